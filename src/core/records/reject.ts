@@ -1,0 +1,44 @@
+/**
+ * A record that could not be used, as a value: counted by reason, logged once per batch with a
+ * short reason and handed to the dead-letter sink. Bad input never throws and never loses the
+ * rest of the batch.
+ */
+export interface Reject {
+  /** Short machine-readable reason, used as the counter key (for example `body.invalid-json`). */
+  readonly reason: string;
+  /** One human sentence: what was wrong. */
+  readonly detail: string;
+  /** The offending input, truncated for the dead-letter sink. */
+  readonly sample: string;
+  /** Where it came from: `message 3`, `file.ndjson:17`. */
+  readonly origin: string;
+}
+
+/** 4 KiB: enough to see what a bad record was, small enough for a table row or a log line. */
+export const REJECT_SAMPLE_CHARS = 4096;
+
+export function makeReject(reason: string, detail: string, input: unknown, origin: string): Reject {
+  return { reason, detail, sample: sampleOf(input), origin };
+}
+
+function sampleOf(input: unknown): string {
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else if (input instanceof Uint8Array) text = Buffer.from(input).toString('utf8');
+  else {
+    try {
+      text = JSON.stringify(input) ?? String(input);
+    } catch {
+      text = String(input);
+    }
+  }
+  return text.length > REJECT_SAMPLE_CHARS ? `${text.slice(0, REJECT_SAMPLE_CHARS)}…` : text;
+}
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reject: Reject };
+
+export function countByReason(rejects: readonly Reject[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of rejects) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
+  return counts;
+}
