@@ -1,0 +1,30 @@
+import type { TheftVector } from '../alerts/alertRow';
+
+/**
+ * One entry of a theft allowlist: a program that legitimately asks a token endpoint for a token,
+ * reads a service-account token file, or opens a cloud CLI token cache.
+ *
+ * Path patterns are matched case-insensitively against the process executable path after
+ * normalisation (`\` becomes `/`; a Windows drive `C:` or a `\device\harddiskvolumeN` prefix both
+ * match the pattern prefix `?:`). Pattern syntax:
+ *   `*`  any characters within one path segment (so `*` also covers version numbers: `2.9.1.1`)
+ *   `**` any characters across segments
+ * Examples: `?:/windowsazure/packages/waappagent.exe`, `?:/packages/plugins/*\/*\/networkwatcheragent.exe`,
+ * `/usr/sbin/waagent`, `/var/lib/waagent/**\/*.py` (written without the backslash).
+ * When the telemetry has only a process name, `names` decides, and the match is weaker (said in Evidence).
+ */
+export interface TrustedProcess {
+  /** Stable id, kebab-case: `azure-windows-guest-agent`. */
+  readonly id: string;
+  /** Who ships it and what it does, in one sentence. */
+  readonly description: string;
+  readonly platform: 'windows' | 'linux' | 'any';
+  /** Executable file names, lower case (`waappagent.exe`, `waagent`). */
+  readonly names: readonly string[];
+  /** Install locations (see syntax above). A name match outside every pattern is NOT trusted. */
+  readonly pathPatterns: readonly string[];
+  /** Vectors this program is trusted for. */
+  readonly vectors: readonly TheftVector[];
+  /** Public reference for the entry (vendor doc, rule tuning commit, sample file). */
+  readonly source: string;
+}
