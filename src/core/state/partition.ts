@@ -1,0 +1,26 @@
+/**
+ * Detector state as the pure core sees it: Table Storage partitions of plain rows, with no ETags,
+ * clients or I/O. The adapter (`src/adapters/tableStateStore.ts`) loads snapshots, remembers the
+ * ETags, and commits the core's RowChanges per partition in batched, ETag-guarded transactions.
+ *
+ * Keys must be valid Table Storage keys: build them with `tableKey()` from `./keys`.
+ */
+export type RowValue = string | number | boolean;
+
+export interface StateRow {
+  readonly rowKey: string;
+  readonly data: Readonly<Record<string, RowValue>>;
+}
+
+export interface PartitionSnapshot {
+  readonly partitionKey: string;
+  readonly rows: ReadonlyMap<string, StateRow>;
+}
+
+export type RowChange =
+  | { readonly kind: 'upsert'; readonly partitionKey: string; readonly rowKey: string; readonly data: Readonly<Record<string, RowValue>> }
+  | { readonly kind: 'delete'; readonly partitionKey: string; readonly rowKey: string };
+
+export function emptyPartition(partitionKey: string): PartitionSnapshot {
+  return { partitionKey, rows: new Map() };
+}
