@@ -1,0 +1,770 @@
+import type { TrustedProcess } from './trustedProcess';
+
+/*
+ * The default theft allowlists: each cloud's own agents and tools, the Kubernetes node and
+ * in-cluster components, developer tools that legitimately open their own token caches, and the
+ * inventory/scanner agents whose metadata queries show up as false positives in public detection
+ * rules. Every entry carries the public reference it was built from; docs/allowlist-sources.md
+ * lists them all and the known gaps.
+ *
+ * Two rules shape the data:
+ *  - No shell, general interpreter or LOLBin is trusted for what it is. An interpreter appears only
+ *    when every path pattern pins it inside one agent's own install tree (the Azure CLI's bundled
+ *    python, the gcloud bundled python, the OMS agent's ruby). The engine must never trust a name
+ *    in NEVER_TRUSTED_BY_NAME_ALONE on its name alone, even when an entry lists it.
+ *  - Agents that are scripts (waagent, cloud-init) run as `/usr/bin/python3 /usr/sbin/waagent`:
+ *    the executable is the system python, which cannot be trusted. Their entries match telemetry
+ *    that reports the script itself (auditd `comm`, Elastic Defend on some distributions); an
+ *    IMDS call seen only as `/usr/bin/python3` still alerts, by design.
+ */
+
+// Public references used by several entries (commit-pinned where the source is a repository file).
+const ELASTIC_UNUSUAL_IMDS_RULE =
+  'https://github.com/elastic/detection-rules/blob/003110e109e4c9dbf910ce18f7783dfc142bb6e9/rules/linux/credential_access_unusual_instance_metadata_service_api_request.toml';
+const ELASTIC_SUSPICIOUS_IMDS_RULE =
+  'https://github.com/elastic/detection-rules/blob/18250d627655a8062878314466180beb4e8319c2/rules/cross-platform/credential_access_suspicious_instance_metadata_service_api_request.toml';
+const ELASTIC_WIRESERVER_RULE =
+  'https://github.com/elastic/detection-rules/blob/0475804db02a36aa0cc9331765424469bac35655/rules/cross-platform/credential_access_azure_wireserver_unusual_process_connection.toml';
+const ELASTIC_AWS_CONTROL_PLANE_RULE =
+  'https://github.com/elastic/detection-rules/blob/0226f1c83e6ba782fccc1f802db0b92ee0163499/rules/cross-platform/credential_access_aws_control_plane_access_by_suspicious_process.toml';
+const ELASTIC_AUDITD_IDENTITY_FILE_RULE =
+  'https://github.com/elastic/detection-rules/blob/143a1933447f8c67d8b04fd13a205084c864c3d7/rules/linux/credential_access_auditd_sensitive_cloud_and_host_identity_file_open.toml';
+const OTRF_AZURE_VM_BASELINE =
+  'https://github.com/OTRF/Security-Datasets/blob/d9d40ef123d2c87d5d3df28c96bcab4f0faccc87/datasets/atomic/windows/lateral_movement/host/covenant_sharpsc_query_dcerpc_smb_svcctl.zip';
+const ARC_AGENT_OVERVIEW = 'https://learn.microsoft.com/azure/azure-arc/servers/agent-overview';
+const GCP_GUEST_AGENT_WINDOWS_SPEC =
+  'https://github.com/GoogleCloudPlatform/guest-agent/blob/28f0ad0e2d783484692fd2d28ff41b9826d21dc9/packaging/googet/google-compute-engine-windows.goospec';
+const GCP_GUEST_AGENT_LINUX_SPEC =
+  'https://github.com/GoogleCloudPlatform/guest-agent/blob/0feadcf50455a9ae0e1a42a58a4628603c4e4a74/packaging/google-guest-agent.spec';
+const ELASTIC_AGENT_LAYOUT = 'https://www.elastic.co/docs/reference/fleet/installation-layout';
+const ELASTIC_ADD_CLOUD_METADATA = 'https://www.elastic.co/docs/reference/fleet/add-cloud-metadata-processor';
+
+/** Windows program folders are written once with `?:` (any drive, or `\device\harddiskvolumeN`). */
+const AZURE_PLUGINS = '?:/packages/plugins';
+const GCE_PROGRAM_FILES = '?:/program files/google/compute engine';
+const ARC_PROGRAM_FILES = '?:/program files/azureconnectedmachineagent';
+
+/** `dir/name` for each name: one pattern per executable keeps a stray binary in the folder untrusted. */
+function eachIn(dir: string, names: readonly string[]): string[] {
+  return names.map((name) => `${dir}/${name}`);
+}
+
+/**
+ * Shells, general-purpose interpreters, download tools and Windows LOLBins. Seen on a token
+ * endpoint or a token file they are the attack, not the agent, so the engine must never trust
+ * them by name alone; an entry may list one only with path patterns pinned to its own tree.
+ */
+export const NEVER_TRUSTED_BY_NAME_ALONE: ReadonlySet<string> = new Set([
+  'sh', 'bash', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'busybox', 'env',
+  'python', 'python2', 'python3', 'python.exe', 'pythonw.exe', 'python3.exe',
+  'node', 'node.exe', 'nodejs', 'bun', 'deno', 'java', 'java.exe', 'javaw.exe',
+  'perl', 'ruby', 'php', 'lua',
+  'curl', 'curl.exe', 'wget', 'wget.exe', 'nc', 'ncat', 'socat', 'openssl',
+  'cat', 'cp', 'head', 'tail', 'base64', 'dd',
+  'powershell.exe', 'powershell_ise.exe', 'pwsh', 'pwsh.exe', 'cmd.exe',
+  'certutil.exe', 'bitsadmin.exe', 'mshta.exe', 'rundll32.exe', 'regsvr32.exe',
+  'wscript.exe', 'cscript.exe', 'msbuild.exe', 'installutil.exe', 'wmic.exe',
+]);
+
+export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
+  // ───────────────────────────── Azure ─────────────────────────────
+  {
+    id: 'azure-windows-guest-agent',
+    description:
+      'Microsoft Azure Windows VM guest agent (WindowsAzureGuestAgent, WaAppAgent, CollectGuestLogs); seen calling 169.254.169.254 on Azure VMs.',
+    platform: 'windows',
+    names: ['windowsazureguestagent.exe', 'waappagent.exe', 'collectguestlogs.exe'],
+    pathPatterns: [
+      '?:/windowsazure/packages/guestagent/windowsazureguestagent.exe',
+      '?:/windowsazure/packages/waappagent.exe',
+      '?:/windowsazure/packages/collectguestlogs.exe',
+      // Self-updated agents run from a versioned folder: C:\WindowsAzure\GuestAgent_2.7.41491.1057_2022-11-07_163802\
+      '?:/windowsazure/guestagent_*/windowsazureguestagent.exe',
+      '?:/windowsazure/guestagent_*/waappagent.exe',
+      '?:/windowsazure/guestagent_*/collectguestlogs.exe',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: OTRF_AZURE_VM_BASELINE,
+  },
+  {
+    id: 'azure-linux-guest-agent',
+    description:
+      'Microsoft Azure Linux VM agent (WALinuxAgent, the waagent python script); trusted only where telemetry names the script, not the system python it runs under.',
+    platform: 'linux',
+    names: ['waagent'],
+    pathPatterns: ['/usr/sbin/waagent', '/usr/bin/waagent', '/usr/local/sbin/waagent'],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'azure-network-watcher-agent-windows',
+    description:
+      'Microsoft Azure Network Watcher VM extension agent; the most frequent IMDS caller in the OTRF Azure VM baseline.',
+    platform: 'windows',
+    names: ['networkwatcheragent.exe'],
+    pathPatterns: [
+      `${AZURE_PLUGINS}/microsoft.azure.networkwatcher.networkwatcheragentwindows/*/networkwatcheragent/networkwatcheragent.exe`,
+    ],
+    vectors: ['TokenEndpoint'],
+    source: OTRF_AZURE_VM_BASELINE,
+  },
+  {
+    id: 'azure-monitor-agent-windows',
+    description:
+      'Microsoft Azure Monitor Agent (AMA) Windows extension: health monitor, launcher, host, manager and core; authenticates with the VM managed identity.',
+    platform: 'windows',
+    names: ['amaexthealthmonitor.exe', 'monagentlauncher.exe', 'monagenthost.exe', 'monagentmanager.exe', 'monagentcore.exe'],
+    pathPatterns: eachIn(`${AZURE_PLUGINS}/microsoft.azure.monitor.azuremonitorwindowsagent/**`, [
+      'amaexthealthmonitor.exe',
+      'monagentlauncher.exe',
+      'monagenthost.exe',
+      'monagentmanager.exe',
+      'monagentcore.exe',
+    ]),
+    vectors: ['TokenEndpoint'],
+    source: 'https://lucaslifes.com/p/understanding-azure-monitor-windows-agent-processes',
+  },
+  {
+    id: 'azure-monitor-agent-linux',
+    description:
+      'Microsoft Azure Monitor Agent (AMA) Linux package: mdsd, mdsdmgr, amacoreagent, agentlauncher and its bundled fluent-bit; authenticates with the VM managed identity.',
+    platform: 'linux',
+    names: ['mdsd', 'mdsdmgr', 'amacoreagent', 'agentlauncher', 'fluent-bit'],
+    pathPatterns: eachIn('/opt/microsoft/azuremonitoragent/bin', ['mdsd', 'mdsdmgr', 'amacoreagent', 'agentlauncher', 'fluent-bit']),
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/azure-linux-extensions/tree/master/AzureMonitorAgent',
+  },
+  {
+    id: 'azure-log-analytics-agent-linux',
+    description:
+      'Microsoft Log Analytics (OMS) agent for Linux, retired but still deployed; its ruby is the agent-private one under /opt/microsoft/omsagent.',
+    platform: 'linux',
+    names: ['omsagent', 'ruby'],
+    pathPatterns: ['/opt/microsoft/omsagent/bin/omsagent', '/opt/microsoft/omsagent/ruby/bin/ruby'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/microsoft/OMS-Agent-for-Linux/blob/master/docs/OMS-Agent-for-Linux.md',
+  },
+  {
+    id: 'azure-arc-himds-windows',
+    description:
+      'Azure Connected Machine agent (Arc) on Windows: himds serves the local identity endpoint localhost:40342 and fetches Entra tokens; azcmagent is its CLI.',
+    platform: 'windows',
+    names: ['himds.exe', 'azcmagent.exe'],
+    pathPatterns: eachIn(ARC_PROGRAM_FILES, ['himds.exe', 'azcmagent.exe']),
+    vectors: ['TokenEndpoint'],
+    source: ARC_AGENT_OVERVIEW,
+  },
+  {
+    id: 'azure-arc-guest-configuration-windows',
+    description:
+      'Azure Arc machine configuration and extension services on Windows (gc_arc_service, gc_extension_service; gc_service before agent 1.36).',
+    platform: 'windows',
+    names: ['gc_arc_service.exe', 'gc_extension_service.exe', 'gc_service.exe'],
+    pathPatterns: [
+      // The docs name GCArcService2\GC and ExtensionService2\GC; older agents used GCArcService\GC.
+      `${ARC_PROGRAM_FILES}/gcarcservice*/gc/gc_arc_service.exe`,
+      `${ARC_PROGRAM_FILES}/extensionservice*/gc/gc_extension_service.exe`,
+      `${ARC_PROGRAM_FILES}/gcarcservice*/gc/gc_service.exe`,
+      `${ARC_PROGRAM_FILES}/extensionservice*/gc/gc_service.exe`,
+    ],
+    vectors: ['TokenEndpoint'],
+    source: ARC_AGENT_OVERVIEW,
+  },
+  {
+    id: 'azure-arc-himds-linux',
+    description: 'Azure Connected Machine agent (Arc) on Linux: the himds daemon and the azcmagent CLI under /opt/azcmagent.',
+    platform: 'linux',
+    names: ['himds', 'azcmagent'],
+    pathPatterns: eachIn('/opt/azcmagent/bin', ['himds', 'azcmagent']),
+    vectors: ['TokenEndpoint'],
+    source: ARC_AGENT_OVERVIEW,
+  },
+  {
+    id: 'azure-arc-guest-configuration-linux',
+    description:
+      'Azure Arc machine configuration (gcad) and extension (extd) daemons on Linux; both run gc_linux_service from their own tree.',
+    platform: 'linux',
+    names: ['gc_linux_service'],
+    pathPatterns: ['/opt/gc_service/gc/gc_linux_service', '/opt/gc_ext/gc/gc_linux_service'],
+    vectors: ['TokenEndpoint'],
+    source: ARC_AGENT_OVERVIEW,
+  },
+  {
+    id: 'azure-guest-configuration-extension-windows',
+    description: 'Azure Policy guest configuration VM extension on Azure Windows VMs (gc_service under C:\\Packages\\Plugins).',
+    platform: 'windows',
+    names: ['gc_service.exe'],
+    pathPatterns: [`${AZURE_PLUGINS}/microsoft.guestconfiguration.configurationforwindows/**/gc_service.exe`],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/Guest-Configuration-Extension',
+  },
+  {
+    id: 'azure-guest-configuration-extension-linux',
+    description:
+      'Azure Policy guest configuration VM extension on Azure Linux VMs: its shim and the gc_linux_service agent under /var/lib/waagent.',
+    platform: 'linux',
+    names: ['guest-configuration-shim', 'gc_linux_service'],
+    pathPatterns: [
+      '/var/lib/waagent/microsoft.guestconfiguration.configurationforlinux-*/bin/guest-configuration-shim',
+      '/var/lib/waagent/microsoft.guestconfiguration.configurationforlinux-*/**/gc_linux_service',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/Guest-Configuration-Extension',
+  },
+  {
+    id: 'azure-cli-windows',
+    description:
+      'Azure CLI on Windows: az.cmd runs the CLI-private python.exe under Microsoft SDKs\\Azure\\CLI2 (msal_token_cache, azureProfile, `az login --identity`).',
+    platform: 'windows',
+    names: ['python.exe'],
+    pathPatterns: [
+      '?:/program files/microsoft sdks/azure/cli2/python.exe',
+      '?:/program files (x86)/microsoft sdks/azure/cli2/python.exe',
+    ],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://learn.microsoft.com/cli/azure/install-azure-cli-windows',
+  },
+  {
+    id: 'azure-cli-linux',
+    description:
+      'Azure CLI deb/rpm package: /usr/bin/az is a shell wrapper (not trusted) around the CLI-private python under /opt/az.',
+    platform: 'linux',
+    names: ['python3'],
+    // python3* also covers the resolved symlink target (python3.11, python3.12) that exec telemetry reports.
+    pathPatterns: ['/opt/az/bin/python3*'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://learn.microsoft.com/cli/azure/install-azure-cli-linux',
+  },
+
+  // ───────────────────────────── AWS ─────────────────────────────
+  {
+    id: 'aws-ssm-agent-linux',
+    description:
+      'AWS Systems Manager agent and its workers (deb/rpm and snap installs); fetches instance role credentials. Commands it runs are children and stay untrusted.',
+    platform: 'linux',
+    names: ['amazon-ssm-agent', 'ssm-agent-worker', 'ssm-session-worker', 'ssm-document-worker'],
+    pathPatterns: [
+      ...eachIn('/usr/bin', ['amazon-ssm-agent', 'ssm-agent-worker', 'ssm-session-worker', 'ssm-document-worker']),
+      ...eachIn('/snap/amazon-ssm-agent/*', ['amazon-ssm-agent', 'ssm-agent-worker', 'ssm-session-worker', 'ssm-document-worker']),
+    ],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'aws-ssm-agent-windows',
+    description: 'AWS Systems Manager agent and its workers on Windows; fetches instance role credentials.',
+    platform: 'windows',
+    names: ['amazon-ssm-agent.exe', 'ssm-agent-worker.exe', 'ssm-session-worker.exe', 'ssm-document-worker.exe'],
+    pathPatterns: eachIn('?:/program files/amazon/ssm', [
+      'amazon-ssm-agent.exe',
+      'ssm-agent-worker.exe',
+      'ssm-session-worker.exe',
+      'ssm-document-worker.exe',
+    ]),
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/aws/amazon-ssm-agent',
+  },
+  {
+    id: 'aws-ec2launch-v2',
+    description:
+      'AWS EC2Launch v2 Windows launch agent and service. EC2Launch v1 is a set of PowerShell scripts and is deliberately absent.',
+    platform: 'windows',
+    names: ['ec2launch.exe', 'ec2launchservice.exe'],
+    pathPatterns: ['?:/program files/amazon/ec2launch/ec2launch.exe', '?:/program files/amazon/ec2launch/**/ec2launchservice.exe'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2launch-v2.html',
+  },
+  {
+    id: 'aws-ec2config',
+    description: 'AWS EC2Config service, the legacy Windows launch agent (Windows Server 2012 R2 and older AMIs).',
+    platform: 'windows',
+    names: ['ec2config.exe'],
+    pathPatterns: ['?:/program files/amazon/ec2configservice/ec2config.exe'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UsingConfig_Install.html',
+  },
+  {
+    id: 'cloud-init',
+    description:
+      'cloud-init (Canonical), the Linux first-boot agent on every major cloud; a python script, trusted only where telemetry names the script.',
+    platform: 'linux',
+    names: ['cloud-init'],
+    pathPatterns: ['/usr/bin/cloud-init', '/usr/local/bin/cloud-init'],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'aws-ec2-instance-connect',
+    description:
+      'AWS EC2 Instance Connect AuthorizedKeysCommand helpers; they call curl, so the curl child itself is not covered.',
+    platform: 'linux',
+    names: ['eic_run_authorized_keys', 'eic_curl_authorized_keys', 'eic_parse_authorized_keys'],
+    pathPatterns: eachIn('/usr/share/ec2-instance-connect', [
+      'eic_run_authorized_keys',
+      'eic_curl_authorized_keys',
+      'eic_parse_authorized_keys',
+    ]),
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'aws-ec2-net-utils',
+    description: 'AWS amazon-ec2-net-utils policy routing helper on Amazon Linux; reads interface metadata from IMDS.',
+    platform: 'linux',
+    names: ['setup-policy-routes'],
+    pathPatterns: ['/usr/bin/setup-policy-routes'],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'aws-cfn-bootstrap',
+    description:
+      'AWS CloudFormation helper scripts (cfn-init, cfn-hup, cfn-signal, cfn-get-metadata) as installed under /opt/aws/bin on Amazon Linux and as .exe on Windows.',
+    platform: 'any',
+    names: ['cfn-init', 'cfn-hup', 'cfn-signal', 'cfn-get-metadata', 'cfn-init.exe', 'cfn-hup.exe', 'cfn-signal.exe'],
+    pathPatterns: [
+      ...eachIn('/opt/aws/bin', ['cfn-init', 'cfn-hup', 'cfn-signal', 'cfn-get-metadata']),
+      ...eachIn('?:/program files/amazon/cfn-bootstrap', ['cfn-init.exe', 'cfn-hup.exe', 'cfn-signal.exe']),
+    ],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_AWS_CONTROL_PLANE_RULE,
+  },
+  {
+    id: 'aws-cloudwatch-agent',
+    description: 'Amazon CloudWatch agent and its start/config helpers; uses the instance role credentials.',
+    platform: 'any',
+    names: ['amazon-cloudwatch-agent', 'start-amazon-cloudwatch-agent', 'config-downloader', 'amazon-cloudwatch-agent.exe'],
+    pathPatterns: [
+      ...eachIn('/opt/aws/amazon-cloudwatch-agent/bin', [
+        'amazon-cloudwatch-agent',
+        'start-amazon-cloudwatch-agent',
+        'config-downloader',
+      ]),
+      '?:/program files/amazon/amazoncloudwatchagent/amazon-cloudwatch-agent.exe',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/aws/amazon-cloudwatch-agent',
+  },
+  {
+    id: 'aws-inspector-ssm-plugin',
+    description: 'Amazon Inspector scanning plugin run through SSM; queries instance metadata.',
+    platform: 'linux',
+    names: ['inspectorssmplugin'],
+    pathPatterns: ['/opt/aws/inspector/bin/inspectorssmplugin'],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'aws-cli-v2',
+    description:
+      'AWS CLI v2 (self-contained binary): reads ~/.aws/credentials, cli/cache and sso/cache, and fetches role credentials from IMDS.',
+    platform: 'any',
+    names: ['aws', 'aws.exe'],
+    pathPatterns: ['/usr/local/aws-cli/v2/*/dist/aws', '?:/program files/amazon/awscliv2/aws.exe'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html',
+  },
+
+  // ───────────────────────────── Google Cloud ─────────────────────────────
+  {
+    id: 'gcp-guest-agent-linux',
+    description:
+      'Google Compute Engine guest agent on Linux (legacy agent, agent manager, compat manager, core plugin, workload certificate refresher).',
+    platform: 'linux',
+    names: [
+      'google_guest_agent',
+      'google_guest_agent_manager',
+      'google_guest_compat_manager',
+      'ggactl_plugin',
+      'gce_workload_cert_refresh',
+      'core_plugin',
+    ],
+    pathPatterns: [
+      ...eachIn('/usr/bin', [
+        'google_guest_agent',
+        'google_guest_agent_manager',
+        'google_guest_compat_manager',
+        'ggactl_plugin',
+        'gce_workload_cert_refresh',
+      ]),
+      '/usr/lib/google/guest_agent/core_plugin',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: GCP_GUEST_AGENT_LINUX_SPEC,
+  },
+  {
+    id: 'gcp-metadata-script-runner-linux',
+    description:
+      'Google Compute Engine startup/shutdown script runner on Linux; the user scripts it launches are children and stay untrusted.',
+    platform: 'linux',
+    names: ['google_metadata_script_runner', 'gce_metadata_script_runner', 'gce_compat_metadata_script_runner'],
+    pathPatterns: eachIn('/usr/bin', [
+      'google_metadata_script_runner',
+      'gce_metadata_script_runner',
+      'gce_compat_metadata_script_runner',
+    ]),
+    vectors: ['TokenEndpoint'],
+    source: GCP_GUEST_AGENT_LINUX_SPEC,
+  },
+  {
+    id: 'gcp-guest-agent-windows',
+    description:
+      'Google Compute Engine Windows guest agent (GCEWindowsAgent, agent and compat managers, core plugin, authorized-keys helpers).',
+    platform: 'windows',
+    names: [
+      'gcewindowsagent.exe',
+      'gcewindowsagentmanager.exe',
+      'gcewindowscompatmanager.exe',
+      'coreplugin.exe',
+      'ggactl_plugin.exe',
+      'gceauthorizedkeys.exe',
+      'gceauthorizedkeyscommand.exe',
+      'gceauthorizedkeysnew.exe',
+    ],
+    pathPatterns: [
+      ...eachIn(`${GCE_PROGRAM_FILES}/agent`, [
+        'gcewindowsagent.exe',
+        'gcewindowsagentmanager.exe',
+        'gcewindowscompatmanager.exe',
+        'ggactl_plugin.exe',
+        'gceauthorizedkeys.exe',
+        'gceauthorizedkeyscommand.exe',
+        'gceauthorizedkeysnew.exe',
+      ]),
+      `${GCE_PROGRAM_FILES}/agent/guestagentcoreplugin/coreplugin.exe`,
+    ],
+    vectors: ['TokenEndpoint'],
+    source: GCP_GUEST_AGENT_WINDOWS_SPEC,
+  },
+  {
+    id: 'gcp-metadata-scripts-windows',
+    description:
+      'Google Compute Engine Windows startup/shutdown script runners; the PowerShell or cmd scripts they start are children and stay untrusted.',
+    platform: 'windows',
+    names: ['gcemetadatascripts.exe', 'gcecompatmetadatascripts.exe', 'gcemetadatascriptrunner.exe'],
+    pathPatterns: [
+      `${GCE_PROGRAM_FILES}/metadata_scripts/gcemetadatascripts.exe`,
+      `${GCE_PROGRAM_FILES}/metadata_scripts/gcecompatmetadatascripts.exe`,
+      `${GCE_PROGRAM_FILES}/agent/gcemetadatascriptrunner.exe`,
+    ],
+    vectors: ['TokenEndpoint'],
+    source: GCP_GUEST_AGENT_WINDOWS_SPEC,
+  },
+  {
+    id: 'gcp-osconfig-agent',
+    description: 'Google OS Config agent (VM Manager): patching, inventory and policies; authenticates with the VM service account.',
+    platform: 'any',
+    names: ['google_osconfig_agent', 'google_osconfig_agent.exe'],
+    pathPatterns: ['/usr/bin/google_osconfig_agent', '?:/program files/google/osconfig/google_osconfig_agent.exe'],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'gcp-ops-agent-linux',
+    description:
+      'Google Cloud Ops Agent on Linux: config engine, fluent-bit logging subagent and otelopscol metrics subagent under /opt/google-cloud-ops-agent.',
+    platform: 'linux',
+    names: ['google_cloud_ops_agent_engine', 'fluent-bit', 'otelopscol'],
+    pathPatterns: [
+      '/opt/google-cloud-ops-agent/libexec/google_cloud_ops_agent_engine',
+      '/opt/google-cloud-ops-agent/subagents/fluent-bit/bin/fluent-bit',
+      '/opt/google-cloud-ops-agent/subagents/opentelemetry-collector/otelopscol',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/GoogleCloudPlatform/ops-agent/tree/master/systemd',
+  },
+  {
+    id: 'gcp-ops-agent-windows',
+    description: 'Google Cloud Ops Agent on Windows: the agent service and its fluent-bit and metrics subagents.',
+    platform: 'windows',
+    names: ['google-cloud-ops-agent.exe', 'fluent-bit.exe', 'google-cloud-metrics-agent_windows_amd64.exe'],
+    pathPatterns: eachIn('?:/program files/google/cloud operations/ops agent/**', [
+      'google-cloud-ops-agent.exe',
+      'fluent-bit.exe',
+      'google-cloud-metrics-agent_windows_amd64.exe',
+    ]),
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/GoogleCloudPlatform/ops-agent',
+  },
+  {
+    id: 'gcloud-cli',
+    description:
+      'Google Cloud CLI: gcloud is a wrapper script around the SDK-bundled python, which opens ~/.config/gcloud credentials and asks the metadata server for tokens.',
+    platform: 'any',
+    names: ['python3', 'python.exe'],
+    pathPatterns: [
+      '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3*',
+      '/snap/google-cloud-cli/*/platform/bundledpythonunix/bin/python3*',
+      '/opt/google-cloud-sdk/platform/bundledpythonunix/bin/python3*',
+      '?:/program files (x86)/google/cloud sdk/google-cloud-sdk/platform/bundledpython/python.exe',
+      '?:/users/*/appdata/local/google/cloud sdk/google-cloud-sdk/platform/bundledpython/python.exe',
+    ],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://cloud.google.com/sdk/docs/install',
+  },
+  {
+    id: 'docker-credential-gcr',
+    description: 'Google docker-credential-gcr: Docker credential helper for Artifact/Container Registry; reads gcloud credentials or the metadata server.',
+    platform: 'linux',
+    names: ['docker-credential-gcr'],
+    pathPatterns: ['/usr/bin/docker-credential-gcr', '/usr/local/bin/docker-credential-gcr'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://github.com/GoogleCloudPlatform/docker-credential-gcr',
+  },
+
+  // ───────────────────────────── Kubernetes nodes ─────────────────────────────
+  {
+    id: 'kubelet',
+    description:
+      'Kubernetes kubelet: requests, writes and rotates projected service-account tokens for every pod on the node.',
+    platform: 'linux',
+    names: ['kubelet'],
+    // /home/kubernetes/bin is where GKE's Container-Optimized OS nodes keep the node binaries.
+    pathPatterns: ['/usr/bin/kubelet', '/usr/local/bin/kubelet', '/home/kubernetes/bin/kubelet'],
+    vectors: ['ServiceAccountToken'],
+    source: ELASTIC_AUDITD_IDENTITY_FILE_RULE,
+  },
+  {
+    id: 'containerd',
+    description:
+      'containerd and its runc shims: set up the pod mounts that carry the service-account token (they never need IMDS).',
+    platform: 'linux',
+    names: ['containerd', 'containerd-shim', 'containerd-shim-runc-v1', 'containerd-shim-runc-v2'],
+    pathPatterns: [
+      ...eachIn('/usr/bin', ['containerd', 'containerd-shim', 'containerd-shim-runc-v1', 'containerd-shim-runc-v2']),
+      ...eachIn('/usr/local/bin', ['containerd', 'containerd-shim', 'containerd-shim-runc-v1', 'containerd-shim-runc-v2']),
+      '/home/kubernetes/bin/containerd',
+    ],
+    vectors: ['ServiceAccountToken'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'oci-runtimes',
+    description: 'OCI runtimes runc and crun: bind-mount the token volume into the container while creating it.',
+    platform: 'linux',
+    names: ['runc', 'crun'],
+    pathPatterns: ['/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc', '/usr/local/sbin/runc', '/usr/bin/crun', '/usr/local/bin/crun'],
+    vectors: ['ServiceAccountToken'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'cri-o',
+    description: 'CRI-O and its conmon monitor: set up the pod mounts that carry the service-account token.',
+    platform: 'linux',
+    names: ['crio', 'conmon'],
+    pathPatterns: ['/usr/bin/crio', '/usr/local/bin/crio', '/usr/bin/conmon', '/usr/libexec/crio/conmon', '/usr/local/bin/conmon'],
+    vectors: ['ServiceAccountToken'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'dockerd',
+    description: 'Docker engine (dockerd) when used as the node runtime: creates the container mounts.',
+    platform: 'linux',
+    names: ['dockerd'],
+    pathPatterns: ['/usr/bin/dockerd', '/usr/local/bin/dockerd'],
+    vectors: ['ServiceAccountToken'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+
+  // ───────────────────────────── Developer tools ─────────────────────────────
+  {
+    id: 'git-credential-store',
+    description:
+      "Git's plaintext credential helper (git credential-store), which reads ~/.git-credentials; it is a git builtin, so the executable may be git itself.",
+    platform: 'any',
+    names: ['git-credential-store', 'git', 'git-credential-store.exe', 'git.exe'],
+    pathPatterns: [
+      '/usr/lib/git-core/git-credential-store',
+      '/usr/libexec/git-core/git-credential-store',
+      '/usr/bin/git',
+      '?:/program files/git/mingw64/libexec/git-core/git-credential-store.exe',
+      '?:/program files/git/mingw64/bin/git.exe',
+      '?:/program files/git/cmd/git.exe',
+    ],
+    vectors: ['TokenCache'],
+    source: 'https://git-scm.com/docs/git-credential-store',
+  },
+  {
+    id: 'git-credential-manager',
+    description: 'Git Credential Manager (bundled with Git for Windows, or installed on Linux): reads its own and git credential stores.',
+    platform: 'any',
+    names: ['git-credential-manager', 'git-credential-manager.exe'],
+    pathPatterns: [
+      '?:/program files/git/mingw64/bin/git-credential-manager.exe',
+      '?:/program files/git/mingw64/libexec/git-core/git-credential-manager.exe',
+      '/usr/local/bin/git-credential-manager',
+      '/usr/local/share/gcm-core/git-credential-manager',
+    ],
+    vectors: ['TokenCache'],
+    source: 'https://github.com/git-ecosystem/git-credential-manager',
+  },
+  {
+    id: 'vscode-desktop',
+    description:
+      'Visual Studio Code desktop (Electron): its Azure and AWS extensions read CLI caches and can ask IMDS for a token on a cloud VM.',
+    platform: 'any',
+    names: ['code.exe', 'code'],
+    pathPatterns: [
+      '?:/users/*/appdata/local/programs/microsoft vs code/code.exe',
+      '?:/program files/microsoft vs code/code.exe',
+      '/usr/share/code/code',
+      '/snap/code/*/usr/share/code/code',
+    ],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: ELASTIC_SUSPICIOUS_IMDS_RULE,
+  },
+  {
+    id: 'vscode-server-node',
+    description:
+      'VS Code remote server node runtime, pinned to the versioned server folders that Elastic excludes in its IMDS rule (the folder is user-writable: a weaker anchor).',
+    platform: 'linux',
+    names: ['node'],
+    pathPatterns: [
+      '/home/*/.vscode-server/bin/*/node',
+      '/root/.vscode-server/bin/*/node',
+      '/home/*/.vscode-server/cli/servers/*/server/node',
+      '/root/.vscode-server/cli/servers/*/server/node',
+      '/vscode/vscode-server/bin/linux-x64/*/node',
+    ],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: ELASTIC_SUSPICIOUS_IMDS_RULE,
+  },
+  {
+    id: 'kubelogin',
+    description:
+      'Azure kubelogin, the kubectl credential plugin for AKS: reads the Azure CLI token cache (azurecli mode) and asks IMDS for a token (msi mode).',
+    platform: 'any',
+    names: ['kubelogin', 'kubelogin.exe'],
+    pathPatterns: ['/usr/local/bin/kubelogin', '/usr/bin/kubelogin', '?:/users/*/.azure-kubelogin/kubelogin.exe'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://github.com/Azure/kubelogin',
+  },
+
+  // ───────────────────────────── Scanners and inventory agents ─────────────────────────────
+  {
+    id: 'qualys-cloud-agent-linux',
+    description: 'Qualys Cloud Agent on Linux; reads instance metadata to identify the cloud asset.',
+    platform: 'linux',
+    names: ['qualys-cloud-agent'],
+    pathPatterns: ['/usr/local/qualys/cloud-agent/bin/qualys-cloud-agent'],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'tenable-nessus-agent-linux',
+    description: 'Tenable Nessus Agent (and Nessus scanner) on Linux: service, daemon, agent module and CLI.',
+    platform: 'linux',
+    names: ['nessus-service', 'nessusd', 'nessus-agent-module', 'nessuscli'],
+    pathPatterns: [
+      ...eachIn('/opt/nessus_agent/sbin', ['nessus-service', 'nessusd', 'nessuscli']),
+      '/opt/nessus_agent/**/nessus-agent-module',
+      ...eachIn('/opt/nessus/sbin', ['nessus-service', 'nessusd', 'nessuscli']),
+    ],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'rapid7-insight-agent',
+    description: 'Rapid7 Insight Agent (ir_agent), top-level and versioned component binaries, on Linux and Windows.',
+    platform: 'any',
+    names: ['ir_agent', 'ir_agent.exe'],
+    pathPatterns: [
+      '/opt/rapid7/ir_agent/ir_agent',
+      '/opt/rapid7/ir_agent/components/insight_agent/*/ir_agent',
+      '?:/program files/rapid7/insight agent/ir_agent.exe',
+      '?:/program files/rapid7/insight agent/components/insight_agent/*/ir_agent.exe',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: 'https://docs.rapid7.com/insight-agent/agent-logs/',
+  },
+  {
+    id: 'runzero-agent',
+    description: 'runZero (formerly Rumble) network discovery agent; the binary name carries a build suffix.',
+    platform: 'linux',
+    names: ['rumble-agent'],
+    pathPatterns: ['/opt/rumble/bin/rumble-agent*'],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'oracle-cloud-agent',
+    description: 'Oracle Cloud Agent and its plugins (OCI instance metadata at 169.254.169.254/opc).',
+    platform: 'linux',
+    names: ['oracle-cloud-agent'],
+    pathPatterns: ['/usr/libexec/oracle-cloud-agent/**', '/snap/oracle-cloud-agent/**'],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_UNUSUAL_IMDS_RULE,
+  },
+  {
+    id: 'elastic-agent',
+    description:
+      'Elastic Agent and the Beats it runs as components; add_cloud_metadata queries the metadata service of every supported cloud at start.',
+    platform: 'any',
+    names: [
+      'elastic-agent', 'filebeat', 'metricbeat', 'auditbeat', 'packetbeat', 'heartbeat',
+      'elastic-agent.exe', 'filebeat.exe', 'metricbeat.exe', 'auditbeat.exe', 'packetbeat.exe', 'heartbeat.exe', 'winlogbeat.exe',
+    ],
+    pathPatterns: [
+      '/opt/elastic/agent/data/elastic-agent-*/elastic-agent',
+      ...eachIn('/opt/elastic/agent/data/elastic-agent-*/components', ['filebeat', 'metricbeat', 'auditbeat', 'packetbeat', 'heartbeat']),
+      '?:/program files/elastic/agent/data/elastic-agent-*/elastic-agent.exe',
+      ...eachIn('?:/program files/elastic/agent/data/elastic-agent-*/components', [
+        'filebeat.exe',
+        'metricbeat.exe',
+        'auditbeat.exe',
+        'packetbeat.exe',
+        'heartbeat.exe',
+        'winlogbeat.exe',
+      ]),
+    ],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_AGENT_LAYOUT,
+  },
+  {
+    id: 'elastic-beats-standalone',
+    description: 'Standalone Elastic Beats (deb/rpm and Windows installs); add_cloud_metadata is on by default.',
+    platform: 'any',
+    names: ['filebeat', 'metricbeat', 'auditbeat', 'packetbeat', 'heartbeat', 'filebeat.exe', 'metricbeat.exe', 'auditbeat.exe', 'winlogbeat.exe'],
+    pathPatterns: [
+      '/usr/share/filebeat/bin/filebeat',
+      '/usr/share/metricbeat/bin/metricbeat',
+      '/usr/share/auditbeat/bin/auditbeat',
+      '/usr/share/packetbeat/bin/packetbeat',
+      '/usr/share/heartbeat/bin/heartbeat',
+      '?:/program files/filebeat/filebeat.exe',
+      '?:/program files/metricbeat/metricbeat.exe',
+      '?:/program files/auditbeat/auditbeat.exe',
+      '?:/program files/winlogbeat/winlogbeat.exe',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: ELASTIC_ADD_CLOUD_METADATA,
+  },
+  {
+    id: 'datadog-agent',
+    description: 'Datadog Agent and its sub-agents; reads EC2, Azure and GCE metadata to resolve the host name and cloud tags.',
+    platform: 'any',
+    names: ['agent', 'process-agent', 'trace-agent', 'security-agent', 'system-probe', 'agent.exe', 'process-agent.exe', 'trace-agent.exe'],
+    pathPatterns: [
+      '/opt/datadog-agent/bin/agent/agent',
+      ...eachIn('/opt/datadog-agent/embedded/bin', ['process-agent', 'trace-agent', 'security-agent', 'system-probe']),
+      '?:/program files/datadog/datadog agent/bin/agent.exe',
+      ...eachIn('?:/program files/datadog/datadog agent/bin/agent', ['process-agent.exe', 'trace-agent.exe']),
+    ],
+    vectors: ['TokenEndpoint'],
+    source: 'https://docs.datadoghq.com/agent/faq/how-datadog-agent-determines-the-hostname/',
+  },
+  {
+    id: 'newrelic-infra-agent',
+    description: 'New Relic infrastructure agent; detects the cloud provider from instance metadata unless disable_cloud_metadata is set.',
+    platform: 'any',
+    names: ['newrelic-infra', 'newrelic-infra-service', 'newrelic-infra.exe', 'newrelic-infra-service.exe'],
+    pathPatterns: [
+      '/usr/bin/newrelic-infra',
+      '/usr/bin/newrelic-infra-service',
+      '?:/program files/new relic/newrelic-infra/newrelic-infra.exe',
+      '?:/program files/new relic/newrelic-infra/newrelic-infra-service.exe',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: 'https://docs.newrelic.com/docs/infrastructure/install-infrastructure-agent/linux-installation/tarball-manual-install-infrastructure-linux/',
+  },
+];
