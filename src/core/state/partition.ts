@@ -18,7 +18,18 @@ export interface PartitionSnapshot {
 }
 
 export type RowChange =
-  | { readonly kind: 'upsert'; readonly partitionKey: string; readonly rowKey: string; readonly data: Readonly<Record<string, RowValue>> }
+  | {
+      readonly kind: 'upsert';
+      readonly partitionKey: string;
+      readonly rowKey: string;
+      readonly data: Readonly<Record<string, RowValue>>;
+      /**
+       * A write-once row (same key, same data for every writer, e.g. an issued token): concurrent
+       * writers cannot lose each other's data, so the partition guard is not needed. A partition
+       * whose changes are all unguarded is written without an ETag check.
+       */
+      readonly unguarded?: boolean;
+    }
   | { readonly kind: 'delete'; readonly partitionKey: string; readonly rowKey: string };
 
 export function emptyPartition(partitionKey: string): PartitionSnapshot {

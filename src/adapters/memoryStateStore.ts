@@ -1,0 +1,69 @@
+import type { PartitionSnapshot, RowChange, StateRow } from '../core/state/partition';
+import { groupByPartition, type CommitResult, type StateStore } from './stateStore';
+
+/**
+ * The in-memory twin of the Table Storage state store, with the same guard semantics: each
+ * partition has a version; a partition loaded at version v can be written only while it is
+ * still at v. Several instances can share one `MemoryStateBackend` to imitate concurrent hosts.
+ */
+export class MemoryStateBackend {
+  readonly partitions = new Map<string, { version: number; rows: Map<string, StateRow> }>();
+  /** Counts calls the way Table Storage would bill them: one per partition read, one per transaction. */
+  reads = 0;
+  transactions = 0;
+  failNext: Error | undefined;
+}
+
+export class MemoryStateStore implements StateStore {
+  private readonly loadedVersions = new Map<string, number>();
+
+  constructor(readonly backend: MemoryStateBackend = new MemoryStateBackend()) {}
+
+  async load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>> {
+    this.throwIfFailing();
+    const out = new Map<string, PartitionSnapshot>();
+    for (const key of partitionKeys) {
+      this.backend.reads++;
+      const stored = this.backend.partitions.get(key);
+      this.loadedVersions.set(key, stored?.version ?? 0);
+      out.set(key, { partitionKey: key, rows: new Map(stored?.rows ?? []) });
+    }
+    return out;
+  }
+
+  async commit(changes: readonly RowChange[]): Promise<CommitResult> {
+    this.throwIfFailing();
+    const conflicts: string[] = [];
+    let written = 0;
+    for (const [key, group] of groupByPartition(changes)) {
+      const stored = this.backend.partitions.get(key) ?? { version: 0, rows: new Map<string, StateRow>() };
+      const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
+      const loaded = this.loadedVersions.get(key);
+      if (guarded && loaded !== undefined && loaded !== stored.version) {
+        conflicts.push(key);
+        this.loadedVersions.delete(key);
+        continue;
+      }
+      // 99 changes per transaction: the 100-operation limit less the guard row.
+      this.backend.transactions += Math.ceil(group.length / 99);
+      for (const change of group) {
+        if (change.kind === 'upsert') stored.rows.set(change.rowKey, { rowKey: change.rowKey, data: { ...change.data } });
+        else stored.rows.delete(change.rowKey);
+      }
+      stored.version++;
+      this.backend.partitions.set(key, stored);
+      // An unguarded write does not refresh what this instance loaded: others' rows may be missing from it.
+      if (loaded !== undefined && guarded) this.loadedVersions.set(key, stored.version);
+      written++;
+    }
+    return { written, conflicts };
+  }
+
+  private throwIfFailing(): void {
+    const error = this.backend.failNext;
+    if (error) {
+      this.backend.failNext = undefined;
+      throw error;
+    }
+  }
+}

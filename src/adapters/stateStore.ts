@@ -1,0 +1,40 @@
+import type { PartitionSnapshot, RowChange } from '../core/state/partition';
+
+/**
+ * Detector state behind a narrow interface: Table Storage in production, memory in unit tests.
+ *
+ * `load` returns a snapshot of every requested partition (empty when it does not exist).
+ * `commit` writes the changes partition by partition, in as few batched transactions as the
+ * service allows. A partition that was loaded is guarded: its write succeeds only if nobody
+ * else wrote it since it was loaded; otherwise it is reported in `conflicts`, nothing of it is
+ * written, and the caller reloads it and judges again. Infrastructure failures throw.
+ */
+export interface StateStore {
+  load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>>;
+  commit(changes: readonly RowChange[]): Promise<CommitResult>;
+}
+
+export interface CommitResult {
+  /** Partitions written. */
+  readonly written: number;
+  /** Partitions not written because another writer changed them since they were loaded. */
+  readonly conflicts: readonly string[];
+}
+
+/** A store failure that should make the invocation fail (and Event Hubs redeliver the batch). */
+export class StateStoreError extends Error {
+  override readonly name = 'StateStoreError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function groupByPartition(changes: readonly RowChange[]): Map<string, RowChange[]> {
+  const groups = new Map<string, RowChange[]>();
+  for (const change of changes) {
+    const group = groups.get(change.partitionKey);
+    if (group) group.push(change);
+    else groups.set(change.partitionKey, [change]);
+  }
+  return groups;
+}

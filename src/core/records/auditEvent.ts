@@ -1,0 +1,56 @@
+/**
+ * Normalised Entra ID / Azure audit events, the input of the remote-use detector.
+ *
+ * Issuance: a Managed Identity sign-in (token issued inside Azure; no client IP).
+ * Use: a token presented to a resource, with the caller's IP (Azure Activity, Microsoft Graph
+ *      activity, or another resource log that carries the caller's claims).
+ * Other: a valid record the detector does not act on (service principal and user sign-ins,
+ *      Activity records without a caller, other categories); parsed and counted.
+ */
+export interface TokenIssuance {
+  readonly kind: 'issuance';
+  readonly timeMs: number;
+  readonly tenantId: string;
+  readonly objectId: string;
+  readonly appId: string;
+  readonly name: string;
+  readonly tokenId: string;
+  /** ARM id of the resource owning the identity, when the record names it. */
+  readonly resourceId: string;
+  /** Resource (audience) the token was issued for. */
+  readonly audience: string;
+  readonly category: string;
+  readonly recordKey: string;
+}
+
+export interface TokenUse {
+  readonly kind: 'use';
+  readonly timeMs: number;
+  readonly tenantId: string;
+  readonly objectId: string;
+  readonly appId: string;
+  readonly tokenId: string;
+  /** Raw caller address as logged (may carry a port); the detector parses it. */
+  readonly callerIp: string;
+  /** `xms_mirid`: present only on Managed Identity tokens. */
+  readonly miResourceId: string;
+  /** What the token says about its subject: `app` (service principal / MI), `user`, or unknown. */
+  readonly principalType: 'app' | 'user' | 'unknown';
+  /** Token issue time from `iat` / `tokenIssuedAt`, when present. */
+  readonly issuedAtMs: number | undefined;
+  readonly category: string;
+  readonly operation: string;
+  /** Identifies the triggering record for deterministic alert ids. */
+  readonly recordKey: string;
+}
+
+export interface OtherAuditRecord {
+  readonly kind: 'other';
+  readonly timeMs: number;
+  readonly tenantId: string;
+  readonly category: string;
+  /** Why the detector does not act on it, as a counter key (`sign-in.service-principal`). */
+  readonly note: string;
+}
+
+export type AuditEvent = TokenIssuance | TokenUse | OtherAuditRecord;

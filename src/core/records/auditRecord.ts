@@ -1,0 +1,38 @@
+import type { AuditEvent } from './auditEvent';
+import { isObject } from './envelope';
+import { field, textField } from './fields';
+import { parseGraphActivity } from './graphActivity';
+import type { Parsed } from './reject';
+import { parseResourceCall } from './resourceCall';
+import { parseSignIn, SIGN_IN_CATEGORIES } from './signIn';
+import { parseTime } from './time';
+
+/**
+ * Routes one Entra ID / Azure resource-log record to its parser by `category` and shape.
+ * Returns undefined when the record is not an Azure diagnostic record at all (the caller then
+ * tries the endpoint-telemetry parsers, and rejects what nobody recognises).
+ */
+export function parseAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
+  if (!isObject(record)) return undefined;
+  const category = textField(record, 'category');
+  if (category && SIGN_IN_CATEGORIES.has(category)) return parseSignIn(record, origin);
+  if (category === 'MicrosoftGraphActivityLogs') return parseGraphActivity(record, origin);
+  const identity = field(record, 'identity');
+  if (isObject(identity) && (field(identity, 'claims') !== undefined || field(identity, 'claim') !== undefined || isObject(identity['requester']))) {
+    return parseResourceCall(record, origin);
+  }
+  if (!looksLikeAzureDiagnosticRecord(record)) return undefined;
+  if (record['callerIpAddress'] !== undefined && textField(record, 'resourceId')?.toUpperCase().startsWith('/SUBSCRIPTIONS/')) {
+    return parseResourceCall(record, origin);
+  }
+  const timeMs = parseTime(record['time']);
+  if (timeMs === undefined) return parseResourceCall(record, origin);
+  return { ok: true, value: { kind: 'other', timeMs, tenantId: (textField(record, 'tenantId') ?? '').toLowerCase(), category: category ?? '', note: 'category.not-monitored' } };
+}
+
+/** Azure Monitor's common schema: `time`, `category`, and `resourceId` or `operationName`. */
+export function looksLikeAzureDiagnosticRecord(record: Record<string, unknown>): boolean {
+  const category = textField(record, 'category');
+  if (!category || category.startsWith('AdvancedHunting-')) return false;
+  return record['time'] !== undefined && (record['resourceId'] !== undefined || record['operationName'] !== undefined);
+}

@@ -1,0 +1,91 @@
+import { isoTime } from '../time';
+import type { EndpointEvent, EndpointEventKind, EndpointFile, EndpointFormat, EndpointNetwork, EndpointPlatform } from './endpointEvent';
+import { baseName, normalisePath, platformOfPath } from './normalisePath';
+
+/** What a parser knows; everything optional becomes '' or null so the rules never meet undefined. */
+export interface EndpointEventParts {
+  readonly timeMs: number;
+  readonly tenantId?: string | undefined;
+  readonly hostName?: string | undefined;
+  readonly hostId?: string | undefined;
+  readonly platform?: EndpointPlatform | undefined;
+  readonly kind: EndpointEventKind;
+  readonly processName?: string | undefined;
+  readonly processPath?: string | undefined;
+  readonly commandLine?: string | undefined;
+  readonly pid?: number | undefined;
+  readonly parentName?: string | undefined;
+  readonly parentPath?: string | undefined;
+  readonly account?: string | undefined;
+  readonly network?: Partial<EndpointNetwork> | undefined;
+  readonly file?: { readonly path: string; readonly action?: string | undefined } | undefined;
+  readonly format: EndpointFormat;
+  readonly recordId: string;
+  readonly category: string;
+  readonly origin: string;
+}
+
+export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
+  const path = parts.processPath ?? '';
+  const parentPath = parts.parentPath ?? '';
+  const name = parts.processName || baseName(path);
+  const platform = parts.platform && parts.platform !== 'unknown' ? parts.platform : guessPlatform(path, parts.file?.path ?? '', name);
+  const file: EndpointFile | null = parts.file
+    ? { path: parts.file.path, pathKey: normalisePath(parts.file.path), action: parts.file.action ?? '' }
+    : null;
+  const network: EndpointNetwork | null = parts.network
+    ? {
+        destinationIp: parts.network.destinationIp ?? '',
+        destinationHost: parts.network.destinationHost ?? '',
+        destinationPort: parts.network.destinationPort ?? null,
+        url: parts.network.url ?? '',
+        method: (parts.network.method ?? '').toUpperCase(),
+      }
+    : null;
+  return {
+    time: isoTime(parts.timeMs),
+    timeMs: parts.timeMs,
+    tenantId: parts.tenantId ?? '',
+    hostName: parts.hostName ?? '',
+    hostId: parts.hostId ?? '',
+    platform,
+    kind: parts.kind,
+    process: {
+      name,
+      path,
+      pathKey: path === '' ? '' : normalisePath(path),
+      commandLine: parts.commandLine ?? '',
+      pid: parts.pid ?? null,
+      parentName: parts.parentName || baseName(parentPath),
+      parentPath,
+    },
+    account: parts.account ?? '',
+    network,
+    file,
+    source: { format: parts.format, recordId: parts.recordId, category: parts.category, origin: parts.origin },
+  };
+}
+
+function guessPlatform(processPath: string, filePath: string, name: string): EndpointPlatform {
+  const byPath = platformOfPath(processPath);
+  if (byPath !== 'unknown') return byPath;
+  const byFile = platformOfPath(filePath);
+  if (byFile !== 'unknown') return byFile;
+  return /\.exe$/i.test(name) ? 'windows' : 'unknown';
+}
+
+/** `DOMAIN\user`, or `user` alone when the domain is unknown. */
+export function accountName(domain: string | undefined, user: string | undefined): string {
+  if (!user) return '';
+  if (user.includes('\\') || !domain) return user;
+  return `${domain}\\${user}`;
+}
+
+/** A port or process id that may be logged as a number or a string; undefined when absent or malformed. */
+export function integerOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) return Number(value);
+  // Security 4688-style hex process ids (`0x1e24`).
+  if (typeof value === 'string' && /^\s*0x[0-9a-f]+\s*$/i.test(value)) return Number.parseInt(value.trim().slice(2), 16);
+  return undefined;
+}

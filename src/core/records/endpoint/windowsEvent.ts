@@ -1,0 +1,142 @@
+import { isObject } from '../envelope';
+import { text } from '../fields';
+import { parseTime } from '../time';
+import { recordFingerprint } from './recordFingerprint';
+
+/**
+ * A Windows event record in any of the shapes it reaches us in, reduced to its header and a flat
+ * name → value map of its event data:
+ *
+ * - Sentinel `WindowsEvent` export: `{"Provider":"Microsoft-Windows-Sysmon","Channel":"…/Operational",
+ *   "Computer":"WORKSTATION5","EventID":3,"EventData":"{\"Image\":\"C:\\\\…\\\\powershell.exe\",…}"}`
+ *   (`EventData` a JSON string, or an object when read from Log Analytics as `dynamic`)
+ * - Sentinel `SecurityEvent` / `Event` export: `EventData` an XML string,
+ *   `<EventData xmlns="…"><Data Name="Application">\device\harddiskvolume2\…</Data>…</EventData>`
+ *   (the `Event` table wraps it in `<DataItem>`), with `EventSourceName` / `Source` naming the provider
+ * - NXLog / Logstash flat JSON: `{"SourceName":"Microsoft-Windows-Security-Auditing","Hostname":"…",
+ *   "EventID":5156,"Application":"\\device\\…","DestAddress":"169.254.169.254","RecordNumber":81208,…}`
+ * - Winlogbeat: `{"winlog":{"provider_name":"…","channel":"…","event_id":"3","computer_name":"…",
+ *   "record_id":1234,"event_data":{…}},"@timestamp":"…"}`
+ */
+export interface WindowsEvent {
+  readonly provider: string;
+  readonly channel: string;
+  readonly eventId: number;
+  readonly computer: string;
+  /** Event data fields; for the flat shapes the record's own top-level fields too. Values as strings. */
+  readonly data: Readonly<Record<string, string>>;
+  /** EventRecordID when present, otherwise a fingerprint of the record. */
+  readonly recordId: string;
+  /** Header time (TimeGenerated, @timestamp, TimeCreated); the event's own UtcTime wins where a parser has one. */
+  readonly headerTimeMs: number | undefined;
+  readonly tenantId: string;
+  /** `_ResourceId` (the Azure resource of the machine) when the export has it. */
+  readonly resourceId: string;
+}
+
+export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
+export const SECURITY_PROVIDER = 'Microsoft-Windows-Security-Auditing';
+
+/** True when the record has the header of a Windows event in one of the shapes above. */
+export function looksLikeWindowsEvent(record: unknown): boolean {
+  if (!isObject(record)) return false;
+  if (isObject(record['winlog'])) return true;
+  const hasId = record['EventID'] !== undefined || record['EventId'] !== undefined;
+  const hasSource = ['Provider', 'SourceName', 'EventSourceName', 'Source', 'Channel', 'EventLog'].some((k) => typeof record[k] === 'string');
+  return hasId && hasSource;
+}
+
+export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
+  if (!isObject(record)) return undefined;
+  const winlog = record['winlog'];
+  if (isObject(winlog)) {
+    const eventId = Number(text(winlog['event_id']));
+    if (!Number.isInteger(eventId)) return undefined;
+    const data = { ...stringValues(record), ...stringValues(winlog['event_data']) };
+    const host = record['host'];
+    return {
+      provider: text(winlog['provider_name']) ?? '',
+      channel: text(winlog['channel']) ?? '',
+      eventId,
+      computer: text(winlog['computer_name']) ?? (isObject(host) ? text(host['name']) : undefined) ?? '',
+      data,
+      recordId: text(winlog['record_id']) ? `record:${text(winlog['record_id'])}` : recordFingerprint(record),
+      headerTimeMs: parseTime(record['@timestamp']),
+      tenantId: '',
+      resourceId: '',
+    };
+  }
+
+  const eventId = Number(text(record['EventID'] ?? record['EventId']));
+  if (!Number.isInteger(eventId)) return undefined;
+  const eventData = record['EventData'];
+  let embedded: Record<string, string> = {};
+  if (isObject(eventData)) embedded = stringValues(eventData);
+  else if (typeof eventData === 'string') embedded = parseEventDataText(eventData);
+  // Top-level fields first so the event's own data wins on a name clash (both shapes name the process `ProcessId`).
+  const data = { ...stringValues(record), ...embedded };
+  const explicitId = text(record['EventRecordID'] ?? record['EventRecordId'] ?? record['RecordNumber'] ?? embedded['EventRecordID']);
+  return {
+    provider: text(record['Provider'] ?? record['SourceName'] ?? record['EventSourceName'] ?? record['Source']) ?? '',
+    channel: text(record['Channel'] ?? record['EventLog']) ?? '',
+    eventId,
+    computer: text(record['Computer'] ?? record['Hostname'] ?? record['ComputerName']) ?? '',
+    data,
+    recordId: explicitId ? `record:${explicitId}` : recordFingerprint(record),
+    headerTimeMs: parseTime(record['TimeCreated'] ?? record['@timestamp'] ?? record['TimeGenerated']),
+    tenantId: text(record['TenantId']) ?? '',
+    resourceId: text(record['_ResourceId']) ?? '',
+  };
+}
+
+/** The `EventData` string: JSON (WindowsEvent export) or XML (SecurityEvent / Event export). */
+function parseEventDataText(value: string): Record<string, string> {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      return stringValues(JSON.parse(trimmed));
+    } catch {
+      return {};
+    }
+  }
+  const data: Record<string, string> = {};
+  // <Data Name="X">value</Data> and the empty form <Data Name="X" /> (or <Data Name="X"/>).
+  const element = /<Data\s+Name\s*=\s*["']([^"']+)["']\s*(?:\/>|>([\s\S]*?)<\/Data>)/gi;
+  for (const match of trimmed.matchAll(element)) {
+    const name = match[1];
+    if (name !== undefined) data[name] = decodeXml(match[2] ?? '');
+  }
+  return data;
+}
+
+function decodeXml(value: string): string {
+  return value.replace(/&(lt|gt|quot|apos|amp|#x[0-9a-f]+|#\d+);/gi, (entity, body: string) => {
+    const lower = body.toLowerCase();
+    if (lower === 'lt') return '<';
+    if (lower === 'gt') return '>';
+    if (lower === 'quot') return '"';
+    if (lower === 'apos') return "'";
+    if (lower === 'amp') return '&';
+    const code = lower.startsWith('#x') ? Number.parseInt(lower.slice(2), 16) : Number.parseInt(lower.slice(1), 10);
+    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  });
+}
+
+function stringValues(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObject(value)) return out;
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'string') out[key] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[key] = String(v);
+  }
+  return out;
+}
+
+/** A data value, with Windows' placeholder `-` read as absent. */
+export function dataValue(event: WindowsEvent, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = event.data[name]?.trim();
+    if (value !== undefined && value !== '' && value !== '-') return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,35 @@
+import { isObject } from './envelope';
+
+/** Small readers for untrusted JSON: they return undefined instead of throwing or guessing. */
+
+export function field(record: unknown, ...path: string[]): unknown {
+  let current: unknown = record;
+  for (const key of path) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** A non-empty string, or a number rendered as a string (logs mix `"4"` and `4`). */
+export function text(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+export function textField(record: unknown, ...path: string[]): string | undefined {
+  return text(field(record, ...path));
+}
+
+/** The first present, case-insensitive match among an object's keys (for producers that vary casing). */
+export function fieldCi(record: unknown, name: string): unknown {
+  if (!isObject(record)) return undefined;
+  if (name in record) return record[name];
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(record)) if (key.toLowerCase() === lower) return record[key];
+  return undefined;
+}

@@ -1,0 +1,61 @@
+/**
+ * Parses the timestamps found in Azure logs into epoch milliseconds (UTC), or undefined.
+ *
+ * Seen in real exports: `2022-01-24T04:59:49.2279838Z` (7 fractional digits),
+ * `2022-01-24T04:59:49.2279838+00:00`, no zone at all (UTC by Azure convention, never the local
+ * zone of the machine parsing it), `1/24/2022 4:59:49 AM` (US format from some exporters) and
+ * Unix seconds as a number or string (JWT `iat`).
+ */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(AM|PM)?$/i;
+
+export function parseTime(value: unknown): number | undefined {
+  if (typeof value === 'number') return epochFromNumber(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  if (/^\d{9,13}(\.\d+)?$/.test(trimmed)) return epochFromNumber(Number(trimmed));
+  const iso = ISO.exec(trimmed);
+  if (iso) {
+    const [, y, mo, d, h, mi, s, frac, zone] = iso;
+    const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+    let epoch = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), ms);
+    if (zone && zone.toUpperCase() !== 'Z') {
+      const sign = zone.startsWith('-') ? -1 : 1;
+      const digits = zone.slice(1).replace(':', '');
+      epoch -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+    }
+    return valid(epoch, Number(mo), Number(d), Number(h), Number(mi));
+  }
+  const us = US.exec(trimmed);
+  if (us) {
+    const [, mo, d, y, h, mi, s, frac, ampm] = us;
+    let hour = Number(h);
+    if (ampm) {
+      if (hour < 1 || hour > 12) return undefined;
+      hour = (hour % 12) + (ampm.toUpperCase() === 'PM' ? 12 : 0);
+    }
+    const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+    return valid(Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, Number(mi), Number(s ?? 0), ms), Number(mo), Number(d), hour, Number(mi));
+  }
+  return undefined;
+}
+
+function valid(epoch: number, month: number, day: number, hour: number, minute: number): number | undefined {
+  if (!Number.isFinite(epoch) || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return undefined;
+  return epoch;
+}
+
+/** Seconds (JWT claims) below 1e11, milliseconds above: 1e11 s is the year 5138, 1e11 ms is 1973. */
+function epochFromNumber(value: number): number | undefined {
+  if (!Number.isFinite(value) || value <= 0) return undefined;
+  return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+}
+
+export function isoTime(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+const DAY_MS = 86_400_000;
+export function utcDay(epochMs: number): number {
+  return Math.floor(epochMs / DAY_MS);
+}

@@ -1,0 +1,523 @@
+import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity } from '../alerts/alertRow';
+import { alertId } from '../alerts/alertId';
+import { decideDedup, type DedupState } from '../alerts/dedup';
+import type { AuditEvent, TokenIssuance, TokenUse } from '../records/auditEvent';
+import { isoTime, utcDay } from '../records/time';
+import type { PartitionSnapshot, RowChange } from '../state/partition';
+import { num, str, WorkingPartition } from '../state/workingPartition';
+import { ALERT_NAMES, judgeUse, type LadderOutcome } from './ladder';
+import {
+  asnRowKey,
+  catalogRowKey,
+  dedupRowKey,
+  identityPartitionKey,
+  ipRowKey,
+  TENANT_META_ROW,
+  tenantPartitionKey,
+  tokenBucketCandidates,
+  tokenBucketKey,
+  tokenBucketPrefix,
+  tokenRowKey,
+} from './partitionKeys';
+import type { IdentityRef, IpFacts, RemoteUseSettings } from './settings';
+
+export interface RemoteUseSummary {
+  issuances: number;
+  uses: number;
+  miUses: number;
+  nonMiUses: number;
+  userUses: number;
+  other: Record<string, number>;
+  alerts: Record<Severity, number>;
+  /** Alerts deduplicated into an earlier alert's state (counted there too). */
+  suppressed: number;
+  /** Alerts emitted again for a redelivered trigger (same AlertId). */
+  reemitted: number;
+  learned: number;
+  /** Uses from a scope the ladder does not act on, by scope. */
+  byScope: Record<string, number>;
+}
+
+export interface RemoteUseResult {
+  readonly alerts: AlertRow[];
+  readonly changes: RowChange[];
+  readonly summary: RemoteUseSummary;
+}
+
+const ARC_MARKER = '/providers/microsoft.hybridcompute/machines/';
+/** Evidence lists are capped so an alert row stays small (Log Analytics dynamic column). */
+const EVIDENCE_LIST_MAX = 10;
+
+/**
+ * Partitions the remote-use detector needs before it can judge `events`, in two rounds:
+ * first the tenant partitions (catalog, activation) and token buckets, then, once the catalog
+ * is known, the partitions of every identity whose use must be judged or whose token is issued.
+ */
+export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
+  const keys = new Set<string>();
+  for (const e of events) {
+    if (!e.tenantId) continue;
+    keys.add(tenantPartitionKey(e.tenantId));
+    if (e.kind === 'use' && e.tokenId && e.issuedAtMs !== undefined) {
+      for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs)) keys.add(key);
+    }
+  }
+  return [...keys].sort();
+}
+
+export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>): string[] {
+  const catalogs = new Map<string, TenantCatalog>();
+  const catalogOf = (tenantId: string): TenantCatalog => {
+    let catalog = catalogs.get(tenantId);
+    if (!catalog) {
+      catalog = new TenantCatalog(tenantId, loaded.get(tenantPartitionKey(tenantId)));
+      catalogs.set(tenantId, catalog);
+    }
+    return catalog;
+  };
+  const tokens = new TokenRegistry(loaded);
+  const keys = new Set<string>();
+  for (const e of sortEvents(events)) {
+    if (!e.tenantId) continue;
+    if (e.kind === 'issuance') {
+      catalogOf(e.tenantId).learnIssuance(e);
+      tokens.add(e);
+      keys.add(identityPartitionKey(e.tenantId, e.objectId));
+    } else if (e.kind === 'use') {
+      const identity = resolveManagedIdentity(e, catalogOf(e.tenantId), tokens);
+      if (identity) keys.add(identityPartitionKey(e.tenantId, identity.objectId));
+    }
+  }
+  return [...keys].sort();
+}
+
+/**
+ * Judges one batch of audit events against the loaded state. Pure: the same events and
+ * snapshots always give the same alerts and changes. Events are processed in event-time order
+ * (ties: issuance before use, then record key), so the order of messages in a batch does not matter.
+ */
+export function detectRemoteUse(
+  events: readonly AuditEvent[],
+  partitions: ReadonlyMap<string, PartitionSnapshot>,
+  settings: RemoteUseSettings,
+): RemoteUseResult {
+  const run = new BatchRun(partitions, settings);
+  for (const event of sortEvents(events)) run.process(event);
+  return run.finish();
+}
+
+export function sortEvents(events: readonly AuditEvent[]): AuditEvent[] {
+  const rank = (e: AuditEvent): number => (e.kind === 'issuance' ? 0 : e.kind === 'use' ? 1 : 2);
+  const keyOf = (e: AuditEvent): string => (e.kind === 'other' ? e.category : e.recordKey);
+  return [...events].sort((a, b) => a.timeMs - b.timeMs || rank(a) - rank(b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface CatalogEntry {
+  readonly objectId: string;
+  readonly appId: string;
+  readonly name: string;
+  readonly resourceId: string;
+}
+
+/** The tenant partition: the earliest event seen, and the catalog of known Managed Identities. */
+class TenantCatalog {
+  readonly partition: WorkingPartition;
+  private readonly byObjectId = new Map<string, CatalogEntry>();
+  private readonly byAppId = new Map<string, CatalogEntry>();
+
+  constructor(readonly tenantId: string, snapshot: PartitionSnapshot | undefined) {
+    this.partition = new WorkingPartition(tenantPartitionKey(tenantId), snapshot);
+    for (const [rowKey, data] of this.partition.entries()) {
+      if (rowKey === TENANT_META_ROW) continue;
+      this.index({ objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), resourceId: str(data, 'resourceId') });
+    }
+  }
+
+  get firstEventAt(): number | undefined {
+    return num(this.partition.get(TENANT_META_ROW), 'firstEventAt');
+  }
+
+  observe(timeMs: number): void {
+    const first = this.firstEventAt;
+    if (first === undefined || timeMs < first) this.partition.set(TENANT_META_ROW, { firstEventAt: timeMs });
+  }
+
+  find(objectId: string, appId: string): CatalogEntry | undefined {
+    return (objectId ? this.byObjectId.get(objectId) : undefined) ?? (appId ? this.byAppId.get(appId) : undefined);
+  }
+
+  learnIssuance(e: TokenIssuance): void {
+    this.learn({ objectId: e.objectId, appId: e.appId, name: e.name, resourceId: e.resourceId });
+  }
+
+  /** Adds or completes an entry; a known entry is rewritten only when it gains information. */
+  learn(candidate: CatalogEntry): CatalogEntry {
+    const known = this.byObjectId.get(candidate.objectId);
+    const merged: CatalogEntry = {
+      objectId: candidate.objectId,
+      appId: candidate.appId || known?.appId || '',
+      name: candidate.name || known?.name || '',
+      resourceId: candidate.resourceId || known?.resourceId || '',
+    };
+    if (known && known.appId === merged.appId && known.name === merged.name && known.resourceId === merged.resourceId) return known;
+    this.index(merged);
+    this.partition.set(catalogRowKey(merged.objectId), { ...merged });
+    return merged;
+  }
+
+  private index(entry: CatalogEntry): void {
+    if (!entry.objectId) return;
+    this.byObjectId.set(entry.objectId, entry);
+    if (entry.appId) this.byAppId.set(entry.appId, entry);
+  }
+}
+
+interface RegisteredToken {
+  readonly objectId: string;
+  readonly appId: string;
+  readonly name: string;
+  readonly issuedAt: number;
+}
+
+/** Tokens issued to Managed Identities, from the loaded hour buckets and this batch's sign-ins. */
+class TokenRegistry {
+  private readonly buckets = new Map<string, WorkingPartition>();
+
+  constructor(private readonly loaded: ReadonlyMap<string, PartitionSnapshot>) {}
+
+  add(e: TokenIssuance): void {
+    if (!e.tokenId) return;
+    const bucket = this.bucket(tokenBucketKey(e.tenantId, e.timeMs));
+    const rowKey = tokenRowKey(e.tokenId);
+    if (bucket.get(rowKey)) return; // write-once: a redelivered sign-in changes nothing
+    bucket.set(rowKey, { objectId: e.objectId, appId: e.appId, name: e.name, issuedAt: e.timeMs });
+  }
+
+  find(tenantId: string, tokenId: string, issuedAtMs: number | undefined): RegisteredToken | undefined {
+    if (!tokenId || issuedAtMs === undefined) return undefined;
+    for (const key of tokenBucketCandidates(tenantId, issuedAtMs)) {
+      const data = this.bucket(key).get(tokenRowKey(tokenId));
+      if (data) return { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), issuedAt: num(data, 'issuedAt') ?? issuedAtMs };
+    }
+    return undefined;
+  }
+
+  /** A token's sign-in is found by its own time when the use record does not carry `iat`. */
+  findNear(tenantId: string, tokenId: string, useTimeMs: number, lifetimeMs: number): RegisteredToken | undefined {
+    if (!tokenId) return undefined;
+    const prefix = tokenBucketPrefix(tenantId);
+    for (const [key, bucket] of this.buckets) {
+      if (!key.startsWith(prefix)) continue;
+      const data = bucket.get(tokenRowKey(tokenId));
+      const issuedAt = num(data, 'issuedAt');
+      if (data && issuedAt !== undefined && issuedAt <= useTimeMs && useTimeMs - issuedAt <= lifetimeMs) {
+        return { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), issuedAt };
+      }
+    }
+    return undefined;
+  }
+
+  changes(): RowChange[] {
+    return [...this.buckets.values()].flatMap((b) => b.changes());
+  }
+
+  private bucket(key: string): WorkingPartition {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new WorkingPartition(key, this.loaded.get(key), true);
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+}
+
+/**
+ * Decides whether a token use is a Managed Identity's: the `xms_mirid` claim (only MI tokens carry
+ * it), or the caller's object id / app id in the MI catalog, or the token id issued to an MI.
+ */
+function resolveManagedIdentity(e: TokenUse, catalog: TenantCatalog, tokens: TokenRegistry): CatalogEntry | undefined {
+  if (e.principalType === 'user') return undefined;
+  if (e.miResourceId) {
+    const known = catalog.find(e.objectId, e.appId);
+    if (!e.objectId && !known) return undefined;
+    return catalog.learn({ objectId: e.objectId || known?.objectId || '', appId: e.appId, name: known?.name || lastSegment(e.miResourceId), resourceId: e.miResourceId });
+  }
+  const known = catalog.find(e.objectId, e.appId);
+  if (known) return known;
+  const token = tokens.find(e.tenantId, e.tokenId, e.issuedAtMs);
+  if (token) return catalog.learn({ objectId: token.objectId, appId: token.appId, name: token.name, resourceId: '' });
+  return undefined;
+}
+
+function lastSegment(resourceId: string): string {
+  const parts = resourceId.split('/').filter(Boolean);
+  return parts[parts.length - 1] ?? '';
+}
+
+/** One identity's partition: its 30-day ASN/IP baseline and its dedup states. */
+class IdentityBaseline {
+  readonly partition: WorkingPartition;
+
+  constructor(partitionKey: string, snapshot: PartitionSnapshot | undefined, private readonly windowMs: number) {
+    this.partition = new WorkingPartition(partitionKey, snapshot);
+  }
+
+  /** In the baseline = seen no later than the event and last seen within the window before it. */
+  has(rowKey: string, timeMs: number): boolean {
+    const data = this.partition.get(rowKey);
+    if (!data) return false;
+    const first = num(data, 'first') ?? Infinity;
+    const last = num(data, 'last') ?? -Infinity;
+    return first <= timeMs && last >= timeMs - this.windowMs;
+  }
+
+  /**
+   * Learns a row. `last` advances at most once per UTC day (to the first use of that day), so
+   * a steady stream of known behaviour writes an identity's rows at most once a day.
+   */
+  learn(rowKey: string, timeMs: number, extra: Readonly<Record<string, string | number>>): boolean {
+    const data = this.partition.get(rowKey);
+    if (!data) {
+      this.partition.set(rowKey, { first: timeMs, last: timeMs, ...extra });
+      return true;
+    }
+    const first = num(data, 'first') ?? timeMs;
+    const last = num(data, 'last') ?? timeMs;
+    const next = { ...data, first: Math.min(first, timeMs), last: utcDay(timeMs) > utcDay(last) ? timeMs : last };
+    this.partition.set(rowKey, next);
+    return next.first !== first || next.last !== last;
+  }
+
+  dedup(rowKey: string): DedupState | undefined {
+    const data = this.partition.get(rowKey);
+    if (!data) return undefined;
+    return {
+      lastRaisedAt: num(data, 'raisedAt') ?? 0,
+      lastAlertId: str(data, 'alertId'),
+      suppressedCount: num(data, 'suppressed') ?? 0,
+      lastSuppressedAt: num(data, 'suppressedAt') ?? 0,
+    };
+  }
+
+  setDedup(rowKey: string, state: DedupState): void {
+    this.partition.set(rowKey, { raisedAt: state.lastRaisedAt, alertId: state.lastAlertId, suppressed: state.suppressedCount, suppressedAt: state.lastSuppressedAt });
+  }
+
+  /** Baseline facts for the alert's Evidence. */
+  describe(timeMs: number): { asns: number[]; ipCount: number } {
+    const asns: number[] = [];
+    let ipCount = 0;
+    for (const [rowKey] of this.partition.entries()) {
+      if (!this.has(rowKey, timeMs)) continue;
+      if (rowKey.startsWith('asn|')) asns.push(Number(rowKey.slice(4)));
+      else if (rowKey.startsWith('ip|')) ipCount++;
+    }
+    return { asns: asns.sort((a, b) => a - b), ipCount };
+  }
+
+  /** Drops baseline rows that left the window and dedup rows past their window; only when writing anyway. */
+  expire(nowMs: number, dedupWindowMs: number): void {
+    if (!this.partition.changed) return;
+    for (const [rowKey, data] of [...this.partition.entries()]) {
+      if (rowKey.startsWith('dd|')) {
+        if ((num(data, 'raisedAt') ?? 0) < nowMs - dedupWindowMs) this.partition.delete(rowKey);
+      } else if ((num(data, 'last') ?? 0) < nowMs - this.windowMs) {
+        this.partition.delete(rowKey);
+      }
+    }
+  }
+}
+
+class BatchRun {
+  private readonly catalogs = new Map<string, TenantCatalog>();
+  private readonly identities = new Map<string, IdentityBaseline>();
+  private readonly tokens: TokenRegistry;
+  private readonly alerts: AlertRow[] = [];
+  private readonly summary: RemoteUseSummary = {
+    issuances: 0, uses: 0, miUses: 0, nonMiUses: 0, userUses: 0, other: {},
+    alerts: { Low: 0, Medium: 0, High: 0 }, suppressed: 0, reemitted: 0, learned: 0, byScope: {},
+  };
+  private latestMs = -Infinity;
+
+  constructor(private readonly partitions: ReadonlyMap<string, PartitionSnapshot>, private readonly settings: RemoteUseSettings) {
+    this.tokens = new TokenRegistry(partitions);
+  }
+
+  process(e: AuditEvent): void {
+    this.latestMs = Math.max(this.latestMs, e.timeMs);
+    if (e.tenantId) this.catalog(e.tenantId).observe(e.timeMs);
+    if (e.kind === 'other') {
+      this.summary.other[e.note] = (this.summary.other[e.note] ?? 0) + 1;
+      return;
+    }
+    if (e.kind === 'issuance') {
+      this.summary.issuances++;
+      this.catalog(e.tenantId).learnIssuance(e);
+      this.tokens.add(e);
+      return;
+    }
+    this.summary.uses++;
+    if (e.principalType === 'user') {
+      this.summary.userUses++;
+      return;
+    }
+    const catalog = this.catalog(e.tenantId);
+    const identity = resolveManagedIdentity(e, catalog, this.tokens);
+    if (!identity) {
+      this.summary.nonMiUses++;
+      return;
+    }
+    this.summary.miUses++;
+    this.judge(e, identity, catalog);
+  }
+
+  private judge(e: TokenUse, identity: CatalogEntry, catalog: TenantCatalog): void {
+    const { settings } = this;
+    const ip = settings.classifyIp(e.callerIp);
+    this.summary.byScope[ip.scope] = (this.summary.byScope[ip.scope] ?? 0) + 1;
+    const baseline = this.identity(e.tenantId, identity.objectId);
+    const asnKey = asnRowKey(ip.asn ?? 0);
+    const ipKey = ipRowKey(ip.ip);
+    const ref: IdentityRef = { tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId };
+    const allowlistEntry = ip.scope === 'external' ? settings.allowlist.match(ref, ip) : undefined;
+    const firstEventAt = catalog.firstEventAt ?? e.timeMs;
+    const outcome = judgeUse({
+      scope: ip.scope,
+      tenantActive: e.timeMs - firstEventAt >= settings.activationMs,
+      isArc: identity.resourceId.toLowerCase().includes(ARC_MARKER),
+      allowlisted: allowlistEntry !== undefined,
+      asnInBaseline: baseline.has(asnKey, e.timeMs),
+      ipInBaseline: baseline.has(ipKey, e.timeMs),
+    });
+
+    if (outcome.severity) this.raise(e, identity, ip, outcome, baseline, firstEventAt);
+
+    if (outcome.learn) {
+      // Private addresses have no ASN: their IP is learned, no ASN row is invented.
+      const learnedAsn = ip.asn !== null ? baseline.learn(asnKey, e.timeMs, { org: ip.asOrganization }) : false;
+      const learnedIp = baseline.learn(ipKey, e.timeMs, { asn: ip.asn ?? 0 });
+      if (learnedAsn || learnedIp) this.summary.learned++;
+    }
+  }
+
+  private raise(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, baseline: IdentityBaseline, firstEventAt: number): void {
+    const severity = outcome.severity as Severity;
+    const attribute = outcome.attribute === 'asn' ? String(ip.asn ?? 0) : outcome.attribute === 'ip' ? ip.ip : '';
+    const id = alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, e.category, e.recordKey]);
+    const dedupKey = dedupRowKey(severity, attribute);
+    const decision = decideDedup(baseline.dedup(dedupKey), e.timeMs, id, this.settings.dedupWindowMs);
+    if (decision.kind === 'suppress') {
+      if (decision.counted) {
+        this.summary.suppressed++;
+        baseline.setDedup(dedupKey, decision.next);
+      }
+      return;
+    }
+    if (decision.kind === 'reemit') this.summary.reemitted++;
+    else {
+      this.summary.alerts[severity]++;
+      baseline.setDedup(dedupKey, decision.next);
+    }
+    this.alerts.push(this.alertRow(e, identity, ip, outcome, severity, id, baseline, firstEventAt));
+  }
+
+  private alertRow(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, firstEventAt: number): AlertRow {
+    const token = this.tokens.find(e.tenantId, e.tokenId, e.issuedAtMs) ?? this.tokens.findNear(e.tenantId, e.tokenId, e.timeMs, this.settings.tokenLifetimeMs);
+    const issuedAt = token?.issuedAt ?? e.issuedAtMs;
+    const known = baseline.describe(e.timeMs);
+    const asnRow = baseline.partition.get(asnRowKey(ip.asn ?? 0));
+    const ipRow = baseline.partition.get(ipRowKey(ip.ip));
+    const name = identity.name || identity.objectId;
+    const evidence: Evidence = {
+      rule: outcome.ruleId,
+      learningPhase: outcome.ruleId === 'learning',
+      tenantFirstEventAt: isoTime(firstEventAt),
+      baselineAsns: known.asns.slice(0, EVIDENCE_LIST_MAX),
+      baselineAsnCount: known.asns.length,
+      baselineIpCount: known.ipCount,
+      asnFirstSeen: asnRow ? isoTime(num(asnRow, 'first') ?? 0) : null,
+      asnLastSeen: asnRow ? isoTime(num(asnRow, 'last') ?? 0) : null,
+      ipFirstSeen: ipRow ? isoTime(num(ipRow, 'first') ?? 0) : null,
+      ipLastSeen: ipRow ? isoTime(num(ipRow, 'last') ?? 0) : null,
+      tokenLinkedToIssuance: token !== undefined,
+      tokenIssuedAt: issuedAt !== undefined ? isoTime(issuedAt) : null,
+      minutesFromIssuanceToUse: issuedAt !== undefined ? Math.round((e.timeMs - issuedAt) / 60_000) : null,
+      issuingIdentityObjectId: token?.objectId ?? null,
+      issuingIdentityName: token?.name ?? null,
+      callerIpAsLogged: e.callerIp,
+    };
+    return {
+      ...EMPTY_ALERT_FIELDS,
+      AlertId: id,
+      TimeGenerated: isoTime(this.settings.processedAt ?? e.timeMs),
+      EventTime: isoTime(e.timeMs),
+      Detector: 'RemoteTokenUse',
+      AlertName: ALERT_NAMES[severity],
+      Severity: severity,
+      TenantId: e.tenantId,
+      IdentityObjectId: identity.objectId,
+      IdentityAppId: identity.appId,
+      IdentityName: name,
+      IdentityResourceId: identity.resourceId || e.miResourceId,
+      IPAddress: ip.ip,
+      IPScope: ip.scope,
+      ASN: ip.asn,
+      ASOrganization: ip.asOrganization,
+      TokenId: e.tokenId,
+      TokenIssuedAt: issuedAt !== undefined ? isoTime(issuedAt) : null,
+      SourceCategory: e.category,
+      Operation: e.operation,
+      Reason: reasonFor(outcome, name, ip, known.asns, token !== undefined ? issuedAt : undefined, e.timeMs),
+      Evidence: evidence,
+      ...ATTACK,
+    };
+  }
+
+  finish(): RemoteUseResult {
+    const changes: RowChange[] = [];
+    for (const catalog of this.catalogs.values()) changes.push(...catalog.partition.changes());
+    for (const identity of this.identities.values()) {
+      identity.expire(this.latestMs, this.settings.dedupWindowMs);
+      changes.push(...identity.partition.changes());
+    }
+    changes.push(...this.tokens.changes());
+    return { alerts: this.alerts, changes, summary: this.summary };
+  }
+
+  private catalog(tenantId: string): TenantCatalog {
+    let catalog = this.catalogs.get(tenantId);
+    if (!catalog) {
+      catalog = new TenantCatalog(tenantId, this.partitions.get(tenantPartitionKey(tenantId)));
+      this.catalogs.set(tenantId, catalog);
+    }
+    return catalog;
+  }
+
+  private identity(tenantId: string, objectId: string): IdentityBaseline {
+    const key = identityPartitionKey(tenantId, objectId);
+    let identity = this.identities.get(key);
+    if (!identity) {
+      identity = new IdentityBaseline(key, this.partitions.get(key), this.settings.baselineWindowMs);
+      this.identities.set(key, identity);
+    }
+    return identity;
+  }
+}
+
+function reasonFor(outcome: LadderOutcome, name: string, ip: IpFacts, knownAsns: readonly number[], linkedIssuedAt: number | undefined, useMs: number): string {
+  const where = `${ip.ip}${ip.asn !== null ? ` (AS${ip.asn}${ip.asOrganization ? ` ${ip.asOrganization}` : ''})` : ''}`;
+  const link = linkedIssuedAt !== undefined ? `; the token was issued inside Azure ${Math.round((useMs - linkedIssuedAt) / 60_000)} minutes earlier` : '';
+  const knownList = knownAsns.length ? knownAsns.slice(0, 5).map((a) => `AS${a}`).join(', ') : 'none';
+  switch (outcome.ruleId) {
+    case 'learning':
+      return `Managed identity '${name}' used its token outside Azure from ${where} while the tenant is in its 14-day learning period${link}.`;
+    case 'unusual-asn':
+      return `Managed identity '${name}' used its token from ${where}, an autonomous system absent from its 30-day baseline (known: ${knownList})${link}.`;
+    case 'unusual-ip':
+      return `Managed identity '${name}' used its token from ${where}, an IP address absent from its 30-day baseline inside an ASN it normally uses${link}.`;
+    default:
+      return `Managed identity '${name}' used its token outside Azure from ${where}, an IP and ASN already in its 30-day baseline${link}.`;
+  }
+}

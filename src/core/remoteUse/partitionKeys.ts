@@ -1,0 +1,46 @@
+import { tableKey } from '../state/keys';
+
+/**
+ * Partition layout of the remote-use state (one Table Storage table):
+ *   tenant|<tenantId>            `meta` (earliest event) + `mi|<objectId>` catalog rows
+ *   mi|<tenantId>|<objectId>     one identity: `asn|<n>`, `ip|<ip>` baseline rows, `dd|…` dedup rows
+ *   tok|<tenantId>|<yyyymmddhh>  tokens issued in that UTC hour: RowKey = uniqueTokenIdentifier
+ * One identity's state is one partition, so a batch reads it once and writes it in one
+ * transaction. Tokens are bucketed by issuance hour, not by identity, so that the sign-ins of a
+ * batch cost one transaction per hour bucket instead of one per identity.
+ */
+export function tenantPartitionKey(tenantId: string): string {
+  return tableKey('tenant', tenantId);
+}
+
+export function identityPartitionKey(tenantId: string, objectId: string): string {
+  return tableKey('mi', tenantId, objectId);
+}
+
+const HOUR_MS = 3_600_000;
+
+export function tokenBucketKey(tenantId: string, issuedAtMs: number): string {
+  const hour = new Date(Math.floor(issuedAtMs / HOUR_MS) * HOUR_MS).toISOString();
+  return tableKey('tok', tenantId, hour.slice(0, 13).replace(/[-T]/g, ''));
+}
+
+/** Every token bucket key of a tenant starts with this. */
+export function tokenBucketPrefix(tenantId: string): string {
+  return `${tableKey('tok', tenantId)}|`;
+}
+
+/**
+ * Buckets that may hold a token issued at `iatMs`. Entra back-dates `iat` by up to 5 minutes
+ * against the sign-in record's time, so the bucket of `iat + 10 min` is read too.
+ */
+export function tokenBucketCandidates(tenantId: string, iatMs: number): string[] {
+  const keys = new Set([tokenBucketKey(tenantId, iatMs), tokenBucketKey(tenantId, iatMs + 10 * 60_000)]);
+  return [...keys];
+}
+
+export const TENANT_META_ROW = 'meta';
+export const catalogRowKey = (objectId: string): string => tableKey('mi', objectId);
+export const asnRowKey = (asn: number): string => `asn|${asn}`;
+export const ipRowKey = (ip: string): string => tableKey('ip', ip);
+export const dedupRowKey = (severity: string, attribute: string): string => tableKey('dd', severity, attribute);
+export const tokenRowKey = (tokenId: string): string => tableKey(tokenId);

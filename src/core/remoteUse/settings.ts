@@ -1,0 +1,59 @@
+import type { IpScope } from '../alerts/alertRow';
+import { DEDUP_WINDOW_MS } from '../alerts/dedup';
+import type { ParsedIp } from '../network/ip';
+
+/** What the network layer says about a caller address. */
+export interface IpFacts {
+  /** Canonical text of the address, or the raw value when it does not parse. */
+  readonly ip: string;
+  /** The parsed address; undefined when it does not parse (scope `unknown`). */
+  readonly parsed: ParsedIp | undefined;
+  readonly scope: IpScope;
+  readonly asn: number | null;
+  readonly asOrganization: string;
+}
+
+export type IpClassifier = (raw: string) => IpFacts;
+
+export interface IdentityRef {
+  readonly tenantId: string;
+  readonly objectId: string;
+  readonly appId: string;
+  readonly resourceId: string;
+}
+
+/** Operator allowlist: returns a short description of the matching entry, or undefined. */
+export interface RemoteUseAllowlist {
+  match(identity: IdentityRef, ip: IpFacts): string | undefined;
+}
+
+export const NO_ALLOWLIST: RemoteUseAllowlist = { match: () => undefined };
+
+const DAY_MS = 86_400_000;
+
+export interface RemoteUseSettings {
+  readonly classifyIp: IpClassifier;
+  readonly allowlist: RemoteUseAllowlist;
+  /** 30 days: the training window of the anchor rule. */
+  readonly baselineWindowMs: number;
+  /** 14 days: the activation period of the anchor rule. */
+  readonly activationMs: number;
+  /** 5 days: the deduplication period of the anchor rule. */
+  readonly dedupWindowMs: number;
+  /** 24 hours: the longest lifetime of a Managed Identity access token. */
+  readonly tokenLifetimeMs: number;
+  /** Wall-clock time of processing, for TimeGenerated; omitted in replays (TimeGenerated = EventTime). */
+  readonly processedAt?: number;
+}
+
+export function defaultRemoteUseSettings(classifyIp: IpClassifier, overrides: Partial<RemoteUseSettings> = {}): RemoteUseSettings {
+  return {
+    classifyIp,
+    allowlist: NO_ALLOWLIST,
+    baselineWindowMs: 30 * DAY_MS,
+    activationMs: 14 * DAY_MS,
+    dedupWindowMs: DEDUP_WINDOW_MS,
+    tokenLifetimeMs: DAY_MS,
+    ...overrides,
+  };
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { parseRemoteUseAllowlist } from '../../../src/core/remoteUse/allowlist';
+import type { RemoteUseAllowlist } from '../../../src/core/remoteUse/settings';
+import {
+  activityUse,
+  at,
+  ATTACKER_IP,
+  ATTACKER_IP6,
+  AZURE_IP,
+  AZURE_IP_2,
+  graphUse,
+  identity,
+  miSignIn,
+  ONPREM_IP,
+  ONPREM_IP_2,
+  ONPREM_IP6,
+  TENANT,
+} from '../../support/auditFixtures';
+import { replayRecords } from '../../support/remoteUseHarness';
+
+const vmA = identity(1); // used only from inside Azure
+const vmB = identity(2); // also used from the on-prem network during the learning period
+const arc = identity(3, 'arc'); // Azure Arc server, on-prem by design
+const spC = identity(4); // a plain service principal: never signs in as a Managed Identity
+
+/** 21 days of ordinary traffic: tenant starts on day 0, activation on day 14. */
+function history(): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  for (let day = 0; day <= 20; day++) {
+    for (const id of [vmA, vmB, arc]) records.push(miSignIn(id, at(day, 0)));
+    records.push(activityUse(vmA, at(day, 5), AZURE_IP));
+    records.push(activityUse(vmB, at(day, 6), AZURE_IP));
+    if (day >= 1 && day <= 10) records.push(activityUse(vmB, at(day, 7), ONPREM_IP));
+    if (day >= 1 && day <= 10) records.push(activityUse(arc, at(day, 8), ONPREM_IP));
+  }
+  return records;
+}
+
+function allow(json: unknown): RemoteUseAllowlist {
+  const parsed = parseRemoteUseAllowlist(json);
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  return parsed.value;
+}
+
+interface LadderCase {
+  readonly name: string;
+  readonly probe: Record<string, unknown>[];
+  /** Severities of the alerts raised by the probe records, in order ('-' = none). */
+  readonly expected: string[];
+  readonly allowlist?: RemoteUseAllowlist;
+  readonly before?: Record<string, unknown>[];
+}
+
+const cases: LadderCase[] = [
+  { name: 'learning period: external use is Low', probe: [activityUse(vmA, at(5, 30), ATTACKER_IP)], expected: ['Low'] },
+  { name: 'activation is 14 days after the first event: day 13 still learning', probe: [activityUse(vmA, at(13, 59), ATTACKER_IP)], expected: ['Low'] },
+  { name: 'after activation: unknown ASN is High', probe: [activityUse(vmA, at(21), ATTACKER_IP)], expected: ['High'] },
+  { name: 'after activation: known ASN, new IP is Medium', probe: [activityUse(vmB, at(21), ONPREM_IP_2)], expected: ['Medium'] },
+  { name: 'after activation: usual IP and ASN outside Azure is Low', probe: [activityUse(vmB, at(21), ONPREM_IP)], expected: ['Low'] },
+  {
+    name: 'learned during the learning period, usual after it',
+    before: [activityUse(vmA, at(3, 30), ATTACKER_IP)],
+    probe: [activityUse(vmA, at(21), ATTACKER_IP)],
+    expected: ['Low'],
+  },
+  {
+    name: 'anti-poisoning: an unusual ASN seen after activation stays unusual',
+    probe: [activityUse(vmA, at(21), ATTACKER_IP), activityUse(vmA, at(22), ATTACKER_IP), activityUse(vmA, at(27), ATTACKER_IP)],
+    expected: ['High', '-', 'High'],
+  },
+  {
+    name: 'anti-poisoning: an unusual IP seen after activation stays unusual',
+    probe: [activityUse(vmB, at(21), ONPREM_IP_2), activityUse(vmB, at(26, 1), ONPREM_IP_2)],
+    expected: ['Medium', 'Medium'],
+  },
+  { name: 'Arc: usual on-prem use raises no Low', probe: [activityUse(arc, at(21), ONPREM_IP)], expected: ['-'] },
+  { name: 'Arc: no Low during learning either', probe: [activityUse(arc, at(11), ONPREM_IP)], expected: ['-'] },
+  { name: 'Arc: new IP is still Medium', probe: [activityUse(arc, at(21), ONPREM_IP_2)], expected: ['Medium'] },
+  { name: 'Arc: new ASN is still High', probe: [activityUse(arc, at(21), ATTACKER_IP)], expected: ['High'] },
+  { name: 'allowlist (tenant ASN) suppresses Low', probe: [activityUse(vmB, at(21), ONPREM_IP)], expected: ['-'], allowlist: allow({ tenant: { asns: [64500] } }) },
+  {
+    name: 'allowlist (identity CIDR) makes the IP usual',
+    probe: [activityUse(vmA, at(21), ATTACKER_IP), activityUse(vmB, at(21, 5), ATTACKER_IP)],
+    expected: ['-', 'High'],
+    allowlist: allow({ identities: { [vmA.objectId]: { cidrs: ['203.0.113.0/24'] } } }),
+  },
+  {
+    name: 'allowlist by resource id',
+    probe: [activityUse(vmA, at(21), ATTACKER_IP)],
+    expected: ['-'],
+    allowlist: allow({ identities: { [vmA.resourceId.toUpperCase()]: { asns: [64501] } } }),
+  },
+  {
+    name: 'dedup: same identity, severity and ASN within 5 days is suppressed; at exactly 5 days it is raised',
+    probe: [activityUse(vmA, at(21), ATTACKER_IP), activityUse(vmA, at(25, 24 * 60 - 1), '203.0.113.67'), activityUse(vmA, at(26), ATTACKER_IP)],
+    expected: ['High', '-', 'High'],
+  },
+  {
+    name: 'dedup: a different unusual ASN is a different alert',
+    probe: [activityUse(vmA, at(21), ATTACKER_IP), activityUse(vmA, at(21, 10), ATTACKER_IP6)],
+    expected: ['High', 'High'],
+  },
+  {
+    name: 'dedup: Medium is keyed by IP',
+    probe: [activityUse(vmB, at(21), ONPREM_IP_2), activityUse(vmB, at(22), ONPREM_IP_2), activityUse(vmB, at(22, 5), '198.51.100.200')],
+    expected: ['Medium', '-', 'Medium'],
+  },
+  { name: 'IPv6: unknown ASN is High', probe: [activityUse(vmA, at(21), ATTACKER_IP6)], expected: ['High'] },
+  { name: 'IPv6: known ASN (learned over IPv4), new IP is Medium', probe: [activityUse(vmB, at(21), ONPREM_IP6)], expected: ['Medium'] },
+  { name: 'IPv4-mapped IPv6 is the IPv4 address', probe: [activityUse(vmB, at(21), `::ffff:${ONPREM_IP}`)], expected: ['Low'] },
+  { name: 'caller IP with a port', probe: [activityUse(vmB, at(21), `${ONPREM_IP}:52113`)], expected: ['Low'] },
+  { name: 'private scope never alerts', probe: [activityUse(vmA, at(21), '10.20.30.40'), activityUse(vmA, at(21, 1), '100.64.1.1'), activityUse(vmA, at(21, 2), 'fd12::1')], expected: ['-', '-', '-'] },
+  { name: 'unknown scope never alerts', probe: [activityUse(vmA, at(21), ''), activityUse(vmA, at(21, 1), 'not-an-ip')], expected: ['-', '-'] },
+  { name: 'azure scope never alerts, even from a new Azure IP', probe: [activityUse(vmA, at(21), AZURE_IP_2)], expected: ['-'] },
+  {
+    name: 'non-MI service principal never alerts',
+    probe: [activityUse(spC, at(21), ATTACKER_IP, { withMirid: false }), graphUse(spC, at(21, 1), ATTACKER_IP)],
+    expected: ['-', '-'],
+  },
+  { name: 'Graph activity of a known MI alerts', probe: [graphUse(vmA, at(21), ATTACKER_IP)], expected: ['High'] },
+  {
+    name: 'Activity without xms_mirid: MI recognised from the sign-in catalog',
+    probe: [activityUse(vmA, at(21), ATTACKER_IP, { withMirid: false })],
+    expected: ['High'],
+  },
+  {
+    name: 'baseline window: an ASN last seen more than 30 days before is unusual again',
+    probe: [activityUse(vmB, at(41, 8), ONPREM_IP)],
+    expected: ['High'],
+  },
+];
+
+describe('remote-use severity ladder', () => {
+  it.each(cases)('$name', async (c) => {
+    const records = [...history(), ...(c.before ?? [])].sort(byTime);
+    const base = await replayRecords(records, { settings: c.allowlist ? { allowlist: c.allowlist } : {} });
+    const before = new Set(base.alerts.map((a) => a.AlertId));
+    const { alerts } = await replayRecords([...records, ...c.probe].sort(byTime), { settings: c.allowlist ? { allowlist: c.allowlist } : {} });
+    const probeAlerts = alerts.filter((a) => !before.has(a.AlertId));
+    const got = c.probe.map((r) => probeAlerts.find((a) => a.EventTime === isoOf(r))?.Severity ?? '-');
+    expect(got).toEqual(c.expected);
+  });
+
+  it('the learning-period Lows of the history are raised once per 5 days per identity', async () => {
+    const { alerts } = await replayRecords(history());
+    const lows = alerts.filter((a) => a.IdentityObjectId === vmB.objectId).map((a) => a.EventTime.slice(0, 10));
+    // vmB used on-prem days 1..10: raised on day 1 and day 6, suppressed in between.
+    expect(lows).toEqual([isoOf(activityUse(vmB, at(1, 7), ONPREM_IP)).slice(0, 10), isoOf(activityUse(vmB, at(6, 7), ONPREM_IP)).slice(0, 10)]);
+    expect(alerts.every((a) => a.Severity === 'Low' && a.TenantId === TENANT)).toBe(true);
+    expect(alerts.some((a) => a.IdentityObjectId === arc.objectId)).toBe(false);
+  });
+});
+
+function isoOf(record: Record<string, unknown>): string {
+  return new Date(Date.parse(String(record['time']).replace(/(\.\d{3})\d+Z$/, '$1Z'))).toISOString();
+}
+
+function byTime(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  return String(a['time']).localeCompare(String(b['time']));
+}
