@@ -462,11 +462,12 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   {
     id: 'gcp-ops-agent-linux',
     description:
-      'Google Cloud Ops Agent on Linux: config engine, fluent-bit logging subagent and otelopscol metrics subagent under /opt/google-cloud-ops-agent.',
+      'Google Cloud Ops Agent on Linux: config engine, diagnostics service, fluent-bit logging subagent and otelopscol metrics subagent under /opt/google-cloud-ops-agent.',
     platform: 'linux',
-    names: ['google_cloud_ops_agent_engine', 'fluent-bit', 'otelopscol'],
+    names: ['google_cloud_ops_agent_engine', 'google_cloud_ops_agent_diagnostics', 'fluent-bit', 'otelopscol'],
     pathPatterns: [
       '/opt/google-cloud-ops-agent/libexec/google_cloud_ops_agent_engine',
+      '/opt/google-cloud-ops-agent/libexec/google_cloud_ops_agent_diagnostics',
       '/opt/google-cloud-ops-agent/subagents/fluent-bit/bin/fluent-bit',
       '/opt/google-cloud-ops-agent/subagents/opentelemetry-collector/otelopscol',
     ],
