@@ -180,6 +180,7 @@ const BROKEN_CORPUS: readonly TrustedProcess[] = [
     platform: 'linux',
     names: ['python3'],
     pathPatterns: ['/usr/bin/python3*', '/**/python3', '/opt/x***/python3'],
+    // The cast smuggles in a vector a hand-edited or JSON-loaded list could carry.
     vectors: ['TokenEndpoint', 'Imds' as TheftVector],
     source: 'https://example.com/doc',
   },
