@@ -14,7 +14,10 @@ export interface DedupState {
   readonly lastAlertId: string;
   /** Alerts suppressed since lastRaisedAt. */
   readonly suppressedCount: number;
-  /** Event time of the last suppressed alert; a replayed record at or before it is not counted again. */
+  /**
+   * Event time of the last suppressed (or raised) alert: a redelivered record at or before it was
+   * already counted, so it is not counted again.
+   */
   readonly lastSuppressedAt: number;
 }
 
@@ -34,7 +37,7 @@ export function decideDedup(
   windowMs: number = DEDUP_WINDOW_MS,
 ): DedupDecision {
   if (state === undefined) {
-    return { kind: 'raise', next: { lastRaisedAt: eventTime, lastAlertId: candidateAlertId, suppressedCount: 0, lastSuppressedAt: 0 } };
+    return { kind: 'raise', next: { lastRaisedAt: eventTime, lastAlertId: candidateAlertId, suppressedCount: 0, lastSuppressedAt: eventTime } };
   }
   if (state.lastAlertId === candidateAlertId) return { kind: 'reemit', next: state };
   // Out-of-order events (earlier than the last raised one) fall inside the window too: |delta| < window.
@@ -46,5 +49,5 @@ export function decideDedup(
       next: { ...state, suppressedCount: state.suppressedCount + 1, lastSuppressedAt: eventTime },
     };
   }
-  return { kind: 'raise', next: { lastRaisedAt: eventTime, lastAlertId: candidateAlertId, suppressedCount: 0, lastSuppressedAt: 0 } };
+  return { kind: 'raise', next: { lastRaisedAt: eventTime, lastAlertId: candidateAlertId, suppressedCount: 0, lastSuppressedAt: eventTime } };
 }

@@ -61,6 +61,8 @@ export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
     if (e.kind === 'use' && e.tokenId && e.issuedAtMs !== undefined) {
       for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs)) keys.add(key);
     }
+    // Loaded so a redelivered sign-in is recognised and not written again.
+    if (e.kind === 'issuance' && e.tokenId) keys.add(tokenBucketKey(e.tenantId, e.timeMs));
   }
   return [...keys].sort();
 }
@@ -204,21 +206,6 @@ class TokenRegistry {
     return undefined;
   }
 
-  /** A token's sign-in is found by its own time when the use record does not carry `iat`. */
-  findNear(tenantId: string, tokenId: string, useTimeMs: number, lifetimeMs: number): RegisteredToken | undefined {
-    if (!tokenId) return undefined;
-    const prefix = tokenBucketPrefix(tenantId);
-    for (const [key, bucket] of this.buckets) {
-      if (!key.startsWith(prefix)) continue;
-      const data = bucket.get(tokenRowKey(tokenId));
-      const issuedAt = num(data, 'issuedAt');
-      if (data && issuedAt !== undefined && issuedAt <= useTimeMs && useTimeMs - issuedAt <= lifetimeMs) {
-        return { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), issuedAt };
-      }
-    }
-    return undefined;
-  }
-
   changes(): RowChange[] {
     return [...this.buckets.values()].flatMap((b) => b.changes());
   }
@@ -317,13 +304,17 @@ class IdentityBaseline {
     return { asns: asns.sort((a, b) => a - b), ipCount };
   }
 
-  /** Drops baseline rows that left the window and dedup rows past their window; only when writing anyway. */
-  expire(nowMs: number, dedupWindowMs: number): void {
+  /**
+   * Drops baseline and dedup rows that can no longer matter, only when the partition is written
+   * anyway. "No longer" is measured from the batch's EARLIEST event: every event of the batch is
+   * at or after it, so a redelivery of the same batch finds every row it needs.
+   */
+  expire(earliestMs: number, dedupWindowMs: number): void {
     if (!this.partition.changed) return;
     for (const [rowKey, data] of [...this.partition.entries()]) {
       if (rowKey.startsWith('dd|')) {
-        if ((num(data, 'raisedAt') ?? 0) < nowMs - dedupWindowMs) this.partition.delete(rowKey);
-      } else if ((num(data, 'last') ?? 0) < nowMs - this.windowMs) {
+        if ((num(data, 'raisedAt') ?? 0) < earliestMs - dedupWindowMs) this.partition.delete(rowKey);
+      } else if ((num(data, 'last') ?? 0) < earliestMs - this.windowMs) {
         this.partition.delete(rowKey);
       }
     }
@@ -339,14 +330,14 @@ class BatchRun {
     issuances: 0, uses: 0, miUses: 0, nonMiUses: 0, userUses: 0, other: {},
     alerts: { Low: 0, Medium: 0, High: 0 }, suppressed: 0, reemitted: 0, learned: 0, byScope: {},
   };
-  private latestMs = -Infinity;
+  private earliestMs = Infinity;
 
   constructor(private readonly partitions: ReadonlyMap<string, PartitionSnapshot>, private readonly settings: RemoteUseSettings) {
     this.tokens = new TokenRegistry(partitions);
   }
 
   process(e: AuditEvent): void {
-    this.latestMs = Math.max(this.latestMs, e.timeMs);
+    this.earliestMs = Math.min(this.earliestMs, e.timeMs);
     if (e.tenantId) this.catalog(e.tenantId).observe(e.timeMs);
     if (e.kind === 'other') {
       this.summary.other[e.note] = (this.summary.other[e.note] ?? 0) + 1;
@@ -424,7 +415,10 @@ class BatchRun {
   }
 
   private alertRow(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, firstEventAt: number): AlertRow {
-    const token = this.tokens.find(e.tenantId, e.tokenId, e.issuedAtMs) ?? this.tokens.findNear(e.tenantId, e.tokenId, e.timeMs, this.settings.tokenLifetimeMs);
+    // Linked only through the use record's own issue time (`iat` / `tokenIssuedAt`), which names the
+    // token bucket: a lookup that depended on which sign-ins happen to share the batch would make
+    // the evidence depend on batch boundaries.
+    const token = this.tokens.find(e.tenantId, e.tokenId, e.issuedAtMs);
     const issuedAt = token?.issuedAt ?? e.issuedAtMs;
     const known = baseline.describe(e.timeMs);
     const asnRow = baseline.partition.get(asnRowKey(ip.asn ?? 0));
@@ -479,7 +473,7 @@ class BatchRun {
     const changes: RowChange[] = [];
     for (const catalog of this.catalogs.values()) changes.push(...catalog.partition.changes());
     for (const identity of this.identities.values()) {
-      identity.expire(this.latestMs, this.settings.dedupWindowMs);
+      identity.expire(this.earliestMs, this.settings.dedupWindowMs);
       changes.push(...identity.partition.changes());
     }
     changes.push(...this.tokens.changes());

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryAlertSink } from '../../src/adapters/alertSink';
+import { MemoryStateBackend, MemoryStateStore } from '../../src/adapters/memoryStateStore';
+import { MemoryRejectSink } from '../../src/adapters/rejectSink';
+import { decodeMessages } from '../../src/app/decodeMessages';
+import { runRemoteUseBatch } from '../../src/app/remoteUseRunner';
+import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
+import { activityUse, at, ATTACKER_IP, ATTACKER_IP6, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, ONPREM_IP_2, testClassifier, tokenId } from '../support/auditFixtures';
+import { alertKeys, replayRecords } from '../support/remoteUseHarness';
+
+/** A 30-day scenario with learning-period Lows, then High, Medium and Low uses. */
+function scenario(): Record<string, unknown>[] {
+  const ids = [identity(11), identity(12), identity(13, 'uami'), identity(14, 'arc')];
+  const records: Record<string, unknown>[] = [];
+  for (let day = 0; day < 30; day++) {
+    ids.forEach((id, n) => {
+      records.push(miSignIn(id, at(day, n)));
+      records.push(activityUse(id, at(day, 10 + n), AZURE_IP, { token: tokenId(id, at(day, n)), iatMs: at(day, n) - 300_000 }));
+      records.push(graphUse(id, at(day, 20 + n), AZURE_IP, { token: tokenId(id, at(day, n)), issuedAtMs: at(day, n) - 300_000 }));
+    });
+    if (day < 12) records.push(activityUse(ids[1]!, at(day, 40), ONPREM_IP));
+    if (day < 12) records.push(activityUse(ids[3]!, at(day, 41), ONPREM_IP));
+    if (day === 18 || day === 20 || day === 27) records.push(activityUse(ids[0]!, at(day, 50), ATTACKER_IP, { token: tokenId(ids[0]!, at(day, 0)), iatMs: at(day, 0) - 300_000 }));
+    if (day === 19) records.push(graphUse(ids[2]!, at(day, 51), ATTACKER_IP6, { token: tokenId(ids[2]!, at(day, 2)) }));
+    if (day >= 16) records.push(activityUse(ids[1]!, at(day, 52), day % 4 === 0 ? ONPREM_IP_2 : ONPREM_IP));
+  }
+  return records.sort((a, b) => String(a['time']).localeCompare(String(b['time'])));
+}
+
+/** Deterministic shuffle (no Math.random): a fixed permutation of the batch. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  let seed = 12345;
+  for (let i = out.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe('remote-use invariance', () => {
+  it('batch size 1 and one batch give identical alert sets', async () => {
+    const records = scenario();
+    const one = await replayRecords(records);
+    const single = await replayRecords(records, { batchSize: 1 });
+    const mid = await replayRecords(records, { batchSize: 37 });
+    expect(one.alerts.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(one.alerts.map((a) => a.Severity))).toEqual(new Set(['Low', 'Medium', 'High']));
+    expect(alertKeys(single.alerts)).toEqual(alertKeys(one.alerts));
+    expect(alertKeys(mid.alerts)).toEqual(alertKeys(one.alerts));
+    expect(single.alerts.map((a) => a.Reason)).toEqual(one.alerts.map((a) => a.Reason));
+  });
+
+  it('the order of messages inside a batch does not matter', async () => {
+    const records = scenario();
+    const ordered = await replayRecords(records, { batchSize: 50 });
+    // Shuffle inside each 50-record batch only: batches still arrive in order.
+    const within: Record<string, unknown>[] = [];
+    for (let i = 0; i < records.length; i += 50) within.push(...shuffled(records.slice(i, i + 50)));
+    const shuffledRun = await replayRecords(within, { batchSize: 50 });
+    expect(alertKeys(shuffledRun.alerts)).toEqual(alertKeys(ordered.alerts));
+  });
+
+  it('a batch delivered twice adds no alert and no state change', async () => {
+    const records = scenario();
+    const backend = new MemoryStateBackend();
+    const store = new MemoryStateStore(backend);
+    const sink = new MemoryAlertSink();
+    const deps = { store, sink, deadLetter: new MemoryRejectSink(), settings: defaultRemoteUseSettings(testClassifier) };
+    const batches: ReturnType<typeof decodeMessages>[] = [];
+    for (let i = 0; i < records.length; i += 40) batches.push(decodeMessages([{ records: records.slice(i, i + 40) }], () => `b${i}`));
+    let redeliveredChanges = 0;
+    for (const [n, batch] of batches.entries()) {
+      await runRemoteUseBatch(batch.records, batch.rejects, deps, `b${n}`);
+      const versionsBefore = [...backend.partitions.values()].map((p) => p.version);
+      const again = await runRemoteUseBatch(batch.records, batch.rejects, deps, `b${n}-again`);
+      redeliveredChanges += again.stateChanges;
+      expect([...backend.partitions.values()].map((p) => p.version)).toEqual(versionsBefore);
+    }
+    expect(redeliveredChanges).toBe(0);
+    const unique = new Set(sink.rows.map((a) => a.AlertId));
+    const reference = await replayRecords(records, { batchSize: 40 });
+    expect([...unique].sort()).toEqual(reference.alerts.map((a) => a.AlertId).sort());
+    // Every redelivered alert was re-emitted with the same AlertId, so Sentinel collapses it.
+    expect(sink.rows.length).toBe(2 * unique.size);
+  });
+
+  it('processing time does not change alerts (event time drives every window)', async () => {
+    const records = scenario();
+    const a = await replayRecords(records, { settings: { processedAt: Date.UTC(2030, 0, 1) } });
+    const b = await replayRecords(records, { settings: { processedAt: Date.UTC(2026, 0, 1) } });
+    expect(a.alerts.map((x) => x.AlertId)).toEqual(b.alerts.map((x) => x.AlertId));
+    expect(a.alerts[0]?.TimeGenerated).toBe('2030-01-01T00:00:00.000Z');
+  });
+
+  it('links a use to its issuance by token id and puts the evidence in the alert', async () => {
+    const records = scenario();
+    const { alerts } = await replayRecords(records);
+    const high = alerts.find((a) => a.Severity === 'High' && a.IPAddress === ATTACKER_IP);
+    expect(high).toBeDefined();
+    expect(high!.TokenIssuedAt).toBe(new Date(at(18, 0)).toISOString());
+    expect(high!.Evidence['tokenLinkedToIssuance']).toBe(true);
+    expect(high!.Evidence['minutesFromIssuanceToUse']).toBe(50);
+    expect(high!.Evidence['issuingIdentityName']).toBe(identity(11).name);
+    expect(high!.Reason).toContain('issued inside Azure 50 minutes earlier');
+    expect(high!.ASN).toBe(64501);
+    expect(high!.Evidence['baselineAsns']).toEqual([8075]);
+  });
+});
