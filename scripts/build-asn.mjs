@@ -6,7 +6,7 @@
 // script. Usage: node scripts/build-asn.mjs [--force] [--from <dir with the two CSVs>] [--out <file>]
 // (--from and --out let tests build a table from their own small CSVs.)
 
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,14 @@ function main() {
   const force = process.argv.includes('--force');
   const outputFile = resolve(argument('--out') ?? join(repoRoot, 'data', 'asn', 'asn.bin'));
   const packageDir = argument('--from') ?? installedPackageDir();
+  if (packageDir === undefined) {
+    // A production-only install (npm ci --omit=dev) has no devDependencies; a table built earlier still serves.
+    if (existsSync(outputFile)) {
+      console.log(`build-asn: ${PACKAGE} is not installed; keeping ${relative(outputFile)}`);
+      return;
+    }
+    fail(`${PACKAGE} is not installed and ${relative(outputFile)} does not exist (it is a devDependency: run npm install)`);
+  }
   const ipv4File = join(packageDir, 'asn-ipv4-num.csv');
   const ipv6File = join(packageDir, 'asn-ipv6-num.csv');
   const version = readVersion(join(packageDir, 'package.json'));
@@ -220,7 +228,7 @@ function installedPackageDir() {
   try {
     return dirname(createRequire(join(repoRoot, 'package.json')).resolve(`${PACKAGE}/package.json`));
   } catch {
-    return fail(`${PACKAGE} is not installed (it is a devDependency: run npm install)`);
+    return undefined;
   }
 }
 

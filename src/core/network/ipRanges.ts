@@ -88,8 +88,5 @@ export function bigIntToIpv6Words(value: bigint): [number, number, number, numbe
 }
 
 export function writeIpv6Words(target: Uint32Array, at: number, value: bigint): void {
-  target[at] = Number((value >> 96n) & 0xffff_ffffn);
-  target[at + 1] = Number((value >> 64n) & 0xffff_ffffn);
-  target[at + 2] = Number((value >> 32n) & 0xffff_ffffn);
-  target[at + 3] = Number(value & 0xffff_ffffn);
+  target.set(bigIntToIpv6Words(value), at);
 }

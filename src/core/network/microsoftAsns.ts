@@ -5,6 +5,7 @@
  * Sources:
  * - Azure peering policy: "Microsoft manages AS8075 along with the following ASNs: AS8068, AS8069,
  *   AS12076" (AS12076 is ExpressRoute); later revisions refer to the AS-SET RADb:AS-MICROSOFT.
+ *   MicrosoftDocs/azure-docs `articles/internet-peering/policy.md`, published at
  *   https://learn.microsoft.com/azure/internet-peering/policy
  * - MANRS participant entry for Microsoft: AS8075, AS8074. https://manrs.org/participant/138/
  * - Elastic detection rule `execution_azure_vm_extension_crud_unusual_source` treats
