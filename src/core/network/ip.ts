@@ -31,7 +31,6 @@ export type ParsedIp = ParsedIpv4 | ParsedIpv6;
 /** 65,535: the highest TCP/UDP port. */
 const MAX_PORT = 65_535;
 
-const HEXTET = /^[0-9a-fA-F]{1,4}$/;
 const PORT = /^[0-9]{1,5}$/;
 /** A zone id names a local interface (`eth0`, `12`, `%25`-escaped in URLs): anything but spaces and brackets. */
 const ZONE = /^[^\s[\]%]+$/;
@@ -115,13 +114,17 @@ export function formatIpv6(words: Ipv6Words): string {
     i = end;
   }
 
-  const hex = (from: number, to: number): string =>
-    groups
-      .slice(from, to)
-      .map((group) => group.toString(16))
-      .join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+    } else {
+      if (text !== '' && !text.endsWith(':')) text += ':';
+      text += groups[i]!.toString(16);
+    }
+  }
+  return text;
 }
 
 /**
@@ -180,13 +183,29 @@ function parseGroups(text: string, mayEndInIpv4: boolean): number[] | undefined 
       const value = parseIpv4Value(part);
       if (value === undefined) return undefined;
       groups.push(value >>> 16, value & 0xffff);
-    } else if (HEXTET.test(part)) {
-      groups.push(parseInt(part, 16));
     } else {
-      return undefined;
+      const group = parseHextet(part);
+      if (group === undefined) return undefined;
+      groups.push(group);
     }
   }
   return groups;
+}
+
+/** One to four hex digits (RFC 4291 §2.2), as a number; a loop because parseInt accepts junk after the digits. */
+function parseHextet(text: string): number | undefined {
+  if (text.length === 0 || text.length > 4) return undefined;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    let digit: number;
+    if (code >= 48 && code <= 57) digit = code - 48; // 0-9
+    else if (code >= 97 && code <= 102) digit = code - 87; // a-f
+    else if (code >= 65 && code <= 70) digit = code - 55; // A-F
+    else return undefined;
+    value = value * 16 + digit;
+  }
+  return value;
 }
 
 function groupsToWord(high: number | undefined, low: number | undefined): number {
