@@ -1,0 +1,197 @@
+import { odata, RestError, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { LRUCache } from 'lru-cache';
+import type { PartitionSnapshot, RowChange, RowValue, StateRow } from '../core/state/partition';
+import { groupByPartition, StateStoreError, type CommitResult, type StateStore } from './stateStore';
+
+/**
+ * The state store on Azure Table Storage.
+ *
+ * One detector partition = one Table Storage partition. A partition is read with one query
+ * (paged), kept in a bounded LRU cache, and written in entity-group transactions (up to 100
+ * operations each). Writes to a loaded partition are guarded by a version row (`~v`): the first
+ * transaction updates it with the ETag seen at load time (or creates it), so a concurrent writer
+ * makes the transaction fail with 412/409 atomically; the partition is then reported as a
+ * conflict, dropped from the cache, and the caller reloads and judges again. Partitions whose
+ * changes are all write-once rows are written without the guard.
+ */
+export interface TableStateStoreOptions {
+  /** Most partitions kept in memory (LRU). */
+  readonly cachePartitions: number;
+  /**
+   * Partitions whose key starts with one of these prefixes are re-read after this many ms of wall
+   * time even when cached: shared tenant-wide state (the identity catalog) that other instances
+   * extend without this instance writing it.
+   */
+  readonly refresh?: { readonly prefixes: readonly string[]; readonly afterMs: number };
+  /** Queries running at once when loading many partitions. */
+  readonly loadConcurrency?: number;
+}
+
+const VERSION_ROW = '~v';
+/** Entity-group transaction limit of the Table service. */
+const MAX_TX_OPERATIONS = 100;
+const SYSTEM_KEYS = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata', 'odata.etag']);
+
+interface CachedPartition {
+  readonly rows: Map<string, StateRow>;
+  /** ETag of the version row when loaded; undefined = no version row existed. */
+  readonly versionEtag: string | undefined;
+  readonly version: number;
+}
+
+export class TableStateStore implements StateStore {
+  private readonly cache: LRUCache<string, CachedPartition>;
+  /** What this instance last loaded, kept apart from the LRU so eviction cannot lose a guard. */
+  private readonly loaded = new Map<string, CachedPartition>();
+
+  constructor(private readonly client: TableClient, private readonly options: TableStateStoreOptions) {
+    this.cache = new LRUCache<string, CachedPartition>({ max: Math.max(1, options.cachePartitions), ttlAutopurge: false });
+  }
+
+  async load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>> {
+    const out = new Map<string, PartitionSnapshot>();
+    const missing: string[] = [];
+    for (const key of partitionKeys) {
+      const cached = this.cache.get(key);
+      if (cached) {
+        this.loaded.set(key, cached);
+        out.set(key, { partitionKey: key, rows: cached.rows });
+      } else missing.push(key);
+    }
+    const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
+    for (let i = 0; i < missing.length; i += concurrency) {
+      const slice = missing.slice(i, i + concurrency);
+      const partitions = await Promise.all(slice.map((key) => this.readPartition(key)));
+      slice.forEach((key, j) => {
+        const partition = partitions[j]!;
+        this.remember(key, partition);
+        this.loaded.set(key, partition);
+        out.set(key, { partitionKey: key, rows: partition.rows });
+      });
+    }
+    return out;
+  }
+
+  async commit(changes: readonly RowChange[]): Promise<CommitResult> {
+    const conflicts: string[] = [];
+    let written = 0;
+    const groups = [...groupByPartition(changes)];
+    try {
+      // Partitions are independent: write them concurrently, a bounded number at a time.
+      const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
+      for (let i = 0; i < groups.length; i += concurrency) {
+        const results = await Promise.all(groups.slice(i, i + concurrency).map(([key, group]) => this.commitPartition(key, group)));
+        results.forEach((ok, j) => {
+          if (ok) written++;
+          else conflicts.push(groups[i + j]![0]);
+        });
+      }
+    } finally {
+      this.loaded.clear();
+    }
+    return { written, conflicts };
+  }
+
+  /** Returns false on a guard conflict (nothing of the partition was written). */
+  private async commitPartition(key: string, group: readonly RowChange[]): Promise<boolean> {
+    const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
+    const base = this.loaded.get(key) ?? this.cache.get(key);
+    if (guarded && !base) {
+      // Never loaded (or loaded by an earlier batch and evicted): cannot be guarded, reload first.
+      this.cache.delete(key);
+      return false;
+    }
+    const actions: TransactionAction[] = group.map((c) =>
+      c.kind === 'upsert' ? ['upsert', toEntity(key, c.rowKey, c.data), 'Replace'] : ['delete', { partitionKey: key, rowKey: c.rowKey }],
+    );
+    const nextVersion = (base?.version ?? 0) + 1;
+    if (guarded) {
+      const versionEntity = toEntity(key, VERSION_ROW, { n: nextVersion });
+      actions.unshift(base?.versionEtag ? ['update', versionEntity, 'Replace', { etag: base.versionEtag }] : ['create', versionEntity]);
+    }
+    let versionEtag = base?.versionEtag;
+    for (let i = 0; i < actions.length; i += MAX_TX_OPERATIONS) {
+      const chunk = actions.slice(i, i + MAX_TX_OPERATIONS);
+      try {
+        const response = await this.client.submitTransaction(chunk);
+        const version = response.subResponses.find((r) => r.rowKey === VERSION_ROW);
+        if (version?.etag) versionEtag = version.etag;
+      } catch (error) {
+        // Only the first chunk carries the guard; a conflict there means nothing was written.
+        if (i === 0 && guarded && isConflict(error)) {
+          this.cache.delete(key);
+          return false;
+        }
+        this.cache.delete(key);
+        throw new StateStoreError(`table state: writing partition ${key} failed: ${describe(error)}`, { cause: error });
+      }
+    }
+    if (base) {
+      const rows = new Map(base.rows);
+      for (const c of group) {
+        if (c.kind === 'upsert') rows.set(c.rowKey, { rowKey: c.rowKey, data: c.data });
+        else rows.delete(c.rowKey);
+      }
+      // An unguarded write leaves the partition's other writers' rows unknown: keep the cache only when guarded.
+      if (guarded) this.remember(key, { rows, versionEtag, version: nextVersion });
+      else this.cache.delete(key);
+    }
+    return true;
+  }
+
+  private async readPartition(key: string): Promise<CachedPartition> {
+    const rows = new Map<string, StateRow>();
+    let versionEtag: string | undefined;
+    let version = 0;
+    try {
+      const pages = this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${key}` } }).byPage({ maxPageSize: 1000 });
+      for await (const page of pages) {
+        for (const entity of page) {
+          const rowKey = String(entity.rowKey);
+          if (rowKey === VERSION_ROW) {
+            versionEtag = entity.etag;
+            version = Number(entity['n'] ?? 0);
+            continue;
+          }
+          rows.set(rowKey, { rowKey, data: fromEntity(entity) });
+        }
+      }
+    } catch (error) {
+      throw new StateStoreError(`table state: reading partition ${key} failed: ${describe(error)}`, { cause: error });
+    }
+    return { rows, versionEtag, version };
+  }
+
+  private remember(key: string, partition: CachedPartition): void {
+    const refresh = this.options.refresh;
+    const ttl = refresh && refresh.prefixes.some((p) => key.startsWith(p)) ? refresh.afterMs : undefined;
+    this.cache.set(key, partition, ttl !== undefined ? { ttl } : {});
+  }
+}
+
+/** Numbers are written as Edm.Double: epoch milliseconds exceed Int32, and Int64 would read back as bigint. */
+function toEntity(partitionKey: string, rowKey: string, data: Readonly<Record<string, RowValue>>): TableEntity<Record<string, unknown>> {
+  const entity: TableEntity<Record<string, unknown>> = { partitionKey, rowKey };
+  for (const [name, value] of Object.entries(data)) entity[name] = typeof value === 'number' ? { value, type: 'Double' } : value;
+  return entity;
+}
+
+function fromEntity(entity: Record<string, unknown>): Record<string, RowValue> {
+  const data: Record<string, RowValue> = {};
+  for (const [name, value] of Object.entries(entity)) {
+    if (SYSTEM_KEYS.has(name) || name.includes('@odata')) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') data[name] = value;
+    else if (typeof value === 'bigint') data[name] = Number(value);
+    else if (value instanceof Date) data[name] = value.getTime();
+  }
+  return data;
+}
+
+function isConflict(error: unknown): boolean {
+  return error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof RestError) return `${error.statusCode ?? 'no status'} ${error.code ?? ''} ${error.message.split('\n')[0] ?? ''}`.trim();
+  return error instanceof Error ? error.message : String(error);
+}
