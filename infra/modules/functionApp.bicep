@@ -1,0 +1,255 @@
+// The TokenWatch function app on Flex Consumption (FC1, Node 22), running as the user-assigned
+// managed identity. Every connection is identity-based: no account key, SAS or connection string
+// is stored in an app setting. The one "connection string" here is Application Insights' ingestion
+// string, which holds no secret; with local auth disabled on the component, telemetry is accepted
+// only with the Entra token named by APPLICATIONINSIGHTS_AUTHENTICATION_STRING.
+
+@description('Required. Name of the function app.')
+param name string
+
+@description('Required. Name of the Flex Consumption plan.')
+param planName string
+
+@description('Required. Azure region.')
+param location string
+
+@description('Optional. Tags for the plan and the app. The app also gets azd-service-name so that azd deploy finds it.')
+param tags object = {}
+
+@description('Required. Resource ID of the user-assigned managed identity the app runs as.')
+param identityResourceId string
+
+@description('Required. Client ID of the user-assigned managed identity.')
+param identityClientId string
+
+@description('Required. Name of the storage account for the host, the deployment package and the tables.')
+param storageAccountName string
+
+@description('Required. URL of the blob container that holds the deployment package.')
+param deploymentContainerUrl string
+
+@description('Required. Table endpoint without a trailing slash (https://<account>.table.core.windows.net).')
+param tableEndpoint string
+
+@description('Required. Name of the state table.')
+param stateTableName string
+
+@description('Required. Name of the rejects (dead-letter) table.')
+param rejectsTableName string
+
+@description('Required. Fully qualified Event Hubs namespace (<name>.servicebus.windows.net).')
+param eventHubsFullyQualifiedNamespace string
+
+@description('Required. Name of the audit hub.')
+param auditHubName string
+
+@description('Required. Consumer group of remoteTokenUse on the audit hub.')
+param auditConsumerGroupName string
+
+@description('Required. Name of the endpoint telemetry hub.')
+param endpointHubName string
+
+@description('Required. Consumer group of tokenTheft on the endpoint hub.')
+param endpointConsumerGroupName string
+
+@description('Required. Logs Ingestion endpoint of the alert data collection rule.')
+param dcrLogsIngestionEndpoint string
+
+@description('Required. Immutable ID of the alert data collection rule.')
+param dcrImmutableId string
+
+@description('Required. Input stream of the alert data collection rule.')
+param dcrStreamName string
+
+@description('Required. Log Analytics workspace (customer) ID, for the theft sweep queries.')
+param workspaceCustomerId string
+
+@description('Required. Name of the Application Insights component (local auth disabled).')
+param appInsightsName string
+
+@description('Optional. Run the tokenTheftSweep timer function (queries Log Analytics for endpoint telemetry).')
+param sweepEnabled bool = false
+
+@description('Optional. NCRONTAB schedule of the theft sweep (six fields, seconds first).')
+param sweepSchedule string = '0 */5 * * * *'
+
+@description('Optional. Path, inside the deployed package, of a ServiceTags_Public JSON file. Empty: not set.')
+param serviceTagsFile string = ''
+
+@description('Optional. Path, inside the deployed package, of the remote-use allowlist JSON. Empty: not set.')
+param allowlistFile string = ''
+
+@description('Optional. Path, inside the deployed package, of the theft allowlist JSON. Empty: not set.')
+param theftAllowlistFile string = ''
+
+@description('Optional. Identities whose state stays cached per worker (LRU size).')
+@minValue(100)
+param cacheIdentities int = 20000
+
+@description('Optional. Days during which the same alert is not raised again.')
+@minValue(1)
+param dedupDays int = 5
+
+@description('Optional. Upper bound on instances. Event Hub functions use at most one instance per partition.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Optional. Memory per instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Optional. Public network access to the app and its SCM (deployment) endpoint. The app has no HTTP triggers; Disabled also blocks azd deploy unless it runs from a network with a private endpoint.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: storageAccountName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'tokenwatch' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityResourceId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    publicNetworkAccess: publicNetworkAccess
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityResourceId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+}
+
+// No publishing user names and passwords: deployments authenticate with Microsoft Entra ID.
+resource ftpPublishingCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmPublishingCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+var optionalFileSettings = union(
+  empty(serviceTagsFile) ? {} : { TOKENWATCH_SERVICE_TAGS_FILE: serviceTagsFile },
+  empty(allowlistFile) ? {} : { TOKENWATCH_ALLOWLIST_FILE: allowlistFile },
+  empty(theftAllowlistFile) ? {} : { TOKENWATCH_THEFT_ALLOWLIST_FILE: theftAllowlistFile }
+)
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(
+    {
+      // Functions host storage (leases, Event Hubs checkpoints, timer locks), identity-based.
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+      AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+      AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+
+      // Event Hub triggers (connection prefix TOKENWATCH_EVENTHUB), identity-based.
+      TOKENWATCH_EVENTHUB__fullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
+      TOKENWATCH_EVENTHUB__credential: 'managedidentity'
+      TOKENWATCH_EVENTHUB__clientId: identityClientId
+      TOKENWATCH_AUDIT_HUB: auditHubName
+      TOKENWATCH_AUDIT_CONSUMER_GROUP: auditConsumerGroupName
+      TOKENWATCH_ENDPOINT_HUB: endpointHubName
+      TOKENWATCH_ENDPOINT_CONSUMER_GROUP: endpointConsumerGroupName
+
+      // The SDK credential (tables, Logs Ingestion, Log Analytics queries) picks the same identity.
+      AZURE_CLIENT_ID: identityClientId
+
+      TOKENWATCH_TABLE_ENDPOINT: tableEndpoint
+      TOKENWATCH_STATE_TABLE: stateTableName
+      TOKENWATCH_REJECTS_TABLE: rejectsTableName
+
+      TOKENWATCH_DCR_ENDPOINT: dcrLogsIngestionEndpoint
+      TOKENWATCH_DCR_IMMUTABLE_ID: dcrImmutableId
+      TOKENWATCH_DCR_STREAM: dcrStreamName
+
+      TOKENWATCH_WORKSPACE_ID: workspaceCustomerId
+      TOKENWATCH_SWEEP_ENABLED: sweepEnabled ? 'true' : 'false'
+      TOKENWATCH_SWEEP_SCHEDULE: sweepSchedule
+      TOKENWATCH_CACHE_IDENTITIES: string(cacheIdentities)
+      TOKENWATCH_DEDUP_DAYS: string(dedupDays)
+
+      // Ingestion connection string (no secret) + Entra authentication of the telemetry itself.
+      APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    },
+    optionalFileSettings
+  )
+}
+
+@description('The name of the function app.')
+output name string = site.name
+
+@description('The resource ID of the function app.')
+output resourceId string = site.id
+
+@description('The default host name of the function app.')
+output defaultHostName string = site.properties.defaultHostName

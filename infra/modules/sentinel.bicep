@@ -1,0 +1,206 @@
+// Sentinel content over TokenWatchAlerts_CL: two scheduled analytics rules (remote token use, token
+// theft) and the TokenWatch workbook. The KQL texts and the workbook are files next to this module,
+// loaded with loadTextContent(), so the tests parse exactly what is deployed.
+// Deploying alert rules needs Microsoft Sentinel Contributor (ab8e14d6-4a74-4a29-9ba8-549422addade)
+// on the workspace for the deployer (Owner or Contributor on the resource group includes it).
+
+@description('Required. Name of the existing Log Analytics workspace with Sentinel onboarded.')
+param workspaceName string
+
+@description('Required. Azure region (the workspace region), for the workbook.')
+param location string
+
+@description('Optional. Tags for the workbook.')
+param tags object = {}
+
+@description('Optional. Create the analytics rules enabled. Set false to review them in the portal before they raise incidents.')
+param rulesEnabled bool = true
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' existing = {
+  name: workspaceName
+}
+
+// Both rules: every 5 minutes over the last hour (late rows are still found; the KQL raises only
+// AlertIds first ingested in the last 6 minutes, so redelivered rows do not alert twice), one
+// Sentinel alert per row, name/description/severity taken from the row.
+var schedule = {
+  queryFrequency: 'PT5M'
+  queryPeriod: 'PT1H'
+  triggerOperator: 'GreaterThan'
+  triggerThreshold: 0
+  suppressionEnabled: false
+  suppressionDuration: 'PT5H'
+  eventGroupingSettings: {
+    aggregationKind: 'AlertPerResult'
+  }
+  alertDetailsOverride: {
+    alertDisplayNameFormat: '{{AlertName}}'
+    alertDescriptionFormat: '{{Reason}}'
+    alertSeverityColumnName: 'Severity'
+  }
+  // Steal Application Access Token: using or taking a workload identity's token.
+  tactics: [
+    'CredentialAccess'
+  ]
+  techniques: [
+    'T1528'
+  ]
+}
+
+resource remoteTokenUseRule 'Microsoft.SecurityInsights/alertRules@2025-06-01' = {
+  scope: workspace
+  name: guid(workspace.id, 'tokenwatch', 'remote-token-use')
+  kind: 'Scheduled'
+  properties: union(schedule, {
+    displayName: 'TokenWatch - managed identity token used remotely'
+    description: 'A managed identity token was used from outside Azure, or from an IP address or autonomous system not seen for that identity in 30 days. Severity: Low for an allowlisted network outside Azure, Medium for a new IP address, High for a new autonomous system.'
+    enabled: rulesEnabled
+    // Default only: every alert takes its severity from the row (alertSeverityColumnName).
+    severity: 'Medium'
+    query: loadTextContent('sentinel/remoteTokenUse.kql')
+    customDetails: {
+      AlertId: 'AlertId'
+      ASN: 'ASN'
+      ASOrganization: 'ASOrganization'
+      IPScope: 'IPScope'
+      TokenId: 'TokenId'
+      Operation: 'Operation'
+      SourceCategory: 'SourceCategory'
+    }
+    entityMappings: [
+      {
+        entityType: 'Account'
+        fieldMappings: [
+          {
+            identifier: 'AadUserId'
+            columnName: 'IdentityObjectId'
+          }
+          {
+            identifier: 'Name'
+            columnName: 'IdentityName'
+          }
+        ]
+      }
+      {
+        entityType: 'IP'
+        fieldMappings: [
+          {
+            identifier: 'Address'
+            columnName: 'IPAddress'
+          }
+        ]
+      }
+      {
+        entityType: 'AzureResource'
+        fieldMappings: [
+          {
+            identifier: 'ResourceId'
+            columnName: 'IdentityResourceId'
+          }
+        ]
+      }
+    ]
+    incidentConfiguration: {
+      createIncident: true
+      groupingConfiguration: {
+        enabled: true
+        reopenClosedIncident: false
+        lookbackDuration: 'PT24H'
+        matchingMethod: 'Selected'
+        groupByEntities: [
+          'Account'
+        ]
+        groupByAlertDetails: []
+        groupByCustomDetails: []
+      }
+    }
+  })
+}
+
+resource tokenTheftRule 'Microsoft.SecurityInsights/alertRules@2025-06-01' = {
+  scope: workspace
+  name: guid(workspace.id, 'tokenwatch', 'token-theft')
+  kind: 'Scheduled'
+  properties: union(schedule, {
+    displayName: 'TokenWatch - cloud token theft on an endpoint'
+    description: 'A process that is not on the trusted-process list requested a managed identity token, read a Kubernetes service-account token or read a cloud CLI token cache.'
+    enabled: rulesEnabled
+    // Default only: every alert takes its severity from the row (alertSeverityColumnName).
+    severity: 'High'
+    query: loadTextContent('sentinel/tokenTheft.kql')
+    customDetails: {
+      AlertId: 'AlertId'
+      Vector: 'Vector'
+      Target: 'Target'
+      ProcessPath: 'ProcessPath'
+      HostId: 'HostId'
+    }
+    entityMappings: [
+      {
+        entityType: 'Host'
+        fieldMappings: [
+          {
+            identifier: 'HostName'
+            columnName: 'HostName'
+          }
+        ]
+      }
+      {
+        entityType: 'Account'
+        fieldMappings: [
+          {
+            identifier: 'Name'
+            columnName: 'AccountName'
+          }
+        ]
+      }
+      {
+        entityType: 'Process'
+        fieldMappings: [
+          {
+            identifier: 'CommandLine'
+            columnName: 'ProcessCommandLine'
+          }
+        ]
+      }
+    ]
+    incidentConfiguration: {
+      createIncident: true
+      groupingConfiguration: {
+        enabled: true
+        reopenClosedIncident: false
+        lookbackDuration: 'PT24H'
+        matchingMethod: 'Selected'
+        groupByEntities: [
+          'Host'
+        ]
+        groupByAlertDetails: []
+        groupByCustomDetails: []
+      }
+    }
+  })
+}
+
+resource workbook 'Microsoft.Insights/workbooks@2022-04-01' = {
+  name: guid(workspace.id, 'tokenwatch', 'workbook')
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: 'TokenWatch'
+    category: 'sentinel'
+    sourceId: workspace.id
+    version: 'Notebook/1.0'
+    // The workbook JSON names its data source with a placeholder; the workspace id is filled in here.
+    serializedData: replace(loadTextContent('sentinel/workbook.json'), '__WORKSPACE_RESOURCE_ID__', workspace.id)
+  }
+}
+
+@description('The resource ID of the remote token use analytics rule.')
+output remoteTokenUseRuleId string = remoteTokenUseRule.id
+
+@description('The resource ID of the token theft analytics rule.')
+output tokenTheftRuleId string = tokenTheftRule.id
+
+@description('The resource ID of the workbook.')
+output workbookResourceId string = workbook.id
