@@ -1,5 +1,5 @@
 import { AsnLookup } from '../../src/core/network/asnLookup';
-import { classifyIp } from '../../src/core/network/classifyIp';
+import { makeIpClassifier } from '../../src/app/ipClassifier';
 import type { IpClassifier } from '../../src/core/remoteUse/settings';
 
 /**
@@ -24,10 +24,7 @@ export const TEST_ASNS = AsnLookup.fromRanges([
   { cidr: '2001:db8:2::/48', asn: 64502, organization: 'Tailspin VPS' },
 ]);
 
-export const testClassifier: IpClassifier = (raw) => {
-  const c = classifyIp(raw, { asnLookup: TEST_ASNS });
-  return { ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization };
-};
+export const testClassifier: IpClassifier = makeIpClassifier({ asnLookup: TEST_ASNS });
 
 export interface TestIdentity {
   readonly objectId: string;

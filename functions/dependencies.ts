@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { AlertSink } from '../src/adapters/alertSink';
+import { loadAsnData } from '../src/adapters/asnData';
+import { LogsIngestionAlertSink } from '../src/adapters/logsIngestionSink';
+import type { RejectSink } from '../src/adapters/rejectSink';
+import { loadServiceTagsFile } from '../src/adapters/serviceTagsFile';
+import { createTableClient } from '../src/adapters/tableClient';
+import { TableRejectSink } from '../src/adapters/tableRejectSink';
+import { TableStateStore } from '../src/adapters/tableStateStore';
+import { makeIpClassifier } from '../src/app/ipClassifier';
+import type { RemoteUseHandlerDeps } from '../src/app/remoteUseHandler';
+import { loadConfig, type Config } from '../src/config';
+import type { AlertRow } from '../src/core/alerts/alertRow';
+import { defaultRemoteUseSettings } from '../src/core/remoteUse/settings';
+
+/**
+ * The composition root: configuration and adapters, built once per worker on first use and
+ * shared by every invocation (clients keep their connections and the state cache stays warm).
+ */
+export interface Dependencies {
+  readonly config: Config;
+  readonly credential: TokenCredential;
+  readonly remoteUse: RemoteUseHandlerDeps;
+}
+
+let built: Dependencies | undefined;
+
+export function dependencies(): Dependencies {
+  built ??= buildDependencies(process.env);
+  return built;
+}
+
+/** Validates the settings at cold start so a bad one fails the host with a message naming it. */
+export function validateConfigAtStartup(): void {
+  loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+}
+
+const DAY_MS = 86_400_000;
+/** Catalogs of other instances' new identities are picked up within a minute. */
+const TENANT_REFRESH_MS = 60_000;
+
+function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
+  const config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
+  const credential = new DefaultAzureCredential(config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {});
+  const target = 'connectionString' in config.table.target ? config.table.target : { endpoint: config.table.target.endpoint, credential };
+  const stateClient = createTableClient(target, config.table.stateTable);
+  const rejectsClient = createTableClient(target, config.table.rejectsTable);
+  const azureRanges = config.serviceTagsFile ? loadServiceTagsFile(config.serviceTagsFile).ranges : undefined;
+  const classifyIp = makeIpClassifier({ asnLookup: loadAsnData(), azureRanges });
+  const sink: AlertSink = config.alertFeed
+    ? new LogsIngestionAlertSink({ endpoint: config.alertFeed.endpoint, ruleId: config.alertFeed.ruleId, streamName: config.alertFeed.stream, credential })
+    : logOnlySink();
+  const deadLetter: RejectSink = new TableRejectSink(rejectsClient, () => new Date());
+  return {
+    config,
+    credential,
+    remoteUse: {
+      store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, refresh: { prefixes: ['tenant|'], afterMs: TENANT_REFRESH_MS } }),
+      sink,
+      deadLetter,
+      settings: defaultRemoteUseSettings(classifyIp, { allowlist: config.remoteUseAllowlist, dedupWindowMs: config.dedupDays * DAY_MS }),
+      now: () => Date.now(),
+    },
+  };
+}
+
+/** TOKENWATCH_ALERT_SINK=log: alerts are written to the function log only (evaluation without Sentinel). */
+function logOnlySink(): AlertSink {
+  return {
+    async send(rows: readonly AlertRow[]) {
+      for (const row of rows) console.log(JSON.stringify({ event: 'tokenwatch.alert', ...row }));
+      return { sent: rows.length, failed: [] };
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// The single entry point of the function app ("main" in package.json): every registration, and
+// the cold-start validation of the settings (a bad setting stops the host with its name).
+import { validateConfigAtStartup } from './dependencies';
+import './remoteTokenUse';
+
+validateConfigAtStartup();

@@ -1,0 +1,26 @@
+import type { InvocationContext } from '@azure/functions';
+import type { Reject } from '../core/records/reject';
+import { decodeMessages, type SourcedRecord } from './decodeMessages';
+
+/**
+ * Turns the Event Hub trigger's input (cardinality 'many': an array of bodies, each an object,
+ * string or Buffer) into records with origins that point back to the event:
+ * `partition 3 seq 1200 record 7`.
+ */
+export function recordsOfInvocation(messages: unknown, context: InvocationContext): { records: SourcedRecord[]; rejects: Reject[]; batchId: string } {
+  const list = Array.isArray(messages) ? messages : [messages];
+  const meta = context.triggerMetadata ?? {};
+  const partition = readPartitionId(meta['partitionContext']);
+  const sequenceNumbers = Array.isArray(meta['sequenceNumberArray']) ? (meta['sequenceNumberArray'] as unknown[]) : [];
+  const decoded = decodeMessages(list, (i) => `partition ${partition} seq ${String(sequenceNumbers[i] ?? `#${i}`)}`);
+  // The first sequence number names the batch: a redelivery carries the same one.
+  const batchId = `${partition}-${String(sequenceNumbers[0] ?? context.invocationId)}`;
+  return { ...decoded, batchId };
+}
+
+function readPartitionId(partitionContext: unknown): string {
+  if (typeof partitionContext === 'object' && partitionContext !== null && 'partitionId' in partitionContext) {
+    return String((partitionContext as { partitionId: unknown }).partitionId);
+  }
+  return '?';
+}

@@ -1,0 +1,164 @@
+import { isObject } from './core/records/envelope';
+import { parseRemoteUseAllowlist } from './core/remoteUse/allowlist';
+import type { RemoteUseAllowlist } from './core/remoteUse/settings';
+import { NO_ALLOWLIST } from './core/remoteUse/settings';
+
+/**
+ * The app settings, read once at cold start, validated, frozen. A bad or missing setting fails
+ * the cold start with a message that names it (all of them at once), instead of failing every
+ * invocation later. Setting names are documented in docs/operations.md and set by infra/.
+ */
+export type TableTarget = { readonly connectionString: string } | { readonly endpoint: string };
+
+export interface Config {
+  readonly table: { readonly target: TableTarget; readonly stateTable: string; readonly rejectsTable: string };
+  /** Logs Ingestion (Sentinel). Undefined only when TOKENWATCH_ALERT_SINK=log (alerts go to the function log). */
+  readonly alertFeed: { readonly endpoint: string; readonly ruleId: string; readonly stream: string } | undefined;
+  readonly sweep: { readonly enabled: boolean; readonly workspaceId: string; readonly schedule: string };
+  readonly serviceTagsFile: string | undefined;
+  readonly remoteUseAllowlist: RemoteUseAllowlist;
+  /** Theft allowlist overrides as JSON, validated by the theft detector's own parser. */
+  readonly theftAllowlist: unknown;
+  readonly cachePartitions: number;
+  readonly dedupDays: number;
+  /** Client id of the user-assigned managed identity (AZURE_CLIENT_ID); undefined = system-assigned / developer login. */
+  readonly managedIdentityClientId: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`TokenWatch configuration: ${problems.join('; ')}`);
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Names of the Event Hub binding settings: the host resolves them, we only check they are present. */
+export const EVENT_HUB_SETTINGS = {
+  connection: 'TOKENWATCH_EVENTHUB',
+  auditHub: 'TOKENWATCH_AUDIT_HUB',
+  auditConsumerGroup: 'TOKENWATCH_AUDIT_CONSUMER_GROUP',
+  endpointHub: 'TOKENWATCH_ENDPOINT_HUB',
+  endpointConsumerGroup: 'TOKENWATCH_ENDPOINT_CONSUMER_GROUP',
+} as const;
+
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function loadConfig(env: Env, readTextFile: (path: string) => string): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  // Event Hub trigger settings (identity-based connection: <prefix>__fullyQualifiedNamespace).
+  const connection = EVENT_HUB_SETTINGS.connection;
+  if (!get(`${connection}__fullyQualifiedNamespace`) && !get(connection)) {
+    problems.push(`${connection}__fullyQualifiedNamespace is required (the Event Hubs namespace, e.g. contoso-tw.servicebus.windows.net)`);
+  }
+  for (const name of [EVENT_HUB_SETTINGS.auditHub, EVENT_HUB_SETTINGS.endpointHub]) if (!get(name)) problems.push(`${name} is required (an event hub name)`);
+
+  // Table Storage: an https endpoint (managed identity) or, for local development, a connection string.
+  const tableSetting = get('TOKENWATCH_TABLE_ENDPOINT');
+  let target: TableTarget = { endpoint: '' };
+  if (!tableSetting) problems.push('TOKENWATCH_TABLE_ENDPOINT is required (https://<account>.table.core.windows.net)');
+  else if (/^https:\/\/[^/\s]+\/?$/i.test(tableSetting)) target = { endpoint: tableSetting.replace(/\/$/, '') };
+  else if (/^(UseDevelopmentStorage=true|DefaultEndpointsProtocol=http;)/i.test(tableSetting) || /TableEndpoint=http:\/\/(127\.0\.0\.1|localhost)/i.test(tableSetting)) {
+    target = { connectionString: tableSetting };
+  } else problems.push('TOKENWATCH_TABLE_ENDPOINT must be an https:// table endpoint (connection strings with keys are accepted only for the local emulator)');
+  const stateTable = get('TOKENWATCH_STATE_TABLE') ?? 'TokenWatchState';
+  const rejectsTable = get('TOKENWATCH_REJECTS_TABLE') ?? 'TokenWatchRejects';
+  for (const [name, value] of [['TOKENWATCH_STATE_TABLE', stateTable], ['TOKENWATCH_REJECTS_TABLE', rejectsTable]] as const) {
+    if (!TABLE_NAME.test(value)) problems.push(`${name} "${value}" is not a valid table name (letters and digits, 3-63, starting with a letter)`);
+  }
+
+  // Sentinel feed.
+  let alertFeed: Config['alertFeed'];
+  if (get('TOKENWATCH_ALERT_SINK')?.toLowerCase() === 'log') alertFeed = undefined;
+  else {
+    const endpoint = get('TOKENWATCH_DCR_ENDPOINT');
+    const ruleId = get('TOKENWATCH_DCR_IMMUTABLE_ID');
+    if (!endpoint || !/^https:\/\//i.test(endpoint)) problems.push('TOKENWATCH_DCR_ENDPOINT must be the https logs ingestion endpoint of the data collection rule');
+    if (!ruleId || !/^dcr-[0-9a-f]{32}$/i.test(ruleId)) problems.push('TOKENWATCH_DCR_IMMUTABLE_ID must be the DCR immutable id (dcr-<32 hex>)');
+    alertFeed = { endpoint: endpoint ?? '', ruleId: ruleId ?? '', stream: get('TOKENWATCH_DCR_STREAM') ?? 'Custom-TokenWatchAlerts' };
+  }
+
+  // Theft sweep over Log Analytics.
+  const sweepEnabled = parseBool(get('TOKENWATCH_SWEEP_ENABLED') ?? 'false', 'TOKENWATCH_SWEEP_ENABLED', problems);
+  const workspaceId = get('TOKENWATCH_WORKSPACE_ID') ?? '';
+  if (sweepEnabled && !GUID.test(workspaceId)) problems.push('TOKENWATCH_WORKSPACE_ID must be the Log Analytics workspace (customer) id GUID when TOKENWATCH_SWEEP_ENABLED is true');
+  const schedule = get('TOKENWATCH_SWEEP_SCHEDULE') ?? '0 */5 * * * *';
+  if (schedule.split(/\s+/).length !== 6) problems.push('TOKENWATCH_SWEEP_SCHEDULE must be a six-field NCRONTAB expression, e.g. "0 */5 * * * *"');
+
+  const remoteUseAllowlist = loadJsonSetting(get, readTextFile, 'TOKENWATCH_ALLOWLIST', problems, (json) => {
+    const parsed = parseRemoteUseAllowlist(json);
+    if (parsed.ok) return parsed.value;
+    problems.push(...parsed.errors.map((e) => `TOKENWATCH_ALLOWLIST: ${e}`));
+    return NO_ALLOWLIST;
+  }) ?? NO_ALLOWLIST;
+  const theftAllowlist = loadJsonSetting(get, readTextFile, 'TOKENWATCH_THEFT_ALLOWLIST', problems, (json) => json);
+
+  const cachePartitions = parseIntSetting(get('TOKENWATCH_CACHE_IDENTITIES') ?? '20000', 'TOKENWATCH_CACHE_IDENTITIES', 100, 1_000_000, problems);
+  const dedupDays = parseIntSetting(get('TOKENWATCH_DEDUP_DAYS') ?? '5', 'TOKENWATCH_DEDUP_DAYS', 1, 90, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    table: Object.freeze({ target, stateTable, rejectsTable }),
+    alertFeed,
+    sweep: Object.freeze({ enabled: sweepEnabled, workspaceId, schedule }),
+    serviceTagsFile: get('TOKENWATCH_SERVICE_TAGS_FILE'),
+    remoteUseAllowlist,
+    theftAllowlist,
+    cachePartitions,
+    dedupDays,
+    managedIdentityClientId: get('AZURE_CLIENT_ID'),
+  });
+}
+
+/** `<NAME>` holds inline JSON, `<NAME>_FILE` a path to a JSON file; not both. */
+function loadJsonSetting<T>(get: (n: string) => string | undefined, readTextFile: (p: string) => string, name: string, problems: string[], use: (json: unknown) => T): T | undefined {
+  const inline = get(name);
+  const file = get(`${name}_FILE`);
+  if (inline && file) {
+    problems.push(`${name} and ${name}_FILE are both set: choose one`);
+    return undefined;
+  }
+  if (!inline && !file) return undefined;
+  let text: string;
+  try {
+    text = inline ?? readTextFile(file as string);
+  } catch (error) {
+    problems.push(`${name}_FILE: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    problems.push(`${inline ? name : `${name}_FILE`}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
+  if (!isObject(json)) {
+    problems.push(`${inline ? name : `${name}_FILE`}: must be a JSON object`);
+    return undefined;
+  }
+  return use(json);
+}
+
+function parseBool(value: string, name: string, problems: string[]): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  problems.push(`${name} must be true or false, not "${value}"`);
+  return false;
+}
+
+function parseIntSetting(value: string, name: string, min: number, max: number, problems: string[]): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+    return min;
+  }
+  return n;
+}
