@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { parseAuditRecord } from '../../../src/core/records/auditRecord';
+import { decodeMessage } from '../../../src/core/records/envelope';
+import { parseTime } from '../../../src/core/records/time';
+import { activityUse, at, graphUse, identity, miSignIn, TENANT } from '../../support/auditFixtures';
+
+const id = identity(71);
+
+function parse(record: unknown) {
+  const result = parseAuditRecord(record, 'test');
+  if (!result) throw new Error('not routed');
+  return result;
+}
+
+describe('envelope decoding', () => {
+  it.each([
+    ['records object', { records: [{ a: 1 }, { a: 2 }] }, 2, []],
+    ['bare array', [{ a: 1 }], 1, []],
+    ['single record', { a: 1 }, 1, []],
+    ['JSON string', '{"records":[{"a":1}]}', 1, []],
+    ['Buffer', Buffer.from('{"records":[{"a":1},{"a":2},{"a":3}]}'), 3, []],
+    ['BOM-prefixed string', '\uFEFF{"records":[]}', 0, []],
+    ['NDJSON body', '{"a":1}\n{"a":2}\n', 2, []],
+    ['not JSON', 'hello', 0, ['body.invalid-json']],
+    ['empty', '', 0, ['body.empty']],
+    ['records not an array', { records: {} }, 0, ['body.records-not-array']],
+    ['number', 42, 0, ['body.not-an-object']],
+  ])('%s', (_name, body, count, reasons) => {
+    const decoded = decodeMessage(body, 'm');
+    expect(decoded.records).toHaveLength(count);
+    expect(decoded.rejects.map((r) => r.reason)).toEqual(reasons);
+  });
+});
+
+describe('time parsing', () => {
+  it.each([
+    ['2022-01-24T04:59:49.2279838Z', Date.UTC(2022, 0, 24, 4, 59, 49, 227)],
+    ['2022-01-24T04:59:49.2279838+00:00', Date.UTC(2022, 0, 24, 4, 59, 49, 227)],
+    ['2022-01-24T06:59:49+02:00', Date.UTC(2022, 0, 24, 4, 59, 49)],
+    ['2022-01-24T04:59:49', Date.UTC(2022, 0, 24, 4, 59, 49)],
+    ['1/24/2022 4:59:49 AM', Date.UTC(2022, 0, 24, 4, 59, 49)],
+    ['1/24/2022 4:59:49 PM', Date.UTC(2022, 0, 24, 16, 59, 49)],
+    ['1643000389', 1643000389000],
+    [1643000389, 1643000389000],
+    [1643000389227, 1643000389227],
+    ['yesterday', undefined],
+    ['2022-13-24T04:59:49Z', undefined],
+    [null, undefined],
+  ])('%s', (input, expected) => {
+    expect(parseTime(input)).toBe(expected);
+  });
+});
+
+describe('ManagedIdentitySignInLogs', () => {
+  it('is a token issuance with the MI catalog facts and the token id', () => {
+    const result = parse(miSignIn(id, at(0)));
+    expect(result).toMatchObject({ ok: true, value: { kind: 'issuance', tenantId: TENANT, objectId: id.objectId, appId: id.appId, name: id.name, timeMs: at(0) } });
+  });
+  it('a failed MI sign-in issues no token', () => {
+    expect(parse(miSignIn(id, at(0), { status: { errorCode: 700016 } }))).toMatchObject({ ok: true, value: { kind: 'other', note: 'sign-in.failed' } });
+  });
+  it('is rejected without a service principal id', () => {
+    const record = miSignIn(id, at(0));
+    delete (record['properties'] as Record<string, unknown>)['servicePrincipalId'];
+    expect(parse(record)).toMatchObject({ ok: false, reject: { reason: 'signin.no-service-principal' } });
+  });
+  it('ServicePrincipalSignInLogs is counted, never an MI', () => {
+    const record = { ...miSignIn(id, at(0)), category: 'ServicePrincipalSignInLogs', callerIpAddress: '203.0.113.1' };
+    expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'other', note: 'sign-in.service-principal' } });
+  });
+});
+
+describe('Azure Activity log', () => {
+  it('an MI call is a token use with caller IP, claims and xms_mirid', () => {
+    const result = parse(activityUse(id, at(1), '203.0.113.5', { token: 'tok-1', iatMs: at(1) - 600_000 }));
+    expect(result).toMatchObject({
+      ok: true,
+      value: { kind: 'use', objectId: id.objectId, appId: id.appId, tokenId: 'tok-1', callerIp: '203.0.113.5', miResourceId: id.resourceId, principalType: 'app', issuedAtMs: at(1) - 600_000, operation: 'MICROSOFT.KEYVAULT/VAULTS/SECRETS/READ' },
+    });
+  });
+  it('a user call is recognised as a user', () => {
+    const record = activityUse(id, at(1), '203.0.113.5', { withMirid: false });
+    const claims = (record['identity'] as { claims: Record<string, string> }).claims;
+    delete claims['idtyp'];
+    claims['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn'] = 'adele@contoso.example';
+    (record['identity'] as { authorization: { evidence: Record<string, string> } }).authorization.evidence['principalType'] = 'User';
+    expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'use', principalType: 'user' } });
+  });
+  it('claims serialised as a JSON string are read', () => {
+    const record = activityUse(id, at(1), '203.0.113.5');
+    const identityField = record['identity'] as Record<string, unknown>;
+    identityField['claims'] = JSON.stringify(identityField['claims']);
+    expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'use', objectId: id.objectId } });
+  });
+  it('a record without a caller (service health) is counted as other', () => {
+    const record = { time: '2026-03-01T10:00:00Z', category: 'ServiceHealth', operationName: 'Microsoft.ServiceHealth/incident/action', resourceId: '/SUBSCRIPTIONS/C0FFEE00-0000-4000-8000-000000000003', properties: {} };
+    expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'other', note: 'category.not-monitored' } });
+  });
+  it('Key Vault AuditEvent (identity.claim) is a token use', () => {
+    const record = { time: '2026-03-01T10:00:00Z', category: 'AuditEvent', operationName: 'SecretGet', resourceId: '/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV', callerIpAddress: '203.0.113.7', identity: { claim: { oid: id.objectId, appid: id.appId, xms_mirid: id.resourceId, 'http://schemas.microsoft.com/identity/claims/tenantid': TENANT } } };
+    expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'use', objectId: id.objectId, callerIp: '203.0.113.7', category: 'AuditEvent', operation: 'SecretGet' } });
+  });
+  it('is rejected when the time is missing', () => {
+    const record = activityUse(id, at(1), '203.0.113.5');
+    delete record['time'];
+    expect(parse(record)).toMatchObject({ ok: false, reject: { reason: 'activity.bad-time' } });
+  });
+});
+
+describe('MicrosoftGraphActivityLogs', () => {
+  it('an app-only call is a token use linked by signInActivityId', () => {
+    expect(parse(graphUse(id, at(2), '2001:db8:2::9', { token: 'sia-1', issuedAtMs: at(2) - 60_000 }))).toMatchObject({
+      ok: true,
+      value: { kind: 'use', objectId: id.objectId, tokenId: 'sia-1', callerIp: '2001:db8:2::9', issuedAtMs: at(2) - 60_000, operation: 'GET https://graph.microsoft.com/v1.0/users' },
+    });
+  });
+  it('a delegated call (userId, no servicePrincipalId) is counted as other', () => {
+    const record = graphUse(id, at(2), '203.0.113.1');
+    const p = record['properties'] as Record<string, unknown>;
+    p['servicePrincipalId'] = null;
+    p['userId'] = '9f0c0000-0000-4000-8000-00000000abcd';
+    expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'other', note: 'graph.delegated' } });
+  });
+  it('is rejected without properties', () => {
+    expect(parse({ time: '2026-03-01T10:00:00Z', category: 'MicrosoftGraphActivityLogs' })).toMatchObject({ ok: false, reject: { reason: 'graph.no-properties' } });
+  });
+});
+
+describe('routing', () => {
+  it('an endpoint record or junk is not an Azure log', () => {
+    expect(parseAuditRecord({ category: 'AdvancedHunting-DeviceNetworkEvents', time: '2026-03-01T10:00:00Z', operationName: 'Publish', properties: {} }, 't')).toBeUndefined();
+    expect(parseAuditRecord({ hello: 'world' }, 't')).toBeUndefined();
+    expect(parseAuditRecord('text', 't')).toBeUndefined();
+  });
+  it('other diagnostic categories are counted, not rejected', () => {
+    expect(parse({ time: '2026-03-01T10:00:00Z', category: 'AuditLogs', operationName: 'Add member to role', resourceId: `/tenants/${TENANT}/providers/Microsoft.aadiam` })).toMatchObject({ ok: true, value: { kind: 'other', note: 'category.not-monitored' } });
+  });
+});
