@@ -1,0 +1,391 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  REPO_ROOT,
+  allResources,
+  bicepFiles,
+  declarations,
+  leadingComment,
+  line,
+  properties,
+  property,
+  readBicep,
+  resources,
+  stringValue,
+  withoutComments,
+  type Resource,
+  type SyntaxNode,
+} from './bicep';
+
+/**
+ * Security policy of the Bicep, read from the source. Each test collects every offender before it
+ * asserts, so one run lists all of them.
+ */
+
+const FUNCTION_APP = 'infra/modules/functionApp.bicep';
+const ROLE_ASSIGNMENTS = 'infra/modules/roleAssignments.bicep';
+
+function where(resource: Resource | { file: { path: string }; node: SyntaxNode }): string {
+  return `${resource.file.path}:${line(resource.node)}`;
+}
+
+function one<T>(items: T[], what: string): T {
+  if (items.length !== 1) throw new Error(`expected exactly one ${what}, found ${items.length}`);
+  return items[0] as T;
+}
+
+function resourcesOfType(type: string, options: { existing?: boolean } = {}): Resource[] {
+  return allResources().filter((resource) => resource.type === type && (options.existing === undefined || resource.existing === options.existing));
+}
+
+/** The app settings object of the function app (first argument of union(...), or the object itself). */
+function appSettings(): { key: string; value: SyntaxNode; node: SyntaxNode }[] {
+  const file = readBicep(FUNCTION_APP);
+  const config = one(
+    resources(file).filter((resource) => resource.type === 'Microsoft.Web/sites/config' && stringValue(property(resource.body, 'name')) === 'appsettings'),
+    'appsettings resource',
+  );
+  const value = property(config.body, 'properties');
+  if (value === undefined) throw new Error('appsettings has no properties');
+  const objects = value.type === 'object' ? [value] : (value.childForFieldName('arguments')?.namedChildren.filter((node) => node.type === 'object') ?? []);
+  return objects.flatMap(properties);
+}
+
+describe('no secrets in the Bicep', () => {
+  // Functions that return keys or secrets (listKeys, listSecrets, listConnectionStrings, listAccountSas…).
+  const forbidden: { pattern: RegExp; what: string }[] = [
+    { pattern: /\blist[A-Z]\w*\s*\(/, what: 'a list*() call (returns keys or secrets)' },
+    { pattern: /\.list[A-Z]\w*\s*\(/, what: 'a resource.list*() call (returns keys or secrets)' },
+    { pattern: /AccountKey/i, what: 'an account key' },
+    { pattern: /SharedAccess(Key|Signature)/i, what: 'a shared access key or signature' },
+    { pattern: /\b(primary|secondary)(Key|ConnectionString)\b/i, what: 'a primary/secondary key' },
+    { pattern: /DefaultEndpointsProtocol/i, what: 'a storage connection string' },
+    { pattern: /connection_?string/i, what: 'a connection string' },
+    { pattern: /InstrumentationKey/i, what: 'an instrumentation key' },
+  ];
+  // The one allowed connection string: Application Insights' ingestion string, which holds no
+  // secret; the component refuses telemetry without an Entra token (checked below).
+  const allowed = /^\s*APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights\.properties\.ConnectionString$/;
+
+  it('uses no list*() call, key, SAS or connection string outside the Application Insights setting', () => {
+    const offenders: string[] = [];
+    for (const file of bicepFiles()) {
+      withoutComments(file)
+        .split('\n')
+        .forEach((text, index) => {
+          if (allowed.test(text) && file.path === FUNCTION_APP) return;
+          for (const { pattern, what } of forbidden) if (pattern.test(text)) offenders.push(`${file.path}:${index + 1}: ${what}: ${text.trim()}`);
+        });
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('outputs no secret: no @secure() output and no output value that reads keys or connection strings', () => {
+    const offenders: string[] = [];
+    for (const file of bicepFiles()) {
+      for (const declaration of declarations(file).filter((d) => d.kind === 'output')) {
+        const text = declaration.node.text;
+        if (/key|secret|password|connectionstring|sas/i.test(text.replace(/^output\s+\w+/, ''))) offenders.push(`${file.path}:${line(declaration.node)}: ${text}`);
+      }
+      if (/@secure\(\)\s*output/.test(withoutComments(file))) offenders.push(`${file.path}: @secure() output`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('turns local auth off on Application Insights and the workspace, and shared keys off on storage', () => {
+    const offenders: string[] = [];
+    for (const component of resourcesOfType('Microsoft.Insights/components', { existing: false })) {
+      if (property(property(component.body, 'properties'), 'DisableLocalAuth')?.text !== 'true') offenders.push(`${where(component)}: DisableLocalAuth is not true`);
+    }
+    for (const workspace of resourcesOfType('Microsoft.OperationalInsights/workspaces', { existing: false })) {
+      if (property(property(property(workspace.body, 'properties'), 'features'), 'disableLocalAuth')?.text !== 'true') offenders.push(`${where(workspace)}: features.disableLocalAuth is not true`);
+    }
+    const accounts = resourcesOfType('Microsoft.Storage/storageAccounts', { existing: false });
+    expect(accounts.length).toBeGreaterThan(0);
+    for (const account of accounts) {
+      const props = property(account.body, 'properties');
+      const expected: Record<string, string> = {
+        allowSharedKeyAccess: 'false',
+        defaultToOAuthAuthentication: 'true',
+        allowBlobPublicAccess: 'false',
+        supportsHttpsTrafficOnly: 'true',
+        minimumTlsVersion: "'TLS1_2'",
+      };
+      for (const [key, value] of Object.entries(expected)) {
+        const actual = property(props, key)?.text;
+        if (actual !== value) offenders.push(`${where(account)}: ${key} is ${actual ?? 'missing'}, expected ${value}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps SAS on the Event Hubs namespace only for the diagnostic settings, through one Send-only rule', () => {
+    const namespace = one(resourcesOfType('Microsoft.EventHub/namespaces', { existing: false }), 'Event Hubs namespace');
+    const props = property(namespace.body, 'properties');
+    expect(property(props, 'minimumTlsVersion')?.text).toBe("'1.2'");
+    expect(property(props, 'disableLocalAuth')?.text).toBe('false');
+    // The reason must be written down next to the setting and in the file header.
+    expect(namespace.file.text).toMatch(/diagnostic settings can only stream to Event\s*(\/\/\s*)?Hubs through a namespace authorization rule/i);
+    const rules = allResources().filter((resource) => /authorizationRules$/i.test(resource.type) && !resource.existing);
+    expect(rules.map((rule) => `${rule.type} ${properties(property(rule.body, 'properties') as SyntaxNode).map((p) => `${p.key}=${p.value.text.replace(/\s+/g, '')}`).join(' ')}`)).toEqual([
+      "Microsoft.EventHub/namespaces/authorizationRules rights=['Send']",
+    ]);
+  });
+});
+
+describe('least-privilege role assignments', () => {
+  /** GUID → built-in role name, from the Azure built-in roles reference. */
+  const ROLE_NAMES: Record<string, string> = {
+    'a638d3c7-ab3a-418d-83e6-5f17a39d4fde': 'Azure Event Hubs Data Receiver',
+    'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
+    '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
+    '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+    '73c42c96-874c-492b-b04d-ab87d138a893': 'Log Analytics Reader',
+  };
+
+  /** The whole allowed set: role, the type of the scope resource, the parameter naming it, the condition. */
+  const EXPECTED = [
+    'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (auditHubName)',
+    'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (endpointHubName)',
+    'Storage Blob Data Owner -> Microsoft.Storage/storageAccounts (storageAccountName)',
+    'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (stateTableName)',
+    'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (rejectsTableName)',
+    'Monitoring Metrics Publisher -> Microsoft.Insights/dataCollectionRules (dataCollectionRuleName)',
+    'Monitoring Metrics Publisher -> Microsoft.Insights/components (appInsightsName)',
+    'Log Analytics Reader -> Microsoft.OperationalInsights/workspaces (workspaceName) if (sweepEnabled)',
+  ];
+
+  function roleVariables(file: ReturnType<typeof readBicep>): Record<string, string> {
+    const roles = file.root.namedChildren.find((node) => node.type === 'variable_declaration' && node.namedChildren[0]?.text === 'roles');
+    const object = roles?.namedChildren[1];
+    return Object.fromEntries(object === undefined ? [] : properties(object).map(({ key, value }) => [key, stringValue(value) ?? value.text]));
+  }
+
+  it('declares role assignments only in roleAssignments.bicep', () => {
+    const elsewhere = resourcesOfType('Microsoft.Authorization/roleAssignments').filter((resource) => resource.file.path !== ROLE_ASSIGNMENTS);
+    expect(elsewhere.map(where)).toEqual([]);
+  });
+
+  it('grants exactly the expected roles on exactly the expected scopes', () => {
+    const file = readBicep(ROLE_ASSIGNMENTS);
+    const roles = roleVariables(file);
+    const symbols = new Map(resources(file).map((resource) => [resource.symbol, resource]));
+    const granted: string[] = [];
+    const offenders: string[] = [];
+    for (const assignment of resources(file).filter((resource) => resource.type === 'Microsoft.Authorization/roleAssignments')) {
+      const scope = property(assignment.body, 'scope')?.text ?? '';
+      const roleRef = property(property(assignment.body, 'properties'), 'roleDefinitionId')?.text.match(/roles\.(\w+)\)$/)?.[1] ?? '';
+      const guid = roles[roleRef] ?? '';
+      const roleName = ROLE_NAMES[guid] ?? `unknown role ${guid || roleRef}`;
+      const scopeResource = symbols.get(scope);
+      if (scopeResource === undefined || !scopeResource.existing) {
+        offenders.push(`${where(assignment)}: scope ${scope} is not an existing resource of this file`);
+        continue;
+      }
+      const scopeName = property(scopeResource.body, 'name')?.text ?? '';
+      granted.push(`${roleName} -> ${scopeResource.type} (${scopeName})${assignment.condition === undefined ? '' : ` if ${assignment.condition}`}`);
+
+      const name = property(assignment.body, 'name')?.text.replace(/\s+/g, '');
+      if (name !== `guid(${scope}.id,principalId,roles.${roleRef})`) offenders.push(`${where(assignment)}: name ${name} is not guid(scope, principal, role)`);
+      if (property(property(assignment.body, 'properties'), 'principalType')?.text !== "'ServicePrincipal'") offenders.push(`${where(assignment)}: principalType is not ServicePrincipal`);
+      const comment = leadingComment(file, assignment.node);
+      if (!comment.includes(guid) || !comment.includes(ROLE_NAMES[guid] ?? '?')) offenders.push(`${where(assignment)}: the comment above does not name the role and its GUID`);
+    }
+    expect(offenders).toEqual([]);
+    expect(granted.sort()).toEqual([...EXPECTED].sort());
+  });
+
+  it('scopes the table role to the two TokenWatch tables and nothing wider', () => {
+    const main = readBicep('infra/main.bicep');
+    const text = withoutComments(main);
+    expect(text).toMatch(/stateTableName: storage\.outputs\.stateTableName/);
+    expect(text).toMatch(/rejectsTableName: storage\.outputs\.rejectsTableName/);
+    expect(text).toMatch(/stateTable: 'TokenWatchState'/);
+    expect(text).toMatch(/rejectsTable: 'TokenWatchRejects'/);
+  });
+});
+
+describe('identity-based connections', () => {
+  const REQUIRED_SETTINGS = [
+    'AzureWebJobsStorage__credential',
+    'AzureWebJobsStorage__clientId',
+    'AzureWebJobsStorage__blobServiceUri',
+    'AzureWebJobsStorage__queueServiceUri',
+    'AzureWebJobsStorage__tableServiceUri',
+    'TOKENWATCH_EVENTHUB__fullyQualifiedNamespace',
+    'TOKENWATCH_EVENTHUB__credential',
+    'TOKENWATCH_EVENTHUB__clientId',
+    'TOKENWATCH_AUDIT_HUB',
+    'TOKENWATCH_AUDIT_CONSUMER_GROUP',
+    'TOKENWATCH_ENDPOINT_HUB',
+    'TOKENWATCH_ENDPOINT_CONSUMER_GROUP',
+    'AZURE_CLIENT_ID',
+    'TOKENWATCH_TABLE_ENDPOINT',
+    'TOKENWATCH_STATE_TABLE',
+    'TOKENWATCH_REJECTS_TABLE',
+    'TOKENWATCH_DCR_ENDPOINT',
+    'TOKENWATCH_DCR_IMMUTABLE_ID',
+    'TOKENWATCH_DCR_STREAM',
+    'TOKENWATCH_WORKSPACE_ID',
+    'TOKENWATCH_SWEEP_ENABLED',
+    'TOKENWATCH_SWEEP_SCHEDULE',
+    'TOKENWATCH_CACHE_IDENTITIES',
+    'TOKENWATCH_DEDUP_DAYS',
+    'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  ];
+
+  /** Connection prefixes the functions use: the fixed ones plus any `connection: '…'` found in functions/. */
+  function connectionPrefixes(): string[] {
+    const found = new Set(['TOKENWATCH_EVENTHUB']);
+    const dir = join(REPO_ROOT, 'functions');
+    if (existsSync(dir)) {
+      for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+        if (!name.endsWith('.ts')) continue;
+        for (const match of readFileSync(join(dir, name), 'utf8').matchAll(/connection:\s*'([^']+)'/g)) if (match[1] !== undefined) found.add(match[1]);
+      }
+    }
+    return [...found].sort();
+  }
+
+  it('sets every app setting the code reads, each once', () => {
+    const keys = appSettings().map((setting) => setting.key);
+    expect(REQUIRED_SETTINGS.filter((name) => !keys.includes(name))).toEqual([]);
+    expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
+  });
+
+  it('configures every connection the functions use with fullyQualifiedNamespace, managedidentity credential and the identity client id', () => {
+    const settings = new Map(appSettings().map((setting) => [setting.key, setting.value.text]));
+    const offenders: string[] = [];
+    for (const prefix of connectionPrefixes()) {
+      if (!settings.has(`${prefix}__fullyQualifiedNamespace`)) offenders.push(`${prefix}__fullyQualifiedNamespace missing`);
+      if (settings.get(`${prefix}__credential`) !== "'managedidentity'") offenders.push(`${prefix}__credential is ${settings.get(`${prefix}__credential`)}`);
+      if (settings.get(`${prefix}__clientId`) !== 'identityClientId') offenders.push(`${prefix}__clientId is ${settings.get(`${prefix}__clientId`)}`);
+      if (settings.has(prefix)) offenders.push(`${prefix} is set as a plain (connection string) setting`);
+    }
+    if (settings.get('AzureWebJobsStorage__credential') !== "'managedidentity'") offenders.push('AzureWebJobsStorage__credential is not managedidentity');
+    if (settings.get('AzureWebJobsStorage__clientId') !== 'identityClientId') offenders.push('AzureWebJobsStorage__clientId is not the identity');
+    if (settings.has('AzureWebJobsStorage')) offenders.push('AzureWebJobsStorage is set as a connection string');
+    if (settings.get('AZURE_CLIENT_ID') !== 'identityClientId') offenders.push('AZURE_CLIENT_ID is not the identity');
+    if (settings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING') !== "'ClientId=${identityClientId};Authorization=AAD'") offenders.push('APPLICATIONINSIGHTS_AUTHENTICATION_STRING is not Entra auth with the identity');
+    expect(offenders).toEqual([]);
+  });
+
+  it('sets every %SETTING% a function binding refers to', () => {
+    const keys = new Set(appSettings().map((setting) => setting.key));
+    const dir = join(REPO_ROOT, 'functions');
+    const missing: string[] = [];
+    if (existsSync(dir)) {
+      for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+        if (!name.endsWith('.ts')) continue;
+        for (const match of readFileSync(join(dir, name), 'utf8').matchAll(/'%([A-Za-z0-9_]+)%'/g)) if (match[1] !== undefined && !keys.has(match[1])) missing.push(`${name}: %${match[1]}%`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('runs the app as the user-assigned identity, also for the deployment package', () => {
+    const site = one(resourcesOfType('Microsoft.Web/sites', { existing: false }), 'function app');
+    expect(property(property(site.body, 'identity'), 'type')?.text).toBe("'UserAssigned'");
+    const storage = property(property(property(property(site.body, 'properties'), 'functionAppConfig'), 'deployment'), 'storage');
+    expect(property(property(storage, 'authentication'), 'type')?.text).toBe("'UserAssignedIdentity'");
+  });
+});
+
+describe('secure defaults and the hosting plan', () => {
+  it('serves the app over HTTPS only, TLS 1.2, no FTP, no basic publishing credentials', () => {
+    const site = one(resourcesOfType('Microsoft.Web/sites', { existing: false }), 'function app');
+    const props = property(site.body, 'properties');
+    const siteConfig = property(props, 'siteConfig');
+    const offenders: string[] = [];
+    const expect_ = (actual: string | undefined, wanted: string, what: string) => {
+      if (actual !== wanted) offenders.push(`${what} is ${actual ?? 'missing'}, expected ${wanted}`);
+    };
+    expect_(property(props, 'httpsOnly')?.text, 'true', 'httpsOnly');
+    expect_(property(siteConfig, 'minTlsVersion')?.text, "'1.2'", 'minTlsVersion');
+    expect_(property(siteConfig, 'scmMinTlsVersion')?.text, "'1.2'", 'scmMinTlsVersion');
+    expect_(property(siteConfig, 'ftpsState')?.text, "'Disabled'", 'ftpsState');
+    const policies = resourcesOfType('Microsoft.Web/sites/basicPublishingCredentialsPolicies', { existing: false });
+    const disabled = policies.filter((policy) => property(property(policy.body, 'properties'), 'allow')?.text === 'false').map((policy) => stringValue(property(policy.body, 'name')));
+    expect_(disabled.sort().join(','), 'ftp,scm', 'basic publishing credentials disabled for');
+    expect(offenders).toEqual([]);
+  });
+
+  it('runs on Flex Consumption FC1 with Node 22', () => {
+    const plan = one(resourcesOfType('Microsoft.Web/serverfarms', { existing: false }), 'plan');
+    expect(property(property(plan.body, 'sku'), 'name')?.text).toBe("'FC1'");
+    expect(property(property(plan.body, 'sku'), 'tier')?.text).toBe("'FlexConsumption'");
+    const site = one(resourcesOfType('Microsoft.Web/sites', { existing: false }), 'function app');
+    const runtime = property(property(property(site.body, 'properties'), 'functionAppConfig'), 'runtime');
+    expect([property(runtime, 'name')?.text, property(runtime, 'version')?.text]).toEqual(["'node'", "'22'"]);
+  });
+
+  it('documents the public network access choice of every resource that has one', () => {
+    const offenders: string[] = [];
+    for (const file of bicepFiles()) {
+      for (const declaration of declarations(file).filter((d) => d.kind === 'param' && /PublicNetworkAccess|publicNetworkAccess/.test(d.name))) {
+        if (!/Disabled/.test(declaration.description ?? '')) offenders.push(`${file.path}: ${declaration.name} does not say what Disabled needs`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('parameters and outputs', () => {
+  it('describes every param and output; params say Required. or Optional. and only Optional ones have defaults', () => {
+    const offenders: string[] = [];
+    for (const file of bicepFiles()) {
+      for (const declaration of declarations(file)) {
+        const at = `${file.path}:${line(declaration.node)} ${declaration.kind} ${declaration.name}`;
+        const description = declaration.description ?? '';
+        if (description.trim() === '') {
+          offenders.push(`${at}: no @description`);
+          continue;
+        }
+        if (declaration.kind !== 'param') continue;
+        if (!/^(Required|Optional)\. \S/.test(description)) offenders.push(`${at}: description does not start with 'Required. ' or 'Optional. '`);
+        if (description.startsWith('Required.') && declaration.hasDefault) offenders.push(`${at}: Required but has a default`);
+        if (description.startsWith('Optional.') && !declaration.hasDefault) offenders.push(`${at}: Optional but has no default`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('API versions', () => {
+  // Versions confirmed against the Bicep type index or current Microsoft samples.
+  const CONFIRMED: Record<string, string> = {
+    'Microsoft.ManagedIdentity/userAssignedIdentities': '2023-01-31',
+    'Microsoft.Storage/storageAccounts': '2024-01-01',
+    'Microsoft.Storage/storageAccounts/blobServices': '2024-01-01',
+    'Microsoft.Storage/storageAccounts/blobServices/containers': '2024-01-01',
+    'Microsoft.Storage/storageAccounts/tableServices': '2024-01-01',
+    'Microsoft.Storage/storageAccounts/tableServices/tables': '2024-01-01',
+    'Microsoft.EventHub/namespaces': '2024-01-01',
+    'Microsoft.EventHub/namespaces/eventhubs': '2024-01-01',
+    'Microsoft.EventHub/namespaces/eventhubs/consumergroups': '2024-01-01',
+    'Microsoft.EventHub/namespaces/authorizationRules': '2024-01-01',
+    'Microsoft.OperationalInsights/workspaces': '2025-02-01',
+    'Microsoft.OperationalInsights/workspaces/tables': '2025-02-01',
+    'Microsoft.SecurityInsights/onboardingStates': '2025-06-01',
+    'Microsoft.SecurityInsights/alertRules': '2025-06-01',
+    'Microsoft.Insights/components': '2020-02-02',
+    'Microsoft.Insights/dataCollectionRules': '2023-03-11',
+    'Microsoft.Insights/workbooks': '2022-04-01',
+    'Microsoft.Insights/diagnosticSettings': '2021-05-01-preview',
+    'microsoft.aadiam/diagnosticSettings': '2017-04-01',
+    'Microsoft.Web/serverfarms': '2024-04-01',
+    'Microsoft.Web/sites': '2024-04-01',
+    'Microsoft.Web/sites/config': '2024-04-01',
+    'Microsoft.Web/sites/basicPublishingCredentialsPolicies': '2024-04-01',
+    'Microsoft.Authorization/roleAssignments': '2022-04-01',
+  };
+
+  it('uses only confirmed resource types and API versions', () => {
+    const offenders = allResources()
+      .filter((resource) => CONFIRMED[resource.type] !== resource.apiVersion)
+      .map((resource) => `${where(resource)}: ${resource.type}@${resource.apiVersion}`);
+    expect(offenders).toEqual([]);
+  });
+});
