@@ -1,0 +1,151 @@
+import { isObject } from '../envelope';
+import { text } from '../fields';
+import { makeReject } from '../reject';
+import { parseTime } from '../time';
+import { accountName, buildEndpointEvent, integerOf } from './buildEndpointEvent';
+import { ignored, type EndpointFormat, type EndpointParsed } from './endpointEvent';
+import { validTenant } from './sysmonEvent';
+
+/**
+ * Microsoft Defender for Endpoint Advanced Hunting rows: DeviceNetworkEvents, DeviceFileEvents and
+ * DeviceProcessEvents, either as Streaming API records (Event Hub) or as Log Analytics rows (the
+ * Sentinel sweep). Other Device* tables are ignored by kind, as are network actions that are not a
+ * process reaching out (listening sockets, inbound connections, signature hits without a process).
+ *
+ * Example (Streaming API, shortened):
+ * `{"Tenant":"DefaultTenant","category":"AdvancedHunting-DeviceNetworkEvents","operationName":"Publish",
+ *   "tenantId":"00000000-0000-4000-8000-000000000001","time":"2026-03-01T10:00:05Z",
+ *   "properties":{"Timestamp":"2026-03-01T10:00:00.1234567Z","DeviceId":"a1b2…","DeviceName":"web-01.contoso.com",
+ *   "ActionType":"ConnectionSuccess","RemoteIP":"169.254.169.254","RemotePort":80,"RemoteUrl":"",
+ *   "InitiatingProcessFileName":"curl","InitiatingProcessFolderPath":"/usr/bin/curl",
+ *   "InitiatingProcessCommandLine":"curl -H Metadata:true http://169.254.169.254/metadata/identity/oauth2/token?…",
+ *   "InitiatingProcessId":4242,"InitiatingProcessAccountName":"www-data","ReportId":1234}}`
+ */
+export const MDE_CATEGORY_PREFIX = 'AdvancedHunting-';
+export const MDE_TABLES = ['DeviceNetworkEvents', 'DeviceFileEvents', 'DeviceProcessEvents'] as const;
+export type MdeTable = (typeof MDE_TABLES)[number];
+
+/** Network ActionTypes that are not an outbound request by a local process. */
+const NOT_OUTBOUND = new Set(['inboundconnectionaccepted', 'listeningconnectioncreated', 'networksignatureinspected', 'inboundinternetscaninspected']);
+
+export function parseMdeRecord(record: unknown, origin: string): EndpointParsed {
+  if (!isObject(record)) return { ok: false, reject: makeReject('mde.not-an-object', 'The MDE record is not a JSON object.', record, origin) };
+  const category = text(record['category']) ?? '';
+  if (!category.startsWith(MDE_CATEGORY_PREFIX)) return { ok: false, reject: makeReject('mde.no-category', 'The record has no AdvancedHunting-* category.', record, origin) };
+  const properties = record['properties'];
+  if (!isObject(properties)) return { ok: false, reject: makeReject('mde.no-properties', `The ${category} record has no properties object.`, record, origin) };
+  const tenantId = text(record['tenantId']) ?? '';
+  return parseMdeColumns(category.slice(MDE_CATEGORY_PREFIX.length), properties, tenantId, parseTime(record['time']), 'mde-streaming', category, record, origin);
+}
+
+/** A Log Analytics row of one of the MDE tables (Advanced Hunting column names, plus TenantId and TimeGenerated). */
+export function parseMdeRow(table: string, row: Readonly<Record<string, unknown>>, origin: string): EndpointParsed {
+  return parseMdeColumns(table, row, text(row['TenantId']) ?? '', parseTime(row['TimeGenerated']), 'mde-log-analytics', table, row, origin);
+}
+
+function parseMdeColumns(
+  table: string,
+  c: Readonly<Record<string, unknown>>,
+  tenantId: string,
+  fallbackTimeMs: number | undefined,
+  format: EndpointFormat,
+  category: string,
+  record: unknown,
+  origin: string,
+): EndpointParsed {
+  if (!(MDE_TABLES as readonly string[]).includes(table)) return ignored(`mde.${table || 'unknown-table'}`, origin);
+  const timeMs = parseTime(c['Timestamp']) ?? fallbackTimeMs;
+  if (timeMs === undefined) return { ok: false, reject: makeReject('mde.no-time', `The ${table} row has no Timestamp.`, record, origin) };
+  const action = text(c['ActionType']) ?? '';
+  const deviceId = text(c['DeviceId']) ?? '';
+  const reportId = text(c['ReportId']) ?? '';
+  const common = {
+    timeMs,
+    tenantId: validTenant(tenantId),
+    hostName: text(c['DeviceName']) ?? '',
+    hostId: deviceId,
+    format,
+    // ReportId is unique per device and time only (MDE docs), hence the triple.
+    recordId: `mde:${deviceId}|${reportId}|${text(c['Timestamp']) ?? ''}`,
+    category,
+    origin,
+  };
+  const initiating = {
+    processName: text(c['InitiatingProcessFileName']),
+    processPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), text(c['InitiatingProcessFileName'])),
+    commandLine: text(c['InitiatingProcessCommandLine']),
+    pid: integerOf(c['InitiatingProcessId']),
+    parentName: text(c['InitiatingProcessParentFileName']),
+    account: accountName(text(c['InitiatingProcessAccountDomain']), text(c['InitiatingProcessAccountName'])),
+  };
+
+  if (table === 'DeviceNetworkEvents') {
+    if (NOT_OUTBOUND.has(action.toLowerCase())) return ignored(`mde.DeviceNetworkEvents.${action}`, origin);
+    const http = action.toLowerCase() === 'httpconnectioninspected' ? httpFields(c['AdditionalFields']) : undefined;
+    const remoteUrl = text(c['RemoteUrl']) ?? '';
+    const urlLike = remoteUrl.includes('/') ? remoteUrl : '';
+    return {
+      ok: true,
+      value: buildEndpointEvent({
+        ...common,
+        ...initiating,
+        kind: 'network',
+        network: {
+          destinationIp: text(c['RemoteIP']) ?? '',
+          destinationHost: http?.host ?? (urlLike === '' ? remoteUrl : ''),
+          destinationPort: integerOf(c['RemotePort']) ?? null,
+          url: http?.url ?? urlLike,
+          method: http?.method ?? '',
+        },
+      }),
+    };
+  }
+  if (table === 'DeviceFileEvents') {
+    const path = folderPathToFile(text(c['FolderPath']), text(c['FileName']));
+    if (path === undefined) return { ok: false, reject: makeReject('mde.no-file-path', 'The DeviceFileEvents row has neither FolderPath nor FileName.', record, origin) };
+    return { ok: true, value: buildEndpointEvent({ ...common, ...initiating, kind: 'file', file: { path, action } }) };
+  }
+  if (action !== '' && action.toLowerCase() !== 'processcreated') return ignored(`mde.DeviceProcessEvents.${action}`, origin);
+  return {
+    ok: true,
+    value: buildEndpointEvent({
+      ...common,
+      kind: 'process',
+      processName: text(c['FileName']),
+      processPath: folderPathToFile(text(c['FolderPath']), text(c['FileName'])),
+      commandLine: text(c['ProcessCommandLine']),
+      pid: integerOf(c['ProcessId']),
+      parentName: text(c['InitiatingProcessFileName']),
+      parentPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), text(c['InitiatingProcessFileName'])),
+      account: accountName(text(c['AccountDomain']), text(c['AccountName'])),
+    }),
+  };
+}
+
+/**
+ * MDE documents FolderPath as the folder, but real rows usually hold the full file path
+ * (`c:\windowsazure\guestagent_2.7…\waappagent.exe`); append the file name only when it is missing.
+ */
+function folderPathToFile(folder: string | undefined, file: string | undefined): string | undefined {
+  if (folder === undefined) return file;
+  if (file === undefined) return folder;
+  const sep = folder.includes('\\') ? '\\' : '/';
+  if (folder.toLowerCase().endsWith(`${sep}${file.toLowerCase()}`) || folder.toLowerCase() === file.toLowerCase()) return folder;
+  return `${folder.replace(/[\\/]+$/, '')}${sep}${file}`;
+}
+
+/** HttpConnectionInspected: `{"direction":"Out","host":"…","method":"GET","uri":"/metadata/…","user_agent":"…"}`. */
+function httpFields(additional: unknown): { host: string; url: string; method: string } | undefined {
+  let fields: unknown = additional;
+  if (typeof fields === 'string') {
+    try {
+      fields = JSON.parse(fields);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isObject(fields)) return undefined;
+  const host = text(fields['host']) ?? '';
+  const uri = text(fields['uri']) ?? '';
+  return { host, url: host === '' ? uri : `http://${host}${uri.startsWith('/') ? '' : '/'}${uri}`, method: text(fields['method']) ?? '' };
+}

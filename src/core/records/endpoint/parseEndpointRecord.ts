@@ -1,0 +1,79 @@
+import { isObject } from '../envelope';
+import { text } from '../fields';
+import { makeReject } from '../reject';
+import { looksLikeEcsEvent, parseEcsEvent } from './ecsEvent';
+import { ignored, type EndpointParsed } from './endpointEvent';
+import { MDE_CATEGORY_PREFIX, parseMdeRecord } from './mdeRecord';
+import { parseSysmonEvent } from './sysmonEvent';
+import { looksLikeWindowsEvent, readWindowsEvent, SECURITY_PROVIDER, SYSMON_PROVIDER } from './windowsEvent';
+import { parseWindowsFilteringConnection } from './windowsFilteringConnection';
+
+/**
+ * Routes one endpoint record to its format's parser. The contract:
+ * - `{ ok: true, value }`: an EndpointEvent the theft rules will judge;
+ * - `{ ok: 'ignored', kind }`: a record of a known format that is not relevant (a Sysmon registry
+ *   event, an MDE DeviceRegistryEvents row, an inbound connection): counted by kind, never an error;
+ * - `{ ok: false, reject }`: an unknown shape, or a known shape missing what it must have: counted
+ *   by reason and dead-lettered. Nothing is guessed at.
+ *
+ * Raw auditd text lines (`type=SYSCALL msg=audit(…)`) are rejected as an unsupported format: one
+ * access is spread over several lines (SYSCALL, CWD, PATH, PROCTITLE) that must be joined by event
+ * serial first, which is what auditd-manager / Auditbeat do; their ECS `opened-file` events are parsed.
+ */
+export function parseEndpointRecord(record: unknown, origin: string): EndpointParsed {
+  if (typeof record === 'string' && isRawAuditdLine(record)) {
+    return {
+      ok: false,
+      reject: makeReject(
+        'endpoint.auditd-raw-unsupported',
+        'Raw auditd lines are not parsed; ship auditd through auditd-manager or Auditbeat (ECS opened-file events).',
+        record,
+        origin,
+      ),
+    };
+  }
+  if (!isObject(record)) return { ok: false, reject: makeReject('endpoint.not-an-object', 'The endpoint record is not a JSON object.', record, origin) };
+
+  const category = text(record['category']);
+  if (category?.startsWith(MDE_CATEGORY_PREFIX)) return parseMdeRecord(record, origin);
+
+  if (looksLikeWindowsEvent(record)) {
+    const event = readWindowsEvent(record);
+    if (event === undefined) return { ok: false, reject: makeReject('windows.no-event-id', 'The Windows event has no numeric EventID.', record, origin) };
+    const provider = event.provider.toLowerCase();
+    const channel = event.channel.toLowerCase();
+    if (provider === SYSMON_PROVIDER.toLowerCase() || channel === `${SYSMON_PROVIDER.toLowerCase()}/operational`) return parseSysmonEvent(record, origin);
+    if (provider === SECURITY_PROVIDER.toLowerCase() || (channel === 'security' && provider === '')) return parseWindowsFilteringConnection(record, origin);
+    return ignored(`windows.${event.provider || event.channel}.event-${event.eventId}`, origin);
+  }
+
+  if (looksLikeEcsEvent(record)) return parseEcsEvent(record, origin);
+  return {
+    ok: false,
+    reject: makeReject(
+      'endpoint.unknown-shape',
+      'Not an MDE AdvancedHunting record, a Windows (Sysmon / Security) event or an ECS event.',
+      record,
+      origin,
+    ),
+  };
+}
+
+/**
+ * True for records this parser family owns, so a mixed replay can route between the endpoint
+ * parsers and the Entra / Azure parsers. Entra and Azure diagnostic records carry a `category`
+ * (ManagedIdentitySignInLogs, Administrative, MicrosoftGraphActivityLogs) with `operationName` and
+ * `resourceId`; of records with a `category`, only MDE's `AdvancedHunting-*` ones are endpoint records.
+ */
+export function looksLikeEndpointRecord(record: unknown): boolean {
+  if (typeof record === 'string') return isRawAuditdLine(record);
+  if (!isObject(record)) return false;
+  const category = text(record['category']);
+  if (category !== undefined) return category.startsWith(MDE_CATEGORY_PREFIX);
+  if (record['operationName'] !== undefined || record['resourceId'] !== undefined) return false;
+  return looksLikeWindowsEvent(record) || looksLikeEcsEvent(record);
+}
+
+function isRawAuditdLine(line: string): boolean {
+  return /^\s*(?:node=\S+\s+)?type=[A-Z_]+\s+msg=audit\(/.test(line);
+}

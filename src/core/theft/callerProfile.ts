@@ -1,0 +1,116 @@
+import type { EndpointProcess } from '../records/endpoint/endpointEvent';
+import { baseName, normalisePath } from '../records/endpoint/normalisePath';
+
+/**
+ * What kind of program made the request, which decides how loud an alert is:
+ * - `suspicious`: a download tool or LOLBin, a shell, an interpreter running inline code or a
+ *   script from a writable or temporary location, or any program running from a temporary
+ *   location. These are how token theft is done by hand; they alert on every new target (dedup aside).
+ * - `other`: any other program. Customers' own services ask for tokens all the time, so only the
+ *   first request by that program on that host is raised.
+ */
+export type CallerCategory = 'download-tool' | 'file-utility' | 'shell' | 'interpreter-inline' | 'interpreter-writable-script' | 'temporary-location' | 'other';
+
+export interface CallerProfile {
+  readonly tier: 'suspicious' | 'other';
+  readonly category: CallerCategory;
+  /** Lower-case image name without `.exe`. */
+  readonly image: string;
+  /** The script an interpreter runs, as written in the command line; '' when none. */
+  readonly scriptPath: string;
+  /** Normalised scriptPath; ''. */
+  readonly scriptKey: string;
+  /** One phrase for Reason: "a download tool", "a shell". */
+  readonly description: string;
+}
+
+/** Download tools and Windows LOLBins that fetch URLs (LOLBAS "Download" category and the usual Unix clients). */
+const DOWNLOAD_TOOLS = new Set([
+  'curl', 'wget', 'certutil', 'bitsadmin', 'mshta', 'regsvr32', 'rundll32', 'cscript', 'wscript', 'msxsl', 'hh', 'finger',
+  'ftp', 'tftp', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'http', 'https', 'httpie', 'aria2c', 'axel', 'lwp-request',
+  'fetch', 'openssl', 'desktopimgdownldr',
+]);
+/** Copy and viewing utilities (and the Windows LOLBins that copy files): how a token file is read by hand. */
+const FILE_UTILITIES = new Set([
+  'cat', 'head', 'tail', 'less', 'more', 'cp', 'mv', 'dd', 'base64', 'xxd', 'od', 'strings', 'tar', 'zip', 'gzip', 'scp', 'rsync',
+  'sftp', 'tee', 'grep', 'awk', 'sed', 'jq', 'type', 'findstr', 'xcopy', 'robocopy', 'esentutl', 'expand', 'replace', 'makecab',
+]);
+const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', 'sh', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env']);
+
+/** Interpreters and the options that take a value (so the value is not mistaken for the script). */
+const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegExp; readonly module: RegExp | null; readonly takesValue: ReadonlySet<string> }> = [
+  { name: /^python[\d.]*w?$|^pypy3?$/, inline: /^-c/, module: /^-m/, takesValue: new Set(['-W', '-X', '-Q']) },
+  { name: /^(?:node|nodejs|bun|deno)$/, inline: /^(?:-e|-p|--eval|--print)$/, module: null, takesValue: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions']) },
+  { name: /^perl[\d.]*$/, inline: /^-[a-z]*[eE]$/, module: null, takesValue: new Set(['-I', '-M', '-m']) },
+  { name: /^ruby[\d.]*$/, inline: /^-e$/, module: null, takesValue: new Set(['-I', '-r', '-E']) },
+  { name: /^php[\d.]*$/, inline: /^-r$/, module: null, takesValue: new Set(['-c', '-d', '-z']) },
+  { name: /^(?:lua[\d.]*|tclsh[\d.]*|rscript)$/, inline: /^-e$/, module: null, takesValue: new Set(['-l']) },
+  { name: /^javaw?$/, inline: /^$/, module: null, takesValue: new Set(['-cp', '-classpath', '--class-path', '-p', '--module-path']) },
+];
+
+/** Temporary and world-writable locations: any program, script or downloaded file here is the strongest signal. */
+const TEMPORARY = [
+  /^\/tmp\//, /^\/var\/tmp\//, /^\/dev\/shm\//, /^\/run\/shm\//, /^\/run\/user\//, /^\/var\/run\/user\//,
+  /\/appdata\/local\/temp\//, /^\?:\/windows\/temp\//, /\/downloads\//, /^\?:\/users\/public\//, /^\?:\/perflogs\//,
+  /^\?:\/\$recycle\.bin\//, /^\?:\/windows\/tasks\//, /^\?:\/windows\/tracing\//,
+];
+/** Writable by an ordinary user: a script here is as good as one in /tmp (a program here is "other"). */
+const USER_WRITABLE = [/^\/home\/[^/]+\//, /^\/root\//, /^\?:\/users\/[^/]+\//];
+
+export function isTemporaryLocation(pathKey: string): boolean {
+  return TEMPORARY.some((p) => p.test(pathKey));
+}
+
+export function profileCaller(process: EndpointProcess): CallerProfile {
+  const image = (process.name || baseName(process.path)).toLowerCase().replace(/\.exe$/, '');
+  const base = { image, scriptPath: '', scriptKey: '' };
+  if (process.pathKey !== '' && isTemporaryLocation(process.pathKey)) {
+    return { ...base, tier: 'suspicious', category: 'temporary-location', description: 'a program running from a temporary or world-writable folder' };
+  }
+  if (DOWNLOAD_TOOLS.has(image)) return { ...base, tier: 'suspicious', category: 'download-tool', description: 'a download tool or LOLBin' };
+  if (FILE_UTILITIES.has(image)) return { ...base, tier: 'suspicious', category: 'file-utility', description: 'a file copy or viewing utility' };
+  if (SHELLS.has(image)) return { ...base, tier: 'suspicious', category: 'shell', description: 'a shell' };
+
+  const interpreter = INTERPRETERS.find((i) => i.name.test(image));
+  if (interpreter !== undefined) {
+    const script = scriptOf(process.commandLine, interpreter);
+    if (script.inline) return { ...base, tier: 'suspicious', category: 'interpreter-inline', description: 'an interpreter running inline code' };
+    if (script.path !== '') {
+      const scriptKey = normalisePath(script.path);
+      const profile = { image, scriptPath: script.path, scriptKey };
+      if (isTemporaryLocation(scriptKey) || USER_WRITABLE.some((p) => p.test(scriptKey))) {
+        return { ...profile, tier: 'suspicious', category: 'interpreter-writable-script', description: 'an interpreter running a script from a writable location' };
+      }
+      return { ...profile, tier: 'other', category: 'other', description: 'an interpreter running an installed script' };
+    }
+  }
+  return { ...base, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
+}
+
+/**
+ * The script an interpreter runs: the first argument after the image that is not an option (or an
+ * option's value). `-c` / `-e` mean inline code; `-m module` (python) runs an installed module.
+ */
+function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number]): { inline: boolean; path: string } {
+  const args = splitArgs(commandLine).slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (interpreter.inline.source !== '^$' && interpreter.inline.test(arg)) return { inline: true, path: '' };
+    if (interpreter.module !== null && interpreter.module.test(arg)) return { inline: false, path: '' };
+    if (arg === '-jar') return { inline: false, path: args[i + 1] ?? '' };
+    if (interpreter.takesValue.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return { inline: false, path: arg };
+  }
+  return { inline: false, path: '' };
+}
+
+/** Splits a command line into arguments, honouring double and single quotes (enough for both Windows and POSIX logs). */
+export function splitArgs(commandLine: string): string[] {
+  const args: string[] = [];
+  for (const match of commandLine.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) args.push(match[1] ?? match[2] ?? match[3] ?? '');
+  return args;
+}

@@ -1,0 +1,87 @@
+/**
+ * URLs written in a command line, as the download tools and HTTP libraries would read them:
+ *
+ *   curl -s -H Metadata:true "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=…"
+ *   wget -qO- --header="Metadata: true" 169.254.169.254/metadata/identity/oauth2/token?resource=…
+ *   Invoke-RestMethod -Headers @{Metadata='true'} -Uri http://169.254.169.254/metadata/instance?api-version=2021-02-01
+ *   iwr -UseBasicParsing -Method Put -Uri 'http://[fd00:ec2::254]/latest/api/token'
+ *   python3 -c "import requests; requests.get('http://0xa9fea9fe/latest/meta-data/iam/security-credentials/')"
+ *
+ * Tokens are split on white space, quotes and the punctuation that delimits arguments in shells,
+ * PowerShell and one-liners; a token counts as a URL when it has an http(s) scheme, or when it is
+ * `host[:port]/path` with a host that is an address in any notation or a metadata host name (curl
+ * and wget accept a URL without a scheme). A PowerShell `-EncodedCommand` is decoded (UTF-16LE
+ * base64) and searched too.
+ */
+export interface CommandLineUrl {
+  /** The URL as written (scheme added when it had none). */
+  readonly url: string;
+  /** From `-X PUT`, `--request=PUT`, `-Method Put`, `--method=PUT`, `requests.put(`; '' when not stated. */
+  readonly method: string;
+  /** True when the URL was found in a decoded `-EncodedCommand`, not in the visible command line. */
+  readonly decoded: boolean;
+}
+
+const SEPARATORS = /[\s'"`(),;{}<>|^\[\]]+/;
+const SCHEME = /^https?:\/\//i;
+/** host[:port]/path without a scheme: an address-looking or metadata host, then a slash. */
+const BARE = /^(?:\d[0-9a-fx.]*|\[[0-9a-f:.]+\]|metadata\.google\.internal|metadata|localhost)(?::\d{1,5})?\//i;
+
+export function commandLineUrls(commandLine: string): CommandLineUrl[] {
+  const urls: CommandLineUrl[] = [];
+  const visible = scan(commandLine, false);
+  urls.push(...visible);
+  const decoded = decodedPowerShell(commandLine);
+  if (decoded !== undefined) urls.push(...scan(decoded, true));
+  return urls;
+}
+
+function scan(text: string, decoded: boolean): CommandLineUrl[] {
+  const method = methodOf(text);
+  const found: CommandLineUrl[] = [];
+  // Bracketed IPv6 hosts contain brackets, which are also separators: protect them first.
+  const protectedText = text.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
+  for (const raw of protectedText.split(SEPARATORS)) {
+    const token = raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']');
+    // `-Uri=http://…`, `--url=…`, `url=http://…` (and PowerShell's `-Uri:http://…`).
+    const value = token.replace(/^-{1,2}[a-z][\w-]*[=:](?!\/\/)/i, '').replace(/^[a-z_]+=(?=https?:)/i, '');
+    if (SCHEME.test(value)) found.push({ url: trimUrl(value), method, decoded });
+    else if (BARE.test(value)) found.push({ url: `http://${trimUrl(value)}`, method, decoded });
+  }
+  return found;
+}
+
+/** Trailing punctuation that ends a sentence or a statement is not part of a URL. */
+function trimUrl(url: string): string {
+  return url.replace(/[.,;:!]+$/, '');
+}
+
+function methodOf(text: string): string {
+  const patterns = [
+    /(?:^|\s)(?:-X|--request)(?:\s+|=)?["']?([a-z]+)/i,
+    /(?:^|\s)-Method(?:\s+|:)["']?([a-z]+)/i,
+    /(?:^|\s)--method=["']?([a-z]+)/i,
+    /\brequests\.(get|put|post)\s*\(/i,
+    /\burllib\.request\.Request\([^)]*method\s*=\s*["']([a-z]+)/i,
+  ];
+  for (const pattern of patterns) {
+    const match = pattern.exec(text);
+    if (match?.[1] !== undefined) return match[1].toUpperCase();
+  }
+  return '';
+}
+
+/**
+ * PowerShell accepts any prefix of `-EncodedCommand` from `-e` (and `/e`), followed by base64 of
+ * UTF-16LE text. Returns the decoded script, or undefined when there is none.
+ */
+export function decodedPowerShell(commandLine: string): string | undefined {
+  const match = /(?:^|\s)[-/]e(?:n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?|c)?\s+["']?([A-Za-z0-9+/=]{8,})/i.exec(commandLine);
+  if (match?.[1] === undefined) return undefined;
+  const bytes = Buffer.from(match[1], 'base64');
+  if (bytes.length < 2) return undefined;
+  const text = bytes.toString('utf16le');
+  // Not UTF-16LE text (for example `-e` used for something else): mostly non-printable characters.
+  const printable = text.replace(/[^\x20-\x7e\t\r\n]/g, '').length;
+  return printable >= text.length * 0.9 ? text : undefined;
+}

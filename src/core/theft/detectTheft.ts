@@ -1,0 +1,318 @@
+import { alertId } from '../alerts/alertId';
+import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity, type TheftVector } from '../alerts/alertRow';
+import { decideDedup, DEDUP_WINDOW_MS, type DedupState } from '../alerts/dedup';
+import type { EndpointEvent } from '../records/endpoint/endpointEvent';
+import { tableKey } from '../state/keys';
+import type { PartitionSnapshot, RowChange, RowValue } from '../state/partition';
+import { profileCaller, type CallerProfile } from './callerProfile';
+import { redactSecrets } from './redactSecrets';
+import { decideTrust, type TheftAllowlist, type TrustDecision } from './theftAllowlist';
+import { THEFT_RULES, type TheftMatch, type TheftRule } from './theftRules';
+import { theftSeverity, type CallerStanding } from './theftSeverity';
+
+/**
+ * The token-theft detector: a pure function of a batch of endpoint events and the state
+ * partitions they touch (one per tenant + host), returning alert rows and the row changes to commit.
+ *
+ * Per host it keeps two kinds of rows:
+ * - `first|<vector>|<program>`: the first time a program outside the allowlist that is not a
+ *   shell / LOLBin / temp-folder program reached for a token of that vector. That first request
+ *   raises an alert ("first time this executable asked for a token on this host"); later ones are a
+ *   known caller and raise and write nothing. The row is kept, so a steady caller costs one alert.
+ * - `dedup|<vector>|<program>|<target>`: the 5-day dedup of the suspicious callers (decideDedup):
+ *   one alert per host + program + vector + target per window, suppressed ones counted on the row.
+ *
+ * Determinism: events are judged in event-time order (ties by record id), so the same events give
+ * the same alerts whatever the batch order; AlertIds come from the record and rule, and a
+ * redelivered record re-emits its alert (same AlertId) without changing state. Rows are written
+ * only when they change.
+ */
+export interface TheftDetectorConfig {
+  readonly allowlist: TheftAllowlist;
+  /** Defaults to THEFT_RULES. */
+  readonly rules?: readonly TheftRule[];
+  /** Defaults to DEDUP_WINDOW_MS (5 days). */
+  readonly dedupWindowMs?: number;
+}
+
+export interface TheftDetectionSummary {
+  readonly events: number;
+  /** Rule matches before the allowlist. */
+  readonly matches: number;
+  /** Matches dropped because the program is allowlisted (by path, script path or host application). */
+  readonly trusted: number;
+  /** Matches by a program already seen on the host (no alert, no write). */
+  readonly knownCallers: number;
+  readonly alerts: number;
+  readonly alertsBySeverity: Readonly<Record<Severity, number>>;
+  readonly alertsByVector: Readonly<Record<TheftVector, number>>;
+  /** Alerts suppressed by dedup and counted on the dedup row. */
+  readonly suppressed: number;
+  /** Alerts emitted again for a redelivered record (same AlertId, no state change). */
+  readonly reemitted: number;
+  readonly rowsChanged: number;
+}
+
+export interface TheftDetection {
+  readonly alerts: AlertRow[];
+  readonly changes: RowChange[];
+  readonly summary: TheftDetectionSummary;
+}
+
+export const THEFT_DETECTOR = 'TokenTheft' as const;
+
+/** One partition per tenant + host: `host|<tenant>|<host id or lower-case host name>`. */
+export function hostPartitionKey(event: EndpointEvent): string {
+  const host = (event.hostId !== '' ? event.hostId : event.hostName).toLowerCase();
+  return tableKey('host', event.tenantId, host);
+}
+
+/** The partitions detectTheft will read for these events (sorted, unique): load them before calling it. */
+export function partitionKeysForEvents(events: readonly EndpointEvent[]): string[] {
+  return [...new Set(events.map(hostPartitionKey))].sort();
+}
+
+export function detectTheft(
+  events: readonly EndpointEvent[],
+  partitions: ReadonlyMap<string, PartitionSnapshot>,
+  config: TheftDetectorConfig,
+): TheftDetection {
+  const rules = config.rules ?? THEFT_RULES;
+  const windowMs = config.dedupWindowMs ?? DEDUP_WINDOW_MS;
+  const state = new WorkingState(partitions);
+  const alerts = new Map<string, AlertRow>();
+  const counts = { matches: 0, trusted: 0, knownCallers: 0, suppressed: 0, reemitted: 0 };
+
+  const ordered = [...events].sort((a, b) => a.timeMs - b.timeMs || compare(a.source.recordId, b.source.recordId) || compare(hostPartitionKey(a), hostPartitionKey(b)));
+  for (const event of ordered) {
+    const partitionKey = hostPartitionKey(event);
+    let caller: CallerProfile | undefined;
+    for (const rule of rules) {
+      for (const match of rule.match(event)) {
+        counts.matches++;
+        caller ??= profileCaller(event.process);
+        const trust = decideTrust(event, caller, rule.vector, config.allowlist);
+        if (trust.verdict === 'trusted') {
+          counts.trusted++;
+          continue;
+        }
+        const program = programKey(event, caller);
+        const standing: CallerStanding = trust.verdict === 'name-only' ? 'name-only' : caller.tier === 'suspicious' ? 'suspicious' : 'first-time';
+        const build = (id: string): AlertRow => theftAlert({ event, rule, match, standing, caller: caller as CallerProfile, trust, id });
+
+        if (standing === 'suspicious') {
+          const rowKey = tableKey('dedup', rule.vector, program, match.targetKey);
+          const candidate = alertId([THEFT_DETECTOR, rule.id, partitionKey, event.source.recordId, match.targetKey]);
+          const decision = decideDedup(dedupStateOf(state.get(partitionKey, rowKey)), event.timeMs, candidate, windowMs);
+          if (decision.kind === 'suppress') {
+            if (decision.counted) {
+              counts.suppressed++;
+              state.set(partitionKey, rowKey, dedupRow(decision.next, rule.vector, event, match));
+            }
+            continue;
+          }
+          if (decision.kind === 'reemit') counts.reemitted++;
+          else state.set(partitionKey, rowKey, dedupRow(decision.next, rule.vector, event, match));
+          if (!alerts.has(decision.next.lastAlertId)) alerts.set(decision.next.lastAlertId, build(decision.next.lastAlertId));
+          continue;
+        }
+
+        const rowKey = tableKey('first', rule.vector, program);
+        const seen = state.get(partitionKey, rowKey);
+        if (seen === undefined) {
+          const id = alertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, program, event.source.recordId]);
+          state.set(partitionKey, rowKey, {
+            kind: 'first-seen',
+            vector: rule.vector,
+            program,
+            processPath: event.process.path,
+            firstSeenAt: event.timeMs,
+            recordId: event.source.recordId,
+            alertId: id,
+          });
+          if (!alerts.has(id)) alerts.set(id, build(id));
+        } else if (seen['recordId'] === event.source.recordId && typeof seen['alertId'] === 'string') {
+          // The record that made this program known is being judged again (redelivery): same alert again.
+          if (!alerts.has(seen['alertId'])) {
+            counts.reemitted++;
+            alerts.set(seen['alertId'], build(seen['alertId']));
+          }
+        } else counts.knownCallers++;
+      }
+    }
+  }
+
+  const rows = [...alerts.values()];
+  const changes = state.changes();
+  const alertsBySeverity: Record<Severity, number> = { Low: 0, Medium: 0, High: 0 };
+  const alertsByVector: Record<TheftVector, number> = { TokenEndpoint: 0, ServiceAccountToken: 0, TokenCache: 0 };
+  for (const row of rows) {
+    alertsBySeverity[row.Severity]++;
+    if (row.Vector !== '') alertsByVector[row.Vector]++;
+  }
+  return {
+    alerts: rows,
+    changes,
+    summary: { events: events.length, ...counts, alerts: rows.length, alertsBySeverity, alertsByVector, rowsChanged: changes.length },
+  };
+}
+
+/** The program as the state knows it: its normalised path (or name), plus the script an interpreter runs. */
+function programKey(event: EndpointEvent, caller: CallerProfile): string {
+  const executable = event.process.pathKey !== '' ? event.process.pathKey : `name:${caller.image}`;
+  return caller.scriptKey === '' ? executable : `${executable} ${caller.scriptKey}`;
+}
+
+function dedupStateOf(row: Readonly<Record<string, RowValue>> | undefined): DedupState | undefined {
+  if (row === undefined) return undefined;
+  const { lastRaisedAt, lastAlertId, suppressedCount, lastSuppressedAt } = row;
+  if (typeof lastRaisedAt !== 'number' || typeof lastAlertId !== 'string' || typeof suppressedCount !== 'number' || typeof lastSuppressedAt !== 'number') {
+    return undefined;
+  }
+  return { lastRaisedAt, lastAlertId, suppressedCount, lastSuppressedAt };
+}
+
+function dedupRow(next: DedupState, vector: TheftVector, event: EndpointEvent, match: TheftMatch): Record<string, RowValue> {
+  return { kind: 'dedup', vector, processPath: event.process.path, target: match.target, ...next };
+}
+
+interface AlertInput {
+  readonly event: EndpointEvent;
+  readonly rule: TheftRule;
+  readonly match: TheftMatch;
+  readonly standing: CallerStanding;
+  readonly caller: CallerProfile;
+  readonly trust: Exclude<TrustDecision, { verdict: 'trusted' }>;
+  readonly id: string;
+}
+
+function theftAlert({ event, rule, match, standing, caller, trust, id }: AlertInput): AlertRow {
+  const severity = theftSeverity(match.strength, standing);
+  const program = event.process.name || event.process.path || 'an unnamed process';
+  const host = event.hostName || event.hostId || 'an unnamed host';
+  return {
+    ...EMPTY_ALERT_FIELDS,
+    AlertId: id,
+    TimeGenerated: event.time,
+    EventTime: event.time,
+    Detector: THEFT_DETECTOR,
+    AlertName: rule.name,
+    Severity: severity,
+    TenantId: event.tenantId,
+    SourceCategory: event.source.category,
+    Operation: match.operation,
+    HostName: event.hostName,
+    HostId: event.hostId,
+    ProcessName: event.process.name,
+    ProcessPath: event.process.path,
+    ProcessCommandLine: redactSecrets(event.process.commandLine),
+    AccountName: event.account,
+    Vector: rule.vector,
+    Target: redactSecrets(match.target),
+    Reason: reasonOf(program, host, match, standing, caller, trust, severity, rule.vector),
+    Evidence: evidenceOf(event, rule, match, standing, caller, trust),
+    ...ATTACK,
+  };
+}
+
+const VIA_WORDS: Record<TheftMatch['via'], string> = {
+  url: 'the HTTP request',
+  'command-line': 'the command line',
+  'encoded-command': 'a decoded PowerShell -EncodedCommand',
+  'environment-variable': 'an identity endpoint variable in the command line',
+  connection: 'a network connection',
+  'file-event': 'a file event',
+};
+
+function reasonOf(
+  program: string,
+  host: string,
+  match: TheftMatch,
+  standing: CallerStanding,
+  caller: CallerProfile,
+  trust: AlertInput['trust'],
+  severity: Severity,
+  vector: TheftVector,
+): string {
+  const action =
+    match.via === 'connection'
+      ? `connected to the ${match.what} ${match.target}`
+      : match.via === 'file-event'
+        ? `accessed the ${match.what} ${match.target}`
+        : vector === 'TokenEndpoint'
+          ? `requested the ${match.what} endpoint ${match.target}`
+          : `named the ${match.what} ${match.target} in its command line`;
+  const evidence =
+    match.strength === 'token-path'
+      ? `a token path was seen in ${VIA_WORDS[match.via]}, so severity is ${severity}`
+      : `only ${VIA_WORDS[match.via]} to the endpoint was seen, no token path, so severity is ${severity}`;
+  const who =
+    standing === 'suspicious'
+      ? caller.description
+      : standing === 'name-only'
+        ? `allowlisted by name only (entry ${trust.verdict === 'name-only' ? trust.entryId : ''}; the telemetry has no executable path)`
+        : caller.description;
+  const first = standing === 'suspicious' ? '' : vector === 'TokenEndpoint' ? '; first time this executable asked for a token on this host' : '; first time this executable touched a token file of this kind on this host';
+  const misplaced = trust.verdict === 'untrusted' && trust.nameMatchedEntry !== '' ? `; its name matches allowlist entry ${trust.nameMatchedEntry} but its path is outside that entry's install locations` : '';
+  return `${program} (${who}) on ${host} ${action}${first}${misplaced}; ${evidence}.`;
+}
+
+function evidenceOf(event: EndpointEvent, rule: TheftRule, match: TheftMatch, standing: CallerStanding, caller: CallerProfile, trust: AlertInput['trust']): Evidence {
+  return {
+    rule: rule.id,
+    service: match.service,
+    what: match.what,
+    via: match.via,
+    strength: match.strength,
+    url: redactSecrets(match.url),
+    caller: { standing, category: caller.category, scriptPath: caller.scriptPath },
+    allowlist:
+      trust.verdict === 'name-only'
+        ? { verdict: 'name-only', entry: trust.entryId, note: 'matched by image name only: the telemetry has no executable path, which is weaker evidence of a genuine agent' }
+        : { verdict: 'untrusted', nameMatchedEntry: trust.nameMatchedEntry },
+    process: { pid: event.process.pid, parentName: event.process.parentName, parentPath: event.process.parentPath },
+    network: event.network === null ? null : { destinationIp: event.network.destinationIp, destinationHost: event.network.destinationHost, destinationPort: event.network.destinationPort },
+    file: event.file === null ? null : { path: event.file.path, action: event.file.action },
+    source: { format: event.source.format, recordId: event.source.recordId, category: event.source.category },
+  };
+}
+
+/** Partition rows as the batch changes them; changes() lists only rows whose data differs from the loaded snapshot. */
+class WorkingState {
+  private readonly written = new Map<string, Map<string, Readonly<Record<string, RowValue>>>>();
+
+  constructor(private readonly snapshots: ReadonlyMap<string, PartitionSnapshot>) {}
+
+  get(partitionKey: string, rowKey: string): Readonly<Record<string, RowValue>> | undefined {
+    return this.written.get(partitionKey)?.get(rowKey) ?? this.snapshots.get(partitionKey)?.rows.get(rowKey)?.data;
+  }
+
+  set(partitionKey: string, rowKey: string, data: Readonly<Record<string, RowValue>>): void {
+    let rows = this.written.get(partitionKey);
+    if (rows === undefined) {
+      rows = new Map();
+      this.written.set(partitionKey, rows);
+    }
+    rows.set(rowKey, data);
+  }
+
+  changes(): RowChange[] {
+    const changes: RowChange[] = [];
+    for (const [partitionKey, rows] of [...this.written].sort(([a], [b]) => compare(a, b))) {
+      for (const [rowKey, data] of [...rows].sort(([a], [b]) => compare(a, b))) {
+        const before = this.snapshots.get(partitionKey)?.rows.get(rowKey)?.data;
+        if (before === undefined || !sameData(before, data)) changes.push({ kind: 'upsert', partitionKey, rowKey, data });
+      }
+    }
+    return changes;
+  }
+}
+
+function sameData(a: Readonly<Record<string, RowValue>>, b: Readonly<Record<string, RowValue>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,196 @@
+import type { Severity, TheftVector } from '../alerts/alertRow';
+import type { EndpointEvent } from '../records/endpoint/endpointEvent';
+import { commandLineUrls } from './commandLineUrls';
+import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
+import { tokenFileOfPath, tokenFilesInCommandLine, type TokenFileHit } from './tokenFiles';
+
+/**
+ * The theft rules: metadata plus one small pure predicate each. The detector knows only this type;
+ * adding a rule is adding an entry to THEFT_RULES (and its Sigma twin under rules/sigma).
+ */
+export type MatchStrength = 'token-path' | 'endpoint-only';
+export type MatchVia = 'url' | 'command-line' | 'encoded-command' | 'environment-variable' | 'connection' | 'file-event';
+
+export interface TheftMatch {
+  /** For the Target column: the URL without its query, `address:port`, `$IDENTITY_ENDPOINT` or the file path. */
+  readonly target: string;
+  /** Normalised target: part of the dedup key. */
+  readonly targetKey: string;
+  /** `token-path`: a token URL, variable or file was seen; `endpoint-only`: only the metadata endpoint (bare connection, instance metadata). */
+  readonly strength: MatchStrength;
+  readonly via: MatchVia;
+  /** Token service (`azure-imds`) or token file pattern id (`kubernetes-service-account`). */
+  readonly service: string;
+  /** What was reached for, in words: "Azure managed identity token". */
+  readonly what: string;
+  /** HTTP method or file action when known; ''. */
+  readonly operation: string;
+  /** The URL as seen (query included; redacted before it reaches an alert); ''. */
+  readonly url: string;
+}
+
+export interface TheftRule {
+  /** Stable kebab-case id; also the Sigma file name. */
+  readonly id: string;
+  /** AlertName. */
+  readonly name: string;
+  readonly vector: TheftVector;
+  /** The highest severity the rule raises (the detector lowers it by evidence and caller, see theftSeverity). */
+  readonly severity: Severity;
+  readonly attack: { readonly tactic: 'CredentialAccess'; readonly techniques: readonly string[] };
+  readonly description: string;
+  /** Investigation steps, in order. */
+  readonly runbook: readonly string[];
+  readonly falsePositives: readonly string[];
+  /** The portable Sigma rule that mirrors this one, relative to the repository root. */
+  readonly sigma: string;
+  match(event: EndpointEvent): readonly TheftMatch[];
+}
+
+function tokenEndpointRequests(event: EndpointEvent): TheftMatch[] {
+  const matches: TheftMatch[] = [];
+  const add = (m: TheftMatch): void => {
+    if (!matches.some((x) => x.targetKey === m.targetKey && x.via === m.via)) matches.push(m);
+  };
+  const url = event.network?.url ?? '';
+  if (url !== '') {
+    const hit = tokenEndpointOfUrl(url);
+    if (hit !== undefined) {
+      add({ target: hit.target, targetKey: hit.target, strength: hit.tokenPath ? 'token-path' : 'endpoint-only', via: 'url', service: hit.service, what: hit.what, operation: event.network?.method ?? '', url });
+    }
+  }
+  const commandLine = event.process.commandLine;
+  if (commandLine !== '') {
+    for (const found of commandLineUrls(commandLine)) {
+      const hit = tokenEndpointOfUrl(found.url);
+      if (hit === undefined) continue;
+      add({
+        target: hit.target,
+        targetKey: hit.target,
+        strength: hit.tokenPath ? 'token-path' : 'endpoint-only',
+        via: found.decoded ? 'encoded-command' : 'command-line',
+        service: hit.service,
+        what: hit.what,
+        operation: found.method,
+        url: found.url,
+      });
+    }
+    for (const hit of tokenEndpointVariables(commandLine)) {
+      add({ target: hit.target, targetKey: hit.target.toLowerCase(), strength: 'token-path', via: 'environment-variable', service: hit.service, what: hit.what, operation: '', url: '' });
+    }
+  }
+  return matches;
+}
+
+function bareConnections(event: EndpointEvent): TheftMatch[] {
+  const network = event.network;
+  if (event.kind !== 'network' || network === null || network.url !== '') return [];
+  // The command line already names a token URL: that stronger alert covers this connection.
+  if (tokenEndpointRequests(event).some((m) => m.strength === 'token-path')) return [];
+  const hit = tokenEndpointOfConnection(network.destinationIp, network.destinationPort, network.destinationHost);
+  if (hit === undefined) return [];
+  return [{ target: hit.target, targetKey: hit.target, strength: 'endpoint-only', via: 'connection', service: hit.service, what: hit.what, operation: '', url: '' }];
+}
+
+function tokenFiles(vector: TokenFileHit['vector']) {
+  return (event: EndpointEvent): TheftMatch[] => {
+    const hits: { hit: TokenFileHit; via: MatchVia; operation: string }[] = [];
+    if (event.kind === 'file' && event.file !== null) {
+      const hit = tokenFileOfPath(event.file.path);
+      if (hit !== undefined) hits.push({ hit, via: 'file-event', operation: event.file.action });
+    }
+    if (event.kind === 'process') for (const hit of tokenFilesInCommandLine(event.process.commandLine)) hits.push({ hit, via: 'command-line', operation: 'process-start' });
+    return hits
+      .filter(({ hit }) => hit.vector === vector)
+      .map(({ hit, via, operation }) => ({ target: hit.path, targetKey: hit.pathKey, strength: 'token-path', via, service: hit.patternId, what: hit.what, operation, url: '' }));
+  };
+}
+
+const ATTACK = { tactic: 'CredentialAccess', techniques: ['T1528', 'T1552.005'] } as const;
+
+export const THEFT_RULES = [
+  {
+    id: 'token-endpoint-request',
+    name: 'Token endpoint request by an untrusted process',
+    vector: 'TokenEndpoint',
+    severity: 'High',
+    attack: ATTACK,
+    description:
+      'A process outside the allowlist requested a cloud token or instance metadata endpoint (Azure IMDS, Arc, App Service identity endpoint, AWS IMDS/ECS/EKS, GCP metadata), seen as an HTTP URL, in its command line (also decoded from a PowerShell -EncodedCommand), or through an identity endpoint environment variable.',
+    runbook: [
+      'Identify the process, its parent and the account from the alert; open the process tree on the host (MDE timeline, Sysmon event 1).',
+      'Read Evidence.url and Target: a token path (metadata/identity/oauth2/token, iam/security-credentials, service-accounts/…/token) means a token was requested; note the resource= audience.',
+      "Find what the identity did next: AzureActivity / MicrosoftGraphActivityLogs for the host's managed identity (the remote-use detector's alerts for the same identity), CloudTrail for AWS roles, GCP audit logs.",
+      'Decide whether the program is a legitimate workload: who deployed it, is it signed, does it run from its install folder. If legitimate, allowlist it by path and host (docs/theft.md); if not, isolate the host and revoke the identity sessions (restart the VM to rotate IMDS tokens, remove role assignments).',
+    ],
+    falsePositives: [
+      'Customer applications and scripts that use a managed identity through curl, PowerShell or python one-liners (deployment scripts, cloud-init user data).',
+      'Configuration management and inventory tools not in the default allowlist (Ansible, Chef, Puppet facts, vulnerability scanners).',
+      'Developer tools run interactively on build agents.',
+    ],
+    sigma: 'rules/sigma/token-endpoint-request.yml',
+    match: tokenEndpointRequests,
+  },
+  {
+    id: 'token-endpoint-connection',
+    name: 'Connection to a cloud metadata endpoint by an untrusted process',
+    vector: 'TokenEndpoint',
+    severity: 'Medium',
+    attack: ATTACK,
+    description:
+      'A process outside the allowlist opened a connection to a metadata or token endpoint address (169.254.169.254, fd00:ec2::254, 169.254.170.2, Arc localhost:40342) and the telemetry has no URL, so whether a token was requested is not known: Medium at most.',
+    runbook: [
+      'Look for the same process around the same time in process-creation telemetry (command line) or HTTP-aware telemetry to learn the path requested.',
+      'Check the process, its parent and the account; a shell or download tool here is the strongest signal.',
+      "Review what the host's identity did next (AzureActivity, MicrosoftGraphActivityLogs, the remote-use detector's alerts).",
+      'Allowlist a legitimate program by path and host, or contain the host and rotate the identity.',
+    ],
+    falsePositives: [
+      'Agents missing from the default allowlist that read instance metadata (monitoring, backup, inventory).',
+      'Applications that use a managed identity through an SDK (the first request per host is raised, then the program is a known caller).',
+    ],
+    sigma: 'rules/sigma/token-endpoint-connection.yml',
+    match: bareConnections,
+  },
+  {
+    id: 'service-account-token-read',
+    name: 'Kubernetes or workload identity token read by an untrusted process',
+    vector: 'ServiceAccountToken',
+    severity: 'High',
+    attack: { tactic: 'CredentialAccess', techniques: ['T1528', 'T1552.001'] },
+    description:
+      'A process outside the orchestration allowlist opened or named a Kubernetes service-account token, a projected token, an Azure workload identity, EKS IRSA or EKS Pod Identity token file, in a container or through kubelet pod volumes on the node.',
+    runbook: [
+      'Identify the pod / container (container id, cgroup) and the process; check whether it is the workload itself or an exec session (kubernetes audit log: pods/exec).',
+      'Find the service account and its RBAC bindings; check Kubernetes audit logs and the cloud audit logs for requests made with that identity after the read.',
+      'If unexpected, delete the pod, rotate the service account token (recreate the pod or the secret), and review the image for tampering.',
+    ],
+    falsePositives: [
+      'Workloads that read their own token through a shell wrapper or an SDK not installed in a standard path.',
+      'Service meshes, CSI drivers and operators that mount and read tokens (add them by path).',
+    ],
+    sigma: 'rules/sigma/service-account-token-read.yml',
+    match: tokenFiles('ServiceAccountToken'),
+  },
+  {
+    id: 'token-cache-access',
+    name: 'Cloud CLI or OAuth token cache accessed by an untrusted process',
+    vector: 'TokenCache',
+    severity: 'High',
+    attack: { tactic: 'CredentialAccess', techniques: ['T1528', 'T1552.001'] },
+    description:
+      'A process outside the toolchain allowlist opened, created or named a cloud CLI or OAuth token cache: Azure CLI / MSAL caches, Azure PowerShell msal.cache, gcloud credentials, AWS credentials and CLI/SSO caches, TokenCache folders, .git-credentials.',
+    runbook: [
+      "Identify the process and whether the cache belongs to the same user; a process reading another user's cache or copying it elsewhere is theft.",
+      'Check the file path: copies of a cache outside its usual folder (temp, downloads) show staging for exfiltration.',
+      'Review sign-ins and activity of the accounts in the cache (Entra sign-in logs, AWS CloudTrail, GCP audit logs) after the access; revoke refresh tokens if unexpected.',
+      'Allowlist a legitimate tool by path (and host), or contain the host and revoke the sessions.',
+    ],
+    falsePositives: [
+      'Cloud CLIs installed in non-default locations (pip user installs, conda environments, custom containers).',
+      'Backup and sync tools that copy home directories; IDE extensions that read the Azure CLI cache.',
+    ],
+    sigma: 'rules/sigma/token-cache-access.yml',
+    match: tokenFiles('TokenCache'),
+  },
+] as const satisfies readonly TheftRule[];

@@ -1,0 +1,115 @@
+import type { TheftVector } from '../alerts/alertRow';
+import { normalisePath } from '../records/endpoint/normalisePath';
+
+/**
+ * The token files of vectors 2 (Kubernetes and workload-identity tokens) and 3 (cloud CLI and OAuth
+ * token caches), as patterns over normalised paths (lower case, `/`, see normalisePath). Each is
+ * matched at the end of a path, so `/root/.azure/msal_token_cache.json`,
+ * `C:\Users\alice\.azure\msal_token_cache.json` and `~/.azure/msal_token_cache.json` all match.
+ */
+export interface TokenFilePattern {
+  readonly id: string;
+  readonly vector: Extract<TheftVector, 'ServiceAccountToken' | 'TokenCache'>;
+  readonly what: string;
+  readonly pattern: RegExp;
+}
+
+/** `..data/` and `..2026_03_01_10_00_00.123/`: the atomic-writer folders kubelet puts between the mount and the file. */
+const K8S_ATOMIC = '(?:\\.\\.[^/]*/)?';
+
+export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
+  {
+    id: 'kubernetes-service-account',
+    vector: 'ServiceAccountToken',
+    what: 'Kubernetes service account token',
+    pattern: new RegExp(`(?:^|/)(?:var/)?run/secrets/kubernetes\\.io/serviceaccount/${K8S_ATOMIC}(?:token|ca\\.crt)$`),
+  },
+  {
+    id: 'azure-workload-identity',
+    vector: 'ServiceAccountToken',
+    what: 'Azure workload identity federated token',
+    pattern: new RegExp(`(?:^|/)(?:var/)?run/secrets/(?:azure/)?tokens/${K8S_ATOMIC}azure-identity-token$`),
+  },
+  {
+    id: 'eks-irsa',
+    vector: 'ServiceAccountToken',
+    what: 'EKS IAM roles for service accounts token',
+    pattern: new RegExp(`(?:^|/)(?:var/)?run/secrets/eks\\.amazonaws\\.com/serviceaccount/${K8S_ATOMIC}token$`),
+  },
+  {
+    id: 'eks-pod-identity',
+    vector: 'ServiceAccountToken',
+    what: 'EKS Pod Identity token',
+    pattern: new RegExp(`(?:^|/)(?:var/)?run/secrets/pods\\.eks\\.amazonaws\\.com/serviceaccount/${K8S_ATOMIC}eks-pod-identity-token$`),
+  },
+  {
+    id: 'projected-service-account-token',
+    vector: 'ServiceAccountToken',
+    what: 'projected service account token',
+    pattern: new RegExp(`(?:^|/)(?:var/)?run/secrets/tokens/${K8S_ATOMIC}[^/]+$`),
+  },
+  {
+    // The same tokens seen from the node: kubelet's volume folders for each pod.
+    id: 'kubelet-pod-volume-token',
+    vector: 'ServiceAccountToken',
+    what: "service account token in a pod's kubelet volume",
+    pattern: new RegExp(`(?:^|/)var/lib/kubelet/pods/[^/]+/volumes/kubernetes\\.io~(?:projected|secret)/[^/]+/${K8S_ATOMIC}(?:token|azure-identity-token)$`),
+  },
+  {
+    id: 'cloud-token-cache-file',
+    vector: 'TokenCache',
+    what: 'cloud CLI / OAuth token cache',
+    pattern:
+      /(?:^|\/)(?:application_default_credentials\.json|accesstokens\.json|azureprofile\.json|msal_token_cache\.(?:json|bin)|msal_http_cache\.bin|tokencache\.dat|\.git-credentials)$/,
+  },
+  {
+    // Azure PowerShell and Visual Studio: %LOCALAPPDATA%\.IdentityService\msal.cache, ~/.local/.IdentityService/msal.cache.
+    id: 'identity-service-msal-cache',
+    vector: 'TokenCache',
+    what: 'Azure PowerShell / Visual Studio MSAL token cache',
+    pattern: /(?:^|\/)\.identityservice\/(?:[^/]+\/)*[^/]*msal[^/]*\.cache$/,
+  },
+  {
+    id: 'gcloud-config',
+    vector: 'TokenCache',
+    what: 'gcloud credential store',
+    pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/(?:(?:[^/]+\/)*[^/]+\.(?:json|db)|legacy_credentials\/.*)$/,
+  },
+  { id: 'azure-cli-json', vector: 'TokenCache', what: 'Azure CLI profile or token file', pattern: /(?:^|\/)\.azure\/(?:[^/]+\/)*[^/]+\.json$/ },
+  { id: 'token-cache-folder', vector: 'TokenCache', what: 'TokenCache folder', pattern: /(?:^|\/)tokencache\/[^/]+/ },
+  { id: 'aws-credentials', vector: 'TokenCache', what: 'AWS shared credentials file', pattern: /(?:^|\/)\.aws\/credentials$/ },
+  { id: 'aws-cli-cache', vector: 'TokenCache', what: 'AWS CLI / SSO token cache', pattern: /(?:^|\/)\.aws\/(?:cli|sso)\/cache\/[^/]+$/ },
+];
+
+export interface TokenFileHit {
+  readonly patternId: string;
+  readonly vector: TokenFilePattern['vector'];
+  readonly what: string;
+  /** The path as written (display). */
+  readonly path: string;
+  /** The normalised path (dedup key). */
+  readonly pathKey: string;
+}
+
+export function tokenFileOfPath(path: string): TokenFileHit | undefined {
+  const pathKey = normalisePath(path);
+  for (const p of TOKEN_FILE_PATTERNS) {
+    if (p.pattern.test(pathKey)) return { patternId: p.id, vector: p.vector, what: p.what, path, pathKey };
+  }
+  return undefined;
+}
+
+/**
+ * Token file paths named in a command line (`cat /var/run/secrets/kubernetes.io/serviceaccount/token`,
+ * `type %USERPROFILE%\.azure\msal_token_cache.json`, `cp ~/.aws/credentials /tmp/x`).
+ */
+export function tokenFilesInCommandLine(commandLine: string): TokenFileHit[] {
+  const hits: TokenFileHit[] = [];
+  for (const raw of commandLine.split(/[\s'"`(),;{}<>|]+/)) {
+    const token = raw.replace(/^-{1,2}[a-z][\w-]*=/i, '').replace(/[.,:!]+$/, '');
+    if (token.length < 6) continue;
+    const hit = tokenFileOfPath(token);
+    if (hit !== undefined && !hits.some((h) => h.pathKey === hit.pathKey)) hits.push(hit);
+  }
+  return hits;
+}
