@@ -1,0 +1,79 @@
+import type { AlertRow } from '../core/alerts/alertRow';
+import { isoTime } from '../core/records/time';
+import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecord';
+import { countByReason, makeReject, type Reject } from '../core/records/reject';
+import { detectTheft, partitionKeysForEvents, type TheftDetectorConfig } from '../core/theft/detectTheft';
+import { splitEndpointOutcomes, summariseTheftBatch, type TheftBatchSummary } from '../core/theft/theftBatchSummary';
+import type { AlertSink } from '../adapters/alertSink';
+import type { RejectSink } from '../adapters/rejectSink';
+import { StateStoreError, type StateStore } from '../adapters/stateStore';
+import type { SourcedRecord } from './decodeMessages';
+
+export interface TheftDeps {
+  readonly store: StateStore;
+  readonly sink: AlertSink;
+  readonly deadLetter: RejectSink;
+  readonly settings: TheftDetectorConfig;
+  /** Wall-clock time of processing for TimeGenerated; omitted in replays (TimeGenerated = EventTime). */
+  readonly processedAt?: number;
+  readonly maxConflictRetries?: number;
+}
+
+export interface TheftBatchReport {
+  readonly records: number;
+  readonly byFormat: Record<string, number>;
+  readonly rejects: number;
+  readonly rejectsByReason: Record<string, number>;
+  readonly alerts: AlertRow[];
+  readonly suppressed: number;
+  readonly stateChanges: number;
+  readonly conflictRetries: number;
+  readonly summary: TheftBatchSummary;
+}
+
+/**
+ * One invocation of the theft detector: parse endpoint telemetry, load the host partitions, judge,
+ * commit (ETag-guarded, reload and judge again on conflict), send alerts, dead-letter rejects.
+ * Infrastructure failures throw so the Event Hub retry policy (or the timer) tries again.
+ */
+export async function runTheftBatch(records: readonly SourcedRecord[], deps: TheftDeps, batchId: string, initialRejects: readonly Reject[] = []): Promise<TheftBatchReport> {
+  const outcomes = records.map(({ record, origin }) => parseEndpointRecord(record, origin));
+  const { events, rejects } = splitEndpointOutcomes(outcomes);
+  const byFormat: Record<string, number> = {};
+  for (const e of events) byFormat[e.source.format] = (byFormat[e.source.format] ?? 0) + 1;
+
+  let detection: ReturnType<typeof detectTheft> | undefined;
+  let stateChanges = 0;
+  let conflictRetries = 0;
+  const maxRetries = deps.maxConflictRetries ?? 5;
+  for (let round = 0; ; round++) {
+    const partitions = await deps.store.load(partitionKeysForEvents(events));
+    detection = detectTheft(events, partitions, deps.settings);
+    const commit = await deps.store.commit(detection.changes);
+    stateChanges += detection.changes.length;
+    if (commit.conflicts.length === 0) break;
+    if (round >= maxRetries) throw new StateStoreError(`tokenTheft: ${commit.conflicts.length} host partition(s) still conflicting after ${maxRetries} retries`);
+    conflictRetries++;
+  }
+
+  const processedAt = deps.processedAt;
+  const alerts = processedAt === undefined ? detection.alerts : detection.alerts.map((a) => ({ ...a, TimeGenerated: isoTime(processedAt) }));
+  const sent = alerts.length > 0 ? await deps.sink.send(alerts) : { sent: 0, failed: [] };
+  const allRejects = [
+    ...initialRejects,
+    ...rejects,
+    ...sent.failed.map((f) => makeReject('alert.sink-refused', f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`)),
+  ];
+  if (allRejects.length > 0) await deps.deadLetter.send(allRejects, { detector: 'TokenTheft', batchId });
+  return {
+    records: records.length,
+    byFormat,
+    rejects: allRejects.length,
+    rejectsByReason: countByReason(allRejects),
+    alerts,
+    suppressed: detection.summary.suppressed,
+    stateChanges,
+    conflictRetries,
+    summary: summariseTheftBatch(outcomes, detection.summary),
+  };
+}
