@@ -10,6 +10,8 @@ import { TableRejectSink } from '../src/adapters/tableRejectSink';
 import { TableStateStore } from '../src/adapters/tableStateStore';
 import { makeIpClassifier } from '../src/app/ipClassifier';
 import type { RemoteUseHandlerDeps } from '../src/app/remoteUseHandler';
+import type { TheftHandlerDeps } from '../src/app/theftHandler';
+import { loadTheftSettings } from '../src/app/theftSettings';
 import { loadConfig, type Config } from '../src/config';
 import type { AlertRow } from '../src/core/alerts/alertRow';
 import { defaultRemoteUseSettings } from '../src/core/remoteUse/settings';
@@ -22,6 +24,7 @@ export interface Dependencies {
   readonly config: Config;
   readonly credential: TokenCredential;
   readonly remoteUse: RemoteUseHandlerDeps;
+  readonly theft: TheftHandlerDeps;
 }
 
 let built: Dependencies | undefined;
@@ -33,7 +36,8 @@ export function dependencies(): Dependencies {
 
 /** Validates the settings at cold start so a bad one fails the host with a message naming it. */
 export function validateConfigAtStartup(): void {
-  loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+  const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+  loadTheftSettings(config.theftAllowlist, config.dedupDays * DAY_MS);
 }
 
 const DAY_MS = 86_400_000;
@@ -45,6 +49,7 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
   const credential = new DefaultAzureCredential(config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {});
   const target = 'connectionString' in config.table.target ? config.table.target : { endpoint: config.table.target.endpoint, credential };
   const stateClient = createTableClient(target, config.table.stateTable);
+  // Theft state lives in the same table under `host|…` partitions, apart from the identity partitions.
   const rejectsClient = createTableClient(target, config.table.rejectsTable);
   const azureRanges = config.serviceTagsFile ? loadServiceTagsFile(config.serviceTagsFile).ranges : undefined;
   const classifyIp = makeIpClassifier({ asnLookup: loadAsnData(), azureRanges });
@@ -60,6 +65,13 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
       sink,
       deadLetter,
       settings: defaultRemoteUseSettings(classifyIp, { allowlist: config.remoteUseAllowlist, dedupWindowMs: config.dedupDays * DAY_MS }),
+      now: () => Date.now(),
+    },
+    theft: {
+      store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions }),
+      sink,
+      deadLetter,
+      settings: loadTheftSettings(config.theftAllowlist, config.dedupDays * DAY_MS),
       now: () => Date.now(),
     },
   };

@@ -2,5 +2,6 @@
 // the cold-start validation of the settings (a bad setting stops the host with its name).
 import { validateConfigAtStartup } from './dependencies';
 import './remoteTokenUse';
+import './tokenTheft';
 
 validateConfigAtStartup();
