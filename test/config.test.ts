@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+const BASE = {
+  TOKENWATCH_EVENTHUB__fullyQualifiedNamespace: 'contoso-tw.servicebus.windows.net',
+  TOKENWATCH_AUDIT_HUB: 'tokenwatch-audit',
+  TOKENWATCH_ENDPOINT_HUB: 'tokenwatch-endpoint',
+  TOKENWATCH_TABLE_ENDPOINT: 'https://contosotw.table.core.windows.net/',
+  TOKENWATCH_DCR_ENDPOINT: 'https://dcr-contoso.westeurope-1.ingest.monitor.azure.com',
+  TOKENWATCH_DCR_IMMUTABLE_ID: 'dcr-00112233445566778899aabbccddeeff',
+};
+const noFiles = (p: string): string => {
+  throw new Error(`ENOENT: ${p}`);
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, noFiles);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+}
+
+describe('config', () => {
+  it('accepts the identity-based settings and fills defaults, frozen', () => {
+    const config = loadConfig(BASE, noFiles);
+    expect(config.table).toEqual({ target: { endpoint: 'https://contosotw.table.core.windows.net' }, stateTable: 'TokenWatchState', rejectsTable: 'TokenWatchRejects' });
+    expect(config.alertFeed?.stream).toBe('Custom-TokenWatchAlerts');
+    expect(config.sweep).toEqual({ enabled: false, workspaceId: '', schedule: '0 */5 * * * *' });
+    expect(config.cachePartitions).toBe(20000);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every missing or bad setting at once', () => {
+    const found = problems({ TOKENWATCH_TABLE_ENDPOINT: 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=k', TOKENWATCH_SWEEP_ENABLED: 'maybe', TOKENWATCH_CACHE_IDENTITIES: '12' });
+    expect(found.map((p) => p.split(' ')[0])).toEqual([
+      'TOKENWATCH_EVENTHUB__fullyQualifiedNamespace',
+      'TOKENWATCH_AUDIT_HUB',
+      'TOKENWATCH_ENDPOINT_HUB',
+      'TOKENWATCH_TABLE_ENDPOINT',
+      'TOKENWATCH_DCR_ENDPOINT',
+      'TOKENWATCH_DCR_IMMUTABLE_ID',
+      'TOKENWATCH_SWEEP_ENABLED',
+      'TOKENWATCH_CACHE_IDENTITIES',
+    ]);
+  });
+
+  it('requires a workspace id when the sweep is enabled', () => {
+    expect(problems({ ...BASE, TOKENWATCH_SWEEP_ENABLED: 'true' })).toEqual([expect.stringMatching(/^TOKENWATCH_WORKSPACE_ID/)]);
+    expect(problems({ ...BASE, TOKENWATCH_SWEEP_ENABLED: 'true', TOKENWATCH_WORKSPACE_ID: '6a7b0000-0000-4000-8000-00000000beef' })).toEqual([]);
+  });
+
+  it('accepts the local emulator connection string, refuses other keys', () => {
+    expect(loadConfig({ ...BASE, TOKENWATCH_TABLE_ENDPOINT: 'UseDevelopmentStorage=true' }, noFiles).table.target).toEqual({ connectionString: 'UseDevelopmentStorage=true' });
+    expect(problems({ ...BASE, TOKENWATCH_TABLE_ENDPOINT: 'http://contoso.table.core.windows.net' })).toHaveLength(1);
+  });
+
+  it('reads and validates the allowlist inline or from a file, not both', () => {
+    const file = JSON.stringify({ tenant: { asns: [64500] } });
+    const config = loadConfig({ ...BASE, TOKENWATCH_ALLOWLIST_FILE: '/etc/tw/allow.json' }, (p) => (p === '/etc/tw/allow.json' ? file : noFiles(p)));
+    expect(config.remoteUseAllowlist.match({ tenantId: 't', objectId: 'o', appId: '', resourceId: '' }, { ip: '198.51.100.1', parsed: undefined, scope: 'external', asn: 64500, asOrganization: '' })).toContain('AS64500');
+    expect(problems({ ...BASE, TOKENWATCH_ALLOWLIST: '{"tenant":{"asns":["x"]}}' })).toEqual(['TOKENWATCH_ALLOWLIST: allowlist.tenant.asns[0]: must be an AS number (0 to 4294967295)']);
+    expect(problems({ ...BASE, TOKENWATCH_ALLOWLIST: '{}', TOKENWATCH_ALLOWLIST_FILE: 'a.json' })).toEqual(['TOKENWATCH_ALLOWLIST and TOKENWATCH_ALLOWLIST_FILE are both set: choose one']);
+    expect(problems({ ...BASE, TOKENWATCH_ALLOWLIST_FILE: 'missing.json' })[0]).toMatch(/^TOKENWATCH_ALLOWLIST_FILE: cannot read missing.json/);
+    expect(problems({ ...BASE, TOKENWATCH_THEFT_ALLOWLIST: 'not json' })[0]).toMatch(/^TOKENWATCH_THEFT_ALLOWLIST: not valid JSON/);
+  });
+});

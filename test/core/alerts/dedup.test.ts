@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { decideDedup, DEDUP_WINDOW_MS } from '../../../src/core/alerts/dedup';
+
+const T = Date.UTC(2026, 0, 1);
+
+describe('dedup decision', () => {
+  it('raises the first alert of a key', () => {
+    expect(decideDedup(undefined, T, 'a1')).toEqual({ kind: 'raise', next: { lastRaisedAt: T, lastAlertId: 'a1', suppressedCount: 0, lastSuppressedAt: T } });
+  });
+  it.each([
+    ['one ms before the window ends', DEDUP_WINDOW_MS - 1, 'suppress'],
+    ['exactly at the window end', DEDUP_WINDOW_MS, 'raise'],
+    ['after the window', DEDUP_WINDOW_MS + 1, 'raise'],
+    ['out of order, inside the window', -DEDUP_WINDOW_MS + 1, 'suppress'],
+  ])('%s', (_name, delta, kind) => {
+    const state = decideDedup(undefined, T, 'a1').next;
+    expect(decideDedup(state, T + delta, 'a2').kind).toBe(kind);
+  });
+  it('counts suppressions on the state, once per record even when redelivered', () => {
+    let state = decideDedup(undefined, T, 'a1').next;
+    const first = decideDedup(state, T + 1000, 'a2');
+    expect(first).toMatchObject({ kind: 'suppress', counted: true });
+    state = first.next;
+    expect(state.suppressedCount).toBe(1);
+    const again = decideDedup(state, T + 1000, 'a2');
+    expect(again).toMatchObject({ kind: 'suppress', counted: false });
+    expect(again.next.suppressedCount).toBe(1);
+  });
+  it('re-emits the same alert for a redelivered trigger without changing state', () => {
+    const state = decideDedup(undefined, T, 'a1').next;
+    expect(decideDedup(state, T, 'a1')).toEqual({ kind: 'reemit', next: state });
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { escapeKeyPart, tableKey } from '../../../src/core/state/keys';
+
+describe('Table Storage keys', () => {
+  it.each([
+    ['plain', 'abc-123', 'abc-123'],
+    ['slash', 'a/b', 'a%2Fb'],
+    ['backslash', 'a\\b', 'a%5Cb'],
+    ['hash and question mark', '#?', '%23%3F'],
+    ['percent (the escape itself)', '100%', '100%25'],
+    ['separator', 'a|b', 'a%7Cb'],
+    ['control characters', 'a\u0000\u001f\u007f\u009fb', 'a%00%1F%7F%9Fb'],
+    ['IPv6 colons stay', '2001:db8::1', '2001:db8::1'],
+  ])('%s', (_name, input, expected) => {
+    expect(escapeKeyPart(input)).toBe(expected);
+    expect(escapeKeyPart(input)).not.toMatch(/[/\\#?\u0000-\u001f\u007f-\u009f]/);
+  });
+
+  it('joins parts so that different part lists never collide', () => {
+    expect(tableKey('a|b', 'c')).not.toBe(tableKey('a', 'b|c'));
+    expect(tableKey('mi', 't', 'o')).toBe('mi|t|o');
+  });
+
+  it('shortens a long key to a unique, deterministic, valid one', () => {
+    const long = 'x'.repeat(2000);
+    const key = tableKey('tok', long);
+    expect(key.length).toBeLessThanOrEqual(512);
+    expect(tableKey('tok', long)).toBe(key);
+    expect(tableKey('tok', `${long}y`)).not.toBe(key);
+  });
+});
