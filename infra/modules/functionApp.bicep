@@ -84,10 +84,12 @@ param theftAllowlistFile string = ''
 
 @description('Optional. Identities whose state stays cached per worker (LRU size).')
 @minValue(100)
+@maxValue(1000000)
 param cacheIdentities int = 20000
 
 @description('Optional. Days during which the same alert is not raised again.')
 @minValue(1)
+@maxValue(90)
 param dedupDays int = 5
 
 @description('Optional. Upper bound on instances. Event Hub functions use at most one instance per partition.')
