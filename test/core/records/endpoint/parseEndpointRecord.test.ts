@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { looksLikeEndpointRecord, parseEndpointRecord } from '../../../../src/core/records/endpoint/parseEndpointRecord';
+
+const FIXTURES = path.resolve(__dirname, '../../../fixtures/endpoint');
+function fixture(name: string): unknown {
+  return JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as unknown;
+}
+
+describe('parseEndpointRecord: one fixture per format and case', () => {
+  it.each([
+    // [fixture, format, kind, host, process path key, target (network ip / url / file path)]
+    ['mde/network-curl-imds-token', 'mde-streaming', 'network', 'web-01.contoso.com', '/usr/bin/curl', '169.254.169.254'],
+    ['mde/network-http-inspected-hex-address', 'mde-streaming', 'network', 'web-01.contoso.com', '/usr/bin/python3.11', 'http://0xa9fea9fe/latest/meta-data/iam/security-credentials/contoso-role'],
+    ['mde/file-msal-cache-copied', 'mde-streaming', 'file', 'dev-07.contoso.com', '?:/windows/system32/windowspowershell/v1.0/powershell.exe', 'C:\\Users\\alice\\AppData\\Local\\Temp\\msal_token_cache.json'],
+    ['mde/process-cat-serviceaccount-token', 'mde-streaming', 'process', 'aks-nodepool1-12345678-vmss000000', '/usr/bin/cat', 'cat /var/run/secrets/kubernetes.io/serviceaccount/token'],
+    ['sysmon-windowsevent/event3-public-folder-imds', 'sysmon', 'network', 'app-02.contoso.com', '?:/users/public/svchost.exe', '169.254.169.254'],
+    ['sysmon-flat/event3-public-folder-imds', 'sysmon', 'network', 'app-03.contoso.com', '?:/users/public/svchost.exe', '169.254.169.254'],
+    ['sysmon-windowsevent/event1-powershell-mapped-ipv6-token', 'sysmon', 'process', 'app-02.contoso.com', '?:/windows/system32/windowspowershell/v1.0/powershell.exe', 'powershell.exe -NoP'],
+    ['sysmon-flat/event11-downloaded-tool-writes-azure-cache', 'sysmon', 'file', 'app-03.contoso.com', '?:/users/bob/downloads/tool.exe', 'C:\\Users\\bob\\.azure\\accessTokens.json'],
+    ['security-5156-securityevent/public-folder-binary-imds', 'windows-security-5156', 'network', 'app-04.contoso.com', '?:/users/public/svchost.exe', '169.254.169.254'],
+    ['security-5156-flat/public-folder-binary-imds', 'windows-security-5156', 'network', 'app-05.contoso.com', '?:/users/public/svchost.exe', '169.254.169.254'],
+    ['ecs/network-wget-arc-token', 'ecs', 'network', 'lnx-01.contoso.com', '/usr/bin/wget', '127.0.0.1'],
+    ['ecs/network-custom-app-first-time', 'ecs', 'network', 'lnx-01.contoso.com', '/opt/contoso/billing/bin/billing-api', 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/'],
+    ['ecs/process-curl-gcp-token', 'ecs', 'process', 'lnx-01.contoso.com', '/usr/bin/curl', 'curl -H "Metadata-Flavor: Google"'],
+    ['ecs/file-aws-credentials-by-tmp-binary', 'ecs', 'file', 'lnx-01.contoso.com', '/dev/shm/.k/kworkerd', '/home/azureuser/.aws/credentials'],
+    ['ecs-auditd/opened-file-workload-identity-token-by-cat', 'ecs', 'file', 'aks-nodepool1-12345678-vmss000001', '/usr/bin/cat', '/var/run/secrets/azure/tokens/azure-identity-token'],
+  ])('%s', (name, format, kind, host, pathKey, target) => {
+    const record = fixture(name);
+    expect(looksLikeEndpointRecord(record)).toBe(true);
+    const parsed = parseEndpointRecord(record, name);
+    if (parsed.ok !== true) throw new Error(`expected an event, got ${JSON.stringify(parsed)}`);
+    const e = parsed.value;
+    expect([e.source.format, e.kind, e.hostName, e.process.pathKey]).toEqual([format, kind, host, pathKey]);
+    const seen = e.kind === 'network' ? (e.network?.url || e.network?.destinationIp) : e.kind === 'file' ? e.file?.path : e.process.commandLine;
+    expect(seen?.startsWith(target)).toBe(true);
+    expect(e.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(e.source.recordId).not.toBe('');
+  });
+
+  it.each([
+    ['mde/registry-ignored', 'mde.DeviceRegistryEvents'],
+    ['sysmon-windowsevent/event12-registry-ignored', 'sysmon.event-12'],
+    ['sysmon-flat/event12-registry-ignored', 'sysmon.event-12'],
+    ['sysmon-windowsevent/event3-inbound-ignored', 'sysmon.event-3-inbound'],
+    ['security-5156-securityevent/inbound-ignored', 'windows-security.event-5156-inbound'],
+    ['security-5156-flat/inbound-ignored', 'windows-security.event-5156-inbound'],
+    ['ecs/network-inbound-ignored', 'ecs.network-inbound'],
+    ['ecs/authentication-ignored', 'ecs.category-authentication'],
+  ])('%s is ignored by kind %s', (name, kind) => {
+    expect(parseEndpointRecord(fixture(name), name)).toEqual({ ok: 'ignored', kind, origin: name });
+  });
+
+  it('reads the tenant, the Azure resource id as host id, and the event time (UtcTime) of a WindowsEvent export', () => {
+    const parsed = parseEndpointRecord(fixture('sysmon-windowsevent/event3-public-folder-imds'), 'x');
+    if (parsed.ok !== true) throw new Error('expected an event');
+    expect(parsed.value).toMatchObject({
+      tenantId: '00000000-0000-4000-8000-00000000c0de',
+      hostId: '/subscriptions/00000000-0000-4000-8000-000000000001/resourcegroups/rg-app/providers/microsoft.compute/virtualmachines/app-02',
+      time: '2026-03-02T09:00:00.123Z',
+      platform: 'windows',
+      account: 'CONTOSO\\bob',
+      process: { name: 'svchost.exe', pid: 6120 },
+      network: { destinationIp: '169.254.169.254', destinationPort: 80, url: '' },
+    });
+  });
+
+  it('gives a redelivered record the same record id, and a different record a different one', () => {
+    const a = parseEndpointRecord(fixture('sysmon-windowsevent/event3-public-folder-imds'), 'first');
+    const b = parseEndpointRecord(fixture('sysmon-windowsevent/event3-public-folder-imds'), 'again');
+    const c = parseEndpointRecord(fixture('sysmon-windowsevent/event3-network-watcher-trusted'), 'other');
+    if (a.ok !== true || b.ok !== true || c.ok !== true) throw new Error('expected events');
+    expect(a.value.source.recordId).toBe(b.value.source.recordId);
+    expect(a.value.source.recordId).not.toBe(c.value.source.recordId);
+  });
+
+  it.each([
+    ['a string that is not auditd', 'hello', 'endpoint.not-an-object'],
+    ['a number', 42, 'endpoint.not-an-object'],
+    ['an object of no known shape', { foo: 'bar' }, 'endpoint.unknown-shape'],
+    ['a raw auditd line', 'type=SYSCALL msg=audit(1551485405.594:7507): arch=c000003e syscall=257 success=yes exit=3', 'endpoint.auditd-raw-unsupported'],
+    ['an MDE record without properties', { category: 'AdvancedHunting-DeviceNetworkEvents', operationName: 'Publish' }, 'mde.no-properties'],
+    ['an MDE file row without a path', { category: 'AdvancedHunting-DeviceFileEvents', properties: { Timestamp: '2026-03-01T00:00:00Z', ActionType: 'FileCreated' } }, 'mde.no-file-path'],
+    ['an MDE row without time', { category: 'AdvancedHunting-DeviceNetworkEvents', properties: { ActionType: 'ConnectionSuccess' } }, 'mde.no-time'],
+    ['a Sysmon event 3 without Image', { Provider: 'Microsoft-Windows-Sysmon', EventID: 3, TimeGenerated: '2026-03-01T00:00:00Z', EventData: '{"DestinationIp":"169.254.169.254"}' }, 'sysmon.no-image'],
+    ['a Sysmon event with a non-numeric id', { Provider: 'Microsoft-Windows-Sysmon', EventID: 'three' }, 'windows.no-event-id'],
+    ['a 5156 without Application', { SourceName: 'Microsoft-Windows-Security-Auditing', EventID: 5156, '@timestamp': '2026-03-01T00:00:00Z', DestAddress: '169.254.169.254' }, 'windows-security.no-application'],
+    ['an ECS network event without a destination', { '@timestamp': '2026-03-01T00:00:00Z', event: { category: ['network'] } }, 'ecs.no-target'],
+    ['an ECS file event with a bad time', { '@timestamp': 'yesterday', event: { category: 'file' }, file: { path: '/tmp/x' } }, 'ecs.no-time'],
+  ])('rejects %s with a counted reason', (_name, record, reason) => {
+    const parsed = parseEndpointRecord(record, 'test:1');
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok === false) {
+      expect(parsed.reject.reason).toBe(reason);
+      expect(parsed.reject.origin).toBe('test:1');
+    }
+  });
+
+  it.each([
+    [{ category: 'ManagedIdentitySignInLogs', operationName: 'Sign-in activity', resourceId: '/tenants/x' }, false],
+    [{ category: 'Administrative', operationName: 'MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE', resourceId: '/subscriptions/x' }, false],
+    [{ category: 'MicrosoftGraphActivityLogs', operationName: 'Microsoft Graph Activity' }, false],
+    [{ category: 'AdvancedHunting-DeviceRegistryEvents', operationName: 'Publish', properties: {} }, true],
+    [{ EventID: 3, Provider: 'Microsoft-Windows-Sysmon' }, true],
+    [{ winlog: { event_id: '3' } }, true],
+    [{ '@timestamp': '2026-03-01T00:00:00Z', event: { category: ['file'] } }, true],
+    ['type=PATH msg=audit(1551485405.594:7508): item=0 name="/etc/passwd"', true],
+    ['{"records":[]}', false],
+    [null, false],
+  ])('looksLikeEndpointRecord(%j) is %s', (record, expected) => {
+    expect(looksLikeEndpointRecord(record)).toBe(expected);
+  });
+
+  it('parses a Winlogbeat-shaped Sysmon event 3', () => {
+    const record = {
+      '@timestamp': '2026-03-06T10:00:00.000Z',
+      host: { name: 'win-09.contoso.com' },
+      winlog: {
+        provider_name: 'Microsoft-Windows-Sysmon',
+        channel: 'Microsoft-Windows-Sysmon/Operational',
+        event_id: '3',
+        record_id: 4242,
+        computer_name: 'win-09.contoso.com',
+        event_data: { UtcTime: '2026-03-06 09:59:59.999', Image: 'C:\\Tools\\probe.exe', Initiated: 'true', DestinationIp: '169.254.169.254', DestinationPort: '80', ProcessId: '88' },
+      },
+      event: { category: ['network'], code: '3' },
+    };
+    const parsed = parseEndpointRecord(record, 'wlb');
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    expect(parsed.value).toMatchObject({ hostName: 'win-09.contoso.com', time: '2026-03-06T09:59:59.999Z', source: { format: 'sysmon', recordId: 'record:4242' } });
+  });
+});

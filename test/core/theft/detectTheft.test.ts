@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EndpointEvent } from '../../../src/core/records/endpoint/endpointEvent';
+import { parseEndpointRecord } from '../../../src/core/records/endpoint/parseEndpointRecord';
+import type { PartitionSnapshot, RowChange, StateRow } from '../../../src/core/state/partition';
+import { detectTheft, hostPartitionKey, partitionKeysForEvents, type TheftDetectorConfig } from '../../../src/core/theft/detectTheft';
+import type { TheftAllowlist } from '../../../src/core/theft/theftAllowlist';
+import type { TrustedProcess } from '../../../src/core/theft/trustedProcess';
+
+const FIXTURES = path.resolve(__dirname, '../../fixtures/endpoint');
+function event(name: string): EndpointEvent {
+  const parsed = parseEndpointRecord(JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')), name);
+  if (parsed.ok !== true) throw new Error(`${name} did not parse: ${JSON.stringify(parsed)}`);
+  return parsed.value;
+}
+
+/** A small allowlist built here, so these tests do not depend on the shipped defaults. */
+const TEST_PROCESSES: readonly TrustedProcess[] = [
+  {
+    id: 'test-azure-guest-agent',
+    description: 'Azure Windows guest agent',
+    platform: 'windows',
+    names: ['windowsazureguestagent.exe'],
+    pathPatterns: ['?:/windowsazure/guestagent_*/windowsazureguestagent.exe'],
+    vectors: ['TokenEndpoint'],
+    source: 'test',
+  },
+  {
+    id: 'test-network-watcher',
+    description: 'Network Watcher agent',
+    platform: 'windows',
+    names: ['networkwatcheragent.exe'],
+    pathPatterns: ['?:/packages/plugins/microsoft.azure.networkwatcher.networkwatcheragentwindows/*/networkwatcheragent/networkwatcheragent.exe'],
+    vectors: ['TokenEndpoint'],
+    source: 'test',
+  },
+  { id: 'test-kubelet', description: 'kubelet', platform: 'linux', names: ['kubelet'], pathPatterns: ['/usr/bin/kubelet'], vectors: ['ServiceAccountToken'], source: 'test' },
+  {
+    id: 'test-azure-cli-windows',
+    description: 'Azure CLI bundled python',
+    platform: 'windows',
+    names: ['python.exe'],
+    pathPatterns: ['?:/program files/microsoft sdks/azure/cli2/python.exe'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'test',
+  },
+  { id: 'test-linux-guest-agent', description: 'waagent', platform: 'linux', names: ['waagent'], pathPatterns: ['/usr/sbin/waagent'], vectors: ['TokenEndpoint'], source: 'test' },
+];
+const allowlist: TheftAllowlist = { processes: TEST_PROCESSES, applications: [] };
+const config: TheftDetectorConfig = { allowlist };
+
+function snapshots(changes: readonly RowChange[], base: ReadonlyMap<string, PartitionSnapshot> = new Map()): Map<string, PartitionSnapshot> {
+  const out = new Map<string, PartitionSnapshot>();
+  for (const [k, v] of base) out.set(k, { partitionKey: k, rows: new Map(v.rows) });
+  for (const c of changes) {
+    const p = out.get(c.partitionKey) ?? { partitionKey: c.partitionKey, rows: new Map<string, StateRow>() };
+    const rows = new Map(p.rows);
+    if (c.kind === 'upsert') rows.set(c.rowKey, { rowKey: c.rowKey, data: c.data });
+    else rows.delete(c.rowKey);
+    out.set(c.partitionKey, { partitionKey: c.partitionKey, rows });
+  }
+  return out;
+}
+
+function at(e: EndpointEvent, timeMs: number, recordId: string): EndpointEvent {
+  return { ...e, timeMs, time: new Date(timeMs).toISOString(), source: { ...e.source, recordId } };
+}
+
+describe('detectTheft over the fixtures: positive and negative per vector and format', () => {
+  it.each([
+    // fixture, severity, vector, target
+    ['mde/network-curl-imds-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
+    ['mde/network-http-inspected-hex-address', 'High', 'TokenEndpoint', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/contoso-role'],
+    ['mde/file-msal-cache-copied', 'High', 'TokenCache', 'C:\\Users\\alice\\AppData\\Local\\Temp\\msal_token_cache.json'],
+    ['mde/process-cat-serviceaccount-token', 'High', 'ServiceAccountToken', '/var/run/secrets/kubernetes.io/serviceaccount/token'],
+    ['sysmon-windowsevent/event3-public-folder-imds', 'Medium', 'TokenEndpoint', '169.254.169.254:80'],
+    ['sysmon-flat/event3-public-folder-imds', 'Medium', 'TokenEndpoint', '169.254.169.254:80'],
+    ['sysmon-windowsevent/event1-powershell-mapped-ipv6-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
+    ['sysmon-flat/event1-powershell-mapped-ipv6-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
+    ['sysmon-windowsevent/event11-downloaded-tool-writes-azure-cache', 'High', 'TokenCache', 'C:\\Users\\bob\\.azure\\accessTokens.json'],
+    ['sysmon-flat/event11-downloaded-tool-writes-azure-cache', 'High', 'TokenCache', 'C:\\Users\\bob\\.azure\\accessTokens.json'],
+    ['security-5156-securityevent/public-folder-binary-imds', 'Medium', 'TokenEndpoint', '169.254.169.254:80'],
+    ['security-5156-flat/public-folder-binary-imds', 'Medium', 'TokenEndpoint', '169.254.169.254:80'],
+    ['ecs/network-wget-arc-token', 'High', 'TokenEndpoint', 'http://localhost:40342/metadata/identity/oauth2/token'],
+    ['ecs/network-custom-app-first-time', 'Medium', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
+    ['ecs/process-curl-gcp-token', 'High', 'TokenEndpoint', 'http://metadata.google.internal/computemetadata/v1/instance/service-accounts/default/token'],
+    ['ecs/file-aws-credentials-by-tmp-binary', 'High', 'TokenCache', '/home/azureuser/.aws/credentials'],
+    ['ecs-auditd/opened-file-workload-identity-token-by-cat', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
+  ])('%s raises %s %s on %s', (name, severity, vector, target) => {
+    const { alerts } = detectTheft([event(name)], new Map(), config);
+    expect(alerts.map((a) => [a.Severity, a.Vector, a.Target])).toEqual([[severity, vector, target]]);
+    expect(alerts[0]).toMatchObject({ Detector: 'TokenTheft', Tactic: 'CredentialAccess', Technique: 'T1528', IdentityObjectId: '', ASN: null });
+    expect(alerts[0]?.TimeGenerated).toBe(alerts[0]?.EventTime);
+  });
+
+  it.each([
+    'mde/network-guest-agent-trusted',
+    'mde/network-ordinary-https',
+    'mde/file-azure-cli-own-cache',
+    'mde/process-ordinary-ls',
+    'sysmon-windowsevent/event3-network-watcher-trusted',
+    'sysmon-flat/event3-network-watcher-trusted',
+    'sysmon-windowsevent/event1-ordinary-process',
+    'sysmon-flat/event11-ordinary-file',
+    'security-5156-securityevent/guest-agent-trusted',
+    'security-5156-flat/guest-agent-trusted',
+    'ecs/process-ordinary',
+    'ecs/file-ordinary',
+    'ecs-auditd/opened-file-token-by-kubelet-trusted',
+    'ecs-auditd/opened-file-ordinary',
+  ])('%s raises nothing and writes nothing', (name) => {
+    const result = detectTheft([event(name)], new Map(), config);
+    expect(result.alerts).toEqual([]);
+    expect(result.changes).toEqual([]);
+  });
+});
+
+describe('detectTheft: reasons, evidence and redaction', () => {
+  it('says a bare connection has no token path, and a token URL does', () => {
+    const [bare] = detectTheft([event('sysmon-windowsevent/event3-public-folder-imds')], new Map(), config).alerts;
+    expect(bare?.Reason).toMatch(/no token path, so severity is Medium/);
+    const [url] = detectTheft([event('mde/network-curl-imds-token')], new Map(), config).alerts;
+    expect(url?.Reason).toMatch(/a token path was seen in the command line, so severity is High/);
+    expect(url?.Evidence['url']).toContain('resource=https://management.azure.com/');
+  });
+
+  it('raises a first-time program once, says so, and treats its later requests as a known caller without writing', () => {
+    const first = event('ecs/network-custom-app-first-time');
+    const one = detectTheft([first], new Map(), config);
+    expect(one.alerts).toHaveLength(1);
+    expect(one.alerts[0]?.Reason).toContain('first time this executable asked for a token on this host');
+    const later = at(first, first.timeMs + 3_600_000, 'ecs:later');
+    const two = detectTheft([later], snapshots(one.changes), config);
+    expect(two.alerts).toEqual([]);
+    expect(two.changes).toEqual([]);
+    expect(two.summary.knownCallers).toBe(1);
+  });
+
+  it('does not trust a trusted name at an untrusted path, and says so', () => {
+    const e = event('ecs/network-custom-app-first-time');
+    const dropped: EndpointEvent = { ...e, process: { ...e.process, name: 'waagent', path: '/tmp/waagent', pathKey: '/tmp/waagent' } };
+    const [alert] = detectTheft([dropped], new Map(), config).alerts;
+    expect(alert?.Severity).toBe('High');
+    expect(alert?.Reason).toContain('its name matches allowlist entry test-linux-guest-agent');
+    expect(alert?.Evidence['allowlist']).toEqual({ verdict: 'untrusted', nameMatchedEntry: 'test-linux-guest-agent' });
+  });
+
+  it('trusts an interpreter by the installed agent script it runs, not by the interpreter', () => {
+    const e = event('ecs/network-custom-app-first-time');
+    const agent = (commandLine: string): EndpointEvent => ({ ...e, process: { ...e.process, name: 'python3', path: '/usr/bin/python3', pathKey: '/usr/bin/python3', commandLine } });
+    expect(detectTheft([agent('/usr/bin/python3 -u /usr/sbin/waagent -run-exthandlers')], new Map(), config).summary.trusted).toBe(1);
+    // An option value is not the script: -W takes one.
+    expect(detectTheft([agent('/usr/bin/python3 -W /usr/sbin/waagent /opt/x/steal.py')], new Map(), config).alerts).toHaveLength(1);
+    expect(detectTheft([agent('/usr/bin/python3 -c "import urllib.request"')], new Map(), config).alerts[0]?.Severity).toBe('High');
+  });
+
+  it('weakens a name-only allowlist match to one Low first-time alert and says so in Evidence', () => {
+    const e = event('mde/network-guest-agent-trusted');
+    const nameOnly: EndpointEvent = { ...e, process: { ...e.process, path: '', pathKey: '' } };
+    const [alert] = detectTheft([nameOnly], new Map(), config).alerts;
+    expect(alert?.Severity).toBe('Low');
+    expect(alert?.Evidence['allowlist']).toMatchObject({ verdict: 'name-only', entry: 'test-azure-guest-agent' });
+  });
+
+  it('redacts bearer tokens, JWTs and identity headers from the command line', () => {
+    const e = event('mde/network-curl-imds-token');
+    const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const leaking: EndpointEvent = {
+      ...e,
+      process: { ...e.process, commandLine: `curl -H "Authorization: Bearer ${jwt}" -H "X-IDENTITY-HEADER: 0123456789abcdef" http://169.254.169.254/metadata/identity/oauth2/token?access_token=abcdef123456` },
+    };
+    const [alert] = detectTheft([leaking], new Map(), config).alerts;
+    expect(alert?.ProcessCommandLine).not.toContain(jwt.slice(0, 20));
+    expect(alert?.ProcessCommandLine).not.toContain('0123456789abcdef');
+    expect(alert?.ProcessCommandLine).not.toContain('abcdef123456');
+    expect(JSON.stringify(alert?.Evidence)).not.toContain('abcdef123456');
+  });
+});
+
+describe('detectTheft: state, dedup and determinism', () => {
+  const base = event('mde/network-curl-imds-token');
+  const hour = 3_600_000;
+  const events = [0, 1, 2, 3].map((i) => at(base, base.timeMs + i * hour, `mde:r${i}`));
+
+  it('keeps one partition per tenant and host', () => {
+    expect(partitionKeysForEvents([...events, event('ecs/network-wget-arc-token')])).toEqual(
+      [hostPartitionKey(base), hostPartitionKey(event('ecs/network-wget-arc-token'))].sort(),
+    );
+  });
+
+  it('raises one alert per host + program + vector + target per 5 days and counts the suppressed ones on the row', () => {
+    const result = detectTheft(events, new Map(), config);
+    expect(result.alerts).toHaveLength(1);
+    expect(result.summary.suppressed).toBe(3);
+    expect(result.changes).toHaveLength(1);
+    expect(result.changes[0]).toMatchObject({ kind: 'upsert', data: { suppressedCount: 3 } });
+    const sixDaysLater = at(base, base.timeMs + 6 * 24 * hour, 'mde:r6d');
+    expect(detectTheft([sixDaysLater], snapshots(result.changes), config).alerts).toHaveLength(1);
+  });
+
+  it('gives the same alerts whatever the order within a batch', () => {
+    const forward = detectTheft(events, new Map(), config);
+    const backward = detectTheft([...events].reverse(), new Map(), config);
+    expect(backward.alerts).toEqual(forward.alerts);
+    expect(backward.changes).toEqual(forward.changes);
+  });
+
+  it('gives the same alerts whatever the batch boundaries (in event-time order)', () => {
+    const whole = detectTheft(events, new Map(), config);
+    let state = new Map<string, PartitionSnapshot>();
+    const alerts = [];
+    for (const e of events) {
+      const r = detectTheft([e], state, config);
+      alerts.push(...r.alerts);
+      state = snapshots(r.changes, state);
+    }
+    expect(alerts).toEqual(whole.alerts);
+    expect([...state.values()].flatMap((p) => [...p.rows.values()].map((r) => r.data))).toEqual(whole.changes.map((c) => (c.kind === 'upsert' ? c.data : null)));
+  });
+
+  it('re-emits the same AlertId for a redelivered batch and writes nothing', () => {
+    const first = detectTheft(events, new Map(), config);
+    const again = detectTheft(events, snapshots(first.changes), config);
+    expect(again.alerts.map((a) => a.AlertId)).toEqual(first.alerts.map((a) => a.AlertId));
+    expect(again.changes).toEqual([]);
+    const firstTime = event('ecs/network-custom-app-first-time');
+    const f1 = detectTheft([firstTime], new Map(), config);
+    const f2 = detectTheft([firstTime], snapshots(f1.changes), config);
+    expect(f2.alerts).toEqual(f1.alerts);
+    expect(f2.changes).toEqual([]);
+  });
+
+  it('keeps hosts apart: the same program on another host raises again', () => {
+    const other: EndpointEvent = { ...base, hostId: 'another-device', hostName: 'web-02.contoso.com', source: { ...base.source, recordId: 'mde:other' } };
+    expect(detectTheft([base, other], new Map(), config).alerts).toHaveLength(2);
+  });
+
+  it('honours an operator application allowlisted by path and host, on those hosts only', () => {
+    const e = event('ecs/network-custom-app-first-time');
+    const withApp: TheftDetectorConfig = {
+      allowlist: { processes: [], applications: [{ id: 'billing-api', description: 'Billing API', pathPatterns: ['/opt/contoso/billing/bin/billing-api'], hostPatterns: ['lnx-*'], vectors: ['TokenEndpoint'] }] },
+    };
+    expect(detectTheft([e], new Map(), withApp).alerts).toEqual([]);
+    const elsewhere: EndpointEvent = { ...e, hostName: 'db-01.contoso.com', hostId: 'db-01' };
+    expect(detectTheft([elsewhere], new Map(), withApp).alerts).toHaveLength(1);
+  });
+});
