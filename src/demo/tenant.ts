@@ -32,7 +32,7 @@ import { isoTicks, MS_PER_DAY, parseDay, tokenIdFromGuid } from './timeFormat';
  *
  * Detector semantics the stories are planted against (the lead's detector implements them):
  * - the tenant becomes active 14 days after its earliest event; before that every external use is
- *   learned and nothing is raised;
+ *   Low (and learned);
  * - after that, an MI token used from an external address is High when the ASN is new for the
  *   identity, Medium when only the IP is new, Low when both are known; Arc machines never get Low;
  * - alerts dedup per identity + severity + attribute for 5 days;
@@ -47,7 +47,7 @@ export type PlantedKind =
   | 'stolen-token-repeat'
   /** A new address inside a network the identity already uses (the same ISP). */
   | 'new-ip-known-asn'
-  /** The identity's usual outside-Azure address after activation. */
+  /** The identity's usual outside-Azure address (Low in the learning period and after it). */
   | 'outside-azure-usual-ip'
   /** An Azure Arc machine calling from its usual on-premises address: never an alert. */
   | 'arc-usual-ip'
@@ -549,16 +549,17 @@ function plantStories(ctx: StoryContext): PlantedAttack[] {
 }
 
 /**
- * The Lows the legitimate outside-Azure footprint produces after activation: the first use from the
- * usual address raises Low, later uses within 5 days are suppressed, and the next one after that
- * raises again. Arc machines are exempt.
+ * The Lows the legitimate outside-Azure footprint produces, from the first record on (in the
+ * learning period every external use is Low; after it, a known IP in a known ASN is Low): the first
+ * use from the usual address raises Low, later uses within 5 days are suppressed, and the next one
+ * after that raises again. Arc machines are exempt.
  */
 function expectedLows(timed: readonly TimedRecord[], activationMs: number): PlantedAttack[] {
   const lastRaised = new Map<string, number>();
   const lows: PlantedAttack[] = [];
   for (const entry of timed) {
     const use = entry.use;
-    if (use === undefined || entry.ms < activationMs) continue;
+    if (use === undefined) continue;
     const premises = use.identity.onPremises;
     if (premises === null || use.identity.kind === 'arcMachine' || use.ip !== premises.ip) continue;
     const key = `${use.identity.name}|${use.ip}`;
@@ -570,7 +571,7 @@ function expectedLows(timed: readonly TimedRecord[], activationMs: number): Plan
     lows.push({
       id: `L${lows.length + 1}`,
       kind: 'outside-azure-usual-ip',
-      description: `${use.identity.name} is used from its usual outside-Azure address (${premises.story.replace(/\.$/, '')}).`,
+      description: `${use.identity.name} is used from its usual outside-Azure address (${premises.story.replace(/\.$/, '')})${entry.ms < activationMs ? ', during the learning period' : ''}.`,
       identityName: use.identity.name,
       identityResourceId: use.identity.resourceId,
       principalId: use.identity.servicePrincipalId,
@@ -641,7 +642,9 @@ function malformedBody(startMs: number, tenantId: string, identities: readonly D
     // Truncated in transit: a record that is not JSON at all.
     `{"time":"${time}","category":"Administrative","callerIpAddress":"13.80.4.7","identity":{"claims":{"uti":"`,
     missingTime,
-    { ...graph, time: Math.floor(ms / 1000) },
+    // An array where the time string belongs, and no properties.timeGenerated to fall back on
+    // (epoch numbers are a valid time format, so a number would not do).
+    { ...graph, time: [time], properties: { ...(graph['properties'] as Record<string, unknown>), timeGenerated: null } },
     { ...signIn, properties: 'unavailable' },
     { ...activity, callerIpAddress: 168430090, identity: { claims: { uti: 42, xms_mirid: identity.resourceId } } },
     null,
