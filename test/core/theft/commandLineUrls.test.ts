@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { commandLineUrls, decodedPowerShell } from '../../../src/core/theft/commandLineUrls';
+
+const utf16 = (text: string): string => Buffer.from(text, 'utf16le').toString('base64');
+
+describe('commandLineUrls', () => {
+  it.each([
+    ['curl -s -H Metadata:true "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01"', 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01', ''],
+    ['wget -qO- --header="Metadata: true" 169.254.169.254/metadata/identity/oauth2/token?resource=x', 'http://169.254.169.254/metadata/identity/oauth2/token?resource=x', ''],
+    ["Invoke-RestMethod -Headers @{Metadata='true'} -Uri http://169.254.169.254/metadata/instance?api-version=2021-02-01", 'http://169.254.169.254/metadata/instance?api-version=2021-02-01', ''],
+    ["iwr -UseBasicParsing -Method Put -Uri 'http://[fd00:ec2::254]/latest/api/token'", 'http://[fd00:ec2::254]/latest/api/token', 'PUT'],
+    ['Invoke-WebRequest -Uri:http://0xa9fea9fe/latest/meta-data/iam/security-credentials/', 'http://0xa9fea9fe/latest/meta-data/iam/security-credentials/', ''],
+    ["python3 -c \"import requests;print(requests.get('http://2852039166/metadata/identity/oauth2/token').text)\"", 'http://2852039166/metadata/identity/oauth2/token', 'GET'],
+    ['curl -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 21600"', 'http://169.254.169.254/latest/api/token', 'PUT'],
+    ['curl --url=http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token.', 'http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token', ''],
+  ])('%s', (commandLine, url, method) => {
+    expect(commandLineUrls(commandLine)).toContainEqual({ url, method, decoded: false });
+  });
+
+  it('finds nothing in a command line without URLs', () => {
+    expect(commandLineUrls('ls -la /var/log 2>/dev/null; echo 1.5')).toEqual([]);
+  });
+
+  it('decodes a PowerShell -EncodedCommand (any prefix of the switch) and marks the URL as decoded', () => {
+    const script = "Invoke-RestMethod -Headers @{Metadata='true'} -Uri 'http://169.254.169.254/metadata/identity/oauth2/token?resource=https://vault.azure.net'";
+    for (const flag of ['-e', '-ec', '-enc', '-EncodedCommand', '/enc']) {
+      expect(commandLineUrls(`powershell.exe -NoP ${flag} ${utf16(script)}`)).toContainEqual({
+        url: 'http://169.254.169.254/metadata/identity/oauth2/token?resource=https://vault.azure.net',
+        method: '',
+        decoded: true,
+      });
+    }
+  });
+
+  it('does not decode base64 that is not UTF-16LE text', () => {
+    expect(decodedPowerShell(`tool -e ${Buffer.from([0xff, 0xfe, 0x00, 0xd8, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06]).toString('base64')}`)).toBeUndefined();
+  });
+});

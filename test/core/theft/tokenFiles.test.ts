@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { tokenFileOfPath, tokenFilesInCommandLine } from '../../../src/core/theft/tokenFiles';
+
+describe('tokenFileOfPath', () => {
+  it.each([
+    ['/var/run/secrets/kubernetes.io/serviceaccount/token', 'ServiceAccountToken'],
+    ['/run/secrets/kubernetes.io/serviceaccount/ca.crt', 'ServiceAccountToken'],
+    ['/var/run/secrets/kubernetes.io/serviceaccount/..data/token', 'ServiceAccountToken'],
+    ['/var/run/secrets/tokens/vault-token', 'ServiceAccountToken'],
+    ['/var/run/secrets/azure/tokens/azure-identity-token', 'ServiceAccountToken'],
+    ['/var/run/secrets/eks.amazonaws.com/serviceaccount/token', 'ServiceAccountToken'],
+    ['/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token', 'ServiceAccountToken'],
+    ['/var/lib/kubelet/pods/3f2a/volumes/kubernetes.io~projected/kube-api-access-x1/token', 'ServiceAccountToken'],
+    ['/root/.config/gcloud/application_default_credentials.json', 'TokenCache'],
+    ['/home/alice/.config/gcloud/credentials.db', 'TokenCache'],
+    ['C:\\Users\\alice\\AppData\\Roaming\\gcloud\\access_tokens.db', 'TokenCache'],
+    ['/root/.azure/accessTokens.json', 'TokenCache'],
+    ['/home/alice/.azure/azureProfile.json', 'TokenCache'],
+    ['C:\\Users\\alice\\.azure\\msal_token_cache.bin', 'TokenCache'],
+    ['/home/alice/.azure/msal_http_cache.bin', 'TokenCache'],
+    ['/home/alice/.azure/service_principal_entries.json', 'TokenCache'],
+    ['C:\\Users\\alice\\AppData\\Local\\.IdentityService\\msal.cache', 'TokenCache'],
+    ['C:\\Users\\alice\\AppData\\Local\\Microsoft\\TokenCache\\tc.dat', 'TokenCache'],
+    ['C:\\Users\\alice\\AppData\\Local\\Contoso\\TokenCache.dat', 'TokenCache'],
+    ['/home/alice/.git-credentials', 'TokenCache'],
+    ['/home/alice/.aws/credentials', 'TokenCache'],
+    ['/home/alice/.aws/cli/cache/0a1b2c.json', 'TokenCache'],
+    ['/home/alice/.aws/sso/cache/0a1b2c.json', 'TokenCache'],
+  ])('%s is a %s file', (path, vector) => {
+    expect(tokenFileOfPath(path)?.vector).toBe(vector);
+  });
+
+  it.each([
+    '/var/run/secrets/kubernetes.io/serviceaccount/namespace',
+    '/home/alice/.aws/config',
+    '/home/alice/.azure/commands/2026-03-01.log',
+    '/etc/passwd',
+    '/home/alice/credentials',
+    'C:\\Windows\\System32\\drivers\\etc\\hosts',
+  ])('%s is not a token file', (path) => {
+    expect(tokenFileOfPath(path)).toBeUndefined();
+  });
+
+  it('finds token files named in command lines, once each', () => {
+    const hits = tokenFilesInCommandLine(
+      'sh -c "cat /var/run/secrets/kubernetes.io/serviceaccount/token; cp ~/.aws/credentials /tmp/c; cat /var/run/secrets/kubernetes.io/serviceaccount/token"',
+    );
+    expect(hits.map((h) => [h.vector, h.path])).toEqual([
+      ['ServiceAccountToken', '/var/run/secrets/kubernetes.io/serviceaccount/token'],
+      ['TokenCache', '~/.aws/credentials'],
+    ]);
+    expect(tokenFilesInCommandLine('type %USERPROFILE%\\.azure\\msal_token_cache.json').map((h) => h.vector)).toEqual(['TokenCache']);
+  });
+});
