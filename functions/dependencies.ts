@@ -12,6 +12,9 @@ import { makeIpClassifier } from '../src/app/ipClassifier';
 import type { RemoteUseHandlerDeps } from '../src/app/remoteUseHandler';
 import type { TheftHandlerDeps } from '../src/app/theftHandler';
 import { loadTheftSettings } from '../src/app/theftSettings';
+import type { SweepDeps } from '../src/app/theftSweep';
+import { LogsQueryClient } from '@azure/monitor-query-logs';
+import { LogAnalyticsQueryClient } from '../src/adapters/logAnalyticsQuery';
 import { loadConfig, type Config } from '../src/config';
 import type { AlertRow } from '../src/core/alerts/alertRow';
 import { defaultRemoteUseSettings } from '../src/core/remoteUse/settings';
@@ -25,6 +28,8 @@ export interface Dependencies {
   readonly credential: TokenCredential;
   readonly remoteUse: RemoteUseHandlerDeps;
   readonly theft: TheftHandlerDeps;
+  /** The Log Analytics sweep's dependencies (built on first use: only the sweep needs the query client). */
+  readonly sweep: () => SweepDeps;
 }
 
 let built: Dependencies | undefined;
@@ -57,6 +62,9 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
     ? new LogsIngestionAlertSink({ endpoint: config.alertFeed.endpoint, ruleId: config.alertFeed.ruleId, streamName: config.alertFeed.stream, credential })
     : logOnlySink();
   const deadLetter: RejectSink = new TableRejectSink(rejectsClient, () => new Date());
+  const theftStore = new TableStateStore(stateClient, { cachePartitions: config.cachePartitions });
+  const theft: TheftHandlerDeps = { store: theftStore, sink, deadLetter, settings: loadTheftSettings(config.theftAllowlist, config.dedupDays * DAY_MS), now: () => Date.now() };
+  let sweep: SweepDeps | undefined;
   return {
     config,
     credential,
@@ -67,13 +75,15 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
       settings: defaultRemoteUseSettings(classifyIp, { allowlist: config.remoteUseAllowlist, dedupWindowMs: config.dedupDays * DAY_MS }),
       now: () => Date.now(),
     },
-    theft: {
-      store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions }),
-      sink,
-      deadLetter,
-      settings: loadTheftSettings(config.theftAllowlist, config.dedupDays * DAY_MS),
-      now: () => Date.now(),
-    },
+    theft,
+    sweep: () =>
+      (sweep ??= {
+        query: new LogAnalyticsQueryClient(new LogsQueryClient(credential), config.sweep.workspaceId),
+        store: new TableStateStore(stateClient, { cachePartitions: 16 }),
+        theft,
+        workspaceId: config.sweep.workspaceId,
+        now: () => Date.now(),
+      }),
   };
 }
 

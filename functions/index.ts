@@ -3,5 +3,6 @@
 import { validateConfigAtStartup } from './dependencies';
 import './remoteTokenUse';
 import './tokenTheft';
+import './tokenTheftSweep';
 
 validateConfigAtStartup();

@@ -1,6 +1,7 @@
 import type { AlertRow } from '../core/alerts/alertRow';
 import { isoTime } from '../core/records/time';
 import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecord';
+import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
 import { detectTheft, partitionKeysForEvents, type TheftDetectorConfig } from '../core/theft/detectTheft';
 import { splitEndpointOutcomes, summariseTheftBatch, type TheftBatchSummary } from '../core/theft/theftBatchSummary';
@@ -37,7 +38,11 @@ export interface TheftBatchReport {
  * Infrastructure failures throw so the Event Hub retry policy (or the timer) tries again.
  */
 export async function runTheftBatch(records: readonly SourcedRecord[], deps: TheftDeps, batchId: string, initialRejects: readonly Reject[] = []): Promise<TheftBatchReport> {
-  const outcomes = records.map(({ record, origin }) => parseEndpointRecord(record, origin));
+  return judgeEndpointOutcomes(records.map(({ record, origin }) => parseEndpointRecord(record, origin)), deps, batchId, initialRejects);
+}
+
+/** The part shared by the Event Hub path and the Log Analytics sweep: parsed telemetry in, alerts out. */
+export async function judgeEndpointOutcomes(outcomes: readonly EndpointParsed[], deps: TheftDeps, batchId: string, initialRejects: readonly Reject[] = []): Promise<TheftBatchReport> {
   const { events, rejects } = splitEndpointOutcomes(outcomes);
   const byFormat: Record<string, number> = {};
   for (const e of events) byFormat[e.source.format] = (byFormat[e.source.format] ?? 0) + 1;
@@ -66,7 +71,7 @@ export async function runTheftBatch(records: readonly SourcedRecord[], deps: The
   ];
   if (allRejects.length > 0) await deps.deadLetter.send(allRejects, { detector: 'TokenTheft', batchId });
   return {
-    records: records.length,
+    records: outcomes.length,
     byFormat,
     rejects: allRejects.length,
     rejectsByReason: countByReason(allRejects),

@@ -34,6 +34,29 @@ describe('function registrations', () => {
     });
   });
 
+  it('registers tokenTheft on the endpoint hub, and the sweep timer only when it is enabled', async () => {
+    const { app } = await import('@azure/functions');
+    await import('../../functions/index');
+    expect(vi.mocked(app.eventHub).mock.calls.find(([name]) => name === 'tokenTheft')?.[1]).toMatchObject({
+      connection: 'TOKENWATCH_EVENTHUB',
+      eventHubName: '%TOKENWATCH_ENDPOINT_HUB%',
+      consumerGroup: '%TOKENWATCH_ENDPOINT_CONSUMER_GROUP%',
+      cardinality: 'many',
+      retry: { strategy: 'exponentialBackoff', maxRetryCount: -1 },
+    });
+    expect(vi.mocked(app.timer)).not.toHaveBeenCalled();
+  });
+
+  it('registers the sweep timer with the configured schedule when enabled', async () => {
+    vi.stubEnv('TOKENWATCH_SWEEP_ENABLED', 'true');
+    vi.stubEnv('TOKENWATCH_WORKSPACE_ID', '6a7b0000-0000-4000-8000-00000000beef');
+    const { app } = await import('@azure/functions');
+    vi.mocked(app.timer).mockClear();
+    await import('../../functions/index');
+    expect(vi.mocked(app.timer).mock.calls[0]?.[0]).toBe('tokenTheftSweep');
+    expect(vi.mocked(app.timer).mock.calls[0]?.[1]).toMatchObject({ schedule: '%TOKENWATCH_SWEEP_SCHEDULE%' });
+  });
+
   it('fails the cold start with a message naming every bad setting', async () => {
     vi.stubEnv('TOKENWATCH_TABLE_ENDPOINT', 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=secret');
     vi.stubEnv('TOKENWATCH_DCR_IMMUTABLE_ID', 'not-a-dcr');

@@ -1,0 +1,86 @@
+import type { LogQueryClient } from '../adapters/logAnalyticsQuery';
+import type { StateStore } from '../adapters/stateStore';
+import { StateStoreError } from '../adapters/stateStore';
+import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
+import { tableKey } from '../core/state/keys';
+import type { RowValue } from '../core/state/partition';
+import { buildSweepQuery, SWEEP_ROW_LIMIT, SWEEP_TABLES, type SweepTable } from '../core/theft/sweep/sweepQueries';
+import { parseSweepRow, sweepRowIdentity, sweepRowIngestedAt } from '../core/theft/sweep/sweepRows';
+import { advanceWatermark, parseSweepWatermark, sweepWindow, type SweepWatermark } from '../core/theft/sweep/sweepWatermark';
+import { judgeEndpointOutcomes, type TheftBatchReport, type TheftDeps } from './theftRunner';
+
+export interface SweepDeps {
+  readonly query: LogQueryClient;
+  /** Where the per-table watermarks live (the state table). */
+  readonly store: StateStore;
+  readonly theft: TheftDeps;
+  readonly workspaceId: string;
+  readonly now: () => number;
+  readonly tables?: readonly SweepTable[];
+}
+
+export interface SweepReport {
+  readonly rowsByTable: Record<string, number>;
+  readonly freshByTable: Record<string, number>;
+  readonly truncated: string[];
+  readonly detection: TheftBatchReport;
+}
+
+/** 30,000 UTF-16 characters per property: under the 64 KiB string limit of Table Storage. */
+const CHUNK_CHARS = 30_000;
+
+/**
+ * One run of the Log Analytics sweep: for each endpoint table, query the rows ingested since the
+ * table's watermark (with overlap), judge only rows not judged before, through the same theft
+ * rules as the Event Hub path, then advance the watermarks. Watermarks are saved only after the
+ * alerts were sent: a failed run is repeated, and a repeated row re-emits the same AlertId.
+ */
+export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
+  const partitionKey = tableKey('sweep', deps.workspaceId);
+  const snapshot = (await deps.store.load([partitionKey])).get(partitionKey);
+  const now = deps.now();
+  const outcomes: EndpointParsed[] = [];
+  const next = new Map<SweepTable, SweepWatermark>();
+  const rowsByTable: Record<string, number> = {};
+  const freshByTable: Record<string, number> = {};
+  const truncated: string[] = [];
+  for (const table of deps.tables ?? SWEEP_TABLES) {
+    const previous = readWatermark(snapshot?.rows.get(table)?.data);
+    const window = sweepWindow(previous, now);
+    const query = buildSweepQuery(table, window);
+    const rows = await deps.query.query(query.kql, query.timespan);
+    const isTruncated = rows.length >= SWEEP_ROW_LIMIT;
+    if (isTruncated) truncated.push(table);
+    const stamps = rows.map((row) => ({ id: sweepRowIdentity(table, row), ingestedAtMs: sweepRowIngestedAt(row) ?? window.toMs }));
+    const advanced = advanceWatermark(previous, window, stamps, isTruncated);
+    for (const i of advanced.fresh) outcomes.push(parseSweepRow(table, rows[i]!, `${table} ${stamps[i]!.id}`));
+    rowsByTable[table] = rows.length;
+    freshByTable[table] = advanced.fresh.length;
+    next.set(table, advanced.next);
+  }
+  const detection = await judgeEndpointOutcomes(outcomes, { ...deps.theft, processedAt: now }, `sweep-${new Date(now).toISOString()}`);
+  const commit = await deps.store.commit(
+    [...next].map(([table, watermark]) => ({ kind: 'upsert' as const, partitionKey, rowKey: table, data: writeWatermark(watermark) })),
+  );
+  if (commit.conflicts.length > 0) throw new StateStoreError('tokenTheftSweep: the watermarks were changed by another run; this run is repeated');
+  return { rowsByTable, freshByTable, truncated, detection };
+}
+
+function writeWatermark(watermark: SweepWatermark): Record<string, RowValue> {
+  const json = JSON.stringify(watermark);
+  const data: Record<string, RowValue> = { chunks: Math.ceil(json.length / CHUNK_CHARS) };
+  for (let i = 0; i * CHUNK_CHARS < json.length; i++) data[`w${i}`] = json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+  return data;
+}
+
+function readWatermark(data: Readonly<Record<string, RowValue>> | undefined): SweepWatermark | undefined {
+  if (!data) return undefined;
+  const chunks = Number(data['chunks'] ?? 0);
+  let json = '';
+  for (let i = 0; i < chunks; i++) json += String(data[`w${i}`] ?? '');
+  try {
+    return parseSweepWatermark(JSON.parse(json) as unknown);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InvocationContext } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { MemoryAlertSink } from '../../src/adapters/alertSink';
+import { MemoryStateBackend, MemoryStateStore } from '../../src/adapters/memoryStateStore';
+import { MemoryRejectSink } from '../../src/adapters/rejectSink';
+import { StateStoreError } from '../../src/adapters/stateStore';
+import { handleTokenTheft } from '../../src/app/theftHandler';
+import { loadTheftSettings } from '../../src/app/theftSettings';
+
+const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(__dirname, '../fixtures/endpoint', name), 'utf8'));
+
+function context(logs: string[]): InvocationContext {
+  return new InvocationContext({
+    invocationId: 'inv-t',
+    functionName: 'tokenTheft',
+    triggerMetadata: { partitionContext: { partitionId: '0' }, sequenceNumberArray: [7, 8, 9] },
+    logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(' ')}`),
+  });
+}
+
+describe('tokenTheft handler', () => {
+  it('alerts on a token request, trusts the guest agent, rejects unknown shapes and dead-letters them', async () => {
+    const logs: string[] = [];
+    const deps = { store: new MemoryStateStore(), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: loadTheftSettings(undefined), now: () => Date.UTC(2026, 10, 23) };
+    const messages = [
+      { records: [fixture('mde/network-curl-imds-token.json'), fixture('mde/network-guest-agent-trusted.json'), fixture('mde/registry-ignored.json')] },
+      Buffer.from(JSON.stringify({ records: [{ something: 'else' }] })),
+      'not json',
+    ];
+    const report = await handleTokenTheft(messages, context(logs), deps);
+    expect(deps.sink.rows.map((a) => [a.Severity, a.Vector, a.ProcessName])).toEqual([['High', 'TokenEndpoint', 'curl']]);
+    expect(deps.sink.rows[0]!.ProcessCommandLine).toContain('169.254.169.254');
+    expect(report.rejectsByReason).toEqual({ 'endpoint.unknown-shape': 1, 'body.invalid-json': 1 });
+    expect(deps.deadLetter.rejects).toHaveLength(2);
+    expect(logs).toHaveLength(1);
+    expect(JSON.parse(logs[0]!.replace(/^warning /, ''))).toMatchObject({ event: 'tokenTheft.batch', records: 4, rejects: 2, trusted: 1 });
+  });
+
+  it('throws on a store outage so the batch is redelivered', async () => {
+    const backend = new MemoryStateBackend();
+    backend.failNext = new StateStoreError('table state: ECONNRESET');
+    const deps = { store: new MemoryStateStore(backend), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: loadTheftSettings(undefined), now: () => 0 };
+    await expect(handleTokenTheft([{ records: [fixture('mde/network-curl-imds-token.json')] }], context([]), deps)).rejects.toBeInstanceOf(StateStoreError);
+    expect(deps.sink.rows).toHaveLength(0);
+  });
+});
