@@ -1,14 +1,15 @@
 import { app } from '@azure/functions';
 import { handleTokenTheft } from '../src/app/theftHandler';
 import { dependencies } from './dependencies';
+import { EVENT_HUB_CONNECTION, EVENT_HUB_RETRY } from './eventHubTrigger';
 
 /** Endpoint telemetry (Defender for Endpoint streaming API, Sysmon, Windows Security, ECS) → token theft. */
 app.eventHub('tokenTheft', {
-  connection: 'TOKENWATCH_EVENTHUB', // identity-based: TOKENWATCH_EVENTHUB__fullyQualifiedNamespace, __credential, __clientId
+  connection: EVENT_HUB_CONNECTION,
   eventHubName: '%TOKENWATCH_ENDPOINT_HUB%',
   consumerGroup: '%TOKENWATCH_ENDPOINT_CONSUMER_GROUP%',
   cardinality: 'many',
-  retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: { seconds: 5 }, maximumInterval: { minutes: 5 } },
+  retry: EVENT_HUB_RETRY,
   handler: async (messages, context) => {
     await handleTokenTheft(messages, context, dependencies().theft);
   },
