@@ -31,6 +31,10 @@ export interface TokenGrant {
   readonly iatSeconds: number;
   /** `exp`: managed identity tokens live 24 hours. */
   readonly expSeconds: number;
+  /** `iat` as Graph activity writes it (`tokenIssuedAt`, whole seconds): `2026-09-01T04:54:49Z`. */
+  readonly iatTime: string;
+  /** The opaque `aio` claim, fixed per token; drawn per record when absent. */
+  readonly aio?: string;
 }
 
 /** 5 minutes: Entra's clock-skew back-dating of `iat`/`nbf`. */
@@ -48,6 +52,7 @@ export function tokenGrant(requestId: string, tokenId: string, audience: Audienc
     issuedMs,
     iatSeconds: issuedSeconds - IAT_BACKDATE_SECONDS,
     expSeconds: issuedSeconds + MI_TOKEN_LIFETIME_SECONDS,
+    iatTime: isoSeconds(issuedSeconds - IAT_BACKDATE_SECONDS),
   };
 }
 
@@ -187,7 +192,7 @@ export function servicePrincipalSignInRecord(
 /** The `identity.claims` object of an Activity record: the access token's claims as ARM saw them. */
 export function activityClaims(tenantId: string, caller: Caller, grant: TokenGrant, ip: string, random: Random): Record<string, string> {
   const common = {
-    aio: `k2BgYGD${random.hex(24)}AA==`,
+    aio: grant.aio ?? `k2BgYGD${random.hex(24)}AA==`,
     appid: caller.appId,
     aud: AUDIENCES.arm.aud,
     exp: String(grant.expSeconds),
@@ -242,6 +247,8 @@ export interface TokenUse {
 
 export interface ActivityUse extends TokenUse {
   readonly subscriptionId: string;
+  /** The role assignment that grants the operation (fixed per principal and role); drawn per record when absent. */
+  readonly roleAssignmentId?: string;
   /** ARM id of the resource operated on (mixed case; the record's top-level `resourceId` is upper case). */
   readonly target: string;
   readonly operation: ActivityOperation;
@@ -264,7 +271,7 @@ export function activityRecord(args: ActivityUse): Record<string, unknown> {
           principalId: caller.objectId.replace(/-/g, ''),
           principalType,
           role: args.operation.role,
-          roleAssignmentId: random.hex(32),
+          roleAssignmentId: args.roleAssignmentId ?? random.hex(32),
           roleAssignmentScope: `/subscriptions/${args.subscriptionId}`,
           roleDefinitionId: args.operation.roleDefinitionId,
         },
@@ -337,7 +344,7 @@ export function graphActivityRecord(args: GraphUse): Record<string, unknown> {
       signInActivityId: args.grant.tokenId,
       tenantId: args.tenantId,
       timeGenerated: args.time,
-      tokenIssuedAt: isoSeconds(args.grant.iatSeconds),
+      tokenIssuedAt: args.grant.iatTime,
       userAgent: args.userAgent,
       userId: appOnly ? null : caller.objectId,
       wids: appOnly ? '0997a1d0-0d1d-4acb-b408-d5ca73121e90' : 'b79fbf4d-3ef9-4689-8143-76b194e85509',

@@ -128,7 +128,8 @@ const OPS = {
 export const ACTIVITY_OPERATIONS: Readonly<Record<keyof typeof OPS, ActivityOperation>> = OPS;
 
 const GRAPH = 'https://graph.microsoft.com';
-const GRAPH_REQUESTS: readonly GraphRequest[] = [
+/** What workloads ask Graph for, with the application permission each needs. */
+export const GRAPH_REQUESTS: readonly GraphRequest[] = [
   { method: 'GET', uri: `${GRAPH}/v1.0/users?$select=id,displayName,userPrincipalName`, roles: 'User.Read.All', status: 200 },
   { method: 'GET', uri: `${GRAPH}/v1.0/groups?$filter=startswith(displayName,'sg-contoso')`, roles: 'Group.Read.All', status: 200 },
   { method: 'GET', uri: `${GRAPH}/v1.0/sites/root/lists`, roles: 'Sites.Read.All', status: 200 },

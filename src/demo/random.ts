@@ -25,6 +25,9 @@ export interface Random {
   bytes(length: number): Uint8Array;
 }
 
+/** '0000' … 'ffff'. */
+const HEX4: readonly string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16).padStart(4, '0'));
+
 export function createRandom(seed: number): Random {
   let state = seed >>> 0;
   const next = (): number => {
@@ -37,9 +40,13 @@ export function createRandom(seed: number): Random {
   };
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   const hex = (length: number): string => {
+    // Four hex digits per table lookup, two lookups per 32-bit draw: hot in the benchmark stream.
     let out = '';
-    while (out.length < length) out += Math.floor(next() * 4294967296).toString(16).padStart(8, '0');
-    return out.slice(0, length);
+    while (out.length < length) {
+      const word = Math.floor(next() * 4294967296);
+      out += (HEX4[word >>> 16] as string) + (HEX4[word & 0xffff] as string);
+    }
+    return out.length === length ? out : out.slice(0, length);
   };
   return {
     next,

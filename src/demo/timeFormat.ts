@@ -47,3 +47,25 @@ export function tokenIdFromGuid(guid: string): string {
   ]);
   return ordered.toString('base64url');
 }
+
+/**
+ * isoTicks for a stream of mostly increasing times: the `YYYY-MM-DDTHH:MM:` prefix is formatted once
+ * per minute and reused, which makes formatting several times cheaper where records arrive every few
+ * hundred milliseconds (the benchmark stream). Same output as isoTicks.
+ */
+export function createIsoTicksFormatter(): (ms: number, ticks: number) => string {
+  let minute = Number.NaN;
+  let prefix = '';
+  return (ms, ticks) => {
+    const m = Math.floor(ms / 60_000);
+    if (m !== minute) {
+      minute = m;
+      prefix = new Date(m * 60_000).toISOString().slice(0, 17);
+    }
+    const withinMinute = ms - m * 60_000;
+    const seconds = Math.floor(withinMinute / 1000);
+    const millis = withinMinute - seconds * 1000;
+    const t = ticks % 10000;
+    return `${prefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}${t < 10 ? '000' : t < 100 ? '00' : t < 1000 ? '0' : ''}${t}Z`;
+  };
+}

@@ -34,3 +34,17 @@ describe('tokenIdFromGuid', () => {
     expect(() => tokenIdFromGuid('not-a-guid')).toThrow(RangeError);
   });
 });
+
+describe('createIsoTicksFormatter', () => {
+  it('writes what isoTicks writes, across minute, hour and day boundaries and backwards steps', async () => {
+    const { createIsoTicksFormatter } = await import('../../src/demo/timeFormat');
+    const format = createIsoTicksFormatter();
+    const start = Date.parse('2026-09-01T23:58:59.990Z');
+    const steps = [0, 1, 9, 10, 99, 100, 999, 1000, 60_000, 61_234, -120_000, 86_400_000, 3_600_001];
+    let ticks = 0;
+    for (const step of steps) {
+      const ms = start + step;
+      for (const t of [0, 7, 42, 999, 9999, ticks++]) expect(format(ms, t)).toBe(isoTicks(ms, t));
+    }
+  });
+});
