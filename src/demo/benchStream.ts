@@ -163,6 +163,8 @@ interface BenchIdentity {
 }
 
 interface TokenValues {
+  /** Expiry in epoch ms, for the refresh decision. */
+  readonly expMs: number;
   readonly requestId: string;
   readonly uti: string;
   readonly aio: string;
@@ -279,11 +281,23 @@ class BodyText {
 
 class RemoteUseWriter {
   private useCounter = 0;
+  private refreshCursor = 0;
+
+  /**
+   * The identity and audience whose token is next due: a cursor over all (identity, audience) pairs,
+   * which is oldest-first because tokens are first issued in the same order (see benchBodies).
+   */
+  oldestToken(identities: readonly BenchIdentity[]): { identity: BenchIdentity; audience: Audience } {
+    const k = this.refreshCursor++ % (identities.length * 2);
+    return { identity: identities[k >> 1] as BenchIdentity, audience: k % 2 === 0 ? 'arm' : 'graph' };
+  }
+
   private readonly hosting = Object.values(HOSTING_BLOCKS).filter((b) => !b.cidr.includes(':')) as AddressBlock[];
 
   constructor(
     private readonly random: Random,
-    private readonly novelShare: number,
+    /** Share of uses from a never-seen hosting network; 0 during the warm-up. */
+    public novelShare: number,
   ) {}
 
   /** Issues a token to the identity: a sign-in record, and the identity's current token for that audience. */
@@ -305,6 +319,7 @@ class RemoteUseWriter {
     const issued = Math.floor(ms / 1000);
     // iat/nbf back-dated 5 minutes; managed identity tokens live 24 hours (see azureRecords).
     const token: TokenValues = {
+      expMs: (issued + 86_400) * 1000,
       requestId,
       uti: tokenIdFromGuid(requestId),
       aio: `k2BgYGD${this.random.hex(24)}AA==`,
@@ -316,10 +331,21 @@ class RemoteUseWriter {
     return token;
   }
 
-  /** One use by the identity; `ipIndex` picks from its addresses (round robin), or null to choose at random. */
-  use(identity: BenchIdentity, ms: number, time: string, counts: BenchCounts, ipIndex: number | null, body: BodyText): void {
+  /**
+   * One use by the identity; `ipIndex` picks from its addresses (round robin), or null to choose at
+   * random. When the identity's token has expired (or is about to), the workload fetches a new one
+   * first: the record written is then that sign-in, and the method returns false (no use written).
+   */
+  use(identity: BenchIdentity, ms: number, time: string, counts: BenchCounts, ipIndex: number | null, body: BodyText, enforceExpiry: boolean): boolean {
     const audience: Audience = this.random.chance(ACTIVITY_SHARE_OF_USES) ? 'arm' : 'graph';
-    const token = identity.tokens[audience] ?? this.issue(identity, audience, ms - 60_000);
+    const current = identity.tokens[audience];
+    // 5 minutes: the Azure SDKs refresh a managed identity token shortly before it expires.
+    if (current === null || (enforceExpiry && current.expMs - 300_000 <= ms)) {
+      this.signIn(identity, audience, ms, time, body);
+      counts.signIn++;
+      return false;
+    }
+    const token = current;
     const v = identity.values;
     v[I.time] = time;
     v[I.uti] = token.uti;
@@ -336,6 +362,7 @@ class RemoteUseWriter {
       renderInto(body.nextRecord(), this.random.pick(identity.graph), v, this.random);
       counts.graph++;
     }
+    return true;
   }
 
   private pickIp(identity: BenchIdentity, ipIndex: number | null, counts: BenchCounts): string {
@@ -382,17 +409,22 @@ function* remoteUseBodies(writer: RemoteUseWriter, identities: readonly BenchIde
   for (let i = 0; i < phase.records; i++) {
     const ms = Math.floor(phase.startMs + i * step);
     const time = formatTime(ms, random.int(0, 9999));
-    if (random.chance(SIGN_IN_SHARE)) {
-      const identity = phase.roundRobin ? (identities[signIns % identities.length] as BenchIdentity) : random.pick(identities);
-      signIns++;
-      writer.signIn(identity, random.chance(ACTIVITY_SHARE_OF_USES) ? 'arm' : 'graph', ms, time, body);
+    // Sign-ins stay near their share: refreshes forced by expiry (a burst where the measured phase
+    // follows a sparse warm-up) use up the budget that the oldest-first refreshes would otherwise take.
+    if (random.chance(SIGN_IN_SHARE) && signIns < SIGN_IN_SHARE * (i + 1)) {
+      // Tokens are refreshed oldest first, as a fleet of workloads on 24-hour tokens does.
+      const { identity, audience } = writer.oldestToken(identities);
+      writer.signIn(identity, audience, ms, time, body);
       counts.signIn++;
+      signIns++;
     } else if (phase.roundRobin) {
       const identity = identities[uses % identities.length] as BenchIdentity;
-      writer.use(identity, ms, time, counts, Math.floor(uses / identities.length), body);
-      uses++;
-    } else {
-      writer.use(random.pick(identities), ms, time, counts, null, body);
+      // The warm-up is time-compressed (a few records per identity per day), so it does not expire
+      // tokens: it exists to show every identity with every address, and refreshes would crowd that out.
+      if (writer.use(identity, ms, time, counts, Math.floor(uses / identities.length), body, false)) uses++;
+      else signIns++;
+    } else if (!writer.use(random.pick(identities), ms, time, counts, null, body, true)) {
+      signIns++;
     }
     if (body.records >= recordsPerBody) yield flush();
   }
@@ -541,16 +573,21 @@ export function benchBodies(options: BenchStreamOptions): Generator<BenchBody> {
     const identities = buildIdentities(o.identities, o.externalShare, compileTemplates(), createRandom(deriveSeed(o.seed, 'bench-identities')));
     const writer = new RemoteUseWriter(createRandom(deriveSeed(o.seed, 'bench-records')), o.novelShare);
     const timing = createRandom(deriveSeed(o.seed, 'bench-timing'));
-    // Tokens already in flight when the stream starts: issued in the 12 hours before it.
-    for (const identity of identities) {
-      for (const audience of ['arm', 'graph'] as const) writer.issue(identity, audience, o.startMs - timing.int(1, 12 * 60) * 60_000);
-    }
+    // Tokens already in flight when the stream starts: issued over the 12 hours before it, in the
+    // order oldestToken walks them (identity by identity, arm then graph).
+    identities.forEach((identity, i) => {
+      (['arm', 'graph'] as const).forEach((audience, a) => {
+        const k = i * 2 + a;
+        writer.issue(identity, audience, o.startMs - 12 * 3_600_000 + Math.floor((k * 12 * 3_600_000) / (identities.length * 2)));
+      });
+    });
     let measureStart = o.startMs;
     if (o.warmup !== null) {
       const spanMs = o.warmup.days * MS_PER_DAY;
       // Warm-up uses hit only known addresses: no novel networks while baselines are being learned.
-      const warm = new RemoteUseWriter(createRandom(deriveSeed(o.seed, 'bench-warmup')), 0);
-      yield* remoteUseBodies(warm, identities, { phase: 'warmup', records: o.warmup.records, startMs: o.startMs, spanMs, roundRobin: true }, o.recordsPerBody, timing);
+      writer.novelShare = 0;
+      yield* remoteUseBodies(writer, identities, { phase: 'warmup', records: o.warmup.records, startMs: o.startMs, spanMs, roundRobin: true }, o.recordsPerBody, timing);
+      writer.novelShare = o.novelShare;
       measureStart += spanMs;
     }
     yield* remoteUseBodies(writer, identities, { phase: 'measure', records: o.records, startMs: measureStart, spanMs: o.spanMs, roundRobin: false }, o.recordsPerBody, timing);
