@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AlertRow } from '../core/alerts/alertRow';
 import { generateDemoTenant, type PlantedAttack } from '../demo/tenant';
+import { generateEndpointTelemetry, type PlantedTheft } from '../demo/endpointTelemetry';
+import { parseTime } from '../core/records/time';
 import { formatAlertTable } from './alertTable';
 import { replay } from './replay';
 import { printSummary } from './tokenwatch';
@@ -14,7 +16,8 @@ export interface DemoOptions {
 
 /**
  * `npm start`: writes the bundled demo tenant (45 days, three dozen identities, planted attacks)
- * as Event Hub bodies into a scratch folder, replays it through the real Table Storage adapter
+ * and a week of endpoint telemetry (planted thefts among cloud agents) as Event Hub bodies into a
+ * scratch folder, replays it through the real Table Storage adapter
  * (Azurite started from node_modules), prints the alerts and checks them against what was planted.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
@@ -24,7 +27,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     mkdirSync(path.join(folder, 'audit'));
     for (const body of tenant.bodies) writeFileSync(path.join(folder, 'audit', body.name), JSON.stringify(body.body));
-    const endpoint = await writeEndpointTelemetry(folder);
+    const telemetry = generateEndpointTelemetry();
+    mkdirSync(path.join(folder, 'endpoint'));
+    for (const body of telemetry.bodies) writeFileSync(path.join(folder, 'endpoint', body.name), JSON.stringify(body.body));
+    const endpoint = telemetry.bodies.length;
     write(`TokenWatch demo: tenant ${tenant.tenantId}, ${tenant.identities.length} managed identities, ${tenant.bodies.length} Event Hub bodies` + (endpoint ? `, ${endpoint} endpoint telemetry files` : ''));
     write(`state store: ${options.store === 'azurite' ? 'Azure Table Storage (Azurite, started from node_modules, in memory)' : options.store}`);
     const summary = await replay({ inputs: [folder], store: options.store, out: options.out, alertsToStdout: false });
@@ -36,7 +42,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const check = checkPlanted(tenant.planted, summary.alerts);
     for (const line of check.lines) write(line);
     write(`planted remote-use stories: ${check.matched} of ${tenant.planted.length} behaved as planted`);
-    return check.matched === tenant.planted.length ? 0 : 1;
+    const theft = checkPlantedTheft(telemetry.planted, summary.alerts);
+    for (const line of theft.lines) write(line);
+    write(`planted endpoint acts (thefts and benign controls): ${theft.matched} of ${theft.total} behaved as planted`);
+    return check.matched === tenant.planted.length && theft.matched === theft.total ? 0 : 1;
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -57,11 +66,25 @@ export function checkPlanted(planted: readonly PlantedAttack[], alerts: readonly
   return { matched, lines };
 }
 
-/** The endpoint telemetry part of the demo, when the generator is present. */
-async function writeEndpointTelemetry(folder: string): Promise<number> {
-  const { generateEndpointTelemetry } = require('../demo/endpointTelemetry') as typeof import('../demo/endpointTelemetry');
-  const telemetry = generateEndpointTelemetry();
-  mkdirSync(path.join(folder, 'endpoint'));
-  for (const body of telemetry.bodies) writeFileSync(path.join(folder, 'endpoint', body.name), JSON.stringify(body.body));
-  return telemetry.bodies.length;
+/**
+ * Each planted endpoint act (one theft may be seen in several records) must raise a theft alert on
+ * its host at one of its records' times; each benign control must raise none for its program.
+ */
+export function checkPlantedTheft(planted: readonly PlantedTheft[], alerts: readonly AlertRow[]): { matched: number; total: number; lines: string[] } {
+  const acts = new Map<string, PlantedTheft[]>();
+  for (const p of planted) acts.set(p.act, [...(acts.get(p.act) ?? []), p]);
+  const theftAlerts = alerts.filter((a) => a.Detector === 'TokenTheft');
+  const lines: string[] = [];
+  let matched = 0;
+  for (const [act, records] of acts) {
+    const first = records[0]!;
+    const host = first.hostName.toLowerCase();
+    const times = new Set(records.map((r) => parseTime(r.time)).filter((t): t is number => t !== undefined).map((t) => new Date(t).toISOString()));
+    const ok = first.expectAlert
+      ? theftAlerts.some((a) => a.HostName.toLowerCase() === host && times.has(a.EventTime))
+      : !theftAlerts.some((a) => a.HostName.toLowerCase() === host && records.some((r) => r.processPath.toLowerCase() === a.ProcessPath.toLowerCase()));
+    if (ok) matched++;
+    lines.push(`  ${ok ? 'ok  ' : 'MISS'} ${act.padEnd(10)} ${first.expectAlert ? 'alert expected' : 'no alert expected'}: ${first.description}`);
+  }
+  return { matched, total: acts.size, lines };
 }
