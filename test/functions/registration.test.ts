@@ -22,7 +22,7 @@ describe('function registrations', () => {
 
   it('registers the Event Hub functions with batching, identity-based connection and an exponential retry policy', async () => {
     const { app } = await import('@azure/functions');
-    await import('../../functions/index');
+    await import('../../functions/index.js');
     const calls = vi.mocked(app.eventHub).mock.calls;
     const remote = calls.find(([name]) => name === 'remoteTokenUse');
     expect(remote?.[1]).toMatchObject({
@@ -36,7 +36,7 @@ describe('function registrations', () => {
 
   it('registers tokenTheft on the endpoint hub, and the sweep timer only when it is enabled', async () => {
     const { app } = await import('@azure/functions');
-    await import('../../functions/index');
+    await import('../../functions/index.js');
     expect(vi.mocked(app.eventHub).mock.calls.find(([name]) => name === 'tokenTheft')?.[1]).toMatchObject({
       connection: 'TOKENWATCH_EVENTHUB',
       eventHubName: '%TOKENWATCH_ENDPOINT_HUB%',
@@ -52,7 +52,7 @@ describe('function registrations', () => {
     vi.stubEnv('TOKENWATCH_WORKSPACE_ID', '6a7b0000-0000-4000-8000-00000000beef');
     const { app } = await import('@azure/functions');
     vi.mocked(app.timer).mockClear();
-    await import('../../functions/index');
+    await import('../../functions/index.js');
     expect(vi.mocked(app.timer).mock.calls[0]?.[0]).toBe('tokenTheftSweep');
     expect(vi.mocked(app.timer).mock.calls[0]?.[1]).toMatchObject({ schedule: '%TOKENWATCH_SWEEP_SCHEDULE%' });
   });
@@ -61,6 +61,6 @@ describe('function registrations', () => {
     vi.stubEnv('TOKENWATCH_TABLE_ENDPOINT', 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=secret');
     vi.stubEnv('TOKENWATCH_DCR_IMMUTABLE_ID', 'not-a-dcr');
     vi.stubEnv('TOKENWATCH_ALLOWLIST', '{"tenant":{"cidrs":["300.1.1.1/8"]}}');
-    await expect(import('../../functions/index')).rejects.toThrow(/TOKENWATCH_TABLE_ENDPOINT.*TOKENWATCH_DCR_IMMUTABLE_ID.*TOKENWATCH_ALLOWLIST: allowlist\.tenant\.cidrs\[0\]/);
+    await expect(import('../../functions/index.js')).rejects.toThrow(/TOKENWATCH_TABLE_ENDPOINT.*TOKENWATCH_DCR_IMMUTABLE_ID.*TOKENWATCH_ALLOWLIST: allowlist\.tenant\.cidrs\[0\]/);
   });
 });

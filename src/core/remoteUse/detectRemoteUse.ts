@@ -1,6 +1,6 @@
 import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity } from '../alerts/alertRow';
 import { alertId } from '../alerts/alertId';
-import { decideDedup, type DedupState } from '../alerts/dedup';
+import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import type { AuditEvent, TokenIssuance, TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
 import type { PartitionSnapshot, RowChange } from '../state/partition';
@@ -278,18 +278,11 @@ class IdentityBaseline {
   }
 
   dedup(rowKey: string): DedupState | undefined {
-    const data = this.partition.get(rowKey);
-    if (!data) return undefined;
-    return {
-      lastRaisedAt: num(data, 'raisedAt') ?? 0,
-      lastAlertId: str(data, 'alertId'),
-      suppressedCount: num(data, 'suppressed') ?? 0,
-      lastSuppressedAt: num(data, 'suppressedAt') ?? 0,
-    };
+    return dedupStateFromRow(this.partition.get(rowKey));
   }
 
   setDedup(rowKey: string, state: DedupState): void {
-    this.partition.set(rowKey, { raisedAt: state.lastRaisedAt, alertId: state.lastAlertId, suppressed: state.suppressedCount, suppressedAt: state.lastSuppressedAt });
+    this.partition.set(rowKey, dedupStateToRow(state));
   }
 
   /** Baseline facts for the alert's Evidence. */

@@ -1,6 +1,6 @@
 import { alertId } from '../alerts/alertId';
 import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity, type TheftVector } from '../alerts/alertRow';
-import { decideDedup, DEDUP_WINDOW_MS, type DedupState } from '../alerts/dedup';
+import { decideDedup, DEDUP_WINDOW_MS, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { tableKey } from '../state/keys';
 import type { PartitionSnapshot, RowChange, RowValue } from '../state/partition';
@@ -103,7 +103,7 @@ export function detectTheft(
         if (standing === 'suspicious') {
           const rowKey = tableKey('dedup', rule.vector, program, match.targetKey);
           const candidate = alertId([THEFT_DETECTOR, rule.id, partitionKey, event.source.recordId, match.targetKey]);
-          const decision = decideDedup(dedupStateOf(state.get(partitionKey, rowKey)), event.timeMs, candidate, windowMs);
+          const decision = decideDedup(dedupStateFromRow(state.get(partitionKey, rowKey)), event.timeMs, candidate, windowMs);
           if (decision.kind === 'suppress') {
             if (decision.counted) {
               counts.suppressed++;
@@ -163,17 +163,8 @@ function programKey(event: EndpointEvent, caller: CallerProfile): string {
   return caller.scriptKey === '' ? executable : `${executable} ${caller.scriptKey}`;
 }
 
-function dedupStateOf(row: Readonly<Record<string, RowValue>> | undefined): DedupState | undefined {
-  if (row === undefined) return undefined;
-  const { lastRaisedAt, lastAlertId, suppressedCount, lastSuppressedAt } = row;
-  if (typeof lastRaisedAt !== 'number' || typeof lastAlertId !== 'string' || typeof suppressedCount !== 'number' || typeof lastSuppressedAt !== 'number') {
-    return undefined;
-  }
-  return { lastRaisedAt, lastAlertId, suppressedCount, lastSuppressedAt };
-}
-
 function dedupRow(next: DedupState, vector: TheftVector, event: EndpointEvent, match: TheftMatch): Record<string, RowValue> {
-  return { kind: 'dedup', vector, processPath: event.process.path, target: match.target, ...next };
+  return { kind: 'dedup', vector, processPath: event.process.path, target: match.target, ...dedupStateToRow(next) };
 }
 
 interface AlertInput {

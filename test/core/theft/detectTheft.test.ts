@@ -194,7 +194,7 @@ describe('detectTheft: state, dedup and determinism', () => {
     expect(result.alerts).toHaveLength(1);
     expect(result.summary.suppressed).toBe(3);
     expect(result.changes).toHaveLength(1);
-    expect(result.changes[0]).toMatchObject({ kind: 'upsert', data: { suppressedCount: 3 } });
+    expect(result.changes[0]).toMatchObject({ kind: 'upsert', data: { suppressed: 3 } });
     const sixDaysLater = at(base, base.timeMs + 6 * 24 * hour, 'mde:r6d');
     expect(detectTheft([sixDaysLater], snapshots(result.changes), config).alerts).toHaveLength(1);
   });

@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { replay } from '../../src/cli/replay';
+
+const SAMPLES = path.resolve(__dirname, '../../../shared/samples');
+
+describe.skipIf(!existsSync(SAMPLES))('conformance: one replay over the folders of real mixed logs', () => {
+  it('routes Entra/Azure records and endpoint telemetry to their detectors with zero unexpected rejects', async () => {
+    const folders = ['elastic-integrations-azure', 'elastic-integrations-m365_defender', 'elastic-endpoint-package', 'otrf-security-datasets'].map((f) => path.join(SAMPLES, f));
+    const summary = await replay({ inputs: folders, alertsToStdout: false });
+    expect(summary.rejectsByReason).toEqual({});
+    expect(summary.byCategory).toMatchObject({ ManagedIdentitySignInLogs: 11, ServicePrincipalSignInLogs: 8, MicrosoftGraphActivityLogs: 6 });
+    const theft = summary.alerts.filter((a) => a.Detector === 'TokenTheft');
+    // The Log4Shell PowerShell → IMDS connections alert. Sysmon EID 3 and Security 5156 record the same
+    // two connections of one act on one host: one alert, the other three records counted by dedup.
+    expect(theft).toHaveLength(1);
+    expect(theft[0]).toMatchObject({ Severity: 'Medium', Vector: 'TokenEndpoint' });
+    expect(summary.suppressed).toBeGreaterThanOrEqual(3);
+    expect(theft.every((a) => a.ProcessName.toLowerCase() === 'powershell.exe' && a.Target.includes('169.254.169.254'))).toBe(true);
+    // The Azure agents of the covenant file never alert.
+    expect(summary.alerts.some((a) => /networkwatcheragent|windowsazureguestagent/i.test(a.ProcessPath))).toBe(false);
+    // No Managed Identity in the samples is used from outside Azure with a known token: no remote-use alert.
+    expect(summary.alerts.filter((a) => a.Detector === 'RemoteTokenUse')).toEqual([]);
+  });
+});
