@@ -1,0 +1,62 @@
+import type { Invocation } from './invocations';
+import { decodeMessages } from '../app/decodeMessages';
+import { runRemoteUseBatch, type RemoteUseDeps } from '../app/remoteUseRunner';
+import { runTheftBatch, type TheftDeps } from '../app/theftRunner';
+
+/** What a stream of invocations produced: enough to check the run did real work. */
+export interface StreamOutcome {
+  readonly invocations: number;
+  readonly records: number;
+  readonly alerts: number;
+  readonly rejects: number;
+  readonly stateChanges: number;
+  readonly conflictRetries: number;
+}
+
+/**
+ * The physical floor: `JSON.parse` of every body, nothing else. Returns the records parsed so
+ * the work cannot be optimised away and the caller can check it against the stream.
+ */
+export function parseFloor(invocations: readonly Invocation[]): number {
+  let records = 0;
+  for (const invocation of invocations) {
+    for (const body of invocation.bodies) {
+      const parsed = JSON.parse(body.text) as { records?: unknown[] };
+      records += Array.isArray(parsed.records) ? parsed.records.length : 1;
+    }
+  }
+  return records;
+}
+
+/**
+ * The remote-use function minus the host: decode the message bodies (JSON text, as the host
+ * hands them over), parse, load state, detect, commit, send alerts, dead-letter rejects.
+ */
+export async function runRemoteUseStream(invocations: readonly Invocation[], deps: RemoteUseDeps, batchPrefix = 'remote'): Promise<StreamOutcome> {
+  let records = 0, alerts = 0, rejects = 0, stateChanges = 0, conflictRetries = 0;
+  for (let i = 0; i < invocations.length; i++) {
+    const decoded = decodeMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
+    const report = await runRemoteUseBatch(decoded.records, decoded.rejects, deps, `${batchPrefix}-${i}`);
+    records += report.records;
+    alerts += report.alerts.length;
+    rejects += report.rejects;
+    stateChanges += report.stateChanges;
+    conflictRetries += report.conflictRetries;
+  }
+  return { invocations: invocations.length, records, alerts, rejects, stateChanges, conflictRetries };
+}
+
+/** The theft function minus the host, the same way. */
+export async function runTheftStream(invocations: readonly Invocation[], deps: TheftDeps, batchPrefix = 'theft'): Promise<StreamOutcome> {
+  let records = 0, alerts = 0, rejects = 0, stateChanges = 0, conflictRetries = 0;
+  for (let i = 0; i < invocations.length; i++) {
+    const decoded = decodeMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
+    const report = await runTheftBatch(decoded.records, deps, `${batchPrefix}-${i}`, decoded.rejects);
+    records += report.records;
+    alerts += report.alerts.length;
+    rejects += report.rejects;
+    stateChanges += report.stateChanges;
+    conflictRetries += report.conflictRetries;
+  }
+  return { invocations: invocations.length, records, alerts, rejects, stateChanges, conflictRetries };
+}

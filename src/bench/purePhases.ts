@@ -1,0 +1,109 @@
+import { MemoryStateBackend, MemoryStateStore } from '../adapters/memoryStateStore';
+import { loadAsnData } from '../adapters/asnData';
+import type { StateStore } from '../adapters/stateStore';
+import { makeIpClassifier } from '../app/ipClassifier';
+import type { RemoteUseDeps } from '../app/remoteUseRunner';
+import type { TheftDeps } from '../app/theftRunner';
+import { loadTheftSettings } from '../app/theftSettings';
+import { defaultRemoteUseSettings, type RemoteUseSettings } from '../core/remoteUse/settings';
+import type { TheftDetectorConfig } from '../core/theft/detectTheft';
+import { streamRecords, type BenchStream } from './benchStreamInput';
+import { CountingAlertSink, CountingRejectSink } from './countingSinks';
+import { countRecords, toInvocations } from './invocations';
+import { collectGarbage, median, nowMs, perSecond } from './measure';
+import { parseFloor, runRemoteUseStream, runTheftStream, type StreamOutcome } from './pipelines';
+import { REMOTE_USE_STAGES, timeRemoteUseStages, type RemoteUseStageTimes } from './remoteUseStages';
+
+export interface PureFigures {
+  readonly identities: number;
+  readonly records: { readonly total: number; readonly warmUp: number; readonly steady: number; readonly auditSteady: number; readonly endpointSteady: number };
+  readonly recordsPerInvocation: { readonly audit: number; readonly endpoint: number };
+  readonly parseFloorRecordsPerSec: number;
+  readonly remoteUseRecordsPerSec: number;
+  readonly theftRecordsPerSec: number;
+  readonly pipelineToFloorRatio: number;
+  /** Microseconds per steady audit record in each step of the remote-use invocation (memory store). */
+  readonly remoteUseStagesUsPerRecord: Record<keyof RemoteUseStageTimes, number>;
+  readonly remoteUse: StreamOutcome;
+  readonly theft: StreamOutcome;
+  /** Remote-use state after the run: partitions and rows (what Table Storage would hold). */
+  readonly memoryState: { readonly partitions: number; readonly rows: number };
+}
+
+/**
+ * The in-process measurements of one size, in this order: the parse floor (median of passes);
+ * the remote-use and theft pipelines with in-memory state (warm-up untimed, steady state timed);
+ * then the remote-use steps one by one on a fresh store, checked against the runner's outcome.
+ */
+export async function runPurePhases(stream: BenchStream, options: { readonly floorPasses?: number; readonly log?: (line: string) => void } = {}): Promise<PureFigures> {
+  const log = options.log ?? (() => undefined);
+  const remoteSettings = defaultRemoteUseSettings(makeIpClassifier({ asnLookup: loadAsnData() }));
+  const theftSettings = loadTheftSettings(undefined);
+  const audit = { warmUp: toInvocations(stream.audit.warmUp), steady: toInvocations(stream.audit.steady) };
+  const endpoint = { warmUp: toInvocations(stream.endpoint.warmUp), steady: toInvocations(stream.endpoint.steady) };
+  const auditSteady = countRecords(audit.steady);
+  const endpointSteady = countRecords(endpoint.steady);
+
+  // The floor: JSON.parse of the same audit bodies the remote-use pipeline is timed on.
+  parseFloor(audit.steady);
+  const floorTimes: number[] = [];
+  for (let i = 0; i < (options.floorPasses ?? 3); i++) {
+    collectGarbage();
+    const started = nowMs();
+    const parsed = parseFloor(audit.steady);
+    floorTimes.push(nowMs() - started);
+    if (parsed !== auditSteady) throw new Error(`parse floor: ${parsed} records parsed, the stream has ${auditSteady}`);
+  }
+  const parseFloorRecordsPerSec = perSecond(auditSteady, median(floorTimes));
+  log(`  parse floor: ${Math.round(parseFloorRecordsPerSec)} records/s`);
+
+  const memory = new MemoryStateBackend();
+  const remoteMemory = remoteDeps(new MemoryStateStore(memory), remoteSettings);
+  await runRemoteUseStream(audit.warmUp, remoteMemory, 'warm');
+  collectGarbage();
+  let started = nowMs();
+  const remoteUse = await runRemoteUseStream(audit.steady, remoteMemory);
+  const remoteUseRecordsPerSec = perSecond(remoteUse.records, nowMs() - started);
+  log(`  remote use, memory state: ${Math.round(remoteUseRecordsPerSec)} records/s`);
+
+  const theftMemory = theftDeps(new MemoryStateStore(), theftSettings);
+  await runTheftStream(endpoint.warmUp, theftMemory, 'warm');
+  collectGarbage();
+  started = nowMs();
+  const theft = await runTheftStream(endpoint.steady, theftMemory);
+  const theftRecordsPerSec = perSecond(theft.records, nowMs() - started);
+  log(`  theft, memory state: ${Math.round(theftRecordsPerSec)} records/s`);
+
+  const stagesDeps = remoteDeps(new MemoryStateStore(), remoteSettings);
+  await runRemoteUseStream(audit.warmUp, stagesDeps, 'warm');
+  collectGarbage();
+  const stages = await timeRemoteUseStages(audit.steady, stagesDeps);
+  if (stages.alerts !== remoteUse.alerts || stages.stateChanges !== remoteUse.stateChanges) {
+    throw new Error(`remote-use stages disagree with the runner: ${stages.alerts}/${stages.stateChanges} alerts/changes vs ${remoteUse.alerts}/${remoteUse.stateChanges}`);
+  }
+  const remoteUseStagesUsPerRecord = Object.fromEntries(REMOTE_USE_STAGES.map((s) => [s, (stages.times[s] * 1000) / Math.max(1, stages.records)])) as Record<keyof RemoteUseStageTimes, number>;
+
+  let rows = 0;
+  for (const partition of memory.partitions.values()) rows += partition.rows.size;
+  return {
+    identities: stream.identities,
+    records: { ...streamRecords(stream), auditSteady, endpointSteady },
+    recordsPerInvocation: { audit: auditSteady / Math.max(1, audit.steady.length), endpoint: endpointSteady / Math.max(1, endpoint.steady.length) },
+    parseFloorRecordsPerSec,
+    remoteUseRecordsPerSec,
+    theftRecordsPerSec,
+    pipelineToFloorRatio: remoteUseRecordsPerSec / parseFloorRecordsPerSec,
+    remoteUseStagesUsPerRecord,
+    remoteUse,
+    theft,
+    memoryState: { partitions: memory.partitions.size, rows },
+  };
+}
+
+export function remoteDeps(store: StateStore, settings: RemoteUseSettings): RemoteUseDeps {
+  return { store, sink: new CountingAlertSink(), deadLetter: new CountingRejectSink(), settings };
+}
+
+export function theftDeps(store: StateStore, settings: TheftDetectorConfig): TheftDeps {
+  return { store, sink: new CountingAlertSink(), deadLetter: new CountingRejectSink(), settings };
+}

@@ -1,0 +1,63 @@
+import { decodeMessages } from '../app/decodeMessages';
+import { parseAuditRecords, type RemoteUseDeps } from '../app/remoteUseRunner';
+import { detectRemoteUse, firstRoundPartitions, secondRoundPartitions } from '../core/remoteUse/detectRemoteUse';
+import type { Invocation } from './invocations';
+import { nowMs } from './measure';
+
+/** Milliseconds spent in each step of the remote-use invocation, summed over a stream. */
+export interface RemoteUseStageTimes {
+  decode: number;
+  parse: number;
+  /** firstRoundPartitions + secondRoundPartitions: working out which partitions a batch needs. */
+  partitionKeys: number;
+  load: number;
+  detect: number;
+  commit: number;
+  sinks: number;
+}
+
+export const REMOTE_USE_STAGES: readonly (keyof RemoteUseStageTimes)[] = ['decode', 'parse', 'partitionKeys', 'load', 'detect', 'commit', 'sinks'];
+
+/**
+ * The steps of `runRemoteUseBatch` one by one with a clock around each, to find where the time
+ * goes. Mirrors the runner for a single writer (no conflict retries: the bench's store has no
+ * other writer, and a conflict here is reported as an error). The bench checks that it produces
+ * the same alerts and state changes as the runner.
+ */
+export async function timeRemoteUseStages(invocations: readonly Invocation[], deps: RemoteUseDeps): Promise<{ times: RemoteUseStageTimes; alerts: number; stateChanges: number; records: number }> {
+  const times: RemoteUseStageTimes = { decode: 0, parse: 0, partitionKeys: 0, load: 0, detect: 0, commit: 0, sinks: 0 };
+  let alerts = 0, stateChanges = 0, records = 0;
+  for (let i = 0; i < invocations.length; i++) {
+    let t = nowMs();
+    const lap = (stage: keyof RemoteUseStageTimes): void => {
+      const now = nowMs();
+      times[stage] += now - t;
+      t = now;
+    };
+    const decoded = decodeMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
+    lap('decode');
+    const parsed = parseAuditRecords(decoded.records);
+    lap('parse');
+    const first = firstRoundPartitions(parsed.events);
+    lap('partitionKeys');
+    const snapshots = await deps.store.load(first);
+    lap('load');
+    const second = secondRoundPartitions(parsed.events, snapshots).filter((key) => !snapshots.has(key));
+    lap('partitionKeys');
+    if (second.length > 0) for (const [key, snapshot] of await deps.store.load(second)) snapshots.set(key, snapshot);
+    lap('load');
+    const result = detectRemoteUse(parsed.events, snapshots, deps.settings);
+    lap('detect');
+    const commit = await deps.store.commit(result.changes);
+    if (commit.conflicts.length > 0) throw new Error(`remote-use stages: ${commit.conflicts.length} conflict(s) with a single writer`);
+    lap('commit');
+    if (result.alerts.length > 0) await deps.sink.send(result.alerts);
+    const rejects = [...decoded.rejects, ...parsed.rejects];
+    if (rejects.length > 0) await deps.deadLetter.send(rejects, { detector: 'RemoteTokenUse', batchId: `stages-${i}` });
+    lap('sinks');
+    alerts += result.alerts.length;
+    stateChanges += result.changes.length;
+    records += decoded.records.length;
+  }
+  return { times, alerts, stateChanges, records };
+}

@@ -1,0 +1,141 @@
+import type { AsnFigures } from './asnBench';
+import type { BenchStreamSize } from './benchStreamInput';
+import type { ColdImportFigures } from './coldImport';
+import type { MachineInfo } from './machine';
+import { round } from './measure';
+import type { PureFigures } from './purePhases';
+import { REMOTE_USE_STAGES } from './remoteUseStages';
+import type { TableFigures, TableRun } from './tablePhases';
+
+export interface SizeResult {
+  readonly size: BenchStreamSize;
+  readonly pure: PureFigures;
+  readonly table: TableFigures;
+  /** Peak RSS of the process that streamed this size through TableStateStore. */
+  readonly tablePeakRssMb: number;
+}
+
+export interface BenchResult {
+  readonly machine: MachineInfo;
+  readonly recordsPerInvocation: number;
+  readonly cachePartitions: number;
+  readonly asn: AsnFigures;
+  readonly coldImport: ColdImportFigures;
+  /** The first size is the one the final figures come from. */
+  readonly sizes: readonly SizeResult[];
+  readonly elapsedMs: number;
+}
+
+/** The one-line summary: exactly these keys, from the first size. */
+export interface FinalFigures {
+  readonly parseFloorRecordsPerSec: number;
+  readonly remoteUseRecordsPerSec: number;
+  readonly theftRecordsPerSec: number;
+  readonly pipelineToFloorRatio: number;
+  readonly azuriteRecordsPerSec: number;
+  readonly tableTransactionsPer1kRecords: number;
+  readonly naiveTableTransactionsPer1kRecords: number | null;
+  readonly asnLookupsPerSec: number;
+  readonly asnLoadMs: number;
+  readonly coldImportMs: number;
+  readonly peakRssMb: number;
+}
+
+/** The budget of issue 5, as predicates over the final figures. */
+export const TARGETS: readonly { readonly key: keyof FinalFigures; readonly text: string; readonly met: (value: number) => boolean }[] = [
+  { key: 'pipelineToFloorRatio', text: '≥ 0.5', met: (v) => v >= 0.5 },
+  { key: 'azuriteRecordsPerSec', text: '≥ 20,000', met: (v) => v >= 20_000 },
+  { key: 'tableTransactionsPer1kRecords', text: '≤ 5', met: (v) => v <= 5 },
+  { key: 'asnLookupsPerSec', text: '≥ 2,000,000', met: (v) => v >= 2_000_000 },
+  { key: 'asnLoadMs', text: '≤ 100', met: (v) => v <= 100 },
+  { key: 'coldImportMs', text: '≤ 300', met: (v) => v <= 300 },
+  { key: 'peakRssMb', text: '≤ 512', met: (v) => v <= 512 },
+];
+
+export function finalFigures(result: BenchResult): FinalFigures {
+  const first = result.sizes[0];
+  if (!first) throw new Error('bench: no size was measured');
+  return {
+    parseFloorRecordsPerSec: round(first.pure.parseFloorRecordsPerSec),
+    remoteUseRecordsPerSec: round(first.pure.remoteUseRecordsPerSec),
+    theftRecordsPerSec: round(first.pure.theftRecordsPerSec),
+    pipelineToFloorRatio: round(first.pure.pipelineToFloorRatio),
+    azuriteRecordsPerSec: round(first.table.combined.recordsPerSec),
+    tableTransactionsPer1kRecords: round(first.table.combined.requestsPer1kRecords),
+    naiveTableTransactionsPer1kRecords: first.table.naive ? round(first.table.naive.requestsPer1kRecords) : null,
+    asnLookupsPerSec: round(result.asn.lookupsPerSec),
+    asnLoadMs: round(result.asn.loadMs),
+    coldImportMs: round(result.coldImport.importMs),
+    peakRssMb: round(first.tablePeakRssMb),
+  };
+}
+
+const fmt = (value: number): string => round(value).toLocaleString('en-US');
+
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [row(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => row(r, widths))];
+}
+
+function requestsBreakdown(run: TableRun): string {
+  const parts = Object.entries(run.byTarget).sort((a, b) => b[1] - a[1]).map(([target, n]) => `${target} ${fmt((n * 1000) / Math.max(1, run.records))}`);
+  return parts.join(', ') || 'none';
+}
+
+/** The readable report: machine, final figures against their targets, both sizes side by side, where the time and the calls go. */
+export function formatReport(result: BenchResult): string[] {
+  const m = result.machine;
+  const final = finalFigures(result);
+  const lines: string[] = [];
+  lines.push(`TokenWatch benchmark — ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GiB, node ${m.node}, ${m.platform}`);
+  lines.push(`invocations of up to 100 Event Hub messages × ${result.recordsPerInvocation / 100} records = ${result.recordsPerInvocation} records; state cache ${fmt(result.cachePartitions)} partitions (production default)`);
+  lines.push('');
+  const targetOf = new Map(TARGETS.map((t) => [t.key, t]));
+  lines.push(
+    ...table(
+      ['figure', 'value', 'target', ''],
+      (Object.keys(final) as (keyof FinalFigures)[]).map((key) => {
+        const value = final[key];
+        const target = targetOf.get(key);
+        return [key, value === null ? 'n/a' : fmt(value), target?.text ?? '', target && value !== null ? (target.met(value) ? 'met' : 'MISSED') : ''];
+      }),
+    ),
+  );
+  lines.push('');
+  const sizes = result.sizes;
+  const header = ['per size', ...sizes.map((s) => `${fmt(s.size.records)} rec / ${fmt(s.size.identities)} MI`)];
+  const per = (label: string, value: (s: SizeResult) => string): string[] => [label, ...sizes.map(value)];
+  lines.push(
+    ...table(header, [
+      per('warm-up records (untimed)', (s) => fmt(s.pure.records.warmUp)),
+      per('steady records (audit + endpoint)', (s) => `${fmt(s.pure.records.auditSteady)} + ${fmt(s.pure.records.endpointSteady)}`),
+      per('parse floor, records/s', (s) => fmt(s.pure.parseFloorRecordsPerSec)),
+      per('remote use (memory), records/s', (s) => fmt(s.pure.remoteUseRecordsPerSec)),
+      per('theft (memory), records/s', (s) => fmt(s.pure.theftRecordsPerSec)),
+      per('pipeline / floor', (s) => fmt(s.pure.pipelineToFloorRatio)),
+      ...REMOTE_USE_STAGES.map((stage) => per(`  remote use µs/record: ${stage}`, (s) => fmt(s.pure.remoteUseStagesUsPerRecord[stage]))),
+      per('alerts (remote use, steady)', (s) => fmt(s.pure.remoteUse.alerts)),
+      per('state partitions / rows', (s) => `${fmt(s.pure.memoryState.partitions)} / ${fmt(s.pure.memoryState.rows)}`),
+      per('Azurite records measured', (s) => `${fmt(s.table.combined.records)}${s.table.truncated ? ' (time-boxed)' : ''}`),
+      per('Azurite records/s', (s) => fmt(s.table.combined.recordsPerSec)),
+      per('  remote use / theft records/s', (s) => `${fmt(s.table.remoteUse.recordsPerSec)} / ${fmt(s.table.theft.recordsPerSec)}`),
+      per('table requests per 1k records', (s) => fmt(s.table.combined.requestsPer1kRecords)),
+      per('  remote use / theft', (s) => `${fmt(s.table.remoteUse.requestsPer1kRecords)} / ${fmt(s.table.theft.requestsPer1kRecords)}`),
+      per('naive requests per 1k (records)', (s) => (s.table.naive ? `${fmt(s.table.naive.requestsPer1kRecords)} (${fmt(s.table.naive.records)})` : 'not run')),
+      per('peak RSS of the Azurite run, MiB', (s) => fmt(s.tablePeakRssMb)),
+    ]),
+  );
+  lines.push('');
+  for (const s of sizes) {
+    lines.push(`requests per 1k records by kind and partition family, ${fmt(s.size.records)} records: ${requestsBreakdown(s.table.combined)}`);
+    if (s.table.naive) lines.push(`  naive reference: ${requestsBreakdown(s.table.naive)}`);
+  }
+  lines.push(`ASN: ${fmt(result.asn.ipv4Ranges)} IPv4 + ${fmt(result.asn.ipv6Ranges)} IPv6 ranges, load ${fmt(result.asn.loadMs)} ms (first ${fmt(result.asn.firstLoadMs)} ms), ${fmt(result.asn.lookupsPerSec)} lookups/s, ${fmt(result.asn.hitRatio * 100)} % of sampled addresses announced`);
+  lines.push(`cold import of dist/functions/index.js: ${fmt(result.coldImport.importMs)} ms median of ${result.coldImport.runs.length} (process ready after ${fmt(result.coldImport.readyMs)} ms)`);
+  lines.push(`bench took ${fmt(result.elapsedMs / 1000)} s`);
+  return lines;
+}

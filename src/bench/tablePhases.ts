@@ -1,0 +1,205 @@
+import { loadAsnData } from '../adapters/asnData';
+import { createTableClient, ensureTable } from '../adapters/tableClient';
+import { TableStateStore } from '../adapters/tableStateStore';
+import { makeIpClassifier } from '../app/ipClassifier';
+import { runRemoteUseBatch } from '../app/remoteUseRunner';
+import { runTheftBatch } from '../app/theftRunner';
+import { loadTheftSettings } from '../app/theftSettings';
+import { defaultRemoteUseSettings } from '../core/remoteUse/settings';
+import { ClassifyingRequestCounter, type RequestKind } from './classifyingCounter';
+import { MAX_MESSAGES_PER_INVOCATION, type BenchBody, type Invocation } from './invocations';
+import { collectGarbage, nowMs, perSecond } from './measure';
+import { NaiveStateStore } from './naiveStateStore';
+import { runRemoteUseStream, runTheftStream } from './pipelines';
+import { remoteDeps, theftDeps } from './purePhases';
+import { runPerRecord } from './perRecord';
+
+/** A body as the stream generator yields it, one at a time. */
+export interface StreamBody extends BenchBody {
+  readonly kind: 'remote-use' | 'endpoint';
+  readonly phase: 'warmup' | 'measure';
+}
+
+export interface TablePlan {
+  readonly connectionString: string;
+  /** A table name not used before in this Azurite. */
+  readonly tableName: string;
+  /** Partitions each TableStateStore caches (the production default unless the run says otherwise). */
+  readonly cachePartitions: number;
+  /** Measured remote-use records and endpoint records the stream will yield (to find its tail). */
+  readonly auditSteadyRecords: number;
+  readonly endpointRecords: number;
+  /** Share of the endpoint records run untimed first. */
+  readonly endpointWarmUpShare: number;
+  /** Records at the end of the stream kept back for the naive reference (0 = skip it). */
+  readonly naiveRecords: number;
+  /** Stop feeding the naive reference after this long (it is slow by design). */
+  readonly naiveBudgetMs: number;
+  /** Stop feeding each detector's steady state after this long; undefined = the whole stream. */
+  readonly steadyBudgetMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface TableRun {
+  readonly records: number;
+  readonly ms: number;
+  readonly recordsPerSec: number;
+  readonly requests: number;
+  readonly requestsPer1kRecords: number;
+  readonly byKind: Record<RequestKind, number>;
+  readonly byTarget: Record<string, number>;
+}
+
+export interface TableFigures {
+  readonly warmUpRecords: number;
+  readonly remoteUse: TableRun;
+  readonly theft: TableRun;
+  readonly combined: TableRun;
+  readonly naive: TableRun | undefined;
+  /** True when a time budget cut the steady state short (the figures cover `records` only). */
+  readonly truncated: boolean;
+}
+
+/** Mirrors functions/dependencies.ts: tenant catalogs are re-read after a minute so other instances' identities appear. */
+const TENANT_REFRESH = { prefixes: ['tenant|'], afterMs: 60_000 };
+
+/**
+ * The stream end to end through TableStateStore on Azurite, as the functions run it: invocations
+ * of up to 100 bodies, the remote-use and theft detectors each with its store and the production
+ * cache size. Warm-up runs untimed; steady state is timed (generating the bodies is not) and its
+ * HTTP requests counted. Bodies are consumed one at a time, so the process holds the state cache
+ * and one invocation, not the stream: its peak RSS is the detector's. The tail of the stream
+ * then runs through the naive per-record reference on the same table.
+ */
+export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePlan): Promise<TableFigures> {
+  const log = plan.log ?? (() => undefined);
+  const remoteSettings = defaultRemoteUseSettings(makeIpClassifier({ asnLookup: loadAsnData() }));
+  const theftSettings = loadTheftSettings(undefined);
+  await ensureTable(plan.connectionString, plan.tableName);
+  const target = { connectionString: plan.connectionString };
+  const remoteCounter = new ClassifyingRequestCounter();
+  const theftCounter = new ClassifyingRequestCounter();
+  const remote = remoteDeps(new TableStateStore(createTableClient(target, plan.tableName, remoteCounter), { cachePartitions: plan.cachePartitions, refresh: TENANT_REFRESH }), remoteSettings);
+  const theft = theftDeps(new TableStateStore(createTableClient(target, plan.tableName, theftCounter), { cachePartitions: plan.cachePartitions }), theftSettings);
+
+  const measured = { remote: { records: 0, ms: 0, started: false }, theft: { records: 0, ms: 0, started: false } };
+  const tail = { audit: [] as BenchBody[], endpoint: [] as BenchBody[] };
+  let warmUpRecords = 0;
+  let truncated = false;
+  let auditSeen = 0;
+  let endpointSeen = 0;
+  let pending: BenchBody[] = [];
+  let pendingKey = '';
+
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const invocation: Invocation = { bodies: pending, records: pending.reduce((sum, b) => sum + b.records, 0) };
+    const [kind, phase] = pendingKey.split(' ') as ['remote-use' | 'endpoint', 'warmup' | 'measure'];
+    pending = [];
+    if (phase === 'warmup') {
+      warmUpRecords += invocation.records;
+      if (kind === 'remote-use') await runRemoteUseStream([invocation], remote, 'warm');
+      else await runTheftStream([invocation], theft, 'warm');
+      return;
+    }
+    const slot = kind === 'remote-use' ? measured.remote : measured.theft;
+    if (plan.steadyBudgetMs !== undefined && slot.ms >= plan.steadyBudgetMs) {
+      truncated = true;
+      return;
+    }
+    if (!slot.started) {
+      // Steady state starts here: count only its requests.
+      (kind === 'remote-use' ? remoteCounter : theftCounter).reset();
+      collectGarbage();
+      slot.started = true;
+    }
+    const started = nowMs();
+    const outcome = kind === 'remote-use' ? await runRemoteUseStream([invocation], remote) : await runTheftStream([invocation], theft);
+    slot.ms += nowMs() - started;
+    slot.records += outcome.records;
+  };
+
+  const endpointWarmUp = plan.endpointRecords * plan.endpointWarmUpShare;
+  for (const body of bodies) {
+    let phase = body.phase;
+    if (body.kind === 'remote-use' && phase === 'measure') {
+      auditSeen += body.records;
+      if (auditSeen > plan.auditSteadyRecords - proportion(plan, 'audit')) {
+        tail.audit.push({ text: body.text, records: body.records });
+        continue;
+      }
+    } else if (body.kind === 'endpoint') {
+      endpointSeen += body.records;
+      if (endpointSeen <= endpointWarmUp) phase = 'warmup';
+      else if (endpointSeen > plan.endpointRecords - proportion(plan, 'endpoint')) {
+        tail.endpoint.push({ text: body.text, records: body.records });
+        continue;
+      }
+    }
+    const key = `${body.kind} ${phase}`;
+    if (key !== pendingKey || pending.length >= MAX_MESSAGES_PER_INVOCATION) {
+      await flush();
+      pendingKey = key;
+    }
+    pending.push({ text: body.text, records: body.records });
+  }
+  await flush();
+
+  const remoteRun = tableRun(measured.remote.records, measured.remote.ms, remoteCounter);
+  const theftRun = tableRun(measured.theft.records, measured.theft.ms, theftCounter);
+  const combined = combineRuns(remoteRun, theftRun);
+  log(`  Azurite: ${Math.round(combined.recordsPerSec)} records/s, ${combined.requestsPer1kRecords.toFixed(2)} requests per 1,000 records${truncated ? ' (time budget reached)' : ''}`);
+
+  let naive: TableRun | undefined;
+  if (plan.naiveRecords > 0) {
+    const counter = new ClassifyingRequestCounter();
+    const client = createTableClient(target, plan.tableName, counter);
+    const deadline = nowMs() + plan.naiveBudgetMs;
+    const started = nowMs();
+    const auditDone = await runPerRecord(tail.audit, (records, id) => runRemoteUseBatch(records, [], remoteDeps(new NaiveStateStore(client), remoteSettings), id), deadline);
+    const auditMs = nowMs() - started;
+    const auditRun = tableRun(auditDone.records, auditMs, counter);
+    counter.reset();
+    const theftStarted = nowMs();
+    const theftDone = await runPerRecord(tail.endpoint, (records, id) => runTheftBatch(records, theftDeps(new NaiveStateStore(client), theftSettings), id), deadline + plan.naiveBudgetMs / 4);
+    naive = combineRuns(auditRun, tableRun(theftDone.records, nowMs() - theftStarted, counter));
+    log(`  naive reference: ${Math.round(naive.requestsPer1kRecords)} requests per 1,000 records (${naive.records} records)`);
+  }
+  return { warmUpRecords, remoteUse: remoteRun, theft: theftRun, combined, naive, truncated };
+}
+
+/** The naive tail's share of each detector's records, proportional to its share of the stream. */
+function proportion(plan: TablePlan, kind: 'audit' | 'endpoint'): number {
+  const total = plan.auditSteadyRecords + plan.endpointRecords;
+  if (total === 0) return 0;
+  return Math.round((plan.naiveRecords * (kind === 'audit' ? plan.auditSteadyRecords : plan.endpointRecords)) / total);
+}
+
+function tableRun(records: number, ms: number, counter: ClassifyingRequestCounter): TableRun {
+  return {
+    records,
+    ms,
+    recordsPerSec: perSecond(records, ms),
+    requests: counter.requests,
+    requestsPer1kRecords: records > 0 ? (counter.requests * 1000) / records : 0,
+    byKind: { ...counter.byKind },
+    byTarget: { ...counter.byTarget },
+  };
+}
+
+export function combineRuns(a: TableRun, b: TableRun): TableRun {
+  const records = a.records + b.records;
+  const requests = a.requests + b.requests;
+  const ms = a.ms + b.ms;
+  const byTarget: Record<string, number> = { ...a.byTarget };
+  for (const [k, v] of Object.entries(b.byTarget)) byTarget[k] = (byTarget[k] ?? 0) + v;
+  return {
+    records,
+    ms,
+    recordsPerSec: perSecond(records, ms),
+    requests,
+    requestsPer1kRecords: records > 0 ? (requests * 1000) / records : 0,
+    byKind: { query: a.byKind.query + b.byKind.query, transaction: a.byKind.transaction + b.byKind.transaction, write: a.byKind.write + b.byKind.write },
+    byTarget,
+  };
+}

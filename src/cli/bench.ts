@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../adapters/asnData';
+import { measureAsn } from '../bench/asnBench';
+import type { BenchStreamSize } from '../bench/benchStreamInput';
+import { COLD_IMPORT_ENV, measureColdImport } from '../bench/coldImport';
+import { describeMachine } from '../bench/machine';
+import { nowMs } from '../bench/measure';
+import { finalFigures, formatReport, type BenchResult, type SizeResult } from '../bench/report';
+import type { WorkerJob, WorkerResult } from '../bench/worker';
+import { loadConfig } from '../config';
+import { MIN_BENCH_IDENTITIES, MIN_BENCH_RECORDS } from '../demo/benchStream';
+import { UsageError } from './tokenwatch';
+
+/**
+ * 20 records per Event Hub message × 100 messages per invocation (the host's default
+ * maxEventBatchSize) = 2,000 records per invocation: diagnostic settings pack many records into a
+ * message, and 1,000–5,000 records is what one invocation sees under load.
+ */
+const RECORDS_PER_BODY = 20;
+/** Records of the 200k run's tail fed to the naive reference, and how long it may take (it reads per record). */
+const NAIVE_RECORDS = 2_000;
+const NAIVE_BUDGET_MS = 15_000;
+/** The larger size runs its Azurite steady state for at most this long: the whole bench stays near 5 minutes. */
+const SECOND_SIZE_STEADY_BUDGET_MS = 30_000;
+
+/**
+ * `tokenwatch bench` (`npm run bench`): the performance budget of docs/performance.md, measured in
+ * one run. The asked size (default 200,000 records over 5,000 identities) gives the final
+ * figures; the same stream at twice the records and identities shows how cost grows. Each size
+ * runs in child processes (pure pipelines; Table Storage on its own Azurite), prints a table,
+ * and the last line of stdout is one JSON object with the final figures.
+ */
+export async function runBench(flags: Record<string, string>): Promise<number> {
+  const started = nowMs();
+  const records = positiveInteger(flags, 'records', MIN_BENCH_RECORDS);
+  const identities = positiveInteger(flags, 'identities', MIN_BENCH_IDENTITIES);
+  const seed = positiveInteger(flags, 'seed', 20260903, 0);
+  const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  const sizes: BenchStreamSize[] = [
+    { records, identities, seed, recordsPerBody: RECORDS_PER_BODY },
+    { records: records * 2, identities: identities * 2, seed, recordsPerBody: RECORDS_PER_BODY },
+  ];
+  // The production default, read the way the function app reads it.
+  const cachePartitions = loadConfig(COLD_IMPORT_ENV, (file) => readFileSync(file, 'utf8')).cachePartitions;
+
+  say('ASN data: load and lookups');
+  const asn = measureAsn();
+  say('cold import of the functions entry (5 fresh processes)');
+  const coldImport = await measureColdImport(5);
+  const results: SizeResult[] = [];
+  for (const [i, size] of sizes.entries()) {
+    say(`size ${size.records} records / ${size.identities} identities: pure pipelines`);
+    const pure = await runWorker({ mode: 'pure', size });
+    say(`size ${size.records} records / ${size.identities} identities: Table Storage (Azurite)`);
+    const table = await runWorker({
+      mode: 'table',
+      size,
+      cachePartitions,
+      naiveRecords: i === 0 ? NAIVE_RECORDS : 0,
+      naiveBudgetMs: NAIVE_BUDGET_MS,
+      ...(i === 0 ? {} : { steadyBudgetMs: SECOND_SIZE_STEADY_BUDGET_MS }),
+    });
+    if (pure.mode !== 'pure' || table.mode !== 'table') throw new Error('bench: a worker answered with the wrong kind of result');
+    results.push({ size, pure: pure.figures, table: table.figures, tablePeakRssMb: table.peakRssMb });
+  }
+
+  const result: BenchResult = { machine: describeMachine(), recordsPerInvocation: RECORDS_PER_BODY * 100, cachePartitions, asn, coldImport, sizes: results, elapsedMs: nowMs() - started };
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  for (const line of formatReport(result)) out(line);
+  // Full figures for docs/performance.md; .bench/ is not committed.
+  const folder = join(packageRoot(__dirname), '.bench');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'last-run.json'), `${JSON.stringify(result, null, 2)}\n`);
+  out(JSON.stringify(finalFigures(result)));
+  return 0;
+}
+
+function positiveInteger(flags: Record<string, string>, name: string, fallback: number, min = 1): number {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of at least ${min}`);
+  return value;
+}
+
+/** Runs one job in a fresh `node --expose-gc` process; its progress is passed through to stderr. */
+function runWorker(job: WorkerJob): Promise<WorkerResult> {
+  const worker = join(__dirname, '..', 'bench', 'worker.js');
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, ['--expose-gc', worker, JSON.stringify(job)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+      if (error) {
+        reject(new Error(`bench worker (${job.mode}, ${job.size.records} records) failed: ${error.message}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as WorkerResult);
+      } catch (parseError) {
+        reject(new Error(`bench worker (${job.mode}): unreadable result: ${parseError instanceof Error ? parseError.message : String(parseError)}`));
+      }
+    });
+    child.stderr?.pipe(process.stderr);
+  });
+}
