@@ -28,15 +28,20 @@ export function parseFloor(invocations: readonly Invocation[]): number {
   return records;
 }
 
-/**
- * The remote-use function minus the host: decode the message bodies (JSON text, as the host
- * hands them over), parse, load state, detect, commit, send alerts, dead-letter rejects.
- */
-export async function runRemoteUseStream(invocations: readonly Invocation[], deps: RemoteUseDeps, batchPrefix = 'remote'): Promise<StreamOutcome> {
+interface BatchReport {
+  readonly records: number;
+  readonly alerts: readonly unknown[];
+  readonly rejects: number;
+  readonly stateChanges: number;
+  readonly conflictRetries: number;
+}
+
+/** Decodes each invocation's bodies (JSON text, as the host hands them over) and runs one detector on it. */
+async function runStream(invocations: readonly Invocation[], batchPrefix: string, runBatch: (decoded: ReturnType<typeof decodeMessages>, batchId: string) => Promise<BatchReport>): Promise<StreamOutcome> {
   let records = 0, alerts = 0, rejects = 0, stateChanges = 0, conflictRetries = 0;
   for (let i = 0; i < invocations.length; i++) {
     const decoded = decodeMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
-    const report = await runRemoteUseBatch(decoded.records, decoded.rejects, deps, `${batchPrefix}-${i}`);
+    const report = await runBatch(decoded, `${batchPrefix}-${i}`);
     records += report.records;
     alerts += report.alerts.length;
     rejects += report.rejects;
@@ -46,17 +51,12 @@ export async function runRemoteUseStream(invocations: readonly Invocation[], dep
   return { invocations: invocations.length, records, alerts, rejects, stateChanges, conflictRetries };
 }
 
+/** The remote-use function minus the host: decode, parse, load state, detect, commit, send alerts, dead-letter rejects. */
+export function runRemoteUseStream(invocations: readonly Invocation[], deps: RemoteUseDeps, batchPrefix = 'remote'): Promise<StreamOutcome> {
+  return runStream(invocations, batchPrefix, (decoded, batchId) => runRemoteUseBatch(decoded.records, decoded.rejects, deps, batchId));
+}
+
 /** The theft function minus the host, the same way. */
-export async function runTheftStream(invocations: readonly Invocation[], deps: TheftDeps, batchPrefix = 'theft'): Promise<StreamOutcome> {
-  let records = 0, alerts = 0, rejects = 0, stateChanges = 0, conflictRetries = 0;
-  for (let i = 0; i < invocations.length; i++) {
-    const decoded = decodeMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
-    const report = await runTheftBatch(decoded.records, deps, `${batchPrefix}-${i}`, decoded.rejects);
-    records += report.records;
-    alerts += report.alerts.length;
-    rejects += report.rejects;
-    stateChanges += report.stateChanges;
-    conflictRetries += report.conflictRetries;
-  }
-  return { invocations: invocations.length, records, alerts, rejects, stateChanges, conflictRetries };
+export function runTheftStream(invocations: readonly Invocation[], deps: TheftDeps, batchPrefix = 'theft'): Promise<StreamOutcome> {
+  return runStream(invocations, batchPrefix, (decoded, batchId) => runTheftBatch(decoded.records, deps, batchId, decoded.rejects));
 }

@@ -103,15 +103,15 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
       return;
     }
     const slot = kind === 'remote-use' ? measured.remote : measured.theft;
-    if (plan.steadyBudgetMs !== undefined && slot.ms >= plan.steadyBudgetMs) {
-      truncated = true;
-      return;
-    }
     if (!slot.started) {
-      // Steady state starts here: count only its requests.
+      // Steady state starts here: count only its requests (none at all if the budget is already spent).
       (kind === 'remote-use' ? remoteCounter : theftCounter).reset();
       collectGarbage();
       slot.started = true;
+    }
+    if (plan.steadyBudgetMs !== undefined && slot.ms >= plan.steadyBudgetMs) {
+      truncated = true;
+      return;
     }
     const started = nowMs();
     const outcome = kind === 'remote-use' ? await runRemoteUseStream([invocation], remote) : await runTheftStream([invocation], theft);

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { PureFigures } from '../../src/bench/purePhases';
+import { finalFigures, formatReport, type BenchResult } from '../../src/bench/report';
+import type { TableRun } from '../../src/bench/tablePhases';
+
+const run = (records: number, requests: number, ms: number): TableRun => ({
+  records,
+  ms,
+  recordsPerSec: (records * 1000) / ms,
+  requests,
+  requestsPer1kRecords: (requests * 1000) / records,
+  byKind: { query: requests, transaction: 0, write: 0 },
+  byTarget: { 'query mi': requests },
+});
+
+const pure = {
+  identities: 5_000,
+  records: { total: 230_000, warmUp: 30_000, steady: 200_000, auditSteady: 180_000, endpointSteady: 20_000 },
+  recordsPerInvocation: { audit: 2_000, endpoint: 2_000 },
+  parseFloorRecordsPerSec: 300_000,
+  remoteUseRecordsPerSec: 150_000,
+  theftRecordsPerSec: 40_000,
+  pipelineToFloorRatio: 0.5,
+  remoteUseStagesUsPerRecord: { decode: 3, parse: 1, partitionKeys: 1, load: 0.5, detect: 1, commit: 0.1, sinks: 0 },
+  remoteUse: { invocations: 90, records: 180_000, alerts: 9, rejects: 0, stateChanges: 100, conflictRetries: 0 },
+  theft: { invocations: 10, records: 20_000, alerts: 0, rejects: 0, stateChanges: 0, conflictRetries: 0 },
+  memoryState: { partitions: 5_400, rows: 50_000 },
+} satisfies PureFigures;
+
+const result: BenchResult = {
+  machine: { cpuModel: 'Contoso CPU', cores: 2, memoryGb: 8, node: 'v22.0.0', platform: 'linux' },
+  recordsPerInvocation: 2_000,
+  cachePartitions: 20_000,
+  asn: { loadMs: 8, firstLoadMs: 9, lookupsPerSec: 5_000_000, lookups: 1, hitRatio: 0.8, ipv4Ranges: 1, ipv6Ranges: 1 },
+  coldImport: { importMs: 320, readyMs: 340, runs: [] },
+  sizes: [
+    {
+      size: { records: 200_000, identities: 5_000, seed: 1, recordsPerBody: 20 },
+      pure,
+      table: { warmUpRecords: 30_000, remoteUse: run(180_000, 540, 6_000), theft: run(20_000, 60, 1_000), combined: run(200_000, 600, 7_000), naive: run(1_000, 3_000, 1_000), truncated: false },
+      tablePeakRssMb: 300,
+    },
+  ],
+  elapsedMs: 1_000,
+};
+
+describe('bench report', () => {
+  it('puts exactly the figures of issue 5 on the final line, from the first size', () => {
+    const final = finalFigures(result);
+    expect(Object.keys(final).sort()).toEqual(
+      [
+        'parseFloorRecordsPerSec', 'remoteUseRecordsPerSec', 'theftRecordsPerSec', 'pipelineToFloorRatio', 'azuriteRecordsPerSec', 'tableTransactionsPer1kRecords',
+        'naiveTableTransactionsPer1kRecords', 'asnLookupsPerSec', 'asnLoadMs', 'coldImportMs', 'peakRssMb',
+      ].sort(),
+    );
+    expect(final).toMatchObject({ azuriteRecordsPerSec: 28_571, tableTransactionsPer1kRecords: 3, naiveTableTransactionsPer1kRecords: 3_000, coldImportMs: 320, peakRssMb: 300 });
+  });
+
+  it('marks each target met or missed', () => {
+    const lines = formatReport(result);
+    expect(lines.find((l) => l.startsWith('coldImportMs'))).toMatch(/≤ 300\s+MISSED$/);
+    expect(lines.find((l) => l.startsWith('pipelineToFloorRatio'))).toMatch(/≥ 0.5\s+met$/);
+    expect(lines.find((l) => l.startsWith('tableTransactionsPer1kRecords'))).toMatch(/met$/);
+    expect(lines[0]).toContain('Contoso CPU, 2 cores');
+  });
+});
