@@ -10,9 +10,11 @@ import type { TableFigures, TableRun } from './tablePhases';
 export interface SizeResult {
   readonly size: BenchStreamSize;
   readonly pure: PureFigures;
-  readonly table: TableFigures;
+  /** Undefined when the Table Storage phase was skipped to keep the bench short (see `tableSkipped`). */
+  readonly table: TableFigures | undefined;
+  readonly tableSkipped?: string;
   /** Peak RSS of the process that streamed this size through TableStateStore. */
-  readonly tablePeakRssMb: number;
+  readonly tablePeakRssMb: number | undefined;
 }
 
 export interface BenchResult {
@@ -54,7 +56,7 @@ export const TARGETS: readonly { readonly key: keyof FinalFigures; readonly text
 
 export function finalFigures(result: BenchResult): FinalFigures {
   const first = result.sizes[0];
-  if (!first) throw new Error('bench: no size was measured');
+  if (!first?.table || first.tablePeakRssMb === undefined) throw new Error('bench: the first size was not measured through Table Storage');
   return {
     parseFloorRecordsPerSec: round(first.pure.parseFloorRecordsPerSec),
     remoteUseRecordsPerSec: round(first.pure.remoteUseRecordsPerSec),
@@ -109,6 +111,7 @@ export function formatReport(result: BenchResult): string[] {
   const sizes = result.sizes;
   const header = ['per size', ...sizes.map((s) => `${fmt(s.size.records)} rec / ${fmt(s.size.identities)} MI`)];
   const per = (label: string, value: (s: SizeResult) => string): string[] => [label, ...sizes.map(value)];
+  const tab = (label: string, value: (s: SizeResult, t: TableFigures) => string): string[] => per(label, (s) => (s.table ? value(s, s.table) : 'skipped'));
   lines.push(
     ...table(header, [
       per('warm-up records (untimed)', (s) => fmt(s.pure.records.warmUp)),
@@ -120,17 +123,21 @@ export function formatReport(result: BenchResult): string[] {
       ...REMOTE_USE_STAGES.map((stage) => per(`  remote use µs/record: ${stage}`, (s) => fmt(s.pure.remoteUseStagesUsPerRecord[stage]))),
       per('alerts (remote use, steady)', (s) => fmt(s.pure.remoteUse.alerts)),
       per('state partitions / rows', (s) => `${fmt(s.pure.memoryState.partitions)} / ${fmt(s.pure.memoryState.rows)}`),
-      per('Azurite records measured', (s) => `${fmt(s.table.combined.records)}${s.table.truncated ? ' (time-boxed)' : ''}`),
-      per('Azurite records/s', (s) => fmt(s.table.combined.recordsPerSec)),
-      per('  remote use / theft records/s', (s) => `${fmt(s.table.remoteUse.recordsPerSec)} / ${fmt(s.table.theft.recordsPerSec)}`),
-      per('table requests per 1k records', (s) => fmt(s.table.combined.requestsPer1kRecords)),
-      per('  remote use / theft', (s) => `${fmt(s.table.remoteUse.requestsPer1kRecords)} / ${fmt(s.table.theft.requestsPer1kRecords)}`),
-      per('naive requests per 1k (records)', (s) => (s.table.naive ? `${fmt(s.table.naive.requestsPer1kRecords)} (${fmt(s.table.naive.records)})` : 'not run')),
-      per('peak RSS of the Azurite run, MiB', (s) => fmt(s.tablePeakRssMb)),
+      tab('Azurite records measured', (_s, t) => `${fmt(t.combined.records)}${t.truncated ? ' (time-boxed)' : ''}`),
+      tab('Azurite records/s', (_s, t) => fmt(t.combined.recordsPerSec)),
+      tab('  remote use / theft records/s', (_s, t) => `${fmt(t.remoteUse.recordsPerSec)} / ${fmt(t.theft.recordsPerSec)}`),
+      tab('table requests per 1k records', (_s, t) => fmt(t.combined.requestsPer1kRecords)),
+      tab('  remote use / theft', (_s, t) => `${fmt(t.remoteUse.requestsPer1kRecords)} / ${fmt(t.theft.requestsPer1kRecords)}`),
+      tab('naive requests per 1k (records)', (_s, t) => (t.naive ? `${fmt(t.naive.requestsPer1kRecords)} (${fmt(t.naive.records)})` : 'not run')),
+      tab('peak RSS of the Azurite run, MiB', (s) => fmt(s.tablePeakRssMb ?? 0)),
     ]),
   );
   lines.push('');
   for (const s of sizes) {
+    if (!s.table) {
+      lines.push(`Table Storage phase of ${fmt(s.size.records)} records skipped: ${s.tableSkipped ?? 'not run'}`);
+      continue;
+    }
     lines.push(`requests per 1k records by kind and partition family, ${fmt(s.size.records)} records: ${requestsBreakdown(s.table.combined)}`);
     if (s.table.naive) lines.push(`  naive reference: ${requestsBreakdown(s.table.naive)}`);
   }
