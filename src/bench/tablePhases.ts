@@ -37,6 +37,8 @@ export interface TablePlan {
   readonly naiveBudgetMs: number;
   /** Stop feeding each detector's steady state after this long; undefined = the whole stream. */
   readonly steadyBudgetMs?: number;
+  /** Give up on the size when the untimed warm-up takes longer than this (figures on half-known identities would mislead). */
+  readonly warmUpBudgetMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -58,6 +60,8 @@ export interface TableFigures {
   readonly naive: TableRun | undefined;
   /** True when a time budget cut the steady state short (the figures cover `records` only). */
   readonly truncated: boolean;
+  /** True when the warm-up outlasted its budget: nothing was measured. */
+  readonly warmUpAbandoned: boolean;
 }
 
 /** Mirrors functions/dependencies.ts: tenant catalogs are re-read after a minute so other instances' identities appear. */
@@ -85,6 +89,8 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   const measured = { remote: { records: 0, ms: 0, started: false }, theft: { records: 0, ms: 0, started: false } };
   const tail = { audit: [] as BenchBody[], endpoint: [] as BenchBody[] };
   let warmUpRecords = 0;
+  let warmUpMs = 0;
+  let warmUpAbandoned = false;
   let truncated = false;
   let auditSeen = 0;
   let endpointSeen = 0;
@@ -96,10 +102,17 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
     const invocation: Invocation = { bodies: pending, records: pending.reduce((sum, b) => sum + b.records, 0) };
     const [kind, phase] = pendingKey.split(' ') as ['remote-use' | 'endpoint', 'warmup' | 'measure'];
     pending = [];
+    if (warmUpAbandoned) return;
     if (phase === 'warmup') {
+      if (plan.warmUpBudgetMs !== undefined && warmUpMs >= plan.warmUpBudgetMs) {
+        warmUpAbandoned = true;
+        return;
+      }
+      const started = nowMs();
       warmUpRecords += invocation.records;
       if (kind === 'remote-use') await runRemoteUseStream([invocation], remote, 'warm');
       else await runTheftStream([invocation], theft, 'warm');
+      warmUpMs += nowMs() - started;
       return;
     }
     const slot = kind === 'remote-use' ? measured.remote : measured.theft;
@@ -148,10 +161,11 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   const remoteRun = tableRun(measured.remote.records, measured.remote.ms, remoteCounter);
   const theftRun = tableRun(measured.theft.records, measured.theft.ms, theftCounter);
   const combined = combineRuns(remoteRun, theftRun);
-  log(`  Azurite: ${Math.round(combined.recordsPerSec)} records/s, ${combined.requestsPer1kRecords.toFixed(2)} requests per 1,000 records${truncated ? ' (time budget reached)' : ''}`);
+  if (warmUpAbandoned) log(`  Azurite: warm-up abandoned after ${Math.round(warmUpMs / 1000)} s (${warmUpRecords} records)`);
+  else log(`  Azurite: ${Math.round(combined.recordsPerSec)} records/s, ${combined.requestsPer1kRecords.toFixed(2)} requests per 1,000 records${truncated ? ' (time budget reached)' : ''}`);
 
   let naive: TableRun | undefined;
-  if (plan.naiveRecords > 0) {
+  if (plan.naiveRecords > 0 && !warmUpAbandoned) {
     const counter = new ClassifyingRequestCounter();
     const client = createTableClient(target, plan.tableName, counter);
     const deadline = nowMs() + plan.naiveBudgetMs;
@@ -165,7 +179,7 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
     naive = combineRuns(auditRun, tableRun(theftDone.records, nowMs() - theftStarted, counter));
     log(`  naive reference: ${Math.round(naive.requestsPer1kRecords)} requests per 1,000 records (${naive.records} records)`);
   }
-  return { warmUpRecords, remoteUse: remoteRun, theft: theftRun, combined, naive, truncated };
+  return { warmUpRecords, remoteUse: remoteRun, theft: theftRun, combined, naive, truncated, warmUpAbandoned };
 }
 
 /** The naive tail's share of each detector's records, proportional to its share of the stream. */

@@ -19,6 +19,7 @@ export type WorkerJob =
       readonly naiveRecords: number;
       readonly naiveBudgetMs: number;
       readonly steadyBudgetMs?: number;
+      readonly warmUpBudgetMs?: number;
     };
 
 export type WorkerResult = { readonly mode: 'pure'; readonly figures: PureFigures; readonly peakRssMb: number } | { readonly mode: 'table'; readonly figures: TableFigures; readonly peakRssMb: number };
@@ -42,6 +43,7 @@ export async function runJob(job: WorkerJob, log: (line: string) => void): Promi
       naiveRecords: job.naiveRecords,
       naiveBudgetMs: job.naiveBudgetMs,
       ...(job.steadyBudgetMs !== undefined ? { steadyBudgetMs: job.steadyBudgetMs } : {}),
+      ...(job.warmUpBudgetMs !== undefined ? { warmUpBudgetMs: job.warmUpBudgetMs } : {}),
       log,
     });
     return { mode: 'table', figures, peakRssMb: peakRssMb() };

@@ -37,7 +37,7 @@ const result: BenchResult = {
     {
       size: { records: 200_000, identities: 5_000, seed: 1, recordsPerBody: 20 },
       pure,
-      table: { warmUpRecords: 30_000, remoteUse: run(180_000, 540, 6_000), theft: run(20_000, 60, 1_000), combined: run(200_000, 600, 7_000), naive: run(1_000, 3_000, 1_000), truncated: false },
+      table: { warmUpRecords: 30_000, remoteUse: run(180_000, 540, 6_000), theft: run(20_000, 60, 1_000), combined: run(200_000, 600, 7_000), naive: run(1_000, 3_000, 1_000), truncated: false, warmUpAbandoned: false },
       tablePeakRssMb: 300,
     },
   ],

@@ -45,4 +45,12 @@ describe('runTablePhases against Azurite', () => {
     expect(figures.naive).toBeUndefined();
     expect(figures.warmUpRecords).toBeGreaterThan(0);
   });
+
+  it('gives up on a size whose warm-up outlasts its budget, measuring nothing', async () => {
+    const { stream, lazy } = tinyStream();
+    const figures = await runTablePhases(lazy, plan({ warmUpBudgetMs: 0, naiveRecords: 40 }, stream));
+    expect(figures.warmUpAbandoned).toBe(true);
+    expect(figures.combined.records).toBe(0);
+    expect(figures.naive).toBeUndefined();
+  });
 });
