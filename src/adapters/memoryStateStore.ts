@@ -26,7 +26,8 @@ export class MemoryStateStore implements StateStore {
       this.backend.reads++;
       const stored = this.backend.partitions.get(key);
       this.loadedVersions.set(key, stored?.version ?? 0);
-      out.set(key, { partitionKey: key, rows: new Map(stored?.rows ?? []) });
+      // Copy-on-write: snapshots share the stored map; commit replaces it instead of mutating it.
+      out.set(key, { partitionKey: key, rows: stored?.rows ?? new Map() });
     }
     return out;
   }
@@ -36,7 +37,8 @@ export class MemoryStateStore implements StateStore {
     const conflicts: string[] = [];
     let written = 0;
     for (const [key, group] of groupByPartition(changes)) {
-      const stored = this.backend.partitions.get(key) ?? { version: 0, rows: new Map<string, StateRow>() };
+      const existing = this.backend.partitions.get(key);
+      const stored = { version: existing?.version ?? 0, rows: new Map<string, StateRow>(existing?.rows ?? []) };
       const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
       const loaded = this.loadedVersions.get(key);
       if (guarded && loaded !== undefined && loaded !== stored.version) {

@@ -114,8 +114,9 @@ export class TableStateStore implements StateStore {
       const chunk = actions.slice(i, i + MAX_TX_OPERATIONS);
       try {
         const response = await this.client.submitTransaction(chunk);
-        const version = response.subResponses.find((r) => r.rowKey === VERSION_ROW);
-        if (version?.etag) versionEtag = version.etag;
+        // Sub-responses carry status and ETag but no keys, in the order of the actions: the guard
+        // is the first action of the first chunk.
+        if (i === 0 && guarded) versionEtag = response.subResponses[0]?.etag ?? versionEtag;
       } catch (error) {
         // Only the first chunk carries the guard; a conflict there means nothing was written.
         if (i === 0 && guarded && isConflict(error)) {

@@ -85,6 +85,19 @@ describe('TableStateStore against Azurite', () => {
     expect(counter.requests).toBe(before);
   });
 
+  it('keeps writing a cached partition with one transaction each, without conflicting with itself', async () => {
+    const { store, counter } = await newStore();
+    const pk = identityPartitionKey(TENANT, 'oid-repeat');
+    await store.load([pk]);
+    await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 1 })]);
+    const before = counter.requests;
+    for (let day = 2; day <= 4; day++) {
+      await store.load([pk]);
+      expect(await store.commit([upsert(pk, 'asn|8075', { first: 1, last: day })])).toEqual({ written: 1, conflicts: [] });
+    }
+    expect(counter.requests - before).toBe(3);
+  });
+
   it('detects a concurrent writer (ETag) and keeps the ASNs and IPs of both writers', async () => {
     const { client } = await newStore();
     const a = new TableStateStore(client, { cachePartitions: 100 });

@@ -18,11 +18,13 @@ export function decodeMessage(body: unknown, origin: string): DecodedMessage {
   let value: unknown = body;
   if (value instanceof Uint8Array) value = Buffer.from(value).toString('utf8');
   if (typeof value === 'string') {
-    const text = value.replace(/^\uFEFF/, '').trim();
-    if (text === '') return { records: [], rejects: [makeReject('body.empty', 'The message body is empty.', body, origin)] };
+    // JSON.parse skips surrounding white space itself; only a byte-order mark needs removing.
+    const text = value.charCodeAt(0) === 0xfeff ? value.slice(1) : value;
+    if (text.length === 0 || (text.length < 64 && text.trim() === '')) return { records: [], rejects: [makeReject('body.empty', 'The message body is empty.', body, origin)] };
     try {
       value = JSON.parse(text);
     } catch {
+      if (text.trim() === '') return { records: [], rejects: [makeReject('body.empty', 'The message body is empty.', body, origin)] };
       // Some producers send NDJSON (one record per line) in a single body.
       const ndjson = decodeNdjson(text, origin);
       if (ndjson.records.length > 0) return ndjson;

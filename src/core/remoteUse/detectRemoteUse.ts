@@ -3,7 +3,7 @@ import { alertId } from '../alerts/alertId';
 import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import type { AuditEvent, TokenIssuance, TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
-import type { PartitionSnapshot, RowChange } from '../state/partition';
+import type { PartitionSnapshot, RowChange, StateRow } from '../state/partition';
 import { num, str, WorkingPartition } from '../state/workingPartition';
 import { ALERT_NAMES, judgeUse, type LadderOutcome } from './ladder';
 import {
@@ -123,18 +123,48 @@ interface CatalogEntry {
   readonly resourceId: string;
 }
 
+interface CatalogIndex {
+  readonly byObjectId: ReadonlyMap<string, CatalogEntry>;
+  readonly byAppId: ReadonlyMap<string, CatalogEntry>;
+}
+
+/**
+ * Catalog indexes by loaded snapshot: the state store hands out the same row map for a cached
+ * partition, so a tenant's catalog (one row per identity) is indexed once, not once per batch.
+ */
+const catalogIndexes = new WeakMap<ReadonlyMap<string, StateRow>, CatalogIndex>();
+
+function catalogIndexOf(rows: ReadonlyMap<string, StateRow>): CatalogIndex {
+  let index = catalogIndexes.get(rows);
+  if (!index) {
+    const byObjectId = new Map<string, CatalogEntry>();
+    const byAppId = new Map<string, CatalogEntry>();
+    for (const [rowKey, { data }] of rows) {
+      if (rowKey === TENANT_META_ROW) continue;
+      const entry = { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), resourceId: str(data, 'resourceId') };
+      if (!entry.objectId) continue;
+      byObjectId.set(entry.objectId, entry);
+      if (entry.appId) byAppId.set(entry.appId, entry);
+    }
+    index = { byObjectId, byAppId };
+    catalogIndexes.set(rows, index);
+  }
+  return index;
+}
+
+const EMPTY_INDEX: CatalogIndex = { byObjectId: new Map(), byAppId: new Map() };
+
 /** The tenant partition: the earliest event seen, and the catalog of known Managed Identities. */
 class TenantCatalog {
   readonly partition: WorkingPartition;
+  private readonly base: CatalogIndex;
+  /** Entries learned or completed in this batch, over the loaded index. */
   private readonly byObjectId = new Map<string, CatalogEntry>();
   private readonly byAppId = new Map<string, CatalogEntry>();
 
   constructor(readonly tenantId: string, snapshot: PartitionSnapshot | undefined) {
     this.partition = new WorkingPartition(tenantPartitionKey(tenantId), snapshot);
-    for (const [rowKey, data] of this.partition.entries()) {
-      if (rowKey === TENANT_META_ROW) continue;
-      this.index({ objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), resourceId: str(data, 'resourceId') });
-    }
+    this.base = snapshot ? catalogIndexOf(snapshot.rows) : EMPTY_INDEX;
   }
 
   get firstEventAt(): number | undefined {
@@ -147,7 +177,11 @@ class TenantCatalog {
   }
 
   find(objectId: string, appId: string): CatalogEntry | undefined {
-    return (objectId ? this.byObjectId.get(objectId) : undefined) ?? (appId ? this.byAppId.get(appId) : undefined);
+    if (objectId) {
+      const entry = this.byObjectId.get(objectId) ?? this.base.byObjectId.get(objectId);
+      if (entry) return entry;
+    }
+    return appId ? this.byAppId.get(appId) ?? this.base.byAppId.get(appId) : undefined;
   }
 
   learnIssuance(e: TokenIssuance): void {
@@ -156,7 +190,7 @@ class TenantCatalog {
 
   /** Adds or completes an entry; a known entry is rewritten only when it gains information. */
   learn(candidate: CatalogEntry): CatalogEntry {
-    const known = this.byObjectId.get(candidate.objectId);
+    const known = this.byObjectId.get(candidate.objectId) ?? this.base.byObjectId.get(candidate.objectId);
     const merged: CatalogEntry = {
       objectId: candidate.objectId,
       appId: candidate.appId || known?.appId || '',

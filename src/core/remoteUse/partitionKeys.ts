@@ -20,8 +20,22 @@ export function identityPartitionKey(tenantId: string, objectId: string): string
 const HOUR_MS = 3_600_000;
 
 export function tokenBucketKey(tenantId: string, issuedAtMs: number): string {
-  const hour = new Date(Math.floor(issuedAtMs / HOUR_MS) * HOUR_MS).toISOString();
-  return tableKey('tok', tenantId, hour.slice(0, 13).replace(/[-T]/g, ''));
+  return `${tokenBucketPrefix(tenantId)}${hourLabel(Math.floor(issuedAtMs / HOUR_MS))}`;
+}
+
+/** `yyyymmddhh` of an hour since the epoch; memoised because a batch spans few hours (hot path). */
+const hourLabels = new Map<number, string>();
+function hourLabel(hour: number): string {
+  let label = hourLabels.get(hour);
+  if (label === undefined) {
+    const d = new Date(hour * HOUR_MS);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    label = `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}`;
+    // 10,000 hours (over a year) of labels at most: bounded memory.
+    if (hourLabels.size >= 10_000) hourLabels.clear();
+    hourLabels.set(hour, label);
+  }
+  return label;
 }
 
 /** Every token bucket key of a tenant starts with this. */

@@ -10,7 +10,11 @@ const FORBIDDEN = /[%/\\#?|\u0000-\u001f\u007f-\u009f]/g;
 /** Half the 1 KiB limit: leaves room for UTF-16 expansion of non-ASCII characters. */
 const MAX_KEY_CHARS = 512;
 
+const HAS_FORBIDDEN = /[%/\\#?|\u0000-\u001f\u007f-\u009f]/;
+
 export function escapeKeyPart(part: string): string {
+  // Most parts (GUIDs, ASNs, addresses) need no escaping: test before building a new string.
+  if (!HAS_FORBIDDEN.test(part)) return part;
   return part.replace(FORBIDDEN, (ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
 }
 

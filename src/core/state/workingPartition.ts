@@ -1,54 +1,60 @@
-import type { PartitionSnapshot, RowChange, RowValue } from './partition';
+import type { PartitionSnapshot, RowChange, RowValue, StateRow } from './partition';
 
 type RowData = Readonly<Record<string, RowValue>>;
 
 /**
  * A mutable working copy of one partition for the duration of a batch. It records which rows
  * changed so that the batch writes only those: a steady stream of known behaviour writes nothing.
+ * Copy-on-write over the loaded snapshot: a large partition (a tenant's identity catalog) is not
+ * copied for a batch that reads a few of its rows.
  */
 export class WorkingPartition {
-  private readonly rows = new Map<string, RowData>();
-  private readonly dirty = new Set<string>();
+  private readonly base: ReadonlyMap<string, StateRow>;
+  private readonly written = new Map<string, RowData>();
   private readonly deleted = new Set<string>();
 
   /** `writeOnce`: every row is write-once, so changes are emitted unguarded (see RowChange). */
   constructor(readonly partitionKey: string, snapshot?: PartitionSnapshot, private readonly writeOnce = false) {
-    if (snapshot) for (const [rowKey, row] of snapshot.rows) this.rows.set(rowKey, row.data);
+    this.base = snapshot?.rows ?? new Map();
   }
 
   get(rowKey: string): RowData | undefined {
-    return this.rows.get(rowKey);
+    const written = this.written.get(rowKey);
+    if (written !== undefined) return written;
+    if (this.deleted.has(rowKey)) return undefined;
+    return this.base.get(rowKey)?.data;
   }
 
-  entries(): IterableIterator<[string, RowData]> {
-    return this.rows.entries();
+  *entries(): IterableIterator<[string, RowData]> {
+    for (const [rowKey, row] of this.base) {
+      if (this.written.has(rowKey) || this.deleted.has(rowKey)) continue;
+      yield [rowKey, row.data];
+    }
+    yield* this.written.entries();
   }
 
   /** Writes a row; a value equal to the current one is not a change. */
   set(rowKey: string, data: RowData): void {
-    const current = this.rows.get(rowKey);
+    const current = this.get(rowKey);
     if (current && sameData(current, data)) return;
-    this.rows.set(rowKey, data);
-    this.dirty.add(rowKey);
+    this.written.set(rowKey, data);
     this.deleted.delete(rowKey);
   }
 
   delete(rowKey: string): void {
-    if (!this.rows.has(rowKey)) return;
-    this.rows.delete(rowKey);
-    this.dirty.delete(rowKey);
-    this.deleted.add(rowKey);
+    if (this.get(rowKey) === undefined) return;
+    this.written.delete(rowKey);
+    if (this.base.has(rowKey)) this.deleted.add(rowKey);
   }
 
   get changed(): boolean {
-    return this.dirty.size > 0 || this.deleted.size > 0;
+    return this.written.size > 0 || this.deleted.size > 0;
   }
 
   changes(): RowChange[] {
     const out: RowChange[] = [];
-    for (const rowKey of [...this.dirty].sort()) {
-      const data = this.rows.get(rowKey);
-      if (data) out.push({ kind: 'upsert', partitionKey: this.partitionKey, rowKey, data, ...(this.writeOnce ? { unguarded: true } : {}) });
+    for (const rowKey of [...this.written.keys()].sort()) {
+      out.push({ kind: 'upsert', partitionKey: this.partitionKey, rowKey, data: this.written.get(rowKey)!, ...(this.writeOnce ? { unguarded: true } : {}) });
     }
     for (const rowKey of [...this.deleted].sort()) out.push({ kind: 'delete', partitionKey: this.partitionKey, rowKey });
     return out;
