@@ -68,29 +68,51 @@ export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
 }
 
 export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>): string[] {
-  const catalogs = new Map<string, TenantCatalog>();
-  const catalogOf = (tenantId: string): TenantCatalog => {
-    let catalog = catalogs.get(tenantId);
-    if (!catalog) {
-      catalog = new TenantCatalog(tenantId, loaded.get(tenantPartitionKey(tenantId)));
-      catalogs.set(tenantId, catalog);
-    }
-    return catalog;
-  };
-  const tokens = new TokenRegistry(loaded);
+  // Which identities the batch touches: a light version of resolveManagedIdentity that reads the
+  // loaded catalogs and token buckets plus this batch's sign-ins, without building working state.
+  const issuedObjectIds = new Set<string>();
+  const issuedAppIds = new Set<string>();
+  const issuedTokens = new Map<string, string>();
+  for (const e of events) {
+    if (e.kind !== 'issuance' || !e.tenantId) continue;
+    issuedObjectIds.add(`${e.tenantId}|${e.objectId}`);
+    if (e.appId) issuedAppIds.add(`${e.tenantId}|${e.appId}`);
+    if (e.tokenId) issuedTokens.set(`${e.tenantId}|${e.tokenId}`, e.objectId);
+  }
   const keys = new Set<string>();
-  for (const e of sortEvents(events)) {
+  for (const e of events) {
     if (!e.tenantId) continue;
-    if (e.kind === 'issuance') {
-      catalogOf(e.tenantId).learnIssuance(e);
-      tokens.add(e);
+    if (e.kind === 'issuance') keys.add(identityPartitionKey(e.tenantId, e.objectId));
+    if (e.kind !== 'use' || e.principalType === 'user') continue;
+    const tenant = loaded.get(tenantPartitionKey(e.tenantId));
+    const index = tenant ? catalogIndexOf(tenant.rows) : EMPTY_INDEX;
+    if ((e.miResourceId && e.objectId) || (e.objectId && (index.byObjectId.has(e.objectId) || issuedObjectIds.has(`${e.tenantId}|${e.objectId}`)))) {
       keys.add(identityPartitionKey(e.tenantId, e.objectId));
-    } else if (e.kind === 'use') {
-      const identity = resolveManagedIdentity(e, catalogOf(e.tenantId), tokens);
-      if (identity) keys.add(identityPartitionKey(e.tenantId, identity.objectId));
+      continue;
     }
+    const byApp = e.appId ? index.byAppId.get(e.appId)?.objectId : undefined;
+    if (byApp) {
+      keys.add(identityPartitionKey(e.tenantId, byApp));
+      continue;
+    }
+    if (e.appId && issuedAppIds.has(`${e.tenantId}|${e.appId}`)) {
+      const issuance = events.find((x) => x.kind === 'issuance' && x.tenantId === e.tenantId && x.appId === e.appId);
+      if (issuance?.kind === 'issuance') keys.add(identityPartitionKey(e.tenantId, issuance.objectId));
+      continue;
+    }
+    const tokenOwner = issuedTokens.get(`${e.tenantId}|${e.tokenId}`) ?? registeredTokenOwner(loaded, e);
+    if (tokenOwner) keys.add(identityPartitionKey(e.tenantId, tokenOwner));
   }
   return [...keys].sort();
+}
+
+function registeredTokenOwner(loaded: ReadonlyMap<string, PartitionSnapshot>, e: TokenUse): string | undefined {
+  if (!e.tokenId || e.issuedAtMs === undefined) return undefined;
+  for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs)) {
+    const owner = str(loaded.get(key)?.rows.get(tokenRowKey(e.tokenId))?.data, 'objectId');
+    if (owner) return owner;
+  }
+  return undefined;
 }
 
 /**
@@ -306,9 +328,12 @@ class IdentityBaseline {
     }
     const first = num(data, 'first') ?? timeMs;
     const last = num(data, 'last') ?? timeMs;
-    const next = { ...data, first: Math.min(first, timeMs), last: utcDay(timeMs) > utcDay(last) ? timeMs : last };
-    this.partition.set(rowKey, next);
-    return next.first !== first || next.last !== last;
+    const nextFirst = Math.min(first, timeMs);
+    const nextLast = utcDay(timeMs) > utcDay(last) ? timeMs : last;
+    // The usual case, a known row used again on the same day, allocates and writes nothing.
+    if (nextFirst === first && nextLast === last) return false;
+    this.partition.set(rowKey, { ...data, first: nextFirst, last: nextLast });
+    return true;
   }
 
   dedup(rowKey: string): DedupState | undefined {
