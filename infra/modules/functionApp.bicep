@@ -105,6 +105,10 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Optional. Ceiling of the Node.js heap in MB (NODE_OPTIONS --max-old-space-size). 384 keeps a worker under 512 MB resident with the default state cache (docs/performance.md); without it V8 grows the heap lazily towards the instance memory.')
+@minValue(256)
+param nodeHeapMb int = 384
+
 @description('Optional. Public network access to the app and its SCM (deployment) endpoint. The app has no HTTP triggers; Disabled also blocks azd deploy unless it runs from a network with a private endpoint.')
 @allowed([
   'Enabled'
@@ -238,6 +242,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_SWEEP_SCHEDULE: sweepSchedule
       TOKENWATCH_CACHE_IDENTITIES: string(cacheIdentities)
       TOKENWATCH_DEDUP_DAYS: string(dedupDays)
+
+      // Bounded memory per worker: the live heap stays far below this ceiling.
+      NODE_OPTIONS: '--max-old-space-size=${nodeHeapMb}'
 
       // Ingestion connection string (no secret) + Entra authentication of the telemetry itself.
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString

@@ -95,11 +95,17 @@ function positiveInteger(flags: Record<string, string>, name: string, fallback: 
   return value;
 }
 
+/**
+ * The heap ceiling production runs with (infra/modules/functionApp.bicep sets NODE_OPTIONS from
+ * `nodeHeapMb`): the bench measures the deployed configuration.
+ */
+export const PRODUCTION_HEAP_MB = 384;
+
 /** Runs one job in a fresh `node --expose-gc` process; its progress is passed through to stderr. */
 function runWorker(job: WorkerJob): Promise<WorkerResult> {
   const worker = join(__dirname, '..', 'bench', 'worker.js');
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ['--expose-gc', worker, JSON.stringify(job)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+    const child = execFile(process.execPath, ['--expose-gc', `--max-old-space-size=${PRODUCTION_HEAP_MB}`, worker, JSON.stringify(job)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
       if (error) {
         reject(new Error(`bench worker (${job.mode}, ${job.size.records} records) failed: ${error.message}`));
         return;
