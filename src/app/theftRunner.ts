@@ -3,7 +3,7 @@ import { isoTime } from '../core/records/time';
 import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecord';
 import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
-import { detectTheft, partitionKeysForEvents, type TheftDetectorConfig } from '../core/theft/detectTheft';
+import { detectScreened, partitionKeysForScreened, screenEvents, type TheftDetectorConfig } from '../core/theft/detectTheft';
 import { splitEndpointOutcomes, summariseTheftBatch, type TheftBatchSummary } from '../core/theft/theftBatchSummary';
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
@@ -47,13 +47,15 @@ export async function judgeEndpointOutcomes(outcomes: readonly EndpointParsed[],
   const byFormat: Record<string, number> = {};
   for (const e of events) byFormat[e.source.format] = (byFormat[e.source.format] ?? 0) + 1;
 
-  let detection: ReturnType<typeof detectTheft> | undefined;
+  // Rules and allowlists need no state: only the hosts of events they leave standing are loaded.
+  const screened = screenEvents(events, deps.settings);
+  let detection: ReturnType<typeof detectScreened> | undefined;
   let stateChanges = 0;
   let conflictRetries = 0;
   const maxRetries = deps.maxConflictRetries ?? 5;
   for (let round = 0; ; round++) {
-    const partitions = await deps.store.load(partitionKeysForEvents(events));
-    detection = detectTheft(events, partitions, deps.settings);
+    const partitions = await deps.store.load(partitionKeysForScreened(screened));
+    detection = detectScreened(screened, partitions, deps.settings);
     const commit = await deps.store.commit(detection.changes);
     stateChanges += detection.changes.length;
     if (commit.conflicts.length === 0) break;

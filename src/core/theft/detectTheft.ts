@@ -67,9 +67,58 @@ export function hostPartitionKey(event: EndpointEvent): string {
   return tableKey('host', event.tenantId, host);
 }
 
-/** The partitions detectTheft will read for these events (sorted, unique): load them before calling it. */
-export function partitionKeysForEvents(events: readonly EndpointEvent[]): string[] {
-  return [...new Set(events.map(hostPartitionKey))].sort();
+/**
+ * An event that matched a vector with a caller the allowlist does not trust: the only kind of
+ * event that reads or writes host state. Almost all endpoint telemetry is not one (most records
+ * match no vector, and most matches are the cloud's own agents), so most batches load nothing.
+ */
+export interface TheftCandidate {
+  readonly event: EndpointEvent;
+  readonly partitionKey: string;
+  readonly caller: CallerProfile;
+  readonly suspects: readonly { readonly rule: TheftRule; readonly match: TheftMatch; readonly trust: Exclude<TrustDecision, { verdict: 'trusted' }> }[];
+}
+
+/** The stateless half of the detector: rules and allowlists applied, candidates in judging order. */
+export interface ScreenedEvents {
+  readonly events: number;
+  readonly matches: number;
+  readonly trusted: number;
+  /** In event-time order (ties by record id, then host), the order state is judged in. */
+  readonly candidates: readonly TheftCandidate[];
+}
+
+export function screenEvents(events: readonly EndpointEvent[], config: TheftDetectorConfig): ScreenedEvents {
+  const rules = config.rules ?? THEFT_RULES;
+  let matches = 0;
+  let trusted = 0;
+  const candidates: TheftCandidate[] = [];
+  for (const event of events) {
+    let caller: CallerProfile | undefined;
+    const suspects: TheftCandidate['suspects'][number][] = [];
+    for (const rule of rules) {
+      for (const match of rule.match(event)) {
+        matches++;
+        caller ??= profileCaller(event.process);
+        const trust = decideTrust(event, caller, rule.vector, config.allowlist);
+        if (trust.verdict === 'trusted') trusted++;
+        else suspects.push({ rule, match, trust });
+      }
+    }
+    if (suspects.length > 0) candidates.push({ event, partitionKey: hostPartitionKey(event), caller: caller as CallerProfile, suspects });
+  }
+  candidates.sort((a, b) => a.event.timeMs - b.event.timeMs || compare(a.event.source.recordId, b.event.source.recordId) || compare(a.partitionKey, b.partitionKey));
+  return { events: events.length, matches, trusted, candidates };
+}
+
+/** The host partitions detectScreened will read (sorted, unique): load them before calling it. */
+export function partitionKeysForScreened(screened: ScreenedEvents): string[] {
+  return [...new Set(screened.candidates.map((c) => c.partitionKey))].sort();
+}
+
+/** The partitions detectTheft will read for these events: only the hosts of candidates. */
+export function partitionKeysForEvents(events: readonly EndpointEvent[], config: TheftDetectorConfig): string[] {
+  return partitionKeysForScreened(screenEvents(events, config));
 }
 
 export function detectTheft(
@@ -77,68 +126,60 @@ export function detectTheft(
   partitions: ReadonlyMap<string, PartitionSnapshot>,
   config: TheftDetectorConfig,
 ): TheftDetection {
-  const rules = config.rules ?? THEFT_RULES;
+  return detectScreened(screenEvents(events, config), partitions, config);
+}
+
+/** The stateful half: first-seen programs and dedup over the candidates' host partitions. */
+export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap<string, PartitionSnapshot>, config: TheftDetectorConfig): TheftDetection {
   const windowMs = config.dedupWindowMs ?? DEDUP_WINDOW_MS;
   const state = new WorkingState(partitions);
   const alerts = new Map<string, AlertRow>();
-  const counts = { matches: 0, trusted: 0, knownCallers: 0, suppressed: 0, reemitted: 0 };
+  const counts = { matches: screened.matches, trusted: screened.trusted, knownCallers: 0, suppressed: 0, reemitted: 0 };
 
-  const ordered = [...events].sort((a, b) => a.timeMs - b.timeMs || compare(a.source.recordId, b.source.recordId) || compare(hostPartitionKey(a), hostPartitionKey(b)));
-  for (const event of ordered) {
-    const partitionKey = hostPartitionKey(event);
-    let caller: CallerProfile | undefined;
-    for (const rule of rules) {
-      for (const match of rule.match(event)) {
-        counts.matches++;
-        caller ??= profileCaller(event.process);
-        const trust = decideTrust(event, caller, rule.vector, config.allowlist);
-        if (trust.verdict === 'trusted') {
-          counts.trusted++;
+  for (const { event, partitionKey, caller, suspects } of screened.candidates) {
+    for (const { rule, match, trust } of suspects) {
+      const program = programKey(event, caller);
+      const standing: CallerStanding = trust.verdict === 'name-only' ? 'name-only' : caller.tier === 'suspicious' ? 'suspicious' : 'first-time';
+      const build = (id: string): AlertRow => theftAlert({ event, rule, match, standing, caller, trust, id });
+
+      if (standing === 'suspicious') {
+        const rowKey = tableKey('dedup', rule.vector, program, match.targetKey);
+        const candidate = alertId([THEFT_DETECTOR, rule.id, partitionKey, event.source.recordId, match.targetKey]);
+        const decision = decideDedup(dedupStateFromRow(state.get(partitionKey, rowKey)), event.timeMs, candidate, windowMs);
+        if (decision.kind === 'suppress') {
+          if (decision.counted) {
+            counts.suppressed++;
+            state.set(partitionKey, rowKey, dedupRow(decision.next, rule.vector, event, match));
+          }
           continue;
         }
-        const program = programKey(event, caller);
-        const standing: CallerStanding = trust.verdict === 'name-only' ? 'name-only' : caller.tier === 'suspicious' ? 'suspicious' : 'first-time';
-        const build = (id: string): AlertRow => theftAlert({ event, rule, match, standing, caller: caller as CallerProfile, trust, id });
-
-        if (standing === 'suspicious') {
-          const rowKey = tableKey('dedup', rule.vector, program, match.targetKey);
-          const candidate = alertId([THEFT_DETECTOR, rule.id, partitionKey, event.source.recordId, match.targetKey]);
-          const decision = decideDedup(dedupStateFromRow(state.get(partitionKey, rowKey)), event.timeMs, candidate, windowMs);
-          if (decision.kind === 'suppress') {
-            if (decision.counted) {
-              counts.suppressed++;
-              state.set(partitionKey, rowKey, dedupRow(decision.next, rule.vector, event, match));
-            }
-            continue;
-          }
-          if (decision.kind === 'reemit') counts.reemitted++;
-          else state.set(partitionKey, rowKey, dedupRow(decision.next, rule.vector, event, match));
-          if (!alerts.has(decision.next.lastAlertId)) alerts.set(decision.next.lastAlertId, build(decision.next.lastAlertId));
-          continue;
-        }
-
-        const rowKey = tableKey('first', rule.vector, program);
-        const seen = state.get(partitionKey, rowKey);
-        if (seen === undefined) {
-          const id = alertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, program, event.source.recordId]);
-          state.set(partitionKey, rowKey, {
-            kind: 'first-seen',
-            vector: rule.vector,
-            program,
-            processPath: event.process.path,
-            firstSeenAt: event.timeMs,
-            recordId: event.source.recordId,
-            alertId: id,
-          });
-          if (!alerts.has(id)) alerts.set(id, build(id));
-        } else if (seen['recordId'] === event.source.recordId && typeof seen['alertId'] === 'string') {
-          // The record that made this program known is being judged again (redelivery): same alert again.
-          if (!alerts.has(seen['alertId'])) {
-            counts.reemitted++;
-            alerts.set(seen['alertId'], build(seen['alertId']));
-          }
-        } else counts.knownCallers++;
+        if (decision.kind === 'reemit') counts.reemitted++;
+        else state.set(partitionKey, rowKey, dedupRow(decision.next, rule.vector, event, match));
+        if (!alerts.has(decision.next.lastAlertId)) alerts.set(decision.next.lastAlertId, build(decision.next.lastAlertId));
+        continue;
       }
+
+      const rowKey = tableKey('first', rule.vector, program);
+      const seen = state.get(partitionKey, rowKey);
+      if (seen === undefined) {
+        const id = alertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, program, event.source.recordId]);
+        state.set(partitionKey, rowKey, {
+          kind: 'first-seen',
+          vector: rule.vector,
+          program,
+          processPath: event.process.path,
+          firstSeenAt: event.timeMs,
+          recordId: event.source.recordId,
+          alertId: id,
+        });
+        if (!alerts.has(id)) alerts.set(id, build(id));
+      } else if (seen['recordId'] === event.source.recordId && typeof seen['alertId'] === 'string') {
+        // The record that made this program known is being judged again (redelivery): same alert again.
+        if (!alerts.has(seen['alertId'])) {
+          counts.reemitted++;
+          alerts.set(seen['alertId'], build(seen['alertId']));
+        }
+      } else counts.knownCallers++;
     }
   }
 
@@ -153,7 +194,7 @@ export function detectTheft(
   return {
     alerts: rows,
     changes,
-    summary: { events: events.length, ...counts, alerts: rows.length, alertsBySeverity, alertsByVector, rowsChanged: changes.length },
+    summary: { events: screened.events, ...counts, alerts: rows.length, alertsBySeverity, alertsByVector, rowsChanged: changes.length },
   };
 }
 

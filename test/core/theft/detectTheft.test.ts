@@ -184,9 +184,20 @@ describe('detectTheft: state, dedup and determinism', () => {
   const events = [0, 1, 2, 3].map((i) => at(base, base.timeMs + i * hour, `mde:r${i}`));
 
   it('keeps one partition per tenant and host', () => {
-    expect(partitionKeysForEvents([...events, event('ecs/network-wget-arc-token')])).toEqual(
+    expect(partitionKeysForEvents([...events, event('ecs/network-wget-arc-token')], config)).toEqual(
       [hostPartitionKey(base), hostPartitionKey(event('ecs/network-wget-arc-token'))].sort(),
     );
+  });
+
+  it('reads no host state for telemetry that matches no vector or only trusted callers', () => {
+    const harmless = ['mde/network-ordinary-https', 'ecs/file-ordinary', 'sysmon-flat/event1-ordinary-process', 'mde/network-guest-agent-trusted', 'ecs-auditd/opened-file-token-by-kubelet-trusted'].map(event);
+    expect(partitionKeysForEvents(harmless, config)).toEqual([]);
+    const result = detectTheft(harmless, new Map(), config);
+    expect(result.summary.trusted).toBe(2);
+    expect(result.changes).toEqual([]);
+    // The same host's partition is read as soon as one of its events has a caller left standing.
+    const curl = event('mde/network-curl-imds-token');
+    expect(partitionKeysForEvents([...harmless, curl], config)).toEqual([hostPartitionKey(curl)]);
   });
 
   it('raises one alert per host + program + vector + target per 5 days and counts the suppressed ones on the row', () => {
