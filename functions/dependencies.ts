@@ -9,6 +9,7 @@ import { createTableClient } from '../src/adapters/tableClient';
 import { TableRejectSink } from '../src/adapters/tableRejectSink';
 import { TableStateStore } from '../src/adapters/tableStateStore';
 import { makeIpClassifier } from '../src/app/ipClassifier';
+import { SHARED_STATE_REFRESH } from '../src/app/remoteUseRunner';
 import type { RemoteUseHandlerDeps } from '../src/app/remoteUseHandler';
 import type { TheftHandlerDeps } from '../src/app/theftHandler';
 import { loadTheftSettings } from '../src/app/theftSettings';
@@ -46,8 +47,6 @@ export function validateConfigAtStartup(): void {
 }
 
 const DAY_MS = 86_400_000;
-/** Catalogs of other instances' new identities are picked up within a minute. */
-const TENANT_REFRESH_MS = 60_000;
 
 function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
   const config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
@@ -69,7 +68,7 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
     config,
     credential,
     remoteUse: {
-      store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, refresh: { prefixes: ['tenant|'], afterMs: TENANT_REFRESH_MS } }),
+      store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, refresh: SHARED_STATE_REFRESH }),
       sink,
       deadLetter,
       settings: defaultRemoteUseSettings(classifyIp, { allowlist: config.remoteUseAllowlist, dedupWindowMs: config.dedupDays * DAY_MS }),

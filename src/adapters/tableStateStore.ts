@@ -12,7 +12,9 @@ import { groupByPartition, StateStoreError, type CommitResult, type StateStore }
  * transaction updates it with the ETag seen at load time (or creates it), so a concurrent writer
  * makes the transaction fail with 412/409 atomically; the partition is then reported as a
  * conflict, dropped from the cache, and the caller reloads and judges again. Partitions whose
- * changes are all write-once rows are written without the guard.
+ * changes are all write-once rows are written without the guard; such a partition stays cached
+ * after the write only when it is a refreshed one (see `refresh`), so its view of other writers'
+ * rows is never older than the refresh period.
  */
 export interface TableStateStoreOptions {
   /** Most partitions kept in memory (LRU). */
@@ -133,9 +135,15 @@ export class TableStateStore implements StateStore {
         if (c.kind === 'upsert') rows.set(c.rowKey, { rowKey: c.rowKey, data: c.data });
         else rows.delete(c.rowKey);
       }
-      // An unguarded write leaves the partition's other writers' rows unknown: keep the cache only when guarded.
       if (guarded) this.remember(key, { rows, versionEtag, version: nextVersion });
-      else this.cache.delete(key);
+      else if (this.refreshAfterMs(key) !== undefined) {
+        // Other writers' rows may be missing from an unguarded partition, which is why it is a
+        // refreshed one: keep it with our rows added until its refresh is due (not a minute more).
+        const remaining = this.cache.getRemainingTTL(key);
+        if (remaining > 0 && Number.isFinite(remaining)) this.cache.set(key, { rows, versionEtag: base.versionEtag, version: base.version }, { ttl: remaining });
+        else this.cache.delete(key);
+      } else this.cache.delete(key); // nothing would ever re-read it: read it again next time
+
     }
     return true;
   }
@@ -163,9 +171,13 @@ export class TableStateStore implements StateStore {
     return { rows, versionEtag, version };
   }
 
-  private remember(key: string, partition: CachedPartition): void {
+  private refreshAfterMs(key: string): number | undefined {
     const refresh = this.options.refresh;
-    const ttl = refresh && refresh.prefixes.some((p) => key.startsWith(p)) ? refresh.afterMs : undefined;
+    return refresh && refresh.prefixes.some((p) => key.startsWith(p)) ? refresh.afterMs : undefined;
+  }
+
+  private remember(key: string, partition: CachedPartition): void {
+    const ttl = this.refreshAfterMs(key);
     this.cache.set(key, partition, ttl !== undefined ? { ttl } : {});
   }
 }

@@ -3,12 +3,19 @@ import type { AuditEvent } from '../core/records/auditEvent';
 import { parseAuditRecord } from '../core/records/auditRecord';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
 import { detectRemoteUse, firstRoundPartitions, secondRoundPartitions, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
+import { SHARED_PARTITION_PREFIXES } from '../core/remoteUse/partitionKeys';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import type { PartitionSnapshot } from '../core/state/partition';
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
 import type { SourcedRecord } from './decodeMessages';
+
+/**
+ * How long a cached shared partition (catalog, token bucket) is trusted before it is read again:
+ * a new identity or a token registered by another instance is seen here within a minute.
+ */
+export const SHARED_STATE_REFRESH = { prefixes: SHARED_PARTITION_PREFIXES, afterMs: 60_000 } as const;
 
 export interface RemoteUseDeps {
   readonly store: StateStore;

@@ -13,15 +13,17 @@ import { activityUse, at, AZURE_IP, identity, miSignIn, ONPREM_IP, TENANT, testC
 import { azuriteConnectionString, uniqueTableName } from '../support/azurite';
 import { replayRecords, alertKeys } from '../support/remoteUseHarness';
 
-async function newStore(options: { cachePartitions?: number } = {}) {
+async function newStore(options: { cachePartitions?: number; refresh?: { prefixes: readonly string[]; afterMs: number } } = {}) {
   const conn = azuriteConnectionString();
   const table = uniqueTableName('state');
   await ensureTable(conn, table);
   const counter = new RequestCounter();
   const client = createTableClient({ connectionString: conn }, table, counter);
-  const store = new TableStateStore(client, { cachePartitions: options.cachePartitions ?? 1000 });
+  const store = new TableStateStore(client, { cachePartitions: options.cachePartitions ?? 1000, ...(options.refresh ? { refresh: options.refresh } : {}) });
   return { client, store, counter, table, conn };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const upsert = (partitionKey: string, rowKey: string, data: Record<string, string | number | boolean>): RowChange => ({ kind: 'upsert', partitionKey, rowKey, data });
 
@@ -96,6 +98,50 @@ describe('TableStateStore against Azurite', () => {
       expect(await store.commit([upsert(pk, 'asn|8075', { first: 1, last: day })])).toEqual({ written: 1, conflicts: [] });
     }
     expect(counter.requests - before).toBe(3);
+  });
+
+  it('re-reads a write-once partition after an unguarded write unless it is a refreshed one', async () => {
+    const { store, counter, client } = await newStore({ refresh: { prefixes: ['tok|'], afterMs: 60_000 } });
+    const writeOnce = (pk: string, rowKey: string): RowChange => ({ kind: 'upsert', partitionKey: pk, rowKey, data: { objectId: 'a' }, unguarded: true });
+    const bucket = tableKey('tok', TENANT, '2026090112');
+    const other = tableKey('once', TENANT);
+    await store.load([bucket, other]);
+    expect(await store.commit([writeOnce(bucket, 'u1'), writeOnce(other, 'u1')])).toEqual({ written: 2, conflicts: [] });
+    const before = counter.requests;
+    const loaded = await store.load([bucket, other]);
+    // The refreshed bucket is served from the cache with the row just written; the other is read again.
+    expect(counter.requests - before).toBe(1);
+    expect([...loaded.get(bucket)!.rows.keys()]).toEqual(['u1']);
+    expect([...loaded.get(other)!.rows.keys()]).toEqual(['u1']);
+    await store.commit([]);
+    // Stored for real, not only cached.
+    const stored = [];
+    for await (const e of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${bucket}'` } })) stored.push(e.rowKey);
+    expect(stored).toEqual(['u1']);
+  });
+
+  it('writing a refreshed partition does not postpone its refresh: rows of other instances appear on time', async () => {
+    const refresh = { prefixes: ['tok|'], afterMs: 1_000 };
+    const { store, counter, conn, table } = await newStore({ refresh });
+    const otherInstance = new TableStateStore(createTableClient({ connectionString: conn }, table), { cachePartitions: 10, refresh });
+    const bucket = tableKey('tok', TENANT, '2026090113');
+    const writeOnce = (rowKey: string): RowChange => ({ kind: 'upsert', partitionKey: bucket, rowKey, data: { objectId: 'a' }, unguarded: true });
+    await store.load([bucket]);
+    await otherInstance.load([bucket]);
+    await otherInstance.commit([writeOnce('theirs')]);
+    await sleep(300);
+    await store.commit([writeOnce('mine')]);
+    // Still within the refresh period of the first read: cached, without the other instance's row.
+    let before = counter.requests;
+    expect([...(await store.load([bucket])).get(bucket)!.rows.keys()]).toEqual(['mine']);
+    expect(counter.requests).toBe(before);
+    await store.commit([]);
+    await sleep(800);
+    // 1.1 s after the read, 0.8 s after the write (which did not restart the clock): read again, both rows.
+    before = counter.requests;
+    expect([...(await store.load([bucket])).get(bucket)!.rows.keys()].sort()).toEqual(['mine', 'theirs']);
+    expect(counter.requests - before).toBe(1);
+    await store.commit([]);
   });
 
   it('detects a concurrent writer (ETag) and keeps the ASNs and IPs of both writers', async () => {

@@ -52,6 +52,13 @@ export function tokenBucketCandidates(tenantId: string, iatMs: number): string[]
   return [...keys];
 }
 
+/**
+ * Partitions every instance extends without this instance writing them: the tenant catalog (a new
+ * identity signs in on another Event Hub partition) and the token buckets (another instance
+ * registers the sign-ins it reads). A cached copy must be re-read now and then to see those rows.
+ */
+export const SHARED_PARTITION_PREFIXES: readonly string[] = [`${tableKey('tenant')}|`, `${tableKey('tok')}|`];
+
 export const TENANT_META_ROW = 'meta';
 export const catalogRowKey = (objectId: string): string => tableKey('mi', objectId);
 export const asnRowKey = (asn: number): string => `asn|${asn}`;
