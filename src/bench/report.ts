@@ -28,7 +28,7 @@ export interface BenchResult {
   readonly elapsedMs: number;
 }
 
-/** The one-line summary: exactly these keys, from the first size. */
+/** The one-line summary: the issue's keys plus the once-a-day cost, from the first size. */
 export interface FinalFigures {
   readonly parseFloorRecordsPerSec: number;
   readonly remoteUseRecordsPerSec: number;
@@ -37,6 +37,13 @@ export interface FinalFigures {
   readonly azuriteRecordsPerSec: number;
   readonly tableTransactionsPer1kRecords: number;
   readonly naiveTableTransactionsPer1kRecords: number | null;
+  /**
+   * The once-a-day cost the steady state does not see: Table Storage calls in the day-start phase
+   * (every identity's first uses of the day, which advance last-seen days) per identity.
+   */
+  readonly dayStartTableTransactionsPerIdentity: number;
+  /** Calls per 1,000 records over the whole measured day (day start + steady state) at the bench's density. */
+  readonly wholeDayTableTransactionsPer1kRecords: number;
   readonly asnLookupsPerSec: number;
   readonly asnLoadMs: number;
   readonly coldImportMs: number;
@@ -65,11 +72,19 @@ export function finalFigures(result: BenchResult): FinalFigures {
     azuriteRecordsPerSec: round(first.table.combined.recordsPerSec),
     tableTransactionsPer1kRecords: round(first.table.combined.requestsPer1kRecords),
     naiveTableTransactionsPer1kRecords: first.table.naive ? round(first.table.naive.requestsPer1kRecords) : null,
+    dayStartTableTransactionsPerIdentity: round(first.table.dayStart.requests / first.size.identities),
+    wholeDayTableTransactionsPer1kRecords: round(wholeDayPer1k(first.table)),
     asnLookupsPerSec: round(result.asn.lookupsPerSec),
     asnLoadMs: round(result.asn.loadMs),
     coldImportMs: round(result.coldImport.importMs),
     peakRssMb: round(first.tablePeakRssMb),
   };
+}
+
+/** Day start and steady state together: what a day at the bench's density costs per 1,000 records. */
+export function wholeDayPer1k(table: TableFigures): number {
+  const records = table.dayStart.records + table.combined.records;
+  return records > 0 ? ((table.dayStart.requests + table.combined.requests) * 1000) / records : 0;
 }
 
 const fmt = (value: number): string => round(value).toLocaleString('en-US');
@@ -128,6 +143,8 @@ export function formatReport(result: BenchResult): string[] {
       tab('  remote use / theft records/s', (_s, t) => `${fmt(t.remoteUse.recordsPerSec)} / ${fmt(t.theft.recordsPerSec)}`),
       tab('table requests per 1k records', (_s, t) => fmt(t.combined.requestsPer1kRecords)),
       tab('  remote use / theft', (_s, t) => `${fmt(t.remoteUse.requestsPer1kRecords)} / ${fmt(t.theft.requestsPer1kRecords)}`),
+      tab('day start (untimed): requests per MI', (s, t) => `${fmt(t.dayStart.requests / s.size.identities)} (${fmt(t.dayStart.records)} records)`),
+      tab('whole day: requests per 1k records', (_s, t) => fmt(wholeDayPer1k(t))),
       tab('naive requests per 1k (records)', (_s, t) => (t.naive ? `${fmt(t.naive.requestsPer1kRecords)} (${fmt(t.naive.records)})` : 'not run')),
       tab('peak RSS of the Azurite run, MiB', (s) => fmt(s.tablePeakRssMb ?? 0)),
     ]),
@@ -139,6 +156,7 @@ export function formatReport(result: BenchResult): string[] {
       continue;
     }
     lines.push(`requests per 1k records by kind and partition family, ${fmt(s.size.records)} records: ${requestsBreakdown(s.table.combined)}`);
+    lines.push(`  day start, per 1k of its records: ${requestsBreakdown({ ...s.table.combined, records: s.table.dayStart.records, byTarget: s.table.dayStart.byTarget })}`);
     if (s.table.naive) lines.push(`  naive reference: ${requestsBreakdown(s.table.naive)}`);
   }
   lines.push(`ASN: ${fmt(result.asn.ipv4Ranges)} IPv4 + ${fmt(result.asn.ipv6Ranges)} IPv6 ranges, load ${fmt(result.asn.loadMs)} ms (first ${fmt(result.asn.firstLoadMs)} ms), ${fmt(result.asn.lookupsPerSec)} lookups/s, ${fmt(result.asn.hitRatio * 100)} % of sampled addresses announced`);

@@ -2,10 +2,11 @@ import { loadAsnData } from '../adapters/asnData';
 import { createTableClient, ensureTable } from '../adapters/tableClient';
 import { TableStateStore } from '../adapters/tableStateStore';
 import { makeIpClassifier } from '../app/ipClassifier';
-import { runRemoteUseBatch } from '../app/remoteUseRunner';
+import { runRemoteUseBatch, SHARED_STATE_REFRESH } from '../app/remoteUseRunner';
 import { runTheftBatch } from '../app/theftRunner';
 import { loadTheftSettings } from '../app/theftSettings';
 import { defaultRemoteUseSettings } from '../core/remoteUse/settings';
+import type { BenchPhase } from '../demo/benchStream';
 import { ClassifyingRequestCounter, type RequestKind } from './classifyingCounter';
 import { MAX_MESSAGES_PER_INVOCATION, type BenchBody, type Invocation } from './invocations';
 import { collectGarbage, nowMs, perSecond } from './measure';
@@ -17,7 +18,7 @@ import { runPerRecord } from './perRecord';
 /** A body as the stream generator yields it, one at a time. */
 export interface StreamBody extends BenchBody {
   readonly kind: 'remote-use' | 'endpoint';
-  readonly phase: 'warmup' | 'measure';
+  readonly phase: BenchPhase;
 }
 
 export interface TablePlan {
@@ -52,8 +53,18 @@ export interface TableRun {
   readonly byTarget: Record<string, number>;
 }
 
+/** The untimed first hours of the measured day: every identity's first uses that day. */
+export interface DayStartRun {
+  readonly records: number;
+  /** Requests of the remote-use store while those records ran. */
+  readonly requests: number;
+  readonly byTarget: Record<string, number>;
+}
+
 export interface TableFigures {
+  /** Untimed records: the warm-up days and the day start. */
   readonly warmUpRecords: number;
+  readonly dayStart: DayStartRun;
   readonly remoteUse: TableRun;
   readonly theft: TableRun;
   readonly combined: TableRun;
@@ -64,8 +75,6 @@ export interface TableFigures {
   readonly warmUpAbandoned: boolean;
 }
 
-/** Mirrors functions/dependencies.ts: tenant catalogs are re-read after a minute so other instances' identities appear. */
-const TENANT_REFRESH = { prefixes: ['tenant|'], afterMs: 60_000 };
 
 /**
  * The stream end to end through TableStateStore on Azurite, as the functions run it: invocations
@@ -83,7 +92,7 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   const target = { connectionString: plan.connectionString };
   const remoteCounter = new ClassifyingRequestCounter();
   const theftCounter = new ClassifyingRequestCounter();
-  const remote = remoteDeps(new TableStateStore(createTableClient(target, plan.tableName, remoteCounter), { cachePartitions: plan.cachePartitions, refresh: TENANT_REFRESH }), remoteSettings);
+  const remote = remoteDeps(new TableStateStore(createTableClient(target, plan.tableName, remoteCounter), { cachePartitions: plan.cachePartitions, refresh: SHARED_STATE_REFRESH }), remoteSettings);
   const theft = theftDeps(new TableStateStore(createTableClient(target, plan.tableName, theftCounter), { cachePartitions: plan.cachePartitions }), theftSettings);
 
   const measured = { remote: { records: 0, ms: 0, started: false }, theft: { records: 0, ms: 0, started: false } };
@@ -97,22 +106,34 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   let pending: BenchBody[] = [];
   let pendingKey = '';
 
+  const dayStart = { records: 0, requests: 0, byTarget: {} as Record<string, number> };
+  let dayStartCounting = false;
+
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const invocation: Invocation = { bodies: pending, records: pending.reduce((sum, b) => sum + b.records, 0) };
-    const [kind, phase] = pendingKey.split(' ') as ['remote-use' | 'endpoint', 'warmup' | 'measure'];
+    const [kind, phase] = pendingKey.split(' ') as ['remote-use' | 'endpoint', BenchPhase];
     pending = [];
     if (warmUpAbandoned) return;
-    if (phase === 'warmup') {
+    if (phase !== 'measure') {
       if (plan.warmUpBudgetMs !== undefined && warmUpMs >= plan.warmUpBudgetMs) {
         warmUpAbandoned = true;
         return;
+      }
+      if (phase === 'dayStart' && !dayStartCounting) {
+        remoteCounter.reset();
+        dayStartCounting = true;
       }
       const started = nowMs();
       warmUpRecords += invocation.records;
       if (kind === 'remote-use') await runRemoteUseStream([invocation], remote, 'warm');
       else await runTheftStream([invocation], theft, 'warm');
       warmUpMs += nowMs() - started;
+      if (phase === 'dayStart') {
+        dayStart.records += invocation.records;
+        dayStart.requests = remoteCounter.requests;
+        dayStart.byTarget = { ...remoteCounter.byTarget };
+      }
       return;
     }
     const slot = kind === 'remote-use' ? measured.remote : measured.theft;
@@ -179,7 +200,7 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
     naive = combineRuns(auditRun, tableRun(theftDone.records, nowMs() - theftStarted, counter));
     log(`  naive reference: ${Math.round(naive.requestsPer1kRecords)} requests per 1,000 records (${naive.records} records)`);
   }
-  return { warmUpRecords, remoteUse: remoteRun, theft: theftRun, combined, naive, truncated, warmUpAbandoned };
+  return { warmUpRecords, dayStart, remoteUse: remoteRun, theft: theftRun, combined, naive, truncated, warmUpAbandoned };
 }
 
 /** The naive tail's share of each detector's records, proportional to its share of the stream. */

@@ -41,11 +41,22 @@ export interface BenchStreamOptions {
    * `records` ≥ 10/9 × identities × 4 covers every identity's addresses (each has at most 4).
    */
   readonly warmup?: { readonly days: number; readonly records: number };
+  /**
+   * The first hours of the measured day, before the measured phase: every identity's first uses of
+   * that day (round robin over identities and addresses, like the warm-up). A live tenant's stream
+   * is mostly the middle of a day, when each identity has already been seen that day; the day's
+   * first uses, which advance the baselines' last-seen day, are their own phase so their cost can
+   * be reported on its own. The measured phase then spans the rest of the day(s).
+   */
+  readonly dayStart?: { readonly hours: number; readonly records: number };
   /** Share of identities with a stable address outside Azure; default 0.02. */
   readonly externalShare?: number;
   /** Share of use records from a hosting network the identity never used (High alerts); default 0.00005. */
   readonly novelShare?: number;
 }
+
+/** Untimed warm-up days, the untimed first hours of the measured day, the measured phase. */
+export type BenchPhase = 'warmup' | 'dayStart' | 'measure';
 
 export interface BenchCounts {
   signIn: number;
@@ -59,9 +70,9 @@ export interface BenchCounts {
 }
 
 export interface BenchBody {
-  /** `bench-warmup-000001.json`, `bench-000001.json`, `endpoint-000001.json`: name order is time order within each kind. */
+  /** `bench-warmup-000001.json`, `bench-daystart-000001.json`, `bench-000001.json`, `endpoint-000001.json`: name order is time order within each kind. */
   readonly name: string;
-  readonly phase: 'warmup' | 'measure';
+  readonly phase: BenchPhase;
   readonly kind: 'remote-use' | 'endpoint';
   /** The body as the Event Hub delivers it: `{"records":[…]}`. */
   readonly text: string;
@@ -70,6 +81,7 @@ export interface BenchBody {
 }
 
 export interface BenchStream {
+  /** The warm-up days' bodies, then the day-start bodies (both untimed). */
   readonly warmupBodies: BenchBody[];
   /** The measured remote-use bodies. */
   readonly bodies: BenchBody[];
@@ -241,7 +253,7 @@ function buildIdentities(count: number, externalShare: number, templates: Templa
 }
 
 interface Phase {
-  readonly phase: 'warmup' | 'measure';
+  readonly phase: BenchPhase;
   readonly records: number;
   readonly startMs: number;
   readonly spanMs: number;
@@ -384,6 +396,8 @@ class RemoteUseWriter {
   }
 }
 
+const PHASE_PREFIX: Readonly<Record<BenchPhase, string>> = { warmup: 'warmup-', dayStart: 'daystart-', measure: '' };
+
 function* remoteUseBodies(writer: RemoteUseWriter, identities: readonly BenchIdentity[], phase: Phase, recordsPerBody: number, random: Random): Generator<BenchBody> {
   const step = phase.spanMs / phase.records;
   const formatTime = createIsoTicksFormatter();
@@ -395,7 +409,7 @@ function* remoteUseBodies(writer: RemoteUseWriter, identities: readonly BenchIde
   const flush = (): BenchBody => {
     bodyIndex++;
     const done: BenchBody = {
-      name: `bench-${phase.phase === 'warmup' ? 'warmup-' : ''}${String(bodyIndex).padStart(6, '0')}.json`,
+      name: `bench-${PHASE_PREFIX[phase.phase]}${String(bodyIndex).padStart(6, '0')}.json`,
       phase: phase.phase,
       kind: 'remote-use',
       records: body.records,
@@ -528,6 +542,7 @@ interface Resolved {
   readonly startMs: number;
   readonly spanMs: number;
   readonly warmup: { readonly days: number; readonly records: number } | null;
+  readonly dayStart: { readonly hours: number; readonly records: number } | null;
   readonly externalShare: number;
   readonly novelShare: number;
 }
@@ -548,6 +563,11 @@ function resolve(options: BenchStreamOptions): Resolved {
     if (!(warmup.days > 0)) throw new RangeError(`warmup.days: need a positive number of days, got ${warmup.days}.`);
     integer('warmup.records', warmup.records, 1);
   }
+  const dayStart = options.dayStart ?? null;
+  if (dayStart !== null) {
+    if (!(dayStart.hours > 0 && dayStart.hours < spanDays * 24)) throw new RangeError(`dayStart.hours: need a number of hours inside the measured span, got ${dayStart.hours}.`);
+    integer('dayStart.records', dayStart.records, 1);
+  }
   const records = integer('records', options.records, MIN_BENCH_RECORDS);
   return {
     seed: options.seed ?? 20260903,
@@ -558,6 +578,7 @@ function resolve(options: BenchStreamOptions): Resolved {
     startMs: parseDay(options.start ?? '2026-09-01', 'start'),
     spanMs: spanDays * MS_PER_DAY,
     warmup,
+    dayStart,
     externalShare: share('externalShare', options.externalShare ?? 0.02),
     novelShare: share('novelShare', options.novelShare ?? 0.00005),
   };
@@ -590,8 +611,17 @@ export function benchBodies(options: BenchStreamOptions): Generator<BenchBody> {
       writer.novelShare = o.novelShare;
       measureStart += spanMs;
     }
-    yield* remoteUseBodies(writer, identities, { phase: 'measure', records: o.records, startMs: measureStart, spanMs: o.spanMs, roundRobin: false }, o.recordsPerBody, timing);
-    yield* endpointBodies(o.endpointRecords, measureStart, o.spanMs, o.recordsPerBody, createRandom(deriveSeed(o.seed, 'bench-endpoint')));
+    let measureSpan = o.spanMs;
+    if (o.dayStart !== null) {
+      const spanMs = o.dayStart.hours * 3_600_000;
+      writer.novelShare = 0;
+      yield* remoteUseBodies(writer, identities, { phase: 'dayStart', records: o.dayStart.records, startMs: measureStart, spanMs, roundRobin: true }, o.recordsPerBody, timing);
+      writer.novelShare = o.novelShare;
+      measureStart += spanMs;
+      measureSpan -= spanMs;
+    }
+    yield* remoteUseBodies(writer, identities, { phase: 'measure', records: o.records, startMs: measureStart, spanMs: measureSpan, roundRobin: false }, o.recordsPerBody, timing);
+    yield* endpointBodies(o.endpointRecords, measureStart, measureSpan, o.recordsPerBody, createRandom(deriveSeed(o.seed, 'bench-endpoint')));
   })();
 }
 
@@ -605,7 +635,7 @@ export function generateBenchStream(options: BenchStreamOptions): BenchStream {
     if (body.kind === 'endpoint') {
       endpointBodiesList.push(body);
       addCounts(totals.endpoint, body.counts);
-    } else if (body.phase === 'warmup') {
+    } else if (body.phase !== 'measure') {
       warmupBodies.push(body);
       addCounts(totals.warmup, body.counts);
     } else {

@@ -37,7 +37,7 @@ const result: BenchResult = {
     {
       size: { records: 200_000, identities: 5_000, seed: 1, recordsPerBody: 20 },
       pure,
-      table: { warmUpRecords: 30_000, remoteUse: run(180_000, 540, 6_000), theft: run(20_000, 60, 1_000), combined: run(200_000, 600, 7_000), naive: run(1_000, 3_000, 1_000), truncated: false, warmUpAbandoned: false },
+      table: { warmUpRecords: 55_000, dayStart: { records: 25_000, requests: 12_500, byTarget: { 'transaction mi': 12_000, 'query tok': 500 } }, remoteUse: run(180_000, 540, 6_000), theft: run(20_000, 60, 1_000), combined: run(200_000, 600, 7_000), naive: run(1_000, 3_000, 1_000), truncated: false, warmUpAbandoned: false },
       tablePeakRssMb: 300,
     },
   ],
@@ -45,15 +45,19 @@ const result: BenchResult = {
 };
 
 describe('bench report', () => {
-  it('puts exactly the figures of issue 5 on the final line, from the first size', () => {
+  it('puts the figures of issue 5 and the once-a-day cost on the final line, from the first size', () => {
     const final = finalFigures(result);
     expect(Object.keys(final).sort()).toEqual(
       [
         'parseFloorRecordsPerSec', 'remoteUseRecordsPerSec', 'theftRecordsPerSec', 'pipelineToFloorRatio', 'azuriteRecordsPerSec', 'tableTransactionsPer1kRecords',
-        'naiveTableTransactionsPer1kRecords', 'asnLookupsPerSec', 'asnLoadMs', 'coldImportMs', 'peakRssMb',
+        'naiveTableTransactionsPer1kRecords', 'asnLookupsPerSec', 'asnLoadMs', 'coldImportMs', 'peakRssMb', 'dayStartTableTransactionsPerIdentity',
+        'wholeDayTableTransactionsPer1kRecords',
       ].sort(),
     );
     expect(final).toMatchObject({ azuriteRecordsPerSec: 28_571, tableTransactionsPer1kRecords: 3, naiveTableTransactionsPer1kRecords: 3_000, coldImportMs: 320, peakRssMb: 300 });
+    // 12,500 day-start calls over 5,000 identities; (12,500 + 600) calls over (25,000 + 200,000) records.
+    expect(final.dayStartTableTransactionsPerIdentity).toBe(2.5);
+    expect(final.wholeDayTableTransactionsPer1kRecords).toBeCloseTo(58.2, 1);
   });
 
   it('marks each target met or missed', () => {
@@ -62,5 +66,7 @@ describe('bench report', () => {
     expect(lines.find((l) => l.startsWith('pipelineToFloorRatio'))).toMatch(/≥ 0.5\s+met$/);
     expect(lines.find((l) => l.startsWith('tableTransactionsPer1kRecords'))).toMatch(/met$/);
     expect(lines[0]).toContain('Contoso CPU, 2 cores');
+    expect(lines.find((l) => l.startsWith('day start (untimed): requests per MI'))).toMatch(/2\.5 \(25,000 records\)$/);
+    expect(lines.find((l) => l.includes('day start, per 1k of its records'))).toContain('transaction mi 480');
   });
 });

@@ -36,6 +36,23 @@ describe('runTablePhases against Azurite', () => {
     expect(figures.naive!.requestsPer1kRecords).toBeGreaterThan(figures.combined.requestsPer1kRecords);
   });
 
+  it('counts the day start’s requests on their own, untimed, leaving the steady state’s figures as they were', async () => {
+    const { stream, lazy } = tinyStream();
+    // The last warm-up day of the tiny stream played as the day start of the measured phase.
+    const lastWarmUpDay = lazy.filter((b) => b.phase === 'warmup').slice(-6);
+    const asDayStart = lazy.map((b) => (lastWarmUpDay.includes(b) ? { ...b, phase: 'dayStart' as const } : b));
+    const plain = await runTablePhases(lazy, plan({}, stream));
+    const split = await runTablePhases(asDayStart, plan({}, stream));
+
+    expect(plain.dayStart).toEqual({ records: 0, requests: 0, byTarget: {} });
+    expect(split.dayStart.records).toBe(countRecords(lastWarmUpDay));
+    expect(split.dayStart.requests).toBeGreaterThan(0);
+    expect(Object.values(split.dayStart.byTarget).reduce((a, b) => a + b, 0)).toBe(split.dayStart.requests);
+    expect(split.warmUpRecords).toBe(plain.warmUpRecords);
+    expect(split.combined.records).toBe(plain.combined.records);
+    expect(split.combined.requests).toBe(plain.combined.requests);
+  });
+
   it('stops feeding the steady state when its time budget is spent, and says so', async () => {
     const { stream, lazy } = tinyStream();
     const figures = await runTablePhases(lazy, plan({ steadyBudgetMs: 0 }, stream));

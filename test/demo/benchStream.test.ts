@@ -11,6 +11,8 @@ const DAY_MS = 86_400_000;
 const RECORDS = 200_000;
 const IDENTITIES = 5_000;
 const WARMUP = { days: 20, records: 30_000 };
+/** As the benchmark runs it: the first 6 hours of the measured day show every identity again. */
+const DAY_START = { hours: 6, records: 25_000 };
 
 /** Every key path of a record (`properties.location.city`), array elements collapsed to `[]`. */
 function keyPaths(value: unknown, prefix = ''): string[] {
@@ -48,11 +50,12 @@ interface Observed {
   categories: Record<string, number>;
   measuredPrincipals: Set<string>;
   warmupIps: Map<string, Set<string>>;
+  dayStartIps: Map<string, Set<string>>;
   measuredIps: Map<string, Set<string>>;
   signInTokens: Set<string>;
   usesWithKnownToken: number;
   measuredUses: number;
-  times: { warmupLast: number; measureFirst: number; measureLast: number; endpointFirst: number; endpointLast: number };
+  times: { warmupLast: number; dayStartFirst: number; dayStartLast: number; measureFirst: number; measureLast: number; endpointFirst: number; endpointLast: number };
   outOfOrder: number;
   shapes: Map<string, string>;
   endpointRejects: number;
@@ -65,11 +68,12 @@ function observe(bodies: Iterable<BenchBody>): Observed {
     categories: {},
     measuredPrincipals: new Set(),
     warmupIps: new Map(),
+    dayStartIps: new Map(),
     measuredIps: new Map(),
     signInTokens: new Set(),
     usesWithKnownToken: 0,
     measuredUses: 0,
-    times: { warmupLast: 0, measureFirst: Infinity, measureLast: 0, endpointFirst: Infinity, endpointLast: 0 },
+    times: { warmupLast: 0, dayStartFirst: Infinity, dayStartLast: 0, measureFirst: Infinity, measureLast: 0, endpointFirst: Infinity, endpointLast: 0 },
     outOfOrder: 0,
     shapes: new Map(),
     endpointRejects: 0,
@@ -99,7 +103,10 @@ function observe(bodies: Iterable<BenchBody>): Observed {
       lastTime = time;
       const ms = Date.parse(time);
       if (body.phase === 'warmup') o.times.warmupLast = Math.max(o.times.warmupLast, ms);
-      else {
+      else if (body.phase === 'dayStart') {
+        o.times.dayStartFirst = Math.min(o.times.dayStartFirst, ms);
+        o.times.dayStartLast = Math.max(o.times.dayStartLast, ms);
+      } else {
         o.times.measureFirst = Math.min(o.times.measureFirst, ms);
         o.times.measureLast = Math.max(o.times.measureLast, ms);
         o.categories[category] = (o.categories[category] ?? 0) + 1;
@@ -112,7 +119,7 @@ function observe(bodies: Iterable<BenchBody>): Observed {
         continue;
       }
       const use = useOf(r)!;
-      const ips = body.phase === 'warmup' ? o.warmupIps : o.measuredIps;
+      const ips = body.phase === 'warmup' ? o.warmupIps : body.phase === 'dayStart' ? o.dayStartIps : o.measuredIps;
       if (!ips.has(use.principal)) ips.set(use.principal, new Set());
       ips.get(use.principal)!.add(use.ip);
       if (body.phase === 'measure') {
@@ -128,7 +135,7 @@ function observe(bodies: Iterable<BenchBody>): Observed {
 let observed: Observed;
 
 beforeAll(() => {
-  observed = observe(benchBodies({ records: RECORDS, identities: IDENTITIES, warmup: WARMUP, endpointRecords: 20_000 }));
+  observed = observe(benchBodies({ records: RECORDS, identities: IDENTITIES, warmup: WARMUP, dayStart: DAY_START, endpointRecords: 20_000 }));
 }, 120_000);
 
 const sum = (phase: string, kind: string, key: keyof BenchCounts) =>
@@ -139,6 +146,7 @@ describe('benchBodies: counts and coverage', () => {
     const measured = observed.bodies.filter((b) => b.phase === 'measure' && b.kind === 'remote-use');
     expect(measured.reduce((a, b) => a + b.records, 0)).toBe(RECORDS);
     expect(observed.bodies.filter((b) => b.phase === 'warmup').reduce((a, b) => a + b.records, 0)).toBe(WARMUP.records);
+    expect(observed.bodies.filter((b) => b.phase === 'dayStart').reduce((a, b) => a + b.records, 0)).toBe(DAY_START.records);
     expect(observed.endpointRecords).toBe(20_000);
     for (const body of observed.bodies.slice(0, -1).filter((b, i, all) => all[i + 1]?.kind === b.kind && all[i + 1]?.phase === b.phase)) expect(body.records).toBe(500);
   });
@@ -178,16 +186,19 @@ describe('benchBodies: counts and coverage', () => {
     expect(sum('measure', 'remote-use', 'novel')).toBeGreaterThan(0);
   });
 
-  it('the warm-up shows every identity with every address the measured phase uses (novel ones aside)', () => {
-    for (const [principal, ips] of observed.measuredIps) {
-      const warm = observed.warmupIps.get(principal);
-      expect(warm, principal).toBeDefined();
-      for (const ip of ips) {
-        if ([14061, 16276, 24940].includes(lookupAsn(ip)?.asn ?? 0)) continue;
-        expect(warm!.has(ip), `${principal} ${ip}`).toBe(true);
+  it('the warm-up days and again the day start show every identity with every address the measured phase uses (novel ones aside)', () => {
+    for (const seen of [observed.warmupIps, observed.dayStartIps]) {
+      for (const [principal, ips] of observed.measuredIps) {
+        const warm = seen.get(principal);
+        expect(warm, principal).toBeDefined();
+        for (const ip of ips) {
+          if ([14061, 16276, 24940].includes(lookupAsn(ip)?.asn ?? 0)) continue;
+          expect(warm!.has(ip), `${principal} ${ip}`).toBe(true);
+        }
       }
     }
     expect(sum('warmup', 'remote-use', 'novel')).toBe(0);
+    expect(sum('dayStart', 'remote-use', 'novel')).toBe(0);
   });
 
   it('links most uses to a sign-in earlier in the stream', () => {
@@ -196,16 +207,19 @@ describe('benchBodies: counts and coverage', () => {
 });
 
 describe('benchBodies: time and shape', () => {
-  it('is time-ordered; the measured phase follows the warm-up days and spans one day; endpoint telemetry spans the same day', () => {
+  it('is time-ordered; the day start opens the day after the warm-up days, the measured phase (and endpoint telemetry) the rest of it', () => {
     expect(observed.outOfOrder).toBe(0);
     const start = Date.parse('2026-09-01T00:00:00Z');
+    const dayEnd = start + WARMUP.days * DAY_MS + DAY_START.hours * 3_600_000;
     expect(observed.times.warmupLast).toBeLessThan(start + WARMUP.days * DAY_MS);
-    expect(observed.times.measureFirst).toBeGreaterThanOrEqual(start + WARMUP.days * DAY_MS);
+    expect(observed.times.dayStartFirst).toBeGreaterThanOrEqual(start + WARMUP.days * DAY_MS);
+    expect(observed.times.dayStartLast).toBeLessThan(dayEnd);
+    expect(observed.times.measureFirst).toBeGreaterThanOrEqual(dayEnd);
     expect(observed.times.measureLast).toBeLessThan(start + (WARMUP.days + 1) * DAY_MS);
-    expect(observed.times.endpointFirst).toBeGreaterThanOrEqual(start + WARMUP.days * DAY_MS);
+    expect(observed.times.endpointFirst).toBeGreaterThanOrEqual(dayEnd);
     expect(observed.times.endpointLast).toBeLessThan(start + (WARMUP.days + 1) * DAY_MS);
     const names = observed.bodies.map((b) => b.name);
-    for (const kind of ['bench-warmup-', 'bench-0', 'endpoint-']) {
+    for (const kind of ['bench-warmup-', 'bench-daystart-', 'bench-0', 'endpoint-']) {
       const ofKind = names.filter((n) => n.startsWith(kind));
       expect([...ofKind].sort()).toEqual(ofKind);
     }
@@ -254,6 +268,8 @@ describe('benchBodies: options and determinism', () => {
     [{ records: 200_000, identities: 5_000, recordsPerBody: 0 }, /recordsPerBody/],
     [{ records: 200_000, identities: 5_000, warmup: { days: 0, records: 10 } }, /warmup\.days/],
     [{ records: 200_000, identities: 5_000, externalShare: 2 }, /externalShare/],
+    [{ records: 200_000, identities: 5_000, dayStart: { hours: 24, records: 10 } }, /dayStart\.hours/],
+    [{ records: 200_000, identities: 5_000, dayStart: { hours: 6, records: 0 } }, /dayStart\.records/],
     [{ records: 200_000, identities: 5_000, start: 'soon' }, /start/],
   ])('rejects %o before generating anything', (options, message) => {
     expect(() => benchBodies(options)).toThrow(message);
@@ -266,5 +282,13 @@ describe('benchBodies: options and determinism', () => {
     expect(stream.totals.endpoint.endpoint).toBe(1_000);
     expect(stream.warmupBodies).toEqual([]);
     expect(stream.bodies.every((b) => b.records <= 2_000)).toBe(true);
+  }, 60_000);
+
+  it('generateBenchStream puts the day start after the warm-up days among the untimed bodies', () => {
+    const stream = generateBenchStream({ records: RECORDS, identities: IDENTITIES, endpointRecords: 0, recordsPerBody: 2_000, warmup: { days: 15, records: 6_000 }, dayStart: DAY_START });
+    expect(stream.warmupBodies.map((b) => b.phase)).toEqual([...Array<string>(3).fill('warmup'), ...Array<string>(13).fill('dayStart')]);
+    const t = stream.totals.warmup;
+    expect(t.signIn + t.activity + t.graph).toBe(6_000 + DAY_START.records);
+    expect(stream.bodies.reduce((a, b) => a + b.records, 0)).toBe(RECORDS);
   }, 60_000);
 });
