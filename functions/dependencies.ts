@@ -71,7 +71,7 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
       store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, refresh: SHARED_STATE_REFRESH }),
       sink,
       deadLetter,
-      settings: defaultRemoteUseSettings(classifyIp, { allowlist: config.remoteUseAllowlist, dedupWindowMs: config.dedupDays * DAY_MS }),
+      settings: defaultRemoteUseSettings(classifyIp, { allowlist: config.remoteUseAllowlist, dedupWindowMs: config.dedupDays * DAY_MS, tokenBucketShards: config.tokenBucketShards }),
       now: () => Date.now(),
     },
     theft,

@@ -21,6 +21,8 @@ export interface Config {
   readonly theftAllowlist: unknown;
   readonly cachePartitions: number;
   readonly dedupDays: number;
+  /** Token bucket partitions per tenant and hour (remote-use token registry). */
+  readonly tokenBucketShards: number;
   /** Client id of the user-assigned managed identity (AZURE_CLIENT_ID); undefined = system-assigned / developer login. */
   readonly managedIdentityClientId: string | undefined;
 }
@@ -102,6 +104,7 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
 
   const cachePartitions = parseIntSetting(get('TOKENWATCH_CACHE_IDENTITIES') ?? '20000', 'TOKENWATCH_CACHE_IDENTITIES', 100, 1_000_000, problems);
   const dedupDays = parseIntSetting(get('TOKENWATCH_DEDUP_DAYS') ?? '5', 'TOKENWATCH_DEDUP_DAYS', 1, 90, problems);
+  const tokenBucketShards = parseIntSetting(get('TOKENWATCH_TOKEN_BUCKET_SHARDS') ?? '1', 'TOKENWATCH_TOKEN_BUCKET_SHARDS', 1, 64, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -113,6 +116,7 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
     theftAllowlist,
     cachePartitions,
     dedupDays,
+    tokenBucketShards,
     managedIdentityClientId: get('AZURE_CLIENT_ID'),
   });
 }

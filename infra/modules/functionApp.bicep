@@ -87,6 +87,11 @@ param theftAllowlistFile string = ''
 @maxValue(1000000)
 param cacheIdentities int = 20000
 
+@description('Optional. Token bucket partitions per tenant and hour; raise above 1 only when the tenant registers more than ~1,500 managed identity sign-ins per second (docs/performance.md).')
+@minValue(1)
+@maxValue(64)
+param tokenBucketShards int = 1
+
 @description('Optional. Days during which the same alert is not raised again.')
 @minValue(1)
 @maxValue(90)
@@ -242,6 +247,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_SWEEP_SCHEDULE: sweepSchedule
       TOKENWATCH_CACHE_IDENTITIES: string(cacheIdentities)
       TOKENWATCH_DEDUP_DAYS: string(dedupDays)
+      TOKENWATCH_TOKEN_BUCKET_SHARDS: string(tokenBucketShards)
 
       // Bounded memory per worker: the live heap stays far below this ceiling.
       NODE_OPTIONS: '--max-old-space-size=${nodeHeapMb}'

@@ -77,7 +77,7 @@ export async function runRemoteUseBatch(records: readonly SourcedRecord[], initi
   let stateChanges = 0;
   let result: ReturnType<typeof detectRemoteUse> | undefined;
   for (let round = 0; ; round++) {
-    const snapshots = await loadTwoRounds(parsed.events, deps.store);
+    const snapshots = await loadTwoRounds(parsed.events, deps.store, deps.settings.tokenBucketShards);
     result = detectRemoteUse(parsed.events, snapshots, deps.settings);
     const commit = await deps.store.commit(result.changes);
     stateChanges += result.changes.length;
@@ -109,9 +109,9 @@ export async function runRemoteUseBatch(records: readonly SourcedRecord[], initi
   };
 }
 
-async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore): Promise<Map<string, PartitionSnapshot>> {
-  const snapshots = await store.load(firstRoundPartitions(events));
-  const second = secondRoundPartitions(events, snapshots).filter((key) => !snapshots.has(key));
+async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore, tokenBucketShards: number): Promise<Map<string, PartitionSnapshot>> {
+  const snapshots = await store.load(firstRoundPartitions(events, tokenBucketShards));
+  const second = secondRoundPartitions(events, snapshots, tokenBucketShards).filter((key) => !snapshots.has(key));
   if (second.length > 0) for (const [key, snapshot] of await store.load(second)) snapshots.set(key, snapshot);
   return snapshots;
 }

@@ -38,11 +38,11 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     lap('decode');
     const parsed = parseAuditRecords(decoded.records);
     lap('parse');
-    const first = firstRoundPartitions(parsed.events);
+    const first = firstRoundPartitions(parsed.events, deps.settings.tokenBucketShards);
     lap('partitionKeys');
     const snapshots = await deps.store.load(first);
     lap('load');
-    const second = secondRoundPartitions(parsed.events, snapshots).filter((key) => !snapshots.has(key));
+    const second = secondRoundPartitions(parsed.events, snapshots, deps.settings.tokenBucketShards).filter((key) => !snapshots.has(key));
     lap('partitionKeys');
     if (second.length > 0) for (const [key, snapshot] of await deps.store.load(second)) snapshots.set(key, snapshot);
     lap('load');

@@ -94,6 +94,20 @@ describe('remote-use invariance', () => {
     expect(a.alerts[0]?.TimeGenerated).toBe('2030-01-01T00:00:00.000Z');
   });
 
+  it('token buckets split into shards register and link the same tokens and raise the same alerts', async () => {
+    const records = scenario();
+    const plain = await replayRecords(records, { batchSize: 37 });
+    const sharded = await replayRecords(records, { batchSize: 37, settings: { tokenBucketShards: 4 } });
+    expect(alertKeys(sharded.alerts)).toEqual(alertKeys(plain.alerts));
+    expect(sharded.alerts.map((a) => [a.AlertId, a.TokenIssuedAt, a.Evidence['tokenLinkedToIssuance']])).toEqual(plain.alerts.map((a) => [a.AlertId, a.TokenIssuedAt, a.Evidence['tokenLinkedToIssuance']]));
+    expect(plain.alerts.some((a) => a.Evidence['tokenLinkedToIssuance'] === true)).toBe(true);
+    const buckets = (run: typeof plain) => [...run.backend.partitions.keys()].filter((k) => k.startsWith('tok|'));
+    expect(buckets(plain).every((k) => k.split('|').length === 3)).toBe(true);
+    expect(new Set(buckets(sharded).map((k) => k.split('|')[3]))).toEqual(new Set(['0', '1', '2', '3']));
+    const rows = (run: typeof plain) => buckets(run).reduce((n, k) => n + run.backend.partitions.get(k)!.rows.size, 0);
+    expect(rows(sharded)).toBe(rows(plain));
+  });
+
   it('links a use to its issuance by token id and puts the evidence in the alert', async () => {
     const records = scenario();
     const { alerts } = await replayRecords(records);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AsnLookup } from '../../src/core/network/asnLookup';
 import { makeIpClassifier } from '../../src/app/ipClassifier';
 import type { IpClassifier } from '../../src/core/remoteUse/settings';
@@ -51,8 +52,9 @@ export const T0 = Date.UTC(2026, 2, 1, 8, 0, 0);
 export const at = (day: number, minutes = 0): number => T0 + day * DAY + minutes * 60_000;
 const iso7 = (ms: number): string => new Date(ms).toISOString().replace('Z', '0000Z');
 
+/** A token id (`uti`) per identity and issuance time, 22 base64url characters like Entra's. */
 export function tokenId(id: TestIdentity, ms: number): string {
-  return Buffer.from(`${id.objectId}:${ms}`).toString('base64url').slice(0, 32);
+  return createHash('sha256').update(`${id.objectId}:${ms}`).digest('base64url').slice(0, 22);
 }
 
 /** ManagedIdentitySignInLogs in Event Hub shape (no IP, as in real exports). */

@@ -53,21 +53,21 @@ const EVIDENCE_LIST_MAX = 10;
  * first the tenant partitions (catalog, activation) and token buckets, then, once the catalog
  * is known, the partitions of every identity whose use must be judged or whose token is issued.
  */
-export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
+export function firstRoundPartitions(events: readonly AuditEvent[], tokenBucketShards = 1): string[] {
   const keys = new Set<string>();
   for (const e of events) {
     if (!e.tenantId) continue;
     keys.add(tenantPartitionKey(e.tenantId));
     if (e.kind === 'use' && e.tokenId && e.issuedAtMs !== undefined) {
-      for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs)) keys.add(key);
+      for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs, e.tokenId, tokenBucketShards)) keys.add(key);
     }
     // Loaded so a redelivered sign-in is recognised and not written again.
-    if (e.kind === 'issuance' && e.tokenId) keys.add(tokenBucketKey(e.tenantId, e.timeMs));
+    if (e.kind === 'issuance' && e.tokenId) keys.add(tokenBucketKey(e.tenantId, e.timeMs, e.tokenId, tokenBucketShards));
   }
   return [...keys].sort();
 }
 
-export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>): string[] {
+export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>, tokenBucketShards = 1): string[] {
   // Which identities the batch touches: a light version of resolveManagedIdentity that reads the
   // loaded catalogs and token buckets plus this batch's sign-ins, without building working state.
   const issuedObjectIds = new Set<string>();
@@ -100,15 +100,15 @@ export function secondRoundPartitions(events: readonly AuditEvent[], loaded: Rea
       if (issuance?.kind === 'issuance') keys.add(identityPartitionKey(e.tenantId, issuance.objectId));
       continue;
     }
-    const tokenOwner = issuedTokens.get(`${e.tenantId}|${e.tokenId}`) ?? registeredTokenOwner(loaded, e);
+    const tokenOwner = issuedTokens.get(`${e.tenantId}|${e.tokenId}`) ?? registeredTokenOwner(loaded, e, tokenBucketShards);
     if (tokenOwner) keys.add(identityPartitionKey(e.tenantId, tokenOwner));
   }
   return [...keys].sort();
 }
 
-function registeredTokenOwner(loaded: ReadonlyMap<string, PartitionSnapshot>, e: TokenUse): string | undefined {
+function registeredTokenOwner(loaded: ReadonlyMap<string, PartitionSnapshot>, e: TokenUse, shards: number): string | undefined {
   if (!e.tokenId || e.issuedAtMs === undefined) return undefined;
-  for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs)) {
+  for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs, e.tokenId, shards)) {
     const owner = str(loaded.get(key)?.rows.get(tokenRowKey(e.tokenId))?.data, 'objectId');
     if (owner) return owner;
   }
@@ -243,11 +243,11 @@ interface RegisteredToken {
 class TokenRegistry {
   private readonly buckets = new Map<string, WorkingPartition>();
 
-  constructor(private readonly loaded: ReadonlyMap<string, PartitionSnapshot>) {}
+  constructor(private readonly loaded: ReadonlyMap<string, PartitionSnapshot>, private readonly shards: number) {}
 
   add(e: TokenIssuance): void {
     if (!e.tokenId) return;
-    const bucket = this.bucket(tokenBucketKey(e.tenantId, e.timeMs));
+    const bucket = this.bucket(tokenBucketKey(e.tenantId, e.timeMs, e.tokenId, this.shards));
     const rowKey = tokenRowKey(e.tokenId);
     if (bucket.get(rowKey)) return; // write-once: a redelivered sign-in changes nothing
     bucket.set(rowKey, { objectId: e.objectId, appId: e.appId, name: e.name, issuedAt: e.timeMs });
@@ -255,7 +255,7 @@ class TokenRegistry {
 
   find(tenantId: string, tokenId: string, issuedAtMs: number | undefined): RegisteredToken | undefined {
     if (!tokenId || issuedAtMs === undefined) return undefined;
-    for (const key of tokenBucketCandidates(tenantId, issuedAtMs)) {
+    for (const key of tokenBucketCandidates(tenantId, issuedAtMs, tokenId, this.shards)) {
       const data = this.bucket(key).get(tokenRowKey(tokenId));
       if (data) return { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), issuedAt: num(data, 'issuedAt') ?? issuedAtMs };
     }
@@ -385,7 +385,7 @@ class BatchRun {
   private earliestMs = Infinity;
 
   constructor(private readonly partitions: ReadonlyMap<string, PartitionSnapshot>, private readonly settings: RemoteUseSettings) {
-    this.tokens = new TokenRegistry(partitions);
+    this.tokens = new TokenRegistry(partitions, settings.tokenBucketShards);
   }
 
   process(e: AuditEvent): void {

@@ -5,6 +5,7 @@ import { tableKey } from '../state/keys';
  *   tenant|<tenantId>            `meta` (earliest event) + `mi|<objectId>` catalog rows
  *   mi|<tenantId>|<objectId>     one identity: `asn|<n>`, `ip|<ip>` baseline rows, `dd|…` dedup rows
  *   tok|<tenantId>|<yyyymmddhh>  tokens issued in that UTC hour: RowKey = uniqueTokenIdentifier
+ *                                (`…|<shard>` when the tenant's sign-in rate needs shards)
  * One identity's state is one partition, so a batch reads it once and writes it in one
  * transaction. Tokens are bucketed by issuance hour, not by identity, so that the sign-ins of a
  * batch cost one transaction per hour bucket instead of one per identity.
@@ -19,8 +20,36 @@ export function identityPartitionKey(tenantId: string, objectId: string): string
 
 const HOUR_MS = 3_600_000;
 
-export function tokenBucketKey(tenantId: string, issuedAtMs: number): string {
-  return `${tokenBucketPrefix(tenantId)}${hourLabel(Math.floor(issuedAtMs / HOUR_MS))}`;
+/**
+ * The bucket of a token: its tenant and issuance hour, and with `shards` > 1 a shard picked by a
+ * hash of the token id (`tok|<tenant>|<yyyymmddhh>|<shard>`). A Table Storage partition takes about
+ * 2,000 entities/s; a tenant registering more sign-ins per second than that needs shards. One
+ * shard (the default) keeps the plain hour key. Changing the number re-keys new buckets: tokens
+ * registered under the old layout are no longer found, so issuance evidence is missing for up to
+ * a token lifetime (24 h) after the change.
+ */
+export function tokenBucketKey(tenantId: string, issuedAtMs: number, tokenId: string, shards = 1): string {
+  const hour = `${tokenBucketPrefix(tenantId)}${hourLabel(Math.floor(issuedAtMs / HOUR_MS))}`;
+  return shards > 1 ? `${hour}|${tokenShard(tokenId, shards)}` : hour;
+}
+
+/**
+ * FNV-1a over the token id's UTF-16 units, then MurmurHash3's finaliser (FNV's low bits depend only
+ * on the characters' low bits, and `% shards` reads the low bits), modulo `shards`. Stable across
+ * processes and versions: it decides where a token is stored.
+ */
+export function tokenShard(tokenId: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < tokenId.length; i++) {
+    hash ^= tokenId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) % shards;
 }
 
 /** `yyyymmddhh` of an hour since the epoch; memoised because a batch spans few hours (hot path). */
@@ -47,8 +76,8 @@ export function tokenBucketPrefix(tenantId: string): string {
  * Buckets that may hold a token issued at `iatMs`. Entra back-dates `iat` by up to 5 minutes
  * against the sign-in record's time, so the bucket of `iat + 10 min` is read too.
  */
-export function tokenBucketCandidates(tenantId: string, iatMs: number): string[] {
-  const keys = new Set([tokenBucketKey(tenantId, iatMs), tokenBucketKey(tenantId, iatMs + 10 * 60_000)]);
+export function tokenBucketCandidates(tenantId: string, iatMs: number, tokenId: string, shards = 1): string[] {
+  const keys = new Set([tokenBucketKey(tenantId, iatMs, tokenId, shards), tokenBucketKey(tenantId, iatMs + 10 * 60_000, tokenId, shards)]);
   return [...keys];
 }
 

@@ -42,6 +42,8 @@ export interface RemoteUseSettings {
   readonly dedupWindowMs: number;
   /** 24 hours: the longest lifetime of a Managed Identity access token. */
   readonly tokenLifetimeMs: number;
+  /** Token bucket partitions per tenant and hour (see tokenBucketKey); 1 unless sign-ins exceed ~1,500/s. */
+  readonly tokenBucketShards: number;
   /** Wall-clock time of processing, for TimeGenerated; omitted in replays (TimeGenerated = EventTime). */
   readonly processedAt?: number;
 }
@@ -54,6 +56,7 @@ export function defaultRemoteUseSettings(classifyIp: IpClassifier, overrides: Pa
     activationMs: 14 * DAY_MS,
     dedupWindowMs: DEDUP_WINDOW_MS,
     tokenLifetimeMs: DAY_MS,
+    tokenBucketShards: 1,
     ...overrides,
   };
 }
