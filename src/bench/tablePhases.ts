@@ -107,7 +107,6 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   let pendingKey = '';
 
   const dayStart = { records: 0, requests: 0, byTarget: {} as Record<string, number> };
-  let dayStartCounting = false;
 
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
@@ -120,10 +119,8 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
         warmUpAbandoned = true;
         return;
       }
-      if (phase === 'dayStart' && !dayStartCounting) {
-        remoteCounter.reset();
-        dayStartCounting = true;
-      }
+      // The day start's requests are counted from its first invocation on.
+      if (phase === 'dayStart' && dayStart.records === 0) remoteCounter.reset();
       const started = nowMs();
       warmUpRecords += invocation.records;
       if (kind === 'remote-use') await runRemoteUseStream([invocation], remote, 'warm');

@@ -257,7 +257,10 @@ interface Phase {
   readonly records: number;
   readonly startMs: number;
   readonly spanMs: number;
-  /** Warm-up walks identities and their addresses round robin so every pair is seen. */
+  /**
+   * Warm-up and day start walk identities and their addresses round robin so every pair is seen;
+   * such uses hit only known addresses (no novel networks while baselines are being learned).
+   */
   readonly roundRobin: boolean;
 }
 
@@ -308,8 +311,8 @@ class RemoteUseWriter {
 
   constructor(
     private readonly random: Random,
-    /** Share of uses from a never-seen hosting network; 0 during the warm-up. */
-    public novelShare: number,
+    /** Share of random-address uses from a never-seen hosting network (round-robin uses never are). */
+    private readonly novelShare: number,
   ) {}
 
   /** Issues a token to the identity: a sign-in record, and the identity's current token for that audience. */
@@ -605,18 +608,13 @@ export function benchBodies(options: BenchStreamOptions): Generator<BenchBody> {
     let measureStart = o.startMs;
     if (o.warmup !== null) {
       const spanMs = o.warmup.days * MS_PER_DAY;
-      // Warm-up uses hit only known addresses: no novel networks while baselines are being learned.
-      writer.novelShare = 0;
       yield* remoteUseBodies(writer, identities, { phase: 'warmup', records: o.warmup.records, startMs: o.startMs, spanMs, roundRobin: true }, o.recordsPerBody, timing);
-      writer.novelShare = o.novelShare;
       measureStart += spanMs;
     }
     let measureSpan = o.spanMs;
     if (o.dayStart !== null) {
       const spanMs = o.dayStart.hours * 3_600_000;
-      writer.novelShare = 0;
       yield* remoteUseBodies(writer, identities, { phase: 'dayStart', records: o.dayStart.records, startMs: measureStart, spanMs, roundRobin: true }, o.recordsPerBody, timing);
-      writer.novelShare = o.novelShare;
       measureStart += spanMs;
       measureSpan -= spanMs;
     }

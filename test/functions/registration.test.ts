@@ -1,23 +1,16 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+// The same complete production configuration the cold-import benchmark starts the entry with.
+import { COLD_IMPORT_ENV } from '../../src/bench/coldImport';
 
 vi.mock('@azure/functions', async (original) => {
   const real = await original<typeof import('@azure/functions')>();
   return { ...real, app: { ...real.app, eventHub: vi.fn(), timer: vi.fn() } };
 });
 
-const VALID_ENV: Record<string, string> = {
-  TOKENWATCH_EVENTHUB__fullyQualifiedNamespace: 'contoso-tw.servicebus.windows.net',
-  TOKENWATCH_AUDIT_HUB: 'entra-audit',
-  TOKENWATCH_ENDPOINT_HUB: 'endpoint-telemetry',
-  TOKENWATCH_TABLE_ENDPOINT: 'https://contosotw.table.core.windows.net',
-  TOKENWATCH_DCR_ENDPOINT: 'https://dcr-contoso.westeurope-1.ingest.monitor.azure.com',
-  TOKENWATCH_DCR_IMMUTABLE_ID: 'dcr-00112233445566778899aabbccddeeff',
-};
-
 describe('function registrations', () => {
   beforeEach(() => {
     vi.resetModules();
-    for (const [k, v] of Object.entries(VALID_ENV)) vi.stubEnv(k, v);
+    for (const [k, v] of Object.entries(COLD_IMPORT_ENV)) vi.stubEnv(k, v);
   });
 
   it('registers the Event Hub functions with batching, identity-based connection and an exponential retry policy', async () => {

@@ -116,11 +116,6 @@ export function partitionKeysForScreened(screened: ScreenedEvents): string[] {
   return [...new Set(screened.candidates.map((c) => c.partitionKey))].sort();
 }
 
-/** The partitions detectTheft will read for these events: only the hosts of candidates. */
-export function partitionKeysForEvents(events: readonly EndpointEvent[], config: TheftDetectorConfig): string[] {
-  return partitionKeysForScreened(screenEvents(events, config));
-}
-
 export function detectTheft(
   events: readonly EndpointEvent[],
   partitions: ReadonlyMap<string, PartitionSnapshot>,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EndpointEvent } from '../../../src/core/records/endpoint/endpointEvent';
 import { parseEndpointRecord } from '../../../src/core/records/endpoint/parseEndpointRecord';
 import type { PartitionSnapshot, RowChange, StateRow } from '../../../src/core/state/partition';
-import { detectTheft, hostPartitionKey, partitionKeysForEvents, type TheftDetectorConfig } from '../../../src/core/theft/detectTheft';
+import { detectTheft, hostPartitionKey, partitionKeysForScreened, screenEvents, type TheftDetectorConfig } from '../../../src/core/theft/detectTheft';
 import type { TheftAllowlist } from '../../../src/core/theft/theftAllowlist';
 import type { TrustedProcess } from '../../../src/core/theft/trustedProcess';
 
@@ -49,6 +49,8 @@ const TEST_PROCESSES: readonly TrustedProcess[] = [
 ];
 const allowlist: TheftAllowlist = { processes: TEST_PROCESSES, applications: [] };
 const config: TheftDetectorConfig = { allowlist };
+/** The host partitions the runner loads for these events. */
+const partitionKeysFor = (events: readonly EndpointEvent[]) => partitionKeysForScreened(screenEvents(events, config));
 
 function snapshots(changes: readonly RowChange[], base: ReadonlyMap<string, PartitionSnapshot> = new Map()): Map<string, PartitionSnapshot> {
   const out = new Map<string, PartitionSnapshot>();
@@ -184,20 +186,20 @@ describe('detectTheft: state, dedup and determinism', () => {
   const events = [0, 1, 2, 3].map((i) => at(base, base.timeMs + i * hour, `mde:r${i}`));
 
   it('keeps one partition per tenant and host', () => {
-    expect(partitionKeysForEvents([...events, event('ecs/network-wget-arc-token')], config)).toEqual(
+    expect(partitionKeysFor([...events, event('ecs/network-wget-arc-token')])).toEqual(
       [hostPartitionKey(base), hostPartitionKey(event('ecs/network-wget-arc-token'))].sort(),
     );
   });
 
   it('reads no host state for telemetry that matches no vector or only trusted callers', () => {
     const harmless = ['mde/network-ordinary-https', 'ecs/file-ordinary', 'sysmon-flat/event1-ordinary-process', 'mde/network-guest-agent-trusted', 'ecs-auditd/opened-file-token-by-kubelet-trusted'].map(event);
-    expect(partitionKeysForEvents(harmless, config)).toEqual([]);
+    expect(partitionKeysFor(harmless)).toEqual([]);
     const result = detectTheft(harmless, new Map(), config);
     expect(result.summary.trusted).toBe(2);
     expect(result.changes).toEqual([]);
     // The same host's partition is read as soon as one of its events has a caller left standing.
     const curl = event('mde/network-curl-imds-token');
-    expect(partitionKeysForEvents([...harmless, curl], config)).toEqual([hostPartitionKey(curl)]);
+    expect(partitionKeysFor([...harmless, curl])).toEqual([hostPartitionKey(curl)]);
   });
 
   it('raises one alert per host + program + vector + target per 5 days and counts the suppressed ones on the row', () => {
