@@ -8,14 +8,19 @@ import { decodeMessages, type SourcedRecord } from './decodeMessages';
  * `partition 3 seq 1200 record 7`.
  */
 export function recordsOfInvocation(messages: unknown, context: InvocationContext): { records: SourcedRecord[]; rejects: Reject[]; batchId: string } {
+  const { list, originOf, batchId } = messagesOfInvocation(messages, context);
+  return { ...decodeMessages(list, originOf), batchId };
+}
+
+/** The trigger's messages as a list, where each came from, and the batch's name. */
+export function messagesOfInvocation(messages: unknown, context: InvocationContext): { list: readonly unknown[]; originOf: (index: number) => string; batchId: string } {
   const list = Array.isArray(messages) ? messages : [messages];
   const meta = context.triggerMetadata ?? {};
   const partition = readPartitionId(meta['partitionContext']);
   const sequenceNumbers = Array.isArray(meta['sequenceNumberArray']) ? (meta['sequenceNumberArray'] as unknown[]) : [];
-  const decoded = decodeMessages(list, (i) => `partition ${partition} seq ${String(sequenceNumbers[i] ?? `#${i}`)}`);
   // The first sequence number names the batch: a redelivery carries the same one.
   const batchId = `${partition}-${String(sequenceNumbers[0] ?? context.invocationId)}`;
-  return { ...decoded, batchId };
+  return { list, originOf: (i) => `partition ${partition} seq ${String(sequenceNumbers[i] ?? `#${i}`)}`, batchId };
 }
 
 function readPartitionId(partitionContext: unknown): string {

@@ -3,8 +3,8 @@ import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import type { StateStore } from '../adapters/stateStore';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
-import { recordsOfInvocation } from './eventHubBatch';
-import { runRemoteUseBatch, type RemoteUseBatchReport } from './remoteUseRunner';
+import { messagesOfInvocation } from './eventHubBatch';
+import { parseAuditMessages, runRemoteUseEvents, type RemoteUseBatchReport } from './remoteUseRunner';
 
 export interface RemoteUseHandlerDeps {
   readonly store: StateStore;
@@ -21,10 +21,11 @@ export interface RemoteUseHandlerDeps {
  * retry policy redelivers the batch and the checkpoint does not move.
  */
 export async function handleRemoteTokenUse(messages: unknown, context: InvocationContext, deps: RemoteUseHandlerDeps): Promise<RemoteUseBatchReport> {
-  const { records, rejects, batchId } = recordsOfInvocation(messages, context);
+  const { list, originOf, batchId } = messagesOfInvocation(messages, context);
+  const parsed = parseAuditMessages(list, originOf);
   const settings = { ...deps.settings, processedAt: deps.now() };
   try {
-    const report = await runRemoteUseBatch(records, rejects, { ...deps, settings }, batchId);
+    const report = await runRemoteUseEvents(parsed, { ...deps, settings }, batchId);
     const line = {
       event: 'remoteTokenUse.batch',
       batchId,
@@ -46,7 +47,7 @@ export async function handleRemoteTokenUse(messages: unknown, context: Invocatio
     else context.log(JSON.stringify(line));
     return report;
   } catch (error) {
-    context.error(JSON.stringify({ event: 'remoteTokenUse.failed', batchId, records: records.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+    context.error(JSON.stringify({ event: 'remoteTokenUse.failed', batchId, records: parsed.records, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
     throw error;
   }
 }

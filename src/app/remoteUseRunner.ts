@@ -9,6 +9,7 @@ import type { PartitionSnapshot } from '../core/state/partition';
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
+import { decodeMessage } from '../core/records/envelope';
 import type { SourcedRecord } from './decodeMessages';
 
 /**
@@ -39,26 +40,55 @@ export interface RemoteUseBatchReport {
   readonly sinkFailures: number;
 }
 
+/** A batch turned into audit events: what the detector judges, and what was rejected on the way. */
+export interface ParsedAuditBatch {
+  /** Records read (events + the rejects among them). */
+  readonly records: number;
+  readonly events: AuditEvent[];
+  readonly rejects: Reject[];
+  readonly byCategory: Record<string, number>;
+}
+
 /** Parses records into audit events; what is not an Entra/Azure record is a counted reject. */
-export function parseAuditRecords(records: readonly SourcedRecord[]): { events: AuditEvent[]; rejects: Reject[]; byCategory: Record<string, number> } {
-  const events: AuditEvent[] = [];
-  const rejects: Reject[] = [];
-  const byCategory: Record<string, number> = {};
-  for (const { record, origin } of records) {
-    const parsed = parseAuditRecord(record, origin);
-    if (parsed === undefined) {
-      rejects.push(makeReject('record.not-azure-log', 'The record is not an Entra ID or Azure resource log record.', record, origin));
-      continue;
-    }
-    if (!parsed.ok) {
-      rejects.push(parsed.reject);
-      continue;
-    }
-    events.push(parsed.value);
-    const category = parsed.value.category || '(none)';
-    byCategory[category] = (byCategory[category] ?? 0) + 1;
+export function parseAuditRecords(records: readonly SourcedRecord[]): ParsedAuditBatch {
+  const batch: ParsedAuditBatch = { records: records.length, events: [], rejects: [], byCategory: {} };
+  for (const { record, origin } of records) addAuditRecord(batch, record, origin);
+  return batch;
+}
+
+/**
+ * Decodes Event Hub messages and parses their records into audit events one message at a time:
+ * a message's raw records are dropped as soon as its events exist, so an invocation holds its
+ * events, not its whole decoded JSON (which would survive into the old generation and make
+ * garbage collection the largest cost of a batch). A bad message is a counted reject.
+ */
+export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string): ParsedAuditBatch {
+  let records = 0;
+  const batch = { records: 0, events: [] as AuditEvent[], rejects: [] as Reject[], byCategory: {} as Record<string, number> };
+  for (let i = 0; i < messages.length; i++) {
+    const origin = originOf(i);
+    const decoded = decodeMessage(messages[i], origin);
+    for (const reject of decoded.rejects) batch.rejects.push(reject);
+    const list = decoded.records;
+    for (let j = 0; j < list.length; j++) addAuditRecord(batch, list[j], `${origin} record ${j}`);
+    records += list.length;
   }
-  return { events, rejects, byCategory };
+  return { ...batch, records };
+}
+
+function addAuditRecord(batch: ParsedAuditBatch, record: unknown, origin: string): void {
+  const parsed = parseAuditRecord(record, origin);
+  if (parsed === undefined) {
+    batch.rejects.push(makeReject('record.not-azure-log', 'The record is not an Entra ID or Azure resource log record.', record, origin));
+    return;
+  }
+  if (!parsed.ok) {
+    batch.rejects.push(parsed.reject);
+    return;
+  }
+  batch.events.push(parsed.value);
+  const category = parsed.value.category || '(none)';
+  batch.byCategory[category] = (batch.byCategory[category] ?? 0) + 1;
 }
 
 /**
@@ -70,7 +100,12 @@ export function parseAuditRecords(records: readonly SourcedRecord[]): { events: 
  */
 export async function runRemoteUseBatch(records: readonly SourcedRecord[], initialRejects: readonly Reject[], deps: RemoteUseDeps, batchId: string): Promise<RemoteUseBatchReport> {
   const parsed = parseAuditRecords(records);
-  const rejects = [...initialRejects, ...parsed.rejects];
+  return runRemoteUseEvents({ ...parsed, rejects: [...initialRejects, ...parsed.rejects] }, deps, batchId);
+}
+
+/** The same invocation for a batch already parsed (the Event Hub handler parses message by message). */
+export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteUseDeps, batchId: string): Promise<RemoteUseBatchReport> {
+  const rejects = parsed.rejects;
   const maxRetries = deps.maxConflictRetries ?? 5;
 
   let conflictRetries = 0;
@@ -96,7 +131,7 @@ export async function runRemoteUseBatch(records: readonly SourcedRecord[], initi
   const alertsBySeverity: Record<Severity, number> = { Low: 0, Medium: 0, High: 0 };
   for (const alert of result.alerts) alertsBySeverity[alert.Severity]++;
   return {
-    records: records.length,
+    records: parsed.records,
     byCategory: parsed.byCategory,
     rejects: allRejects.length,
     rejectsByReason: countByReason(allRejects),

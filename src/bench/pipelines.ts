@@ -1,6 +1,6 @@
 import type { Invocation } from './invocations';
 import { decodeMessages } from '../app/decodeMessages';
-import { runRemoteUseBatch, type RemoteUseDeps } from '../app/remoteUseRunner';
+import { parseAuditMessages, runRemoteUseEvents, type RemoteUseDeps } from '../app/remoteUseRunner';
 import { runTheftBatch, type TheftDeps } from '../app/theftRunner';
 
 /** What a stream of invocations produced: enough to check the run did real work. */
@@ -36,12 +36,12 @@ interface BatchReport {
   readonly conflictRetries: number;
 }
 
-/** Decodes each invocation's bodies (JSON text, as the host hands them over) and runs one detector on it. */
-async function runStream(invocations: readonly Invocation[], batchPrefix: string, runBatch: (decoded: ReturnType<typeof decodeMessages>, batchId: string) => Promise<BatchReport>): Promise<StreamOutcome> {
+/** Hands each invocation's bodies (JSON text, as the host hands them over) to one detector, the way its handler does. */
+async function runStream(invocations: readonly Invocation[], batchPrefix: string, runBatch: (bodies: string[], originOf: (m: number) => string, batchId: string) => Promise<BatchReport>): Promise<StreamOutcome> {
   let records = 0, alerts = 0, rejects = 0, stateChanges = 0, conflictRetries = 0;
   for (let i = 0; i < invocations.length; i++) {
-    const decoded = decodeMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
-    const report = await runBatch(decoded, `${batchPrefix}-${i}`);
+    const bodies = invocations[i]!.bodies.map((b) => b.text);
+    const report = await runBatch(bodies, (m) => `invocation ${i} message ${m}`, `${batchPrefix}-${i}`);
     records += report.records;
     alerts += report.alerts.length;
     rejects += report.rejects;
@@ -51,12 +51,15 @@ async function runStream(invocations: readonly Invocation[], batchPrefix: string
   return { invocations: invocations.length, records, alerts, rejects, stateChanges, conflictRetries };
 }
 
-/** The remote-use function minus the host: decode, parse, load state, detect, commit, send alerts, dead-letter rejects. */
+/** The remote-use function minus the host: decode and parse message by message, load state, detect, commit, send alerts, dead-letter rejects. */
 export function runRemoteUseStream(invocations: readonly Invocation[], deps: RemoteUseDeps, batchPrefix = 'remote'): Promise<StreamOutcome> {
-  return runStream(invocations, batchPrefix, (decoded, batchId) => runRemoteUseBatch(decoded.records, decoded.rejects, deps, batchId));
+  return runStream(invocations, batchPrefix, (bodies, originOf, batchId) => runRemoteUseEvents(parseAuditMessages(bodies, originOf), deps, batchId));
 }
 
 /** The theft function minus the host, the same way. */
 export function runTheftStream(invocations: readonly Invocation[], deps: TheftDeps, batchPrefix = 'theft'): Promise<StreamOutcome> {
-  return runStream(invocations, batchPrefix, (decoded, batchId) => runTheftBatch(decoded.records, deps, batchId, decoded.rejects));
+  return runStream(invocations, batchPrefix, (bodies, originOf, batchId) => {
+    const decoded = decodeMessages(bodies, originOf);
+    return runTheftBatch(decoded.records, deps, batchId, decoded.rejects);
+  });
 }

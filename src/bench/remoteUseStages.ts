@@ -1,12 +1,11 @@
-import { decodeMessages } from '../app/decodeMessages';
-import { parseAuditRecords, type RemoteUseDeps } from '../app/remoteUseRunner';
+import { parseAuditMessages, type RemoteUseDeps } from '../app/remoteUseRunner';
 import { detectRemoteUse, firstRoundPartitions, secondRoundPartitions } from '../core/remoteUse/detectRemoteUse';
 import type { Invocation } from './invocations';
 import { nowMs } from './measure';
 
 /** Milliseconds spent in each step of the remote-use invocation, summed over a stream. */
 export interface RemoteUseStageTimes {
-  decode: number;
+  /** Decoding the bodies (`JSON.parse`) and reading their records into events, message by message. */
   parse: number;
   /** firstRoundPartitions + secondRoundPartitions: working out which partitions a batch needs. */
   partitionKeys: number;
@@ -16,7 +15,7 @@ export interface RemoteUseStageTimes {
   sinks: number;
 }
 
-export const REMOTE_USE_STAGES: readonly (keyof RemoteUseStageTimes)[] = ['decode', 'parse', 'partitionKeys', 'load', 'detect', 'commit', 'sinks'];
+export const REMOTE_USE_STAGES: readonly (keyof RemoteUseStageTimes)[] = ['parse', 'partitionKeys', 'load', 'detect', 'commit', 'sinks'];
 
 /**
  * The steps of `runRemoteUseBatch` one by one with a clock around each, to find where the time
@@ -25,7 +24,7 @@ export const REMOTE_USE_STAGES: readonly (keyof RemoteUseStageTimes)[] = ['decod
  * the same alerts and state changes as the runner.
  */
 export async function timeRemoteUseStages(invocations: readonly Invocation[], deps: RemoteUseDeps): Promise<{ times: RemoteUseStageTimes; alerts: number; stateChanges: number; records: number }> {
-  const times: RemoteUseStageTimes = { decode: 0, parse: 0, partitionKeys: 0, load: 0, detect: 0, commit: 0, sinks: 0 };
+  const times: RemoteUseStageTimes = { parse: 0, partitionKeys: 0, load: 0, detect: 0, commit: 0, sinks: 0 };
   let alerts = 0, stateChanges = 0, records = 0;
   for (let i = 0; i < invocations.length; i++) {
     let t = nowMs();
@@ -34,9 +33,7 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
       times[stage] += now - t;
       t = now;
     };
-    const decoded = decodeMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
-    lap('decode');
-    const parsed = parseAuditRecords(decoded.records);
+    const parsed = parseAuditMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
     lap('parse');
     const first = firstRoundPartitions(parsed.events, deps.settings.tokenBucketShards);
     lap('partitionKeys');
@@ -52,12 +49,12 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     if (commit.conflicts.length > 0) throw new Error(`remote-use stages: ${commit.conflicts.length} conflict(s) with a single writer`);
     lap('commit');
     if (result.alerts.length > 0) await deps.sink.send(result.alerts);
-    const rejects = [...decoded.rejects, ...parsed.rejects];
+    const rejects = parsed.rejects;
     if (rejects.length > 0) await deps.deadLetter.send(rejects, { detector: 'RemoteTokenUse', batchId: `stages-${i}` });
     lap('sinks');
     alerts += result.alerts.length;
     stateChanges += result.changes.length;
-    records += decoded.records.length;
+    records += parsed.records;
   }
   return { times, alerts, stateChanges, records };
 }

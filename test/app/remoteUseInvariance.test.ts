@@ -3,7 +3,8 @@ import { MemoryAlertSink } from '../../src/adapters/alertSink';
 import { MemoryStateBackend, MemoryStateStore } from '../../src/adapters/memoryStateStore';
 import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { decodeMessages } from '../../src/app/decodeMessages';
-import { runRemoteUseBatch } from '../../src/app/remoteUseRunner';
+import { parseAuditMessages, parseAuditRecords, runRemoteUseBatch } from '../../src/app/remoteUseRunner';
+import type { Reject } from '../../src/core/records/reject';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import { activityUse, at, ATTACKER_IP, ATTACKER_IP6, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, ONPREM_IP_2, testClassifier, tokenId } from '../support/auditFixtures';
 import { alertKeys, replayRecords } from '../support/remoteUseHarness';
@@ -120,5 +121,28 @@ describe('remote-use invariance', () => {
     expect(high!.Reason).toContain('issued inside Azure 50 minutes earlier');
     expect(high!.ASN).toBe(64501);
     expect(high!.Evidence['baselineAsns']).toEqual([8075]);
+  });
+});
+
+describe('parsing message by message', () => {
+  it('gives the same events, categories and rejects as decoding the whole batch first', () => {
+    const records = scenario();
+    const messages: unknown[] = [];
+    for (let i = 0; i < records.length; i += 25) {
+      const slice = records.slice(i, i + 25);
+      // Text bodies (as the host hands over a body it did not parse), parsed objects and a bare array.
+      messages.push(i % 75 === 0 ? JSON.stringify({ records: slice }) : i % 75 === 25 ? { records: slice } : slice);
+    }
+    messages.push('not json', { records: 'nope' }, JSON.stringify({ records: [{ category: 'ManagedIdentitySignInLogs', time: 'later' }, 7] }));
+    const originOf = (i: number): string => `message ${i}`;
+    const whole = decodeMessages(messages, originOf);
+    const expected = parseAuditRecords(whole.records);
+    const streamed = parseAuditMessages(messages, originOf);
+    expect(streamed.records).toBe(records.length + 2);
+    expect(streamed.events).toEqual(expected.events);
+    expect(streamed.byCategory).toEqual(expected.byCategory);
+    const byOrigin = (a: Reject, b: Reject): number => a.origin.localeCompare(b.origin);
+    expect([...streamed.rejects].sort(byOrigin)).toEqual([...whole.rejects, ...expected.rejects].sort(byOrigin));
+    expect(streamed.rejects.map((r) => r.reason)).toEqual(['body.invalid-json', 'body.records-not-array', 'signin.bad-time', 'record.not-azure-log']);
   });
 });

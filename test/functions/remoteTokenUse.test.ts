@@ -40,7 +40,7 @@ describe('remoteTokenUse handler', () => {
     const report = await handleRemoteTokenUse(messages, context(logs), d);
     expect(report.records).toBe(5);
     expect(report.rejectsByReason).toEqual({ 'body.invalid-json': 1, 'signin.bad-time': 1, 'record.not-azure-log': 1, 'body.records-not-array': 1 });
-    expect(d.deadLetter.rejects.map((r) => r.origin)).toEqual(['partition 2 seq 101', 'partition 2 seq 103', 'partition 2 seq 102 record 0', 'partition 2 seq 102 record 1']);
+    expect(d.deadLetter.rejects.map((r) => r.origin)).toEqual(['partition 2 seq 101', 'partition 2 seq 102 record 0', 'partition 2 seq 102 record 1', 'partition 2 seq 103']);
     expect(d.sink.rows).toHaveLength(1);
     expect(d.sink.rows[0]!.Severity).toBe('Low');
     expect(d.sink.rows[0]!.TimeGenerated).toBe('2026-11-23T00:00:00.000Z');

@@ -187,15 +187,21 @@ class TenantCatalog {
   constructor(readonly tenantId: string, snapshot: PartitionSnapshot | undefined) {
     this.partition = new WorkingPartition(tenantPartitionKey(tenantId), snapshot);
     this.base = snapshot ? catalogIndexOf(snapshot.rows) : EMPTY_INDEX;
+    this.first = num(this.partition.get(TENANT_META_ROW), 'firstEventAt');
   }
 
+  /** Read once from the meta row, then kept here: every event of the batch asks. */
+  private first: number | undefined;
+
   get firstEventAt(): number | undefined {
-    return num(this.partition.get(TENANT_META_ROW), 'firstEventAt');
+    return this.first;
   }
 
   observe(timeMs: number): void {
-    const first = this.firstEventAt;
-    if (first === undefined || timeMs < first) this.partition.set(TENANT_META_ROW, { firstEventAt: timeMs });
+    if (this.first === undefined || timeMs < this.first) {
+      this.first = timeMs;
+      this.partition.set(TENANT_META_ROW, { firstEventAt: timeMs });
+    }
   }
 
   find(objectId: string, appId: string): CatalogEntry | undefined {

@@ -10,12 +10,39 @@ import { tableKey } from '../state/keys';
  * transaction. Tokens are bucketed by issuance hour, not by identity, so that the sign-ins of a
  * batch cost one transaction per hour bucket instead of one per identity.
  */
-export function tenantPartitionKey(tenantId: string): string {
-  return tableKey('tenant', tenantId);
+/**
+ * Every record names its tenant, identity, address and token hour, and the detector needs their
+ * keys several times per batch: the key strings are memoised. Each memo is bounded (cleared when
+ * full), so a long-running instance's memory stays flat; a cleared entry is rebuilt identically.
+ */
+const MEMO_MAX_ENTRIES = 50_000;
+
+function remember<K>(memory: Map<K, string>, key: K, value: string): string {
+  if (memory.size >= MEMO_MAX_ENTRIES) memory.clear();
+  memory.set(key, value);
+  return value;
 }
 
+/** One memo per tenant for keys that also depend on an identity or an hour. */
+function tenantMemo<K>(memories: Map<string, Map<K, string>>, tenantId: string): Map<K, string> {
+  let memory = memories.get(tenantId);
+  if (memory === undefined) {
+    if (memories.size >= 1_000) memories.clear();
+    memory = new Map();
+    memories.set(tenantId, memory);
+  }
+  return memory;
+}
+
+const tenantKeys = new Map<string, string>();
+export function tenantPartitionKey(tenantId: string): string {
+  return tenantKeys.get(tenantId) ?? remember(tenantKeys, tenantId, tableKey('tenant', tenantId));
+}
+
+const identityKeys = new Map<string, Map<string, string>>();
 export function identityPartitionKey(tenantId: string, objectId: string): string {
-  return tableKey('mi', tenantId, objectId);
+  const memory = tenantMemo(identityKeys, tenantId);
+  return memory.get(objectId) ?? remember(memory, objectId, tableKey('mi', tenantId, objectId));
 }
 
 const HOUR_MS = 3_600_000;
@@ -28,8 +55,11 @@ const HOUR_MS = 3_600_000;
  * registered under the old layout are no longer found, so issuance evidence is missing for up to
  * a token lifetime (24 h) after the change.
  */
+const bucketKeys = new Map<string, Map<number, string>>();
 export function tokenBucketKey(tenantId: string, issuedAtMs: number, tokenId: string, shards = 1): string {
-  const hour = `${tokenBucketPrefix(tenantId)}${hourLabel(Math.floor(issuedAtMs / HOUR_MS))}`;
+  const hourNumber = Math.floor(issuedAtMs / HOUR_MS);
+  const memory = tenantMemo(bucketKeys, tenantId);
+  const hour = memory.get(hourNumber) ?? remember(memory, hourNumber, `${tokenBucketPrefix(tenantId)}${hourLabel(hourNumber)}`);
   return shards > 1 ? `${hour}|${tokenShard(tokenId, shards)}` : hour;
 }
 
@@ -77,8 +107,9 @@ export function tokenBucketPrefix(tenantId: string): string {
  * against the sign-in record's time, so the bucket of `iat + 10 min` is read too.
  */
 export function tokenBucketCandidates(tenantId: string, iatMs: number, tokenId: string, shards = 1): string[] {
-  const keys = new Set([tokenBucketKey(tenantId, iatMs, tokenId, shards), tokenBucketKey(tenantId, iatMs + 10 * 60_000, tokenId, shards)]);
-  return [...keys];
+  const first = tokenBucketKey(tenantId, iatMs, tokenId, shards);
+  const second = tokenBucketKey(tenantId, iatMs + 10 * 60_000, tokenId, shards);
+  return first === second ? [first] : [first, second];
 }
 
 /**
@@ -90,7 +121,9 @@ export const SHARED_PARTITION_PREFIXES: readonly string[] = [`${tableKey('tenant
 
 export const TENANT_META_ROW = 'meta';
 export const catalogRowKey = (objectId: string): string => tableKey('mi', objectId);
-export const asnRowKey = (asn: number): string => `asn|${asn}`;
-export const ipRowKey = (ip: string): string => tableKey('ip', ip);
+const asnKeys = new Map<number, string>();
+export const asnRowKey = (asn: number): string => asnKeys.get(asn) ?? remember(asnKeys, asn, `asn|${asn}`);
+const ipKeys = new Map<string, string>();
+export const ipRowKey = (ip: string): string => ipKeys.get(ip) ?? remember(ipKeys, ip, tableKey('ip', ip));
 export const dedupRowKey = (severity: string, attribute: string): string => tableKey('dd', severity, attribute);
 export const tokenRowKey = (tokenId: string): string => tableKey(tokenId);

@@ -19,9 +19,12 @@ export class WorkingPartition {
   }
 
   get(rowKey: string): RowData | undefined {
-    const written = this.written.get(rowKey);
-    if (written !== undefined) return written;
-    if (this.deleted.has(rowKey)) return undefined;
+    // Most partitions of a batch are only read: skip the empty overlays (hot path).
+    if (this.written.size > 0) {
+      const written = this.written.get(rowKey);
+      if (written !== undefined) return written;
+    }
+    if (this.deleted.size > 0 && this.deleted.has(rowKey)) return undefined;
     return this.base.get(rowKey)?.data;
   }
 

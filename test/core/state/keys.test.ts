@@ -16,6 +16,16 @@ describe('Table Storage keys', () => {
     expect(escapeKeyPart(input)).not.toMatch(/[/\\#?\u0000-\u001f\u007f-\u009f]/);
   });
 
+  it('escapes exactly the forbidden characters, each on its own and inside a GUID-like part', () => {
+    const forbidden = /[%/\\#?|\u0000-\u001f\u007f-\u009f]/;
+    for (let code = 0; code < 0x300; code++) {
+      const ch = String.fromCharCode(code);
+      const expected = forbidden.test(ch) ? `%${code.toString(16).padStart(2, '0').toUpperCase()}` : ch;
+      expect(escapeKeyPart(ch)).toBe(expected);
+      expect(escapeKeyPart(`0a1b${ch}2c3d`)).toBe(`0a1b${expected}2c3d`);
+    }
+  });
+
   it('joins parts so that different part lists never collide', () => {
     expect(tableKey('a|b', 'c')).not.toBe(tableKey('a', 'b|c'));
     expect(tableKey('mi', 't', 'o')).toBe('mi|t|o');
