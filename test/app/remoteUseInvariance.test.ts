@@ -63,7 +63,7 @@ describe('remote-use invariance', () => {
     expect(alertKeys(shuffledRun.alerts)).toEqual(alertKeys(ordered.alerts));
   });
 
-  it('a batch delivered twice adds no alert and no state change', async () => {
+  it('a batch delivered twice adds no alert and changes no state (write-once suppression rows are rewritten identical)', async () => {
     const records = scenario();
     const backend = new MemoryStateBackend();
     const store = new MemoryStateStore(backend);
@@ -71,15 +71,25 @@ describe('remote-use invariance', () => {
     const deps = { store, sink, deadLetter: new MemoryRejectSink(), settings: defaultRemoteUseSettings(testClassifier) };
     const batches: ReturnType<typeof decodeMessages>[] = [];
     for (let i = 0; i < records.length; i += 40) batches.push(decodeMessages([{ records: records.slice(i, i + 40) }], () => `b${i}`));
+    const contents = (): Record<string, unknown> =>
+      Object.fromEntries([...backend.partitions].map(([key, p]) => [key, [...p.rows.values()].sort((a, b) => a.rowKey.localeCompare(b.rowKey))]));
+    const guardedVersions = (): number[] => [...backend.partitions].filter(([key]) => !key.startsWith('sup|')).map(([, p]) => p.version);
     let redeliveredChanges = 0;
+    let suppressionsCounted = 0;
     for (const [n, batch] of batches.entries()) {
-      await runRemoteUseBatch(batch.records, batch.rejects, deps, `b${n}`);
-      const versionsBefore = [...backend.partitions.values()].map((p) => p.version);
+      suppressionsCounted += (await runRemoteUseBatch(batch.records, batch.rejects, deps, `b${n}`)).detection.suppressed;
+      const before = contents();
+      const versionsBefore = guardedVersions();
       const again = await runRemoteUseBatch(batch.records, batch.rejects, deps, `b${n}-again`);
-      redeliveredChanges += again.stateChanges;
-      expect([...backend.partitions.values()].map((p) => p.version)).toEqual(versionsBefore);
+      redeliveredChanges += again.stateChanges - again.detection.suppressed;
+      expect(contents()).toEqual(before);
+      expect(guardedVersions()).toEqual(versionsBefore);
     }
     expect(redeliveredChanges).toBe(0);
+    // Each suppression is one ledger row, however often its batch was delivered.
+    const ledgerRows = [...backend.partitions].filter(([key]) => key.startsWith('sup|')).reduce((n, [, p]) => n + p.rows.size, 0);
+    expect(suppressionsCounted).toBeGreaterThan(5);
+    expect(ledgerRows).toBe(suppressionsCounted);
     const unique = new Set(sink.rows.map((a) => a.AlertId));
     const reference = await replayRecords(records, { batchSize: 40 });
     expect([...unique].sort()).toEqual(reference.alerts.map((a) => a.AlertId).sort());

@@ -18,6 +18,8 @@ import {
   tokenBucketKey,
   tokenBucketPrefix,
   tokenRowKey,
+  suppressionLedgerKey,
+  suppressionRowKey,
 } from './partitionKeys';
 import type { IdentityRef, IpFacts, RemoteUseSettings } from './settings';
 
@@ -283,6 +285,31 @@ class TokenRegistry {
 }
 
 /**
+ * Alerts suppressed by dedup: one write-once row per suppressed candidate, keyed by the identity
+ * and the candidate's AlertId, holding the dedup key (identity, severity, attribute) and the event
+ * time, so the count of an alert is its key's rows between its raise and the next. Every field
+ * derives from the record alone, so a redelivered batch rewrites the same rows with the same data
+ * and counts nothing twice. Written unguarded and never read by the detector.
+ */
+class SuppressionLedger {
+  private readonly hours = new Map<string, WorkingPartition>();
+
+  count(e: TokenUse, objectId: string, severity: Severity, attribute: string, candidateAlertId: string): void {
+    const key = suppressionLedgerKey(e.tenantId, e.timeMs);
+    let hour = this.hours.get(key);
+    if (!hour) {
+      hour = new WorkingPartition(key, undefined, true);
+      this.hours.set(key, hour);
+    }
+    hour.set(suppressionRowKey(objectId, candidateAlertId), { objectId, severity, attribute, at: e.timeMs, category: e.category });
+  }
+
+  changes(): RowChange[] {
+    return [...this.hours.values()].flatMap((h) => h.changes());
+  }
+}
+
+/**
  * Decides whether a token use is a Managed Identity's: the `xms_mirid` claim (only MI tokens carry
  * it), or the caller's object id / app id in the MI catalog, or the token id issued to an MI.
  */
@@ -383,6 +410,7 @@ class BatchRun {
   private readonly catalogs = new Map<string, TenantCatalog>();
   private readonly identities = new Map<string, IdentityBaseline>();
   private readonly tokens: TokenRegistry;
+  private readonly suppressions = new SuppressionLedger();
   private readonly alerts: AlertRow[] = [];
   private readonly summary: RemoteUseSummary = {
     issuances: 0, uses: 0, miUses: 0, nonMiUses: 0, userUses: 0, other: {},
@@ -458,9 +486,10 @@ class BatchRun {
     const dedupKey = dedupRowKey(severity, attribute);
     const decision = decideDedup(baseline.dedup(dedupKey), e.timeMs, id, this.settings.dedupWindowMs);
     if (decision.kind === 'suppress') {
+      // Counted in the ledger, not on the dedup row: the row changes only when an alert is raised.
       if (decision.counted) {
         this.summary.suppressed++;
-        baseline.setDedup(dedupKey, decision.next);
+        this.suppressions.count(e, identity.objectId, severity, attribute, id);
       }
       return;
     }
@@ -535,6 +564,7 @@ class BatchRun {
       changes.push(...identity.partition.changes());
     }
     changes.push(...this.tokens.changes());
+    changes.push(...this.suppressions.changes());
     return { alerts: this.alerts, changes, summary: this.summary };
   }
 

@@ -6,6 +6,8 @@ import { tableKey } from '../state/keys';
  *   mi|<tenantId>|<objectId>     one identity: `asn|<n>`, `ip|<ip>` baseline rows, `dd|…` dedup rows
  *   tok|<tenantId>|<yyyymmddhh>  tokens issued in that UTC hour: RowKey = uniqueTokenIdentifier
  *                                (`…|<shard>` when the tenant's sign-in rate needs shards)
+ *   sup|<tenantId>|<yyyymmddhh> alert candidates suppressed by dedup in that UTC hour (write-once
+ *                                rows, RowKey = <objectId>|<candidate AlertId>)
  * One identity's state is one partition, so a batch reads it once and writes it in one
  * transaction. Tokens are bucketed by issuance hour, not by identity, so that the sign-ins of a
  * batch cost one transaction per hour bucket instead of one per identity.
@@ -96,6 +98,21 @@ function hourLabel(hour: number): string {
   }
   return label;
 }
+
+const ledgerKeys = new Map<string, Map<number, string>>();
+/**
+ * The suppression ledger of a tenant's hour. Every alert suppressed by dedup is a write-once row
+ * here rather than an increment on its dedup row: an identity that keeps calling from outside
+ * Azure would otherwise cost one guarded transaction per invocation for the count alone, while the
+ * ledger takes the whole batch's suppressions in one transaction per hour.
+ */
+export function suppressionLedgerKey(tenantId: string, eventMs: number): string {
+  const hourNumber = Math.floor(eventMs / HOUR_MS);
+  const memory = tenantMemo(ledgerKeys, tenantId);
+  return memory.get(hourNumber) ?? remember(memory, hourNumber, `${tableKey('sup', tenantId)}|${hourLabel(hourNumber)}`);
+}
+
+export const suppressionRowKey = (objectId: string, candidateAlertId: string): string => tableKey(objectId, candidateAlertId);
 
 /** Every token bucket key of a tenant starts with this. */
 export function tokenBucketPrefix(tenantId: string): string {
