@@ -154,7 +154,7 @@ describe('remote-use severity ladder', () => {
     // One record per batch, as a steady caller reaches the detector.
     // Up to day 10: the day-6 raise's row is still within its window (later writes expire it).
     const { backend, reports } = await replayRecords(history().filter((r) => String(r['time']) < isoOf(activityUse(vmA, at(11), AZURE_IP))), { batchSize: 1 });
-    const ledger = [...backend.partitions].filter(([key]) => key.startsWith('sup|')).flatMap(([key, p]) => [...p.rows.values()].map((r) => ({ key, ...r.data })));
+    const ledger = [...backend.partitions].filter(([key]) => key.startsWith('sup|')).flatMap(([key, p]) => [...p.rows.values()].map((r): Record<string, unknown> => ({ ...r.data, key })));
     // Days 2..5 and 7..10 are suppressed: 8 uses, one row each, in the partition of the use's hour.
     expect(ledger).toHaveLength(8);
     expect(ledger.every((r) => r.objectId === vmB.objectId && r.severity === 'Low' && r.attribute === '' && r.category === 'Administrative')).toBe(true);
