@@ -15,7 +15,8 @@ export class MemoryStateBackend {
 }
 
 export class MemoryStateStore implements StateStore {
-  private readonly loadedVersions = new Map<string, number>();
+  /** The version each handed-out snapshot was loaded at: concurrent batches each keep their own. */
+  private readonly loadedVersions = new WeakMap<PartitionSnapshot, number>();
 
   constructor(readonly backend: MemoryStateBackend = new MemoryStateBackend()) {}
 
@@ -25,14 +26,15 @@ export class MemoryStateStore implements StateStore {
     for (const key of partitionKeys) {
       this.backend.reads++;
       const stored = this.backend.partitions.get(key);
-      this.loadedVersions.set(key, stored?.version ?? 0);
       // Copy-on-write: snapshots share the stored map; commit replaces it instead of mutating it.
-      out.set(key, { partitionKey: key, rows: stored?.rows ?? new Map() });
+      const snapshot = { partitionKey: key, rows: stored?.rows ?? new Map<string, StateRow>() };
+      this.loadedVersions.set(snapshot, stored?.version ?? 0);
+      out.set(key, snapshot);
     }
     return out;
   }
 
-  async commit(changes: readonly RowChange[]): Promise<CommitResult> {
+  async commit(changes: readonly RowChange[], judgedOn: ReadonlyMap<string, PartitionSnapshot>): Promise<CommitResult> {
     this.throwIfFailing();
     const conflicts: string[] = [];
     let written = 0;
@@ -40,10 +42,10 @@ export class MemoryStateStore implements StateStore {
       const existing = this.backend.partitions.get(key);
       const stored = { version: existing?.version ?? 0, rows: new Map<string, StateRow>(existing?.rows ?? []) };
       const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
-      const loaded = this.loadedVersions.get(key);
-      if (guarded && loaded !== undefined && loaded !== stored.version) {
+      const snapshot = judgedOn.get(key);
+      const loaded = snapshot ? this.loadedVersions.get(snapshot) : undefined;
+      if (guarded && loaded !== stored.version) {
         conflicts.push(key);
-        this.loadedVersions.delete(key);
         continue;
       }
       // 99 changes per transaction: the 100-operation limit less the guard row.
@@ -54,8 +56,6 @@ export class MemoryStateStore implements StateStore {
       }
       stored.version++;
       this.backend.partitions.set(key, stored);
-      // An unguarded write does not refresh what this instance loaded: others' rows may be missing from it.
-      if (loaded !== undefined && guarded) this.loadedVersions.set(key, stored.version);
       written++;
     }
     return { written, conflicts };

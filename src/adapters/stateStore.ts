@@ -5,13 +5,16 @@ import type { PartitionSnapshot, RowChange } from '../core/state/partition';
  *
  * `load` returns a snapshot of every requested partition (empty when it does not exist).
  * `commit` writes the changes partition by partition, in as few batched transactions as the
- * service allows. A partition that was loaded is guarded: its write succeeds only if nobody
- * else wrote it since it was loaded; otherwise it is reported in `conflicts`, nothing of it is
- * written, and the caller reloads it and judges again. Infrastructure failures throw.
+ * service allows, given the snapshots the changes were judged on. A changed partition is
+ * guarded: its write succeeds only if nobody else wrote it since that snapshot was loaded
+ * (another instance, or a concurrent invocation of this one: the host runs the invocations of
+ * different Event Hub partitions at the same time); otherwise it is reported in `conflicts`,
+ * nothing of it is written, and the caller reloads it and judges again. A guarded change to a
+ * partition without a snapshot is a conflict. Infrastructure failures throw.
  */
 export interface StateStore {
   load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>>;
-  commit(changes: readonly RowChange[]): Promise<CommitResult>;
+  commit(changes: readonly RowChange[], judgedOn: ReadonlyMap<string, PartitionSnapshot>): Promise<CommitResult>;
 }
 
 export interface CommitResult {

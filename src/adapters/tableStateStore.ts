@@ -43,8 +43,12 @@ interface CachedPartition {
 
 export class TableStateStore implements StateStore {
   private readonly cache: LRUCache<string, CachedPartition>;
-  /** What this instance last loaded, kept apart from the LRU so eviction cannot lose a guard. */
-  private readonly loaded = new Map<string, CachedPartition>();
+  /**
+   * The version each handed-out snapshot was loaded at, kept apart from the LRU so eviction
+   * cannot lose a guard, and per snapshot so concurrent invocations each write against what they
+   * judged (one store serves every invocation of its function on this instance).
+   */
+  private readonly loadedAt = new WeakMap<PartitionSnapshot, CachedPartition>();
 
   constructor(private readonly client: TableClient, private readonly options: TableStateStoreOptions) {
     this.cache = new LRUCache<string, CachedPartition>({ max: Math.max(1, options.cachePartitions), ttlAutopurge: false });
@@ -55,10 +59,8 @@ export class TableStateStore implements StateStore {
     const missing: string[] = [];
     for (const key of partitionKeys) {
       const cached = this.cache.get(key);
-      if (cached) {
-        this.loaded.set(key, cached);
-        out.set(key, { partitionKey: key, rows: cached.rows });
-      } else missing.push(key);
+      if (cached) out.set(key, this.snapshotOf(key, cached));
+      else missing.push(key);
     }
     const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
     for (let i = 0; i < missing.length; i += concurrency) {
@@ -67,42 +69,39 @@ export class TableStateStore implements StateStore {
       slice.forEach((key, j) => {
         const partition = partitions[j]!;
         this.remember(key, partition);
-        this.loaded.set(key, partition);
-        out.set(key, { partitionKey: key, rows: partition.rows });
+        out.set(key, this.snapshotOf(key, partition));
       });
     }
     return out;
   }
 
-  async commit(changes: readonly RowChange[]): Promise<CommitResult> {
+  async commit(changes: readonly RowChange[], judgedOn: ReadonlyMap<string, PartitionSnapshot>): Promise<CommitResult> {
     const conflicts: string[] = [];
     let written = 0;
     const groups = [...groupByPartition(changes)];
-    try {
-      // Partitions are independent: write them concurrently, a bounded number at a time.
-      const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
-      for (let i = 0; i < groups.length; i += concurrency) {
-        const results = await Promise.all(groups.slice(i, i + concurrency).map(([key, group]) => this.commitPartition(key, group)));
-        results.forEach((ok, j) => {
-          if (ok) written++;
-          else conflicts.push(groups[i + j]![0]);
-        });
-      }
-    } finally {
-      this.loaded.clear();
+    // Partitions are independent: write them concurrently, a bounded number at a time.
+    const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
+    for (let i = 0; i < groups.length; i += concurrency) {
+      const results = await Promise.all(groups.slice(i, i + concurrency).map(([key, group]) => this.commitPartition(key, group, judgedOn.get(key))));
+      results.forEach((ok, j) => {
+        if (ok) written++;
+        else conflicts.push(groups[i + j]![0]);
+      });
     }
     return { written, conflicts };
   }
 
   /** Returns false on a guard conflict (nothing of the partition was written). */
-  private async commitPartition(key: string, group: readonly RowChange[]): Promise<boolean> {
+  private async commitPartition(key: string, group: readonly RowChange[], judged: PartitionSnapshot | undefined): Promise<boolean> {
     const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
-    const base = this.loaded.get(key) ?? this.cache.get(key);
-    if (guarded && !base) {
-      // Never loaded (or loaded by an earlier batch and evicted): cannot be guarded, reload first.
+    const loaded = judged ? this.loadedAt.get(judged) : undefined;
+    if (guarded && !loaded) {
+      // Not judged on a snapshot of this store: cannot be guarded, reload first.
       this.cache.delete(key);
       return false;
     }
+    // An unguarded partition merges its rows into what this instance holds of it, if anything.
+    const base = loaded ?? this.cache.get(key);
     const actions: TransactionAction[] = group.map((c) =>
       c.kind === 'upsert' ? ['upsert', toEntity(key, c.rowKey, c.data), 'Replace'] : ['delete', { partitionKey: key, rowKey: c.rowKey }],
     );
@@ -146,6 +145,12 @@ export class TableStateStore implements StateStore {
 
     }
     return true;
+  }
+
+  private snapshotOf(key: string, partition: CachedPartition): PartitionSnapshot {
+    const snapshot = { partitionKey: key, rows: partition.rows };
+    this.loadedAt.set(snapshot, partition);
+    return snapshot;
   }
 
   private async readPartition(key: string): Promise<CachedPartition> {

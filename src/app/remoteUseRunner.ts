@@ -114,7 +114,7 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
   for (let round = 0; ; round++) {
     const snapshots = await loadTwoRounds(parsed.events, deps.store, deps.settings.tokenBucketShards);
     result = detectRemoteUse(parsed.events, snapshots, deps.settings);
-    const commit = await deps.store.commit(result.changes);
+    const commit = await deps.store.commit(result.changes, snapshots);
     stateChanges += result.changes.length;
     if (commit.conflicts.length === 0) break;
     if (round >= maxRetries) {

@@ -56,7 +56,7 @@ export async function judgeEndpointOutcomes(outcomes: readonly EndpointParsed[],
   for (let round = 0; ; round++) {
     const partitions = await deps.store.load(partitionKeysForScreened(screened));
     detection = detectScreened(screened, partitions, deps.settings);
-    const commit = await deps.store.commit(detection.changes);
+    const commit = await deps.store.commit(detection.changes, partitions);
     stateChanges += detection.changes.length;
     if (commit.conflicts.length === 0) break;
     if (round >= maxRetries) throw new StateStoreError(`tokenTheft: ${commit.conflicts.length} host partition(s) still conflicting after ${maxRetries} retries`);

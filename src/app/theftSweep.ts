@@ -37,7 +37,8 @@ const CHUNK_CHARS = 30_000;
  */
 export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
   const partitionKey = tableKey('sweep', deps.workspaceId);
-  const snapshot = (await deps.store.load([partitionKey])).get(partitionKey);
+  const loaded = await deps.store.load([partitionKey]);
+  const snapshot = loaded.get(partitionKey);
   const now = deps.now();
   const outcomes: EndpointParsed[] = [];
   const next = new Map<SweepTable, SweepWatermark>();
@@ -61,6 +62,7 @@ export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
   const detection = await judgeEndpointOutcomes(outcomes, { ...deps.theft, processedAt: now }, `sweep-${new Date(now).toISOString()}`);
   const commit = await deps.store.commit(
     [...next].map(([table, watermark]) => ({ kind: 'upsert' as const, partitionKey, rowKey: table, data: writeWatermark(watermark) })),
+    loaded,
   );
   if (commit.conflicts.length > 0) throw new StateStoreError('tokenTheftSweep: the watermarks were changed by another run; this run is repeated');
   return { rowsByTable, freshByTable, truncated, detection };

@@ -36,7 +36,7 @@ export class NaiveStateStore implements StateStore {
     return out;
   }
 
-  async commit(changes: readonly RowChange[]): Promise<CommitResult> {
+  async commit(changes: readonly RowChange[], _judgedOn: ReadonlyMap<string, PartitionSnapshot>): Promise<CommitResult> {
     const partitions = new Set<string>();
     for (const change of changes) {
       this.writes++;

@@ -45,7 +45,7 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     lap('load');
     const result = detectRemoteUse(parsed.events, snapshots, deps.settings);
     lap('detect');
-    const commit = await deps.store.commit(result.changes);
+    const commit = await deps.store.commit(result.changes, snapshots);
     if (commit.conflicts.length > 0) throw new Error(`remote-use stages: ${commit.conflicts.length} conflict(s) with a single writer`);
     lap('commit');
     if (result.alerts.length > 0) await deps.sink.send(result.alerts);

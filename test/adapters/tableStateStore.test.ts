@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryAlertSink } from '../../src/adapters/alertSink';
 import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { createTableClient, ensureTable, RequestCounter } from '../../src/adapters/tableClient';
+import { MemoryStateStore } from '../../src/adapters/memoryStateStore';
 import { TableStateStore } from '../../src/adapters/tableStateStore';
 import { decodeMessages } from '../../src/app/decodeMessages';
 import { runRemoteUseBatch } from '../../src/app/remoteUseRunner';
@@ -31,12 +32,12 @@ describe('TableStateStore against Azurite', () => {
   it('lays one identity out as one partition and round-trips rows with their types', async () => {
     const { store, client } = await newStore();
     const pk = identityPartitionKey(TENANT, 'oid-1');
-    await store.load([pk]);
+    const judged = await store.load([pk]);
     const result = await store.commit([
       upsert(pk, 'asn|64500', { first: 1772352000123, last: 1772438400456, org: 'Contoso Telecom' }),
       upsert(pk, tableKey('ip', '2001:db8::1'), { first: 1, last: 2, asn: 64500 }),
       upsert(pk, 'flag', { on: true }),
-    ]);
+    ], judged);
     expect(result).toEqual({ written: 1, conflicts: [] });
     const rowKeys: string[] = [];
     for await (const e of client.listEntities()) {
@@ -54,8 +55,8 @@ describe('TableStateStore against Azurite', () => {
   it('escapes keys Table Storage forbids', async () => {
     const { store } = await newStore();
     const pk = tableKey('mi', TENANT, 'weird/#?\\id');
-    await store.load([pk]);
-    await store.commit([upsert(pk, tableKey('ip', 'a/b#c?d\\e\u0001'), { x: 1 })]);
+    const judged = await store.load([pk]);
+    await store.commit([upsert(pk, tableKey('ip', 'a/b#c?d\\e\u0001'), { x: 1 })], judged);
     const fresh = new TableStateStore((await newStore()).client, { cachePartitions: 1 });
     expect(pk).not.toMatch(/[/#?\\]/);
     expect((await store.load([pk])).get(pk)!.rows.size).toBe(1);
@@ -65,10 +66,10 @@ describe('TableStateStore against Azurite', () => {
   it('writes a partition of 250 changes in 3 transactions (100-operation limit, guard included)', async () => {
     const { store, counter } = await newStore();
     const pk = identityPartitionKey(TENANT, 'oid-big');
-    await store.load([pk]);
+    const judged = await store.load([pk]);
     const before = counter.requests;
     const changes = Array.from({ length: 250 }, (_, i) => upsert(pk, `ip|198.51.100.${i}`, { first: i, last: i }));
-    await store.commit(changes);
+    await store.commit(changes, judged);
     expect(counter.requests - before).toBe(3);
     const fresh = new TableStateStore((await newStore()).client, { cachePartitions: 1 });
     expect(fresh).toBeDefined();
@@ -78,24 +79,24 @@ describe('TableStateStore against Azurite', () => {
   it('serves a cached partition without a request and writes nothing when nothing changed', async () => {
     const { store, counter } = await newStore();
     const pk = identityPartitionKey(TENANT, 'oid-cache');
-    await store.load([pk]);
-    await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 1 })]);
+    const judged = await store.load([pk]);
+    await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 1 })], judged);
     const before = counter.requests;
     const again = await store.load([pk]);
     expect(again.get(pk)!.rows.get('asn|8075')?.data).toEqual({ first: 1, last: 1 });
-    await store.commit([]);
+    await store.commit([], new Map());
     expect(counter.requests).toBe(before);
   });
 
   it('keeps writing a cached partition with one transaction each, without conflicting with itself', async () => {
     const { store, counter } = await newStore();
     const pk = identityPartitionKey(TENANT, 'oid-repeat');
-    await store.load([pk]);
-    await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 1 })]);
+    const judged = await store.load([pk]);
+    await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 1 })], judged);
     const before = counter.requests;
     for (let day = 2; day <= 4; day++) {
-      await store.load([pk]);
-      expect(await store.commit([upsert(pk, 'asn|8075', { first: 1, last: day })])).toEqual({ written: 1, conflicts: [] });
+      const judgedToday = await store.load([pk]);
+      expect(await store.commit([upsert(pk, 'asn|8075', { first: 1, last: day })], judgedToday)).toEqual({ written: 1, conflicts: [] });
     }
     expect(counter.requests - before).toBe(3);
   });
@@ -105,15 +106,15 @@ describe('TableStateStore against Azurite', () => {
     const writeOnce = (pk: string, rowKey: string): RowChange => ({ kind: 'upsert', partitionKey: pk, rowKey, data: { objectId: 'a' }, unguarded: true });
     const bucket = tableKey('tok', TENANT, '2026090112');
     const other = tableKey('once', TENANT);
-    await store.load([bucket, other]);
-    expect(await store.commit([writeOnce(bucket, 'u1'), writeOnce(other, 'u1')])).toEqual({ written: 2, conflicts: [] });
+    const judged = await store.load([bucket, other]);
+    expect(await store.commit([writeOnce(bucket, 'u1'), writeOnce(other, 'u1')], judged)).toEqual({ written: 2, conflicts: [] });
     const before = counter.requests;
     const loaded = await store.load([bucket, other]);
     // The refreshed bucket is served from the cache with the row just written; the other is read again.
     expect(counter.requests - before).toBe(1);
     expect([...loaded.get(bucket)!.rows.keys()]).toEqual(['u1']);
     expect([...loaded.get(other)!.rows.keys()]).toEqual(['u1']);
-    await store.commit([]);
+    await store.commit([], new Map());
     // Stored for real, not only cached.
     const stored = [];
     for await (const e of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${bucket}'` } })) stored.push(e.rowKey);
@@ -126,22 +127,22 @@ describe('TableStateStore against Azurite', () => {
     const otherInstance = new TableStateStore(createTableClient({ connectionString: conn }, table), { cachePartitions: 10, refresh });
     const bucket = tableKey('tok', TENANT, '2026090113');
     const writeOnce = (rowKey: string): RowChange => ({ kind: 'upsert', partitionKey: bucket, rowKey, data: { objectId: 'a' }, unguarded: true });
-    await store.load([bucket]);
-    await otherInstance.load([bucket]);
-    await otherInstance.commit([writeOnce('theirs')]);
+    const judged = await store.load([bucket]);
+    const theirsJudged = await otherInstance.load([bucket]);
+    await otherInstance.commit([writeOnce('theirs')], theirsJudged);
     await sleep(300);
-    await store.commit([writeOnce('mine')]);
+    await store.commit([writeOnce('mine')], judged);
     // Still within the refresh period of the first read: cached, without the other instance's row.
     let before = counter.requests;
     expect([...(await store.load([bucket])).get(bucket)!.rows.keys()]).toEqual(['mine']);
     expect(counter.requests).toBe(before);
-    await store.commit([]);
+    await store.commit([], new Map());
     await sleep(800);
     // 1.1 s after the read, 0.8 s after the write (which did not restart the clock): read again, both rows.
     before = counter.requests;
     expect([...(await store.load([bucket])).get(bucket)!.rows.keys()].sort()).toEqual(['mine', 'theirs']);
     expect(counter.requests - before).toBe(1);
-    await store.commit([]);
+    await store.commit([], new Map());
   });
 
   it('detects a concurrent writer (ETag) and keeps the ASNs and IPs of both writers', async () => {
@@ -149,17 +150,54 @@ describe('TableStateStore against Azurite', () => {
     const a = new TableStateStore(client, { cachePartitions: 100 });
     const b = new TableStateStore(client, { cachePartitions: 100 });
     const pk = identityPartitionKey(TENANT, 'oid-race');
-    await a.load([pk]);
-    await b.load([pk]);
-    expect(await a.commit([upsert(pk, 'asn|64500', { first: 1, last: 1 }), upsert(pk, 'ip|198.51.100.1', { first: 1, last: 1 })])).toEqual({ written: 1, conflicts: [] });
+    const judgedByA = await a.load([pk]);
+    const judgedByB = await b.load([pk]);
+    expect(await a.commit([upsert(pk, 'asn|64500', { first: 1, last: 1 }), upsert(pk, 'ip|198.51.100.1', { first: 1, last: 1 })], judgedByA)).toEqual({ written: 1, conflicts: [] });
     // b loaded before a wrote: its write is refused as a whole.
-    expect(await b.commit([upsert(pk, 'asn|64501', { first: 2, last: 2 }), upsert(pk, 'ip|203.0.113.1', { first: 2, last: 2 })])).toEqual({ written: 0, conflicts: [pk] });
+    expect(await b.commit([upsert(pk, 'asn|64501', { first: 2, last: 2 }), upsert(pk, 'ip|203.0.113.1', { first: 2, last: 2 })], judgedByB)).toEqual({ written: 0, conflicts: [pk] });
     // b reloads, sees a's rows, and writes its own on top.
     const reloaded = await b.load([pk]);
     expect([...reloaded.get(pk)!.rows.keys()].sort()).toEqual(['asn|64500', 'ip|198.51.100.1']);
-    expect(await b.commit([upsert(pk, 'asn|64501', { first: 2, last: 2 }), upsert(pk, 'ip|203.0.113.1', { first: 2, last: 2 })])).toEqual({ written: 1, conflicts: [] });
+    expect(await b.commit([upsert(pk, 'asn|64501', { first: 2, last: 2 }), upsert(pk, 'ip|203.0.113.1', { first: 2, last: 2 })], reloaded)).toEqual({ written: 1, conflicts: [] });
     const final = await new TableStateStore(client, { cachePartitions: 1 }).load([pk]);
     expect([...final.get(pk)!.rows.keys()].sort()).toEqual(['asn|64500', 'asn|64501', 'ip|198.51.100.1', 'ip|203.0.113.1']);
+  });
+
+  it('guards each invocation by its own snapshot: two concurrent batches on one instance cannot overwrite each other', async () => {
+    for (const store of [(await newStore()).store, new MemoryStateStore()]) {
+      const pk = identityPartitionKey(TENANT, 'oid-same-instance');
+      const seed = await store.load([pk]);
+      await store.commit([upsert(pk, 'asn|64500', { first: 1, last: 1 })], seed);
+      // Two invocations (two Event Hub partitions) load the same cached partition, then both write.
+      const first = await store.load([pk]);
+      const second = await store.load([pk]);
+      expect(await store.commit([upsert(pk, 'asn|64500', { first: 1, last: 2 })], first)).toEqual({ written: 1, conflicts: [] });
+      expect(await store.commit([upsert(pk, 'asn|64501', { first: 2, last: 2 })], second)).toEqual({ written: 0, conflicts: [pk] });
+      // Judged on nothing: a guarded write cannot be checked, so it is a conflict too.
+      expect(await store.commit([upsert(pk, 'asn|64502', { first: 3, last: 3 })], new Map())).toEqual({ written: 0, conflicts: [pk] });
+      const reloaded = await store.load([pk]);
+      expect(reloaded.get(pk)!.rows.get('asn|64500')?.data).toEqual({ first: 1, last: 2 });
+      expect(await store.commit([upsert(pk, 'asn|64501', { first: 2, last: 2 })], reloaded)).toEqual({ written: 1, conflicts: [] });
+    }
+  });
+
+  it('two concurrent invocations of one runner on one store judging the same identity lose nothing', async () => {
+    const { client } = await newStore();
+    const id = identity(42);
+    const deps = { store: new TableStateStore(client, { cachePartitions: 100 }), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: defaultRemoteUseSettings(testClassifier) };
+    const seed = decodeMessages([{ records: [miSignIn(id, at(0)), activityUse(id, at(0, 5), AZURE_IP)] }], () => 'seed');
+    await runRemoteUseBatch(seed.records, [], deps, 'seed');
+    const x = decodeMessages([{ records: [activityUse(id, at(1), ONPREM_IP)] }], () => 'x');
+    const y = decodeMessages([{ records: [activityUse(id, at(1, 1), '203.0.113.5')] }], () => 'y');
+    const [rx, ry] = await Promise.all([runRemoteUseBatch(x.records, [], deps, 'x'), runRemoteUseBatch(y.records, [], deps, 'y')]);
+    expect(rx.conflictRetries + ry.conflictRetries).toBeGreaterThanOrEqual(1);
+    // Both uses are outside Azure in the learning period: the first raises the Low, the second is
+    // judged again on the first one's dedup row and suppressed (not a second Low within 5 days).
+    expect(deps.sink.rows.map((a) => a.Severity)).toEqual(['Low']);
+    expect(rx.detection.suppressed + ry.detection.suppressed).toBe(1);
+    const final = await new TableStateStore(client, { cachePartitions: 1 }).load([identityPartitionKey(TENANT, id.objectId)]);
+    const keys = [...final.get(identityPartitionKey(TENANT, id.objectId))!.rows.keys()];
+    expect(keys).toEqual(expect.arrayContaining(['ip|198.51.100.10', 'ip|203.0.113.5']));
   });
 
   it('two runner instances judging the same identity concurrently lose nothing (conflict retried)', async () => {
@@ -174,8 +212,6 @@ describe('TableStateStore against Azurite', () => {
     // Both instances have the identity cached; each learns a different external IP in the learning period.
     await one.store.load([identityPartitionKey(TENANT, id.objectId), tenantPartitionKey(TENANT)]);
     await two.store.load([identityPartitionKey(TENANT, id.objectId), tenantPartitionKey(TENANT)]);
-    one.store['loaded'].clear();
-    two.store['loaded'].clear();
     const x = decodeMessages([{ records: [activityUse(id, at(1), ONPREM_IP)] }], () => 'x');
     const y = decodeMessages([{ records: [activityUse(id, at(1, 1), '203.0.113.5')] }], () => 'y');
     const [rx, ry] = await Promise.all([runRemoteUseBatch(x.records, [], one, 'x'), runRemoteUseBatch(y.records, [], two, 'y')]);
