@@ -1,10 +1,28 @@
 import { classifyIp, type IpClassifierData } from '../core/network/classifyIp';
-import type { IpClassifier } from '../core/remoteUse/settings';
+import type { IpClassifier, IpFacts } from '../core/remoteUse/settings';
 
-/** The remote-use detector's view of the network layer: canonical IP, scope, ASN. */
-export function makeIpClassifier(data: IpClassifierData): IpClassifier {
+/**
+ * Addresses remembered per classifier. A tenant's callers are a few thousand addresses used over
+ * and over, and each use would otherwise parse its address and search the ASN table again; the
+ * memo is cleared when full, so memory stays bounded whatever the stream.
+ */
+export const IP_MEMO_ENTRIES = 20_000;
+
+/**
+ * The remote-use detector's view of the network layer: canonical IP, scope, ASN. The data (ASN
+ * table, service-tag ranges) does not change while the classifier lives, so an address always
+ * gets the same facts and they are memoised by the address as logged.
+ */
+export function makeIpClassifier(data: IpClassifierData, memoEntries = IP_MEMO_ENTRIES): IpClassifier {
+  const memo = new Map<string, IpFacts>();
   return (raw) => {
-    const c = classifyIp(raw, data);
-    return { ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization };
+    let facts = memo.get(raw);
+    if (facts === undefined) {
+      const c = classifyIp(raw, data);
+      facts = { ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization };
+      if (memo.size >= memoEntries) memo.clear();
+      memo.set(raw, facts);
+    }
+    return facts;
   };
 }

@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
-import { recordsOfInvocation } from './eventHubBatch';
-import { runTheftBatch, type TheftBatchReport, type TheftDeps } from './theftRunner';
+import { messagesOfInvocation } from './eventHubBatch';
+import { judgeEndpointOutcomes, parseEndpointMessages, type TheftBatchReport, type TheftDeps } from './theftRunner';
 
 export interface TheftHandlerDeps extends Omit<TheftDeps, 'processedAt'> {
   readonly now: () => number;
@@ -11,9 +11,10 @@ export interface TheftHandlerDeps extends Omit<TheftDeps, 'processedAt'> {
  * the remote-use handler: bad records are counted and dead-lettered, infrastructure failures throw.
  */
 export async function handleTokenTheft(messages: unknown, context: InvocationContext, deps: TheftHandlerDeps): Promise<TheftBatchReport> {
-  const { records, rejects, batchId } = recordsOfInvocation(messages, context);
+  const { list, originOf, batchId } = messagesOfInvocation(messages, context);
+  const { outcomes, rejects } = parseEndpointMessages(list, originOf);
   try {
-    const report = await runTheftBatch(records, { ...deps, processedAt: deps.now() }, batchId, rejects);
+    const report = await judgeEndpointOutcomes(outcomes, { ...deps, processedAt: deps.now() }, batchId, rejects);
     const line = {
       event: 'tokenTheft.batch',
       batchId,
@@ -34,7 +35,7 @@ export async function handleTokenTheft(messages: unknown, context: InvocationCon
     else context.log(JSON.stringify(line));
     return report;
   } catch (error) {
-    context.error(JSON.stringify({ event: 'tokenTheft.failed', batchId, records: records.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+    context.error(JSON.stringify({ event: 'tokenTheft.failed', batchId, records: outcomes.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
     throw error;
   }
 }

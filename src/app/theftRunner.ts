@@ -8,6 +8,7 @@ import { splitEndpointOutcomes, summariseTheftBatch, type TheftBatchSummary } fr
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
+import { decodeMessage } from '../core/records/envelope';
 import type { SourcedRecord } from './decodeMessages';
 
 export interface TheftDeps {
@@ -39,6 +40,24 @@ export interface TheftBatchReport {
  */
 export async function runTheftBatch(records: readonly SourcedRecord[], deps: TheftDeps, batchId: string, initialRejects: readonly Reject[] = []): Promise<TheftBatchReport> {
   return judgeEndpointOutcomes(records.map(({ record, origin }) => parseEndpointRecord(record, origin)), deps, batchId, initialRejects);
+}
+
+/**
+ * Decodes Event Hub messages and parses their records one message at a time (the Event Hub
+ * handler's path): a message's raw records are dropped as soon as they are parsed, so an
+ * invocation holds parsed telemetry, not its whole decoded JSON. A bad message is a counted reject.
+ */
+export function parseEndpointMessages(messages: readonly unknown[], originOf: (index: number) => string): { outcomes: EndpointParsed[]; rejects: Reject[] } {
+  const outcomes: EndpointParsed[] = [];
+  const rejects: Reject[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const origin = originOf(i);
+    const decoded = decodeMessage(messages[i], origin);
+    for (const reject of decoded.rejects) rejects.push(reject);
+    const list = decoded.records;
+    for (let j = 0; j < list.length; j++) outcomes.push(parseEndpointRecord(list[j], `${origin} record ${j}`));
+  }
+  return { outcomes, rejects };
 }
 
 /** The part shared by the Event Hub path and the Log Analytics sweep: parsed telemetry in, alerts out. */

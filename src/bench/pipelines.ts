@@ -1,7 +1,6 @@
 import type { Invocation } from './invocations';
-import { decodeMessages } from '../app/decodeMessages';
 import { parseAuditMessages, runRemoteUseEvents, type RemoteUseDeps } from '../app/remoteUseRunner';
-import { runTheftBatch, type TheftDeps } from '../app/theftRunner';
+import { judgeEndpointOutcomes, parseEndpointMessages, type TheftDeps } from '../app/theftRunner';
 
 /** What a stream of invocations produced: enough to check the run did real work. */
 export interface StreamOutcome {
@@ -59,7 +58,7 @@ export function runRemoteUseStream(invocations: readonly Invocation[], deps: Rem
 /** The theft function minus the host, the same way. */
 export function runTheftStream(invocations: readonly Invocation[], deps: TheftDeps, batchPrefix = 'theft'): Promise<StreamOutcome> {
   return runStream(invocations, batchPrefix, (bodies, originOf, batchId) => {
-    const decoded = decodeMessages(bodies, originOf);
-    return runTheftBatch(decoded.records, deps, batchId, decoded.rejects);
+    const parsed = parseEndpointMessages(bodies, originOf);
+    return judgeEndpointOutcomes(parsed.outcomes, deps, batchId, parsed.rejects);
   });
 }

@@ -189,10 +189,11 @@ describe('TableStateStore against Azurite', () => {
     await runRemoteUseBatch(seed.records, [], deps, 'seed');
     const x = decodeMessages([{ records: [activityUse(id, at(1), ONPREM_IP)] }], () => 'x');
     const y = decodeMessages([{ records: [activityUse(id, at(1, 1), '203.0.113.5')] }], () => 'y');
+    // Whether the second one conflicts (loaded before the first wrote) or loads after the first
+    // wrote depends on timing; either way it must end up judged on the first one's state.
     const [rx, ry] = await Promise.all([runRemoteUseBatch(x.records, [], deps, 'x'), runRemoteUseBatch(y.records, [], deps, 'y')]);
-    expect(rx.conflictRetries + ry.conflictRetries).toBeGreaterThanOrEqual(1);
     // Both uses are outside Azure in the learning period: the first raises the Low, the second is
-    // judged again on the first one's dedup row and suppressed (not a second Low within 5 days).
+    // judged on the first one's dedup row and suppressed (not a second Low within 5 days).
     expect(deps.sink.rows.map((a) => a.Severity)).toEqual(['Low']);
     expect(rx.detection.suppressed + ry.detection.suppressed).toBe(1);
     const final = await new TableStateStore(client, { cachePartitions: 1 }).load([identityPartitionKey(TENANT, id.objectId)]);

@@ -82,12 +82,18 @@ export function secondRoundPartitions(events: readonly AuditEvent[], loaded: Rea
     if (e.tokenId) issuedTokens.set(`${e.tenantId}|${e.tokenId}`, e.objectId);
   }
   const keys = new Set<string>();
+  // A batch is nearly always one tenant: its catalog index is looked up once per tenant change.
+  let indexTenant: string | undefined;
+  let index = EMPTY_INDEX;
   for (const e of events) {
     if (!e.tenantId) continue;
     if (e.kind === 'issuance') keys.add(identityPartitionKey(e.tenantId, e.objectId));
     if (e.kind !== 'use' || e.principalType === 'user') continue;
-    const tenant = loaded.get(tenantPartitionKey(e.tenantId));
-    const index = tenant ? catalogIndexOf(tenant.rows) : EMPTY_INDEX;
+    if (e.tenantId !== indexTenant) {
+      const tenant = loaded.get(tenantPartitionKey(e.tenantId));
+      index = tenant ? catalogIndexOf(tenant.rows) : EMPTY_INDEX;
+      indexTenant = e.tenantId;
+    }
     if ((e.miResourceId && e.objectId) || (e.objectId && (index.byObjectId.has(e.objectId) || issuedObjectIds.has(`${e.tenantId}|${e.objectId}`)))) {
       keys.add(identityPartitionKey(e.tenantId, e.objectId));
       continue;
@@ -408,7 +414,8 @@ class IdentityBaseline {
 
 class BatchRun {
   private readonly catalogs = new Map<string, TenantCatalog>();
-  private readonly identities = new Map<string, IdentityBaseline>();
+  /** Identity baselines of the batch by tenant, then object id. */
+  private readonly identities = new Map<string, Map<string, IdentityBaseline>>();
   private readonly tokens: TokenRegistry;
   private readonly suppressions = new SuppressionLedger();
   private readonly alerts: AlertRow[] = [];
@@ -559,9 +566,11 @@ class BatchRun {
   finish(): RemoteUseResult {
     const changes: RowChange[] = [];
     for (const catalog of this.catalogs.values()) changes.push(...catalog.partition.changes());
-    for (const identity of this.identities.values()) {
-      identity.expire(this.earliestMs, this.settings.dedupWindowMs);
-      changes.push(...identity.partition.changes());
+    for (const tenant of this.identities.values()) {
+      for (const identity of tenant.values()) {
+        identity.expire(this.earliestMs, this.settings.dedupWindowMs);
+        changes.push(...identity.partition.changes());
+      }
     }
     changes.push(...this.tokens.changes());
     changes.push(...this.suppressions.changes());
@@ -578,11 +587,16 @@ class BatchRun {
   }
 
   private identity(tenantId: string, objectId: string): IdentityBaseline {
-    const key = identityPartitionKey(tenantId, objectId);
-    let identity = this.identities.get(key);
+    let tenant = this.identities.get(tenantId);
+    if (!tenant) {
+      tenant = new Map();
+      this.identities.set(tenantId, tenant);
+    }
+    let identity = tenant.get(objectId);
     if (!identity) {
+      const key = identityPartitionKey(tenantId, objectId);
       identity = new IdentityBaseline(key, this.partitions.get(key), this.settings.baselineWindowMs);
-      this.identities.set(key, identity);
+      tenant.set(objectId, identity);
     }
     return identity;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AsnLookup } from '../../../src/core/network/asnLookup';
 import { CidrSet } from '../../../src/core/network/cidrSet';
+import { makeIpClassifier } from '../../../src/app/ipClassifier';
 import { classifyIp } from '../../../src/core/network/classifyIp';
 import { MICROSOFT_ASNS, isMicrosoftAsn } from '../../../src/core/network/microsoftAsns';
 
@@ -108,5 +109,23 @@ describe('Microsoft ASNs', () => {
 
   it.each([[0], [8076], [8067], [15169], [64500], [12075]])('AS%s is not Microsoft', (asn) => {
     expect(isMicrosoftAsn(asn)).toBe(false);
+  });
+});
+
+describe('makeIpClassifier: the memo', () => {
+  it('gives every address the facts classifyIp gives it, and the same object while remembered', () => {
+    const classify = makeIpClassifier({ asnLookup, azureRanges }, 3);
+    const addresses = ['198.51.100.7', '192.0.2.1', '203.0.113.5', '10.1.2.3', '2001:db8:fab::1', 'not-an-ip', '198.51.100.7:443', '198.51.100.7'];
+    for (const raw of addresses) {
+      const c = classifyIp(raw, { asnLookup, azureRanges });
+      expect(classify(raw)).toEqual({ ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization });
+    }
+    const first = classify('198.51.100.9');
+    expect(classify('198.51.100.9')).toBe(first);
+    // Full (3 entries): cleared and rebuilt with equal facts.
+    for (const raw of ['192.0.2.2', '192.0.2.3', '192.0.2.4']) classify(raw);
+    const again = classify('198.51.100.9');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });

@@ -87,16 +87,29 @@ export function parseEcsEvent(record: unknown, origin: string): EndpointParsed {
 /** A nested field (`process.parent.name`), or the same name as one flattened dotted key. */
 export function ecsField(record: Readonly<Record<string, unknown>>, path: string): unknown {
   if (path in record) return record[path];
-  const parts = path.split('.');
+  const { parts, rests } = splitPath(path);
   let current: unknown = record;
   for (let i = 0; i < parts.length; i++) {
     if (!isObject(current)) return undefined;
     // Mixed shapes: {"process": {"parent.name": "…"}}.
-    const rest = parts.slice(i).join('.');
-    if (i > 0 && rest in current) return current[rest];
-    current = current[parts[i] as string];
+    if (i > 0 && rests[i]! in current) return current[rests[i]!];
+    current = current[parts[i]!];
   }
   return current;
+}
+
+/** A path's parts and the dotted remainder from each part on (`a.b.c` → `b.c` at 1), split once per path. */
+const SPLIT_PATHS = new Map<string, { readonly parts: readonly string[]; readonly rests: readonly string[] }>();
+function splitPath(path: string): { readonly parts: readonly string[]; readonly rests: readonly string[] } {
+  let split = SPLIT_PATHS.get(path);
+  if (split === undefined) {
+    const parts = path.split('.');
+    split = { parts, rests: parts.map((_, i) => parts.slice(i).join('.')) };
+    // The parsers ask for a fixed set of field names; the bound only guards against a caller that does not.
+    if (SPLIT_PATHS.size >= 1_000) SPLIT_PATHS.clear();
+    SPLIT_PATHS.set(path, split);
+  }
+  return split;
 }
 
 function listOf(value: unknown): string[] {
