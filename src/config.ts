@@ -1,5 +1,6 @@
 import { isObject } from './core/records/envelope';
 import { parseRemoteUseAllowlist } from './core/remoteUse/allowlist';
+import { MAX_TOKEN_BUCKET_SHARDS } from './core/remoteUse/partitionKeys';
 import type { RemoteUseAllowlist } from './core/remoteUse/settings';
 import { NO_ALLOWLIST } from './core/remoteUse/settings';
 
@@ -104,7 +105,7 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
 
   const cachePartitions = parseIntSetting(get('TOKENWATCH_CACHE_IDENTITIES') ?? '20000', 'TOKENWATCH_CACHE_IDENTITIES', 100, 1_000_000, problems);
   const dedupDays = parseIntSetting(get('TOKENWATCH_DEDUP_DAYS') ?? '5', 'TOKENWATCH_DEDUP_DAYS', 1, 90, problems);
-  const tokenBucketShards = parseIntSetting(get('TOKENWATCH_TOKEN_BUCKET_SHARDS') ?? '1', 'TOKENWATCH_TOKEN_BUCKET_SHARDS', 1, 64, problems);
+  const tokenBucketShards = parseIntSetting(get('TOKENWATCH_TOKEN_BUCKET_SHARDS') ?? '1', 'TOKENWATCH_TOKEN_BUCKET_SHARDS', 1, MAX_TOKEN_BUCKET_SHARDS, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({

@@ -14,9 +14,11 @@ export class MemoryStateBackend {
   failNext: Error | undefined;
 }
 
+/** The version a handed-out snapshot was loaded at, on the snapshot itself: concurrent batches each keep their own. */
+const LOADED_VERSION = Symbol('loadedVersion');
+type LoadedSnapshot = PartitionSnapshot & { readonly [LOADED_VERSION]?: number };
+
 export class MemoryStateStore implements StateStore {
-  /** The version each handed-out snapshot was loaded at: concurrent batches each keep their own. */
-  private readonly loadedVersions = new WeakMap<PartitionSnapshot, number>();
 
   constructor(readonly backend: MemoryStateBackend = new MemoryStateBackend()) {}
 
@@ -27,8 +29,7 @@ export class MemoryStateStore implements StateStore {
       this.backend.reads++;
       const stored = this.backend.partitions.get(key);
       // Copy-on-write: snapshots share the stored map; commit replaces it instead of mutating it.
-      const snapshot = { partitionKey: key, rows: stored?.rows ?? new Map<string, StateRow>() };
-      this.loadedVersions.set(snapshot, stored?.version ?? 0);
+      const snapshot: LoadedSnapshot = { partitionKey: key, rows: stored?.rows ?? new Map<string, StateRow>(), [LOADED_VERSION]: stored?.version ?? 0 };
       out.set(key, snapshot);
     }
     return out;
@@ -42,8 +43,7 @@ export class MemoryStateStore implements StateStore {
       const existing = this.backend.partitions.get(key);
       const stored = { version: existing?.version ?? 0, rows: new Map<string, StateRow>(existing?.rows ?? []) };
       const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
-      const snapshot = judgedOn.get(key);
-      const loaded = snapshot ? this.loadedVersions.get(snapshot) : undefined;
+      const loaded = (judgedOn.get(key) as LoadedSnapshot | undefined)?.[LOADED_VERSION];
       if (guarded && loaded !== stored.version) {
         conflicts.push(key);
         continue;

@@ -41,14 +41,17 @@ interface CachedPartition {
   readonly version: number;
 }
 
+/**
+ * The version a handed-out snapshot was loaded at, carried by the snapshot itself (the core never
+ * reads it): apart from the LRU, so eviction cannot lose a guard, and per snapshot, so concurrent
+ * invocations each write against what they judged (one store serves every invocation of its
+ * function on this instance).
+ */
+const LOADED_AT = Symbol('loadedAt');
+type LoadedSnapshot = PartitionSnapshot & { readonly [LOADED_AT]?: CachedPartition };
+
 export class TableStateStore implements StateStore {
   private readonly cache: LRUCache<string, CachedPartition>;
-  /**
-   * The version each handed-out snapshot was loaded at, kept apart from the LRU so eviction
-   * cannot lose a guard, and per snapshot so concurrent invocations each write against what they
-   * judged (one store serves every invocation of its function on this instance).
-   */
-  private readonly loadedAt = new WeakMap<PartitionSnapshot, CachedPartition>();
 
   constructor(private readonly client: TableClient, private readonly options: TableStateStoreOptions) {
     this.cache = new LRUCache<string, CachedPartition>({ max: Math.max(1, options.cachePartitions), ttlAutopurge: false });
@@ -94,7 +97,7 @@ export class TableStateStore implements StateStore {
   /** Returns false on a guard conflict (nothing of the partition was written). */
   private async commitPartition(key: string, group: readonly RowChange[], judged: PartitionSnapshot | undefined): Promise<boolean> {
     const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
-    const loaded = judged ? this.loadedAt.get(judged) : undefined;
+    const loaded = (judged as LoadedSnapshot | undefined)?.[LOADED_AT];
     if (guarded && !loaded) {
       // Not judged on a snapshot of this store: cannot be guarded, reload first.
       this.cache.delete(key);
@@ -148,8 +151,7 @@ export class TableStateStore implements StateStore {
   }
 
   private snapshotOf(key: string, partition: CachedPartition): PartitionSnapshot {
-    const snapshot = { partitionKey: key, rows: partition.rows };
-    this.loadedAt.set(snapshot, partition);
+    const snapshot: LoadedSnapshot = { partitionKey: key, rows: partition.rows, [LOADED_AT]: partition };
     return snapshot;
   }
 

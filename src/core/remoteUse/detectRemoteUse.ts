@@ -15,8 +15,11 @@ import {
   TENANT_META_ROW,
   tenantPartitionKey,
   tokenBucketCandidates,
+  TOKEN_IAT_SLACK_MS,
   tokenBucketKey,
+  tokenBucketKeyOfSlot,
   tokenBucketPrefix,
+  tokenBucketSlot,
   tokenRowKey,
   suppressionLedgerKey,
   suppressionRowKey,
@@ -56,62 +59,84 @@ const EVIDENCE_LIST_MAX = 10;
  * is known, the partitions of every identity whose use must be judged or whose token is issued.
  */
 export function firstRoundPartitions(events: readonly AuditEvent[], tokenBucketShards = 1): string[] {
-  const keys = new Set<string>();
+  // Buckets are collected as numbers per tenant and turned into keys once (hot path: every record).
+  const slotsByTenant = new Map<string, Set<number>>();
+  let tenant: string | undefined;
+  let slots = new Set<number>();
   for (const e of events) {
     if (!e.tenantId) continue;
-    keys.add(tenantPartitionKey(e.tenantId));
+    if (e.tenantId !== tenant) {
+      tenant = e.tenantId;
+      slots = slotsByTenant.get(tenant) ?? new Set<number>();
+      slotsByTenant.set(tenant, slots);
+    }
     if (e.kind === 'use' && e.tokenId && e.issuedAtMs !== undefined) {
-      for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs, e.tokenId, tokenBucketShards)) keys.add(key);
+      // The bucket of iat and of iat + 10 minutes (see tokenBucketCandidates).
+      slots.add(tokenBucketSlot(e.issuedAtMs, e.tokenId, tokenBucketShards));
+      slots.add(tokenBucketSlot(e.issuedAtMs + TOKEN_IAT_SLACK_MS, e.tokenId, tokenBucketShards));
     }
     // Loaded so a redelivered sign-in is recognised and not written again.
-    if (e.kind === 'issuance' && e.tokenId) keys.add(tokenBucketKey(e.tenantId, e.timeMs, e.tokenId, tokenBucketShards));
+    if (e.kind === 'issuance' && e.tokenId) slots.add(tokenBucketSlot(e.timeMs, e.tokenId, tokenBucketShards));
   }
-  return [...keys].sort();
+  const keys: string[] = [];
+  for (const [tenantId, tenantSlots] of slotsByTenant) {
+    keys.push(tenantPartitionKey(tenantId));
+    for (const slot of tenantSlots) keys.push(tokenBucketKeyOfSlot(tenantId, slot, tokenBucketShards));
+  }
+  return keys.sort();
 }
 
 export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>, tokenBucketShards = 1): string[] {
   // Which identities the batch touches: a light version of resolveManagedIdentity that reads the
   // loaded catalogs and token buckets plus this batch's sign-ins, without building working state.
   const issuedObjectIds = new Set<string>();
-  const issuedAppIds = new Set<string>();
+  /** The object id of the batch's first sign-in with that app id. */
+  const issuedAppIds = new Map<string, string>();
   const issuedTokens = new Map<string, string>();
   for (const e of events) {
     if (e.kind !== 'issuance' || !e.tenantId) continue;
     issuedObjectIds.add(`${e.tenantId}|${e.objectId}`);
-    if (e.appId) issuedAppIds.add(`${e.tenantId}|${e.appId}`);
+    const app = `${e.tenantId}|${e.appId}`;
+    if (e.appId && !issuedAppIds.has(app)) issuedAppIds.set(app, e.objectId);
     if (e.tokenId) issuedTokens.set(`${e.tenantId}|${e.tokenId}`, e.objectId);
   }
-  const keys = new Set<string>();
-  // A batch is nearly always one tenant: its catalog index is looked up once per tenant change.
-  let indexTenant: string | undefined;
+  // Identities are collected per tenant and turned into keys once (hot path: every use).
+  const objectIdsByTenant = new Map<string, Set<string>>();
+  // A batch is nearly always one tenant: its catalog index and identity set change with it.
+  let tenantId: string | undefined;
   let index = EMPTY_INDEX;
+  let objectIds = new Set<string>();
   for (const e of events) {
     if (!e.tenantId) continue;
-    if (e.kind === 'issuance') keys.add(identityPartitionKey(e.tenantId, e.objectId));
-    if (e.kind !== 'use' || e.principalType === 'user') continue;
-    if (e.tenantId !== indexTenant) {
-      const tenant = loaded.get(tenantPartitionKey(e.tenantId));
+    if (e.tenantId !== tenantId) {
+      tenantId = e.tenantId;
+      const tenant = loaded.get(tenantPartitionKey(tenantId));
       index = tenant ? catalogIndexOf(tenant.rows) : EMPTY_INDEX;
-      indexTenant = e.tenantId;
+      objectIds = objectIdsByTenant.get(tenantId) ?? new Set<string>();
+      objectIdsByTenant.set(tenantId, objectIds);
     }
+    if (e.kind === 'issuance') objectIds.add(e.objectId);
+    if (e.kind !== 'use' || e.principalType === 'user') continue;
     if ((e.miResourceId && e.objectId) || (e.objectId && (index.byObjectId.has(e.objectId) || issuedObjectIds.has(`${e.tenantId}|${e.objectId}`)))) {
-      keys.add(identityPartitionKey(e.tenantId, e.objectId));
+      objectIds.add(e.objectId);
       continue;
     }
     const byApp = e.appId ? index.byAppId.get(e.appId)?.objectId : undefined;
     if (byApp) {
-      keys.add(identityPartitionKey(e.tenantId, byApp));
+      objectIds.add(byApp);
       continue;
     }
-    if (e.appId && issuedAppIds.has(`${e.tenantId}|${e.appId}`)) {
-      const issuance = events.find((x) => x.kind === 'issuance' && x.tenantId === e.tenantId && x.appId === e.appId);
-      if (issuance?.kind === 'issuance') keys.add(identityPartitionKey(e.tenantId, issuance.objectId));
+    const issuedTo = e.appId ? issuedAppIds.get(`${e.tenantId}|${e.appId}`) : undefined;
+    if (issuedTo !== undefined) {
+      objectIds.add(issuedTo);
       continue;
     }
     const tokenOwner = issuedTokens.get(`${e.tenantId}|${e.tokenId}`) ?? registeredTokenOwner(loaded, e, tokenBucketShards);
-    if (tokenOwner) keys.add(identityPartitionKey(e.tenantId, tokenOwner));
+    if (tokenOwner) objectIds.add(tokenOwner);
   }
-  return [...keys].sort();
+  const keys: string[] = [];
+  for (const [tenant, ids] of objectIdsByTenant) for (const objectId of ids) keys.push(identityPartitionKey(tenant, objectId));
+  return keys.sort();
 }
 
 function registeredTokenOwner(loaded: ReadonlyMap<string, PartitionSnapshot>, e: TokenUse, shards: number): string | undefined {

@@ -59,10 +59,25 @@ const HOUR_MS = 3_600_000;
  */
 const bucketKeys = new Map<string, Map<number, string>>();
 export function tokenBucketKey(tenantId: string, issuedAtMs: number, tokenId: string, shards = 1): string {
-  const hourNumber = Math.floor(issuedAtMs / HOUR_MS);
+  return tokenBucketKeyOfSlot(tenantId, tokenBucketSlot(issuedAtMs, tokenId, shards), shards);
+}
+
+/**
+ * A bucket as one number (hour × 64 + shard), so a batch can collect the buckets its tokens need
+ * without building a key string per record; `tokenBucketKeyOfSlot` turns it into the key.
+ */
+export function tokenBucketSlot(issuedAtMs: number, tokenId: string, shards = 1): number {
+  return Math.floor(issuedAtMs / HOUR_MS) * MAX_TOKEN_BUCKET_SHARDS + (shards > 1 ? tokenShard(tokenId, shards) : 0);
+}
+
+/** The most shards a tenant's hour can be split into (TOKENWATCH_TOKEN_BUCKET_SHARDS). */
+export const MAX_TOKEN_BUCKET_SHARDS = 64;
+
+export function tokenBucketKeyOfSlot(tenantId: string, slot: number, shards = 1): string {
+  const hourNumber = Math.floor(slot / MAX_TOKEN_BUCKET_SHARDS);
   const memory = tenantMemo(bucketKeys, tenantId);
   const hour = memory.get(hourNumber) ?? remember(memory, hourNumber, `${tokenBucketPrefix(tenantId)}${hourLabel(hourNumber)}`);
-  return shards > 1 ? `${hour}|${tokenShard(tokenId, shards)}` : hour;
+  return shards > 1 ? `${hour}|${slot % MAX_TOKEN_BUCKET_SHARDS}` : hour;
 }
 
 /**
@@ -123,9 +138,11 @@ export function tokenBucketPrefix(tenantId: string): string {
  * Buckets that may hold a token issued at `iatMs`. Entra back-dates `iat` by up to 5 minutes
  * against the sign-in record's time, so the bucket of `iat + 10 min` is read too.
  */
+export const TOKEN_IAT_SLACK_MS = 10 * 60_000;
+
 export function tokenBucketCandidates(tenantId: string, iatMs: number, tokenId: string, shards = 1): string[] {
   const first = tokenBucketKey(tenantId, iatMs, tokenId, shards);
-  const second = tokenBucketKey(tenantId, iatMs + 10 * 60_000, tokenId, shards);
+  const second = tokenBucketKey(tenantId, iatMs + TOKEN_IAT_SLACK_MS, tokenId, shards);
   return first === second ? [first] : [first, second];
 }
 

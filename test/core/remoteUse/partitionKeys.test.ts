@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tokenBucketCandidates, tokenBucketKey, tokenShard } from '../../../src/core/remoteUse/partitionKeys';
+import type { AuditEvent, TokenUse } from '../../../src/core/records/auditEvent';
+import { firstRoundPartitions, secondRoundPartitions } from '../../../src/core/remoteUse/detectRemoteUse';
+import { MAX_TOKEN_BUCKET_SHARDS, tokenBucketCandidates, tokenBucketKey, tokenBucketKeyOfSlot, tokenBucketSlot, tokenShard } from '../../../src/core/remoteUse/partitionKeys';
 
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
 const ISSUED = Date.UTC(2026, 8, 14, 13, 57, 10);
@@ -24,10 +26,52 @@ describe('token bucket keys', () => {
     expect(Math.max(...counts)).toBeLessThan(1_150);
   });
 
+  it('a bucket slot names the same key as the token and hour it came from, for every shard count', () => {
+    for (const shards of [1, 2, 8, MAX_TOKEN_BUCKET_SHARDS]) {
+      for (const [i, at] of [ISSUED, ISSUED + 3_600_000, Date.UTC(2027, 0, 1), Date.UTC(2026, 11, 31, 23, 59)].entries()) {
+        const token = `tok-${i}-${shards}-Wb7cY1m`;
+        const key = tokenBucketKeyOfSlot(TENANT, tokenBucketSlot(at, token, shards), shards);
+        const hour = new Date(at).toISOString().slice(0, 13).replace(/[-T]/g, '');
+        expect(key).toBe(shards > 1 ? `tok|${TENANT}|${hour}|${tokenShard(token, shards)}` : `tok|${TENANT}|${hour}`);
+        expect(key).toBe(tokenBucketKey(TENANT, at, token, shards));
+      }
+    }
+  });
+
   it('a use looks in its token’s shard of the issuance hour and of the hour 10 minutes later', () => {
     const late = Date.UTC(2026, 8, 14, 13, 55);
     const shard = tokenShard('x9Kq2v0AbUeoWb7cY1mQAA', 4);
     expect(tokenBucketCandidates(TENANT, late, 'x9Kq2v0AbUeoWb7cY1mQAA', 4)).toEqual([`tok|${TENANT}|2026091413|${shard}`, `tok|${TENANT}|2026091414|${shard}`]);
     expect(tokenBucketCandidates(TENANT, Date.UTC(2026, 8, 14, 13, 20), 'x9Kq2v0AbUeoWb7cY1mQAA')).toEqual([`tok|${TENANT}|2026091413`]);
+  });
+});
+
+describe('the partitions a batch loads', () => {
+  const base = { tenantId: TENANT, category: 'test', recordKey: 'r' } as const;
+  const signIn = (objectId: string, appId: string, tokenId: string, timeMs: number): AuditEvent => ({ ...base, kind: 'issuance', timeMs, objectId, appId, name: objectId, tokenId, resourceId: '', audience: '' });
+  const use = (fields: Partial<TokenUse>): AuditEvent => ({ ...base, kind: 'use', timeMs: ISSUED, objectId: '', appId: '', tokenId: '', callerIp: '198.51.100.1', miResourceId: '', principalType: 'app', issuedAtMs: undefined, operation: 'op', ...fields });
+
+  it('first round: the tenant, the buckets of every use’s token (iat and iat + 10 min) and of every sign-in', () => {
+    const events = [use({ tokenId: 't1', issuedAtMs: Date.UTC(2026, 8, 14, 13, 55) }), signIn('o1', 'a1', 't2', Date.UTC(2026, 8, 14, 11, 5)), use({ tokenId: 't3', issuedAtMs: Date.UTC(2026, 8, 14, 13, 20) })];
+    expect(firstRoundPartitions(events)).toEqual([`tenant|${TENANT}`, `tok|${TENANT}|2026091411`, `tok|${TENANT}|2026091413`, `tok|${TENANT}|2026091414`]);
+  });
+
+  it('second round: identities named by object id, by the catalog’s or the batch’s app id, or by a token issued in the batch', () => {
+    const catalog = new Map([[`tenant|${TENANT}`, { partitionKey: `tenant|${TENANT}`, rows: new Map([
+      ['mi|o-cat', { rowKey: 'mi|o-cat', data: { objectId: 'o-cat', appId: 'a-cat', name: 'vm', resourceId: '' } }],
+      ['mi|o-app', { rowKey: 'mi|o-app', data: { objectId: 'o-app', appId: 'a-app', name: 'func', resourceId: '' } }],
+    ]) }]]);
+    const events = [
+      signIn('o-new', 'a-new', 'tok-new', ISSUED - 60_000),
+      signIn('o-other', 'a-new', 'tok-other', ISSUED - 30_000),
+      use({ objectId: 'o-cat' }),
+      use({ appId: 'a-app' }),
+      use({ appId: 'a-new' }),
+      use({ tokenId: 'tok-other' }),
+      use({ objectId: 'o-stranger' }),
+      use({ objectId: 'o-user', principalType: 'user' }),
+    ];
+    // The app id a-new resolves to the batch's first sign-in with it (o-new); o-stranger is no known identity.
+    expect(secondRoundPartitions(events, catalog)).toEqual([`mi|${TENANT}|o-app`, `mi|${TENANT}|o-cat`, `mi|${TENANT}|o-new`, `mi|${TENANT}|o-other`]);
   });
 });
