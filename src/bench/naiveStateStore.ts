@@ -1,6 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { PartitionSnapshot, RowChange, RowValue, StateRow } from '../core/state/partition';
 import type { CommitResult, StateStore } from '../adapters/stateStore';
+import { toEntity } from '../adapters/tableStateStore';
 
 /**
  * The reference TokenWatch is compared with: a state store as it is usually first written, with
@@ -42,17 +43,11 @@ export class NaiveStateStore implements StateStore {
       this.writes++;
       partitions.add(change.partitionKey);
       if (change.kind === 'delete') await this.client.deleteEntity(change.partitionKey, change.rowKey);
-      else await this.client.upsertEntity(entityOf(change.partitionKey, change.rowKey, change.data), 'Replace');
+      // Same encoding as the real store (numbers as Edm.Double), so both read each other's rows.
+      else await this.client.upsertEntity(toEntity(change.partitionKey, change.rowKey, change.data), 'Replace');
     }
     return { written: partitions.size, conflicts: [] };
   }
-}
-
-/** Same encoding as the real store (numbers as Edm.Double), so both read each other's rows. */
-function entityOf(partitionKey: string, rowKey: string, data: Readonly<Record<string, RowValue>>): Record<string, unknown> & { partitionKey: string; rowKey: string } {
-  const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = { partitionKey, rowKey };
-  for (const [name, value] of Object.entries(data)) entity[name] = typeof value === 'number' ? { value, type: 'Double' } : value;
-  return entity;
 }
 
 function rowData(entity: Record<string, unknown>): Record<string, RowValue> {

@@ -1,5 +1,7 @@
 import { loadAsnData } from '../adapters/asnData';
 import { createTableClient, ensureTable } from '../adapters/tableClient';
+import { MemoryStateBackend, MemoryStateStore } from '../adapters/memoryStateStore';
+import type { PartitionSnapshot } from '../core/state/partition';
 import { TableStateStore } from '../adapters/tableStateStore';
 import { makeIpClassifier } from '../app/ipClassifier';
 import { runRemoteUseBatch, SHARED_STATE_REFRESH } from '../app/remoteUseRunner';
@@ -14,6 +16,7 @@ import { NaiveStateStore } from './naiveStateStore';
 import { runRemoteUseStream, runTheftStream } from './pipelines';
 import { remoteDeps, theftDeps } from './purePhases';
 import { runPerRecord } from './perRecord';
+import { copyStateToTable } from './seedTable';
 
 /** A body as the stream generator yields it, one at a time. */
 export interface StreamBody extends BenchBody {
@@ -79,8 +82,10 @@ export interface TableFigures {
 /**
  * The stream end to end through TableStateStore on Azurite, as the functions run it: invocations
  * of up to 100 bodies, the remote-use and theft detectors each with its store and the production
- * cache size. Warm-up runs untimed; steady state is timed (generating the bodies is not) and its
- * HTTP requests counted. Bodies are consumed one at a time, so the process holds the state cache
+ * cache size. The warm-up days run untimed on the in-memory twin and their state is copied into
+ * the table and the caches; the day start runs through the real stores, untimed, its requests
+ * counted on their own; steady state is timed (generating the bodies is not) and its HTTP
+ * requests counted. Bodies are consumed one at a time, so the process holds the state cache
  * and one invocation, not the stream: its peak RSS is the detector's. The tail of the stream
  * then runs through the naive per-record reference on the same table.
  */
@@ -92,8 +97,28 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   const target = { connectionString: plan.connectionString };
   const remoteCounter = new ClassifyingRequestCounter();
   const theftCounter = new ClassifyingRequestCounter();
-  const remote = remoteDeps(new TableStateStore(createTableClient(target, plan.tableName, remoteCounter), { cachePartitions: plan.cachePartitions, refresh: SHARED_STATE_REFRESH }), remoteSettings);
-  const theft = theftDeps(new TableStateStore(createTableClient(target, plan.tableName, theftCounter), { cachePartitions: plan.cachePartitions }), theftSettings);
+  const remoteStore = new TableStateStore(createTableClient(target, plan.tableName, remoteCounter), { cachePartitions: plan.cachePartitions, refresh: SHARED_STATE_REFRESH });
+  const theftStore = new TableStateStore(createTableClient(target, plan.tableName, theftCounter), { cachePartitions: plan.cachePartitions });
+  const remote = remoteDeps(remoteStore, remoteSettings);
+  const theft = theftDeps(theftStore, theftSettings);
+  // The warm-up days run on the in-memory twin; their state is then copied to the table and read
+  // into the stores' caches (untimed, uncounted), as an instance that ran those days would hold it.
+  let warm: { remote: MemoryStateBackend; theft: MemoryStateBackend } | undefined = { remote: new MemoryStateBackend(), theft: new MemoryStateBackend() };
+  const warmRemote = remoteDeps(new MemoryStateStore(warm.remote), remoteSettings);
+  const warmTheft = theftDeps(new MemoryStateStore(warm.theft), theftSettings);
+  const seedTable = async (): Promise<void> => {
+    if (!warm) return;
+    const started = nowMs();
+    const client = createTableClient(target, plan.tableName);
+    const copied = [await copyStateToTable(warm.remote, client), await copyStateToTable(warm.theft, client)];
+    // Azurite answers every query by scanning the table, so reading them back would cost minutes.
+    remoteStore.adopt(snapshotsOf(warm.remote));
+    theftStore.adopt(snapshotsOf(warm.theft));
+    remoteCounter.reset();
+    theftCounter.reset();
+    warm = undefined;
+    log(`  warm-up state copied to Azurite: ${copied[0]!.partitions + copied[1]!.partitions} partitions, ${copied[0]!.rows + copied[1]!.rows} rows, in ${Math.round(nowMs() - started)} ms`);
+  };
 
   const measured = { remote: { records: 0, ms: 0, started: false }, theft: { records: 0, ms: 0, started: false } };
   const tail = { audit: [] as BenchBody[], endpoint: [] as BenchBody[] };
@@ -119,10 +144,18 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
         warmUpAbandoned = true;
         return;
       }
-      // The day start's requests are counted from its first invocation on.
-      if (phase === 'dayStart' && dayStart.records === 0) remoteCounter.reset();
       const started = nowMs();
       warmUpRecords += invocation.records;
+      // (Warm-up telemetry that arrives after the copy runs through the real store.)
+      if (phase === 'warmup' && warm) {
+        if (kind === 'remote-use') await runRemoteUseStream([invocation], warmRemote, 'warm');
+        else await runTheftStream([invocation], warmTheft, 'warm');
+        warmUpMs += nowMs() - started;
+        return;
+      }
+      await seedTable();
+      // The day start's requests are counted from its first invocation on.
+      if (phase === 'dayStart' && dayStart.records === 0) remoteCounter.reset();
       if (kind === 'remote-use') await runRemoteUseStream([invocation], remote, 'warm');
       else await runTheftStream([invocation], theft, 'warm');
       warmUpMs += nowMs() - started;
@@ -133,6 +166,7 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
       }
       return;
     }
+    await seedTable();
     const slot = kind === 'remote-use' ? measured.remote : measured.theft;
     if (!slot.started) {
       // Steady state starts here: count only its requests (none at all if the budget is already spent).
@@ -198,6 +232,10 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
     log(`  naive reference: ${Math.round(naive.requestsPer1kRecords)} requests per 1,000 records (${naive.records} records)`);
   }
   return { warmUpRecords, dayStart, remoteUse: remoteRun, theft: theftRun, combined, naive, truncated, warmUpAbandoned };
+}
+
+function snapshotsOf(backend: MemoryStateBackend): Map<string, PartitionSnapshot> {
+  return new Map([...backend.partitions].map(([key, p]) => [key, { partitionKey: key, rows: p.rows }]));
 }
 
 /** The naive tail's share of each detector's records, proportional to its share of the stream. */

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { MemoryAlertSink } from '../../src/adapters/alertSink';
 import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { createTableClient, ensureTable, RequestCounter } from '../../src/adapters/tableClient';
-import { MemoryStateStore } from '../../src/adapters/memoryStateStore';
+import { MemoryStateBackend, MemoryStateStore } from '../../src/adapters/memoryStateStore';
 import { TableStateStore } from '../../src/adapters/tableStateStore';
 import { decodeMessages } from '../../src/app/decodeMessages';
 import { runRemoteUseBatch } from '../../src/app/remoteUseRunner';
+import { copyStateToTable } from '../../src/bench/seedTable';
 import { identityPartitionKey, tenantPartitionKey } from '../../src/core/remoteUse/partitionKeys';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import type { RowChange } from '../../src/core/state/partition';
@@ -161,6 +162,25 @@ describe('TableStateStore against Azurite', () => {
     expect(await b.commit([upsert(pk, 'asn|64501', { first: 2, last: 2 }), upsert(pk, 'ip|203.0.113.1', { first: 2, last: 2 })], reloaded)).toEqual({ written: 1, conflicts: [] });
     const final = await new TableStateStore(client, { cachePartitions: 1 }).load([pk]);
     expect([...final.get(pk)!.rows.keys()].sort()).toEqual(['asn|64500', 'asn|64501', 'ip|198.51.100.1', 'ip|203.0.113.1']);
+  });
+
+  it('a warm-up state copied from the memory twin is adopted without a read and then written guarded', async () => {
+    const { store, counter, client } = await newStore();
+    const backend = new MemoryStateBackend();
+    const memory = new MemoryStateStore(backend);
+    const pk = identityPartitionKey(TENANT, 'oid-seeded');
+    const rows = Array.from({ length: 130 }, (_, i) => upsert(pk, `ip|198.51.100.${i}`, { first: i, last: i + 1 }));
+    await memory.commit(rows, await memory.load([pk]));
+    expect(await copyStateToTable(backend, client)).toEqual({ partitions: 1, rows: 130, transactions: 2 });
+    store.adopt(await memory.load([pk]));
+    const before = counter.requests;
+    const adopted = await store.load([pk]);
+    expect(counter.requests).toBe(before);
+    expect(adopted.get(pk)!.rows.size).toBe(130);
+    expect(await store.commit([upsert(pk, 'asn|64500', { first: 1, last: 1 })], adopted)).toEqual({ written: 1, conflicts: [] });
+    const fresh = (await new TableStateStore(client, { cachePartitions: 1 }).load([pk])).get(pk)!;
+    expect(fresh.rows.size).toBe(131);
+    expect(fresh.rows.get('ip|198.51.100.7')?.data).toEqual({ first: 7, last: 8 });
   });
 
   it('guards each invocation by its own snapshot: two concurrent batches on one instance cannot overwrite each other', async () => {
