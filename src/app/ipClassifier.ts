@@ -6,7 +6,7 @@ import type { IpClassifier, IpFacts } from '../core/remoteUse/settings';
  * and over, and each use would otherwise parse its address and search the ASN table again; the
  * memo is cleared when full, so memory stays bounded whatever the stream.
  */
-export const IP_MEMO_ENTRIES = 20_000;
+export const IP_MEMO_ENTRIES = 50_000;
 
 /**
  * The remote-use detector's view of the network layer: canonical IP, scope, ASN. The data (ASN
