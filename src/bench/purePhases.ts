@@ -31,11 +31,14 @@ export interface PureFigures {
 }
 
 /**
- * The in-process measurements of one size, in this order: the parse floor (median of passes);
- * the remote-use and theft pipelines with in-memory state (warm-up untimed, steady state timed);
- * then the remote-use steps one by one on a fresh store, checked against the runner's outcome.
+ * The in-process measurements of one size. The parse floor and the two pipelines run in
+ * interleaved passes (floor, remote use, theft; three times by default), each pipeline pass on a
+ * fresh in-memory store with its warm-up untimed, and each figure is the median of its passes: a
+ * virtualised machine's speed drifts by a quarter within minutes, and interleaving lets the drift
+ * reach the floor and the pipeline alike. Every pass must produce the same alerts and state
+ * changes. Then the remote-use steps one by one on a fresh store, checked against the runner.
  */
-export async function runPurePhases(stream: BenchStream, options: { readonly floorPasses?: number; readonly log?: (line: string) => void } = {}): Promise<PureFigures> {
+export async function runPurePhases(stream: BenchStream, options: { readonly passes?: number; readonly log?: (line: string) => void } = {}): Promise<PureFigures> {
   const log = options.log ?? (() => undefined);
   const remoteSettings = defaultRemoteUseSettings(makeIpClassifier({ asnLookup: loadAsnData() }));
   const theftSettings = loadTheftSettings(undefined);
@@ -44,35 +47,44 @@ export async function runPurePhases(stream: BenchStream, options: { readonly flo
   const auditSteady = countRecords(audit.steady);
   const endpointSteady = countRecords(endpoint.steady);
 
-  // The floor: JSON.parse of the same audit bodies the remote-use pipeline is timed on.
+  // Not timed: a first floor pass (the pipelines' warm-ups, also untimed, warm their own code).
   parseFloor(audit.steady);
   const floorTimes: number[] = [];
-  for (let i = 0; i < (options.floorPasses ?? 3); i++) {
+  const remoteTimes: number[] = [];
+  const theftTimes: number[] = [];
+  let remoteUse: StreamOutcome | undefined;
+  let theft: StreamOutcome | undefined;
+  let memory = new MemoryStateBackend();
+  for (let pass = 0; pass < (options.passes ?? 3); pass++) {
+    // The floor: JSON.parse of the same audit bodies the remote-use pipeline is timed on.
     collectGarbage();
-    const started = nowMs();
+    let started = nowMs();
     const parsed = parseFloor(audit.steady);
     floorTimes.push(nowMs() - started);
     if (parsed !== auditSteady) throw new Error(`parse floor: ${parsed} records parsed, the stream has ${auditSteady}`);
+
+    memory = new MemoryStateBackend();
+    const remoteMemory = remoteDeps(new MemoryStateStore(memory), remoteSettings);
+    await runRemoteUseStream(audit.warmUp, remoteMemory, 'warm');
+    collectGarbage();
+    started = nowMs();
+    const remoteOutcome = await runRemoteUseStream(audit.steady, remoteMemory);
+    remoteTimes.push(nowMs() - started);
+    remoteUse = sameOutcome('remote use', remoteUse, remoteOutcome);
+
+    const theftMemory = theftDeps(new MemoryStateStore(), theftSettings);
+    await runTheftStream(endpoint.warmUp, theftMemory, 'warm');
+    collectGarbage();
+    started = nowMs();
+    const theftOutcome = await runTheftStream(endpoint.steady, theftMemory);
+    theftTimes.push(nowMs() - started);
+    theft = sameOutcome('theft', theft, theftOutcome);
   }
+  if (!remoteUse || !theft) throw new Error('bench: no measured pass');
   const parseFloorRecordsPerSec = perSecond(auditSteady, median(floorTimes));
-  log(`  parse floor: ${Math.round(parseFloorRecordsPerSec)} records/s`);
-
-  const memory = new MemoryStateBackend();
-  const remoteMemory = remoteDeps(new MemoryStateStore(memory), remoteSettings);
-  await runRemoteUseStream(audit.warmUp, remoteMemory, 'warm');
-  collectGarbage();
-  let started = nowMs();
-  const remoteUse = await runRemoteUseStream(audit.steady, remoteMemory);
-  const remoteUseRecordsPerSec = perSecond(remoteUse.records, nowMs() - started);
-  log(`  remote use, memory state: ${Math.round(remoteUseRecordsPerSec)} records/s`);
-
-  const theftMemory = theftDeps(new MemoryStateStore(), theftSettings);
-  await runTheftStream(endpoint.warmUp, theftMemory, 'warm');
-  collectGarbage();
-  started = nowMs();
-  const theft = await runTheftStream(endpoint.steady, theftMemory);
-  const theftRecordsPerSec = perSecond(theft.records, nowMs() - started);
-  log(`  theft, memory state: ${Math.round(theftRecordsPerSec)} records/s`);
+  const remoteUseRecordsPerSec = perSecond(remoteUse.records, median(remoteTimes));
+  const theftRecordsPerSec = perSecond(theft.records, median(theftTimes));
+  log(`  parse floor: ${Math.round(parseFloorRecordsPerSec)} records/s; remote use, memory state: ${Math.round(remoteUseRecordsPerSec)} records/s; theft: ${Math.round(theftRecordsPerSec)} records/s (medians of ${floorTimes.length} interleaved passes)`);
 
   const stagesDeps = remoteDeps(new MemoryStateStore(), remoteSettings);
   await runRemoteUseStream(audit.warmUp, stagesDeps, 'warm');
@@ -98,6 +110,14 @@ export async function runPurePhases(stream: BenchStream, options: { readonly flo
     theft,
     memoryState: { partitions: memory.partitions.size, rows },
   };
+}
+
+/** Every pass of a pipeline must judge the stream the same way; the figures then come from one outcome. */
+function sameOutcome(name: string, previous: StreamOutcome | undefined, next: StreamOutcome): StreamOutcome {
+  if (previous && (previous.alerts !== next.alerts || previous.stateChanges !== next.stateChanges || previous.records !== next.records)) {
+    throw new Error(`${name}: passes disagree (${previous.alerts}/${previous.stateChanges} alerts/changes vs ${next.alerts}/${next.stateChanges})`);
+  }
+  return next;
 }
 
 export function remoteDeps(store: StateStore, settings: RemoteUseSettings): RemoteUseDeps {

@@ -6,7 +6,7 @@ import { tinyStream } from './tinyStream';
 describe('runPurePhases on a tiny stream', () => {
   it('runs every steady record through both detectors, counts the stream right and agrees with itself step by step', async () => {
     const { stream } = tinyStream();
-    const figures = await runPurePhases(stream, { floorPasses: 1 });
+    const figures = await runPurePhases(stream, { passes: 2 });
     const auditSteady = countRecords(stream.audit.steady);
     const endpointSteady = countRecords(stream.endpoint.steady);
 
