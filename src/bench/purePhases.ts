@@ -9,7 +9,7 @@ import { defaultRemoteUseSettings, type RemoteUseSettings } from '../core/remote
 import type { TheftDetectorConfig } from '../core/theft/detectTheft';
 import { streamRecords, type BenchStream } from './benchStreamInput';
 import { CountingAlertSink, CountingRejectSink } from './countingSinks';
-import { countRecords, toInvocations } from './invocations';
+import { countRecords, toInvocations, type Invocation } from './invocations';
 import { collectGarbage, median, nowMs, perSecond } from './measure';
 import { parseFloor, runRemoteUseStream, runTheftStream, type StreamOutcome } from './pipelines';
 import { REMOTE_USE_STAGES, timeRemoteUseStages, type RemoteUseStageTimes } from './remoteUseStages';
@@ -58,27 +58,16 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
   for (let pass = 0; pass < (options.passes ?? 3); pass++) {
     // The floor: JSON.parse of the same audit bodies the remote-use pipeline is timed on.
     collectGarbage();
-    let started = nowMs();
+    const started = nowMs();
     const parsed = parseFloor(audit.steady);
     floorTimes.push(nowMs() - started);
     if (parsed !== auditSteady) throw new Error(`parse floor: ${parsed} records parsed, the stream has ${auditSteady}`);
 
     memory = new MemoryStateBackend();
     const remoteMemory = remoteDeps(new MemoryStateStore(memory), remoteSettings);
-    await runRemoteUseStream(audit.warmUp, remoteMemory, 'warm');
-    collectGarbage();
-    started = nowMs();
-    const remoteOutcome = await runRemoteUseStream(audit.steady, remoteMemory);
-    remoteTimes.push(nowMs() - started);
-    remoteUse = sameOutcome('remote use', remoteUse, remoteOutcome);
-
+    remoteUse = sameOutcome('remote use', remoteUse, await timedPass(audit, remoteTimes, (invocations, prefix) => runRemoteUseStream(invocations, remoteMemory, prefix)));
     const theftMemory = theftDeps(new MemoryStateStore(), theftSettings);
-    await runTheftStream(endpoint.warmUp, theftMemory, 'warm');
-    collectGarbage();
-    started = nowMs();
-    const theftOutcome = await runTheftStream(endpoint.steady, theftMemory);
-    theftTimes.push(nowMs() - started);
-    theft = sameOutcome('theft', theft, theftOutcome);
+    theft = sameOutcome('theft', theft, await timedPass(endpoint, theftTimes, (invocations, prefix) => runTheftStream(invocations, theftMemory, prefix)));
   }
   if (!remoteUse || !theft) throw new Error('bench: no measured pass');
   const parseFloorRecordsPerSec = perSecond(auditSteady, median(floorTimes));
@@ -110,6 +99,20 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
     theft,
     memoryState: { partitions: memory.partitions.size, rows },
   };
+}
+
+/** One pipeline pass: its warm-up untimed, then its steady state timed (the time is pushed to `times`). */
+async function timedPass(
+  invocations: { readonly warmUp: readonly Invocation[]; readonly steady: readonly Invocation[] },
+  times: number[],
+  run: (invocations: readonly Invocation[], batchPrefix: string | undefined) => Promise<StreamOutcome>,
+): Promise<StreamOutcome> {
+  await run(invocations.warmUp, 'warm');
+  collectGarbage();
+  const started = nowMs();
+  const outcome = await run(invocations.steady, undefined);
+  times.push(nowMs() - started);
+  return outcome;
 }
 
 /** Every pass of a pipeline must judge the stream the same way; the figures then come from one outcome. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PureFigures } from '../../src/bench/purePhases';
-import { finalFigures, formatReport, type BenchResult } from '../../src/bench/report';
+import { finalFigures, formatReport, wholeDayPer1k, type BenchResult } from '../../src/bench/report';
 import type { TableRun } from '../../src/bench/tablePhases';
 
 const run = (records: number, requests: number, ms: number): TableRun => ({
@@ -58,6 +58,14 @@ describe('bench report', () => {
     // 12,500 day-start calls over 5,000 identities; (12,500 + 600) calls over (25,000 + 200,000) records.
     expect(final.dayStartTableTransactionsPerIdentity).toBe(2.5);
     expect(final.wholeDayTableTransactionsPer1kRecords).toBeCloseTo(58.2, 1);
+  });
+
+  it('extends a time-boxed steady state to the whole day at its measured rate', () => {
+    const table = result.sizes[0]!.table!;
+    // 50,000 of 200,000 steady records measured, 150 calls: 3 per 1,000, as for the full day.
+    const cut = { ...table, combined: run(50_000, 150, 2_000), truncated: true };
+    expect(wholeDayPer1k(cut, 200_000)).toBeCloseTo((12_500 + 600) / 225, 6);
+    expect(wholeDayPer1k({ ...cut, truncated: false }, 200_000)).toBeCloseTo((12_500 + 150) / 75, 6);
   });
 
   it('marks each target met or missed', () => {
