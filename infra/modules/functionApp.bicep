@@ -87,7 +87,7 @@ param theftAllowlistFile string = ''
 @maxValue(1000000)
 param cacheIdentities int = 20000
 
-@description('Optional. Token bucket partitions per tenant and hour; raise above 1 only when the tenant registers more than ~1,500 managed identity sign-ins per second (docs/performance.md).')
+@description('Optional. Token bucket and suppression ledger partitions per tenant and hour; raise above 1 only when the tenant registers more than ~1,500 managed identity sign-ins (or suppressed alerts) per second (docs/performance.md).')
 @minValue(1)
 @maxValue(64)
 param tokenBucketShards int = 1

@@ -325,8 +325,10 @@ class TokenRegistry {
 class SuppressionLedger {
   private readonly hours = new Map<string, WorkingPartition>();
 
+  constructor(private readonly shards: number) {}
+
   count(e: TokenUse, objectId: string, severity: Severity, attribute: string, candidateAlertId: string): void {
-    const key = suppressionLedgerKey(e.tenantId, e.timeMs);
+    const key = suppressionLedgerKey(e.tenantId, e.timeMs, objectId, this.shards);
     let hour = this.hours.get(key);
     if (!hour) {
       hour = new WorkingPartition(key, undefined, true);
@@ -442,7 +444,7 @@ class BatchRun {
   /** Identity baselines of the batch by tenant, then object id. */
   private readonly identities = new Map<string, Map<string, IdentityBaseline>>();
   private readonly tokens: TokenRegistry;
-  private readonly suppressions = new SuppressionLedger();
+  private readonly suppressions: SuppressionLedger;
   private readonly alerts: AlertRow[] = [];
   private readonly summary: RemoteUseSummary = {
     issuances: 0, uses: 0, miUses: 0, nonMiUses: 0, userUses: 0, other: {},
@@ -452,6 +454,7 @@ class BatchRun {
 
   constructor(private readonly partitions: ReadonlyMap<string, PartitionSnapshot>, private readonly settings: RemoteUseSettings) {
     this.tokens = new TokenRegistry(partitions, settings.tokenBucketShards);
+    this.suppressions = new SuppressionLedger(settings.tokenBucketShards);
   }
 
   process(e: AuditEvent): void {

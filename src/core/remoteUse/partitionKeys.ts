@@ -7,7 +7,8 @@ import { tableKey } from '../state/keys';
  *   tok|<tenantId>|<yyyymmddhh>  tokens issued in that UTC hour: RowKey = uniqueTokenIdentifier
  *                                (`…|<shard>` when the tenant's sign-in rate needs shards)
  *   sup|<tenantId>|<yyyymmddhh> alert candidates suppressed by dedup in that UTC hour (write-once
- *                                rows, RowKey = <objectId>|<candidate AlertId>)
+ *                                rows, RowKey = <objectId>|<candidate AlertId>; `…|<shard>` of
+ *                                the object id with token shards)
  * One identity's state is one partition, so a batch reads it once and writes it in one
  * transaction. Tokens are bucketed by issuance hour, not by identity, so that the sign-ins of a
  * batch cost one transaction per hour bucket instead of one per identity.
@@ -121,10 +122,14 @@ const ledgerKeys = new Map<string, Map<number, string>>();
  * Azure would otherwise cost one guarded transaction per invocation for the count alone, while the
  * ledger takes the whole batch's suppressions in one transaction per hour.
  */
-export function suppressionLedgerKey(tenantId: string, eventMs: number): string {
+export function suppressionLedgerKey(tenantId: string, eventMs: number, objectId: string, shards = 1): string {
   const hourNumber = Math.floor(eventMs / HOUR_MS);
   const memory = tenantMemo(ledgerKeys, tenantId);
-  return memory.get(hourNumber) ?? remember(memory, hourNumber, `${tableKey('sup', tenantId)}|${hourLabel(hourNumber)}`);
+  const hour = memory.get(hourNumber) ?? remember(memory, hourNumber, `${tableKey('sup', tenantId)}|${hourLabel(hourNumber)}`);
+  // The same split as the token buckets (TOKENWATCH_TOKEN_BUCKET_SHARDS), by identity: a tenant
+  // suppressing more than a partition's ~2,000 rows/s spreads them. Nothing reads the ledger back,
+  // so changing the number re-keys nothing that matters.
+  return shards > 1 ? `${hour}|${tokenShard(objectId, shards)}` : hour;
 }
 
 export const suppressionRowKey = (objectId: string, candidateAlertId: string): string => tableKey(objectId, candidateAlertId);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, TokenUse } from '../../../src/core/records/auditEvent';
 import { firstRoundPartitions, secondRoundPartitions } from '../../../src/core/remoteUse/detectRemoteUse';
-import { MAX_TOKEN_BUCKET_SHARDS, tokenBucketCandidates, tokenBucketKey, tokenBucketKeyOfSlot, tokenBucketSlot, tokenShard } from '../../../src/core/remoteUse/partitionKeys';
+import { MAX_TOKEN_BUCKET_SHARDS, suppressionLedgerKey, tokenBucketCandidates, tokenBucketKey, tokenBucketKeyOfSlot, tokenBucketSlot, tokenShard } from '../../../src/core/remoteUse/partitionKeys';
 
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
 const ISSUED = Date.UTC(2026, 8, 14, 13, 57, 10);
@@ -36,6 +36,12 @@ describe('token bucket keys', () => {
         expect(key).toBe(tokenBucketKey(TENANT, at, token, shards));
       }
     }
+  });
+
+  it('the suppression ledger has the hour of the use, split by identity with shards', () => {
+    expect(suppressionLedgerKey(TENANT, ISSUED, 'oid-1')).toBe(`sup|${TENANT}|2026091413`);
+    expect(suppressionLedgerKey(TENANT, ISSUED, 'oid-1', 8)).toBe(`sup|${TENANT}|2026091413|${tokenShard('oid-1', 8)}`);
+    expect(suppressionLedgerKey(TENANT, ISSUED + 3_600_000, 'oid-1', 8)).toBe(`sup|${TENANT}|2026091414|${tokenShard('oid-1', 8)}`);
   });
 
   it('a use looks in its token’s shard of the issuance hour and of the hour 10 minutes later', () => {
