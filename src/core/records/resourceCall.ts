@@ -23,13 +23,15 @@ const UPN_CLAIMS = ['upn', 'puid', 'http://schemas.xmlsoap.org/ws/2005/05/identi
  *   "http://schemas.microsoft.com/identity/claims/tenantid":"<tid>"}}}`
  */
 export function parseResourceCall(record: unknown, origin: string): Parsed<AuditEvent> {
-  const category = textField(record, 'category') ?? '';
-  const timeMs = parseTime(field(record, 'time'));
+  // Read directly from the record object: this parser runs for most records of a stream.
+  const r: Readonly<Record<string, unknown>> = isObject(record) ? record : {};
+  const category = text(r['category']) ?? '';
+  const timeMs = parseTime(r['time']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('activity.bad-time', 'The resource log record has no parseable time.', record, origin) };
-  const identity = field(record, 'identity');
+  const identity = r['identity'];
   const claims = claimsOf(identity);
   const requester = field(identity, 'requester');
-  const recordTenant = textField(record, 'tenantId');
+  const recordTenant = text(r['tenantId']);
 
   if (!claims && !isObject(requester)) {
     return { ok: true, value: { kind: 'other', timeMs, tenantId: (recordTenant ?? '').toLowerCase(), category, note: 'activity.no-caller-token' } };
@@ -40,12 +42,11 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   if (!objectId && !appId) {
     return { ok: false, reject: makeReject('activity.no-caller-id', 'The caller claims carry neither an object id nor an app id.', record, origin) };
   }
-  const callerIp = textField(record, 'callerIpAddress') ?? (claims ? text(claims['ipaddr']) : undefined) ?? '';
-  const operation = textField(record, 'operationName') ?? textField(record, 'properties', 'operationName') ?? '';
+  const callerIp = text(r['callerIpAddress']) ?? (claims ? text(claims['ipaddr']) : undefined) ?? '';
+  const operation = text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '';
   const tokenId = (claims ? text(claims['uti']) : textField(requester, 'uniqueTokenIdentifier')) ?? '';
   const recordKey =
-    textField(record, 'eventDataId') ??
-    [textField(record, 'correlationId') ?? '', operation, textField(record, 'resourceId') ?? '', String(timeMs), textField(record, 'resultType') ?? '', callerIp, tokenId].join('|');
+    text(r['eventDataId']) ?? `${text(r['correlationId']) ?? ''}|${operation}|${text(r['resourceId']) ?? ''}|${timeMs}|${text(r['resultType']) ?? ''}|${callerIp}|${tokenId}`;
   return {
     ok: true,
     value: {

@@ -24,7 +24,7 @@ import {
   suppressionLedgerKey,
   suppressionRowKey,
 } from './partitionKeys';
-import type { IdentityRef, IpFacts, RemoteUseSettings } from './settings';
+import type { IpFacts, RemoteUseSettings } from './settings';
 
 export interface RemoteUseSummary {
   issuances: number;
@@ -49,7 +49,8 @@ export interface RemoteUseResult {
   readonly summary: RemoteUseSummary;
 }
 
-const ARC_MARKER = '/providers/microsoft.hybridcompute/machines/';
+/** Azure Arc-enabled servers, in any casing (tested without lower-casing a copy of the id: every use asks). */
+const ARC_MARKER = /\/providers\/microsoft\.hybridcompute\/machines\//i;
 /** Evidence lists are capped so an alert row stays small (Log Analytics dynamic column). */
 const EVIDENCE_LIST_MAX = 10;
 
@@ -386,10 +387,10 @@ class IdentityBaseline {
    * Learns a row. `last` advances at most once per UTC day (to the first use of that day), so
    * a steady stream of known behaviour writes an identity's rows at most once a day.
    */
-  learn(rowKey: string, timeMs: number, extra: Readonly<Record<string, string | number>>): boolean {
+  learn(rowKey: string, timeMs: number, extraName: string, extraValue: string | number): boolean {
     const data = this.partition.get(rowKey);
     if (!data) {
-      this.partition.set(rowKey, { first: timeMs, last: timeMs, ...extra });
+      this.partition.set(rowKey, { first: timeMs, last: timeMs, [extraName]: extraValue });
       return true;
     }
     const first = num(data, 'first') ?? timeMs;
@@ -492,13 +493,13 @@ class BatchRun {
     const baseline = this.identity(e.tenantId, identity.objectId);
     const asnKey = asnRowKey(ip.asn ?? 0);
     const ipKey = ipRowKey(ip.ip);
-    const ref: IdentityRef = { tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId };
-    const allowlistEntry = ip.scope === 'external' ? settings.allowlist.match(ref, ip) : undefined;
+    const allowlistEntry =
+      ip.scope === 'external' ? settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, ip) : undefined;
     const firstEventAt = catalog.firstEventAt ?? e.timeMs;
     const outcome = judgeUse({
       scope: ip.scope,
       tenantActive: e.timeMs - firstEventAt >= settings.activationMs,
-      isArc: identity.resourceId.toLowerCase().includes(ARC_MARKER),
+      isArc: ARC_MARKER.test(identity.resourceId),
       allowlisted: allowlistEntry !== undefined,
       asnInBaseline: baseline.has(asnKey, e.timeMs),
       ipInBaseline: baseline.has(ipKey, e.timeMs),
@@ -508,8 +509,8 @@ class BatchRun {
 
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
-      const learnedAsn = ip.asn !== null ? baseline.learn(asnKey, e.timeMs, { org: ip.asOrganization }) : false;
-      const learnedIp = baseline.learn(ipKey, e.timeMs, { asn: ip.asn ?? 0 });
+      const learnedAsn = ip.asn !== null ? baseline.learn(asnKey, e.timeMs, 'org', ip.asOrganization) : false;
+      const learnedIp = baseline.learn(ipKey, e.timeMs, 'asn', ip.asn ?? 0);
       if (learnedAsn || learnedIp) this.summary.learned++;
     }
   }
