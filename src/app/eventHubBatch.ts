@@ -1,18 +1,10 @@
 import type { InvocationContext } from '@azure/functions';
-import type { Reject } from '../core/records/reject';
-import { decodeMessages, type SourcedRecord } from './decodeMessages';
 
 /**
- * Turns the Event Hub trigger's input (cardinality 'many': an array of bodies, each an object,
- * string or Buffer) into records with origins that point back to the event:
- * `partition 3 seq 1200 record 7`.
+ * The Event Hub trigger's input (cardinality 'many': an array of bodies, each an object, string or
+ * Buffer) as a list, with origins that point back to each event (`partition 3 seq 1200`, to which
+ * the decoders add `record 7`) and the batch's name.
  */
-export function recordsOfInvocation(messages: unknown, context: InvocationContext): { records: SourcedRecord[]; rejects: Reject[]; batchId: string } {
-  const { list, originOf, batchId } = messagesOfInvocation(messages, context);
-  return { ...decodeMessages(list, originOf), batchId };
-}
-
-/** The trigger's messages as a list, where each came from, and the batch's name. */
 export function messagesOfInvocation(messages: unknown, context: InvocationContext): { list: readonly unknown[]; originOf: (index: number) => string; batchId: string } {
   const list = Array.isArray(messages) ? messages : [messages];
   const meta = context.triggerMetadata ?? {};

@@ -9,8 +9,7 @@ import type { PartitionSnapshot } from '../core/state/partition';
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
-import { decodeMessage } from '../core/records/envelope';
-import type { SourcedRecord } from './decodeMessages';
+import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
 
 /**
  * How long a cached shared partition (catalog, token bucket) is trusted before it is read again:
@@ -51,9 +50,9 @@ export interface ParsedAuditBatch {
 
 /** Parses records into audit events; what is not an Entra/Azure record is a counted reject. */
 export function parseAuditRecords(records: readonly SourcedRecord[]): ParsedAuditBatch {
-  const batch: ParsedAuditBatch = { records: records.length, events: [], rejects: [], byCategory: {} };
-  for (const { record, origin } of records) addAuditRecord(batch, record, origin);
-  return batch;
+  const parsed = emptyParsed();
+  for (const { record, origin } of records) addAuditRecord(parsed, record, origin);
+  return { records: records.length, ...parsed };
 }
 
 /**
@@ -63,20 +62,18 @@ export function parseAuditRecords(records: readonly SourcedRecord[]): ParsedAudi
  * garbage collection the largest cost of a batch). A bad message is a counted reject.
  */
 export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string): ParsedAuditBatch {
-  let records = 0;
-  const batch = { records: 0, events: [] as AuditEvent[], rejects: [] as Reject[], byCategory: {} as Record<string, number> };
-  for (let i = 0; i < messages.length; i++) {
-    const origin = originOf(i);
-    const decoded = decodeMessage(messages[i], origin);
-    for (const reject of decoded.rejects) batch.rejects.push(reject);
-    const list = decoded.records;
-    for (let j = 0; j < list.length; j++) addAuditRecord(batch, list[j], `${origin} record ${j}`);
-    records += list.length;
-  }
-  return { ...batch, records };
+  const parsed = emptyParsed();
+  const records = forEachDecodedRecord(messages, originOf, (record, origin) => addAuditRecord(parsed, record, origin), (reject) => parsed.rejects.push(reject));
+  return { records, ...parsed };
 }
 
-function addAuditRecord(batch: ParsedAuditBatch, record: unknown, origin: string): void {
+type ParsedParts = Omit<ParsedAuditBatch, 'records'>;
+
+function emptyParsed(): ParsedParts {
+  return { events: [], rejects: [], byCategory: {} };
+}
+
+function addAuditRecord(batch: ParsedParts, record: unknown, origin: string): void {
   const parsed = parseAuditRecord(record, origin);
   if (parsed === undefined) {
     batch.rejects.push(makeReject('record.not-azure-log', 'The record is not an Entra ID or Azure resource log record.', record, origin));

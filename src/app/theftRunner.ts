@@ -8,8 +8,7 @@ import { splitEndpointOutcomes, summariseTheftBatch, type TheftBatchSummary } fr
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
-import { decodeMessage } from '../core/records/envelope';
-import type { SourcedRecord } from './decodeMessages';
+import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
 
 export interface TheftDeps {
   readonly store: StateStore;
@@ -50,13 +49,7 @@ export async function runTheftBatch(records: readonly SourcedRecord[], deps: The
 export function parseEndpointMessages(messages: readonly unknown[], originOf: (index: number) => string): { outcomes: EndpointParsed[]; rejects: Reject[] } {
   const outcomes: EndpointParsed[] = [];
   const rejects: Reject[] = [];
-  for (let i = 0; i < messages.length; i++) {
-    const origin = originOf(i);
-    const decoded = decodeMessage(messages[i], origin);
-    for (const reject of decoded.rejects) rejects.push(reject);
-    const list = decoded.records;
-    for (let j = 0; j < list.length; j++) outcomes.push(parseEndpointRecord(list[j], `${origin} record ${j}`));
-  }
+  forEachDecodedRecord(messages, originOf, (record, origin) => outcomes.push(parseEndpointRecord(record, origin)), (reject) => rejects.push(reject));
   return { outcomes, rejects };
 }
 
