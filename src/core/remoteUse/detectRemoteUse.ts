@@ -18,7 +18,6 @@ import {
   TOKEN_IAT_SLACK_MS,
   tokenBucketKey,
   tokenBucketKeyOfSlot,
-  tokenBucketPrefix,
   tokenBucketSlot,
   tokenRowKey,
   suppressionLedgerKey,
@@ -279,15 +278,38 @@ interface RegisteredToken {
   readonly issuedAt: number;
 }
 
+/** Partitions of write-once rows (token buckets, suppression ledger hours), opened as the batch needs them. */
+class WriteOncePartitions {
+  private readonly partitions = new Map<string, WorkingPartition>();
+
+  /** `loaded`: the snapshots to open partitions over; none for partitions that are never read. */
+  constructor(private readonly loaded?: ReadonlyMap<string, PartitionSnapshot>) {}
+
+  get(key: string): WorkingPartition {
+    let partition = this.partitions.get(key);
+    if (!partition) {
+      partition = new WorkingPartition(key, this.loaded?.get(key), true);
+      this.partitions.set(key, partition);
+    }
+    return partition;
+  }
+
+  changes(): RowChange[] {
+    return [...this.partitions.values()].flatMap((p) => p.changes());
+  }
+}
+
 /** Tokens issued to Managed Identities, from the loaded hour buckets and this batch's sign-ins. */
 class TokenRegistry {
-  private readonly buckets = new Map<string, WorkingPartition>();
+  private readonly buckets: WriteOncePartitions;
 
-  constructor(private readonly loaded: ReadonlyMap<string, PartitionSnapshot>, private readonly shards: number) {}
+  constructor(loaded: ReadonlyMap<string, PartitionSnapshot>, private readonly shards: number) {
+    this.buckets = new WriteOncePartitions(loaded);
+  }
 
   add(e: TokenIssuance): void {
     if (!e.tokenId) return;
-    const bucket = this.bucket(tokenBucketKey(e.tenantId, e.timeMs, e.tokenId, this.shards));
+    const bucket = this.buckets.get(tokenBucketKey(e.tenantId, e.timeMs, e.tokenId, this.shards));
     const rowKey = tokenRowKey(e.tokenId);
     if (bucket.get(rowKey)) return; // write-once: a redelivered sign-in changes nothing
     bucket.set(rowKey, { objectId: e.objectId, appId: e.appId, name: e.name, issuedAt: e.timeMs });
@@ -296,23 +318,14 @@ class TokenRegistry {
   find(tenantId: string, tokenId: string, issuedAtMs: number | undefined): RegisteredToken | undefined {
     if (!tokenId || issuedAtMs === undefined) return undefined;
     for (const key of tokenBucketCandidates(tenantId, issuedAtMs, tokenId, this.shards)) {
-      const data = this.bucket(key).get(tokenRowKey(tokenId));
+      const data = this.buckets.get(key).get(tokenRowKey(tokenId));
       if (data) return { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), issuedAt: num(data, 'issuedAt') ?? issuedAtMs };
     }
     return undefined;
   }
 
   changes(): RowChange[] {
-    return [...this.buckets.values()].flatMap((b) => b.changes());
-  }
-
-  private bucket(key: string): WorkingPartition {
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = new WorkingPartition(key, this.loaded.get(key), true);
-      this.buckets.set(key, bucket);
-    }
-    return bucket;
+    return this.buckets.changes();
   }
 }
 
@@ -324,22 +337,17 @@ class TokenRegistry {
  * and counts nothing twice. Written unguarded and never read by the detector.
  */
 class SuppressionLedger {
-  private readonly hours = new Map<string, WorkingPartition>();
+  private readonly hours = new WriteOncePartitions();
 
   constructor(private readonly shards: number) {}
 
   count(e: TokenUse, objectId: string, severity: Severity, attribute: string, candidateAlertId: string): void {
-    const key = suppressionLedgerKey(e.tenantId, e.timeMs, objectId, this.shards);
-    let hour = this.hours.get(key);
-    if (!hour) {
-      hour = new WorkingPartition(key, undefined, true);
-      this.hours.set(key, hour);
-    }
+    const hour = this.hours.get(suppressionLedgerKey(e.tenantId, e.timeMs, objectId, this.shards));
     hour.set(suppressionRowKey(objectId, candidateAlertId), { objectId, severity, attribute, at: e.timeMs, category: e.category });
   }
 
   changes(): RowChange[] {
-    return [...this.hours.values()].flatMap((h) => h.changes());
+    return this.hours.changes();
   }
 }
 

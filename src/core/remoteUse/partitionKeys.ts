@@ -63,6 +63,9 @@ export function tokenBucketKey(tenantId: string, issuedAtMs: number, tokenId: st
   return tokenBucketKeyOfSlot(tenantId, tokenBucketSlot(issuedAtMs, tokenId, shards), shards);
 }
 
+/** The most shards a tenant's hour can be split into (TOKENWATCH_TOKEN_BUCKET_SHARDS). */
+export const MAX_TOKEN_BUCKET_SHARDS = 64;
+
 /**
  * A bucket as one number (hour × 64 + shard), so a batch can collect the buckets its tokens need
  * without building a key string per record; `tokenBucketKeyOfSlot` turns it into the key.
@@ -71,25 +74,26 @@ export function tokenBucketSlot(issuedAtMs: number, tokenId: string, shards = 1)
   return Math.floor(issuedAtMs / HOUR_MS) * MAX_TOKEN_BUCKET_SHARDS + (shards > 1 ? tokenShard(tokenId, shards) : 0);
 }
 
-/** The most shards a tenant's hour can be split into (TOKENWATCH_TOKEN_BUCKET_SHARDS). */
-export const MAX_TOKEN_BUCKET_SHARDS = 64;
-
 export function tokenBucketKeyOfSlot(tenantId: string, slot: number, shards = 1): string {
-  const hourNumber = Math.floor(slot / MAX_TOKEN_BUCKET_SHARDS);
-  const memory = tenantMemo(bucketKeys, tenantId);
-  const hour = memory.get(hourNumber) ?? remember(memory, hourNumber, `${tokenBucketPrefix(tenantId)}${hourLabel(hourNumber)}`);
+  const hour = hourPartitionKey(bucketKeys, 'tok', tenantId, Math.floor(slot / MAX_TOKEN_BUCKET_SHARDS));
   return shards > 1 ? `${hour}|${slot % MAX_TOKEN_BUCKET_SHARDS}` : hour;
 }
 
+/** `<family>|<tenant>|<yyyymmddhh>`, memoised per tenant and hour. */
+function hourPartitionKey(memories: Map<string, Map<number, string>>, family: string, tenantId: string, hourNumber: number): string {
+  const memory = tenantMemo(memories, tenantId);
+  return memory.get(hourNumber) ?? remember(memory, hourNumber, `${tableKey(family, tenantId)}|${hourLabel(hourNumber)}`);
+}
+
 /**
- * FNV-1a over the token id's UTF-16 units, then MurmurHash3's finaliser (FNV's low bits depend only
+ * FNV-1a over the id's UTF-16 units (a token id for token buckets, an object id for the ledger), then MurmurHash3's finaliser (FNV's low bits depend only
  * on the characters' low bits, and `% shards` reads the low bits), modulo `shards`. Stable across
  * processes and versions: it decides where a token is stored.
  */
-export function tokenShard(tokenId: string, shards: number): number {
+export function tokenShard(id: string, shards: number): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < tokenId.length; i++) {
-    hash ^= tokenId.charCodeAt(i);
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
   hash ^= hash >>> 16;
@@ -123,9 +127,7 @@ const ledgerKeys = new Map<string, Map<number, string>>();
  * ledger takes the whole batch's suppressions in one transaction per hour.
  */
 export function suppressionLedgerKey(tenantId: string, eventMs: number, objectId: string, shards = 1): string {
-  const hourNumber = Math.floor(eventMs / HOUR_MS);
-  const memory = tenantMemo(ledgerKeys, tenantId);
-  const hour = memory.get(hourNumber) ?? remember(memory, hourNumber, `${tableKey('sup', tenantId)}|${hourLabel(hourNumber)}`);
+  const hour = hourPartitionKey(ledgerKeys, 'sup', tenantId, Math.floor(eventMs / HOUR_MS));
   // The same split as the token buckets (TOKENWATCH_TOKEN_BUCKET_SHARDS), by identity: a tenant
   // suppressing more than a partition's ~2,000 rows/s spreads them. Nothing reads the ledger back,
   // so changing the number re-keys nothing that matters.
@@ -133,11 +135,6 @@ export function suppressionLedgerKey(tenantId: string, eventMs: number, objectId
 }
 
 export const suppressionRowKey = (objectId: string, candidateAlertId: string): string => tableKey(objectId, candidateAlertId);
-
-/** Every token bucket key of a tenant starts with this. */
-export function tokenBucketPrefix(tenantId: string): string {
-  return `${tableKey('tok', tenantId)}|`;
-}
 
 /**
  * Buckets that may hold a token issued at `iatMs`. Entra back-dates `iat` by up to 5 minutes
