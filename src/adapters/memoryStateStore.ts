@@ -19,7 +19,6 @@ const LOADED_VERSION = Symbol('loadedVersion');
 type LoadedSnapshot = PartitionSnapshot & { readonly [LOADED_VERSION]?: number };
 
 export class MemoryStateStore implements StateStore {
-
   constructor(readonly backend: MemoryStateBackend = new MemoryStateBackend()) {}
 
   async load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>> {

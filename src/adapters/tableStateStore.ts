@@ -145,7 +145,6 @@ export class TableStateStore implements StateStore {
         if (remaining > 0 && Number.isFinite(remaining)) this.cache.set(key, { rows, versionEtag: base.versionEtag, version: base.version }, { ttl: remaining });
         else this.cache.delete(key);
       } else this.cache.delete(key); // nothing would ever re-read it: read it again next time
-
     }
     return true;
   }

@@ -4,8 +4,8 @@ import { MemoryStateBackend, MemoryStateStore } from '../adapters/memoryStateSto
 import type { PartitionSnapshot } from '../core/state/partition';
 import { TableStateStore } from '../adapters/tableStateStore';
 import { makeIpClassifier } from '../app/ipClassifier';
-import { runRemoteUseBatch, SHARED_STATE_REFRESH } from '../app/remoteUseRunner';
-import { runTheftBatch } from '../app/theftRunner';
+import { runRemoteUseBatch, SHARED_STATE_REFRESH, type RemoteUseDeps } from '../app/remoteUseRunner';
+import { runTheftBatch, type TheftDeps } from '../app/theftRunner';
 import { loadTheftSettings } from '../app/theftSettings';
 import { defaultRemoteUseSettings } from '../core/remoteUse/settings';
 import type { BenchPhase } from '../demo/benchStream';
@@ -13,7 +13,7 @@ import { ClassifyingRequestCounter, type RequestKind } from './classifyingCounte
 import { MAX_MESSAGES_PER_INVOCATION, type BenchBody, type Invocation } from './invocations';
 import { collectGarbage, nowMs, perSecond } from './measure';
 import { NaiveStateStore } from './naiveStateStore';
-import { runRemoteUseStream, runTheftStream } from './pipelines';
+import { runRemoteUseStream, runTheftStream, type StreamOutcome } from './pipelines';
 import { remoteDeps, theftDeps } from './purePhases';
 import { runPerRecord } from './perRecord';
 import { copyStateToTable } from './seedTable';
@@ -133,6 +133,10 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
 
   const dayStart = { records: 0, requests: 0, byTarget: {} as Record<string, number> };
 
+  /** One invocation through the detector its bodies are for, with the given stores' dependencies. */
+  const runInvocation = (kind: StreamBody['kind'], invocation: Invocation, deps: { remote: RemoteUseDeps; theft: TheftDeps }, batchPrefix?: string): Promise<StreamOutcome> =>
+    kind === 'remote-use' ? runRemoteUseStream([invocation], deps.remote, batchPrefix) : runTheftStream([invocation], deps.theft, batchPrefix);
+
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const invocation: Invocation = { bodies: pending, records: pending.reduce((sum, b) => sum + b.records, 0) };
@@ -148,16 +152,14 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
       warmUpRecords += invocation.records;
       // (Warm-up telemetry that arrives after the copy runs through the real store.)
       if (phase === 'warmup' && warm) {
-        if (kind === 'remote-use') await runRemoteUseStream([invocation], warmRemote, 'warm');
-        else await runTheftStream([invocation], warmTheft, 'warm');
+        await runInvocation(kind, invocation, { remote: warmRemote, theft: warmTheft }, 'warm');
         warmUpMs += nowMs() - started;
         return;
       }
       await seedTable();
       // The day start's requests are counted from its first invocation on.
       if (phase === 'dayStart' && dayStart.records === 0) remoteCounter.reset();
-      if (kind === 'remote-use') await runRemoteUseStream([invocation], remote, 'warm');
-      else await runTheftStream([invocation], theft, 'warm');
+      await runInvocation(kind, invocation, { remote, theft }, 'warm');
       warmUpMs += nowMs() - started;
       if (phase === 'dayStart') {
         dayStart.records += invocation.records;
@@ -179,7 +181,7 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
       return;
     }
     const started = nowMs();
-    const outcome = kind === 'remote-use' ? await runRemoteUseStream([invocation], remote) : await runTheftStream([invocation], theft);
+    const outcome = await runInvocation(kind, invocation, { remote, theft });
     slot.ms += nowMs() - started;
     slot.records += outcome.records;
   };
