@@ -1,4 +1,4 @@
-import type { ExponentialBackoffRetryOptions } from '@azure/functions';
+import { trigger, type ExponentialBackoffRetryOptions, type FunctionTrigger } from '@azure/functions';
 
 /** Identity-based connection: TOKENWATCH_EVENTHUB__fullyQualifiedNamespace, __credential, __clientId. */
 export const EVENT_HUB_CONNECTION = 'TOKENWATCH_EVENTHUB';
@@ -13,3 +13,24 @@ export const EVENT_HUB_RETRY: ExponentialBackoffRetryOptions = {
   minimumInterval: { seconds: 5 },
   maximumInterval: { minutes: 5 },
 };
+
+/**
+ * A batching Event Hub trigger that hands every body over as text (`dataType: 'string'`).
+ *
+ * Why not `app.eventHub`: with `cardinality: 'many'` and no data type, the host binds the batch as
+ * JSON objects and fails the whole invocation when one body is not JSON (Azure/azure-webjobs-sdk#1830,
+ * Azure/azure-functions-nodejs-library#187). With the retry policy above that batch would be
+ * redelivered forever and its partition would stop. As text, such a body reaches the decoder and
+ * becomes one counted reject (`body.invalid-json`); the Node library still hands valid JSON bodies
+ * over parsed. `dataType` is not in the typed Event Hub options, hence the generic trigger.
+ */
+export function eventHubBatchTrigger(eventHubName: string, consumerGroup: string): FunctionTrigger {
+  return trigger.generic({
+    type: 'eventHubTrigger',
+    connection: EVENT_HUB_CONNECTION,
+    eventHubName,
+    consumerGroup,
+    cardinality: 'many',
+    dataType: 'string',
+  });
+}
