@@ -4,7 +4,7 @@ import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from
 import type { AuditEvent, TokenIssuance, TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
 import type { PartitionSnapshot, RowChange, StateRow } from '../state/partition';
-import { num, str, WorkingPartition } from '../state/workingPartition';
+import { num, str, WorkingPartition, type RowData } from '../state/workingPartition';
 import { ALERT_NAMES, judgeUse, type LadderOutcome } from './ladder';
 import {
   asnRowKey,
@@ -171,11 +171,21 @@ export function sortEvents(events: readonly AuditEvent[]): AuditEvent[] {
 
 // ---------------------------------------------------------------------------------------------
 
-interface CatalogEntry {
+/** What a catalog row says about a Managed Identity. */
+interface CatalogFields {
   readonly objectId: string;
   readonly appId: string;
   readonly name: string;
   readonly resourceId: string;
+}
+
+interface CatalogEntry extends CatalogFields {
+  /** Owned by an Azure Arc-enabled server: worked out once per entry, not on every use. */
+  readonly isArc: boolean;
+}
+
+function catalogEntry(fields: CatalogFields): CatalogEntry {
+  return { objectId: fields.objectId, appId: fields.appId, name: fields.name, resourceId: fields.resourceId, isArc: ARC_MARKER.test(fields.resourceId) };
 }
 
 interface CatalogIndex {
@@ -196,8 +206,9 @@ function catalogIndexOf(rows: ReadonlyMap<string, StateRow>): CatalogIndex {
     const byAppId = new Map<string, CatalogEntry>();
     for (const [rowKey, { data }] of rows) {
       if (rowKey === TENANT_META_ROW) continue;
-      const entry = { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), resourceId: str(data, 'resourceId') };
-      if (!entry.objectId) continue;
+      const objectId = str(data, 'objectId');
+      if (!objectId) continue;
+      const entry = catalogEntry({ objectId, appId: str(data, 'appId'), name: str(data, 'name'), resourceId: str(data, 'resourceId') });
       byObjectId.set(entry.objectId, entry);
       if (entry.appId) byAppId.set(entry.appId, entry);
     }
@@ -250,17 +261,15 @@ class TenantCatalog {
   }
 
   /** Adds or completes an entry; a known entry is rewritten only when it gains information. */
-  learn(candidate: CatalogEntry): CatalogEntry {
+  learn(candidate: CatalogFields): CatalogEntry {
     const known = this.byObjectId.get(candidate.objectId) ?? this.base.byObjectId.get(candidate.objectId);
-    const merged: CatalogEntry = {
-      objectId: candidate.objectId,
-      appId: candidate.appId || known?.appId || '',
-      name: candidate.name || known?.name || '',
-      resourceId: candidate.resourceId || known?.resourceId || '',
-    };
-    if (known && known.appId === merged.appId && known.name === merged.name && known.resourceId === merged.resourceId) return known;
+    const appId = candidate.appId || known?.appId || '';
+    const name = candidate.name || known?.name || '';
+    const resourceId = candidate.resourceId || known?.resourceId || '';
+    if (known && known.appId === appId && known.name === name && known.resourceId === resourceId) return known;
+    const merged = catalogEntry({ objectId: candidate.objectId, appId, name, resourceId });
     this.index(merged);
-    this.partition.set(catalogRowKey(merged.objectId), { ...merged });
+    this.partition.set(catalogRowKey(merged.objectId), { objectId: merged.objectId, appId, name, resourceId });
     return merged;
   }
 
@@ -384,7 +393,11 @@ class IdentityBaseline {
 
   /** In the baseline = seen no later than the event and last seen within the window before it. */
   has(rowKey: string, timeMs: number): boolean {
-    const data = this.partition.get(rowKey);
+    return this.holds(this.partition.get(rowKey), timeMs);
+  }
+
+  /** `has` for a row already read (a use reads its ASN and IP rows once, to judge and to learn). */
+  holds(data: RowData | undefined, timeMs: number): boolean {
     if (!data) return false;
     const first = num(data, 'first') ?? Infinity;
     const last = num(data, 'last') ?? -Infinity;
@@ -392,11 +405,11 @@ class IdentityBaseline {
   }
 
   /**
-   * Learns a row. `last` advances at most once per UTC day (to the first use of that day), so
-   * a steady stream of known behaviour writes an identity's rows at most once a day.
+   * Learns a row, given its current data (read by the caller). `last` advances at most once per
+   * UTC day (to the first use of that day), so a steady stream of known behaviour writes an
+   * identity's rows at most once a day.
    */
-  learn(rowKey: string, timeMs: number, extraName: string, extraValue: string | number): boolean {
-    const data = this.partition.get(rowKey);
+  learn(rowKey: string, data: RowData | undefined, timeMs: number, extraName: string, extraValue: string | number): boolean {
     if (!data) {
       this.partition.set(rowKey, { first: timeMs, last: timeMs, [extraName]: extraValue });
       return true;
@@ -468,14 +481,15 @@ class BatchRun {
 
   process(e: AuditEvent): void {
     this.earliestMs = Math.min(this.earliestMs, e.timeMs);
-    if (e.tenantId) this.catalog(e.tenantId).observe(e.timeMs);
+    const catalog = e.tenantId ? this.catalog(e.tenantId) : undefined;
+    catalog?.observe(e.timeMs);
     if (e.kind === 'other') {
       this.summary.other[e.note] = (this.summary.other[e.note] ?? 0) + 1;
       return;
     }
     if (e.kind === 'issuance') {
       this.summary.issuances++;
-      this.catalog(e.tenantId).learnIssuance(e);
+      (catalog ?? this.catalog(e.tenantId)).learnIssuance(e);
       this.tokens.add(e);
       return;
     }
@@ -484,14 +498,14 @@ class BatchRun {
       this.summary.userUses++;
       return;
     }
-    const catalog = this.catalog(e.tenantId);
-    const identity = resolveManagedIdentity(e, catalog, this.tokens);
+    const tenantCatalog = catalog ?? this.catalog(e.tenantId);
+    const identity = resolveManagedIdentity(e, tenantCatalog, this.tokens);
     if (!identity) {
       this.summary.nonMiUses++;
       return;
     }
     this.summary.miUses++;
-    this.judge(e, identity, catalog);
+    this.judge(e, identity, tenantCatalog);
   }
 
   private judge(e: TokenUse, identity: CatalogEntry, catalog: TenantCatalog): void {
@@ -501,24 +515,27 @@ class BatchRun {
     const baseline = this.identity(e.tenantId, identity.objectId);
     const asnKey = asnRowKey(ip.asn ?? 0);
     const ipKey = ipRowKey(ip.ip);
+    // Read once: judging and learning look at the same two rows (raising writes only a dedup row).
+    const asnRow = baseline.partition.get(asnKey);
+    const ipRow = baseline.partition.get(ipKey);
     const allowlistEntry =
       ip.scope === 'external' ? settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, ip) : undefined;
     const firstEventAt = catalog.firstEventAt ?? e.timeMs;
     const outcome = judgeUse({
       scope: ip.scope,
       tenantActive: e.timeMs - firstEventAt >= settings.activationMs,
-      isArc: ARC_MARKER.test(identity.resourceId),
+      isArc: identity.isArc,
       allowlisted: allowlistEntry !== undefined,
-      asnInBaseline: baseline.has(asnKey, e.timeMs),
-      ipInBaseline: baseline.has(ipKey, e.timeMs),
+      asnInBaseline: baseline.holds(asnRow, e.timeMs),
+      ipInBaseline: baseline.holds(ipRow, e.timeMs),
     });
 
     if (outcome.severity) this.raise(e, identity, ip, outcome, baseline, firstEventAt);
 
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
-      const learnedAsn = ip.asn !== null ? baseline.learn(asnKey, e.timeMs, 'org', ip.asOrganization) : false;
-      const learnedIp = baseline.learn(ipKey, e.timeMs, 'asn', ip.asn ?? 0);
+      const learnedAsn = ip.asn !== null ? baseline.learn(asnKey, asnRow, e.timeMs, 'org', ip.asOrganization) : false;
+      const learnedIp = baseline.learn(ipKey, ipRow, e.timeMs, 'asn', ip.asn ?? 0);
       if (learnedAsn || learnedIp) this.summary.learned++;
     }
   }

@@ -1,6 +1,6 @@
 import type { PartitionSnapshot, RowChange, RowValue, StateRow } from './partition';
 
-type RowData = Readonly<Record<string, RowValue>>;
+export type RowData = Readonly<Record<string, RowValue>>;
 
 /**
  * A mutable working copy of one partition for the duration of a batch. It records which rows
@@ -10,59 +10,67 @@ type RowData = Readonly<Record<string, RowValue>>;
  */
 export class WorkingPartition {
   private readonly base: ReadonlyMap<string, StateRow>;
-  private readonly written = new Map<string, RowData>();
-  private readonly deleted = new Set<string>();
+  /**
+   * Rows written and deleted in this batch, created on the first change: most partitions of a
+   * batch (one per identity it touches) are only read, and two empty collections each would be
+   * most of what a batch allocates for its state.
+   */
+  private written: Map<string, RowData> | undefined;
+  private deleted: Set<string> | undefined;
 
   /** `writeOnce`: every row is write-once, so changes are emitted unguarded (see RowChange). */
   constructor(readonly partitionKey: string, snapshot?: PartitionSnapshot, private readonly writeOnce = false) {
-    this.base = snapshot?.rows ?? new Map();
+    this.base = snapshot?.rows ?? EMPTY_ROWS;
   }
 
   get(rowKey: string): RowData | undefined {
-    // Most partitions of a batch are only read: skip the empty overlays (hot path).
-    if (this.written.size > 0) {
+    if (this.written !== undefined) {
       const written = this.written.get(rowKey);
       if (written !== undefined) return written;
     }
-    if (this.deleted.size > 0 && this.deleted.has(rowKey)) return undefined;
+    if (this.deleted !== undefined && this.deleted.has(rowKey)) return undefined;
     return this.base.get(rowKey)?.data;
   }
 
   *entries(): IterableIterator<[string, RowData]> {
     for (const [rowKey, row] of this.base) {
-      if (this.written.has(rowKey) || this.deleted.has(rowKey)) continue;
+      if (this.written?.has(rowKey) || this.deleted?.has(rowKey)) continue;
       yield [rowKey, row.data];
     }
-    yield* this.written.entries();
+    if (this.written !== undefined) yield* this.written.entries();
   }
 
   /** Writes a row; a value equal to the current one is not a change. */
   set(rowKey: string, data: RowData): void {
     const current = this.get(rowKey);
     if (current && sameData(current, data)) return;
-    this.written.set(rowKey, data);
-    this.deleted.delete(rowKey);
+    (this.written ??= new Map()).set(rowKey, data);
+    this.deleted?.delete(rowKey);
   }
 
   delete(rowKey: string): void {
     if (this.get(rowKey) === undefined) return;
-    this.written.delete(rowKey);
-    if (this.base.has(rowKey)) this.deleted.add(rowKey);
+    this.written?.delete(rowKey);
+    if (this.base.has(rowKey)) (this.deleted ??= new Set()).add(rowKey);
   }
 
   get changed(): boolean {
-    return this.written.size > 0 || this.deleted.size > 0;
+    return (this.written?.size ?? 0) > 0 || (this.deleted?.size ?? 0) > 0;
   }
 
   changes(): RowChange[] {
     const out: RowChange[] = [];
-    for (const rowKey of [...this.written.keys()].sort()) {
-      out.push({ kind: 'upsert', partitionKey: this.partitionKey, rowKey, data: this.written.get(rowKey)!, ...(this.writeOnce ? { unguarded: true } : {}) });
+    if (this.written !== undefined) {
+      for (const rowKey of [...this.written.keys()].sort()) {
+        out.push({ kind: 'upsert', partitionKey: this.partitionKey, rowKey, data: this.written.get(rowKey)!, ...(this.writeOnce ? { unguarded: true } : {}) });
+      }
     }
-    for (const rowKey of [...this.deleted].sort()) out.push({ kind: 'delete', partitionKey: this.partitionKey, rowKey });
+    if (this.deleted !== undefined) for (const rowKey of [...this.deleted].sort()) out.push({ kind: 'delete', partitionKey: this.partitionKey, rowKey });
     return out;
   }
 }
+
+const EMPTY_ROWS: ReadonlyMap<string, StateRow> = new Map();
 
 function sameData(a: RowData, b: RowData): boolean {
   const keys = Object.keys(a);
