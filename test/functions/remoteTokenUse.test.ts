@@ -27,6 +27,16 @@ function deps(store = new MemoryStateStore()): RemoteUseHandlerDeps & { sink: Me
 const id = identity(61);
 
 describe('remoteTokenUse handler', () => {
+  it('rejects a record whose time is past what a Date holds instead of failing the batch on it', async () => {
+    // Judged, such a use would raise an alert whose EventTime cannot be formatted: the invocation
+    // would throw, and under the unlimited retry policy its partition would stop.
+    const d = deps();
+    const farFuture = { ...(activityUse(id, at(0, 5), ATTACKER_IP) as Record<string, unknown>), time: 1e16 };
+    const report = await handleRemoteTokenUse([{ records: [miSignIn(id, at(0)), farFuture, activityUse(id, at(0, 9), ATTACKER_IP)] }], context([]), d);
+    expect(report.rejectsByReason).toEqual({ 'activity.bad-time': 1 });
+    expect(d.sink.rows.map((a) => a.EventTime)).toEqual([new Date(at(0, 9)).toISOString()]);
+  });
+
   it('rejects bad bodies and bad records, counts them, dead-letters them and keeps the rest of the batch', async () => {
     const logs: string[] = [];
     const d = deps();

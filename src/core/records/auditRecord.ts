@@ -2,7 +2,7 @@ import type { AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { field, textField } from './fields';
 import { parseGraphActivity } from './graphActivity';
-import type { Parsed } from './reject';
+import { unreadableRecord, type Parsed } from './reject';
 import { parseResourceCall } from './resourceCall';
 import { parseSignIn, SIGN_IN_CATEGORIES } from './signIn';
 import { parseTime } from './time';
@@ -10,9 +10,18 @@ import { parseTime } from './time';
 /**
  * Routes one Entra ID / Azure resource-log record to its parser by `category` and shape.
  * Returns undefined when the record is not an Azure diagnostic record at all (the caller then
- * tries the endpoint-telemetry parsers, and rejects what nobody recognises).
+ * tries the endpoint-telemetry parsers, and rejects what nobody recognises). A parser that throws
+ * gives a `record.unreadable` reject (see unreadableRecord).
  */
 export function parseAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
+  try {
+    return routeAuditRecord(record, origin);
+  } catch (error) {
+    return { ok: false, reject: unreadableRecord(error, record, origin) };
+  }
+}
+
+function routeAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
   if (!isObject(record)) return undefined;
   const category = textField(record, 'category');
   if (category && SIGN_IN_CATEGORIES.has(category)) return parseSignIn(record, origin);

@@ -87,10 +87,18 @@ function valid(epoch: number, month: number, day: number, hour: number, minute: 
   return epoch;
 }
 
+/**
+ * The latest time a Date can hold (8.64e15 ms, the year 275760). A JSON number can say more; such a
+ * time is unparseable, not an event: formatting it for an alert row would throw, fail the
+ * invocation, and under the unlimited Event Hub retry policy stop its partition for good.
+ */
+const MAX_DATE_MS = 8.64e15;
+
 /** Seconds (JWT claims) below 1e11, milliseconds above: 1e11 s is the year 5138, 1e11 ms is 1973. */
 function epochFromNumber(value: number): number | undefined {
   if (!Number.isFinite(value) || value <= 0) return undefined;
-  return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  const epoch = value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  return epoch <= MAX_DATE_MS ? epoch : undefined;
 }
 
 export function isoTime(epochMs: number): string {

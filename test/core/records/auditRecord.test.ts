@@ -57,6 +57,10 @@ describe('time parsing', () => {
     ['yesterday', undefined],
     ['2022-13-24T04:59:49Z', undefined],
     [null, undefined],
+    // The last time a Date can hold, and numbers past it (a Date of those cannot be formatted).
+    [8.64e15, 8.64e15],
+    [8.64e15 + 1, undefined],
+    [1e300, undefined],
   ])('%s', (input, expected) => {
     expect(parseTime(input)).toBe(expected);
   });
@@ -138,6 +142,13 @@ describe('MicrosoftGraphActivityLogs', () => {
 });
 
 describe('routing', () => {
+  it('a record a parser throws on is a record.unreadable reject, not an exception', () => {
+    // JSON cannot make these parsers throw today; a field whose read throws stands in for whatever
+    // a future record shape or parser bug does, which must not fail the batch.
+    const record = { time: '2026-03-01T10:00:00Z', get category(): string { throw new TypeError('unexpected shape'); } };
+    expect(parseAuditRecord(record, 'message 0 record 3')).toMatchObject({ ok: false, reject: { reason: 'record.unreadable', origin: 'message 0 record 3', detail: expect.stringContaining('TypeError: unexpected shape') } });
+  });
+
   it('an endpoint record or junk is not an Azure log', () => {
     expect(parseAuditRecord({ category: 'AdvancedHunting-DeviceNetworkEvents', time: '2026-03-01T10:00:00Z', operationName: 'Publish', properties: {} }, 't')).toBeUndefined();
     expect(parseAuditRecord({ hello: 'world' }, 't')).toBeUndefined();

@@ -112,6 +112,13 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     expect(looksLikeEndpointRecord(record)).toBe(expected);
   });
 
+  it('rejects a record nested deeper than the call stack (record.unreadable) instead of throwing', () => {
+    const depth = 50_000;
+    const record = JSON.parse(`{"EventID":11,"Provider":"Microsoft-Windows-Sysmon","Computer":"web-01","Extra":${'['.repeat(depth)}${']'.repeat(depth)}}`) as unknown;
+    const parsed = parseEndpointRecord(record, 'deep');
+    expect(parsed).toMatchObject({ ok: false, reject: { reason: 'record.unreadable', origin: 'deep' } });
+  });
+
   it('parses a Winlogbeat-shaped Sysmon event 3', () => {
     const record = {
       '@timestamp': '2026-03-06T10:00:00.000Z',
