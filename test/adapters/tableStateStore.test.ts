@@ -64,6 +64,21 @@ describe('TableStateStore against Azurite', () => {
     expect(fresh).toBeDefined();
   });
 
+  it('writes the state of ids holding lone UTF-16 surrogates (legal JSON escapes) instead of failing the batch', async () => {
+    // Unescaped, the SDK cannot build the request URL ("URI malformed"): every write of the batch
+    // would fail, and the batch would be redelivered forever.
+    const { client } = await newStore();
+    const odd = { ...identity(43), objectId: 'oid-\ud800' };
+    const deps = { store: new TableStateStore(client, { cachePartitions: 100 }), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: defaultRemoteUseSettings(testClassifier) };
+    const batch = decodeMessages([{ records: [miSignIn(odd, at(0)), activityUse(odd, at(0, 5), ONPREM_IP, { token: 'uti-\udc00' })] }], () => 'odd');
+    const report = await runRemoteUseBatch(batch.records, [], deps, 'odd');
+    expect(report.rejects).toBe(0);
+    expect(deps.sink.rows.map((a) => a.IdentityObjectId)).toEqual(['oid-\ud800']);
+    const pk = identityPartitionKey(TENANT, 'oid-\ud800');
+    const reread = await new TableStateStore(client, { cachePartitions: 1 }).load([pk]);
+    expect([...reread.get(pk)!.rows.keys()]).toEqual(expect.arrayContaining(['ip|198.51.100.10']));
+  });
+
   it('writes a partition of 250 changes in 3 transactions (100-operation limit, guard included)', async () => {
     const { store, counter } = await newStore();
     const pk = identityPartitionKey(TENANT, 'oid-big');

@@ -26,6 +26,23 @@ describe('Table Storage keys', () => {
     }
   });
 
+  it('escapes lone UTF-16 surrogates (valid JSON escapes, but no request URL can carry them) and keeps pairs', () => {
+    expect(escapeKeyPart('a\ud800b')).toBe('a%uD800b');
+    expect(escapeKeyPart('\udc00')).toBe('%uDC00');
+    expect(escapeKeyPart('\udc00\ud800')).toBe('%uDC00%uD800');
+    expect(escapeKeyPart('x\ud83d\ude00y')).toBe('x\ud83d\ude00y');
+    expect(escapeKeyPart('\ud83d\ude00/\ud800')).toBe('\ud83d\ude00%2F%uD800');
+    for (const part of ['a\ud800b', '\udc00', '\ud83d', 'ok\ud83d\ude00']) expect(() => encodeURIComponent(escapeKeyPart(part))).not.toThrow();
+  });
+
+  it('does not cut a surrogate pair when it shortens a long key', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const key = tableKey('tok', `${'x'.repeat(pad)}${'\ud83d\ude00'.repeat(400)}`);
+      expect(key.length).toBeLessThanOrEqual(512);
+      expect(() => encodeURIComponent(key)).not.toThrow();
+    }
+  });
+
   it('joins parts so that different part lists never collide', () => {
     expect(tableKey('a|b', 'c')).not.toBe(tableKey('a', 'b|c'));
     expect(tableKey('mi', 't', 'o')).toBe('mi|t|o');
