@@ -28,6 +28,8 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
   if (!objectId) {
     return { ok: true, value: { kind: 'other', timeMs, tenantId, category, note: userId ? 'graph.delegated' : 'graph.no-service-principal' } };
   }
+  // State is kept per tenant: a use that names none cannot be judged against any baseline.
+  if (!tenantId) return { ok: false, reject: makeReject('graph.no-tenant', 'The Graph activity record names no tenant.', record, origin) };
   const method = textField(properties, 'requestMethod') ?? '';
   const uri = textField(properties, 'requestUri') ?? '';
   const callerIp = textField(properties, 'ipAddress') ?? textField(record, 'callerIpAddress') ?? '';

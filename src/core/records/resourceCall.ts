@@ -42,6 +42,8 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   if (!objectId && !appId) {
     return { ok: false, reject: makeReject('activity.no-caller-id', 'The caller claims carry neither an object id nor an app id.', record, origin) };
   }
+  // State is kept per tenant: a use that names none cannot be judged against any baseline.
+  if (!tenantId) return { ok: false, reject: makeReject('activity.no-tenant', 'Neither the caller claims (tid) nor the record name a tenant.', record, origin) };
   const callerIp = text(r['callerIpAddress']) ?? (claims ? text(claims['ipaddr']) : undefined) ?? '';
   const operation = text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '';
   const tokenId = (claims ? text(claims['uti']) : textField(requester, 'uniqueTokenIdentifier')) ?? '';

@@ -120,6 +120,12 @@ describe('Azure Activity log', () => {
     delete record['time'];
     expect(parse(record)).toMatchObject({ ok: false, reject: { reason: 'activity.bad-time' } });
   });
+  it('is rejected when neither the claims nor the record name a tenant (state is kept per tenant)', () => {
+    const record = activityUse(id, at(1), '203.0.113.5');
+    delete (record['identity'] as { claims: Record<string, string> }).claims['http://schemas.microsoft.com/identity/claims/tenantid'];
+    expect(parse({ ...record, tenantId: TENANT })).toMatchObject({ ok: true, value: { kind: 'use', tenantId: TENANT } });
+    expect(parse(record)).toMatchObject({ ok: false, reject: { reason: 'activity.no-tenant' } });
+  });
 });
 
 describe('MicrosoftGraphActivityLogs', () => {
@@ -135,6 +141,12 @@ describe('MicrosoftGraphActivityLogs', () => {
     p['servicePrincipalId'] = null;
     p['userId'] = '9f0c0000-0000-4000-8000-00000000abcd';
     expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'other', note: 'graph.delegated' } });
+  });
+  it('an app-only call that names no tenant is rejected (state is kept per tenant)', () => {
+    const record = graphUse(id, at(2), '203.0.113.1');
+    delete (record['properties'] as Record<string, unknown>)['tenantId'];
+    delete record['tenantId'];
+    expect(parse(record)).toMatchObject({ ok: false, reject: { reason: 'graph.no-tenant' } });
   });
   it('is rejected without properties', () => {
     expect(parse({ time: '2026-03-01T10:00:00Z', category: 'MicrosoftGraphActivityLogs' })).toMatchObject({ ok: false, reject: { reason: 'graph.no-properties' } });
