@@ -38,17 +38,19 @@ describe('tokenTheft handler', () => {
     expect(JSON.parse(logs[0]!.replace(/^warning /, ''))).toMatchObject({ event: 'tokenTheft.batch', records: 4, rejects: 2, trusted: 1 });
   });
 
-  it('turns a record its parser throws on into one reject and judges the rest of the batch', async () => {
-    // Nested deeper than the call stack: the fingerprint of a record without an id recurses into it.
-    // Thrown, it would fail the invocation and, under the unlimited retry policy, stop the partition.
+  it('judges a record nested deeper than the call stack, and turns a record its parser throws on into one reject', async () => {
+    // The fingerprint of a record without an id walks the record: 50,000 levels used to overflow the
+    // stack, fail the invocation and, under the unlimited retry policy, stop the partition.
     const depth = 50_000;
-    const deep = JSON.parse(`{"EventID":3,"Provider":"Microsoft-Windows-Sysmon","Computer":"web-01","Extra":${'['.repeat(depth)}${']'.repeat(depth)}}`) as unknown;
+    const deep = { ...(fixture('sysmon-flat/event3-public-folder-imds.json') as Record<string, unknown>), RecordNumber: undefined, Extra: JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown };
+    // No JSON makes a parser throw today; a field whose read throws stands in for a parser bug.
+    const throwing = { EventID: 3, Provider: 'Microsoft-Windows-Sysmon', get Computer(): string { throw new TypeError('unexpected shape'); } };
     const deps = { store: new MemoryStateStore(), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: loadTheftSettings(undefined), now: () => Date.UTC(2026, 10, 23) };
-    const report = await handleTokenTheft([{ records: [deep] }, { records: [fixture('mde/network-curl-imds-token.json')] }], context([]), deps);
+    const report = await handleTokenTheft([{ records: [throwing, deep] }, { records: [fixture('mde/network-curl-imds-token.json')] }], context([]), deps);
     expect(report.rejectsByReason).toEqual({ 'record.unreadable': 1 });
     expect(deps.deadLetter.rejects[0]).toMatchObject({ reason: 'record.unreadable', origin: 'partition 0 seq 7 record 0' });
-    expect(deps.deadLetter.rejects[0]!.detail).toContain('RangeError');
-    expect(deps.sink.rows.map((a) => [a.Severity, a.ProcessName])).toEqual([['High', 'curl']]);
+    expect(deps.deadLetter.rejects[0]!.detail).toContain('TypeError: unexpected shape');
+    expect(deps.sink.rows.map((a) => [a.Severity, a.ProcessName]).sort()).toEqual([['High', 'curl'], ['Medium', 'svchost.exe']]);
   });
 
   it('throws on a store outage so the batch is redelivered', async () => {

@@ -3,17 +3,24 @@ import { alertId } from '../../alerts/alertId';
 /**
  * A stable id for a record that carries none of its own: the SHA-256 (first 32 hex chars) of its
  * JSON with object keys sorted, so the same record always gets the same id however a producer
- * ordered its keys.
+ * ordered its keys. Values nested deeper than FINGERPRINT_DEPTH count as one marker: the walk is
+ * recursive, and JSON can nest deeper than the call stack goes (such a record would otherwise fail
+ * its batch). Real telemetry nests a few levels.
  */
 export function recordFingerprint(record: unknown): string {
   return alertId(['record', canonicalJson(record)]);
 }
 
-export function canonicalJson(value: unknown): string {
+/** Levels of nesting the fingerprint reads (the deepest real records have under 10). */
+export const FINGERPRINT_DEPTH = 64;
+const TOO_DEEP = '"…"';
+
+export function canonicalJson(value: unknown, depth = 0): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value !== null && typeof value === 'object' && depth >= FINGERPRINT_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i], depth + 1);
     return `${out}]`;
   }
   if (value !== null && typeof value === 'object') {
@@ -25,7 +32,7 @@ export function canonicalJson(value: unknown): string {
     for (const key of keys) {
       const v = record[key];
       if (v === undefined) continue;
-      out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+      out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v, depth + 1)}`;
       first = false;
     }
     return `${out}}`;

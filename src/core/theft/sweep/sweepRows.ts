@@ -3,6 +3,7 @@ import { ignored, type EndpointParsed } from '../../records/endpoint/endpointEve
 import { parseMdeRow } from '../../records/endpoint/mdeRecord';
 import { parseEndpointRecord } from '../../records/endpoint/parseEndpointRecord';
 import { recordFingerprint } from '../../records/endpoint/recordFingerprint';
+import { unreadableRecord } from '../../records/reject';
 import { parseTime } from '../../records/time';
 import { INGESTED_AT_COLUMN, type SweepTable } from './sweepQueries';
 
@@ -14,6 +15,15 @@ import { INGESTED_AT_COLUMN, type SweepTable } from './sweepQueries';
  * SecurityEvent rows have the same shape as Sentinel's exports and go through the router.
  */
 export function parseSweepRow(table: SweepTable, row: Readonly<Record<string, unknown>>, origin: string): EndpointParsed {
+  try {
+    return routeSweepRow(table, row, origin);
+  } catch (error) {
+    // A row the parsers throw on is a counted reject: thrown, it would fail every sweep from the watermark on.
+    return { ok: false, reject: unreadableRecord(error, row, origin) };
+  }
+}
+
+function routeSweepRow(table: SweepTable, row: Readonly<Record<string, unknown>>, origin: string): EndpointParsed {
   const plain = plainRow(row);
   if (table === 'DeviceNetworkEvents' || table === 'DeviceFileEvents' || table === 'DeviceProcessEvents') return parseMdeRow(table, plain, origin);
   const parsed = parseEndpointRecord(plain, origin);
@@ -44,6 +54,7 @@ export function sweepRowIngestedAt(row: Readonly<Record<string, unknown>>): numb
 
 function plainRow(row: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) out[key] = value instanceof Date ? value.toISOString() : value;
+  // An invalid Date (toISOString would throw) is no time at all.
+  for (const [key, value] of Object.entries(row)) out[key] = value instanceof Date ? (Number.isFinite(value.getTime()) ? value.toISOString() : null) : value;
   return out;
 }

@@ -112,11 +112,24 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     expect(looksLikeEndpointRecord(record)).toBe(expected);
   });
 
-  it('rejects a record nested deeper than the call stack (record.unreadable) instead of throwing', () => {
+  it('reads a record with a field nested deeper than the call stack, and gives it a stable id', () => {
     const depth = 50_000;
-    const record = JSON.parse(`{"EventID":11,"Provider":"Microsoft-Windows-Sysmon","Computer":"web-01","Extra":${'['.repeat(depth)}${']'.repeat(depth)}}`) as unknown;
-    const parsed = parseEndpointRecord(record, 'deep');
-    expect(parsed).toMatchObject({ ok: false, reject: { reason: 'record.unreadable', origin: 'deep' } });
+    const deepRecord = (): Record<string, unknown> => {
+      const record = JSON.parse(readFileSync(path.join(FIXTURES, 'sysmon-flat/event3-public-folder-imds.json'), 'utf8')) as Record<string, unknown>;
+      delete record['RecordNumber'];
+      return { ...record, Extra: JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown };
+    };
+    const parsed = parseEndpointRecord(deepRecord(), 'deep');
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed).slice(0, 300));
+    expect(parsed.value.network?.destinationIp).toBe('169.254.169.254');
+    expect(parseEndpointRecord(deepRecord(), 'again')).toMatchObject({ ok: true, value: { source: { recordId: parsed.value.source.recordId } } });
+  });
+
+  it('turns a parser that throws into a record.unreadable reject instead of an exception', () => {
+    // JSON cannot make these parsers throw today; a field whose read throws stands in for whatever
+    // a future record shape or parser bug does, which must not fail the batch.
+    const record = { EventID: 3, Provider: 'Microsoft-Windows-Sysmon', get Computer(): string { throw new TypeError('unexpected shape'); } };
+    expect(parseEndpointRecord(record, 'odd')).toMatchObject({ ok: false, reject: { reason: 'record.unreadable', origin: 'odd', detail: expect.stringContaining('TypeError: unexpected shape') } });
   });
 
   it('parses a Winlogbeat-shaped Sysmon event 3', () => {

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, recordFingerprint } from '../../../../src/core/records/endpoint/recordFingerprint';
+import { canonicalJson, FINGERPRINT_DEPTH, recordFingerprint } from '../../../../src/core/records/endpoint/recordFingerprint';
 
 describe('record fingerprints', () => {
   it('serialise objects with sorted keys at every depth, skipping undefined members', () => {
     const record = { b: 1, a: { z: [3, { y: 'x', x: null }], c: undefined }, 'é': true, A: 'upper' };
     expect(canonicalJson(record)).toBe('{"A":"upper","a":{"z":[3,{"x":null,"y":"x"}]},"b":1,"é":true}');
     expect(canonicalJson([undefined, 'q"uote'])).toBe('[null,"q\\"uote"]');
+  });
+
+  it('read 64 levels of nesting and count anything deeper as one marker, however deep (no stack overflow)', () => {
+    const nested = (depth: number, leaf: unknown): unknown => JSON.parse(`${'['.repeat(depth)}${JSON.stringify(leaf)}${']'.repeat(depth)}`);
+    expect(canonicalJson(nested(FINGERPRINT_DEPTH, 1))).toBe(`${'['.repeat(FINGERPRINT_DEPTH)}1${']'.repeat(FINGERPRINT_DEPTH)}`);
+    expect(canonicalJson(nested(FINGERPRINT_DEPTH, [1]))).toBe(`${'['.repeat(FINGERPRINT_DEPTH)}"…"${']'.repeat(FINGERPRINT_DEPTH)}`);
+    expect(recordFingerprint({ a: nested(50_000, 1) })).toBe(recordFingerprint({ a: nested(50_000, 2) }));
+    expect(recordFingerprint({ a: nested(10, 1) })).not.toBe(recordFingerprint({ a: nested(10, 2) }));
   });
 
   it('give the same id whatever the key order, and a different id for a different value', () => {

@@ -39,6 +39,15 @@ describe('parseSweepRow', () => {
     expect(parsed.ok === true && parsed.value.network?.destinationIp).toBe('169.254.169.254');
   });
 
+  it('turns a row the parsers throw on into a record.unreadable reject, and an invalid Date into no time', () => {
+    // A throw would fail every sweep from the watermark on. No row makes the parsers throw today; a
+    // column whose read throws stands in for one.
+    const row = { get DeviceId(): string { throw new TypeError('unexpected shape'); } };
+    expect(parseSweepRow('DeviceNetworkEvents', row, 'sweep:9')).toMatchObject({ ok: false, reject: { reason: 'record.unreadable', origin: 'sweep:9' } });
+    const windows = read('sysmon-windowsevent/event3-public-folder-imds');
+    expect(() => sweepRowIdentity('WindowsEvent', { ...windows, TimeGenerated: new Date(Number.NaN) })).not.toThrow();
+  });
+
   it('maps a SecurityEvent 5156 row (XML EventData)', () => {
     const parsed = parseSweepRow('SecurityEvent', read('security-5156-securityevent/public-folder-binary-imds'), 'sweep:3');
     expect(parsed.ok === true && parsed.value.process.pathKey).toBe('?:/users/public/svchost.exe');
