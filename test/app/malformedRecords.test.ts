@@ -9,6 +9,8 @@ import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { handleRemoteTokenUse } from '../../src/app/remoteUseHandler';
 import { handleTokenTheft } from '../../src/app/theftHandler';
 import { loadTheftSettings } from '../../src/app/theftSettings';
+import { toStreamRow } from '../../src/core/alerts/sentinelSchema';
+import { wellFormed, wellFormedJson } from '../../src/core/records/wellFormed';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import { activityUse, ATTACKER_IP, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, testClassifier } from '../support/auditFixtures';
 
@@ -115,6 +117,16 @@ function tableLikeStore(): StateStore {
   };
 }
 
+/** What leaves the process (alert rows as sent, dead letters) is text strict JSON readers take. */
+function expectWellFormedOutput(deps: { sink: MemoryAlertSink; deadLetter: MemoryRejectSink }, seed: number): void {
+  for (const reject of deps.deadLetter.rejects) expect(wellFormed(`${reject.sample}${reject.detail}`), `seed ${seed}: ${reject.reason}`).toBe(`${reject.sample}${reject.detail}`);
+  for (const alert of deps.sink.rows) {
+    const sent = toStreamRow(alert);
+    if (!sent.ok) throw new Error(`seed ${seed}: alert ${alert.AlertId} not sendable: ${sent.reason}`);
+    expect(wellFormedJson(sent.row), `seed ${seed}: alert ${alert.AlertId}`).toEqual(sent.row);
+  }
+}
+
 function context(): InvocationContext {
   return new InvocationContext({ invocationId: 'fuzz', functionName: 'fuzz', triggerMetadata: { partitionContext: { partitionId: '0' } }, logHandler: () => undefined });
 }
@@ -152,6 +164,7 @@ describe('malformed records never fail a batch', () => {
         throw new Error(`seed ${seed}: the batch failed: ${String(error)}`);
       });
       expect(report.records, `seed ${seed}`).toBe(RECORDS_PER_BATCH);
+      expectWellFormedOutput(deps, seed);
       rejects += report.rejects;
     }
     // The mutations do reach the parsers' reject paths (not only harmless fields).
@@ -169,6 +182,7 @@ describe('malformed records never fail a batch', () => {
         throw new Error(`seed ${1_000 + seed}: the batch failed: ${String(error)}`);
       });
       expect(report.records, `seed ${1_000 + seed}`).toBe(RECORDS_PER_BATCH);
+      expectWellFormedOutput(deps, 1_000 + seed);
       rejects += report.rejects;
     }
     expect(rejects).toBeGreaterThan(BATCHES);

@@ -1,4 +1,5 @@
 import { ALERT_COLUMNS, ALERT_COLUMN_NAMES, type AlertRow, type ColumnType } from './alertRow';
+import { wellFormed, wellFormedObject } from '../records/wellFormed';
 
 /**
  * The Sentinel side of the alert row: the custom table, the DCR stream that feeds it, and the JSON
@@ -103,10 +104,11 @@ export function toStreamRow(row: AlertRow): StreamRowResult {
       }
     } else if (type === 'dynamic') {
       if (value === null || typeof value !== 'object') return { ok: false, reason: `${name} is not a JSON object` };
-      out[name] = value;
+      out[name] = wellFormedObject(value);
     } else {
       if (typeof value !== 'string') return { ok: false, reason: `${name} is not a string` };
-      out[name] = value;
+      // Strings come from records (command lines, names): see wellFormed.
+      out[name] = wellFormed(value);
     }
   }
   return { ok: true, row: out };

@@ -1,3 +1,5 @@
+import { wellFormed } from './wellFormed';
+
 /**
  * A record that could not be used, as a value: counted by reason, logged once per batch with a
  * short reason and handed to the dead-letter sink. Bad input never throws and never loses the
@@ -18,7 +20,7 @@ export interface Reject {
 export const REJECT_SAMPLE_CHARS = 4096;
 
 export function makeReject(reason: string, detail: string, input: unknown, origin: string): Reject {
-  return { reason, detail, sample: sampleOf(input), origin };
+  return { reason, detail: wellFormed(detail), sample: sampleOf(input), origin };
 }
 
 function sampleOf(input: unknown): string {
@@ -32,7 +34,8 @@ function sampleOf(input: unknown): string {
       text = String(input);
     }
   }
-  return text.length > REJECT_SAMPLE_CHARS ? `${text.slice(0, REJECT_SAMPLE_CHARS)}…` : text;
+  // Well-formed after the cut too: the cut may split a surrogate pair.
+  return wellFormed(text.length > REJECT_SAMPLE_CHARS ? `${text.slice(0, REJECT_SAMPLE_CHARS)}…` : text);
 }
 
 /**

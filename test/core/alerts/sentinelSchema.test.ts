@@ -96,6 +96,16 @@ describe('toStreamRow', () => {
     expect(result.row['IPAddress']).toBe('');
   });
 
+  it('replaces lone UTF-16 surrogates from records with U+FFFD, in strings and in Evidence, and keeps pairs', () => {
+    // A lone surrogate is a legal JSON escape, but strict readers refuse it: the whole request, with
+    // every good row in it, would be refused.
+    const result = toStreamRow(theftAlert({ ProcessCommandLine: 'curl \ud800 http://169.254.169.254/ \ud83d\ude00', Evidence: { note: ['x\udc00'], 'k\ud800': 1 } }));
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.row['ProcessCommandLine']).toBe('curl \ufffd http://169.254.169.254/ \ud83d\ude00');
+    expect(result.row['Evidence']).toEqual({ note: ['x\ufffd'], 'k\ufffd': 1 });
+    expect(() => encodeURIComponent(JSON.stringify(result.row))).not.toThrow();
+  });
+
   it('keeps an integer ASN as a number', () => {
     const result = toStreamRow(theftAlert({ ASN: 64501 }));
     expect(result.ok && result.row['ASN']).toBe(64501);
