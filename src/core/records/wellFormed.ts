@@ -2,8 +2,9 @@
  * Text any JSON reader will take. JSON may carry a lone UTF-16 surrogate (`"\ud800"`), and so may
  * any string we take from a record; serialised again, it is an escape that strict readers refuse
  * (a surrogate with no partner is not a character). Alert rows and dead letters leave the process
- * through such readers, and a refusal there would lose the good rows sent with the bad one or fail
- * the batch, so lone surrogates become U+FFFD (the replacement character) on the way out.
+ * for services whose readers we cannot test here; a refusal there would lose the good rows sent
+ * with the bad one or fail the batch, so lone surrogates become U+FFFD (the replacement character)
+ * on the way out.
  */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
