@@ -2,7 +2,7 @@ import type { AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { field, textField } from './fields';
 import { parseGraphActivity } from './graphActivity';
-import { unreadableRecord, type Parsed } from './reject';
+import { parseGuarded, type Parsed } from './reject';
 import { parseResourceCall } from './resourceCall';
 import { parseSignIn, SIGN_IN_CATEGORIES } from './signIn';
 import { parseTime } from './time';
@@ -11,14 +11,10 @@ import { parseTime } from './time';
  * Routes one Entra ID / Azure resource-log record to its parser by `category` and shape.
  * Returns undefined when the record is not an Azure diagnostic record at all (the caller then
  * tries the endpoint-telemetry parsers, and rejects what nobody recognises). A parser that throws
- * gives a `record.unreadable` reject (see unreadableRecord).
+ * gives a `record.unreadable` reject (see parseGuarded).
  */
 export function parseAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
-  try {
-    return routeAuditRecord(record, origin);
-  } catch (error) {
-    return { ok: false, reject: unreadableRecord(error, record, origin) };
-  }
+  return parseGuarded(record, origin, routeAuditRecord);
 }
 
 function routeAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {

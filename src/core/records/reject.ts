@@ -39,16 +39,20 @@ function sampleOf(input: unknown): string {
 }
 
 /**
- * The reject for a record a parser threw on: a record shaped beyond what the parser handles (JSON
- * nested deeper than the call stack, say) or a parser bug. Parsers return values and never throw
- * by design; this is the guard at their entry points for what the design missed. A throw would
- * fail the invocation, and under the Event Hub retry policy (no limit) the same batch would be
- * redelivered forever and its partition would stop; as a reject the record is counted and
- * dead-lettered and the rest of the batch goes on.
+ * Runs a parser, turning a throw into a `record.unreadable` reject with the error: a record shaped
+ * beyond what the parser handles, or a parser bug. Parsers return values and never throw by
+ * design; this guards their entry points for what the design missed. A throw would fail the
+ * invocation, and under the Event Hub retry policy (no limit) the same batch would be redelivered
+ * forever and its partition would stop; as a reject the record is counted and dead-lettered and
+ * the rest of the batch goes on.
  */
-export function unreadableRecord(error: unknown, record: unknown, origin: string): Reject {
-  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return makeReject('record.unreadable', `The parser failed on this record (${what}).`, record, origin);
+export function parseGuarded<R, T>(record: R, origin: string, parse: (record: R, origin: string) => T): T | { readonly ok: false; readonly reject: Reject } {
+  try {
+    return parse(record, origin);
+  } catch (error) {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { ok: false, reject: makeReject('record.unreadable', `The parser failed on this record (${what}).`, record, origin) };
+  }
 }
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reject: Reject };

@@ -1,6 +1,6 @@
 import { isObject } from '../envelope';
 import { text } from '../fields';
-import { makeReject, unreadableRecord } from '../reject';
+import { makeReject, parseGuarded } from '../reject';
 import { looksLikeEcsEvent, parseEcsEvent } from './ecsEvent';
 import { ignored, type EndpointParsed } from './endpointEvent';
 import { MDE_CATEGORY_PREFIX, parseMdeRecord } from './mdeRecord';
@@ -19,14 +19,10 @@ import { parseWindowsFilteringConnection } from './windowsFilteringConnection';
  * Raw auditd text lines (`type=SYSCALL msg=audit(…)`) are rejected as an unsupported format: one
  * access is spread over several lines (SYSCALL, CWD, PATH, PROCTITLE) that must be joined by event
  * serial first, which is what auditd-manager / Auditbeat do; their ECS `opened-file` events are parsed.
- * A parser that throws gives a `record.unreadable` reject (see unreadableRecord).
+ * A parser that throws gives a `record.unreadable` reject (see parseGuarded).
  */
 export function parseEndpointRecord(record: unknown, origin: string): EndpointParsed {
-  try {
-    return routeEndpointRecord(record, origin);
-  } catch (error) {
-    return { ok: false, reject: unreadableRecord(error, record, origin) };
-  }
+  return parseGuarded(record, origin, routeEndpointRecord);
 }
 
 function routeEndpointRecord(record: unknown, origin: string): EndpointParsed {

@@ -3,7 +3,7 @@ import { ignored, type EndpointParsed } from '../../records/endpoint/endpointEve
 import { parseMdeRow } from '../../records/endpoint/mdeRecord';
 import { parseEndpointRecord } from '../../records/endpoint/parseEndpointRecord';
 import { recordFingerprint } from '../../records/endpoint/recordFingerprint';
-import { unreadableRecord } from '../../records/reject';
+import { parseGuarded } from '../../records/reject';
 import { parseTime } from '../../records/time';
 import { INGESTED_AT_COLUMN, type SweepTable } from './sweepQueries';
 
@@ -15,12 +15,8 @@ import { INGESTED_AT_COLUMN, type SweepTable } from './sweepQueries';
  * SecurityEvent rows have the same shape as Sentinel's exports and go through the router.
  */
 export function parseSweepRow(table: SweepTable, row: Readonly<Record<string, unknown>>, origin: string): EndpointParsed {
-  try {
-    return routeSweepRow(table, row, origin);
-  } catch (error) {
-    // A row the parsers throw on is a counted reject: thrown, it would fail every sweep from the watermark on.
-    return { ok: false, reject: unreadableRecord(error, row, origin) };
-  }
+  // A row the parsers throw on is a counted reject: thrown, it would fail every sweep from the watermark on.
+  return parseGuarded(row, origin, (r, o) => routeSweepRow(table, r, o));
 }
 
 function routeSweepRow(table: SweepTable, row: Readonly<Record<string, unknown>>, origin: string): EndpointParsed {
