@@ -481,15 +481,15 @@ class BatchRun {
 
   process(e: AuditEvent): void {
     this.earliestMs = Math.min(this.earliestMs, e.timeMs);
-    const catalog = e.tenantId ? this.catalog(e.tenantId) : undefined;
-    catalog?.observe(e.timeMs);
+    const catalog = this.catalog(e.tenantId);
+    if (e.tenantId) catalog.observe(e.timeMs);
     if (e.kind === 'other') {
       this.summary.other[e.note] = (this.summary.other[e.note] ?? 0) + 1;
       return;
     }
     if (e.kind === 'issuance') {
       this.summary.issuances++;
-      (catalog ?? this.catalog(e.tenantId)).learnIssuance(e);
+      catalog.learnIssuance(e);
       this.tokens.add(e);
       return;
     }
@@ -498,14 +498,13 @@ class BatchRun {
       this.summary.userUses++;
       return;
     }
-    const tenantCatalog = catalog ?? this.catalog(e.tenantId);
-    const identity = resolveManagedIdentity(e, tenantCatalog, this.tokens);
+    const identity = resolveManagedIdentity(e, catalog, this.tokens);
     if (!identity) {
       this.summary.nonMiUses++;
       return;
     }
     this.summary.miUses++;
-    this.judge(e, identity, tenantCatalog);
+    this.judge(e, identity, catalog);
   }
 
   private judge(e: TokenUse, identity: CatalogEntry, catalog: TenantCatalog): void {
