@@ -117,8 +117,14 @@ function tableLikeStore(): StateStore {
   };
 }
 
+/** Sinks the fuzzed batches are judged into, checked after every batch. */
+interface FuzzSinks {
+  readonly sink: MemoryAlertSink;
+  readonly deadLetter: MemoryRejectSink;
+}
+
 /** What leaves the process (alert rows as sent, dead letters) is text strict JSON readers take. */
-function expectWellFormedOutput(deps: { sink: MemoryAlertSink; deadLetter: MemoryRejectSink }, seed: number): void {
+function expectWellFormedOutput(deps: FuzzSinks, seed: number): void {
   for (const reject of deps.deadLetter.rejects) expect(wellFormed(`${reject.sample}${reject.detail}`), `seed ${seed}: ${reject.reason}`).toBe(`${reject.sample}${reject.detail}`);
   for (const alert of deps.sink.rows) {
     const sent = toStreamRow(alert);
@@ -148,43 +154,41 @@ const endpointRecords = (): unknown[] => {
   return readdirSync(root).flatMap((format) => readdirSync(path.join(root, format)).map((file) => JSON.parse(readFileSync(path.join(root, format, file), 'utf8')) as unknown));
 };
 
+/**
+ * Sends `batches` batches of mutated records (seeds firstSeed, firstSeed + 1, …) through `handle`:
+ * every batch must return, count every record, and leave well-formed output. Returns the rejects.
+ */
+async function fuzz(bases: readonly unknown[], batches: number, firstSeed: number, sinks: FuzzSinks, handle: (messages: unknown[]) => Promise<{ records: number; rejects: number }>): Promise<number> {
+  let rejects = 0;
+  for (let seed = firstSeed; seed < firstSeed + batches; seed++) {
+    const next = random(seed);
+    const records = Array.from({ length: RECORDS_PER_BATCH }, () => mutate(bases[Math.floor(next() * bases.length)], next));
+    const report = await handle([{ records }]).catch((error: unknown) => {
+      throw new Error(`seed ${seed}: the batch failed: ${String(error)}`);
+    });
+    expect(report.records, `seed ${seed}`).toBe(RECORDS_PER_BATCH);
+    expectWellFormedOutput(sinks, seed);
+    rejects += report.rejects;
+  }
+  return rejects;
+}
+
+const RECORDS_PER_BATCH = 25;
+
 describe('malformed records never fail a batch', () => {
   // 40 batches of 25 per detector in CI; FUZZ_BATCHES=2000 npx vitest run test/app/malformedRecords.test.ts for a longer search.
   const BATCHES = Number(process.env['FUZZ_BATCHES'] ?? 40);
-  const RECORDS_PER_BATCH = 25;
 
   it('remote use: every mutated record is judged or rejected, and the handler returns', async () => {
-    const bases = auditRecords();
     const deps = { store: tableLikeStore(), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: defaultRemoteUseSettings(testClassifier), now: () => Date.UTC(2026, 10, 23) };
-    let rejects = 0;
-    for (let seed = 1; seed <= BATCHES; seed++) {
-      const next = random(seed);
-      const records = Array.from({ length: RECORDS_PER_BATCH }, () => mutate(bases[Math.floor(next() * bases.length)], next));
-      const report = await handleRemoteTokenUse([{ records }], context(), deps).catch((error: unknown) => {
-        throw new Error(`seed ${seed}: the batch failed: ${String(error)}`);
-      });
-      expect(report.records, `seed ${seed}`).toBe(RECORDS_PER_BATCH);
-      expectWellFormedOutput(deps, seed);
-      rejects += report.rejects;
-    }
+    const rejects = await fuzz(auditRecords(), BATCHES, 1, deps, (messages) => handleRemoteTokenUse(messages, context(), deps));
     // The mutations do reach the parsers' reject paths (not only harmless fields).
     expect(rejects).toBeGreaterThan(BATCHES);
   });
 
   it('token theft: every mutated record is judged, ignored or rejected, and the handler returns', async () => {
-    const bases = endpointRecords();
     const deps = { store: tableLikeStore(), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: loadTheftSettings(undefined), now: () => Date.UTC(2026, 10, 23) };
-    let rejects = 0;
-    for (let seed = 1; seed <= BATCHES; seed++) {
-      const next = random(1_000 + seed);
-      const records = Array.from({ length: RECORDS_PER_BATCH }, () => mutate(bases[Math.floor(next() * bases.length)], next));
-      const report = await handleTokenTheft([{ records }], context(), deps).catch((error: unknown) => {
-        throw new Error(`seed ${1_000 + seed}: the batch failed: ${String(error)}`);
-      });
-      expect(report.records, `seed ${1_000 + seed}`).toBe(RECORDS_PER_BATCH);
-      expectWellFormedOutput(deps, 1_000 + seed);
-      rejects += report.rejects;
-    }
+    const rejects = await fuzz(endpointRecords(), BATCHES, 1_001, deps, (messages) => handleTokenTheft(messages, context(), deps));
     expect(rejects).toBeGreaterThan(BATCHES);
   });
 });
