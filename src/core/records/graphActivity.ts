@@ -1,5 +1,5 @@
 import type { AuditEvent } from './auditEvent';
-import { field, textField } from './fields';
+import { field, sharedId, sharedTenantId, textField } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -38,9 +38,9 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
     value: {
       kind: 'use',
       timeMs,
-      tenantId,
-      objectId,
-      appId: textField(properties, 'appId')?.toLowerCase() ?? '',
+      tenantId: sharedTenantId(tenantId),
+      objectId: sharedId(objectId),
+      appId: sharedId(textField(properties, 'appId')?.toLowerCase() ?? ''),
       tokenId: textField(properties, 'signInActivityId') ?? '',
       callerIp,
       miResourceId: '',

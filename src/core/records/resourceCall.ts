@@ -1,6 +1,6 @@
 import type { AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
-import { field, text, textField } from './fields';
+import { field, sharedId, sharedTenantId, text, textField } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -54,9 +54,9 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
     value: {
       kind: 'use',
       timeMs,
-      tenantId,
-      objectId,
-      appId,
+      tenantId: sharedTenantId(tenantId),
+      objectId: sharedId(objectId),
+      appId: sharedId(appId),
       tokenId,
       callerIp,
       miResourceId: (claims ? text(claims['xms_mirid']) : undefined) ?? '',

@@ -1,5 +1,5 @@
 import type { AuditEvent } from './auditEvent';
-import { field, textField } from './fields';
+import { field, sharedId, sharedTenantId, textField } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -48,9 +48,9 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
     value: {
       kind: 'issuance',
       timeMs,
-      tenantId,
-      objectId,
-      appId: (textField(properties, 'appId') ?? '').toLowerCase(),
+      tenantId: sharedTenantId(tenantId),
+      objectId: sharedId(objectId),
+      appId: sharedId((textField(properties, 'appId') ?? '').toLowerCase()),
       name: textField(properties, 'servicePrincipalName') ?? '',
       tokenId: textField(properties, 'uniqueTokenIdentifier') ?? '',
       resourceId: textField(properties, 'managedServiceIdentity', 'associatedResourceId') ?? '',

@@ -14,6 +14,7 @@ export function parseTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const fast = parseCanonicalIso(value);
   if (fast !== null) return fast;
+  if (isEpochDigits(value)) return epochFromNumber(Number(value));
   const trimmed = value.trim();
   if (/^\d{9,13}(\.\d+)?$/.test(trimmed)) return epochFromNumber(Number(trimmed));
   const iso = ISO.exec(trimmed);
@@ -40,6 +41,20 @@ export function parseTime(value: unknown): number | undefined {
     return valid(Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, Number(mi), Number(s ?? 0), ms), Number(mo), Number(d), hour, Number(mi));
   }
   return undefined;
+}
+
+/**
+ * Unix seconds or milliseconds as 9 to 13 plain digits, the shape of every Activity record's `iat`
+ * claim: read without the regular expression the general path uses.
+ */
+function isEpochDigits(s: string): boolean {
+  const n = s.length;
+  if (n < 9 || n > 13) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 const ZERO = 48;

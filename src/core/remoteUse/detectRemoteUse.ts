@@ -260,9 +260,11 @@ class TenantCatalog {
     this.learn({ objectId: e.objectId, appId: e.appId, name: e.name, resourceId: e.resourceId });
   }
 
-  /** Adds or completes an entry; a known entry is rewritten only when it gains information. */
-  learn(candidate: CatalogFields): CatalogEntry {
-    const known = this.byObjectId.get(candidate.objectId) ?? this.base.byObjectId.get(candidate.objectId);
+  /**
+   * Adds or completes an entry; a known entry is rewritten only when it gains information.
+   * `known`: the entry of the candidate's object id when the caller has just looked it up.
+   */
+  learn(candidate: CatalogFields, known = this.byObjectId.get(candidate.objectId) ?? this.base.byObjectId.get(candidate.objectId)): CatalogEntry {
     const appId = candidate.appId || known?.appId || '';
     const name = candidate.name || known?.name || '';
     const resourceId = candidate.resourceId || known?.resourceId || '';
@@ -369,7 +371,11 @@ function resolveManagedIdentity(e: TokenUse, catalog: TenantCatalog, tokens: Tok
   if (e.miResourceId) {
     const known = catalog.find(e.objectId, e.appId);
     if (!e.objectId && !known) return undefined;
-    return catalog.learn({ objectId: e.objectId || known?.objectId || '', appId: e.appId, name: known?.name || lastSegment(e.miResourceId), resourceId: e.miResourceId });
+    const objectId = e.objectId || known?.objectId || '';
+    // Found by the use's own object id, `known` is what learn would look up again; found by app id
+    // it may be an older entry of its object id, which learn then looks up itself.
+    const knownByObjectId = e.objectId && known?.objectId === e.objectId ? known : undefined;
+    return catalog.learn({ objectId, appId: e.appId, name: known?.name || lastSegment(e.miResourceId), resourceId: e.miResourceId }, knownByObjectId);
   }
   const known = catalog.find(e.objectId, e.appId);
   if (known) return known;
