@@ -114,7 +114,7 @@ param instanceMemoryMB int = 2048
 @minValue(256)
 param nodeHeapMb int = 384
 
-@description('Optional. Largest size in MB of each of the two semi-spaces of the V8 young generation (NODE_OPTIONS --max-semi-space-size). An invocation keeps its ~2,000 parsed events alive while it decodes the rest; with the 16 MB default V8 copies them in several scavenges per invocation, which cost 1.8-2.8 us per record in the benchmark, 0.4 with 32 (docs/performance.md).')
+@description('Optional. Largest size in MB of each of the two semi-spaces of the V8 young generation (NODE_OPTIONS --max-semi-space-size). An invocation keeps its ~2,000 parsed events alive while it decodes the rest, and every scavenge copies them: 1.7-2.8 us per record in the benchmark at the 16 MB default, 0.4-0.5 once V8 grew the semi-spaces to 32 under sustained load (docs/performance.md).')
 @minValue(16)
 @maxValue(128)
 param nodeSemiSpaceMb int = 32
