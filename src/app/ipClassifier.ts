@@ -1,3 +1,4 @@
+import { rememberBounded } from '../core/boundedMemo';
 import { classifyIp, type IpClassifierData } from '../core/network/classifyIp';
 import type { IpClassifier, IpFacts } from '../core/remoteUse/settings';
 
@@ -16,13 +17,9 @@ export const IP_MEMO_ENTRIES = 50_000;
 export function makeIpClassifier(data: IpClassifierData, memoEntries = IP_MEMO_ENTRIES): IpClassifier {
   const memo = new Map<string, IpFacts>();
   return (raw) => {
-    let facts = memo.get(raw);
-    if (facts === undefined) {
-      const c = classifyIp(raw, data);
-      facts = { ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization };
-      if (memo.size >= memoEntries) memo.clear();
-      memo.set(raw, facts);
-    }
-    return facts;
+    const facts = memo.get(raw);
+    if (facts !== undefined) return facts;
+    const c = classifyIp(raw, data);
+    return rememberBounded(memo, raw, { ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization }, memoEntries);
   };
 }

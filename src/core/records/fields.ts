@@ -1,3 +1,4 @@
+import { rememberBounded } from '../boundedMemo';
 import { isObject } from './envelope';
 
 /** Small readers for untrusted JSON: they return undefined instead of throwing or guessing. */
@@ -38,18 +39,14 @@ export function fieldCi(record: unknown, name: string): unknown {
  * Identifiers every later step looks up in maps (tenant, object and app ids), as one shared string
  * per value. Each parsed record brings a fresh copy of the same few thousand ids; a map compares a
  * fresh copy with its key character by character and hashes it first, while one shared string
- * hashes once and compares by reference. Bounded: cleared when full, a cleared id is simply
- * shared again from its next record on.
+ * hashes once and compares by reference. Bounded (rememberBounded): a cleared id is simply shared
+ * again from its next record on.
  */
 const SHARED_IDS_MAX = 100_000;
 const sharedIds = new Map<string, string>();
 
 export function sharedId(id: string): string {
-  const shared = sharedIds.get(id);
-  if (shared !== undefined) return shared;
-  if (sharedIds.size >= SHARED_IDS_MAX) sharedIds.clear();
-  sharedIds.set(id, id);
-  return id;
+  return sharedIds.get(id) ?? rememberBounded(sharedIds, id, id, SHARED_IDS_MAX);
 }
 
 /** `sharedId` for tenant ids: consecutive records nearly always name the same tenant, compared first. */

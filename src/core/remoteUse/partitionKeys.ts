@@ -1,3 +1,4 @@
+import { rememberBounded } from '../boundedMemo';
 import { tableKey } from '../state/keys';
 
 /**
@@ -15,26 +16,17 @@ import { tableKey } from '../state/keys';
  */
 /**
  * Every record names its tenant, identity, address and token hour, and the detector needs their
- * keys several times per batch: the key strings are memoised. Each memo is bounded (cleared when
- * full), so a long-running instance's memory stays flat; a cleared entry is rebuilt identically.
+ * keys several times per batch: the key strings are memoised, each memo bounded (rememberBounded).
  */
 const MEMO_MAX_ENTRIES = 50_000;
 
 function remember<K>(memory: Map<K, string>, key: K, value: string): string {
-  if (memory.size >= MEMO_MAX_ENTRIES) memory.clear();
-  memory.set(key, value);
-  return value;
+  return rememberBounded(memory, key, value, MEMO_MAX_ENTRIES);
 }
 
 /** One memo per tenant for keys that also depend on an identity or an hour. */
 function tenantMemo<K>(memories: Map<string, Map<K, string>>, tenantId: string): Map<K, string> {
-  let memory = memories.get(tenantId);
-  if (memory === undefined) {
-    if (memories.size >= 1_000) memories.clear();
-    memory = new Map();
-    memories.set(tenantId, memory);
-  }
-  return memory;
+  return memories.get(tenantId) ?? rememberBounded(memories, tenantId, new Map<K, string>(), 1_000);
 }
 
 const tenantKeys = new Map<string, string>();
@@ -107,16 +99,12 @@ export function tokenShard(id: string, shards: number): number {
 /** `yyyymmddhh` of an hour since the epoch; memoised because a batch spans few hours (hot path). */
 const hourLabels = new Map<number, string>();
 function hourLabel(hour: number): string {
-  let label = hourLabels.get(hour);
-  if (label === undefined) {
-    const d = new Date(hour * HOUR_MS);
-    const two = (n: number): string => String(n).padStart(2, '0');
-    label = `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}`;
-    // 10,000 hours (over a year) of labels at most: bounded memory.
-    if (hourLabels.size >= 10_000) hourLabels.clear();
-    hourLabels.set(hour, label);
-  }
-  return label;
+  const label = hourLabels.get(hour);
+  if (label !== undefined) return label;
+  const d = new Date(hour * HOUR_MS);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  // 10,000 hours (over a year) of labels at most.
+  return rememberBounded(hourLabels, hour, `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}`, 10_000);
 }
 
 const ledgerKeys = new Map<string, Map<number, string>>();

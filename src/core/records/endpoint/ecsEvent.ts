@@ -1,3 +1,4 @@
+import { rememberBounded } from '../../boundedMemo';
 import { isObject } from '../envelope';
 import { text } from '../fields';
 import { makeReject } from '../reject';
@@ -101,15 +102,11 @@ export function ecsField(record: Readonly<Record<string, unknown>>, path: string
 /** A path's parts and the dotted remainder from each part on (`a.b.c` → `b.c` at 1), split once per path. */
 const SPLIT_PATHS = new Map<string, { readonly parts: readonly string[]; readonly rests: readonly string[] }>();
 function splitPath(path: string): { readonly parts: readonly string[]; readonly rests: readonly string[] } {
-  let split = SPLIT_PATHS.get(path);
-  if (split === undefined) {
-    const parts = path.split('.');
-    split = { parts, rests: parts.map((_, i) => parts.slice(i).join('.')) };
-    // The parsers ask for a fixed set of field names; the bound only guards against a caller that does not.
-    if (SPLIT_PATHS.size >= 1_000) SPLIT_PATHS.clear();
-    SPLIT_PATHS.set(path, split);
-  }
-  return split;
+  const split = SPLIT_PATHS.get(path);
+  if (split !== undefined) return split;
+  const parts = path.split('.');
+  // The parsers ask for a fixed set of field names; the bound only guards against a caller that does not.
+  return rememberBounded(SPLIT_PATHS, path, { parts, rests: parts.map((_, i) => parts.slice(i).join('.')) }, 1_000);
 }
 
 function listOf(value: unknown): string[] {
