@@ -20,7 +20,7 @@ export interface TokenIssuance {
   /** Resource (audience) the token was issued for. */
   readonly audience: string;
   readonly category: string;
-  readonly recordKey: string;
+  readonly recordKey: RecordKey;
 }
 
 export interface TokenUse {
@@ -41,7 +41,7 @@ export interface TokenUse {
   readonly category: string;
   readonly operation: string;
   /** Identifies the triggering record for deterministic alert ids. */
-  readonly recordKey: string;
+  readonly recordKey: RecordKey;
 }
 
 export interface OtherAuditRecord {
@@ -54,3 +54,15 @@ export interface OtherAuditRecord {
 }
 
 export type AuditEvent = TokenIssuance | TokenUse | OtherAuditRecord;
+
+/**
+ * What identifies a record: its own id when it has one, else the values that identify it, joined
+ * with `|` by `recordKeyText` only when the key is read. Only alert ids and event-time ties read it;
+ * joining seven values per record (and writing the time as digits) on the way in cost about
+ * 0.7 µs per record, as much as the rest of reading an Activity record.
+ */
+export type RecordKey = string | readonly (string | number)[];
+
+export function recordKeyText(key: RecordKey): string {
+  return typeof key === 'string' ? key : key.join('|');
+}

@@ -36,11 +36,13 @@ export function fieldCi(record: unknown, name: string): unknown {
 }
 
 /**
- * Identifiers every later step looks up in maps (tenant, object and app ids), as one shared string
- * per value. Each parsed record brings a fresh copy of the same few thousand ids; a map compares a
+ * Identifiers every later step looks up in maps (tenant and object ids), as one shared string per
+ * value. Each parsed record brings a fresh copy of the same few thousand ids; a map compares a
  * fresh copy with its key character by character and hashes it first, while one shared string
- * hashes once and compares by reference. Bounded (rememberBounded): a cleared id is simply shared
- * again from its next record on.
+ * hashes once and compares by reference. Sharing costs a lookup of its own, so it pays only for
+ * ids looked up several times: the object id (catalog, partition key, baseline) is, the app id
+ * (read only when the object id is unknown) is not. Bounded (rememberBounded): a cleared id is
+ * simply shared again from its next record on.
  */
 const SHARED_IDS_MAX = 100_000;
 const sharedIds = new Map<string, string>();

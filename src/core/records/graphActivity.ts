@@ -40,7 +40,7 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
       timeMs,
       tenantId: sharedTenantId(tenantId),
       objectId: sharedId(objectId),
-      appId: sharedId(textField(properties, 'appId')?.toLowerCase() ?? ''),
+      appId: textField(properties, 'appId')?.toLowerCase() ?? '',
       tokenId: textField(properties, 'signInActivityId') ?? '',
       callerIp,
       miResourceId: '',
@@ -48,7 +48,7 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
       issuedAtMs: parseTime(field(properties, 'tokenIssuedAt')),
       category,
       operation: `${method} ${stripQuery(uri)}`.trim(),
-      recordKey: textField(properties, 'requestId') ?? textField(properties, 'operationId') ?? `${textField(record, 'correlationId') ?? ''}|${timeMs}|${objectId}|${uri}`,
+      recordKey: textField(properties, 'requestId') ?? textField(properties, 'operationId') ?? [textField(record, 'correlationId') ?? '', timeMs, objectId, uri],
     },
   };
 }

@@ -47,8 +47,8 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   const callerIp = text(r['callerIpAddress']) ?? (claims ? text(claims['ipaddr']) : undefined) ?? '';
   const operation = text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '';
   const tokenId = (claims ? text(claims['uti']) : textField(requester, 'uniqueTokenIdentifier')) ?? '';
-  const recordKey =
-    text(r['eventDataId']) ?? `${text(r['correlationId']) ?? ''}|${operation}|${text(r['resourceId']) ?? ''}|${timeMs}|${text(r['resultType']) ?? ''}|${callerIp}|${tokenId}`;
+  // The Event Hub shape of the Activity log has no eventDataId: the key is nearly always these values.
+  const recordKey = text(r['eventDataId']) ?? [text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['resultType']) ?? '', callerIp, tokenId];
   return {
     ok: true,
     value: {
@@ -56,7 +56,7 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
       timeMs,
       tenantId: sharedTenantId(tenantId),
       objectId: sharedId(objectId),
-      appId: sharedId(appId),
+      appId,
       tokenId,
       callerIp,
       miResourceId: (claims ? text(claims['xms_mirid']) : undefined) ?? '',

@@ -50,13 +50,13 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
       timeMs,
       tenantId: sharedTenantId(tenantId),
       objectId: sharedId(objectId),
-      appId: sharedId((textField(properties, 'appId') ?? '').toLowerCase()),
+      appId: (textField(properties, 'appId') ?? '').toLowerCase(),
       name: textField(properties, 'servicePrincipalName') ?? '',
       tokenId: textField(properties, 'uniqueTokenIdentifier') ?? '',
       resourceId: textField(properties, 'managedServiceIdentity', 'associatedResourceId') ?? '',
       audience: textField(properties, 'resourceDisplayName') ?? textField(properties, 'resourceId') ?? '',
       category,
-      recordKey: textField(properties, 'id') ?? textField(record, 'correlationId') ?? `${timeMs}|${objectId}`,
+      recordKey: textField(properties, 'id') ?? textField(record, 'correlationId') ?? [timeMs, objectId],
     },
   };
 }
