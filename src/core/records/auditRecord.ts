@@ -1,6 +1,6 @@
 import type { AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
-import { field, textField } from './fields';
+import { text, textField } from './fields';
 import { parseGraphActivity } from './graphActivity';
 import { parseGuarded, type Parsed } from './reject';
 import { parseResourceCall } from './resourceCall';
@@ -19,11 +19,12 @@ export function parseAuditRecord(record: unknown, origin: string): Parsed<AuditE
 
 function routeAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
   if (!isObject(record)) return undefined;
-  const category = textField(record, 'category');
+  // Fields are read directly, not through `field`: every record of a stream passes here.
+  const category = text(record['category']);
   if (category && SIGN_IN_CATEGORIES.has(category)) return parseSignIn(record, origin);
   if (category === 'MicrosoftGraphActivityLogs') return parseGraphActivity(record, origin);
-  const identity = field(record, 'identity');
-  if (isObject(identity) && (field(identity, 'claims') !== undefined || field(identity, 'claim') !== undefined || isObject(identity['requester']))) {
+  const identity = record['identity'];
+  if (isObject(identity) && (identity['claims'] !== undefined || identity['claim'] !== undefined || isObject(identity['requester']))) {
     return parseResourceCall(record, origin);
   }
   if (!looksLikeAzureDiagnosticRecord(record)) return undefined;

@@ -3,6 +3,9 @@ import { isObject } from './envelope';
 
 /** Small readers for untrusted JSON: they return undefined instead of throwing or guessing. */
 
+/** What a parser reads when a record or its `properties` is not an object: every field absent. */
+export const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export function field(record: unknown, ...path: string[]): unknown {
   let current: unknown = record;
   for (const key of path) {

@@ -1,5 +1,6 @@
 import type { AuditEvent } from './auditEvent';
-import { field, sharedId, sharedTenantId, textField } from './fields';
+import { isObject } from './envelope';
+import { NO_FIELDS, sharedId, sharedTenantId, text } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -15,24 +16,27 @@ import { parseTime } from './time';
  *   "requestUri":"https://graph.microsoft.com/v1.0/users","requestId":"<guid>"}}`
  */
 export function parseGraphActivity(record: unknown, origin: string): Parsed<AuditEvent> {
-  const category = textField(record, 'category') ?? 'MicrosoftGraphActivityLogs';
-  const properties = field(record, 'properties');
-  const timeMs = parseTime(field(record, 'time')) ?? parseTime(field(properties, 'timeGenerated'));
+  // Read directly from the record objects: a quarter of a stream's records are Graph calls.
+  const r: Readonly<Record<string, unknown>> = isObject(record) ? record : NO_FIELDS;
+  const category = text(r['category']) ?? 'MicrosoftGraphActivityLogs';
+  const properties = r['properties'];
+  const p: Readonly<Record<string, unknown>> = isObject(properties) ? properties : NO_FIELDS;
+  const timeMs = parseTime(r['time']) ?? parseTime(p['timeGenerated']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('graph.bad-time', 'The Graph activity record has no parseable time.', record, origin) };
   if (typeof properties !== 'object' || properties === null) {
     return { ok: false, reject: makeReject('graph.no-properties', 'The Graph activity record has no properties object.', record, origin) };
   }
-  const tenantId = (textField(properties, 'tenantId') ?? textField(record, 'tenantId') ?? '').toLowerCase();
-  const objectId = textField(properties, 'servicePrincipalId')?.toLowerCase() ?? '';
-  const userId = textField(properties, 'userId');
+  const tenantId = (text(p['tenantId']) ?? text(r['tenantId']) ?? '').toLowerCase();
+  const objectId = text(p['servicePrincipalId'])?.toLowerCase() ?? '';
+  const userId = text(p['userId']);
   if (!objectId) {
     return { ok: true, value: { kind: 'other', timeMs, tenantId, category, note: userId ? 'graph.delegated' : 'graph.no-service-principal' } };
   }
   // State is kept per tenant: a use that names none cannot be judged against any baseline.
   if (!tenantId) return { ok: false, reject: makeReject('graph.no-tenant', 'The Graph activity record names no tenant.', record, origin) };
-  const method = textField(properties, 'requestMethod') ?? '';
-  const uri = textField(properties, 'requestUri') ?? '';
-  const callerIp = textField(properties, 'ipAddress') ?? textField(record, 'callerIpAddress') ?? '';
+  const method = text(p['requestMethod']) ?? '';
+  const uri = text(p['requestUri']) ?? '';
+  const callerIp = text(p['ipAddress']) ?? text(r['callerIpAddress']) ?? '';
   return {
     ok: true,
     value: {
@@ -40,15 +44,15 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
       timeMs,
       tenantId: sharedTenantId(tenantId),
       objectId: sharedId(objectId),
-      appId: textField(properties, 'appId')?.toLowerCase() ?? '',
-      tokenId: textField(properties, 'signInActivityId') ?? '',
+      appId: text(p['appId'])?.toLowerCase() ?? '',
+      tokenId: text(p['signInActivityId']) ?? '',
       callerIp,
       miResourceId: '',
       principalType: userId ? 'user' : 'app',
-      issuedAtMs: parseTime(field(properties, 'tokenIssuedAt')),
+      issuedAtMs: parseTime(p['tokenIssuedAt']),
       category,
       operation: `${method} ${stripQuery(uri)}`.trim(),
-      recordKey: textField(properties, 'requestId') ?? textField(properties, 'operationId') ?? [textField(record, 'correlationId') ?? '', timeMs, objectId, uri],
+      recordKey: text(p['requestId']) ?? text(p['operationId']) ?? [text(r['correlationId']) ?? '', timeMs, objectId, uri],
     },
   };
 }

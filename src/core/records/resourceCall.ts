@@ -1,6 +1,6 @@
 import type { AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
-import { field, sharedId, sharedTenantId, text, textField } from './fields';
+import { field, NO_FIELDS, sharedId, sharedTenantId, text, textField } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -24,13 +24,14 @@ const UPN_CLAIMS = ['upn', 'puid', 'http://schemas.xmlsoap.org/ws/2005/05/identi
  */
 export function parseResourceCall(record: unknown, origin: string): Parsed<AuditEvent> {
   // Read directly from the record object: this parser runs for most records of a stream.
-  const r: Readonly<Record<string, unknown>> = isObject(record) ? record : {};
+  const r: Readonly<Record<string, unknown>> = isObject(record) ? record : NO_FIELDS;
   const category = text(r['category']) ?? '';
   const timeMs = parseTime(r['time']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('activity.bad-time', 'The resource log record has no parseable time.', record, origin) };
   const identity = r['identity'];
-  const claims = claimsOf(identity);
-  const requester = field(identity, 'requester');
+  const identityFields = isObject(identity) ? identity : NO_FIELDS;
+  const claims = claimsOf(identityFields);
+  const requester = identityFields['requester'];
   const recordTenant = text(r['tenantId']);
 
   if (!claims && !isObject(requester)) {
@@ -69,8 +70,8 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   };
 }
 
-function claimsOf(identity: unknown): Record<string, unknown> | undefined {
-  const claims = field(identity, 'claims') ?? field(identity, 'claim');
+function claimsOf(identity: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
+  const claims = identity['claims'] ?? identity['claim'];
   if (isObject(claims)) return claims;
   // Some exporters serialise the claims object as a JSON string.
   if (typeof claims === 'string') {

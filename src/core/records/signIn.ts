@@ -1,5 +1,6 @@
 import type { AuditEvent } from './auditEvent';
-import { field, sharedId, sharedTenantId, textField } from './fields';
+import { isObject } from './envelope';
+import { field, NO_FIELDS, sharedId, sharedTenantId, text, textField } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -24,23 +25,26 @@ export const SIGN_IN_CATEGORIES = new Set([
  *   "uniqueTokenIdentifier":"dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu","ipAddress":"","status":{"errorCode":0}}}`
  */
 export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent> {
-  const category = textField(record, 'category') ?? '';
-  const timeMs = parseTime(field(record, 'time')) ?? parseTime(field(record, 'properties', 'createdDateTime'));
+  // Read directly from the record objects: every token issued is one of these.
+  const r: Readonly<Record<string, unknown>> = isObject(record) ? record : NO_FIELDS;
+  const category = text(r['category']) ?? '';
+  const properties = r['properties'];
+  const p: Readonly<Record<string, unknown>> = isObject(properties) ? properties : NO_FIELDS;
+  const timeMs = parseTime(r['time']) ?? parseTime(p['createdDateTime']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('signin.bad-time', 'The sign-in record has no parseable time.', record, origin) };
-  const tenantId = (textField(record, 'tenantId') ?? tenantFromResourceId(textField(record, 'resourceId')) ?? '').toLowerCase();
+  const tenantId = (text(r['tenantId']) ?? tenantFromResourceId(text(r['resourceId'])) ?? '').toLowerCase();
   if (category !== 'ManagedIdentitySignInLogs') {
     const note = category === 'ServicePrincipalSignInLogs' || category === 'MicrosoftServicePrincipalSignInLogs' ? 'sign-in.service-principal' : 'sign-in.user';
     return { ok: true, value: { kind: 'other', timeMs, tenantId, category, note } };
   }
-  const properties = field(record, 'properties');
   if (typeof properties !== 'object' || properties === null) {
     return { ok: false, reject: makeReject('signin.no-properties', 'The Managed Identity sign-in has no properties object.', record, origin) };
   }
-  const objectId = textField(properties, 'servicePrincipalId')?.toLowerCase();
+  const objectId = text(p['servicePrincipalId'])?.toLowerCase();
   if (!objectId) return { ok: false, reject: makeReject('signin.no-service-principal', 'The Managed Identity sign-in names no servicePrincipalId.', record, origin) };
   if (!tenantId) return { ok: false, reject: makeReject('signin.no-tenant', 'The sign-in record names no tenant.', record, origin) };
-  const errorCode = field(properties, 'status', 'errorCode');
-  const resultType = textField(record, 'resultType');
+  const errorCode = field(p, 'status', 'errorCode');
+  const resultType = text(r['resultType']);
   const failed = (errorCode !== undefined && errorCode !== 0 && errorCode !== '0') || (resultType !== undefined && resultType !== '0');
   if (failed) return { ok: true, value: { kind: 'other', timeMs, tenantId, category, note: 'sign-in.failed' } };
   return {
@@ -50,13 +54,13 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
       timeMs,
       tenantId: sharedTenantId(tenantId),
       objectId: sharedId(objectId),
-      appId: (textField(properties, 'appId') ?? '').toLowerCase(),
-      name: textField(properties, 'servicePrincipalName') ?? '',
-      tokenId: textField(properties, 'uniqueTokenIdentifier') ?? '',
-      resourceId: textField(properties, 'managedServiceIdentity', 'associatedResourceId') ?? '',
-      audience: textField(properties, 'resourceDisplayName') ?? textField(properties, 'resourceId') ?? '',
+      appId: (text(p['appId']) ?? '').toLowerCase(),
+      name: text(p['servicePrincipalName']) ?? '',
+      tokenId: text(p['uniqueTokenIdentifier']) ?? '',
+      resourceId: textField(p, 'managedServiceIdentity', 'associatedResourceId') ?? '',
+      audience: text(p['resourceDisplayName']) ?? text(p['resourceId']) ?? '',
       category,
-      recordKey: textField(properties, 'id') ?? textField(record, 'correlationId') ?? [timeMs, objectId],
+      recordKey: text(p['id']) ?? text(r['correlationId']) ?? [timeMs, objectId],
     },
   };
 }
