@@ -1,6 +1,6 @@
 import type { AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
-import { NO_FIELDS, sharedId, sharedTenantId, text } from './fields';
+import { NO_FIELDS, sharedTenantId, text } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -43,7 +43,7 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
       kind: 'use',
       timeMs,
       tenantId: sharedTenantId(tenantId),
-      objectId: sharedId(objectId),
+      objectId,
       appId: text(p['appId'])?.toLowerCase() ?? '',
       tokenId: text(p['signInActivityId']) ?? '',
       callerIp,

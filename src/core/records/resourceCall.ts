@@ -1,6 +1,6 @@
 import type { AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
-import { field, NO_FIELDS, sharedId, sharedTenantId, text, textField } from './fields';
+import { field, NO_FIELDS, sharedTenantId, text, textField } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -56,7 +56,7 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
       kind: 'use',
       timeMs,
       tenantId: sharedTenantId(tenantId),
-      objectId: sharedId(objectId),
+      objectId,
       appId,
       tokenId,
       callerIp,

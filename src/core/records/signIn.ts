@@ -1,6 +1,6 @@
 import type { AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
-import { field, NO_FIELDS, sharedId, sharedTenantId, text, textField } from './fields';
+import { field, NO_FIELDS, sharedTenantId, text, textField } from './fields';
 import { makeReject, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -53,7 +53,7 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
       kind: 'issuance',
       timeMs,
       tenantId: sharedTenantId(tenantId),
-      objectId: sharedId(objectId),
+      objectId,
       appId: (text(p['appId']) ?? '').toLowerCase(),
       name: text(p['servicePrincipalName']) ?? '',
       tokenId: text(p['uniqueTokenIdentifier']) ?? '',
