@@ -61,14 +61,14 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
     ? new LogsIngestionAlertSink({ endpoint: config.alertFeed.endpoint, ruleId: config.alertFeed.ruleId, streamName: config.alertFeed.stream, credential })
     : logOnlySink();
   const deadLetter: RejectSink = new TableRejectSink(rejectsClient, () => new Date());
-  const theftStore = new TableStateStore(stateClient, { cachePartitions: config.cachePartitions });
+  const theftStore = new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, cacheRows: config.cacheRows });
   const theft: TheftHandlerDeps = { store: theftStore, sink, deadLetter, settings: loadTheftSettings(config.theftAllowlist, config.dedupDays * DAY_MS), now: () => Date.now() };
   let sweep: SweepDeps | undefined;
   return {
     config,
     credential,
     remoteUse: {
-      store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, refresh: SHARED_STATE_REFRESH }),
+      store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, cacheRows: config.cacheRows, refresh: SHARED_STATE_REFRESH }),
       sink,
       deadLetter,
       settings: defaultRemoteUseSettings(classifyIp, { allowlist: config.remoteUseAllowlist, dedupWindowMs: config.dedupDays * DAY_MS, tokenBucketShards: config.tokenBucketShards }),

@@ -1,5 +1,6 @@
 import { isObject } from './core/records/envelope';
 import { parseRemoteUseAllowlist } from './core/remoteUse/allowlist';
+import { DEFAULT_CACHE_ROWS } from './adapters/tableStateStore';
 import { MAX_TOKEN_BUCKET_SHARDS } from './core/remoteUse/partitionKeys';
 import type { RemoteUseAllowlist } from './core/remoteUse/settings';
 import { NO_ALLOWLIST } from './core/remoteUse/settings';
@@ -21,6 +22,8 @@ export interface Config {
   /** Theft allowlist overrides as JSON, validated by the theft detector's own parser. */
   readonly theftAllowlist: unknown;
   readonly cachePartitions: number;
+  /** Most cached state rows per store (TOKENWATCH_CACHE_ROWS): keeps large token buckets from outgrowing the heap. */
+  readonly cacheRows: number;
   readonly dedupDays: number;
   /** Token bucket partitions per tenant and hour (remote-use token registry). */
   readonly tokenBucketShards: number;
@@ -104,6 +107,7 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
   const theftAllowlist = loadJsonSetting(get, readTextFile, 'TOKENWATCH_THEFT_ALLOWLIST', problems, (json) => json);
 
   const cachePartitions = parseIntSetting(get('TOKENWATCH_CACHE_IDENTITIES') ?? '20000', 'TOKENWATCH_CACHE_IDENTITIES', 100, 1_000_000, problems);
+  const cacheRows = parseIntSetting(get('TOKENWATCH_CACHE_ROWS') ?? String(DEFAULT_CACHE_ROWS), 'TOKENWATCH_CACHE_ROWS', 10_000, 5_000_000, problems);
   const dedupDays = parseIntSetting(get('TOKENWATCH_DEDUP_DAYS') ?? '5', 'TOKENWATCH_DEDUP_DAYS', 1, 90, problems);
   const tokenBucketShards = parseIntSetting(get('TOKENWATCH_TOKEN_BUCKET_SHARDS') ?? '1', 'TOKENWATCH_TOKEN_BUCKET_SHARDS', 1, MAX_TOKEN_BUCKET_SHARDS, problems);
 
@@ -116,6 +120,7 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
     remoteUseAllowlist,
     theftAllowlist,
     cachePartitions,
+    cacheRows,
     dedupDays,
     tokenBucketShards,
     managedIdentityClientId: get('AZURE_CLIENT_ID'),

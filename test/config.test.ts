@@ -30,12 +30,13 @@ describe('config', () => {
     expect(config.alertFeed?.stream).toBe('Custom-TokenWatchAlerts');
     expect(config.sweep).toEqual({ enabled: false, workspaceId: '', schedule: '0 */5 * * * *' });
     expect(config.cachePartitions).toBe(20000);
+    expect(config.cacheRows).toBe(250000);
     expect(config.tokenBucketShards).toBe(1);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('names every missing or bad setting at once', () => {
-    const found = problems({ TOKENWATCH_TABLE_ENDPOINT: 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=k', TOKENWATCH_SWEEP_ENABLED: 'maybe', TOKENWATCH_CACHE_IDENTITIES: '12', TOKENWATCH_TOKEN_BUCKET_SHARDS: '65' });
+    const found = problems({ TOKENWATCH_TABLE_ENDPOINT: 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=k', TOKENWATCH_SWEEP_ENABLED: 'maybe', TOKENWATCH_CACHE_IDENTITIES: '12', TOKENWATCH_CACHE_ROWS: '500', TOKENWATCH_TOKEN_BUCKET_SHARDS: '65' });
     expect(found.map((p) => p.split(' ')[0])).toEqual([
       'TOKENWATCH_EVENTHUB__fullyQualifiedNamespace',
       'TOKENWATCH_AUDIT_HUB',
@@ -45,6 +46,7 @@ describe('config', () => {
       'TOKENWATCH_DCR_IMMUTABLE_ID',
       'TOKENWATCH_SWEEP_ENABLED',
       'TOKENWATCH_CACHE_IDENTITIES',
+      'TOKENWATCH_CACHE_ROWS',
       'TOKENWATCH_TOKEN_BUCKET_SHARDS',
     ]);
   });

@@ -87,6 +87,11 @@ param theftAllowlistFile string = ''
 @maxValue(1000000)
 param cacheIdentities int = 20000
 
+@description('Optional. State rows cached per worker and store (LRU by rows, ~360 bytes each): keeps the token buckets of a tenant with many managed identity sign-ins from outgrowing the heap (docs/performance.md, Capacity).')
+@minValue(10000)
+@maxValue(5000000)
+param cacheRows int = 250000
+
 @description('Optional. Token bucket and suppression ledger partitions per tenant and hour; raise above 1 only when the tenant registers more than ~1,500 managed identity sign-ins (or suppressed alerts) per second (docs/performance.md).')
 @minValue(1)
 @maxValue(64)
@@ -251,6 +256,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_SWEEP_ENABLED: sweepEnabled ? 'true' : 'false'
       TOKENWATCH_SWEEP_SCHEDULE: sweepSchedule
       TOKENWATCH_CACHE_IDENTITIES: string(cacheIdentities)
+      TOKENWATCH_CACHE_ROWS: string(cacheRows)
       TOKENWATCH_DEDUP_DAYS: string(dedupDays)
       TOKENWATCH_TOKEN_BUCKET_SHARDS: string(tokenBucketShards)
 

@@ -92,6 +92,34 @@ describe('TableStateStore against Azurite', () => {
     expect((await new TableStateStore(store['client'], { cachePartitions: 1 }).load([pk])).get(pk)!.rows.size).toBe(250);
   });
 
+  it('bounds the cache by rows: a partition larger than the bound is read again, the least recently used goes first', async () => {
+    const { store: writer, client, counter } = await newStore();
+    const small = identityPartitionKey(TENANT, 'oid-small');
+    const other = identityPartitionKey(TENANT, 'oid-other');
+    const bucket = tableKey('tok', TENANT, '2026091606');
+    const rows = (pk: string, n: number) => Array.from({ length: n }, (_, i) => upsert(pk, `r${i}`, { first: i, last: i }));
+    await writer.commit([...rows(small, 40), ...rows(other, 30), ...rows(bucket, 200)], await writer.load([small, other, bucket]));
+
+    // 100 rows at most: 40 + 1 and 30 + 1 fit together, 200 never fits.
+    const store = new TableStateStore(client, { cachePartitions: 1000, cacheRows: 100 });
+    const requestsFor = async (keys: string[]) => {
+      const before = counter.requests;
+      const loaded = await store.load(keys);
+      return { requests: counter.requests - before, rows: keys.map((k) => loaded.get(k)!.rows.size) };
+    };
+    expect(await requestsFor([small, bucket])).toEqual({ requests: 2, rows: [40, 200] });
+    expect(await requestsFor([small])).toEqual({ requests: 0, rows: [40] });
+    expect(await requestsFor([bucket])).toEqual({ requests: 1, rows: [200] });
+    expect(await requestsFor([other])).toEqual({ requests: 1, rows: [30] });
+    expect(await requestsFor([small, other])).toEqual({ requests: 0, rows: [40, 30] });
+    // A third partition of 40 rows pushes out the least recently used one (other was loaded after small).
+    const third = identityPartitionKey(TENANT, 'oid-third');
+    await writer.commit(rows(third, 40), await writer.load([third]));
+    expect(await requestsFor([third])).toEqual({ requests: 1, rows: [40] });
+    expect(await requestsFor([other])).toEqual({ requests: 0, rows: [30] });
+    expect(await requestsFor([small])).toEqual({ requests: 1, rows: [40] });
+  });
+
   it('serves a cached partition without a request and writes nothing when nothing changed', async () => {
     const { store, counter } = await newStore();
     const pk = identityPartitionKey(TENANT, 'oid-cache');
