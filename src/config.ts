@@ -22,7 +22,7 @@ export interface Config {
   /** Theft allowlist overrides as JSON, validated by the theft detector's own parser. */
   readonly theftAllowlist: unknown;
   readonly cachePartitions: number;
-  /** Most cached state rows per store (TOKENWATCH_CACHE_ROWS): keeps large token buckets from outgrowing the heap. */
+  /** Most cached state rows per store (TOKENWATCH_CACHE_ROWS): keeps large partitions from outgrowing the heap. */
   readonly cacheRows: number;
   readonly dedupDays: number;
   /** Token bucket partitions per tenant and hour (remote-use token registry). */

@@ -87,7 +87,7 @@ param theftAllowlistFile string = ''
 @maxValue(1000000)
 param cacheIdentities int = 20000
 
-@description('Optional. State rows cached per worker and store (LRU by rows, ~360 bytes each): keeps the token buckets of a tenant with many managed identity sign-ins from outgrowing the heap (docs/performance.md, Capacity).')
+@description('Optional. State rows cached per worker and store (LRU by rows, ~360 bytes each): keeps large partitions (a tenant catalog holds one row per identity) from outgrowing the heap.')
 @minValue(10000)
 @maxValue(5000000)
 param cacheRows int = 250000

@@ -1,4 +1,4 @@
-import type { PartitionSnapshot, RowChange, StateRow } from '../core/state/partition';
+import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type StateRow } from '../core/state/partition';
 import { groupByPartition, type CommitResult, type StateStore } from './stateStore';
 
 /**
@@ -30,6 +30,17 @@ export class MemoryStateStore implements StateStore {
       // Copy-on-write: snapshots share the stored map; commit replaces it instead of mutating it.
       const snapshot: LoadedSnapshot = { partitionKey: key, rows: stored?.rows ?? new Map<string, StateRow>(), [LOADED_VERSION]: stored?.version ?? 0 };
       out.set(key, snapshot);
+    }
+    return out;
+  }
+
+  async readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>> {
+    this.throwIfFailing();
+    const out = new Map<string, StateRow['data']>();
+    for (const address of addresses) {
+      this.backend.reads++;
+      const row = this.backend.partitions.get(address.partitionKey)?.rows.get(address.rowKey);
+      if (row) out.set(rowAddressKey(address), row.data);
     }
     return out;
   }

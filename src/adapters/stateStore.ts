@@ -1,4 +1,4 @@
-import type { PartitionSnapshot, RowChange } from '../core/state/partition';
+import type { PartitionSnapshot, RowAddress, RowChange, StateRow } from '../core/state/partition';
 
 /**
  * Detector state behind a narrow interface: Table Storage in production, memory in unit tests.
@@ -11,9 +11,14 @@ import type { PartitionSnapshot, RowChange } from '../core/state/partition';
  * different Event Hub partitions at the same time); otherwise it is reported in `conflicts`,
  * nothing of it is written, and the caller reloads it and judges again. A guarded change to a
  * partition without a snapshot is a conflict. Infrastructure failures throw.
+ *
+ * `readRows` reads single rows by key (one point read each, no partition loaded or cached): the
+ * few write-once rows a batch cites but need not judge on, such as the issuance of a token an
+ * alert names. A row that does not exist is absent from the result.
  */
 export interface StateStore {
   load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>>;
+  readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>>;
   commit(changes: readonly RowChange[], judgedOn: ReadonlyMap<string, PartitionSnapshot>): Promise<CommitResult>;
 }
 

@@ -2,7 +2,7 @@ import type { AlertRow, Severity } from '../core/alerts/alertRow';
 import type { AuditEvent } from '../core/records/auditEvent';
 import { parseAuditRecord } from '../core/records/auditRecord';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
-import { detectRemoteUse, firstRoundPartitions, secondRoundPartitions, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, firstRoundPartitions, linkIssuances, secondRoundPartitions, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
 import { SHARED_PARTITION_PREFIXES } from '../core/remoteUse/partitionKeys';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import type { PartitionSnapshot } from '../core/state/partition';
@@ -109,7 +109,7 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
   let stateChanges = 0;
   let result: ReturnType<typeof detectRemoteUse> | undefined;
   for (let round = 0; ; round++) {
-    const snapshots = await loadTwoRounds(parsed.events, deps.store, deps.settings.tokenBucketShards);
+    const snapshots = await loadTwoRounds(parsed.events, deps.store);
     result = detectRemoteUse(parsed.events, snapshots, deps.settings);
     const commit = await deps.store.commit(result.changes, snapshots);
     stateChanges += result.changes.length;
@@ -120,19 +120,22 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
     conflictRetries++;
   }
 
-  const sent = result.alerts.length > 0 ? await deps.sink.send(result.alerts) : { sent: 0, failed: [] };
-  const sinkRejects = sent.failed.map((f) => makeReject('alert.sink-refused', f.reason, result.alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`));
+  // Alerts citing a token issued in an earlier batch: its registration is read row by row.
+  const lookups = result.issuanceLookups;
+  const alerts = lookups.length > 0 ? linkIssuances(result.alerts, lookups, await deps.store.readRows(lookups.flatMap((l) => l.rows))) : result.alerts;
+  const sent = alerts.length > 0 ? await deps.sink.send(alerts) : { sent: 0, failed: [] };
+  const sinkRejects = sent.failed.map((f) => makeReject('alert.sink-refused', f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`));
   const allRejects = [...rejects, ...sinkRejects];
   if (allRejects.length > 0) await deps.deadLetter.send(allRejects, { detector: 'RemoteTokenUse', batchId });
 
   const alertsBySeverity: Record<Severity, number> = { Low: 0, Medium: 0, High: 0 };
-  for (const alert of result.alerts) alertsBySeverity[alert.Severity]++;
+  for (const alert of alerts) alertsBySeverity[alert.Severity]++;
   return {
     records: parsed.records,
     byCategory: parsed.byCategory,
     rejects: allRejects.length,
     rejectsByReason: countByReason(allRejects),
-    alerts: result.alerts,
+    alerts,
     alertsBySeverity,
     detection: result.summary,
     stateChanges,
@@ -141,9 +144,9 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
   };
 }
 
-async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore, tokenBucketShards: number): Promise<Map<string, PartitionSnapshot>> {
-  const snapshots = await store.load(firstRoundPartitions(events, tokenBucketShards));
-  const second = secondRoundPartitions(events, snapshots, tokenBucketShards).filter((key) => !snapshots.has(key));
+async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore): Promise<Map<string, PartitionSnapshot>> {
+  const snapshots = await store.load(firstRoundPartitions(events));
+  const second = secondRoundPartitions(events, snapshots).filter((key) => !snapshots.has(key));
   if (second.length > 0) for (const [key, snapshot] of await store.load(second)) snapshots.set(key, snapshot);
   return snapshots;
 }

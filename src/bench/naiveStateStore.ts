@@ -1,7 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { PartitionSnapshot, RowChange, RowValue, StateRow } from '../core/state/partition';
+import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowValue, type StateRow } from '../core/state/partition';
 import type { CommitResult, StateStore } from '../adapters/stateStore';
-import { toEntity } from '../adapters/tableStateStore';
+import { readEntity, toEntity } from '../adapters/tableStateStore';
 
 /**
  * The reference TokenWatch is compared with: a state store as it is usually first written, with
@@ -33,6 +33,16 @@ export class NaiveStateStore implements StateStore {
         rows.set(rowKey, { rowKey, data: rowData(entity) });
       }
       out.set(key, { partitionKey: key, rows });
+    }
+    return out;
+  }
+
+  async readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>> {
+    const out = new Map<string, StateRow['data']>();
+    for (const address of addresses) {
+      this.reads++;
+      const entity = await readEntity(this.client, address);
+      if (entity) out.set(rowAddressKey(address), rowData(entity));
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import { parseAuditMessages, type RemoteUseDeps } from '../app/remoteUseRunner';
-import { detectRemoteUse, firstRoundPartitions, secondRoundPartitions } from '../core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, firstRoundPartitions, linkIssuances, secondRoundPartitions } from '../core/remoteUse/detectRemoteUse';
 import type { Invocation } from './invocations';
 import { nowMs } from './measure';
 
@@ -35,11 +35,11 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     };
     const parsed = parseAuditMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
     lap('parse');
-    const first = firstRoundPartitions(parsed.events, deps.settings.tokenBucketShards);
+    const first = firstRoundPartitions(parsed.events);
     lap('partitionKeys');
     const snapshots = await deps.store.load(first);
     lap('load');
-    const second = secondRoundPartitions(parsed.events, snapshots, deps.settings.tokenBucketShards).filter((key) => !snapshots.has(key));
+    const second = secondRoundPartitions(parsed.events, snapshots).filter((key) => !snapshots.has(key));
     lap('partitionKeys');
     if (second.length > 0) for (const [key, snapshot] of await deps.store.load(second)) snapshots.set(key, snapshot);
     lap('load');
@@ -48,7 +48,9 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     const commit = await deps.store.commit(result.changes, snapshots);
     if (commit.conflicts.length > 0) throw new Error(`remote-use stages: ${commit.conflicts.length} conflict(s) with a single writer`);
     lap('commit');
-    if (result.alerts.length > 0) await deps.sink.send(result.alerts);
+    const lookups = result.issuanceLookups;
+    const linked = lookups.length > 0 ? linkIssuances(result.alerts, lookups, await deps.store.readRows(lookups.flatMap((l) => l.rows))) : result.alerts;
+    if (linked.length > 0) await deps.sink.send(linked);
     const rejects = parsed.rejects;
     if (rejects.length > 0) await deps.deadLetter.send(rejects, { detector: 'RemoteTokenUse', batchId: `stages-${i}` });
     lap('sinks');

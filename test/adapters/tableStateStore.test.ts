@@ -9,7 +9,7 @@ import { runRemoteUseBatch } from '../../src/app/remoteUseRunner';
 import { copyStateToTable } from '../../src/bench/seedTable';
 import { identityPartitionKey, tenantPartitionKey } from '../../src/core/remoteUse/partitionKeys';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
-import type { RowChange } from '../../src/core/state/partition';
+import { rowAddressKey, type RowChange } from '../../src/core/state/partition';
 import { tableKey } from '../../src/core/state/keys';
 import { activityUse, at, AZURE_IP, identity, miSignIn, ONPREM_IP, TENANT, testClassifier } from '../support/auditFixtures';
 import { azuriteConnectionString, uniqueTableName } from '../support/azurite';
@@ -118,6 +118,21 @@ describe('TableStateStore against Azurite', () => {
     expect(await requestsFor([third])).toEqual({ requests: 1, rows: [40] });
     expect(await requestsFor([other])).toEqual({ requests: 0, rows: [30] });
     expect(await requestsFor([small])).toEqual({ requests: 1, rows: [40] });
+  });
+
+  it('reads single rows by key with one request each; a missing row or partition is absent', async () => {
+    const { store, counter } = await newStore();
+    const bucket = tableKey('tok', TENANT, '2026091606');
+    await store.commit([{ kind: 'upsert', partitionKey: bucket, rowKey: 'tok-a', data: { objectId: 'oid-a', name: 'vm-a', issuedAt: 1789538400000 }, unguarded: true }], new Map());
+    const before = counter.requests;
+    const rows = await store.readRows([
+      { partitionKey: bucket, rowKey: 'tok-a' },
+      { partitionKey: bucket, rowKey: 'tok-missing' },
+      { partitionKey: tableKey('tok', TENANT, '2026091607'), rowKey: 'tok-a' },
+    ]);
+    expect(counter.requests - before).toBe(3);
+    expect([...rows.keys()]).toEqual([rowAddressKey({ partitionKey: bucket, rowKey: 'tok-a' })]);
+    expect([...rows.values()]).toEqual([{ objectId: 'oid-a', name: 'vm-a', issuedAt: 1789538400000 }]);
   });
 
   it('serves a cached partition without a request and writes nothing when nothing changed', async () => {

@@ -105,6 +105,10 @@ function tableLikeStore(): StateStore {
   const memory = new MemoryStateStore();
   return {
     load: (keys) => memory.load(keys),
+    readRows: (addresses) => {
+      for (const address of addresses) expect(() => encodeURIComponent(address.partitionKey + address.rowKey)).not.toThrow();
+      return memory.readRows(addresses);
+    },
     commit: (changes, judgedOn) => {
       for (const change of changes) {
         for (const key of [change.partitionKey, change.rowKey]) {

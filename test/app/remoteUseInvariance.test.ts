@@ -63,7 +63,7 @@ describe('remote-use invariance', () => {
     expect(alertKeys(shuffledRun.alerts)).toEqual(alertKeys(ordered.alerts));
   });
 
-  it('a batch delivered twice adds no alert and changes no state (write-once suppression rows are rewritten identical)', async () => {
+  it('a batch delivered twice adds no alert and changes no state (write-once suppression and token rows are rewritten identical)', async () => {
     const records = scenario();
     const backend = new MemoryStateBackend();
     const store = new MemoryStateStore(backend);
@@ -73,7 +73,7 @@ describe('remote-use invariance', () => {
     for (let i = 0; i < records.length; i += 40) batches.push(decodeMessages([{ records: records.slice(i, i + 40) }], () => `b${i}`));
     const contents = (): Record<string, unknown> =>
       Object.fromEntries([...backend.partitions].map(([key, p]) => [key, [...p.rows.values()].sort((a, b) => a.rowKey.localeCompare(b.rowKey))]));
-    const guardedVersions = (): number[] => [...backend.partitions].filter(([key]) => !key.startsWith('sup|')).map(([, p]) => p.version);
+    const guardedVersions = (): number[] => [...backend.partitions].filter(([key]) => !key.startsWith('sup|') && !key.startsWith('tok|')).map(([, p]) => p.version);
     let redeliveredChanges = 0;
     let suppressionsCounted = 0;
     for (const [n, batch] of batches.entries()) {
@@ -81,7 +81,8 @@ describe('remote-use invariance', () => {
       const before = contents();
       const versionsBefore = guardedVersions();
       const again = await runRemoteUseBatch(batch.records, batch.rejects, deps, `b${n}-again`);
-      redeliveredChanges += again.stateChanges - again.detection.suppressed;
+      // Blind write-once rows: a suppression's ledger row and each sign-in's token row, the same data again.
+      redeliveredChanges += again.stateChanges - again.detection.suppressed - again.detection.issuances;
       expect(contents()).toEqual(before);
       expect(guardedVersions()).toEqual(versionsBefore);
     }
@@ -117,6 +118,49 @@ describe('remote-use invariance', () => {
     expect(new Set(buckets(sharded).map((k) => k.split('|')[3]))).toEqual(new Set(['0', '1', '2', '3']));
     const rows = (run: typeof plain) => buckets(run).reduce((n, k) => n + run.backend.partitions.get(k)!.rows.size, 0);
     expect(rows(sharded)).toBe(rows(plain));
+  });
+
+  it('links an alert to a token issued in an earlier invocation by reading only the token rows it cites', async () => {
+    const id = identity(11);
+    const issued = at(15, 0);
+    const token = tokenId(id, issued);
+    // Known identity, past the learning period: 15 days of uses from inside Azure.
+    const history = Array.from({ length: 15 }, (_, day) => activityUse(id, at(day, 10), AZURE_IP));
+    const signIn = miSignIn(id, issued);
+    const theft = activityUse(id, at(15, 50), ATTACKER_IP, { token, iatMs: issued - 300_000 });
+    const run = async (batches: Record<string, unknown>[][]) => {
+      const backend = new MemoryStateBackend();
+      const deps = { store: new MemoryStateStore(backend), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: defaultRemoteUseSettings(testClassifier) };
+      let readsOfLastBatch = 0;
+      for (const [n, records] of batches.entries()) {
+        const batch = decodeMessages([{ records }], () => `b${n}`);
+        const before = backend.reads;
+        await runRemoteUseBatch(batch.records, batch.rejects, deps, `b${n}`);
+        readsOfLastBatch = backend.reads - before;
+      }
+      const alert = deps.sink.rows.find((a) => a.IPAddress === ATTACKER_IP);
+      return { alert, readsOfLastBatch, buckets: [...backend.partitions.keys()].filter((k) => k.startsWith('tok|')) };
+    };
+
+    const inOneBatch = await run([history, [signIn, theft]]);
+    const acrossBatches = await run([history, [signIn], [theft]]);
+    expect(acrossBatches.alert).toBeDefined();
+    // The same alert, evidence and reason whether the sign-in shared the use's invocation or not.
+    expect(acrossBatches.alert).toEqual(inOneBatch.alert);
+    expect(acrossBatches.alert!.Evidence['tokenLinkedToIssuance']).toBe(true);
+    expect(acrossBatches.alert!.Evidence['issuingIdentityObjectId']).toBe(id.objectId);
+    expect(acrossBatches.alert!.Evidence['minutesFromIssuanceToUse']).toBe(50);
+    expect(acrossBatches.alert!.Reason).toMatch(/issued inside Azure 50 minutes earlier\.$/);
+    // The use's invocation loads its tenant and identity partitions and reads the token's row in the
+    // buckets of iat (07:55) and iat + 10 min (08:05): no bucket is loaded.
+    expect(acrossBatches.buckets).toHaveLength(1);
+    expect(acrossBatches.readsOfLastBatch).toBe(4);
+
+    // A token nobody registered stays unlinked, and the alert is still raised.
+    const unregistered = await run([history, [theft]]);
+    expect(unregistered.alert!.AlertId).toBe(acrossBatches.alert!.AlertId);
+    expect(unregistered.alert!.Evidence['tokenLinkedToIssuance']).toBe(false);
+    expect(unregistered.alert!.Reason).not.toContain('issued inside Azure');
   });
 
   it('links a use to its issuance by token id and puts the evidence in the alert', async () => {

@@ -3,7 +3,7 @@ import { alertId } from '../alerts/alertId';
 import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import { recordKeyText, type AuditEvent, type TokenIssuance, type TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
-import type { PartitionSnapshot, RowChange, StateRow } from '../state/partition';
+import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type StateRow } from '../state/partition';
 import { num, str, WorkingPartition, type RowData } from '../state/workingPartition';
 import { ALERT_NAMES, judgeUse, type LadderOutcome } from './ladder';
 import {
@@ -15,10 +15,7 @@ import {
   TENANT_META_ROW,
   tenantPartitionKey,
   tokenBucketCandidates,
-  TOKEN_IAT_SLACK_MS,
   tokenBucketKey,
-  tokenBucketKeyOfSlot,
-  tokenBucketSlot,
   tokenRowKey,
   suppressionLedgerKey,
   suppressionRowKey,
@@ -46,6 +43,17 @@ export interface RemoteUseResult {
   readonly alerts: AlertRow[];
   readonly changes: RowChange[];
   readonly summary: RemoteUseSummary;
+  /**
+   * Alerts whose token was not issued in this batch, with the rows that may register its issuance:
+   * the caller reads those rows (point reads) and hands them to `linkIssuances`.
+   */
+  readonly issuanceLookups: IssuanceLookup[];
+}
+
+/** Where the issuance of an alert's token may be registered (the buckets of its iat and iat + 10 min). */
+export interface IssuanceLookup {
+  readonly alertId: string;
+  readonly rows: readonly RowAddress[];
 }
 
 /** Azure Arc-enabled servers, in any casing (tested without lower-casing a copy of the id: every use asks). */
@@ -54,41 +62,21 @@ const ARC_MARKER = /\/providers\/microsoft\.hybridcompute\/machines\//i;
 const EVIDENCE_LIST_MAX = 10;
 
 /**
- * Partitions the remote-use detector needs before it can judge `events`, in two rounds:
- * first the tenant partitions (catalog, activation) and token buckets, then, once the catalog
- * is known, the partitions of every identity whose use must be judged or whose token is issued.
+ * Partitions the remote-use detector needs before it can judge `events`, in two rounds: first
+ * the tenant partitions (catalog, activation), then, once the catalog is known, the partitions of
+ * every identity whose use must be judged or whose token is issued. Token buckets are not loaded:
+ * a bucket holds every sign-in of a tenant's hour, and a batch needs only the few tokens its
+ * alerts cite (IssuanceLookup), read row by row after judging.
  */
-export function firstRoundPartitions(events: readonly AuditEvent[], tokenBucketShards = 1): string[] {
-  // Buckets are collected as numbers per tenant and turned into keys once (hot path: every record).
-  const slotsByTenant = new Map<string, Set<number>>();
-  let tenant: string | undefined;
-  let slots = new Set<number>();
-  for (const e of events) {
-    if (!e.tenantId) continue;
-    if (e.tenantId !== tenant) {
-      tenant = e.tenantId;
-      slots = slotsByTenant.get(tenant) ?? new Set<number>();
-      slotsByTenant.set(tenant, slots);
-    }
-    if (e.kind === 'use' && e.tokenId && e.issuedAtMs !== undefined) {
-      // The bucket of iat and of iat + 10 minutes (see tokenBucketCandidates).
-      slots.add(tokenBucketSlot(e.issuedAtMs, e.tokenId, tokenBucketShards));
-      slots.add(tokenBucketSlot(e.issuedAtMs + TOKEN_IAT_SLACK_MS, e.tokenId, tokenBucketShards));
-    }
-    // Loaded so a redelivered sign-in is recognised and not written again.
-    if (e.kind === 'issuance' && e.tokenId) slots.add(tokenBucketSlot(e.timeMs, e.tokenId, tokenBucketShards));
-  }
-  const keys: string[] = [];
-  for (const [tenantId, tenantSlots] of slotsByTenant) {
-    keys.push(tenantPartitionKey(tenantId));
-    for (const slot of tenantSlots) keys.push(tokenBucketKeyOfSlot(tenantId, slot, tokenBucketShards));
-  }
-  return keys.sort();
+export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
+  const tenants = new Set<string>();
+  for (const e of events) if (e.tenantId) tenants.add(e.tenantId);
+  return [...tenants].map(tenantPartitionKey).sort();
 }
 
-export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>, tokenBucketShards = 1): string[] {
+export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>): string[] {
   // Which identities the batch touches: a light version of resolveManagedIdentity that reads the
-  // loaded catalogs and token buckets plus this batch's sign-ins, without building working state.
+  // loaded catalogs plus this batch's sign-ins, without building working state.
   const issuedObjectIds = new Set<string>();
   /** The object id of the batch's first sign-in with that app id. */
   const issuedAppIds = new Map<string, string>();
@@ -128,22 +116,12 @@ export function secondRoundPartitions(events: readonly AuditEvent[], loaded: Rea
     }
     const owner =
       (e.appId ? index.byAppId.get(e.appId)?.objectId || issuedAppIds.get(`${tenantId}|${e.appId}`) : undefined) ||
-      issuedTokens.get(`${tenantId}|${e.tokenId}`) ||
-      registeredTokenOwner(loaded, e, tokenBucketShards);
+      issuedTokens.get(`${tenantId}|${e.tokenId}`);
     if (owner) keys.add(identityPartitionKey(tenantId, owner));
   }
   // In the order the batch first needs them: the store takes any order, and sorting a key per
   // identity cost 2 % of the whole function.
   return [...keys];
-}
-
-function registeredTokenOwner(loaded: ReadonlyMap<string, PartitionSnapshot>, e: TokenUse, shards: number): string | undefined {
-  if (!e.tokenId || e.issuedAtMs === undefined) return undefined;
-  for (const key of tokenBucketCandidates(e.tenantId, e.issuedAtMs, e.tokenId, shards)) {
-    const owner = str(loaded.get(key)?.rows.get(tokenRowKey(e.tokenId))?.data, 'objectId');
-    if (owner) return owner;
-  }
-  return undefined;
 }
 
 /**
@@ -296,6 +274,10 @@ interface RegisteredToken {
   readonly issuedAt: number;
 }
 
+function registeredToken(data: RowData, fallbackIssuedAt: number): RegisteredToken {
+  return { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), issuedAt: num(data, 'issuedAt') ?? fallbackIssuedAt };
+}
+
 /** Partitions of write-once rows (token buckets, suppression ledger hours), opened as the batch needs them. */
 class WriteOncePartitions {
   private readonly partitions = new Map<string, WorkingPartition>();
@@ -317,13 +299,15 @@ class WriteOncePartitions {
   }
 }
 
-/** Tokens issued to Managed Identities, from the loaded hour buckets and this batch's sign-ins. */
+/**
+ * Tokens issued to Managed Identities: this batch's sign-ins, registered in their hour buckets
+ * (write-once rows written blind: a redelivered sign-in writes the same row again). Tokens issued
+ * in earlier batches are not loaded; alerts that cite one are linked by `linkIssuances`.
+ */
 class TokenRegistry {
-  private readonly buckets: WriteOncePartitions;
+  private readonly buckets = new WriteOncePartitions();
 
-  constructor(loaded: ReadonlyMap<string, PartitionSnapshot>, private readonly shards: number) {
-    this.buckets = new WriteOncePartitions(loaded);
-  }
+  constructor(private readonly shards: number) {}
 
   add(e: TokenIssuance): void {
     if (!e.tokenId) return;
@@ -337,9 +321,15 @@ class TokenRegistry {
     if (!tokenId || issuedAtMs === undefined) return undefined;
     for (const key of tokenBucketCandidates(tenantId, issuedAtMs, tokenId, this.shards)) {
       const data = this.buckets.get(key).get(tokenRowKey(tokenId));
-      if (data) return { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), issuedAt: num(data, 'issuedAt') ?? issuedAtMs };
+      if (data) return registeredToken(data, issuedAtMs);
     }
     return undefined;
+  }
+
+  /** The rows that may register a token issued at `issuedAtMs`, in the order `find` reads them. */
+  candidates(tenantId: string, tokenId: string, issuedAtMs: number): RowAddress[] {
+    const rowKey = tokenRowKey(tokenId);
+    return tokenBucketCandidates(tenantId, issuedAtMs, tokenId, this.shards).map((partitionKey) => ({ partitionKey, rowKey }));
   }
 
   changes(): RowChange[] {
@@ -481,6 +471,7 @@ class BatchRun {
   private readonly tokens: TokenRegistry;
   private readonly suppressions: SuppressionLedger;
   private readonly alerts: AlertRow[] = [];
+  private readonly issuanceLookups: IssuanceLookup[] = [];
   private readonly summary: RemoteUseSummary = {
     issuances: 0, uses: 0, miUses: 0, nonMiUses: 0, userUses: 0, other: {},
     alerts: { Low: 0, Medium: 0, High: 0 }, suppressed: 0, reemitted: 0, learned: 0, byScope: {},
@@ -488,7 +479,7 @@ class BatchRun {
   private earliestMs = Infinity;
 
   constructor(private readonly partitions: ReadonlyMap<string, PartitionSnapshot>, private readonly settings: RemoteUseSettings) {
-    this.tokens = new TokenRegistry(partitions, settings.tokenBucketShards);
+    this.tokens = new TokenRegistry(settings.tokenBucketShards);
     this.suppressions = new SuppressionLedger(settings.tokenBucketShards);
   }
 
@@ -579,6 +570,7 @@ class BatchRun {
     // token bucket: a lookup that depended on which sign-ins happen to share the batch would make
     // the evidence depend on batch boundaries.
     const token = this.tokens.find(e.tenantId, e.tokenId, e.issuedAtMs);
+    if (!token && e.tokenId && e.issuedAtMs !== undefined) this.issuanceLookups.push({ alertId: id, rows: this.tokens.candidates(e.tenantId, e.tokenId, e.issuedAtMs) });
     const issuedAt = token?.issuedAt ?? e.issuedAtMs;
     const known = baseline.describe(e.timeMs);
     const asnRow = baseline.partition.get(asnRowKey(ip.asn ?? 0));
@@ -597,7 +589,7 @@ class BatchRun {
       ipLastSeen: ipRow ? isoTime(num(ipRow, 'last') ?? 0) : null,
       tokenLinkedToIssuance: token !== undefined,
       tokenIssuedAt: issuedAt !== undefined ? isoTime(issuedAt) : null,
-      minutesFromIssuanceToUse: issuedAt !== undefined ? Math.round((e.timeMs - issuedAt) / 60_000) : null,
+      minutesFromIssuanceToUse: issuedAt !== undefined ? minutesBetween(issuedAt, e.timeMs) : null,
       issuingIdentityObjectId: token?.objectId ?? null,
       issuingIdentityName: token?.name ?? null,
       callerIpAsLogged: e.callerIp,
@@ -623,7 +615,7 @@ class BatchRun {
       TokenIssuedAt: issuedAt !== undefined ? isoTime(issuedAt) : null,
       SourceCategory: e.category,
       Operation: e.operation,
-      Reason: reasonFor(outcome, name, ip, known.asns, token !== undefined ? issuedAt : undefined, e.timeMs),
+      Reason: `${reasonFor(outcome, name, ip, known.asns)}${issuanceClause(token !== undefined ? issuedAt : undefined, e.timeMs)}.`,
       Evidence: evidence,
       ...ATTACK,
     };
@@ -638,7 +630,7 @@ class BatchRun {
     }
     changes.push(...this.tokens.changes());
     changes.push(...this.suppressions.changes());
-    return { alerts: this.alerts, changes, summary: this.summary };
+    return { alerts: this.alerts, changes, summary: this.summary, issuanceLookups: this.issuanceLookups };
   }
 
   private catalog(tenantId: string): TenantCatalog {
@@ -660,18 +652,61 @@ class BatchRun {
   }
 }
 
-function reasonFor(outcome: LadderOutcome, name: string, ip: IpFacts, knownAsns: readonly number[], linkedIssuedAt: number | undefined, useMs: number): string {
+/** The reason without its final full stop: `issuanceClause` may follow. */
+function issuanceClause(linkedIssuedAt: number | undefined, useMs: number): string {
+  return linkedIssuedAt !== undefined ? `; the token was issued inside Azure ${minutesBetween(linkedIssuedAt, useMs)} minutes earlier` : '';
+}
+
+function minutesBetween(fromMs: number, toMs: number): number {
+  return Math.round((toMs - fromMs) / 60_000);
+}
+
+/**
+ * Links alerts to the issuance of their token from rows read after judging (`rows` as returned by
+ * StateStore.readRows for the lookups' addresses): the same evidence and reason as an alert whose
+ * token was issued in its own batch. Alerts without a lookup, or whose token is not found, are
+ * returned as they are. Pure; AlertIds do not change.
+ */
+export function linkIssuances(alerts: readonly AlertRow[], lookups: readonly IssuanceLookup[], rows: ReadonlyMap<string, RowData>): AlertRow[] {
+  const found = new Map<string, RowData>();
+  for (const lookup of lookups) {
+    const row = lookup.rows.map((address) => rows.get(rowAddressKey(address))).find((data) => data !== undefined);
+    if (row) found.set(lookup.alertId, row);
+  }
+  if (found.size === 0) return [...alerts];
+  return alerts.map((alert) => {
+    const data = found.get(alert.AlertId);
+    if (!data) return alert;
+    const useMs = Date.parse(alert.EventTime);
+    // The same fallback as in-batch linking: the use's own iat when the row has no issue time.
+    const token = registeredToken(data, alert.TokenIssuedAt ? Date.parse(alert.TokenIssuedAt) : useMs);
+    return {
+      ...alert,
+      TokenIssuedAt: isoTime(token.issuedAt),
+      Reason: `${alert.Reason.slice(0, -1)}${issuanceClause(token.issuedAt, useMs)}.`,
+      Evidence: {
+        ...alert.Evidence,
+        tokenLinkedToIssuance: true,
+        tokenIssuedAt: isoTime(token.issuedAt),
+        minutesFromIssuanceToUse: minutesBetween(token.issuedAt, useMs),
+        issuingIdentityObjectId: token.objectId,
+        issuingIdentityName: token.name,
+      },
+    };
+  });
+}
+
+function reasonFor(outcome: LadderOutcome, name: string, ip: IpFacts, knownAsns: readonly number[]): string {
   const where = `${ip.ip}${ip.asn !== null ? ` (AS${ip.asn}${ip.asOrganization ? ` ${ip.asOrganization}` : ''})` : ''}`;
-  const link = linkedIssuedAt !== undefined ? `; the token was issued inside Azure ${Math.round((useMs - linkedIssuedAt) / 60_000)} minutes earlier` : '';
   const knownList = knownAsns.length ? knownAsns.slice(0, 5).map((a) => `AS${a}`).join(', ') : 'none';
   switch (outcome.ruleId) {
     case 'learning':
-      return `Managed identity '${name}' used its token outside Azure from ${where} while the tenant is in its 14-day learning period${link}.`;
+      return `Managed identity '${name}' used its token outside Azure from ${where} while the tenant is in its 14-day learning period`;
     case 'unusual-asn':
-      return `Managed identity '${name}' used its token from ${where}, an autonomous system absent from its 30-day baseline (known: ${knownList})${link}.`;
+      return `Managed identity '${name}' used its token from ${where}, an autonomous system absent from its 30-day baseline (known: ${knownList})`;
     case 'unusual-ip':
-      return `Managed identity '${name}' used its token from ${where}, an IP address absent from its 30-day baseline inside an ASN it normally uses${link}.`;
+      return `Managed identity '${name}' used its token from ${where}, an IP address absent from its 30-day baseline inside an ASN it normally uses`;
     default:
-      return `Managed identity '${name}' used its token outside Azure from ${where}, an IP and ASN already in its 30-day baseline${link}.`;
+      return `Managed identity '${name}' used its token outside Azure from ${where}, an IP and ASN already in its 30-day baseline`;
   }
 }

@@ -137,11 +137,12 @@ export function tokenBucketCandidates(tenantId: string, iatMs: number, tokenId: 
 }
 
 /**
- * Partitions every instance extends without this instance writing them: the tenant catalog (a new
- * identity signs in on another Event Hub partition) and the token buckets (another instance
- * registers the sign-ins it reads). A cached copy must be re-read now and then to see those rows.
+ * Partitions every instance extends without this instance writing them and that the detector
+ * loads: the tenant catalog (a new identity signs in on another Event Hub partition). A cached copy
+ * must be re-read now and then to see those rows. Token buckets are extended the same way but never
+ * loaded: the tokens alerts cite are read row by row (IssuanceLookup).
  */
-export const SHARED_PARTITION_PREFIXES: readonly string[] = [`${tableKey('tenant')}|`, `${tableKey('tok')}|`];
+export const SHARED_PARTITION_PREFIXES: readonly string[] = [`${tableKey('tenant')}|`];
 
 export const TENANT_META_ROW = 'meta';
 export const catalogRowKey = (objectId: string): string => tableKey('mi', objectId);

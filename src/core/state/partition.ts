@@ -32,6 +32,17 @@ export type RowChange =
     }
   | { readonly kind: 'delete'; readonly partitionKey: string; readonly rowKey: string };
 
+/** One row by its keys, for point reads (StateStore.readRows). */
+export interface RowAddress {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+}
+
+/** The key of a row in a readRows result. */
+export function rowAddressKey(address: RowAddress): string {
+  return `${address.partitionKey}\n${address.rowKey}`;
+}
+
 export function emptyPartition(partitionKey: string): PartitionSnapshot {
   return { partitionKey, rows: new Map() };
 }
