@@ -1,16 +1,16 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { RequestCounter } from '../adapters/tableClient';
 
-export type RequestKind = 'query' | 'transaction' | 'write';
+export type RequestKind = 'query' | 'read' | 'transaction' | 'write';
 
 /**
  * The adapters' RequestCounter (every HTTP request counted: each is a billed transaction), also
- * split by kind so the report can say where the calls go: `query` (GET: partition reads),
- * `transaction` (POST $batch: entity-group transactions), `write` (single-entity insert, update,
- * delete, table creation).
+ * split by kind so the report can say where the calls go: `query` (GET: partition reads), `read`
+ * (GET of one entity by its keys: point reads), `transaction` (POST $batch: entity-group
+ * transactions), `write` (single-entity insert, update, delete, table creation).
  */
 export class ClassifyingRequestCounter extends RequestCounter {
-  readonly byKind: Record<RequestKind, number> = { query: 0, transaction: 0, write: 0 };
+  readonly byKind: Record<RequestKind, number> = { query: 0, read: 0, transaction: 0, write: 0 };
   /** Requests by kind and the first segment of the partition key they touch (`query tok`, `transaction mi`). */
   readonly byTarget: Record<string, number> = {};
   override readonly policy: PipelinePolicy = {
@@ -28,6 +28,7 @@ export class ClassifyingRequestCounter extends RequestCounter {
   reset(): void {
     this.requests = 0;
     this.byKind.query = 0;
+    this.byKind.read = 0;
     this.byKind.transaction = 0;
     this.byKind.write = 0;
     for (const key of Object.keys(this.byTarget)) delete this.byTarget[key];
@@ -35,7 +36,7 @@ export class ClassifyingRequestCounter extends RequestCounter {
 }
 
 export function requestKind(method: string, url: string): RequestKind {
-  if (method === 'GET') return 'query';
+  if (method === 'GET') return /\(PartitionKey=/.test(url) ? 'read' : 'query';
   if (method === 'POST' && url.includes('$batch')) return 'transaction';
   return 'write';
 }
@@ -51,7 +52,7 @@ export function partitionFamily(url: string, body: string): string {
   } catch {
     // Keep the raw URL: a malformed escape only costs the breakdown, not the count.
   }
-  const inFilter = /PartitionKey eq '([^|']*)/.exec(decoded);
+  const inFilter = /PartitionKey eq '([^|']*)/.exec(decoded) ?? /\(PartitionKey='([^|']*)/.exec(decoded);
   if (inFilter) return inFilter[1]!;
   const inBody = /"PartitionKey":\s*"([^|"]*)/.exec(body) ?? /PartitionKey='([^|']*)/.exec(body);
   return inBody ? inBody[1]! : 'other';

@@ -18,6 +18,8 @@ export class NaiveStateStore implements StateStore {
   reads = 0;
   /** Row writes issued (one request each). */
   writes = 0;
+  /** Single rows read by key (one request each). */
+  rowReads = 0;
 
   constructor(private readonly client: TableClient) {}
 
@@ -40,7 +42,7 @@ export class NaiveStateStore implements StateStore {
   async readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>> {
     const out = new Map<string, StateRow['data']>();
     for (const address of addresses) {
-      this.reads++;
+      this.rowReads++;
       const entity = await readEntity(this.client, address);
       if (entity) out.set(rowAddressKey(address), rowData(entity));
     }

@@ -271,7 +271,7 @@ export function combineRuns(a: TableRun, b: TableRun): TableRun {
     recordsPerSec: perSecond(records, ms),
     requests,
     requestsPer1kRecords: records > 0 ? (requests * 1000) / records : 0,
-    byKind: { query: a.byKind.query + b.byKind.query, transaction: a.byKind.transaction + b.byKind.transaction, write: a.byKind.write + b.byKind.write },
+    byKind: { query: a.byKind.query + b.byKind.query, read: a.byKind.read + b.byKind.read, transaction: a.byKind.transaction + b.byKind.transaction, write: a.byKind.write + b.byKind.write },
     byTarget,
   };
 }

@@ -53,8 +53,8 @@ describe('NaiveStateStore, the per-record reference', () => {
     // Each record at least reads its tenant partition: nothing is cached between records.
     expect(perRecord.every((n) => n >= 1)).toBe(true);
     expect(store.reads).toBeGreaterThanOrEqual(RECORDS.length);
-    // Small partitions: one GET per partition read; one PUT/DELETE per changed row; no transactions.
-    expect(counter.byKind).toEqual({ query: store.reads, transaction: 0, write: store.writes });
+    // Small partitions: one GET per partition read and per token row an alert cites; one PUT/DELETE per changed row; no transactions.
+    expect(counter.byKind).toEqual({ query: store.reads, read: store.rowReads, transaction: 0, write: store.writes });
     expect(store.writes).toBe(stateChanges);
     expect(stateChanges).toBeGreaterThan(0);
   });

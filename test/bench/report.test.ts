@@ -9,7 +9,7 @@ const run = (records: number, requests: number, ms: number): TableRun => ({
   recordsPerSec: (records * 1000) / ms,
   requests,
   requestsPer1kRecords: (requests * 1000) / records,
-  byKind: { query: requests, transaction: 0, write: 0 },
+  byKind: { query: requests, read: 0, transaction: 0, write: 0 },
   byTarget: { 'query mi': requests },
 });
 
