@@ -12,8 +12,8 @@ import { StateStoreError, type StateStore } from '../adapters/stateStore';
 import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
 
 /**
- * How long a cached shared partition (catalog, token bucket) is trusted before it is read again:
- * a new identity or a token registered by another instance is seen here within a minute.
+ * How long a cached shared partition (the tenant catalog) is trusted before it is read again: a
+ * new identity catalogued by another instance is seen here within a minute.
  */
 export const SHARED_STATE_REFRESH = { prefixes: SHARED_PARTITION_PREFIXES, afterMs: 60_000 } as const;
 
@@ -90,10 +90,11 @@ function addAuditRecord(batch: ParsedParts, record: unknown, origin: string): vo
 
 /**
  * One invocation of the remote-use detector: load the state the batch needs (two rounds: tenant
- * catalogs and token buckets, then identities), judge the batch in the pure core, commit the
- * changes ETag-guarded, and on a conflict reload what changed and judge again (the core is
- * idempotent, so work committed in an earlier round is not repeated). Then send the alerts and
- * dead-letter the rejects. Store, sink and dead-letter failures throw: the retry policy redelivers.
+ * catalogs, then identities), judge the batch in the pure core, commit the changes ETag-guarded,
+ * and on a conflict reload what changed and judge again (the core is idempotent, so work committed
+ * in an earlier round is not repeated). Then read the token rows the alerts cite and link them,
+ * send the alerts and dead-letter the rejects. Store, sink and dead-letter failures throw: the
+ * retry policy redelivers.
  */
 export async function runRemoteUseBatch(records: readonly SourcedRecord[], initialRejects: readonly Reject[], deps: RemoteUseDeps, batchId: string): Promise<RemoteUseBatchReport> {
   const parsed = parseAuditRecords(records);
