@@ -32,7 +32,7 @@ export interface TableStateStoreOptions {
    * extend without this instance writing it.
    */
   readonly refresh?: { readonly prefixes: readonly string[]; readonly afterMs: number };
-  /** Queries running at once when loading many partitions. */
+  /** Requests in flight at once when a batch loads, writes or reads many partitions or rows. */
   readonly loadConcurrency?: number;
 }
 
@@ -80,16 +80,12 @@ export class TableStateStore implements StateStore {
       if (cached) out.set(key, this.snapshotOf(key, cached));
       else missing.push(key);
     }
-    const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
-    for (let i = 0; i < missing.length; i += concurrency) {
-      const slice = missing.slice(i, i + concurrency);
-      const partitions = await Promise.all(slice.map((key) => this.readPartition(key)));
-      slice.forEach((key, j) => {
-        const partition = partitions[j]!;
-        this.remember(key, partition);
-        out.set(key, this.snapshotOf(key, partition));
-      });
-    }
+    const partitions = await this.inWaves(missing, (key) => this.readPartition(key));
+    missing.forEach((key, j) => {
+      const partition = partitions[j]!;
+      this.remember(key, partition);
+      out.set(key, this.snapshotOf(key, partition));
+    });
     return out;
   }
 
@@ -98,14 +94,11 @@ export class TableStateStore implements StateStore {
     let written = 0;
     const groups = [...groupByPartition(changes)];
     // Partitions are independent: write them concurrently, a bounded number at a time.
-    const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
-    for (let i = 0; i < groups.length; i += concurrency) {
-      const results = await Promise.all(groups.slice(i, i + concurrency).map(([key, group]) => this.commitPartition(key, group, judgedOn.get(key))));
-      results.forEach((ok, j) => {
-        if (ok) written++;
-        else conflicts.push(groups[i + j]![0]);
-      });
-    }
+    const results = await this.inWaves(groups, ([key, group]) => this.commitPartition(key, group, judgedOn.get(key)));
+    results.forEach((ok, j) => {
+      if (ok) written++;
+      else conflicts.push(groups[j]![0]);
+    });
     return { written, conflicts };
   }
 
@@ -203,16 +196,20 @@ export class TableStateStore implements StateStore {
 
   async readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>> {
     const out = new Map<string, StateRow['data']>();
-    const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
-    for (let i = 0; i < addresses.length; i += concurrency) {
-      const slice = addresses.slice(i, i + concurrency);
-      const entities = await Promise.all(slice.map((address) => readEntity(this.client, address)));
-      slice.forEach((address, j) => {
-        const entity = entities[j];
-        if (entity) out.set(rowAddressKey(address), fromEntity(entity));
-      });
-    }
+    const entities = await this.inWaves(addresses, (address) => readEntity(this.client, address));
+    addresses.forEach((address, j) => {
+      const entity = entities[j];
+      if (entity) out.set(rowAddressKey(address), fromEntity(entity));
+    });
     return out;
+  }
+
+  /** `request` for every item, `loadConcurrency` (default 16) in flight at a time; results in item order. */
+  private async inWaves<T, R>(items: readonly T[], request: (item: T) => Promise<R>): Promise<R[]> {
+    const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
+    const results: R[] = [];
+    for (let i = 0; i < items.length; i += concurrency) results.push(...(await Promise.all(items.slice(i, i + concurrency).map(request))));
+    return results;
   }
 
   private refreshAfterMs(key: string): number | undefined {

@@ -2,7 +2,7 @@ import type { AlertRow, Severity } from '../core/alerts/alertRow';
 import type { AuditEvent } from '../core/records/auditEvent';
 import { parseAuditRecord } from '../core/records/auditRecord';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
-import { detectRemoteUse, firstRoundPartitions, linkIssuances, secondRoundPartitions, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, firstRoundPartitions, linkIssuances, secondRoundPartitions, type RemoteUseResult, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
 import { SHARED_PARTITION_PREFIXES } from '../core/remoteUse/partitionKeys';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import type { PartitionSnapshot } from '../core/state/partition';
@@ -121,9 +121,7 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
     conflictRetries++;
   }
 
-  // Alerts citing a token issued in an earlier batch: its registration is read row by row.
-  const lookups = result.issuanceLookups;
-  const alerts = lookups.length > 0 ? linkIssuances(result.alerts, lookups, await deps.store.readRows(lookups.flatMap((l) => l.rows))) : result.alerts;
+  const alerts = await linkedAlerts(result, deps.store);
   const sent = alerts.length > 0 ? await deps.sink.send(alerts) : { sent: 0, failed: [] };
   const sinkRejects = sent.failed.map((f) => makeReject('alert.sink-refused', f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`));
   const allRejects = [...rejects, ...sinkRejects];
@@ -143,6 +141,12 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
     conflictRetries,
     sinkFailures: sent.failed.length,
   };
+}
+
+/** A batch's alerts, those citing a token issued in an earlier batch linked to its issuance (its rows read by key). */
+export async function linkedAlerts(result: RemoteUseResult, store: StateStore): Promise<AlertRow[]> {
+  const lookups = result.issuanceLookups;
+  return lookups.length > 0 ? linkIssuances(result.alerts, lookups, await store.readRows(lookups.flatMap((l) => l.rows))) : result.alerts;
 }
 
 async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore): Promise<Map<string, PartitionSnapshot>> {

@@ -1,5 +1,5 @@
-import { parseAuditMessages, type RemoteUseDeps } from '../app/remoteUseRunner';
-import { detectRemoteUse, firstRoundPartitions, linkIssuances, secondRoundPartitions } from '../core/remoteUse/detectRemoteUse';
+import { linkedAlerts, parseAuditMessages, type RemoteUseDeps } from '../app/remoteUseRunner';
+import { detectRemoteUse, firstRoundPartitions, secondRoundPartitions } from '../core/remoteUse/detectRemoteUse';
 import type { Invocation } from './invocations';
 import { nowMs } from './measure';
 
@@ -48,8 +48,7 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     const commit = await deps.store.commit(result.changes, snapshots);
     if (commit.conflicts.length > 0) throw new Error(`remote-use stages: ${commit.conflicts.length} conflict(s) with a single writer`);
     lap('commit');
-    const lookups = result.issuanceLookups;
-    const linked = lookups.length > 0 ? linkIssuances(result.alerts, lookups, await deps.store.readRows(lookups.flatMap((l) => l.rows))) : result.alerts;
+    const linked = await linkedAlerts(result, deps.store);
     if (linked.length > 0) await deps.sink.send(linked);
     const rejects = parsed.rejects;
     if (rejects.length > 0) await deps.deadLetter.send(rejects, { detector: 'RemoteTokenUse', batchId: `stages-${i}` });

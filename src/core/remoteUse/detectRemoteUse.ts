@@ -278,17 +278,17 @@ function registeredToken(data: RowData, fallbackIssuedAt: number): RegisteredTok
   return { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), issuedAt: num(data, 'issuedAt') ?? fallbackIssuedAt };
 }
 
-/** Partitions of write-once rows (token buckets, suppression ledger hours), opened as the batch needs them. */
+/**
+ * Partitions of write-once rows (token buckets, suppression ledger hours), opened as the batch
+ * needs them. Never loaded: their rows are written blind and only this batch's are read back.
+ */
 class WriteOncePartitions {
   private readonly partitions = new Map<string, WorkingPartition>();
-
-  /** `loaded`: the snapshots to open partitions over; none for partitions that are never read. */
-  constructor(private readonly loaded?: ReadonlyMap<string, PartitionSnapshot>) {}
 
   get(key: string): WorkingPartition {
     let partition = this.partitions.get(key);
     if (!partition) {
-      partition = new WorkingPartition(key, this.loaded?.get(key), true);
+      partition = new WorkingPartition(key, undefined, true);
       this.partitions.set(key, partition);
     }
     return partition;
@@ -313,7 +313,7 @@ class TokenRegistry {
     if (!e.tokenId) return;
     const bucket = this.buckets.get(tokenBucketKey(e.tenantId, e.timeMs, e.tokenId, this.shards));
     const rowKey = tokenRowKey(e.tokenId);
-    if (bucket.get(rowKey)) return; // write-once: a redelivered sign-in changes nothing
+    if (bucket.get(rowKey)) return; // write-once: the same sign-in twice in one batch is one row
     bucket.set(rowKey, { objectId: e.objectId, appId: e.appId, name: e.name, issuedAt: e.timeMs });
   }
 
@@ -361,7 +361,8 @@ class SuppressionLedger {
 
 /**
  * Decides whether a token use is a Managed Identity's: the `xms_mirid` claim (only MI tokens carry
- * it), or the caller's object id / app id in the MI catalog, or the token id issued to an MI.
+ * it), or the caller's object id / app id in the MI catalog, or the token id issued to an MI in
+ * this batch.
  */
 function resolveManagedIdentity(e: TokenUse, catalog: TenantCatalog, tokens: TokenRegistry): CatalogEntry | undefined {
   if (e.principalType === 'user') return undefined;

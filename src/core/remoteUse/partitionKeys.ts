@@ -52,23 +52,16 @@ const HOUR_MS = 3_600_000;
  */
 const bucketKeys = new Map<string, Map<number, string>>();
 export function tokenBucketKey(tenantId: string, issuedAtMs: number, tokenId: string, shards = 1): string {
-  return tokenBucketKeyOfSlot(tenantId, tokenBucketSlot(issuedAtMs, tokenId, shards), shards);
+  return shardedHourKey(bucketKeys, 'tok', tenantId, issuedAtMs, tokenId, shards);
 }
 
 /** The most shards a tenant's hour can be split into (TOKENWATCH_TOKEN_BUCKET_SHARDS). */
 export const MAX_TOKEN_BUCKET_SHARDS = 64;
 
-/**
- * A bucket as one number (hour × 64 + shard), so a batch can collect the buckets its tokens need
- * without building a key string per record; `tokenBucketKeyOfSlot` turns it into the key.
- */
-export function tokenBucketSlot(issuedAtMs: number, tokenId: string, shards = 1): number {
-  return Math.floor(issuedAtMs / HOUR_MS) * MAX_TOKEN_BUCKET_SHARDS + (shards > 1 ? tokenShard(tokenId, shards) : 0);
-}
-
-export function tokenBucketKeyOfSlot(tenantId: string, slot: number, shards = 1): string {
-  const hour = hourPartitionKey(bucketKeys, 'tok', tenantId, Math.floor(slot / MAX_TOKEN_BUCKET_SHARDS));
-  return shards > 1 ? `${hour}|${slot % MAX_TOKEN_BUCKET_SHARDS}` : hour;
+/** `<family>|<tenant>|<yyyymmddhh>` of the hour of `eventMs`, and `|<shard>` of `shardBy` with `shards` > 1. */
+function shardedHourKey(memories: Map<string, Map<number, string>>, family: string, tenantId: string, eventMs: number, shardBy: string, shards: number): string {
+  const hour = hourPartitionKey(memories, family, tenantId, Math.floor(eventMs / HOUR_MS));
+  return shards > 1 ? `${hour}|${tokenShard(shardBy, shards)}` : hour;
 }
 
 /** `<family>|<tenant>|<yyyymmddhh>`, memoised per tenant and hour. */
@@ -115,11 +108,10 @@ const ledgerKeys = new Map<string, Map<number, string>>();
  * ledger takes the whole batch's suppressions in one transaction per hour.
  */
 export function suppressionLedgerKey(tenantId: string, eventMs: number, objectId: string, shards = 1): string {
-  const hour = hourPartitionKey(ledgerKeys, 'sup', tenantId, Math.floor(eventMs / HOUR_MS));
   // The same split as the token buckets (TOKENWATCH_TOKEN_BUCKET_SHARDS), by identity: a tenant
   // suppressing more than a partition's ~2,000 rows/s spreads them. Nothing reads the ledger back,
   // so changing the number re-keys nothing that matters.
-  return shards > 1 ? `${hour}|${tokenShard(objectId, shards)}` : hour;
+  return shardedHourKey(ledgerKeys, 'sup', tenantId, eventMs, objectId, shards);
 }
 
 export const suppressionRowKey = (objectId: string, candidateAlertId: string): string => tableKey(objectId, candidateAlertId);
