@@ -1,8 +1,8 @@
-import type { AuditEvent } from './auditEvent';
+import { OtherAuditEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { text, textField } from './fields';
 import { parseGraphActivity } from './graphActivity';
-import { parseGuarded, type Parsed } from './reject';
+import { parsedValue, parseGuarded, type Parsed } from './reject';
 import { parseResourceCall } from './resourceCall';
 import { parseSignIn, SIGN_IN_CATEGORIES } from './signIn';
 import { parseTime } from './time';
@@ -33,7 +33,7 @@ function routeAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> |
   }
   const timeMs = parseTime(record['time']);
   if (timeMs === undefined) return parseResourceCall(record, origin);
-  return { ok: true, value: { kind: 'other', timeMs, tenantId: (textField(record, 'tenantId') ?? '').toLowerCase(), category: category ?? '', note: 'category.not-monitored' } };
+  return parsedValue(new OtherAuditEvent(timeMs, (textField(record, 'tenantId') ?? '').toLowerCase(), category ?? '', 'category.not-monitored'));
 }
 
 /** Azure Monitor's common schema: `time`, `category`, and `resourceId` or `operationName`. */

@@ -1,7 +1,7 @@
-import type { AuditEvent } from './auditEvent';
+import { OtherAuditEvent, RecordKeyParts, TokenUseEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { NO_FIELDS, sharedTenantId, text } from './fields';
-import { makeReject, type Parsed } from './reject';
+import { makeReject, parsedValue, type Parsed } from './reject';
 import { parseTime } from './time';
 
 /**
@@ -30,31 +30,29 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
   const objectId = text(p['servicePrincipalId'])?.toLowerCase() ?? '';
   const userId = text(p['userId']);
   if (!objectId) {
-    return { ok: true, value: { kind: 'other', timeMs, tenantId, category, note: userId ? 'graph.delegated' : 'graph.no-service-principal' } };
+    return parsedValue(new OtherAuditEvent(timeMs, tenantId, category, userId ? 'graph.delegated' : 'graph.no-service-principal'));
   }
   // State is kept per tenant: a use that names none cannot be judged against any baseline.
   if (!tenantId) return { ok: false, reject: makeReject('graph.no-tenant', 'The Graph activity record names no tenant.', record, origin) };
   const method = text(p['requestMethod']) ?? '';
   const uri = text(p['requestUri']) ?? '';
   const callerIp = text(p['ipAddress']) ?? text(r['callerIpAddress']) ?? '';
-  return {
-    ok: true,
-    value: {
-      kind: 'use',
+  return parsedValue(
+    new TokenUseEvent(
       timeMs,
-      tenantId: sharedTenantId(tenantId),
+      sharedTenantId(tenantId),
       objectId,
-      appId: text(p['appId'])?.toLowerCase() ?? '',
-      tokenId: text(p['signInActivityId']) ?? '',
+      /* appId */ text(p['appId'])?.toLowerCase() ?? '',
+      /* tokenId */ text(p['signInActivityId']) ?? '',
       callerIp,
-      miResourceId: '',
-      principalType: userId ? 'user' : 'app',
-      issuedAtMs: parseTime(p['tokenIssuedAt']),
+      /* miResourceId */ '',
+      /* principalType */ userId ? 'user' : 'app',
+      /* issuedAtMs */ parseTime(p['tokenIssuedAt']),
       category,
-      operation: `${method} ${stripQuery(uri)}`.trim(),
-      recordKey: text(p['requestId']) ?? text(p['operationId']) ?? [text(r['correlationId']) ?? '', timeMs, objectId, uri],
-    },
-  };
+      /* operation */ `${method} ${stripQuery(uri)}`.trim(),
+      /* recordKey */ text(p['requestId']) ?? text(p['operationId']) ?? new RecordKeyParts(text(r['correlationId']) ?? '', timeMs, objectId, uri),
+    ),
+  );
 }
 
 /** Query strings can carry user data (filters, search terms); the path is what an analyst needs. */

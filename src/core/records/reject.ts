@@ -57,6 +57,21 @@ export function parseGuarded<R, T>(record: R, origin: string, parse: (record: R,
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reject: Reject };
 
+/**
+ * A parsed value. A class instance rather than a `{ ok: true, value }` literal: V8 may pretenure a
+ * literal whose objects tend to survive (see TokenUseEvent), and a dead wrapper in the old
+ * generation would keep its young value alive until the next full collection.
+ */
+class ParsedValue<T> {
+  readonly ok = true as const;
+
+  constructor(readonly value: T) {}
+}
+
+export function parsedValue<T>(value: T): Parsed<T> {
+  return new ParsedValue(value);
+}
+
 export function countByReason(rejects: readonly Reject[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of rejects) counts[r.reason] = (counts[r.reason] ?? 0) + 1;

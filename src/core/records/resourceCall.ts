@@ -1,7 +1,7 @@
-import type { AuditEvent } from './auditEvent';
+import { OtherAuditEvent, RecordKeyParts, TokenUseEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { field, NO_FIELDS, sharedTenantId, text, textField } from './fields';
-import { makeReject, type Parsed } from './reject';
+import { makeReject, parsedValue, type Parsed } from './reject';
 import { parseTime } from './time';
 
 const OID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
@@ -35,7 +35,7 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   const recordTenant = text(r['tenantId']);
 
   if (!claims && !isObject(requester)) {
-    return { ok: true, value: { kind: 'other', timeMs, tenantId: (recordTenant ?? '').toLowerCase(), category, note: 'activity.no-caller-token' } };
+    return parsedValue(new OtherAuditEvent(timeMs, (recordTenant ?? '').toLowerCase(), category, 'activity.no-caller-token'));
   }
   const objectId = (claims ? text(claims[OID_CLAIM]) ?? text(claims['oid']) : textField(requester, 'objectId'))?.toLowerCase() ?? '';
   const appId = (claims ? text(claims['appid']) ?? text(claims['azp']) : textField(requester, 'appId'))?.toLowerCase() ?? '';
@@ -49,25 +49,23 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   const operation = text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '';
   const tokenId = (claims ? text(claims['uti']) : textField(requester, 'uniqueTokenIdentifier')) ?? '';
   // The Event Hub shape of the Activity log has no eventDataId: the key is nearly always these values.
-  const recordKey = text(r['eventDataId']) ?? [text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['resultType']) ?? '', callerIp, tokenId];
-  return {
-    ok: true,
-    value: {
-      kind: 'use',
+  const recordKey = text(r['eventDataId']) ?? new RecordKeyParts(text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['resultType']) ?? '', callerIp, tokenId);
+  return parsedValue(
+    new TokenUseEvent(
       timeMs,
-      tenantId: sharedTenantId(tenantId),
+      sharedTenantId(tenantId),
       objectId,
       appId,
       tokenId,
       callerIp,
-      miResourceId: (claims ? text(claims['xms_mirid']) : undefined) ?? '',
-      principalType: principalTypeOf(claims, identity),
-      issuedAtMs: claims ? parseTime(claims['iat']) : undefined,
+      /* miResourceId */ (claims ? text(claims['xms_mirid']) : undefined) ?? '',
+      principalTypeOf(claims, identity),
+      /* issuedAtMs */ claims ? parseTime(claims['iat']) : undefined,
       category,
       operation,
       recordKey,
-    },
-  };
+    ),
+  );
 }
 
 function claimsOf(identity: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {

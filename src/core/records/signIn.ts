@@ -1,7 +1,7 @@
-import type { AuditEvent } from './auditEvent';
+import { OtherAuditEvent, RecordKeyParts, TokenIssuanceEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { field, NO_FIELDS, sharedTenantId, text, textField } from './fields';
-import { makeReject, type Parsed } from './reject';
+import { makeReject, parsedValue, type Parsed } from './reject';
 import { parseTime } from './time';
 
 /** Entra sign-in categories streamed by the `microsoft.aadiam` diagnostic setting. */
@@ -35,7 +35,7 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
   const tenantId = (text(r['tenantId']) ?? tenantFromResourceId(text(r['resourceId'])) ?? '').toLowerCase();
   if (category !== 'ManagedIdentitySignInLogs') {
     const note = category === 'ServicePrincipalSignInLogs' || category === 'MicrosoftServicePrincipalSignInLogs' ? 'sign-in.service-principal' : 'sign-in.user';
-    return { ok: true, value: { kind: 'other', timeMs, tenantId, category, note } };
+    return parsedValue(new OtherAuditEvent(timeMs, tenantId, category, note));
   }
   if (typeof properties !== 'object' || properties === null) {
     return { ok: false, reject: makeReject('signin.no-properties', 'The Managed Identity sign-in has no properties object.', record, origin) };
@@ -46,23 +46,21 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
   const errorCode = field(p, 'status', 'errorCode');
   const resultType = text(r['resultType']);
   const failed = (errorCode !== undefined && errorCode !== 0 && errorCode !== '0') || (resultType !== undefined && resultType !== '0');
-  if (failed) return { ok: true, value: { kind: 'other', timeMs, tenantId, category, note: 'sign-in.failed' } };
-  return {
-    ok: true,
-    value: {
-      kind: 'issuance',
+  if (failed) return parsedValue(new OtherAuditEvent(timeMs, tenantId, category, 'sign-in.failed'));
+  return parsedValue(
+    new TokenIssuanceEvent(
       timeMs,
-      tenantId: sharedTenantId(tenantId),
+      sharedTenantId(tenantId),
       objectId,
-      appId: (text(p['appId']) ?? '').toLowerCase(),
-      name: text(p['servicePrincipalName']) ?? '',
-      tokenId: text(p['uniqueTokenIdentifier']) ?? '',
-      resourceId: textField(p, 'managedServiceIdentity', 'associatedResourceId') ?? '',
-      audience: text(p['resourceDisplayName']) ?? text(p['resourceId']) ?? '',
+      /* appId */ (text(p['appId']) ?? '').toLowerCase(),
+      /* name */ text(p['servicePrincipalName']) ?? '',
+      /* tokenId */ text(p['uniqueTokenIdentifier']) ?? '',
+      /* resourceId */ textField(p, 'managedServiceIdentity', 'associatedResourceId') ?? '',
+      /* audience */ text(p['resourceDisplayName']) ?? text(p['resourceId']) ?? '',
       category,
-      recordKey: text(p['id']) ?? text(r['correlationId']) ?? [timeMs, objectId],
-    },
-  };
+      /* recordKey */ text(p['id']) ?? text(r['correlationId']) ?? new RecordKeyParts(timeMs, objectId),
+    ),
+  );
 }
 
 /** `/tenants/<tid>/providers/Microsoft.aadiam` → `<tid>`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordKeyText } from '../../../src/core/records/auditEvent';
+import { OtherAuditEvent, RecordKeyParts, recordKeyText, TokenIssuanceEvent, TokenUseEvent } from '../../../src/core/records/auditEvent';
 import { parseAuditRecord } from '../../../src/core/records/auditRecord';
 import { decodeMessage } from '../../../src/core/records/envelope';
 import { parseTime } from '../../../src/core/records/time';
@@ -186,5 +186,19 @@ describe('routing', () => {
   });
   it('other diagnostic categories are counted, not rejected', () => {
     expect(parse({ time: '2026-03-01T10:00:00Z', category: 'AuditLogs', operationName: 'Add member to role', resourceId: `/tenants/${TENANT}/providers/Microsoft.aadiam` })).toMatchObject({ ok: true, value: { kind: 'other', note: 'category.not-monitored' } });
+  });
+});
+
+describe('event allocation', () => {
+  // Object literals here were pretenured by V8 and then kept their strings alive past the batch
+  // (see TokenUseEvent): the parsers must build events, keys and results through constructors.
+  it('every audit parser returns class instances, not literals', () => {
+    const withoutIds = activityUse(id, at(1), '203.0.113.5', { token: 'tok-1' });
+    const results = [parse(miSignIn(id, at(1))), parse(withoutIds), parse(graphUse(id, at(1), '203.0.113.5')), parse({ ...miSignIn(id, at(1)), category: 'SignInLogs' })];
+    const events = results.map((r) => (r.ok ? r.value : undefined));
+    expect(results.map((r) => Object.getPrototypeOf(r) === Object.prototype)).toEqual([false, false, false, false]);
+    expect(events.map((e) => e?.constructor)).toEqual([TokenIssuanceEvent, TokenUseEvent, TokenUseEvent, OtherAuditEvent]);
+    const activity = events[1];
+    expect(activity?.kind === 'use' && activity.recordKey).toBeInstanceOf(RecordKeyParts);
   });
 });
