@@ -17,13 +17,15 @@ export const ATTACKER_IP = '203.0.113.66';
 export const ATTACKER_IP6 = '2001:db8:2::66';
 export const ONPREM_IP6 = '2001:db8:1::10';
 
-export const TEST_ASNS = AsnLookup.fromRanges([
+export const TEST_ASN_RANGES = [
   { cidr: '192.0.2.0/24', asn: 8075, organization: 'Microsoft Corporation' },
   { cidr: '198.51.100.0/24', asn: 64500, organization: 'Contoso Telecom' },
   { cidr: '203.0.113.0/24', asn: 64501, organization: 'Fabrikam Hosting' },
   { cidr: '2001:db8:1::/48', asn: 64500, organization: 'Contoso Telecom' },
   { cidr: '2001:db8:2::/48', asn: 64502, organization: 'Tailspin VPS' },
-]);
+] as const;
+
+export const TEST_ASNS = AsnLookup.fromRanges(TEST_ASN_RANGES);
 
 export const testClassifier: IpClassifier = makeIpClassifier({ asnLookup: TEST_ASNS });
 

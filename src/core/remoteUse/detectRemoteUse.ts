@@ -1,5 +1,6 @@
 import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity } from '../alerts/alertRow';
 import { alertId } from '../alerts/alertId';
+import { rememberBounded } from '../boundedMemo';
 import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import { recordKeyText, type AuditEvent, type TokenIssuance, type TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
@@ -20,7 +21,7 @@ import {
   suppressionLedgerKey,
   suppressionRowKey,
 } from './partitionKeys';
-import type { IpFacts, RemoteUseSettings } from './settings';
+import type { IpClassifier, IpFacts, RemoteUseSettings } from './settings';
 
 export interface RemoteUseSummary {
   issuances: number;
@@ -76,52 +77,74 @@ export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
 
 export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>): string[] {
   // Which identities the batch touches: a light version of resolveManagedIdentity that reads the
-  // loaded catalogs plus this batch's sign-ins, without building working state.
-  const issuedObjectIds = new Set<string>();
-  /** The object id of the batch's first sign-in with that app id. */
-  const issuedAppIds = new Map<string, string>();
-  const issuedTokens = new Map<string, string>();
-  for (const e of events) {
-    if (e.kind !== 'issuance' || !e.tenantId) continue;
-    issuedObjectIds.add(`${e.tenantId}|${e.objectId}`);
-    const app = `${e.tenantId}|${e.appId}`;
-    if (e.appId && !issuedAppIds.has(app)) issuedAppIds.set(app, e.objectId);
-    if (e.tokenId) issuedTokens.set(`${e.tenantId}|${e.tokenId}`, e.objectId);
-  }
+  // loaded catalogs plus this batch's sign-ins, without building working state. One pass: a use
+  // that neither the catalog nor its own claims place waits until every sign-in has been seen.
   const keys = new Set<string>();
-  // A batch is nearly always one tenant: its catalog index changes with it.
-  let tenantId = '';
-  let index = EMPTY_INDEX;
+  const tenants = new Map<string, BatchTenant>();
+  const unplaced: TokenUse[] = [];
+  // A batch is nearly always one tenant: the tenant changes rarely from one event to the next.
+  let tenant: BatchTenant | undefined;
   for (const e of events) {
-    if (!e.tenantId) continue;
-    if (e.tenantId !== tenantId) {
-      tenantId = e.tenantId;
-      const tenant = loaded.get(tenantPartitionKey(tenantId));
-      index = tenant ? catalogIndexOf(tenantId, tenant.rows) : EMPTY_INDEX;
-    }
+    if (e.kind === 'other' || !e.tenantId) continue;
+    if (tenant?.tenantId !== e.tenantId) tenant = batchTenant(tenants, e.tenantId, loaded);
     if (e.kind === 'issuance') {
-      keys.add(index.byObjectId.get(e.objectId)?.partitionKey ?? identityPartitionKey(tenantId, e.objectId));
+      tenant.issued.add(e);
+      keys.add(tenant.index.byObjectId.get(e.objectId)?.partitionKey ?? identityPartitionKey(e.tenantId, e.objectId));
       continue;
     }
-    if (e.kind !== 'use' || e.principalType === 'user') continue;
+    if (e.principalType === 'user') continue;
     // A catalogued identity brings its key (hot path: most uses); the others are keyed here.
-    const known = e.objectId ? index.byObjectId.get(e.objectId) : undefined;
-    if (known) {
-      keys.add(known.partitionKey);
+    const known = e.objectId ? tenant.index.byObjectId.get(e.objectId) : undefined;
+    if (known) keys.add(known.partitionKey);
+    else if (e.objectId && e.miResourceId) keys.add(identityPartitionKey(e.tenantId, e.objectId));
+    else unplaced.push(e);
+  }
+  for (const e of unplaced) {
+    const { index, issued } = tenants.get(e.tenantId)!;
+    if (e.objectId && issued.objectIds.has(e.objectId)) {
+      keys.add(identityPartitionKey(e.tenantId, e.objectId));
       continue;
     }
-    if (e.objectId && (e.miResourceId || issuedObjectIds.has(`${tenantId}|${e.objectId}`))) {
-      keys.add(identityPartitionKey(tenantId, e.objectId));
-      continue;
-    }
-    const owner =
-      (e.appId ? index.byAppId.get(e.appId)?.objectId || issuedAppIds.get(`${tenantId}|${e.appId}`) : undefined) ||
-      issuedTokens.get(`${tenantId}|${e.tokenId}`);
-    if (owner) keys.add(identityPartitionKey(tenantId, owner));
+    const owner = (e.appId ? index.byAppId.get(e.appId)?.objectId || issued.appOwners.get(e.appId) : undefined) || issued.tokenOwners.get(e.tokenId);
+    if (owner) keys.add(identityPartitionKey(e.tenantId, owner));
   }
   // In the order the batch first needs them: the store takes any order, and sorting a key per
   // identity cost 2 % of the whole function.
   return [...keys];
+}
+
+/** One tenant of a batch while its partitions are planned: the loaded catalog and the batch's sign-ins. */
+interface BatchTenant {
+  readonly tenantId: string;
+  readonly index: CatalogIndex;
+  readonly issued: BatchIssuances;
+}
+
+function batchTenant(tenants: Map<string, BatchTenant>, tenantId: string, loaded: ReadonlyMap<string, PartitionSnapshot>): BatchTenant {
+  let tenant = tenants.get(tenantId);
+  if (!tenant) {
+    const catalog = loaded.get(tenantPartitionKey(tenantId));
+    tenant = { tenantId, index: catalog ? catalogIndexOf(tenantId, catalog.rows) : EMPTY_INDEX, issued: new BatchIssuances() };
+    tenants.set(tenantId, tenant);
+  }
+  return tenant;
+}
+
+/**
+ * A tenant's sign-ins in one batch, keyed by the ids as parsed. Per tenant rather than by
+ * `tenant|id` strings: joining and hashing three such strings per sign-in was most of planning.
+ */
+class BatchIssuances {
+  readonly objectIds = new Set<string>();
+  /** The object id of the batch's first sign-in with that app id. */
+  readonly appOwners = new Map<string, string>();
+  readonly tokenOwners = new Map<string, string>();
+
+  add(e: TokenIssuance): void {
+    this.objectIds.add(e.objectId);
+    if (e.appId && !this.appOwners.has(e.appId)) this.appOwners.set(e.appId, e.objectId);
+    if (e.tokenId) this.tokenOwners.set(e.tokenId, e.objectId);
+  }
 }
 
 /**
@@ -465,6 +488,36 @@ class IdentityBaseline {
   }
 }
 
+/**
+ * A caller address as judging needs it: what the classifier says, and the baseline row keys of
+ * its ASN and IP. Remembered by the address as logged, per classifier (a classifier always gives
+ * an address the same facts), across batches: a tenant's callers are a few thousand addresses
+ * used over and over, and classifying, then keying the ASN and the IP, were three memo lookups
+ * per use where one does.
+ */
+interface CallerAddress {
+  readonly facts: IpFacts;
+  /** `asn|<n>`; `asn|0` for an address without an ASN (read, never learned). */
+  readonly asnKey: string;
+  readonly ipKey: string;
+}
+
+const CALLER_ADDRESS_MEMO_MAX = 50_000;
+const callerAddressMemos = new WeakMap<IpClassifier, Map<string, CallerAddress>>();
+
+function callerAddressMemo(classifier: IpClassifier): Map<string, CallerAddress> {
+  let memo = callerAddressMemos.get(classifier);
+  if (!memo) {
+    memo = new Map();
+    callerAddressMemos.set(classifier, memo);
+  }
+  return memo;
+}
+
+function callerAddressOf(facts: IpFacts): CallerAddress {
+  return { facts, asnKey: asnRowKey(facts.asn ?? 0), ipKey: ipRowKey(facts.ip) };
+}
+
 class BatchRun {
   private readonly catalogs = new Map<string, TenantCatalog>();
   /** Identity baselines of the batch by partition key. */
@@ -479,7 +532,10 @@ class BatchRun {
   };
   private earliestMs = Infinity;
 
+  private readonly addresses: Map<string, CallerAddress>;
+
   constructor(private readonly partitions: ReadonlyMap<string, PartitionSnapshot>, private readonly settings: RemoteUseSettings) {
+    this.addresses = callerAddressMemo(settings.classifyIp);
     this.tokens = new TokenRegistry(settings.tokenBucketShards);
     this.suppressions = new SuppressionLedger(settings.tokenBucketShards);
   }
@@ -514,11 +570,9 @@ class BatchRun {
 
   private judge(e: TokenUse, identity: CatalogEntry, catalog: TenantCatalog): void {
     const { settings } = this;
-    const ip = settings.classifyIp(e.callerIp);
+    const { facts: ip, asnKey, ipKey } = this.callerAddress(e.callerIp);
     this.summary.byScope[ip.scope] = (this.summary.byScope[ip.scope] ?? 0) + 1;
     const baseline = this.identity(identity.partitionKey);
-    const asnKey = asnRowKey(ip.asn ?? 0);
-    const ipKey = ipRowKey(ip.ip);
     // Read once: judging and learning look at the same two rows (raising writes only a dedup row).
     const asnRow = baseline.partition.get(asnKey);
     const ipRow = baseline.partition.get(ipKey);
@@ -641,6 +695,11 @@ class BatchRun {
       this.catalogs.set(tenantId, catalog);
     }
     return catalog;
+  }
+
+  /** The caller address of a use as judging needs it: one memo lookup per use (see CallerAddress). */
+  private callerAddress(raw: string): CallerAddress {
+    return this.addresses.get(raw) ?? rememberBounded(this.addresses, raw, callerAddressOf(this.settings.classifyIp(raw)), CALLER_ADDRESS_MEMO_MAX);
   }
 
   private identity(partitionKey: string): IdentityBaseline {

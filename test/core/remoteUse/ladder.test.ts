@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { makeIpClassifier } from '../../../src/app/ipClassifier';
+import { AsnLookup } from '../../../src/core/network/asnLookup';
 import { parseRemoteUseAllowlist } from '../../../src/core/remoteUse/allowlist';
 import type { RemoteUseAllowlist } from '../../../src/core/remoteUse/settings';
 import {
@@ -15,6 +17,7 @@ import {
   ONPREM_IP_2,
   ONPREM_IP6,
   TENANT,
+  TEST_ASN_RANGES,
 } from '../../support/auditFixtures';
 import { replayRecords } from '../../support/remoteUseHarness';
 
@@ -139,6 +142,18 @@ describe('remote-use severity ladder', () => {
     const probeAlerts = alerts.filter((a) => !before.has(a.AlertId));
     const got = c.probe.map((r) => probeAlerts.find((a) => a.EventTime === isoOf(r))?.Severity ?? '-');
     expect(got).toEqual(c.expected);
+  });
+
+  it('each batch classifies addresses with its own classifier, even for an address another classifier has seen', async () => {
+    // The detector remembers classified addresses per classifier: two deployments (or tests) with
+    // different network data must not share what an address is.
+    const probe = activityUse(vmA, at(20, 12), ATTACKER_IP);
+    const records = [...history(), probe].sort(byTime);
+    const external = await replayRecords(records);
+    const ownedByAzure = makeIpClassifier({ asnLookup: AsnLookup.fromRanges(TEST_ASN_RANGES.map((r) => (r.cidr === '203.0.113.0/24' ? { ...r, asn: 8075, organization: 'Microsoft Corporation' } : r))) });
+    const internal = await replayRecords(records, { settings: { classifyIp: ownedByAzure } });
+    expect(external.alerts.filter((a) => a.EventTime === isoOf(probe)).map((a) => [a.Severity, a.IPScope])).toEqual([['High', 'external']]);
+    expect(internal.alerts.filter((a) => a.EventTime === isoOf(probe))).toEqual([]);
   });
 
   it('the learning-period Lows of the history are raised once per 5 days per identity', async () => {
