@@ -150,8 +150,11 @@ export async function linkedAlerts(result: RemoteUseResult, store: StateStore): 
 }
 
 async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore): Promise<Map<string, PartitionSnapshot>> {
-  const snapshots = await store.load(firstRoundPartitions(events));
-  const second = secondRoundPartitions(events, snapshots).filter((key) => !snapshots.has(key));
-  if (second.length > 0) for (const [key, snapshot] of await store.load(second)) snapshots.set(key, snapshot);
+  const tenants = await store.load(firstRoundPartitions(events));
+  const second = secondRoundPartitions(events, tenants).filter((key) => !tenants.has(key));
+  if (second.length === 0) return tenants;
+  // The few tenant snapshots join the identities' map, not the other way round (one per identity).
+  const snapshots = await store.load(second);
+  for (const [key, snapshot] of tenants) snapshots.set(key, snapshot);
   return snapshots;
 }

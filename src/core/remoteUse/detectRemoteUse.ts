@@ -79,6 +79,9 @@ export function secondRoundPartitions(events: readonly AuditEvent[], loaded: Rea
   // Which identities the batch touches: a light version of resolveManagedIdentity that reads the
   // loaded catalogs plus this batch's sign-ins, without building working state. One pass: a use
   // that neither the catalog nor its own claims place waits until every sign-in has been seen.
+  // Catalogued identities are collected as entries (an object hashes by identity, without reading
+  // its key string) and keyed at the end; the others by key.
+  const catalogued = new Set<CatalogEntry>();
   const keys = new Set<string>();
   const tenants = new Map<string, BatchTenant>();
   const unplaced: TokenUse[] = [];
@@ -89,13 +92,15 @@ export function secondRoundPartitions(events: readonly AuditEvent[], loaded: Rea
     if (tenant?.tenantId !== e.tenantId) tenant = batchTenant(tenants, e.tenantId, loaded);
     if (e.kind === 'issuance') {
       tenant.issued.add(e);
-      keys.add(tenant.index.byObjectId.get(e.objectId)?.partitionKey ?? identityPartitionKey(e.tenantId, e.objectId));
+      const known = tenant.index.byObjectId.get(e.objectId);
+      if (known) catalogued.add(known);
+      else keys.add(identityPartitionKey(e.tenantId, e.objectId));
       continue;
     }
     if (e.principalType === 'user') continue;
     // A catalogued identity brings its key (hot path: most uses); the others are keyed here.
     const known = e.objectId ? tenant.index.byObjectId.get(e.objectId) : undefined;
-    if (known) keys.add(known.partitionKey);
+    if (known) catalogued.add(known);
     else if (e.objectId && e.miResourceId) keys.add(identityPartitionKey(e.tenantId, e.objectId));
     else unplaced.push(e);
   }
@@ -108,8 +113,8 @@ export function secondRoundPartitions(events: readonly AuditEvent[], loaded: Rea
     const owner = (e.appId ? index.byAppId.get(e.appId)?.objectId || issued.appOwners.get(e.appId) : undefined) || issued.tokenOwners.get(e.tokenId);
     if (owner) keys.add(identityPartitionKey(e.tenantId, owner));
   }
-  // In the order the batch first needs them: the store takes any order, and sorting a key per
-  // identity cost 2 % of the whole function.
+  for (const entry of catalogued) keys.add(entry.partitionKey);
+  // The store takes any order, and sorting a key per identity cost 2 % of the whole function.
   return [...keys];
 }
 
