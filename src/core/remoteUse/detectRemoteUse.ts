@@ -523,6 +523,12 @@ function callerAddressOf(facts: IpFacts): CallerAddress {
   return { facts, asnKey: asnRowKey(facts.asn ?? 0), ipKey: ipRowKey(facts.ip) };
 }
 
+/** A use's ASN and IP rows as judging read them (raising writes only a dedup row, so they still hold). */
+interface UseRows {
+  readonly asn: RowData | undefined;
+  readonly ip: RowData | undefined;
+}
+
 class BatchRun {
   private readonly catalogs = new Map<string, TenantCatalog>();
   /** Identity baselines of the batch by partition key. */
@@ -593,7 +599,7 @@ class BatchRun {
       ipInBaseline: baseline.holds(ipRow, e.timeMs),
     });
 
-    if (outcome.severity) this.raise(e, identity, ip, outcome, baseline, firstEventAt);
+    if (outcome.severity) this.raise(e, identity, ip, outcome, baseline, { asn: asnRow, ip: ipRow }, firstEventAt);
 
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
@@ -603,7 +609,7 @@ class BatchRun {
     }
   }
 
-  private raise(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, baseline: IdentityBaseline, firstEventAt: number): void {
+  private raise(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number): void {
     const severity = outcome.severity as Severity;
     const attribute = outcome.attribute === 'asn' ? String(ip.asn ?? 0) : outcome.attribute === 'ip' ? ip.ip : '';
     const id = alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, e.category, recordKeyText(e.recordKey)]);
@@ -622,10 +628,10 @@ class BatchRun {
       this.summary.alerts[severity]++;
       baseline.setDedup(dedupKey, decision.next);
     }
-    this.alerts.push(this.alertRow(e, identity, ip, outcome, severity, id, baseline, firstEventAt));
+    this.alerts.push(this.alertRow(e, identity, ip, outcome, severity, id, baseline, rows, firstEventAt));
   }
 
-  private alertRow(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, firstEventAt: number): AlertRow {
+  private alertRow(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number): AlertRow {
     // Linked only through the use record's own issue time (`iat` / `tokenIssuedAt`), which names the
     // token bucket: a lookup that depended on which sign-ins happen to share the batch would make
     // the evidence depend on batch boundaries.
@@ -633,8 +639,7 @@ class BatchRun {
     if (!token && e.tokenId && e.issuedAtMs !== undefined) this.issuanceLookups.push({ alertId: id, rows: this.tokens.candidates(e.tenantId, e.tokenId, e.issuedAtMs) });
     const issuedAt = token?.issuedAt ?? e.issuedAtMs;
     const known = baseline.describe(e.timeMs);
-    const asnRow = baseline.partition.get(asnRowKey(ip.asn ?? 0));
-    const ipRow = baseline.partition.get(ipRowKey(ip.ip));
+    const { asn: asnRow, ip: ipRow } = rows;
     const name = identity.name || identity.objectId;
     const evidence: Evidence = {
       rule: outcome.ruleId,
