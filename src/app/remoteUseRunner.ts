@@ -50,9 +50,9 @@ export interface ParsedAuditBatch {
 
 /** Parses records into audit events; what is not an Entra/Azure record is a counted reject. */
 export function parseAuditRecords(records: readonly SourcedRecord[]): ParsedAuditBatch {
-  const parsed = emptyParsed();
-  for (const { record, origin } of records) addAuditRecord(parsed, record, origin);
-  return { records: records.length, ...parsed };
+  const parsed = new ParsingBatch();
+  for (const { record, origin } of records) parsed.add(record, origin);
+  return parsed.finish(records.length);
 }
 
 /**
@@ -62,30 +62,51 @@ export function parseAuditRecords(records: readonly SourcedRecord[]): ParsedAudi
  * garbage collection the largest cost of a batch). A bad message is a counted reject.
  */
 export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string): ParsedAuditBatch {
-  const parsed = emptyParsed();
-  const records = forEachDecodedRecord(messages, originOf, (record, origin) => addAuditRecord(parsed, record, origin), (reject) => parsed.rejects.push(reject));
-  return { records, ...parsed };
+  const parsed = new ParsingBatch();
+  const records = forEachDecodedRecord(messages, originOf, (record, origin) => parsed.add(record, origin), (reject) => parsed.rejects.push(reject));
+  return parsed.finish(records);
 }
 
-type ParsedParts = Omit<ParsedAuditBatch, 'records'>;
+/** A batch while its records are read: events, rejects, and the events counted by category. */
+class ParsingBatch {
+  readonly events: AuditEvent[] = [];
+  readonly rejects: Reject[] = [];
+  private readonly byCategory: Record<string, number> = {};
+  // Consecutive records nearly always share a category (a message comes from one diagnostic
+  // setting): the current run is counted in a variable and added to the object when it ends.
+  private runCategory = '';
+  private runLength = 0;
 
-function emptyParsed(): ParsedParts {
-  return { events: [], rejects: [], byCategory: {} };
-}
+  add(record: unknown, origin: string): void {
+    const parsed = parseAuditRecord(record, origin);
+    if (parsed === undefined) {
+      this.rejects.push(makeReject('record.not-azure-log', 'The record is not an Entra ID or Azure resource log record.', record, origin));
+      return;
+    }
+    if (!parsed.ok) {
+      this.rejects.push(parsed.reject);
+      return;
+    }
+    this.events.push(parsed.value);
+    const category = parsed.value.category || '(none)';
+    if (category === this.runCategory) {
+      this.runLength++;
+      return;
+    }
+    this.endRun();
+    this.runCategory = category;
+    this.runLength = 1;
+  }
 
-function addAuditRecord(batch: ParsedParts, record: unknown, origin: string): void {
-  const parsed = parseAuditRecord(record, origin);
-  if (parsed === undefined) {
-    batch.rejects.push(makeReject('record.not-azure-log', 'The record is not an Entra ID or Azure resource log record.', record, origin));
-    return;
+  finish(records: number): ParsedAuditBatch {
+    this.endRun();
+    return { records, events: this.events, rejects: this.rejects, byCategory: this.byCategory };
   }
-  if (!parsed.ok) {
-    batch.rejects.push(parsed.reject);
-    return;
+
+  private endRun(): void {
+    if (this.runLength > 0) this.byCategory[this.runCategory] = (this.byCategory[this.runCategory] ?? 0) + this.runLength;
+    this.runLength = 0;
   }
-  batch.events.push(parsed.value);
-  const category = parsed.value.category || '(none)';
-  batch.byCategory[category] = (batch.byCategory[category] ?? 0) + 1;
 }
 
 /**
