@@ -1,4 +1,4 @@
-import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type StateRow } from '../core/state/partition';
+import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData } from '../core/state/partition';
 import { groupByPartition, type CommitResult, type StateStore } from './stateStore';
 
 /**
@@ -7,7 +7,7 @@ import { groupByPartition, type CommitResult, type StateStore } from './stateSto
  * still at v. Several instances can share one `MemoryStateBackend` to imitate concurrent hosts.
  */
 export class MemoryStateBackend {
-  readonly partitions = new Map<string, { version: number; rows: Map<string, StateRow> }>();
+  readonly partitions = new Map<string, { version: number; rows: Map<string, RowData> }>();
   /** Counts calls the way Table Storage would bill them: one per partition read, one per transaction. */
   reads = 0;
   transactions = 0;
@@ -28,19 +28,19 @@ export class MemoryStateStore implements StateStore {
       this.backend.reads++;
       const stored = this.backend.partitions.get(key);
       // Copy-on-write: snapshots share the stored map; commit replaces it instead of mutating it.
-      const snapshot: LoadedSnapshot = { partitionKey: key, rows: stored?.rows ?? new Map<string, StateRow>(), [LOADED_VERSION]: stored?.version ?? 0 };
+      const snapshot: LoadedSnapshot = { partitionKey: key, rows: stored?.rows ?? new Map<string, RowData>(), [LOADED_VERSION]: stored?.version ?? 0 };
       out.set(key, snapshot);
     }
     return out;
   }
 
-  async readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>> {
+  async readRows(addresses: readonly RowAddress[]): Promise<Map<string, RowData>> {
     this.throwIfFailing();
-    const out = new Map<string, StateRow['data']>();
+    const out = new Map<string, RowData>();
     for (const address of addresses) {
       this.backend.reads++;
       const row = this.backend.partitions.get(address.partitionKey)?.rows.get(address.rowKey);
-      if (row) out.set(rowAddressKey(address), row.data);
+      if (row) out.set(rowAddressKey(address), row);
     }
     return out;
   }
@@ -51,7 +51,7 @@ export class MemoryStateStore implements StateStore {
     let written = 0;
     for (const [key, group] of groupByPartition(changes)) {
       const existing = this.backend.partitions.get(key);
-      const stored = { version: existing?.version ?? 0, rows: new Map<string, StateRow>(existing?.rows ?? []) };
+      const stored = { version: existing?.version ?? 0, rows: new Map<string, RowData>(existing?.rows ?? []) };
       const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
       const loaded = (judgedOn.get(key) as LoadedSnapshot | undefined)?.[LOADED_VERSION];
       if (guarded && loaded !== stored.version) {
@@ -61,7 +61,7 @@ export class MemoryStateStore implements StateStore {
       // 99 changes per transaction: the 100-operation limit less the guard row.
       this.backend.transactions += Math.ceil(group.length / 99);
       for (const change of group) {
-        if (change.kind === 'upsert') stored.rows.set(change.rowKey, { rowKey: change.rowKey, data: { ...change.data } });
+        if (change.kind === 'upsert') stored.rows.set(change.rowKey, { ...change.data });
         else stored.rows.delete(change.rowKey);
       }
       stored.version++;

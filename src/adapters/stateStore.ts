@@ -1,4 +1,4 @@
-import type { PartitionSnapshot, RowAddress, RowChange, StateRow } from '../core/state/partition';
+import type { PartitionSnapshot, RowAddress, RowChange, RowData } from '../core/state/partition';
 
 /**
  * Detector state behind a narrow interface: Table Storage in production, memory in unit tests.
@@ -18,7 +18,7 @@ import type { PartitionSnapshot, RowAddress, RowChange, StateRow } from '../core
  */
 export interface StateStore {
   load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>>;
-  readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>>;
+  readRows(addresses: readonly RowAddress[]): Promise<Map<string, RowData>>;
   commit(changes: readonly RowChange[], judgedOn: ReadonlyMap<string, PartitionSnapshot>): Promise<CommitResult>;
 }
 

@@ -1,6 +1,6 @@
 import { odata, RestError, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { LRUCache } from 'lru-cache';
-import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowValue, type StateRow } from '../core/state/partition';
+import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData, type RowValue } from '../core/state/partition';
 import { groupByPartition, StateStoreError, type CommitResult, type StateStore } from './stateStore';
 
 /**
@@ -45,7 +45,7 @@ export const MAX_TX_OPERATIONS = 100;
 const SYSTEM_KEYS = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata', 'odata.etag']);
 
 interface CachedPartition {
-  readonly rows: Map<string, StateRow>;
+  readonly rows: Map<string, RowData>;
   /** ETag of the version row when loaded; undefined = no version row existed. */
   readonly versionEtag: string | undefined;
   readonly version: number;
@@ -142,7 +142,7 @@ export class TableStateStore implements StateStore {
     if (base) {
       const rows = new Map(base.rows);
       for (const c of group) {
-        if (c.kind === 'upsert') rows.set(c.rowKey, { rowKey: c.rowKey, data: c.data });
+        if (c.kind === 'upsert') rows.set(c.rowKey, c.data);
         else rows.delete(c.rowKey);
       }
       if (guarded) this.remember(key, { rows, versionEtag, version: nextVersion });
@@ -172,7 +172,7 @@ export class TableStateStore implements StateStore {
   }
 
   private async readPartition(key: string): Promise<CachedPartition> {
-    const rows = new Map<string, StateRow>();
+    const rows = new Map<string, RowData>();
     let versionEtag: string | undefined;
     let version = 0;
     try {
@@ -185,7 +185,7 @@ export class TableStateStore implements StateStore {
             version = Number(entity['n'] ?? 0);
             continue;
           }
-          rows.set(rowKey, { rowKey, data: fromEntity(entity) });
+          rows.set(rowKey, fromEntity(entity));
         }
       }
     } catch (error) {
@@ -194,8 +194,8 @@ export class TableStateStore implements StateStore {
     return { rows, versionEtag, version };
   }
 
-  async readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>> {
-    const out = new Map<string, StateRow['data']>();
+  async readRows(addresses: readonly RowAddress[]): Promise<Map<string, RowData>> {
+    const out = new Map<string, RowData>();
     const entities = await this.inWaves(addresses, (address) => readEntity(this.client, address));
     addresses.forEach((address, j) => {
       const entity = entities[j];

@@ -46,7 +46,7 @@ export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
   const freshByTable: Record<string, number> = {};
   const truncated: string[] = [];
   for (const table of deps.tables ?? SWEEP_TABLES) {
-    const previous = readWatermark(snapshot?.rows.get(table)?.data);
+    const previous = readWatermark(snapshot?.rows.get(table));
     const window = sweepWindow(previous, now);
     const query = buildSweepQuery(table, window);
     const rows = await deps.query.query(query.kql, query.timespan);

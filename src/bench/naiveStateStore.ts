@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowValue, type StateRow } from '../core/state/partition';
+import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData, type RowValue } from '../core/state/partition';
 import type { CommitResult, StateStore } from '../adapters/stateStore';
 import { readEntity, toEntity } from '../adapters/tableStateStore';
 
@@ -27,20 +27,20 @@ export class NaiveStateStore implements StateStore {
     const out = new Map<string, PartitionSnapshot>();
     for (const key of partitionKeys) {
       this.reads++;
-      const rows = new Map<string, StateRow>();
+      const rows = new Map<string, RowData>();
       for await (const entity of this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${key}` } })) {
         const rowKey = String(entity.rowKey);
         // The version row belongs to the guarded store; the reference ignores it.
         if (rowKey === '~v') continue;
-        rows.set(rowKey, { rowKey, data: rowData(entity) });
+        rows.set(rowKey, rowData(entity));
       }
       out.set(key, { partitionKey: key, rows });
     }
     return out;
   }
 
-  async readRows(addresses: readonly RowAddress[]): Promise<Map<string, StateRow['data']>> {
-    const out = new Map<string, StateRow['data']>();
+  async readRows(addresses: readonly RowAddress[]): Promise<Map<string, RowData>> {
+    const out = new Map<string, RowData>();
     for (const address of addresses) {
       this.rowReads++;
       const entity = await readEntity(this.client, address);

@@ -13,7 +13,7 @@ export async function copyStateToTable(backend: MemoryStateBackend, client: Tabl
   const batches: TransactionAction[][] = [];
   let rows = 0;
   for (const [partitionKey, partition] of backend.partitions) {
-    const actions: TransactionAction[] = [...partition.rows.values()].map((row) => ['upsert', toEntity(partitionKey, row.rowKey, row.data), 'Replace']);
+    const actions: TransactionAction[] = [...partition.rows].map(([rowKey, data]) => ['upsert', toEntity(partitionKey, rowKey, data), 'Replace']);
     rows += actions.length;
     for (let i = 0; i < actions.length; i += MAX_TX_OPERATIONS) batches.push(actions.slice(i, i + MAX_TX_OPERATIONS));
   }

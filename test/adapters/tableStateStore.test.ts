@@ -48,8 +48,8 @@ describe('TableStateStore against Azurite', () => {
     expect(rowKeys.sort()).toEqual(['asn|64500', 'flag', 'ip|2001:db8::1', '~v']);
     const fresh = new TableStateStore(client, { cachePartitions: 10 });
     const loaded = (await fresh.load([pk])).get(pk)!;
-    expect(loaded.rows.get('asn|64500')?.data).toEqual({ first: 1772352000123, last: 1772438400456, org: 'Contoso Telecom' });
-    expect(loaded.rows.get('flag')?.data).toEqual({ on: true });
+    expect(loaded.rows.get('asn|64500')).toEqual({ first: 1772352000123, last: 1772438400456, org: 'Contoso Telecom' });
+    expect(loaded.rows.get('flag')).toEqual({ on: true });
     expect(loaded.rows.has('~v')).toBe(false);
   });
 
@@ -142,7 +142,7 @@ describe('TableStateStore against Azurite', () => {
     await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 1 })], judged);
     const before = counter.requests;
     const again = await store.load([pk]);
-    expect(again.get(pk)!.rows.get('asn|8075')?.data).toEqual({ first: 1, last: 1 });
+    expect(again.get(pk)!.rows.get('asn|8075')).toEqual({ first: 1, last: 1 });
     await store.commit([], new Map());
     expect(counter.requests).toBe(before);
   });
@@ -238,7 +238,7 @@ describe('TableStateStore against Azurite', () => {
     expect(await store.commit([upsert(pk, 'asn|64500', { first: 1, last: 1 })], adopted)).toEqual({ written: 1, conflicts: [] });
     const fresh = (await new TableStateStore(client, { cachePartitions: 1 }).load([pk])).get(pk)!;
     expect(fresh.rows.size).toBe(131);
-    expect(fresh.rows.get('ip|198.51.100.7')?.data).toEqual({ first: 7, last: 8 });
+    expect(fresh.rows.get('ip|198.51.100.7')).toEqual({ first: 7, last: 8 });
   });
 
   it('guards each invocation by its own snapshot: two concurrent batches on one instance cannot overwrite each other', async () => {
@@ -254,7 +254,7 @@ describe('TableStateStore against Azurite', () => {
       // Judged on nothing: a guarded write cannot be checked, so it is a conflict too.
       expect(await store.commit([upsert(pk, 'asn|64502', { first: 3, last: 3 })], new Map())).toEqual({ written: 0, conflicts: [pk] });
       const reloaded = await store.load([pk]);
-      expect(reloaded.get(pk)!.rows.get('asn|64500')?.data).toEqual({ first: 1, last: 2 });
+      expect(reloaded.get(pk)!.rows.get('asn|64500')).toEqual({ first: 1, last: 2 });
       expect(await store.commit([upsert(pk, 'asn|64501', { first: 2, last: 2 })], reloaded)).toEqual({ written: 1, conflicts: [] });
     }
   });

@@ -72,7 +72,7 @@ describe('NaiveStateStore, the per-record reference', () => {
       inTable.set(`${partitionKey}/${rowKey}`, data);
     }
     const inMemory = new Map<string, Record<string, unknown>>();
-    for (const [key, partition] of backend.partitions) for (const [rowKey, row] of partition.rows) inMemory.set(`${key}/${rowKey}`, { ...row.data });
+    for (const [key, partition] of backend.partitions) for (const [rowKey, row] of partition.rows) inMemory.set(`${key}/${rowKey}`, { ...row });
     expect(inMemory.size).toBeGreaterThan(3);
     expect([...inTable.keys()].sort()).toEqual([...inMemory.keys()].sort());
     for (const [key, data] of inMemory) expect(inTable.get(key)).toMatchObject(data);

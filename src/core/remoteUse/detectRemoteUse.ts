@@ -4,7 +4,7 @@ import { rememberBounded } from '../boundedMemo';
 import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import { recordKeyText, type AuditEvent, type TokenIssuance, type TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
-import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type StateRow } from '../state/partition';
+import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange } from '../state/partition';
 import { num, str, WorkingPartition, type RowData } from '../state/workingPartition';
 import { ALERT_NAMES, judgeUse, type LadderOutcome } from './ladder';
 import {
@@ -210,14 +210,14 @@ interface CatalogIndex {
  * Catalog indexes by loaded snapshot: the state store hands out the same row map for a cached
  * partition, so a tenant's catalog (one row per identity) is indexed once, not once per batch.
  */
-const catalogIndexes = new WeakMap<ReadonlyMap<string, StateRow>, CatalogIndex>();
+const catalogIndexes = new WeakMap<ReadonlyMap<string, RowData>, CatalogIndex>();
 
-function catalogIndexOf(tenantId: string, rows: ReadonlyMap<string, StateRow>): CatalogIndex {
+function catalogIndexOf(tenantId: string, rows: ReadonlyMap<string, RowData>): CatalogIndex {
   let index = catalogIndexes.get(rows);
   if (!index) {
     const byObjectId = new Map<string, CatalogEntry>();
     const byAppId = new Map<string, CatalogEntry>();
-    for (const [rowKey, { data }] of rows) {
+    for (const [rowKey, data] of rows) {
       if (rowKey === TENANT_META_ROW) continue;
       const objectId = str(data, 'objectId');
       if (!objectId) continue;

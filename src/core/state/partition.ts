@@ -7,14 +7,16 @@
  */
 export type RowValue = string | number | boolean;
 
-export interface StateRow {
-  readonly rowKey: string;
-  readonly data: Readonly<Record<string, RowValue>>;
-}
+/** A row's fields, by its row key in a partition's `rows`. */
+export type RowData = Readonly<Record<string, RowValue>>;
 
 export interface PartitionSnapshot {
   readonly partitionKey: string;
-  readonly rows: ReadonlyMap<string, StateRow>;
+  /**
+   * The rows' fields by row key, with no wrapper object around each: judging a use reads two rows
+   * of its identity's partition, and a wrapper was one more object to fetch from memory per row.
+   */
+  readonly rows: ReadonlyMap<string, RowData>;
 }
 
 export type RowChange =

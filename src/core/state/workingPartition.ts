@@ -1,6 +1,6 @@
-import type { PartitionSnapshot, RowChange, RowValue, StateRow } from './partition';
+import type { PartitionSnapshot, RowChange, RowData } from './partition';
 
-export type RowData = Readonly<Record<string, RowValue>>;
+export type { RowData } from './partition';
 
 /**
  * A mutable working copy of one partition for the duration of a batch. It records which rows
@@ -9,7 +9,7 @@ export type RowData = Readonly<Record<string, RowValue>>;
  * copied for a batch that reads a few of its rows.
  */
 export class WorkingPartition {
-  private readonly base: ReadonlyMap<string, StateRow>;
+  private readonly base: ReadonlyMap<string, RowData>;
   /**
    * Rows written and deleted in this batch, created on the first change: most partitions of a
    * batch (one per identity it touches) are only read, and two empty collections each would be
@@ -29,13 +29,13 @@ export class WorkingPartition {
       if (written !== undefined) return written;
     }
     if (this.deleted !== undefined && this.deleted.has(rowKey)) return undefined;
-    return this.base.get(rowKey)?.data;
+    return this.base.get(rowKey);
   }
 
   *entries(): IterableIterator<[string, RowData]> {
     for (const [rowKey, row] of this.base) {
       if (this.written?.has(rowKey) || this.deleted?.has(rowKey)) continue;
-      yield [rowKey, row.data];
+      yield [rowKey, row];
     }
     if (this.written !== undefined) yield* this.written.entries();
   }
@@ -70,7 +70,7 @@ export class WorkingPartition {
   }
 }
 
-const EMPTY_ROWS: ReadonlyMap<string, StateRow> = new Map();
+const EMPTY_ROWS: ReadonlyMap<string, RowData> = new Map();
 
 function sameData(a: RowData, b: RowData): boolean {
   const keys = Object.keys(a);

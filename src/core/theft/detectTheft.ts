@@ -311,7 +311,7 @@ class WorkingState {
   constructor(private readonly snapshots: ReadonlyMap<string, PartitionSnapshot>) {}
 
   get(partitionKey: string, rowKey: string): Readonly<Record<string, RowValue>> | undefined {
-    return this.written.get(partitionKey)?.get(rowKey) ?? this.snapshots.get(partitionKey)?.rows.get(rowKey)?.data;
+    return this.written.get(partitionKey)?.get(rowKey) ?? this.snapshots.get(partitionKey)?.rows.get(rowKey);
   }
 
   set(partitionKey: string, rowKey: string, data: Readonly<Record<string, RowValue>>): void {
@@ -327,7 +327,7 @@ class WorkingState {
     const changes: RowChange[] = [];
     for (const [partitionKey, rows] of [...this.written].sort(([a], [b]) => compare(a, b))) {
       for (const [rowKey, data] of [...rows].sort(([a], [b]) => compare(a, b))) {
-        const before = this.snapshots.get(partitionKey)?.rows.get(rowKey)?.data;
+        const before = this.snapshots.get(partitionKey)?.rows.get(rowKey);
         if (before === undefined || !sameData(before, data)) changes.push({ kind: 'upsert', partitionKey, rowKey, data });
       }
     }

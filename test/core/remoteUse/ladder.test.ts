@@ -169,14 +169,14 @@ describe('remote-use severity ladder', () => {
     // One record per batch, as a steady caller reaches the detector.
     // Up to day 10: the day-6 raise's row is still within its window (later writes expire it).
     const { backend, reports } = await replayRecords(history().filter((r) => String(r['time']) < isoOf(activityUse(vmA, at(11), AZURE_IP))), { batchSize: 1 });
-    const ledger = [...backend.partitions].filter(([key]) => key.startsWith('sup|')).flatMap(([key, p]) => [...p.rows.values()].map((r): Record<string, unknown> => ({ ...r.data, key })));
+    const ledger = [...backend.partitions].filter(([key]) => key.startsWith('sup|')).flatMap(([key, p]) => [...p.rows.values()].map((r): Record<string, unknown> => ({ ...r, key })));
     // Days 2..5 and 7..10 are suppressed: 8 uses, one row each, in the partition of the use's hour.
     expect(ledger).toHaveLength(8);
     expect(ledger.every((r) => r.objectId === vmB.objectId && r.severity === 'Low' && r.attribute === '' && r.category === 'Administrative')).toBe(true);
     expect(ledger.map((r) => r.key)).toEqual([2, 3, 4, 5, 7, 8, 9, 10].map((day) => `sup|${TENANT}|${new Date(at(day, 7)).toISOString().slice(0, 13).replace(/[-T]/g, '')}`));
     expect(reports.reduce((n, r) => n + r.detection.suppressed, 0)).toBe(8);
     const dedupRow = backend.partitions.get(`mi|${TENANT}|${vmB.objectId}`)?.rows.get('dd|Low|');
-    expect(dedupRow?.data).toMatchObject({ raisedAt: at(6, 7), suppressed: 0 });
+    expect(dedupRow).toMatchObject({ raisedAt: at(6, 7), suppressed: 0 });
   });
 });
 

@@ -62,8 +62,8 @@ describe('the partitions a batch loads', () => {
 
   it('second round: identities named by object id, by the catalog’s or the batch’s app id, or by a token issued in the batch', () => {
     const catalog = new Map([[`tenant|${TENANT}`, { partitionKey: `tenant|${TENANT}`, rows: new Map([
-      ['mi|o-cat', { rowKey: 'mi|o-cat', data: { objectId: 'o-cat', appId: 'a-cat', name: 'vm', resourceId: '' } }],
-      ['mi|o-app', { rowKey: 'mi|o-app', data: { objectId: 'o-app', appId: 'a-app', name: 'func', resourceId: '' } }],
+      ['mi|o-cat', { objectId: 'o-cat', appId: 'a-cat', name: 'vm', resourceId: '' }],
+      ['mi|o-app', { objectId: 'o-app', appId: 'a-app', name: 'func', resourceId: '' }],
     ]) }]]);
     const events = [
       signIn('o-new', 'a-new', 'tok-new', ISSUED - 60_000),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EndpointEvent } from '../../../src/core/records/endpoint/endpointEvent';
 import { parseEndpointRecord } from '../../../src/core/records/endpoint/parseEndpointRecord';
-import type { PartitionSnapshot, RowChange, StateRow } from '../../../src/core/state/partition';
+import type { PartitionSnapshot, RowChange, RowData } from '../../../src/core/state/partition';
 import { detectTheft, hostPartitionKey, partitionKeysForScreened, screenEvents, type TheftDetectorConfig } from '../../../src/core/theft/detectTheft';
 import type { TheftAllowlist } from '../../../src/core/theft/theftAllowlist';
 import type { TrustedProcess } from '../../../src/core/theft/trustedProcess';
@@ -56,9 +56,9 @@ function snapshots(changes: readonly RowChange[], base: ReadonlyMap<string, Part
   const out = new Map<string, PartitionSnapshot>();
   for (const [k, v] of base) out.set(k, { partitionKey: k, rows: new Map(v.rows) });
   for (const c of changes) {
-    const p = out.get(c.partitionKey) ?? { partitionKey: c.partitionKey, rows: new Map<string, StateRow>() };
+    const p = out.get(c.partitionKey) ?? { partitionKey: c.partitionKey, rows: new Map<string, RowData>() };
     const rows = new Map(p.rows);
-    if (c.kind === 'upsert') rows.set(c.rowKey, { rowKey: c.rowKey, data: c.data });
+    if (c.kind === 'upsert') rows.set(c.rowKey, c.data);
     else rows.delete(c.rowKey);
     out.set(c.partitionKey, { partitionKey: c.partitionKey, rows });
   }
@@ -229,7 +229,7 @@ describe('detectTheft: state, dedup and determinism', () => {
       state = snapshots(r.changes, state);
     }
     expect(alerts).toEqual(whole.alerts);
-    expect([...state.values()].flatMap((p) => [...p.rows.values()].map((r) => r.data))).toEqual(whole.changes.map((c) => (c.kind === 'upsert' ? c.data : null)));
+    expect([...state.values()].flatMap((p) => [...p.rows.values()])).toEqual(whole.changes.map((c) => (c.kind === 'upsert' ? c.data : null)));
   });
 
   it('re-emits the same AlertId for a redelivered batch and writes nothing', () => {
