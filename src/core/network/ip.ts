@@ -213,6 +213,15 @@ function groupsToWord(high: number | undefined, low: number | undefined): number
 }
 
 /** A character loop rather than split + regex: this runs once per log record. */
+/**
+ * The address as an unsigned 32-bit number when `text` is exactly a canonical dotted quad (what
+ * `parseIpv4` accepts: no port, no space, no leading zeros), else undefined. Two such texts are
+ * the same address exactly when their numbers are equal.
+ */
+export function plainIpv4Value(text: string): number | undefined {
+  return text.length >= 7 && text.length <= 15 ? parseIpv4Value(text) : undefined;
+}
+
 function parseIpv4Value(text: string): number | undefined {
   let value = 0;
   let octet = 0;

@@ -1,3 +1,5 @@
+import { plainIpv4Value } from '../network/ip';
+
 /**
  * Normalised Entra ID / Azure audit events, the input of the remote-use detector.
  *
@@ -32,6 +34,12 @@ export interface TokenUse {
   readonly tokenId: string;
   /** Raw caller address as logged (may carry a port); the detector parses it. */
   readonly callerIp: string;
+  /**
+   * `callerIp` as a number when it is logged as a plain dotted quad (nearly always), else
+   * undefined: the detector remembers such addresses by number, which it can hash and compare
+   * without reading the string (by judging time, no longer in the processor's caches).
+   */
+  readonly callerIpv4?: number | undefined;
   /** `xms_mirid`: present only on Managed Identity tokens. */
   readonly miResourceId: string;
   /** What the token says about its subject: `app` (service principal / MI), `user`, or unknown. */
@@ -107,6 +115,7 @@ export class TokenIssuanceEvent implements TokenIssuance {
 
 export class TokenUseEvent implements TokenUse {
   readonly kind = 'use' as const;
+  readonly callerIpv4: number | undefined;
 
   constructor(
     readonly timeMs: number,
@@ -121,7 +130,9 @@ export class TokenUseEvent implements TokenUse {
     readonly category: string,
     readonly operation: string,
     readonly recordKey: RecordKey,
-  ) {}
+  ) {
+    this.callerIpv4 = plainIpv4Value(callerIp);
+  }
 }
 
 export class OtherAuditEvent implements OtherAuditRecord {

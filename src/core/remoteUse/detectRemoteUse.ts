@@ -1,4 +1,4 @@
-import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity } from '../alerts/alertRow';
+import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type IpScope, type Severity } from '../alerts/alertRow';
 import { alertId } from '../alerts/alertId';
 import { rememberBounded } from '../boundedMemo';
 import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
@@ -500,27 +500,43 @@ class IdentityBaseline {
  * used over and over, and classifying, then keying the ASN and the IP, were three memo lookups
  * per use where one does.
  */
-interface CallerAddress {
-  readonly facts: IpFacts;
+class CallerAddress {
+  /** What every use reads, copied out of `facts`: one object to fetch from memory, not two. */
+  readonly scope: IpScope;
+  readonly asn: number | null;
   /** `asn|<n>`; `asn|0` for an address without an ASN (read, never learned). */
   readonly asnKey: string;
   readonly ipKey: string;
+
+  constructor(readonly facts: IpFacts) {
+    this.scope = facts.scope;
+    this.asn = facts.asn;
+    this.asnKey = asnRowKey(facts.asn ?? 0);
+    this.ipKey = ipRowKey(facts.ip);
+  }
 }
 
 const CALLER_ADDRESS_MEMO_MAX = 50_000;
-const callerAddressMemos = new WeakMap<IpClassifier, Map<string, CallerAddress>>();
 
-function callerAddressMemo(classifier: IpClassifier): Map<string, CallerAddress> {
+/**
+ * Caller addresses of one classifier: plain dotted quads by their number (`TokenUse.callerIpv4`,
+ * as a signed 32-bit integer, which V8 hashes and compares without a memory access), every other
+ * spelling by its text.
+ */
+interface CallerAddressMemo {
+  readonly byIpv4: Map<number, CallerAddress>;
+  readonly byText: Map<string, CallerAddress>;
+}
+
+const callerAddressMemos = new WeakMap<IpClassifier, CallerAddressMemo>();
+
+function callerAddressMemo(classifier: IpClassifier): CallerAddressMemo {
   let memo = callerAddressMemos.get(classifier);
   if (!memo) {
-    memo = new Map();
+    memo = { byIpv4: new Map(), byText: new Map() };
     callerAddressMemos.set(classifier, memo);
   }
   return memo;
-}
-
-function callerAddressOf(facts: IpFacts): CallerAddress {
-  return { facts, asnKey: asnRowKey(facts.asn ?? 0), ipKey: ipRowKey(facts.ip) };
 }
 
 /** A use's ASN and IP rows as judging read them (raising writes only a dedup row, so they still hold). */
@@ -543,7 +559,7 @@ class BatchRun {
   };
   private earliestMs = Infinity;
 
-  private readonly addresses: Map<string, CallerAddress>;
+  private readonly addresses: CallerAddressMemo;
 
   constructor(private readonly partitions: ReadonlyMap<string, PartitionSnapshot>, private readonly settings: RemoteUseSettings) {
     this.addresses = callerAddressMemo(settings.classifyIp);
@@ -581,17 +597,20 @@ class BatchRun {
 
   private judge(e: TokenUse, identity: CatalogEntry, catalog: TenantCatalog): void {
     const { settings } = this;
-    const { facts: ip, asnKey, ipKey } = this.callerAddress(e.callerIp);
-    this.summary.byScope[ip.scope] = (this.summary.byScope[ip.scope] ?? 0) + 1;
+    const address = this.callerAddress(e);
+    const { asnKey, ipKey } = address;
+    this.summary.byScope[address.scope] = (this.summary.byScope[address.scope] ?? 0) + 1;
     const baseline = this.identity(identity.partitionKey);
     // Read once: judging and learning look at the same two rows (raising writes only a dedup row).
     const asnRow = baseline.partition.get(asnKey);
     const ipRow = baseline.partition.get(ipKey);
     const allowlistEntry =
-      ip.scope === 'external' ? settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, ip) : undefined;
+      address.scope === 'external'
+        ? settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts)
+        : undefined;
     const firstEventAt = catalog.firstEventAt ?? e.timeMs;
     const outcome = judgeUse({
-      scope: ip.scope,
+      scope: address.scope,
       tenantActive: e.timeMs - firstEventAt >= settings.activationMs,
       isArc: identity.isArc,
       allowlisted: allowlistEntry !== undefined,
@@ -599,12 +618,12 @@ class BatchRun {
       ipInBaseline: baseline.holds(ipRow, e.timeMs),
     });
 
-    if (outcome.severity) this.raise(e, identity, ip, outcome, baseline, { asn: asnRow, ip: ipRow }, firstEventAt);
+    if (outcome.severity) this.raise(e, identity, address.facts, outcome, baseline, { asn: asnRow, ip: ipRow }, firstEventAt);
 
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
-      const learnedAsn = ip.asn !== null ? baseline.learn(asnKey, asnRow, e.timeMs, 'org', ip.asOrganization) : false;
-      const learnedIp = baseline.learn(ipKey, ipRow, e.timeMs, 'asn', ip.asn ?? 0);
+      const learnedAsn = address.asn !== null ? baseline.learn(asnKey, asnRow, e.timeMs, 'org', address.facts.asOrganization) : false;
+      const learnedIp = baseline.learn(ipKey, ipRow, e.timeMs, 'asn', address.asn ?? 0);
       if (learnedAsn || learnedIp) this.summary.learned++;
     }
   }
@@ -708,8 +727,14 @@ class BatchRun {
   }
 
   /** The caller address of a use as judging needs it: one memo lookup per use (see CallerAddress). */
-  private callerAddress(raw: string): CallerAddress {
-    return this.addresses.get(raw) ?? rememberBounded(this.addresses, raw, callerAddressOf(this.settings.classifyIp(raw)), CALLER_ADDRESS_MEMO_MAX);
+  private callerAddress(e: TokenUse): CallerAddress {
+    const { byIpv4, byText } = this.addresses;
+    if (e.callerIpv4 !== undefined) {
+      const key = e.callerIpv4 | 0;
+      return byIpv4.get(key) ?? rememberBounded(byIpv4, key, new CallerAddress(this.settings.classifyIp(e.callerIp)), CALLER_ADDRESS_MEMO_MAX);
+    }
+    const raw = e.callerIp;
+    return byText.get(raw) ?? rememberBounded(byText, raw, new CallerAddress(this.settings.classifyIp(raw)), CALLER_ADDRESS_MEMO_MAX);
   }
 
   private identity(partitionKey: string): IdentityBaseline {

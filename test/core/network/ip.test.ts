@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIpv6, parseIp, parseIpv6Words } from '../../../src/core/network/ip';
+import { formatIpv6, parseIp, parseIpv6Words, plainIpv4Value } from '../../../src/core/network/ip';
 
 describe('parseIp: IPv4', () => {
   it.each([
@@ -105,5 +105,21 @@ describe('formatIpv6', () => {
       expect(words, text).toBeDefined();
       expect(formatIpv6(words!)).toBe(text);
     }
+  });
+});
+
+describe('plainIpv4Value: a number only for the canonical dotted quad, the text parseIp returns unchanged', () => {
+  it.each([
+    ['203.0.113.7', 0xcb00_7107],
+    ['0.0.0.0', 0],
+    ['255.255.255.255', 0xffff_ffff],
+    ['128.0.0.1', 0x8000_0001],
+  ])('%j -> %d', (input, value) => {
+    expect(plainIpv4Value(input)).toBe(value);
+    expect(parseIp(input)).toEqual({ version: 4, text: input, value });
+  });
+
+  it.each([['203.0.113.7:443'], [' 203.0.113.7'], ['203.0.113.7 '], ['010.0.0.1'], ['256.0.0.1'], ['1.2.3'], ['1.2.3.4.5'], ['::ffff:203.0.113.7'], ['2001:db8::1'], [''], ['1.2.3.4444']])('%j -> undefined', (input) => {
+    expect(plainIpv4Value(input)).toBeUndefined();
   });
 });

@@ -111,6 +111,18 @@ describe('Azure Activity log', () => {
     const withEventId = parse({ ...record, eventDataId: 'ev-1' });
     expect(withEventId.ok && withEventId.value.kind === 'use' && recordKeyText(withEventId.value.recordKey)).toBe('ev-1');
   });
+  it('carries a caller logged as a plain dotted quad also as its number, and no number for any other spelling', () => {
+    const numberOf = (record: Record<string, unknown>): number | undefined => {
+      const result = parse(record);
+      if (!result.ok || result.value.kind !== 'use') throw new Error('not a use');
+      return result.value.callerIpv4;
+    };
+    expect(numberOf(activityUse(id, at(1), '203.0.113.5'))).toBe(0xcb00_7105);
+    expect(numberOf(graphUse(id, at(1), '198.51.100.20'))).toBe(0xc633_6414);
+    expect(numberOf(activityUse(id, at(1), '203.0.113.5:52113'))).toBeUndefined();
+    expect(numberOf(activityUse(id, at(1), '2001:db8::5'))).toBeUndefined();
+    expect(numberOf(activityUse(id, at(1), ''))).toBeUndefined();
+  });
   it('a user call is recognised as a user', () => {
     const record = activityUse(id, at(1), '203.0.113.5', { withMirid: false });
     const claims = (record['identity'] as { claims: Record<string, string> }).claims;
