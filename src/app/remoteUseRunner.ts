@@ -2,7 +2,7 @@ import type { AlertRow, Severity } from '../core/alerts/alertRow';
 import type { AuditEvent } from '../core/records/auditEvent';
 import { parseAuditRecord } from '../core/records/auditRecord';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
-import { detectRemoteUse, firstRoundPartitions, linkIssuances, secondRoundPartitions, type RemoteUseResult, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, firstRoundPartitions, linkIssuances, planBatch, type BatchPlan, type RemoteUseResult, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
 import { SHARED_PARTITION_PREFIXES } from '../core/remoteUse/partitionKeys';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import type { PartitionSnapshot } from '../core/state/partition';
@@ -131,8 +131,8 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
   let stateChanges = 0;
   let result: ReturnType<typeof detectRemoteUse> | undefined;
   for (let round = 0; ; round++) {
-    const snapshots = await loadTwoRounds(parsed.events, deps.store);
-    result = detectRemoteUse(parsed.events, snapshots, deps.settings);
+    const { snapshots, plan } = await loadTwoRounds(parsed.events, deps.store);
+    result = detectRemoteUse(parsed.events, snapshots, deps.settings, plan);
     const commit = await deps.store.commit(result.changes, snapshots);
     stateChanges += result.changes.length;
     if (commit.conflicts.length === 0) break;
@@ -170,12 +170,13 @@ export async function linkedAlerts(result: RemoteUseResult, store: StateStore): 
   return lookups.length > 0 ? linkIssuances(result.alerts, lookups, await store.readRows(lookups.flatMap((l) => l.rows))) : result.alerts;
 }
 
-async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore): Promise<Map<string, PartitionSnapshot>> {
+async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore): Promise<{ snapshots: Map<string, PartitionSnapshot>; plan: BatchPlan }> {
   const tenants = await store.load(firstRoundPartitions(events));
-  const second = secondRoundPartitions(events, tenants).filter((key) => !tenants.has(key));
-  if (second.length === 0) return tenants;
+  const plan = planBatch(events, tenants);
+  const second = plan.partitionKeys.filter((key) => !tenants.has(key));
+  if (second.length === 0) return { snapshots: tenants, plan };
   // The few tenant snapshots join the identities' map, not the other way round (one per identity).
   const snapshots = await store.load(second);
   for (const [key, snapshot] of tenants) snapshots.set(key, snapshot);
-  return snapshots;
+  return { snapshots, plan };
 }

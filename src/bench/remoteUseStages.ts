@@ -1,5 +1,5 @@
 import { linkedAlerts, parseAuditMessages, type RemoteUseDeps } from '../app/remoteUseRunner';
-import { detectRemoteUse, firstRoundPartitions, secondRoundPartitions } from '../core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, firstRoundPartitions, planBatch } from '../core/remoteUse/detectRemoteUse';
 import type { Invocation } from './invocations';
 import { nowMs } from './measure';
 
@@ -7,7 +7,7 @@ import { nowMs } from './measure';
 export interface RemoteUseStageTimes {
   /** Decoding the bodies (`JSON.parse`) and reading their records into events, message by message. */
   parse: number;
-  /** firstRoundPartitions + secondRoundPartitions: working out which partitions a batch needs. */
+  /** firstRoundPartitions + planBatch: working out which partitions a batch needs. */
   partitionKeys: number;
   load: number;
   detect: number;
@@ -39,11 +39,12 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     lap('partitionKeys');
     const snapshots = await deps.store.load(first);
     lap('load');
-    const second = secondRoundPartitions(parsed.events, snapshots).filter((key) => !snapshots.has(key));
+    const plan = planBatch(parsed.events, snapshots);
+    const second = plan.partitionKeys.filter((key) => !snapshots.has(key));
     lap('partitionKeys');
     if (second.length > 0) for (const [key, snapshot] of await deps.store.load(second)) snapshots.set(key, snapshot);
     lap('load');
-    const result = detectRemoteUse(parsed.events, snapshots, deps.settings);
+    const result = detectRemoteUse(parsed.events, snapshots, deps.settings, plan);
     lap('detect');
     const commit = await deps.store.commit(result.changes, snapshots);
     if (commit.conflicts.length > 0) throw new Error(`remote-use stages: ${commit.conflicts.length} conflict(s) with a single writer`);

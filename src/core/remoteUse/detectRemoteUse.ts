@@ -75,47 +75,80 @@ export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
   return [...tenants].map(tenantPartitionKey).sort();
 }
 
-export function secondRoundPartitions(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>): string[] {
+/**
+ * What planning learnt about a batch, handed on to judging so that it does not look the same
+ * identities up again: each lookup of a catalog entry is a walk through memory the batch's other
+ * records have pushed out of the caches.
+ */
+export class BatchPlan {
+  constructor(
+    readonly events: readonly AuditEvent[],
+    /** The identity partitions to load (after the tenants'), in no particular order. */
+    readonly partitionKeys: readonly string[],
+    /** Per event (same index): the loaded catalog's entry for its object id, when planning found one. */
+    readonly catalogued: readonly (CatalogEntry | undefined)[],
+    /** The catalog index planning read per tenant: judging trusts `catalogued` only against the same one. */
+    readonly indexes: ReadonlyMap<string, CatalogIndex>,
+  ) {}
+}
+
+export function planBatch(events: readonly AuditEvent[], loaded: ReadonlyMap<string, PartitionSnapshot>): BatchPlan {
   // Which identities the batch touches: a light version of resolveManagedIdentity that reads the
   // loaded catalogs plus this batch's sign-ins, without building working state. One pass: a use
   // that neither the catalog nor its own claims place waits until every sign-in has been seen.
   // Catalogued identities are collected as entries (an object hashes by identity, without reading
-  // its key string) and keyed at the end; the others by key.
+  // its key string) and keyed at the end; the others by key. The two never name the same
+  // identity: an id is keyed only once the catalog has been asked and does not know it.
   const catalogued = new Set<CatalogEntry>();
   const keys = new Set<string>();
   const tenants = new Map<string, BatchTenant>();
+  const entries: (CatalogEntry | undefined)[] = new Array(events.length).fill(undefined);
   const unplaced: TokenUse[] = [];
+  const place = (tenant: BatchTenant, objectId: string): void => {
+    const known = tenant.index.byObjectId.get(objectId);
+    if (known) catalogued.add(known);
+    else keys.add(identityPartitionKey(tenant.tenantId, objectId));
+  };
   // A batch is nearly always one tenant: the tenant changes rarely from one event to the next.
   let tenant: BatchTenant | undefined;
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     if (e.kind === 'other' || !e.tenantId) continue;
     if (tenant?.tenantId !== e.tenantId) tenant = batchTenant(tenants, e.tenantId, loaded);
     if (e.kind === 'issuance') {
       tenant.issued.add(e);
-      const known = tenant.index.byObjectId.get(e.objectId);
-      if (known) catalogued.add(known);
-      else keys.add(identityPartitionKey(e.tenantId, e.objectId));
+      place(tenant, e.objectId);
       continue;
     }
     if (e.principalType === 'user') continue;
     // A catalogued identity brings its key (hot path: most uses); the others are keyed here.
     const known = e.objectId ? tenant.index.byObjectId.get(e.objectId) : undefined;
-    if (known) catalogued.add(known);
-    else if (e.objectId && e.miResourceId) keys.add(identityPartitionKey(e.tenantId, e.objectId));
+    if (known) {
+      catalogued.add(known);
+      entries[i] = known;
+    } else if (e.objectId && e.miResourceId) keys.add(identityPartitionKey(e.tenantId, e.objectId));
     else unplaced.push(e);
   }
   for (const e of unplaced) {
-    const { index, issued } = tenants.get(e.tenantId)!;
-    if (e.objectId && issued.objectIds.has(e.objectId)) {
+    const batch = tenants.get(e.tenantId)!;
+    if (e.objectId && batch.issued.objectIds.has(e.objectId)) {
       keys.add(identityPartitionKey(e.tenantId, e.objectId));
       continue;
     }
-    const owner = (e.appId ? index.byAppId.get(e.appId)?.objectId || issued.appOwners.get(e.appId) : undefined) || issued.tokenOwners.get(e.tokenId);
-    if (owner) keys.add(identityPartitionKey(e.tenantId, owner));
+    const byApp = e.appId ? batch.index.byAppId.get(e.appId) : undefined;
+    if (byApp) {
+      catalogued.add(byApp);
+      continue;
+    }
+    const owner = (e.appId ? batch.issued.appOwners.get(e.appId) : undefined) || batch.issued.tokenOwners.get(e.tokenId);
+    if (owner) place(batch, owner);
   }
-  for (const entry of catalogued) keys.add(entry.partitionKey);
   // The store takes any order, and sorting a key per identity cost 2 % of the whole function.
-  return [...keys];
+  const partitionKeys = [...keys];
+  for (const entry of catalogued) partitionKeys.push(entry.partitionKey);
+  const indexes = new Map<string, CatalogIndex>();
+  for (const [tenantId, batch] of tenants) indexes.set(tenantId, batch.index);
+  return new BatchPlan(events, partitionKeys, entries, indexes);
 }
 
 /** One tenant of a batch while its partitions are planned: the loaded catalog and the batch's sign-ins. */
@@ -161,16 +194,24 @@ export function detectRemoteUse(
   events: readonly AuditEvent[],
   partitions: ReadonlyMap<string, PartitionSnapshot>,
   settings: RemoteUseSettings,
+  /** What planning found (planBatch over the same events); judging gives the same result without it. */
+  plan?: BatchPlan,
 ): RemoteUseResult {
-  const run = new BatchRun(partitions, settings);
-  for (const event of sortEvents(events)) run.process(event);
+  const planned = plan?.events === events ? plan : undefined;
+  const run = new BatchRun(partitions, settings, planned?.indexes);
+  for (const i of eventOrder(events)) run.process(events[i]!, planned?.catalogued[i]);
   return run.finish();
 }
 
-export function sortEvents(events: readonly AuditEvent[]): AuditEvent[] {
+/** The indexes of `events` in judging order: event time; ties issuance before use, then record key. */
+export function eventOrder(events: readonly AuditEvent[]): number[] {
   const rank = (e: AuditEvent): number => (e.kind === 'issuance' ? 0 : e.kind === 'use' ? 1 : 2);
   const keyOf = (e: AuditEvent): string => (e.kind === 'other' ? e.category : recordKeyText(e.recordKey));
-  return [...events].sort((a, b) => a.timeMs - b.timeMs || rank(a) - rank(b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const order = events.map((_, i) => i);
+  return order.sort((i, j) => {
+    const a = events[i]!, b = events[j]!;
+    return a.timeMs - b.timeMs || rank(a) - rank(b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,9 +282,13 @@ class TenantCatalog {
   private readonly byObjectId = new Map<string, CatalogEntry>();
   private readonly byAppId = new Map<string, CatalogEntry>();
 
-  constructor(readonly tenantId: string, snapshot: PartitionSnapshot | undefined) {
+  /** Whether entries planning found (BatchPlan.catalogued) come from this catalog's loaded index. */
+  private readonly plannedOnBase: boolean;
+
+  constructor(readonly tenantId: string, snapshot: PartitionSnapshot | undefined, plannedIndex: CatalogIndex | undefined) {
     this.partition = new WorkingPartition(tenantPartitionKey(tenantId), snapshot);
     this.base = snapshot ? catalogIndexOf(tenantId, snapshot.rows) : EMPTY_INDEX;
+    this.plannedOnBase = plannedIndex === this.base;
     this.first = num(this.partition.get(TENANT_META_ROW), 'firstEventAt');
   }
 
@@ -262,10 +307,21 @@ class TenantCatalog {
   }
 
   find(objectId: string, appId: string): CatalogEntry | undefined {
-    if (objectId) {
-      const entry = this.byObjectId.get(objectId) ?? this.base.byObjectId.get(objectId);
-      if (entry) return entry;
-    }
+    return (objectId ? this.byObject(objectId, undefined) : undefined) ?? this.byApp(appId);
+  }
+
+  /**
+   * The entry of an object id: one learnt in this batch, else the loaded one, which `planned`
+   * already is when planning found it in the same index (the batch's own map, nearly always
+   * empty, is not even hashed into).
+   */
+  byObject(objectId: string, planned: CatalogEntry | undefined): CatalogEntry | undefined {
+    const learnt = this.byObjectId.size > 0 ? this.byObjectId.get(objectId) : undefined;
+    if (learnt) return learnt;
+    return planned !== undefined && this.plannedOnBase ? planned : this.base.byObjectId.get(objectId);
+  }
+
+  byApp(appId: string): CatalogEntry | undefined {
     return appId ? this.byAppId.get(appId) ?? this.base.byAppId.get(appId) : undefined;
   }
 
@@ -392,18 +448,17 @@ class SuppressionLedger {
  * it), or the caller's object id / app id in the MI catalog, or the token id issued to an MI in
  * this batch.
  */
-function resolveManagedIdentity(e: TokenUse, catalog: TenantCatalog, tokens: TokenRegistry): CatalogEntry | undefined {
+function resolveManagedIdentity(e: TokenUse, catalog: TenantCatalog, tokens: TokenRegistry, planned: CatalogEntry | undefined): CatalogEntry | undefined {
   if (e.principalType === 'user') return undefined;
+  const byObject = e.objectId ? catalog.byObject(e.objectId, planned) : undefined;
+  const known = byObject ?? catalog.byApp(e.appId);
   if (e.miResourceId) {
-    const known = catalog.find(e.objectId, e.appId);
     if (!e.objectId && !known) return undefined;
     const objectId = e.objectId || known?.objectId || '';
-    // Found by the use's own object id, `known` is what learn would look up again; found by app id
-    // it may be an older entry of its object id, which learn then looks up itself.
-    const knownByObjectId = e.objectId && known?.objectId === e.objectId ? known : undefined;
-    return catalog.learn({ objectId, appId: e.appId, name: known?.name || lastSegment(e.miResourceId), resourceId: e.miResourceId }, knownByObjectId);
+    // Found by the use's own object id, the entry is what learn would look up again; found by app
+    // id it may be an older entry of its object id, which learn then looks up itself.
+    return catalog.learn({ objectId, appId: e.appId, name: known?.name || lastSegment(e.miResourceId), resourceId: e.miResourceId }, byObject);
   }
-  const known = catalog.find(e.objectId, e.appId);
   if (known) return known;
   const token = tokens.find(e.tenantId, e.tokenId, e.issuedAtMs);
   if (token) return catalog.learn({ objectId: token.objectId, appId: token.appId, name: token.name, resourceId: '' });
@@ -504,6 +559,7 @@ class CallerAddress {
   /** What every use reads, copied out of `facts`: one object to fetch from memory, not two. */
   readonly scope: IpScope;
   readonly asn: number | null;
+  readonly asOrganization: string;
   /** `asn|<n>`; `asn|0` for an address without an ASN (read, never learned). */
   readonly asnKey: string;
   readonly ipKey: string;
@@ -511,6 +567,7 @@ class CallerAddress {
   constructor(readonly facts: IpFacts) {
     this.scope = facts.scope;
     this.asn = facts.asn;
+    this.asOrganization = facts.asOrganization;
     this.asnKey = asnRowKey(facts.asn ?? 0);
     this.ipKey = ipRowKey(facts.ip);
   }
@@ -561,13 +618,18 @@ class BatchRun {
 
   private readonly addresses: CallerAddressMemo;
 
-  constructor(private readonly partitions: ReadonlyMap<string, PartitionSnapshot>, private readonly settings: RemoteUseSettings) {
+  constructor(
+    private readonly partitions: ReadonlyMap<string, PartitionSnapshot>,
+    private readonly settings: RemoteUseSettings,
+    private readonly plannedIndexes: ReadonlyMap<string, CatalogIndex> | undefined,
+  ) {
     this.addresses = callerAddressMemo(settings.classifyIp);
     this.tokens = new TokenRegistry(settings.tokenBucketShards);
     this.suppressions = new SuppressionLedger(settings.tokenBucketShards);
   }
 
-  process(e: AuditEvent): void {
+  /** `planned`: the loaded catalog's entry for the event's object id, when planning found one (BatchPlan). */
+  process(e: AuditEvent, planned: CatalogEntry | undefined): void {
     this.earliestMs = Math.min(this.earliestMs, e.timeMs);
     const catalog = this.catalog(e.tenantId);
     if (e.tenantId) catalog.observe(e.timeMs);
@@ -586,7 +648,7 @@ class BatchRun {
       this.summary.userUses++;
       return;
     }
-    const identity = resolveManagedIdentity(e, catalog, this.tokens);
+    const identity = resolveManagedIdentity(e, catalog, this.tokens, planned);
     if (!identity) {
       this.summary.nonMiUses++;
       return;
@@ -622,7 +684,7 @@ class BatchRun {
 
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
-      const learnedAsn = address.asn !== null ? baseline.learn(asnKey, asnRow, e.timeMs, 'org', address.facts.asOrganization) : false;
+      const learnedAsn = address.asn !== null ? baseline.learn(asnKey, asnRow, e.timeMs, 'org', address.asOrganization) : false;
       const learnedIp = baseline.learn(ipKey, ipRow, e.timeMs, 'asn', address.asn ?? 0);
       if (learnedAsn || learnedIp) this.summary.learned++;
     }
@@ -720,7 +782,7 @@ class BatchRun {
   private catalog(tenantId: string): TenantCatalog {
     let catalog = this.catalogs.get(tenantId);
     if (!catalog) {
-      catalog = new TenantCatalog(tenantId, this.partitions.get(tenantPartitionKey(tenantId)));
+      catalog = new TenantCatalog(tenantId, this.partitions.get(tenantPartitionKey(tenantId)), this.plannedIndexes?.get(tenantId));
       this.catalogs.set(tenantId, catalog);
     }
     return catalog;

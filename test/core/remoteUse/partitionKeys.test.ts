@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, TokenUse } from '../../../src/core/records/auditEvent';
-import { firstRoundPartitions, secondRoundPartitions } from '../../../src/core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, firstRoundPartitions, planBatch } from '../../../src/core/remoteUse/detectRemoteUse';
+import { defaultRemoteUseSettings } from '../../../src/core/remoteUse/settings';
+import type { PartitionSnapshot } from '../../../src/core/state/partition';
+import { testClassifier } from '../../support/auditFixtures';
 import { MAX_TOKEN_BUCKET_SHARDS, suppressionLedgerKey, tokenBucketCandidates, tokenBucketKey, tokenShard } from '../../../src/core/remoteUse/partitionKeys';
 
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
@@ -77,8 +80,51 @@ describe('the partitions a batch loads', () => {
     ];
     // The app id a-new resolves to the batch's first sign-in with it (o-new); o-stranger is no known identity.
     // Each key once, in no particular order (the store takes any).
-    const keys = secondRoundPartitions(events, catalog);
+    const plan = planBatch(events, catalog);
+    const keys = plan.partitionKeys;
     expect(keys).toHaveLength(new Set(keys).size);
     expect([...keys].sort()).toEqual([`mi|${TENANT}|o-app`, `mi|${TENANT}|o-cat`, `mi|${TENANT}|o-new`, `mi|${TENANT}|o-other`]);
+    // The use found by object id carries its catalog entry on to judging; nothing else does.
+    expect(plan.catalogued.map((entry) => entry?.objectId)).toEqual([undefined, undefined, 'o-cat', undefined, undefined, undefined, undefined, undefined]);
   });
+
+  it('a catalogued identity reached through a sign-in, an app id or a token is loaded once, by its entry', () => {
+    const catalog = catalogOf({ 'o-cat': 'a-cat' });
+    const events = [signIn('o-cat', 'a-cat', 'tok-cat', ISSUED - 60_000), use({ appId: 'a-cat' }), use({ tokenId: 'tok-cat' }), use({ objectId: 'o-cat', miResourceId: '/subscriptions/s/x/vm' })];
+    expect(planBatch(events, catalog).partitionKeys).toEqual([`mi|${TENANT}|o-cat`]);
+  });
+
+  describe('judging with the plan', () => {
+    const vm = '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm-cat';
+    const uses = [
+      use({ objectId: 'o-cat', miResourceId: vm, callerIp: '203.0.113.9', timeMs: ISSUED + 40 * 86_400_000 }),
+      use({ objectId: 'o-cat', callerIp: '203.0.113.10', timeMs: ISSUED + 40 * 86_400_000 + 1 }),
+    ];
+    const settings = defaultRemoteUseSettings(testClassifier);
+    const judge = (loaded: ReadonlyMap<string, PartitionSnapshot>, plannedOn: ReadonlyMap<string, PartitionSnapshot> | undefined) =>
+      detectRemoteUse(uses, loaded, settings, plannedOn ? planBatch(uses, plannedOn) : undefined);
+    const names = (result: ReturnType<typeof judge>): string[] => result.alerts.map((a) => a.IdentityName);
+
+    it('gives the alerts and changes judging without it gives', () => {
+      const catalog = catalogOf({ 'o-cat': 'a-cat' }, 'vm-cat');
+      const withPlan = judge(catalog, catalog);
+      expect(withPlan.alerts.length).toBeGreaterThan(0);
+      expect(withPlan).toEqual(judge(catalog, undefined));
+    });
+
+    it('does not trust entries planned against another snapshot of the catalog (a reload after a conflict)', () => {
+      const planned = catalogOf({ 'o-cat': 'a-cat' }, 'old-name');
+      const reloaded = catalogOf({ 'o-cat': 'a-cat' }, 'vm-cat');
+      expect(names(judge(reloaded, planned))).toEqual(names(judge(reloaded, undefined)));
+      expect(names(judge(reloaded, undefined))).toContain('vm-cat');
+      expect(names(judge(planned, undefined))).not.toContain('vm-cat');
+    });
+  });
+
+  /** A tenant partition cataloguing the given identities (object id → app id), active for 30 days. */
+  function catalogOf(identities: Record<string, string>, name = 'vm'): Map<string, PartitionSnapshot> {
+    const rows = new Map<string, Record<string, string | number>>([['meta', { firstEventAt: ISSUED - 30 * 86_400_000 }]]);
+    for (const [objectId, appId] of Object.entries(identities)) rows.set(`mi|${objectId}`, { objectId, appId, name, resourceId: '' });
+    return new Map([[`tenant|${TENANT}`, { partitionKey: `tenant|${TENANT}`, rows }]]);
+  }
 });
