@@ -2,7 +2,7 @@ import type { AlertRow, Severity } from '../core/alerts/alertRow';
 import type { AuditEvent } from '../core/records/auditEvent';
 import { parseAuditRecord } from '../core/records/auditRecord';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
-import { detectRemoteUse, firstRoundPartitions, linkIssuances, planBatch, type BatchPlan, type RemoteUseResult, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, linkIssuances, planBatch, tenantPartitions, type BatchPlan, type RemoteUseResult, type RemoteUseSummary } from '../core/remoteUse/detectRemoteUse';
 import { SHARED_PARTITION_PREFIXES } from '../core/remoteUse/partitionKeys';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import type { PartitionSnapshot } from '../core/state/partition';
@@ -46,6 +46,8 @@ export interface ParsedAuditBatch {
   readonly events: AuditEvent[];
   readonly rejects: Reject[];
   readonly byCategory: Record<string, number>;
+  /** The tenants the events name (the first load round), collected as they were read: no extra pass over the events. */
+  readonly tenants: readonly string[];
 }
 
 /** Parses records into audit events; what is not an Entra/Azure record is a counted reject. */
@@ -76,6 +78,8 @@ class ParsingBatch {
   // setting): the current run is counted in a variable and added to the object when it ends.
   private runCategory = '';
   private runLength = 0;
+  private readonly tenants = new Set<string>();
+  private lastTenant = '';
 
   add(record: unknown, origin: string): void {
     const parsed = parseAuditRecord(record, origin);
@@ -88,6 +92,11 @@ class ParsingBatch {
       return;
     }
     this.events.push(parsed.value);
+    const tenant = parsed.value.tenantId;
+    if (tenant !== this.lastTenant) {
+      this.lastTenant = tenant;
+      if (tenant) this.tenants.add(tenant);
+    }
     const category = parsed.value.category || '(none)';
     if (category === this.runCategory) {
       this.runLength++;
@@ -100,7 +109,7 @@ class ParsingBatch {
 
   finish(records: number): ParsedAuditBatch {
     this.endRun();
-    return { records, events: this.events, rejects: this.rejects, byCategory: this.byCategory };
+    return { records, events: this.events, rejects: this.rejects, byCategory: this.byCategory, tenants: [...this.tenants] };
   }
 
   private endRun(): void {
@@ -131,7 +140,7 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
   let stateChanges = 0;
   let result: ReturnType<typeof detectRemoteUse> | undefined;
   for (let round = 0; ; round++) {
-    const { snapshots, plan } = await loadTwoRounds(parsed.events, deps.store);
+    const { snapshots, plan } = await loadTwoRounds(parsed, deps.store);
     result = detectRemoteUse(parsed.events, snapshots, deps.settings, plan);
     const commit = await deps.store.commit(result.changes, snapshots);
     stateChanges += result.changes.length;
@@ -170,9 +179,9 @@ export async function linkedAlerts(result: RemoteUseResult, store: StateStore): 
   return lookups.length > 0 ? linkIssuances(result.alerts, lookups, await store.readRows(lookups.flatMap((l) => l.rows))) : result.alerts;
 }
 
-async function loadTwoRounds(events: readonly AuditEvent[], store: StateStore): Promise<{ snapshots: Map<string, PartitionSnapshot>; plan: BatchPlan }> {
-  const tenants = await store.load(firstRoundPartitions(events));
-  const plan = planBatch(events, tenants);
+async function loadTwoRounds(parsed: ParsedAuditBatch, store: StateStore): Promise<{ snapshots: Map<string, PartitionSnapshot>; plan: BatchPlan }> {
+  const tenants = await store.load(tenantPartitions(parsed.tenants));
+  const plan = planBatch(parsed.events, tenants);
   const second = plan.partitionKeys.filter((key) => !tenants.has(key));
   if (second.length === 0) return { snapshots: tenants, plan };
   // The few tenant snapshots join the identities' map, not the other way round (one per identity).

@@ -1,5 +1,5 @@
 import { linkedAlerts, parseAuditMessages, type RemoteUseDeps } from '../app/remoteUseRunner';
-import { detectRemoteUse, firstRoundPartitions, planBatch } from '../core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, planBatch, tenantPartitions } from '../core/remoteUse/detectRemoteUse';
 import type { Invocation } from './invocations';
 import { nowMs } from './measure';
 
@@ -7,7 +7,7 @@ import { nowMs } from './measure';
 export interface RemoteUseStageTimes {
   /** Decoding the bodies (`JSON.parse`) and reading their records into events, message by message. */
   parse: number;
-  /** firstRoundPartitions + planBatch: working out which partitions a batch needs. */
+  /** tenantPartitions + planBatch: working out which partitions a batch needs. */
   partitionKeys: number;
   load: number;
   detect: number;
@@ -35,7 +35,7 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     };
     const parsed = parseAuditMessages(invocations[i]!.bodies.map((b) => b.text), (m) => `invocation ${i} message ${m}`);
     lap('parse');
-    const first = firstRoundPartitions(parsed.events);
+    const first = tenantPartitions(parsed.tenants);
     lap('partitionKeys');
     const snapshots = await deps.store.load(first);
     lap('load');

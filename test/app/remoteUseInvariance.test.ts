@@ -5,8 +5,9 @@ import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { decodeMessages } from '../../src/app/decodeMessages';
 import { parseAuditMessages, parseAuditRecords, runRemoteUseBatch } from '../../src/app/remoteUseRunner';
 import type { Reject } from '../../src/core/records/reject';
+import { firstRoundPartitions, tenantPartitions } from '../../src/core/remoteUse/detectRemoteUse';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
-import { activityUse, at, ATTACKER_IP, ATTACKER_IP6, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, ONPREM_IP_2, testClassifier, tokenId } from '../support/auditFixtures';
+import { activityUse, at, ATTACKER_IP, ATTACKER_IP6, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, ONPREM_IP_2, TENANT, testClassifier, tokenId } from '../support/auditFixtures';
 import { alertKeys, replayRecords } from '../support/remoteUseHarness';
 
 /** A 30-day scenario with learning-period Lows, then High, Medium and Low uses. */
@@ -179,6 +180,16 @@ describe('remote-use invariance', () => {
 });
 
 describe('parsing message by message', () => {
+  it('collects the tenants the events name, each once in first-seen order: the first load round', () => {
+    const OTHER = '0ddba11e-0000-4000-8000-000000000002';
+    const foreign = activityUse(identity(12), at(1, 2), ONPREM_IP);
+    (foreign['identity'] as { claims: Record<string, string> }).claims['http://schemas.microsoft.com/identity/claims/tenantid'] = OTHER;
+    const records = [miSignIn(identity(11), at(1)), foreign, activityUse(identity(11), at(1, 3), ONPREM_IP), { ...foreign, correlationId: 'again' }];
+    const parsed = parseAuditMessages([{ records }], (i) => `message ${i}`);
+    expect(parsed.tenants).toEqual([TENANT, OTHER]);
+    expect(tenantPartitions(parsed.tenants)).toEqual(firstRoundPartitions(parsed.events));
+  });
+
   it('gives the same events, categories and rejects as decoding the whole batch first', () => {
     const records = scenario();
     const messages: unknown[] = [];
@@ -200,6 +211,9 @@ describe('parsing message by message', () => {
     for (const e of streamed.events) oneByOne[e.category || '(none)'] = (oneByOne[e.category || '(none)'] ?? 0) + 1;
     expect(streamed.byCategory).toEqual(oneByOne);
     expect(Object.keys(oneByOne).length).toBeGreaterThan(2);
+    // The tenants collected while reading are the first load round a pass over the events gives.
+    expect(tenantPartitions(streamed.tenants)).toEqual(firstRoundPartitions(streamed.events));
+    expect(streamed.tenants.length).toBeGreaterThan(0);
     const byOrigin = (a: Reject, b: Reject): number => a.origin.localeCompare(b.origin);
     expect([...streamed.rejects].sort(byOrigin)).toEqual([...whole.rejects, ...expected.rejects].sort(byOrigin));
     expect(streamed.rejects.map((r) => r.reason)).toEqual(['body.invalid-json', 'body.records-not-array', 'signin.bad-time', 'record.not-azure-log']);

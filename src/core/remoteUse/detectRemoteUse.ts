@@ -72,7 +72,12 @@ const EVIDENCE_LIST_MAX = 10;
 export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
   const tenants = new Set<string>();
   for (const e of events) if (e.tenantId) tenants.add(e.tenantId);
-  return [...tenants].map(tenantPartitionKey).sort();
+  return tenantPartitions(tenants);
+}
+
+/** The first round from the tenants the events name, when they were collected as the events were read. */
+export function tenantPartitions(tenantIds: Iterable<string>): string[] {
+  return [...new Set(tenantIds)].filter((t) => t !== '').map(tenantPartitionKey).sort();
 }
 
 /**
