@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dependencies, validateConfigAtStartup } from '../../functions/dependencies';
 import { COLD_IMPORT_ENV } from '../../src/bench/coldImport';
 
 /** The built entry (npm test builds before it runs the tests). */
@@ -14,12 +15,11 @@ describe('the composition root', () => {
     expect(loaded).not.toContain('identity');
   });
 
-  it('builds every dependency of a valid production configuration on first use, the credential among them', async () => {
+  it('builds every dependency of a valid production configuration on first use, the credential among them', () => {
     const saved = { ...process.env };
     try {
       for (const key of Object.keys(process.env)) if (key.startsWith('TOKENWATCH_') || key === 'AZURE_CLIENT_ID') delete process.env[key];
       Object.assign(process.env, COLD_IMPORT_ENV, { AZURE_CLIENT_ID: '00000000-0000-4000-8000-0000000000aa' });
-      const { dependencies, validateConfigAtStartup } = await import('../../functions/dependencies');
       validateConfigAtStartup();
       const built = dependencies();
       expect(built.credential.constructor.name).toBe('DefaultAzureCredential');

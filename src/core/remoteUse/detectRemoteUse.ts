@@ -212,10 +212,19 @@ export function detectRemoteUse(
 export function eventOrder(events: readonly AuditEvent[]): number[] {
   const rank = (e: AuditEvent): number => (e.kind === 'issuance' ? 0 : e.kind === 'use' ? 1 : 2);
   const keyOf = (e: AuditEvent): string => (e.kind === 'other' ? e.category : recordKeyText(e.recordKey));
-  const order = events.map((_, i) => i);
+  // The times are copied into one dense array first: comparing two events by reading them costs
+  // two fetches from memory per comparison (about 11 comparisons per event), the copy one per event.
+  const times = new Float64Array(events.length);
+  const order = new Array<number>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    times[i] = events[i]!.timeMs;
+    order[i] = i;
+  }
   return order.sort((i, j) => {
+    const byTime = times[i]! - times[j]!;
+    if (byTime !== 0) return byTime;
     const a = events[i]!, b = events[j]!;
-    return a.timeMs - b.timeMs || rank(a) - rank(b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
+    return rank(a) - rank(b) || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
   });
 }
 

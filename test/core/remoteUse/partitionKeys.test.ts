@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, TokenUse } from '../../../src/core/records/auditEvent';
-import { detectRemoteUse, firstRoundPartitions, planBatch } from '../../../src/core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, eventOrder, firstRoundPartitions, planBatch } from '../../../src/core/remoteUse/detectRemoteUse';
 import { defaultRemoteUseSettings } from '../../../src/core/remoteUse/settings';
 import type { PartitionSnapshot } from '../../../src/core/state/partition';
 import { testClassifier } from '../../support/auditFixtures';
@@ -92,6 +92,25 @@ describe('the partitions a batch loads', () => {
     const catalog = catalogOf({ 'o-cat': 'a-cat' });
     const events = [signIn('o-cat', 'a-cat', 'tok-cat', ISSUED - 60_000), use({ appId: 'a-cat' }), use({ tokenId: 'tok-cat' }), use({ objectId: 'o-cat', miResourceId: '/subscriptions/s/x/vm' })];
     expect(planBatch(events, catalog).partitionKeys).toEqual([`mi|${TENANT}|o-cat`]);
+  });
+
+  it('judging order: event time, then issuance before use, then record key, whatever order the batch came in', () => {
+    const events = [
+      use({ recordKey: 'k2', timeMs: ISSUED }),
+      signIn('o1', 'a1', 't1', ISSUED + 5),
+      use({ recordKey: 'k1', timeMs: ISSUED }),
+      signIn('o2', 'a2', 't2', ISSUED),
+      use({ recordKey: 'k0', timeMs: ISSUED - 1 }),
+    ];
+    const order = eventOrder(events);
+    expect(order.map((i) => [events[i]!.timeMs - ISSUED, events[i]!.kind, (events[i] as { recordKey: string }).recordKey])).toEqual([
+      [-1, 'use', 'k0'],
+      [0, 'issuance', 'r'],
+      [0, 'use', 'k1'],
+      [0, 'use', 'k2'],
+      [5, 'issuance', 'r'],
+    ]);
+    expect(eventOrder([...events].reverse()).map((i) => [...events].reverse()[i])).toEqual(order.map((i) => events[i]));
   });
 
   describe('judging with the plan', () => {
