@@ -40,7 +40,7 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     const snapshots = await deps.store.load(first);
     lap('load');
     const plan = planBatch(parsed.events, snapshots);
-    const second = plan.partitionKeys.filter((key) => !snapshots.has(key));
+    const second = plan.partitionKeys;
     lap('partitionKeys');
     if (second.length > 0) for (const [key, snapshot] of await deps.store.load(second)) snapshots.set(key, snapshot);
     lap('load');

@@ -88,7 +88,7 @@ export function tenantPartitions(tenantIds: Iterable<string>): string[] {
 export class BatchPlan {
   constructor(
     readonly events: readonly AuditEvent[],
-    /** The identity partitions to load (after the tenants'), in no particular order. */
+    /** The identity partitions to load after the tenants' (identity keys only), each once, in no particular order. */
     readonly partitionKeys: readonly string[],
     /** Per event (same index): the loaded catalog's entry for its object id, when planning found one. */
     readonly catalogued: readonly (CatalogEntry | undefined)[],
