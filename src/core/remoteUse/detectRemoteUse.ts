@@ -320,10 +320,6 @@ class TenantCatalog {
     }
   }
 
-  find(objectId: string, appId: string): CatalogEntry | undefined {
-    return (objectId ? this.byObject(objectId, undefined) : undefined) ?? this.byApp(appId);
-  }
-
   /**
    * The entry of an object id: one learnt in this batch, else the loaded one, which `planned`
    * already is when planning found it in the same index (the batch's own map, nearly always
