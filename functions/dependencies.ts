@@ -88,8 +88,8 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
 
 /**
  * The app's credential. `@azure/identity` (MSAL and what it brings) is loaded here, when the first
- * invocation builds the dependencies, not at import: it was about 55 % of importing the functions
- * entry (190-250 ms of 360 on a slow 2-core machine), time the host spends indexing the functions
+ * invocation builds the dependencies, not at import: it was 130-250 ms of the 360 ms the functions
+ * entry took to import on a slow 2-core machine, time the host spends indexing the functions
  * before it starts their triggers. The first invocation pays it instead, once per worker.
  */
 function managedIdentityCredential(clientId: string | undefined): TokenCredential {

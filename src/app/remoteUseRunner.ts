@@ -183,10 +183,9 @@ async function loadTwoRounds(parsed: ParsedAuditBatch, store: StateStore): Promi
   const tenants = await store.load(tenantPartitions(parsed.tenants));
   const plan = planBatch(parsed.events, tenants);
   // Identity partitions only (`mi|…`, never a `tenant|…` key): nothing of the first round again.
-  const second = plan.partitionKeys;
-  if (second.length === 0) return { snapshots: tenants, plan };
+  if (plan.partitionKeys.length === 0) return { snapshots: tenants, plan };
   // The few tenant snapshots join the identities' map, not the other way round (one per identity).
-  const snapshots = await store.load(second);
+  const snapshots = await store.load(plan.partitionKeys);
   for (const [key, snapshot] of tenants) snapshots.set(key, snapshot);
   return { snapshots, plan };
 }

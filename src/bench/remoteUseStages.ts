@@ -40,9 +40,8 @@ export async function timeRemoteUseStages(invocations: readonly Invocation[], de
     const snapshots = await deps.store.load(first);
     lap('load');
     const plan = planBatch(parsed.events, snapshots);
-    const second = plan.partitionKeys;
     lap('partitionKeys');
-    if (second.length > 0) for (const [key, snapshot] of await deps.store.load(second)) snapshots.set(key, snapshot);
+    if (plan.partitionKeys.length > 0) for (const [key, snapshot] of await deps.store.load(plan.partitionKeys)) snapshots.set(key, snapshot);
     lap('load');
     const result = detectRemoteUse(parsed.events, snapshots, deps.settings, plan);
     lap('detect');

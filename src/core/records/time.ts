@@ -94,8 +94,7 @@ function parseCanonicalIso(s: string): number | undefined | null {
   const rest = n - i;
   const utc = rest === 0 || (rest === 1 && s.charCodeAt(i) === 90) || (rest === 6 && s.endsWith('+00:00'));
   if (!utc) return null;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return undefined;
-  return utcEpochMs(year, month, day, hour, minute, second, ms);
+  return valid(utcEpochMs(year, month, day, hour, minute, second, ms), month, day, hour, minute);
 }
 
 /**

@@ -68,14 +68,10 @@ const EVIDENCE_LIST_MAX = 10;
  * every identity whose use must be judged or whose token is issued. Token buckets are not loaded:
  * a bucket holds every sign-in of a tenant's hour, and a batch needs only the few tokens its
  * alerts cite (IssuanceLookup), read row by row after judging.
+ *
+ * The first round, from the tenants the events name (the runner collects them while it reads the
+ * records: ParsedAuditBatch.tenants); each once, sorted, without the empty id.
  */
-export function firstRoundPartitions(events: readonly AuditEvent[]): string[] {
-  const tenants = new Set<string>();
-  for (const e of events) if (e.tenantId) tenants.add(e.tenantId);
-  return tenantPartitions(tenants);
-}
-
-/** The first round from the tenants the events name, when they were collected as the events were read. */
 export function tenantPartitions(tenantIds: Iterable<string>): string[] {
   return [...new Set(tenantIds)].filter((t) => t !== '').map(tenantPartitionKey).sort();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, TokenUse } from '../../../src/core/records/auditEvent';
-import { detectRemoteUse, eventOrder, firstRoundPartitions, planBatch } from '../../../src/core/remoteUse/detectRemoteUse';
+import { detectRemoteUse, eventOrder, planBatch, tenantPartitions } from '../../../src/core/remoteUse/detectRemoteUse';
 import { defaultRemoteUseSettings } from '../../../src/core/remoteUse/settings';
 import type { PartitionSnapshot } from '../../../src/core/state/partition';
 import { testClassifier } from '../../support/auditFixtures';
@@ -60,7 +60,7 @@ describe('the partitions a batch loads', () => {
 
   it('first round: each tenant once, and no token bucket (the tokens alerts cite are read row by row)', () => {
     const events = [use({ tokenId: 't1', issuedAtMs: Date.UTC(2026, 8, 14, 13, 55) }), signIn('o1', 'a1', 't2', Date.UTC(2026, 8, 14, 11, 5)), use({ tokenId: 't3', issuedAtMs: Date.UTC(2026, 8, 14, 13, 20), tenantId: 'other-tenant' })];
-    expect(firstRoundPartitions(events)).toEqual([`tenant|${TENANT}`, 'tenant|other-tenant']);
+    expect(tenantPartitions(events.map((e) => e.tenantId))).toEqual([`tenant|${TENANT}`, 'tenant|other-tenant']);
   });
 
   it('second round: identities named by object id, by the catalog’s or the batch’s app id, or by a token issued in the batch', () => {
