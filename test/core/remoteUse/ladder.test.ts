@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeIpClassifier } from '../../../src/app/ipClassifier';
 import { AsnLookup } from '../../../src/core/network/asnLookup';
 import { parseRemoteUseAllowlist } from '../../../src/core/remoteUse/allowlist';
+import { judgeUse, LADDER, type UseFacts } from '../../../src/core/remoteUse/ladder';
 import type { RemoteUseAllowlist } from '../../../src/core/remoteUse/settings';
 import {
   activityUse,
@@ -187,3 +188,36 @@ function isoOf(record: Record<string, unknown>): string {
 function byTime(a: Record<string, unknown>, b: Record<string, unknown>): number {
   return String(a['time']).localeCompare(String(b['time']));
 }
+
+describe('the ladder as data', () => {
+  const scopes = ['unknown', 'azure', 'private', 'external'] as const;
+  const flags = [false, true];
+  const everyFact: UseFacts[] = scopes.flatMap((scope) =>
+    flags.flatMap((tenantActive) => flags.flatMap((isArc) => flags.flatMap((allowlisted) => flags.flatMap((asnInBaseline) => flags.map((ipInBaseline) => ({ scope, tenantActive, isArc, allowlisted, asnInBaseline, ipInBaseline })))))),
+  );
+
+  it('every outcome names the rule that decided it, the first whose condition holds', () => {
+    for (const facts of everyFact) {
+      const first = LADDER.find((rule) => rule.when(facts))!;
+      expect(judgeUse(facts).ruleId).toBe(first.id);
+    }
+  });
+
+  it('gives severities by the published ladder: High for an unusual ASN, Medium for an unusual IP, Low otherwise outside, nothing inside', () => {
+    const active = { tenantActive: true, isArc: false, allowlisted: false };
+    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toEqual({ ruleId: 'unusual-asn', severity: 'High', attribute: 'asn', learn: false });
+    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: false })).toEqual({ ruleId: 'unusual-ip', severity: 'Medium', attribute: 'ip', learn: false });
+    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: true })).toEqual({ ruleId: 'usual-external', severity: 'Low', attribute: 'none', learn: true });
+    expect(judgeUse({ ...active, isArc: true, scope: 'external', asnInBaseline: true, ipInBaseline: true }).severity).toBeUndefined();
+    expect(judgeUse({ ...active, tenantActive: false, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toEqual({ ruleId: 'learning', severity: 'Low', attribute: 'none', learn: true });
+    expect(judgeUse({ ...active, scope: 'azure', asnInBaseline: false, ipInBaseline: false })).toEqual({ ruleId: 'internal', severity: undefined, attribute: 'none', learn: true });
+  });
+
+  it('hands out outcomes made once, which nobody can change', () => {
+    for (const facts of everyFact) {
+      const outcome = judgeUse(facts);
+      expect(judgeUse({ ...facts })).toBe(outcome);
+      expect(Object.isFrozen(outcome)).toBe(true);
+    }
+  });
+});
