@@ -491,7 +491,34 @@ function lastSeen(data: RowData): number | undefined {
   return typeof value === 'number' ? value : num(data, 'last');
 }
 
-/** One identity's partition: its 30-day ASN/IP baseline and its dedup states. */
+/** In the baseline = seen no later than the event and last seen within the window before it. */
+function inBaseline(data: RowData | undefined, timeMs: number, windowMs: number): boolean {
+  if (!data) return false;
+  const first = firstSeen(data) ?? Infinity;
+  const last = lastSeen(data) ?? -Infinity;
+  return first <= timeMs && last >= timeMs - windowMs;
+}
+
+/**
+ * A baseline row after learning a use of it, or undefined when learning changes nothing. `last`
+ * advances at most once per UTC day (to the first use of that day), so a steady stream of known
+ * behaviour writes an identity's rows at most once a day.
+ */
+function learnedRow(data: RowData | undefined, timeMs: number, extraName: string, extraValue: string | number): RowData | undefined {
+  if (!data) return { first: timeMs, last: timeMs, [extraName]: extraValue };
+  const first = firstSeen(data) ?? timeMs;
+  const last = lastSeen(data) ?? timeMs;
+  const nextFirst = Math.min(first, timeMs);
+  const nextLast = utcDay(timeMs) > utcDay(last) ? timeMs : last;
+  // The usual case, a known row used again on the same day, allocates and writes nothing.
+  if (nextFirst === first && nextLast === last) return undefined;
+  return { ...data, first: nextFirst, last: nextLast };
+}
+
+/**
+ * One identity's partition as a batch changes it: its 30-day ASN/IP baseline and its dedup
+ * states. Made on the batch's first write to the identity; until then uses read the loaded rows.
+ */
 class IdentityBaseline {
   readonly partition: WorkingPartition;
 
@@ -499,37 +526,8 @@ class IdentityBaseline {
     this.partition = new WorkingPartition(partitionKey, snapshot);
   }
 
-  /** In the baseline = seen no later than the event and last seen within the window before it. */
   has(rowKey: string, timeMs: number): boolean {
-    return this.holds(this.partition.get(rowKey), timeMs);
-  }
-
-  /** `has` for a row already read (a use reads its ASN and IP rows once, to judge and to learn). */
-  holds(data: RowData | undefined, timeMs: number): boolean {
-    if (!data) return false;
-    const first = firstSeen(data) ?? Infinity;
-    const last = lastSeen(data) ?? -Infinity;
-    return first <= timeMs && last >= timeMs - this.windowMs;
-  }
-
-  /**
-   * Learns a row, given its current data (read by the caller). `last` advances at most once per
-   * UTC day (to the first use of that day), so a steady stream of known behaviour writes an
-   * identity's rows at most once a day.
-   */
-  learn(rowKey: string, data: RowData | undefined, timeMs: number, extraName: string, extraValue: string | number): boolean {
-    if (!data) {
-      this.partition.set(rowKey, { first: timeMs, last: timeMs, [extraName]: extraValue });
-      return true;
-    }
-    const first = firstSeen(data) ?? timeMs;
-    const last = lastSeen(data) ?? timeMs;
-    const nextFirst = Math.min(first, timeMs);
-    const nextLast = utcDay(timeMs) > utcDay(last) ? timeMs : last;
-    // The usual case, a known row used again on the same day, allocates and writes nothing.
-    if (nextFirst === first && nextLast === last) return false;
-    this.partition.set(rowKey, { ...data, first: nextFirst, last: nextLast });
-    return true;
+    return inBaseline(this.partition.get(rowKey), timeMs, this.windowMs);
   }
 
   dedup(rowKey: string): DedupState | undefined {
@@ -617,6 +615,13 @@ function callerAddressMemo(classifier: IpClassifier): CallerAddressMemo {
   return memo;
 }
 
+/** Rows by key: a loaded partition's, or the batch's working copy of it. */
+interface RowReader {
+  get(rowKey: string): RowData | undefined;
+}
+
+const NO_ROWS: RowReader = new Map<string, RowData>();
+
 /** A use's ASN and IP rows as judging read them (raising writes only a dedup row, so they still hold). */
 interface UseRows {
   readonly asn: RowData | undefined;
@@ -683,10 +688,13 @@ class BatchRun {
     const address = this.callerAddress(e);
     const { asnKey, ipKey } = address;
     this.summary.byScope[address.scope] = (this.summary.byScope[address.scope] ?? 0) + 1;
-    const baseline = this.identity(identity.partitionKey);
+    // Most uses only read their identity's rows: the working copy is made on the first write.
+    const working = this.identities.size > 0 ? this.identities.get(identity.partitionKey) : undefined;
+    const rows: RowReader = working ? working.partition : this.partitions.get(identity.partitionKey)?.rows ?? NO_ROWS;
     // Read once: judging and learning look at the same two rows (raising writes only a dedup row).
-    const asnRow = baseline.partition.get(asnKey);
-    const ipRow = baseline.partition.get(ipKey);
+    const asnRow = rows.get(asnKey);
+    const ipRow = rows.get(ipKey);
+    const windowMs = settings.baselineWindowMs;
     const allowlistEntry =
       address.scope === 'external'
         ? settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts)
@@ -697,17 +705,22 @@ class BatchRun {
       tenantActive: e.timeMs - firstEventAt >= settings.activationMs,
       isArc: identity.isArc,
       allowlisted: allowlistEntry !== undefined,
-      asnInBaseline: baseline.holds(asnRow, e.timeMs),
-      ipInBaseline: baseline.holds(ipRow, e.timeMs),
+      asnInBaseline: inBaseline(asnRow, e.timeMs, windowMs),
+      ipInBaseline: inBaseline(ipRow, e.timeMs, windowMs),
     });
 
-    if (outcome.severity) this.raise(e, identity, address.facts, outcome, baseline, { asn: asnRow, ip: ipRow }, firstEventAt);
+    if (outcome.severity) this.raise(e, identity, address.facts, outcome, working ?? this.identity(identity.partitionKey), { asn: asnRow, ip: ipRow }, firstEventAt);
 
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
-      const learnedAsn = address.asn !== null ? baseline.learn(asnKey, asnRow, e.timeMs, 'org', address.asOrganization) : false;
-      const learnedIp = baseline.learn(ipKey, ipRow, e.timeMs, 'asn', address.asn ?? 0);
-      if (learnedAsn || learnedIp) this.summary.learned++;
+      const asnLearned = address.asn !== null ? learnedRow(asnRow, e.timeMs, 'org', address.asOrganization) : undefined;
+      const ipLearned = learnedRow(ipRow, e.timeMs, 'asn', address.asn ?? 0);
+      if (asnLearned || ipLearned) {
+        const baseline = this.identity(identity.partitionKey);
+        if (asnLearned) baseline.partition.set(asnKey, asnLearned);
+        if (ipLearned) baseline.partition.set(ipKey, ipLearned);
+        this.summary.learned++;
+      }
     }
   }
 
