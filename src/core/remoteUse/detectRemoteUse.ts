@@ -515,6 +515,78 @@ function learnedRow(data: RowData | undefined, timeMs: number, extraName: string
   return { ...data, first: nextFirst, last: nextLast };
 }
 
+/** rowFacts: the row is in the baseline at the use's time (inBaseline). */
+export const IN_BASELINE = 1;
+/** rowFacts: learning the use leaves the row as it is (learnedRow gives undefined). */
+export const LEARNED_AS_IS = 2;
+
+/**
+ * What judging a use needs of one baseline row, as IN_BASELINE | LEARNED_AS_IS bits: from the
+ * row's day code when `days` (the loaded partition's) settles it, else from the row itself.
+ */
+export function rowFacts(days: BaselineDays | undefined, rows: RowReader, rowKey: string, timeMs: number, windowMs: number): number {
+  if (days !== undefined) {
+    const code = days.get(rowKey);
+    // No code: no such row (every row of the partition has one, UNCODED when it cannot be coded).
+    if (code === undefined) return 0;
+    if (code !== UNCODED) {
+      const lastDay = code >> DAY_SPAN_BITS;
+      const firstDayAtMost = lastDay - (code & MAX_DAY_SPAN);
+      const day = utcDay(timeMs);
+      // First seen on an earlier day than the use (the usual case): the last day then decides
+      // both facts, unless it is the day the window starts in, where the exact times do.
+      if (firstDayAtMost < day) {
+        const windowStartDay = utcDay(timeMs - windowMs);
+        if (lastDay !== windowStartDay) return (lastDay > windowStartDay ? IN_BASELINE : 0) | (lastDay >= day ? LEARNED_AS_IS : 0);
+      }
+    }
+  }
+  return exactRowFacts(rows.get(rowKey), timeMs, windowMs);
+}
+
+export function exactRowFacts(data: RowData | undefined, timeMs: number, windowMs: number): number {
+  return (inBaseline(data, timeMs, windowMs) ? IN_BASELINE : 0) | (data !== undefined && learnedRow(data, timeMs, '', '') === undefined ? LEARNED_AS_IS : 0);
+}
+
+/**
+ * A loaded identity partition's baseline rows as day codes: the UTC day of `last` and how many
+ * days before it `first` fell (at most MAX_DAY_SPAN: then `first` is no later than that), in
+ * one small integer, by row key. V8 keeps such an integer in the map itself; reading a row's
+ * `first` and `last` meant fetching the row and then each time, a number object of its own,
+ * from memory other records had pushed out of the caches: a third of judging a use. Made once
+ * per loaded partition version (the store hands out the same row map until the partition
+ * changes, and identities change rarely) and kept as long as the row map is.
+ */
+export type BaselineDays = ReadonlyMap<string, number>;
+
+const DAY_SPAN_BITS = 15;
+const MAX_DAY_SPAN = (1 << DAY_SPAN_BITS) - 1;
+/** Days after 1970 a code can hold (the code stays below 2^31, a small integer for V8): the year 2149. */
+const MAX_CODED_DAY = (1 << (31 - DAY_SPAN_BITS)) - 1;
+
+/** The code of a row that cannot be coded (no first or last, or out of range): rowFacts reads it. */
+const UNCODED = -1;
+
+const baselineDays = new WeakMap<ReadonlyMap<string, RowData>, BaselineDays>();
+
+export function baselineDaysOf(rows: ReadonlyMap<string, RowData>): BaselineDays {
+  let days = baselineDays.get(rows);
+  if (!days) {
+    const coded = new Map<string, number>();
+    for (const [rowKey, data] of rows) {
+      const first = firstSeen(data);
+      const last = lastSeen(data);
+      const firstDay = first !== undefined ? utcDay(first) : NaN;
+      const lastDay = last !== undefined ? utcDay(last) : NaN;
+      const codable = lastDay >= 0 && lastDay <= MAX_CODED_DAY && firstDay <= lastDay;
+      coded.set(rowKey, codable ? (lastDay << DAY_SPAN_BITS) | Math.min(lastDay - firstDay, MAX_DAY_SPAN) : UNCODED);
+    }
+    days = coded;
+    baselineDays.set(rows, days);
+  }
+  return days;
+}
+
 /**
  * One identity's partition as a batch changes it: its 30-day ASN/IP baseline and its dedup
  * states. Made on the batch's first write to the identity; until then uses read the loaded rows.
@@ -620,7 +692,7 @@ interface RowReader {
   get(rowKey: string): RowData | undefined;
 }
 
-const NO_ROWS: RowReader = new Map<string, RowData>();
+const NO_ROWS: ReadonlyMap<string, RowData> = new Map<string, RowData>();
 
 /** A use's ASN and IP rows as judging read them (raising writes only a dedup row, so they still hold). */
 interface UseRows {
@@ -688,13 +760,15 @@ class BatchRun {
     const address = this.callerAddress(e);
     const { asnKey, ipKey } = address;
     this.summary.byScope[address.scope] = (this.summary.byScope[address.scope] ?? 0) + 1;
-    // Most uses only read their identity's rows: the working copy is made on the first write.
+    // Most uses only read their identity's rows: the working copy is made on the first write, and
+    // until then the rows' day codes answer (BaselineDays), the rows themselves being read only
+    // when a code cannot, an alert cites them, or learning rewrites them.
     const working = this.identities.size > 0 ? this.identities.get(identity.partitionKey) : undefined;
-    const rows: RowReader = working ? working.partition : this.partitions.get(identity.partitionKey)?.rows ?? NO_ROWS;
-    // Read once: judging and learning look at the same two rows (raising writes only a dedup row).
-    const asnRow = rows.get(asnKey);
-    const ipRow = rows.get(ipKey);
-    const windowMs = settings.baselineWindowMs;
+    const loaded = working ? undefined : this.partitions.get(identity.partitionKey)?.rows ?? NO_ROWS;
+    const rows: RowReader = working ? working.partition : loaded!;
+    const days = loaded ? baselineDaysOf(loaded) : undefined;
+    const asnFacts = rowFacts(days, rows, asnKey, e.timeMs, settings.baselineWindowMs);
+    const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, settings.baselineWindowMs);
     const allowlistEntry =
       address.scope === 'external'
         ? settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts)
@@ -705,18 +779,21 @@ class BatchRun {
       tenantActive: e.timeMs - firstEventAt >= settings.activationMs,
       isArc: identity.isArc,
       allowlisted: allowlistEntry !== undefined,
-      asnInBaseline: inBaseline(asnRow, e.timeMs, windowMs),
-      ipInBaseline: inBaseline(ipRow, e.timeMs, windowMs),
+      asnInBaseline: (asnFacts & IN_BASELINE) !== 0,
+      ipInBaseline: (ipFacts & IN_BASELINE) !== 0,
     });
 
-    if (outcome.severity) this.raise(e, identity, address.facts, outcome, working ?? this.identity(identity.partitionKey), { asn: asnRow, ip: ipRow }, firstEventAt);
+    // Raising writes only a dedup row: the ASN and IP rows read here are still those learning sees.
+    if (outcome.severity) this.raise(e, identity, address.facts, outcome, working ?? this.identity(identity.partitionKey), { asn: rows.get(asnKey), ip: rows.get(ipKey) }, firstEventAt);
 
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
-      const asnLearned = address.asn !== null ? learnedRow(asnRow, e.timeMs, 'org', address.asOrganization) : undefined;
-      const ipLearned = learnedRow(ipRow, e.timeMs, 'asn', address.asn ?? 0);
-      if (asnLearned || ipLearned) {
+      const learnAsn = address.asn !== null && (asnFacts & LEARNED_AS_IS) === 0;
+      const learnIp = (ipFacts & LEARNED_AS_IS) === 0;
+      if (learnAsn || learnIp) {
         const baseline = this.identity(identity.partitionKey);
+        const asnLearned = learnAsn ? learnedRow(rows.get(asnKey), e.timeMs, 'org', address.asOrganization) : undefined;
+        const ipLearned = learnIp ? learnedRow(rows.get(ipKey), e.timeMs, 'asn', address.asn ?? 0) : undefined;
         if (asnLearned) baseline.partition.set(asnKey, asnLearned);
         if (ipLearned) baseline.partition.set(ipKey, ipLearned);
         this.summary.learned++;
