@@ -97,17 +97,23 @@ export function planBatch(events: readonly AuditEvent[], loaded: ReadonlyMap<str
   // Which identities the batch touches: a light version of resolveManagedIdentity that reads the
   // loaded catalogs plus this batch's sign-ins, without building working state. One pass: a use
   // that neither the catalog nor its own claims place waits until every sign-in has been seen.
-  // Catalogued identities are collected as entries (an object hashes by identity, without reading
-  // its key string) and keyed at the end; the others by key. The two never name the same
+  // Catalogued identities are collected as entries, each once by its plan stamp (see
+  // CatalogEntry.plannedIn), and keyed at the end; the others by key. The two never name the same
   // identity: an id is keyed only once the catalog has been asked and does not know it.
-  const catalogued = new Set<CatalogEntry>();
+  const stamp = ++planStamps;
+  const catalogued: CatalogEntry[] = [];
+  const collect = (entry: CatalogEntry): void => {
+    if (entry.plannedIn === stamp) return;
+    entry.plannedIn = stamp;
+    catalogued.push(entry);
+  };
   const keys = new Set<string>();
   const tenants = new Map<string, BatchTenant>();
   const entries: (CatalogEntry | undefined)[] = new Array(events.length).fill(undefined);
   const unplaced: TokenUse[] = [];
   const place = (tenant: BatchTenant, objectId: string): void => {
     const known = tenant.index.byObjectId.get(objectId);
-    if (known) catalogued.add(known);
+    if (known) collect(known);
     else keys.add(identityPartitionKey(tenant.tenantId, objectId));
   };
   // A batch is nearly always one tenant: the tenant changes rarely from one event to the next.
@@ -125,7 +131,7 @@ export function planBatch(events: readonly AuditEvent[], loaded: ReadonlyMap<str
     // A catalogued identity brings its key (hot path: most uses); the others are keyed here.
     const known = e.objectId ? tenant.index.byObjectId.get(e.objectId) : undefined;
     if (known) {
-      catalogued.add(known);
+      collect(known);
       entries[i] = known;
     } else if (e.objectId && e.miResourceId) keys.add(identityPartitionKey(e.tenantId, e.objectId));
     else unplaced.push(e);
@@ -138,7 +144,7 @@ export function planBatch(events: readonly AuditEvent[], loaded: ReadonlyMap<str
     }
     const byApp = e.appId ? batch.index.byAppId.get(e.appId) : undefined;
     if (byApp) {
-      catalogued.add(byApp);
+      collect(byApp);
       continue;
     }
     const owner = (e.appId ? batch.issued.appOwners.get(e.appId) : undefined) || batch.issued.tokenOwners.get(e.tokenId);
@@ -239,7 +245,18 @@ interface CatalogEntry extends CatalogFields {
   readonly isArc: boolean;
   /** The identity's own partition (its baseline), keyed once per entry, not on every use. */
   readonly partitionKey: string;
+  /**
+   * The stamp of the latest planBatch call that collected this entry: planning collects each
+   * identity once by comparing a number on the entry it already holds, where a set of entries
+   * cost a third of planning (0.3 us per record). planBatch is synchronous and takes a new stamp
+   * per call, so batches planned one after another (or concurrently, between their awaits) never
+   * see each other's stamps.
+   */
+  plannedIn: number;
 }
+
+/** The last stamp planBatch took (see CatalogEntry.plannedIn). */
+let planStamps = 0;
 
 function catalogEntry(tenantId: string, fields: CatalogFields): CatalogEntry {
   return {
@@ -249,6 +266,7 @@ function catalogEntry(tenantId: string, fields: CatalogFields): CatalogEntry {
     resourceId: fields.resourceId,
     isArc: ARC_MARKER.test(fields.resourceId),
     partitionKey: identityPartitionKey(tenantId, fields.objectId),
+    plannedIn: 0,
   };
 }
 

@@ -94,6 +94,17 @@ describe('the partitions a batch loads', () => {
     expect(planBatch(events, catalog).partitionKeys).toEqual([`mi|${TENANT}|o-cat`]);
   });
 
+  it('plans each batch on its own: identities a batch planned before are collected again, once', () => {
+    const catalog = catalogOf({ 'o-cat': 'a-cat', 'o-two': 'a-two' });
+    const first = [use({ objectId: 'o-cat' }), use({ objectId: 'o-cat' }), use({ objectId: 'o-two' })];
+    const second = [use({ objectId: 'o-two' }), use({ appId: 'a-cat' }), use({ objectId: 'o-cat' })];
+    const keys = (events: AuditEvent[]) => [...planBatch(events, catalog).partitionKeys].sort();
+    const both = [`mi|${TENANT}|o-cat`, `mi|${TENANT}|o-two`];
+    expect(keys(first)).toEqual(both);
+    expect(keys(second)).toEqual(both);
+    expect(keys(first)).toEqual(both);
+  });
+
   it('judging order: event time, then issuance before use, then record key, whatever order the batch came in', () => {
     const events = [
       use({ recordKey: 'k2', timeMs: ISSUED }),
