@@ -7,11 +7,19 @@ import { groupByPartition, type CommitResult, type StateStore } from './stateSto
  * still at v. Several instances can share one `MemoryStateBackend` to imitate concurrent hosts.
  */
 export class MemoryStateBackend {
-  readonly partitions = new Map<string, { version: number; rows: Map<string, RowData> }>();
+  readonly partitions = new Map<string, StoredPartition>();
   /** Counts calls the way Table Storage would bill them: one per partition read, one per transaction. */
   reads = 0;
   transactions = 0;
   failNext: Error | undefined;
+}
+
+/** One version of a partition. Commit replaces it instead of changing it (copy-on-write). */
+export interface StoredPartition {
+  readonly version: number;
+  readonly rows: Map<string, RowData>;
+  /** The snapshot of this version, made on its first load: every load of the same version hands out the same one (see PartitionSnapshot.derived). */
+  snapshot?: LoadedSnapshot;
 }
 
 /** The version a handed-out snapshot was loaded at, on the snapshot itself: concurrent batches each keep their own. */
@@ -28,7 +36,9 @@ export class MemoryStateStore implements StateStore {
       this.backend.reads++;
       const stored = this.backend.partitions.get(key);
       // Copy-on-write: snapshots share the stored map; commit replaces it instead of mutating it.
-      const snapshot: LoadedSnapshot = { partitionKey: key, rows: stored?.rows ?? new Map<string, RowData>(), [LOADED_VERSION]: stored?.version ?? 0 };
+      const snapshot: LoadedSnapshot = stored
+        ? (stored.snapshot ??= { partitionKey: key, rows: stored.rows, [LOADED_VERSION]: stored.version })
+        : { partitionKey: key, rows: new Map<string, RowData>(), [LOADED_VERSION]: 0 };
       out.set(key, snapshot);
     }
     return out;
@@ -51,7 +61,7 @@ export class MemoryStateStore implements StateStore {
     let written = 0;
     for (const [key, group] of groupByPartition(changes)) {
       const existing = this.backend.partitions.get(key);
-      const stored = { version: existing?.version ?? 0, rows: new Map<string, RowData>(existing?.rows ?? []) };
+      const stored: { version: number; rows: Map<string, RowData> } = { version: existing?.version ?? 0, rows: new Map<string, RowData>(existing?.rows ?? []) };
       const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
       const loaded = (judgedOn.get(key) as LoadedSnapshot | undefined)?.[LOADED_VERSION];
       if (guarded && loaded !== stored.version) {

@@ -49,6 +49,8 @@ interface CachedPartition {
   /** ETag of the version row when loaded; undefined = no version row existed. */
   readonly versionEtag: string | undefined;
   readonly version: number;
+  /** The snapshot of this version, made on its first load: every load of it hands out the same one (see PartitionSnapshot.derived). */
+  snapshot?: PartitionSnapshot;
 }
 
 /**
@@ -167,8 +169,11 @@ export class TableStateStore implements StateStore {
   }
 
   private snapshotOf(key: string, partition: CachedPartition): PartitionSnapshot {
-    const snapshot: LoadedSnapshot = { partitionKey: key, rows: partition.rows, [LOADED_AT]: partition };
-    return snapshot;
+    if (!partition.snapshot) {
+      const snapshot: LoadedSnapshot = { partitionKey: key, rows: partition.rows, [LOADED_AT]: partition };
+      partition.snapshot = snapshot;
+    }
+    return partition.snapshot;
   }
 
   private async readPartition(key: string): Promise<CachedPartition> {

@@ -147,6 +147,20 @@ describe('TableStateStore against Azurite', () => {
     expect(counter.requests).toBe(before);
   });
 
+  it('hands out one snapshot per partition version: the same object while it is cached and unchanged, a new one after a write', async () => {
+    const { store } = await newStore();
+    const pk = identityPartitionKey(TENANT, 'oid-snapshot');
+    const first = (await store.load([pk])).get(pk)!;
+    await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 1 })], new Map([[pk, first]]));
+    const written = (await store.load([pk])).get(pk)!;
+    expect(written).not.toBe(first);
+    expect(written.rows.get('asn|8075')).toEqual({ first: 1, last: 1 });
+    // What the core derives and keeps on a snapshot stays with its version.
+    written.derived = new Map([['asn|8075', 7]]);
+    expect((await store.load([pk])).get(pk)).toBe(written);
+    expect((await store.load([pk])).get(pk)!.derived).toBe(written.derived);
+  });
+
   it('keeps writing a cached partition with one transaction each, without conflicting with itself', async () => {
     const { store, counter } = await newStore();
     const pk = identityPartitionKey(TENANT, 'oid-repeat');

@@ -4,7 +4,7 @@ import { rememberBounded } from '../boundedMemo';
 import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import { recordKeyText, type AuditEvent, type TokenIssuance, type TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
-import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange } from '../state/partition';
+import { rowAddressKey, type DerivedRows, type PartitionSnapshot, type RowAddress, type RowChange } from '../state/partition';
 import { num, str, WorkingPartition, type RowData } from '../state/workingPartition';
 import { ALERT_NAMES, judgeUse, type LadderOutcome } from './ladder';
 import {
@@ -572,10 +572,10 @@ export function exactRowFacts(data: RowData | undefined, timeMs: number, windowM
  * one small integer, by row key. V8 keeps such an integer in the map itself; reading a row's
  * `first` and `last` meant fetching the row and then each time, a number object of its own,
  * from memory other records had pushed out of the caches: a third of judging a use. Made once
- * per loaded partition version (the store hands out the same row map until the partition
- * changes, and identities change rarely) and kept as long as the row map is.
+ * per partition version and kept on its snapshot (PartitionSnapshot.derived): identities change
+ * rarely, and a store hands out the same snapshot until the partition changes.
  */
-export type BaselineDays = ReadonlyMap<string, number>;
+export type BaselineDays = DerivedRows;
 
 const DAY_SPAN_BITS = 15;
 const MAX_DAY_SPAN = (1 << DAY_SPAN_BITS) - 1;
@@ -585,12 +585,13 @@ const MAX_CODED_DAY = (1 << (31 - DAY_SPAN_BITS)) - 1;
 /** The code of a row that cannot be coded (no first or last, or out of range): rowFacts reads it. */
 const UNCODED = -1;
 
-const baselineDays = new WeakMap<ReadonlyMap<string, RowData>, BaselineDays>();
+const NO_DAYS: BaselineDays = new Map<string, number>();
 
-export function baselineDaysOf(rows: ReadonlyMap<string, RowData>): BaselineDays {
-  let days = baselineDays.get(rows);
+export function baselineDaysOf(snapshot: PartitionSnapshot): BaselineDays {
+  let days = snapshot.derived;
   if (!days) {
     const coded = new Map<string, number>();
+    const rows = snapshot.rows;
     for (const [rowKey, data] of rows) {
       const first = firstSeen(data);
       const last = lastSeen(data);
@@ -600,7 +601,7 @@ export function baselineDaysOf(rows: ReadonlyMap<string, RowData>): BaselineDays
       coded.set(rowKey, codable ? (lastDay << DAY_SPAN_BITS) | Math.min(lastDay - firstDay, MAX_DAY_SPAN) : UNCODED);
     }
     days = coded;
-    baselineDays.set(rows, days);
+    snapshot.derived = days;
   }
   return days;
 }
@@ -782,9 +783,9 @@ class BatchRun {
     // until then the rows' day codes answer (BaselineDays), the rows themselves being read only
     // when a code cannot, an alert cites them, or learning rewrites them.
     const working = this.identities.size > 0 ? this.identities.get(identity.partitionKey) : undefined;
-    const loaded = working ? undefined : this.partitions.get(identity.partitionKey)?.rows ?? NO_ROWS;
-    const rows: RowReader = working ? working.partition : loaded!;
-    const days = loaded ? baselineDaysOf(loaded) : undefined;
+    const loaded = working ? undefined : this.partitions.get(identity.partitionKey);
+    const rows: RowReader = working ? working.partition : loaded?.rows ?? NO_ROWS;
+    const days = working ? undefined : loaded ? baselineDaysOf(loaded) : NO_DAYS;
     const asnFacts = rowFacts(days, rows, asnKey, e.timeMs, settings.baselineWindowMs);
     const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, settings.baselineWindowMs);
     const allowlistEntry =

@@ -17,7 +17,18 @@ export interface PartitionSnapshot {
    * of its identity's partition, and a wrapper was one more object to fetch from memory per row.
    */
   readonly rows: ReadonlyMap<string, RowData>;
+  /**
+   * What the core derives from `rows` (a number per row key: an identity's baseline day codes),
+   * worked out on first use and kept here. A store hands out one snapshot object per partition
+   * version, kept and dropped with the version, so the core works it out once per version; a
+   * store never reads or sets it. Kept on the snapshot because judging a use already holds it:
+   * looking the codes up by the row map in a weak map was two more fetches from memory per use.
+   */
+  derived?: DerivedRows;
 }
+
+/** A number per row key, derived from a snapshot's rows by the core (PartitionSnapshot.derived). */
+export type DerivedRows = ReadonlyMap<string, number>;
 
 export type RowChange =
   | {

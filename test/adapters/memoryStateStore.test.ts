@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStateBackend, MemoryStateStore } from '../../src/adapters/memoryStateStore';
+import type { RowChange } from '../../src/core/state/partition';
+
+const upsert = (partitionKey: string, rowKey: string, data: Record<string, number>): RowChange => ({ kind: 'upsert', partitionKey, rowKey, data });
+
+describe('MemoryStateStore', () => {
+  it('hands out one snapshot per partition version: the same object until a write, then a new one that the old one does not see', async () => {
+    const store = new MemoryStateStore(new MemoryStateBackend());
+    const pk = 'mi|t|o1';
+    const empty = (await store.load([pk])).get(pk)!;
+    expect(empty.rows.size).toBe(0);
+    expect(await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 1 })], new Map([[pk, empty]]))).toEqual({ written: 1, conflicts: [] });
+    const v1 = (await store.load([pk])).get(pk)!;
+    v1.derived = new Map([['asn|8075', 3]]);
+    expect((await store.load([pk])).get(pk)).toBe(v1);
+    expect(await store.commit([upsert(pk, 'asn|8075', { first: 1, last: 2 })], new Map([[pk, v1]]))).toEqual({ written: 1, conflicts: [] });
+    const v2 = (await store.load([pk])).get(pk)!;
+    expect(v2).not.toBe(v1);
+    expect(v2.derived).toBeUndefined();
+    expect(v1.rows.get('asn|8075')).toEqual({ first: 1, last: 1 });
+    expect(v2.rows.get('asn|8075')).toEqual({ first: 1, last: 2 });
+  });
+
+  it('a shared snapshot still guards: a second writer judging the same version conflicts', async () => {
+    const backend = new MemoryStateBackend();
+    const [a, b] = [new MemoryStateStore(backend), new MemoryStateStore(backend)];
+    const pk = 'mi|t|o2';
+    await a.commit([upsert(pk, 'ip|1', { first: 1, last: 1 })], await a.load([pk]));
+    const seenByA = await a.load([pk]);
+    const seenByB = await b.load([pk]);
+    expect(seenByB.get(pk)).toBe(seenByA.get(pk));
+    expect(await a.commit([upsert(pk, 'ip|2', { first: 2, last: 2 })], seenByA)).toEqual({ written: 1, conflicts: [] });
+    expect(await b.commit([upsert(pk, 'ip|3', { first: 3, last: 3 })], seenByB)).toEqual({ written: 0, conflicts: [pk] });
+  });
+});
