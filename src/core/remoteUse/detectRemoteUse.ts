@@ -477,6 +477,9 @@ function resolveManagedIdentity(e: TokenUse, catalog: TenantCatalog, tokens: Tok
   const byObject = e.objectId ? catalog.byObject(e.objectId, planned) : undefined;
   const known = byObject ?? catalog.byApp(e.appId);
   if (e.miResourceId) {
+    // The usual case, a use that tells the catalog nothing new: what learn would conclude, without
+    // building its candidate.
+    if (byObject && byObject.name !== '' && byObject.resourceId === e.miResourceId && (e.appId === '' || e.appId === byObject.appId)) return byObject;
     if (!e.objectId && !known) return undefined;
     const objectId = e.objectId || known?.objectId || '';
     // Found by the use's own object id, the entry is what learn would look up again; found by app

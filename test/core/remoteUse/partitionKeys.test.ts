@@ -151,6 +151,35 @@ describe('the partitions a batch loads', () => {
     });
   });
 
+  describe('a Managed Identity use teaches the catalog what it lacks, and only that', () => {
+    const vm = '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm-cat';
+    const settings = defaultRemoteUseSettings(testClassifier);
+    const catalogRow = (rows: ReturnType<typeof catalogWith>, use: Partial<TokenUse>) => {
+      const events = [{ ...use0, ...use } as AuditEvent];
+      const result = detectRemoteUse(events, rows, settings, planBatch(events, rows));
+      return result.changes.find((c) => c.partitionKey === `tenant|${TENANT}` && c.rowKey === 'mi|o-cat');
+    };
+    const use0: Partial<TokenUse> = { kind: 'use', tenantId: TENANT, category: 'test', recordKey: 'r', timeMs: ISSUED, objectId: 'o-cat', appId: 'a-cat', tokenId: '', callerIp: '10.1.2.3', miResourceId: vm, principalType: 'app', issuedAtMs: undefined, operation: 'op' };
+    function catalogWith(fields: Record<string, string>): Map<string, PartitionSnapshot> {
+      const rows = new Map<string, Record<string, string | number>>([['meta', { firstEventAt: ISSUED - 30 * 86_400_000 }], ['mi|o-cat', { objectId: 'o-cat', appId: 'a-cat', name: 'vm-cat', resourceId: vm, ...fields }]]);
+      return new Map([[`tenant|${TENANT}`, { partitionKey: `tenant|${TENANT}`, rows }]]);
+    }
+
+    it('nothing when the catalog already knows the use’s app id, name and resource', () => {
+      expect(catalogRow(catalogWith({}), {})).toBeUndefined();
+      expect(catalogRow(catalogWith({}), { appId: '' })).toBeUndefined();
+    });
+
+    it('the name from the resource id when the catalog has none', () => {
+      expect(catalogRow(catalogWith({ name: '' }), {})).toMatchObject({ data: { objectId: 'o-cat', appId: 'a-cat', name: 'vm-cat', resourceId: vm } });
+    });
+
+    it('the app id and resource id the token carries when they differ from the catalog’s', () => {
+      expect(catalogRow(catalogWith({ appId: 'a-old' }), {})).toMatchObject({ data: { appId: 'a-cat', name: 'vm-cat' } });
+      expect(catalogRow(catalogWith({ resourceId: '' }), {})).toMatchObject({ data: { resourceId: vm } });
+    });
+  });
+
   /** A tenant partition cataloguing the given identities (object id → app id), active for 30 days. */
   function catalogOf(identities: Record<string, string>, name = 'vm'): Map<string, PartitionSnapshot> {
     const rows = new Map<string, Record<string, string | number>>([['meta', { firstEventAt: ISSUED - 30 * 86_400_000 }]]);
