@@ -1,4 +1,4 @@
-import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData } from '../core/state/partition';
+import { rowAddressKey, type DerivedRows, type PartitionSnapshot, type RowAddress, type RowChange, type RowData } from '../core/state/partition';
 import { groupByPartition, type CommitResult, type StateStore } from './stateStore';
 
 /**
@@ -14,17 +14,16 @@ export class MemoryStateBackend {
   failNext: Error | undefined;
 }
 
-/** One version of a partition. Commit replaces it instead of changing it (copy-on-write). */
-export interface StoredPartition {
-  readonly version: number;
-  readonly rows: Map<string, RowData>;
-  /** The snapshot of this version, made on its first load: every load of the same version hands out the same one (see PartitionSnapshot.derived). */
-  snapshot?: LoadedSnapshot;
-}
+/**
+ * One version of a partition, and the snapshot every load of that version hands out (see
+ * PartitionSnapshot.derived); the version it carries is what a write judged on it is guarded by.
+ * Commit replaces it instead of changing it (copy-on-write).
+ */
+export class StoredPartition implements PartitionSnapshot {
+  derived?: DerivedRows;
 
-/** The version a handed-out snapshot was loaded at, on the snapshot itself: concurrent batches each keep their own. */
-const LOADED_VERSION = Symbol('loadedVersion');
-type LoadedSnapshot = PartitionSnapshot & { readonly [LOADED_VERSION]?: number };
+  constructor(readonly partitionKey: string, readonly version: number, readonly rows: Map<string, RowData>) {}
+}
 
 export class MemoryStateStore implements StateStore {
   constructor(readonly backend: MemoryStateBackend = new MemoryStateBackend()) {}
@@ -34,12 +33,8 @@ export class MemoryStateStore implements StateStore {
     const out = new Map<string, PartitionSnapshot>();
     for (const key of partitionKeys) {
       this.backend.reads++;
-      const stored = this.backend.partitions.get(key);
-      // Copy-on-write: snapshots share the stored map; commit replaces it instead of mutating it.
-      const snapshot: LoadedSnapshot = stored
-        ? (stored.snapshot ??= { partitionKey: key, rows: stored.rows, [LOADED_VERSION]: stored.version })
-        : { partitionKey: key, rows: new Map<string, RowData>(), [LOADED_VERSION]: 0 };
-      out.set(key, snapshot);
+      // Copy-on-write: a stored version is its own snapshot; commit replaces it instead of mutating it.
+      out.set(key, this.backend.partitions.get(key) ?? new StoredPartition(key, 0, new Map<string, RowData>()));
     }
     return out;
   }
@@ -61,21 +56,22 @@ export class MemoryStateStore implements StateStore {
     let written = 0;
     for (const [key, group] of groupByPartition(changes)) {
       const existing = this.backend.partitions.get(key);
-      const stored: { version: number; rows: Map<string, RowData> } = { version: existing?.version ?? 0, rows: new Map<string, RowData>(existing?.rows ?? []) };
+      const version = existing?.version ?? 0;
       const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
-      const loaded = (judgedOn.get(key) as LoadedSnapshot | undefined)?.[LOADED_VERSION];
-      if (guarded && loaded !== stored.version) {
+      const judged = judgedOn.get(key);
+      const loaded = judged instanceof StoredPartition ? judged.version : undefined;
+      if (guarded && loaded !== version) {
         conflicts.push(key);
         continue;
       }
       // 99 changes per transaction: the 100-operation limit less the guard row.
       this.backend.transactions += Math.ceil(group.length / 99);
+      const rows = new Map<string, RowData>(existing?.rows ?? []);
       for (const change of group) {
-        if (change.kind === 'upsert') stored.rows.set(change.rowKey, { ...change.data });
-        else stored.rows.delete(change.rowKey);
+        if (change.kind === 'upsert') rows.set(change.rowKey, { ...change.data });
+        else rows.delete(change.rowKey);
       }
-      stored.version++;
-      this.backend.partitions.set(key, stored);
+      this.backend.partitions.set(key, new StoredPartition(key, version + 1, rows));
       written++;
     }
     return { written, conflicts };

@@ -537,14 +537,16 @@ function learnedRow(data: RowData | undefined, timeMs: number, extraName: string
 }
 
 /** rowFacts: the row is in the baseline at the use's time (inBaseline). */
-export const IN_BASELINE = 1;
+const IN_BASELINE = 1;
 /** rowFacts: learning the use leaves the row as it is (learnedRow gives undefined). */
-export const LEARNED_AS_IS = 2;
+const LEARNED_AS_IS = 2;
 
 /**
  * What judging a use needs of one baseline row, as IN_BASELINE | LEARNED_AS_IS bits: from the
  * row's day code when `days` (the loaded partition's) settles it, else from the row itself.
  */
+export { IN_BASELINE, LEARNED_AS_IS };
+
 export function rowFacts(days: BaselineDays | undefined, rows: RowReader, rowKey: string, timeMs: number, windowMs: number): number {
   if (days !== undefined) {
     const code = days.get(rowKey);
