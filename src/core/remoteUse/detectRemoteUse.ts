@@ -541,12 +541,13 @@ const IN_BASELINE = 1;
 /** rowFacts: learning the use leaves the row as it is (learnedRow gives undefined). */
 const LEARNED_AS_IS = 2;
 
+// Exported under their own statement: an exported const is read from the exports object on every use.
+export { IN_BASELINE, LEARNED_AS_IS };
+
 /**
  * What judging a use needs of one baseline row, as IN_BASELINE | LEARNED_AS_IS bits: from the
  * row's day code when `days` (the loaded partition's) settles it, else from the row itself.
  */
-export { IN_BASELINE, LEARNED_AS_IS };
-
 export function rowFacts(days: BaselineDays | undefined, rows: RowReader, rowKey: string, timeMs: number, windowMs: number): number {
   if (days !== undefined) {
     const code = days.get(rowKey);
