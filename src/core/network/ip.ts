@@ -212,7 +212,6 @@ function groupsToWord(high: number | undefined, low: number | undefined): number
   return (((high ?? 0) << 16) | (low ?? 0)) >>> 0;
 }
 
-/** A character loop rather than split + regex: this runs once per log record. */
 /**
  * The address as an unsigned 32-bit number when `text` is exactly a canonical dotted quad (what
  * `parseIpv4` accepts: no port, no space, no leading zeros), else undefined. Two such texts are
@@ -222,6 +221,7 @@ export function plainIpv4Value(text: string): number | undefined {
   return text.length >= 7 && text.length <= 15 ? parseIpv4Value(text) : undefined;
 }
 
+/** A character loop rather than split + regex: this runs once per log record. */
 function parseIpv4Value(text: string): number | undefined {
   let value = 0;
   let octet = 0;

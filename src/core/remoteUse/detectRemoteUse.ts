@@ -5,7 +5,7 @@ import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from
 import { recordKeyText, type AuditEvent, type TokenIssuance, type TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
 import { rowAddressKey, type DerivedRows, type PartitionSnapshot, type RowAddress, type RowChange } from '../state/partition';
-import { num, str, WorkingPartition, type RowData } from '../state/workingPartition';
+import { EMPTY_ROWS, num, str, WorkingPartition, type RowData } from '../state/workingPartition';
 import { ALERT_NAMES, judgeUse, type LadderOutcome } from './ladder';
 import {
   asnRowKey,
@@ -717,8 +717,6 @@ interface RowReader {
   get(rowKey: string): RowData | undefined;
 }
 
-const NO_ROWS: ReadonlyMap<string, RowData> = new Map<string, RowData>();
-
 /** A use's ASN and IP rows as judging read them (raising writes only a dedup row, so they still hold). */
 interface UseRows {
   readonly asn: RowData | undefined;
@@ -790,7 +788,7 @@ class BatchRun {
     // when a code cannot, an alert cites them, or learning rewrites them.
     const working = this.identities.size > 0 ? this.identities.get(identity.partitionKey) : undefined;
     const loaded = working ? undefined : this.partitions.get(identity.partitionKey);
-    const rows: RowReader = working ? working.partition : loaded?.rows ?? NO_ROWS;
+    const rows: RowReader = working ? working.partition : loaded?.rows ?? EMPTY_ROWS;
     const days = working ? undefined : loaded ? baselineDaysOf(loaded) : NO_DAYS;
     const asnFacts = rowFacts(days, rows, asnKey, e.timeMs, settings.baselineWindowMs);
     const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, settings.baselineWindowMs);

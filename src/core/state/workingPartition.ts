@@ -70,7 +70,8 @@ export class WorkingPartition {
   }
 }
 
-const EMPTY_ROWS: ReadonlyMap<string, RowData> = new Map();
+/** The rows of a partition that has none (never written to: a read-only map). */
+export const EMPTY_ROWS: ReadonlyMap<string, RowData> = new Map();
 
 function sameData(a: RowData, b: RowData): boolean {
   const keys = Object.keys(a);
