@@ -1,8 +1,9 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { Reject } from '../core/records/reject';
 import { tableKey } from '../core/state/keys';
 import type { RejectSink } from './rejectSink';
 import { StateStoreError } from './stateStore';
+import { submitEntityTransaction, type EntityOperation } from './tableTransaction';
 
 /** 100 operations: the entity-group transaction limit. */
 const MAX_TX_OPERATIONS = 100;
@@ -20,13 +21,13 @@ export class TableRejectSink implements RejectSink {
     if (rejects.length === 0) return;
     const day = this.now().toISOString().slice(0, 10).replace(/-/g, '');
     const partitionKey = tableKey(context.detector, day);
-    const actions: TransactionAction[] = rejects.map((r, i) => [
-      'upsert',
-      { partitionKey, rowKey: tableKey(context.batchId, String(i).padStart(6, '0')), reason: r.reason, detail: r.detail, origin: r.origin, sample: r.sample },
-      'Replace',
-    ]);
+    const operations: EntityOperation[] = rejects.map((r, i) => ({
+      op: 'upsert',
+      rowKey: tableKey(context.batchId, String(i).padStart(6, '0')),
+      data: { reason: r.reason, detail: r.detail, origin: r.origin, sample: r.sample },
+    }));
     try {
-      for (let i = 0; i < actions.length; i += MAX_TX_OPERATIONS) await this.client.submitTransaction(actions.slice(i, i + MAX_TX_OPERATIONS));
+      for (let i = 0; i < operations.length; i += MAX_TX_OPERATIONS) await submitEntityTransaction(this.client, partitionKey, operations.slice(i, i + MAX_TX_OPERATIONS));
     } catch (error) {
       throw new StateStoreError(`dead-letter: storing ${rejects.length} rejects failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
     }

@@ -1,7 +1,8 @@
-import { odata, RestError, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { odata, RestError, type TableClient, type TableEntity } from '@azure/data-tables';
 import { LRUCache } from 'lru-cache';
 import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData, type RowValue } from '../core/state/partition';
 import { groupByPartition, StateStoreError, type CommitResult, type StateStore } from './stateStore';
+import { submitEntityTransaction, type EntityOperation } from './tableTransaction';
 
 /**
  * The state store on Azure Table Storage.
@@ -115,19 +116,17 @@ export class TableStateStore implements StateStore {
     }
     // An unguarded partition merges its rows into what this instance holds of it, if anything.
     const base = loaded ?? this.cache.get(key);
-    const actions: TransactionAction[] = group.map((c) =>
-      c.kind === 'upsert' ? ['upsert', toEntity(key, c.rowKey, c.data), 'Replace'] : ['delete', { partitionKey: key, rowKey: c.rowKey }],
-    );
+    const operations: EntityOperation[] = group.map((c) => (c.kind === 'upsert' ? { op: 'upsert', rowKey: c.rowKey, data: c.data } : { op: 'delete', rowKey: c.rowKey }));
     const nextVersion = (base?.version ?? 0) + 1;
     if (guarded) {
-      const versionEntity = toEntity(key, VERSION_ROW, { n: nextVersion });
-      actions.unshift(base?.versionEtag ? ['update', versionEntity, 'Replace', { etag: base.versionEtag }] : ['create', versionEntity]);
+      const versionData = { n: nextVersion };
+      operations.unshift(base?.versionEtag ? { op: 'replace', rowKey: VERSION_ROW, data: versionData, ifMatch: base.versionEtag } : { op: 'create', rowKey: VERSION_ROW, data: versionData });
     }
     let versionEtag = base?.versionEtag;
-    for (let i = 0; i < actions.length; i += MAX_TX_OPERATIONS) {
-      const chunk = actions.slice(i, i + MAX_TX_OPERATIONS);
+    for (let i = 0; i < operations.length; i += MAX_TX_OPERATIONS) {
+      const chunk = operations.slice(i, i + MAX_TX_OPERATIONS);
       try {
-        const response = await this.client.submitTransaction(chunk);
+        const response = await submitEntityTransaction(this.client, key, chunk);
         // Sub-responses carry status and ETag but no keys, in the order of the actions: the guard
         // is the first action of the first chunk.
         if (i === 0 && guarded) versionEtag = response.subResponses[0]?.etag ?? versionEtag;
@@ -228,7 +227,7 @@ export class TableStateStore implements StateStore {
   }
 }
 
-/** Numbers are written as Edm.Double: epoch milliseconds exceed Int32, and Int64 would read back as bigint. */
+/** One entity for the SDK's single-entity calls, in the encoding transactions write (entityJson): numbers as Edm.Double, since epoch milliseconds exceed Int32 and Int64 would read back as bigint. */
 export function toEntity(partitionKey: string, rowKey: string, data: Readonly<Record<string, RowValue>>): TableEntity<Record<string, unknown>> {
   const entity: TableEntity<Record<string, unknown>> = { partitionKey, rowKey };
   for (const [name, value] of Object.entries(data)) entity[name] = typeof value === 'number' ? { value, type: 'Double' } : value;

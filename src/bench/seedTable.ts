@@ -1,6 +1,7 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { MemoryStateBackend } from '../adapters/memoryStateStore';
-import { MAX_TX_OPERATIONS, toEntity } from '../adapters/tableStateStore';
+import { MAX_TX_OPERATIONS } from '../adapters/tableStateStore';
+import { submitEntityTransaction, type EntityOperation } from '../adapters/tableTransaction';
 
 /**
  * Writes the state a warm-up built in memory to Table Storage, in the encoding TableStateStore
@@ -10,15 +11,15 @@ import { MAX_TX_OPERATIONS, toEntity } from '../adapters/tableStateStore';
  * Azurite minutes. Copying the result costs one transaction per 100 rows.
  */
 export async function copyStateToTable(backend: MemoryStateBackend, client: TableClient, concurrency = 16): Promise<{ partitions: number; rows: number; transactions: number }> {
-  const batches: TransactionAction[][] = [];
+  const batches: { partitionKey: string; operations: EntityOperation[] }[] = [];
   let rows = 0;
   for (const [partitionKey, partition] of backend.partitions) {
-    const actions: TransactionAction[] = [...partition.rows].map(([rowKey, data]) => ['upsert', toEntity(partitionKey, rowKey, data), 'Replace']);
-    rows += actions.length;
-    for (let i = 0; i < actions.length; i += MAX_TX_OPERATIONS) batches.push(actions.slice(i, i + MAX_TX_OPERATIONS));
+    const operations: EntityOperation[] = [...partition.rows].map(([rowKey, data]) => ({ op: 'upsert', rowKey, data }));
+    rows += operations.length;
+    for (let i = 0; i < operations.length; i += MAX_TX_OPERATIONS) batches.push({ partitionKey, operations: operations.slice(i, i + MAX_TX_OPERATIONS) });
   }
   for (let i = 0; i < batches.length; i += concurrency) {
-    await Promise.all(batches.slice(i, i + concurrency).map((batch) => client.submitTransaction(batch)));
+    await Promise.all(batches.slice(i, i + concurrency).map((batch) => submitEntityTransaction(client, batch.partitionKey, batch.operations)));
   }
   return { partitions: backend.partitions.size, rows, transactions: batches.length };
 }
