@@ -5,6 +5,12 @@ export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** CPU time of this process (all its threads: garbage collection included) in milliseconds. */
+export function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 /** Items per second; 0 when nothing was timed (never Infinity in a report). */
 export function perSecond(items: number, ms: number): number {
   return ms > 0 ? (items * 1000) / ms : 0;

@@ -5,7 +5,7 @@ import type { MachineInfo } from './machine';
 import { round } from './measure';
 import type { PureFigures } from './purePhases';
 import { REMOTE_USE_STAGES } from './remoteUseStages';
-import type { TableFigures } from './tablePhases';
+import type { TableFigures, TableRun } from './tablePhases';
 
 export interface SizeResult {
   readonly size: BenchStreamSize;
@@ -81,7 +81,6 @@ export function finalFigures(result: BenchResult): FinalFigures {
   };
 }
 
-/** Day start and steady state together: what a day at the bench's density costs per 1,000 records. */
 /**
  * Requests per 1,000 records over the measured day: the day start's requests plus the steady
  * state's. A steady state cut short by its time box is extended at its measured rate to the day's
@@ -91,6 +90,11 @@ export function wholeDayPer1k(table: TableFigures, steadyRecords: number): numbe
   const steady = table.truncated ? Math.max(steadyRecords, table.combined.records) : table.combined.records;
   const records = table.dayStart.records + steady;
   return records > 0 ? (table.dayStart.requests * 1000 + table.combined.requestsPer1kRecords * steady) / records : 0;
+}
+
+/** CPU of the bench process per record of a Table Storage run, in µs (0 when nothing ran). */
+export function cpuPerRecordUs(run: TableRun): number {
+  return run.records > 0 ? (run.cpuMs * 1000) / run.records : 0;
 }
 
 const fmt = (value: number): string => round(value).toLocaleString('en-US');
@@ -148,6 +152,7 @@ export function formatReport(result: BenchResult): string[] {
       tab('Azurite records measured', (_s, t) => `${fmt(t.combined.records)}${t.truncated ? ' (time-boxed)' : ''}`),
       tab('Azurite records/s', (_s, t) => fmt(t.combined.recordsPerSec)),
       tab('  remote use / theft records/s', (_s, t) => `${fmt(t.remoteUse.recordsPerSec)} / ${fmt(t.theft.recordsPerSec)}`),
+      tab('  CPU of this process, µs/record', (_s, t) => `${fmt(cpuPerRecordUs(t.remoteUse))} / ${fmt(cpuPerRecordUs(t.theft))}`),
       tab('table requests per 1k records', (_s, t) => fmt(t.combined.requestsPer1kRecords)),
       tab('  remote use / theft', (_s, t) => `${fmt(t.remoteUse.requestsPer1kRecords)} / ${fmt(t.theft.requestsPer1kRecords)}`),
       tab('day start (untimed): requests per MI', (s, t) => `${fmt(t.dayStart.requests / s.size.identities)} (${fmt(t.dayStart.records)} records)`),

@@ -11,7 +11,7 @@ import { defaultRemoteUseSettings } from '../core/remoteUse/settings';
 import type { BenchPhase } from '../demo/benchStream';
 import { ClassifyingRequestCounter, type RequestKind } from './classifyingCounter';
 import { MAX_MESSAGES_PER_INVOCATION, type BenchBody, type Invocation } from './invocations';
-import { collectGarbage, nowMs, perSecond } from './measure';
+import { collectGarbage, cpuMs, nowMs, perSecond } from './measure';
 import { NaiveStateStore } from './naiveStateStore';
 import { runRemoteUseStream, runTheftStream, type StreamOutcome } from './pipelines';
 import { remoteDeps, theftDeps } from './purePhases';
@@ -49,6 +49,12 @@ export interface TablePlan {
 export interface TableRun {
   readonly records: number;
   readonly ms: number;
+  /**
+   * CPU this process spent in the timed invocations: detection, the Table client and HTTP. What an
+   * instance pays per record against the real service, where nothing shares its cores (Azurite
+   * runs on the other one here).
+   */
+  readonly cpuMs: number;
   readonly recordsPerSec: number;
   readonly requests: number;
   readonly requestsPer1kRecords: number;
@@ -120,7 +126,7 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
     log(`  warm-up state copied to Azurite: ${copied[0]!.partitions + copied[1]!.partitions} partitions, ${copied[0]!.rows + copied[1]!.rows} rows, in ${Math.round(nowMs() - started)} ms`);
   };
 
-  const measured = { remote: { records: 0, ms: 0, started: false }, theft: { records: 0, ms: 0, started: false } };
+  const measured = { remote: { records: 0, ms: 0, cpuMs: 0, started: false }, theft: { records: 0, ms: 0, cpuMs: 0, started: false } };
   const tail = { audit: [] as BenchBody[], endpoint: [] as BenchBody[] };
   let warmUpRecords = 0;
   let warmUpMs = 0;
@@ -181,8 +187,10 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
       return;
     }
     const started = nowMs();
+    const cpuStarted = cpuMs();
     const outcome = await runInvocation(kind, invocation, { remote, theft });
     slot.ms += nowMs() - started;
+    slot.cpuMs += cpuMs() - cpuStarted;
     slot.records += outcome.records;
   };
 
@@ -212,8 +220,8 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   }
   await flush();
 
-  const remoteRun = tableRun(measured.remote.records, measured.remote.ms, remoteCounter);
-  const theftRun = tableRun(measured.theft.records, measured.theft.ms, theftCounter);
+  const remoteRun = tableRun(measured.remote.records, measured.remote.ms, remoteCounter, measured.remote.cpuMs);
+  const theftRun = tableRun(measured.theft.records, measured.theft.ms, theftCounter, measured.theft.cpuMs);
   const combined = combineRuns(remoteRun, theftRun);
   if (warmUpAbandoned) log(`  Azurite: warm-up abandoned after ${Math.round(warmUpMs / 1000)} s (${warmUpRecords} records)`);
   else log(`  Azurite: ${Math.round(combined.recordsPerSec)} records/s, ${combined.requestsPer1kRecords.toFixed(2)} requests per 1,000 records${truncated ? ' (time budget reached)' : ''}`);
@@ -247,10 +255,11 @@ function proportion(plan: TablePlan, kind: 'audit' | 'endpoint'): number {
   return Math.round((plan.naiveRecords * (kind === 'audit' ? plan.auditSteadyRecords : plan.endpointRecords)) / total);
 }
 
-function tableRun(records: number, ms: number, counter: ClassifyingRequestCounter): TableRun {
+function tableRun(records: number, ms: number, counter: ClassifyingRequestCounter, cpuMs = 0): TableRun {
   return {
     records,
     ms,
+    cpuMs,
     recordsPerSec: perSecond(records, ms),
     requests: counter.requests,
     requestsPer1kRecords: records > 0 ? (counter.requests * 1000) / records : 0,
@@ -268,6 +277,7 @@ export function combineRuns(a: TableRun, b: TableRun): TableRun {
   return {
     records,
     ms,
+    cpuMs: a.cpuMs + b.cpuMs,
     recordsPerSec: perSecond(records, ms),
     requests,
     requestsPer1kRecords: records > 0 ? (requests * 1000) / records : 0,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { PureFigures } from '../../src/bench/purePhases';
-import { finalFigures, formatReport, wholeDayPer1k, type BenchResult } from '../../src/bench/report';
-import type { TableRun } from '../../src/bench/tablePhases';
+import { cpuPerRecordUs, finalFigures, formatReport, wholeDayPer1k, type BenchResult } from '../../src/bench/report';
+import { combineRuns, type TableRun } from '../../src/bench/tablePhases';
 
 const run = (records: number, requests: number, ms: number): TableRun => ({
   records,
   ms,
+  cpuMs: ms / 2,
   recordsPerSec: (records * 1000) / ms,
   requests,
   requestsPer1kRecords: (requests * 1000) / records,
@@ -76,5 +77,13 @@ describe('bench report', () => {
     expect(lines[0]).toContain('Contoso CPU, 2 cores');
     expect(lines.find((l) => l.startsWith('day start (untimed): requests per MI'))).toMatch(/2\.5 \(25,000 records\)$/);
     expect(lines.find((l) => l.includes('day start, per 1k of its records'))).toContain('transaction mi 480');
+  });
+
+  it('reports the CPU per record the process spent in the Table Storage run of each detector', () => {
+    const lines = formatReport(result);
+    // 3,000 ms over 180,000 records and 500 ms over 20,000 (the fixture's runs use half their time on CPU).
+    expect(lines.find((l) => l.includes('CPU of this process, µs/record'))).toMatch(/16\.7 \/ 25$/);
+    expect(cpuPerRecordUs(run(0, 0, 0))).toBe(0);
+    expect(combineRuns(run(1_000, 1, 40), run(1_000, 1, 60)).cpuMs).toBe(50);
   });
 });
