@@ -60,7 +60,8 @@ export async function submitEntityTransaction(client: TableClient, partitionKey:
       'Accept-Charset': 'UTF-8',
       Connection: 'Keep-Alive',
     }),
-    allowInsecureConnection: accountUrl.startsWith('http:'),
+    // As createTableClient decides for the client: plain HTTP only to a loopback emulator.
+    allowInsecureConnection: isLoopback(accountUrl),
   });
   const response = await client.pipeline.sendRequest(httpClient ?? (sharedHttpClient ??= createDefaultHttpClient()), request);
   return parseTransactionResponse(response.status, response.bodyAsText ?? '', operations.length);
@@ -142,4 +143,13 @@ function splitSas(url: string): [string, string] {
   const at = url.indexOf('?');
   const base = at < 0 ? url : url.slice(0, at);
   return [base.endsWith('/') ? base.slice(0, -1) : base, at < 0 ? '' : url.slice(at)];
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+  } catch {
+    return false;
+  }
 }

@@ -104,6 +104,14 @@ describe('submitEntityTransaction on a SAS client', () => {
   });
 });
 
+describe('submitEntityTransaction over plain HTTP', () => {
+  it('refuses a non-loopback http endpoint before connecting, as the client itself does', async () => {
+    // 192.0.2.1 (TEST-NET-1) is never reached: the HTTP client refuses the insecure request first.
+    const client = new TableClient('http://192.0.2.1/account', 'TokenWatchState', new AzureSASCredential('sv=2024-01-01&sig=abc'));
+    await expect(submitEntityTransaction(client, 'p', [{ op: 'delete', rowKey: 'r' }])).rejects.toThrow(/allowInsecureConnection/);
+  });
+});
+
 describe('entityJson', () => {
   it('types numbers as Edm.Double and refuses values JSON cannot carry', () => {
     expect(entityJson('p', 'r', { n: 3, s: '3', b: true })).toBe('{"PartitionKey":"p","RowKey":"r","n":3,"n@odata.type":"Edm.Double","s":"3","b":true}');
