@@ -3,10 +3,7 @@ import type { Reject } from '../core/records/reject';
 import { tableKey } from '../core/state/keys';
 import type { RejectSink } from './rejectSink';
 import { StateStoreError } from './stateStore';
-import { submitEntityTransaction, type EntityOperation } from './tableTransaction';
-
-/** 100 operations: the entity-group transaction limit. */
-const MAX_TX_OPERATIONS = 100;
+import { MAX_TX_OPERATIONS, submitEntityTransaction, type EntityOperation } from './tableTransaction';
 
 /**
  * Dead-letter sink on Table Storage: one row per rejected record, partitioned by detector and UTC

@@ -2,7 +2,7 @@ import { odata, RestError, type TableClient, type TableEntity } from '@azure/dat
 import { LRUCache } from 'lru-cache';
 import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData, type RowValue } from '../core/state/partition';
 import { groupByPartition, StateStoreError, type CommitResult, type StateStore } from './stateStore';
-import { submitEntityTransaction, type EntityOperation } from './tableTransaction';
+import { MAX_TX_OPERATIONS, submitEntityTransaction, type EntityOperation } from './tableTransaction';
 
 /**
  * The state store on Azure Table Storage.
@@ -41,8 +41,6 @@ export interface TableStateStoreOptions {
 export const DEFAULT_CACHE_ROWS = 250_000;
 
 const VERSION_ROW = '~v';
-/** Entity-group transaction limit of the Table service. */
-export const MAX_TX_OPERATIONS = 100;
 const SYSTEM_KEYS = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata', 'odata.etag']);
 
 interface CachedPartition {

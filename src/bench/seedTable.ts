@@ -1,7 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { MemoryStateBackend } from '../adapters/memoryStateStore';
-import { MAX_TX_OPERATIONS } from '../adapters/tableStateStore';
-import { submitEntityTransaction, type EntityOperation } from '../adapters/tableTransaction';
+import { MAX_TX_OPERATIONS, submitEntityTransaction, type EntityOperation } from '../adapters/tableTransaction';
 
 /**
  * Writes the state a warm-up built in memory to Table Storage, in the encoding TableStateStore
