@@ -17,10 +17,17 @@ export class MemoryStateBackend {
 /**
  * One version of a partition, and the snapshot every load of that version hands out (see
  * PartitionSnapshot.derived); the version it carries is what a write judged on it is guarded by.
- * Commit replaces it instead of changing it (copy-on-write).
+ * Commit replaces it instead of changing it (copy-on-write) once a load has handed it out.
  */
 export class StoredPartition implements PartitionSnapshot {
   derived?: DerivedRows;
+  /**
+   * Whether a load handed this version out. Until one has, nothing outside the backend holds its
+   * rows, so a commit writes into them instead of copying: write-once partitions (token buckets,
+   * the suppression ledger) are never loaded, and copying an hour bucket's thousands of rows for
+   * every batch's few was the twin's own cost, not the detector's.
+   */
+  handedOut = false;
 
   constructor(readonly partitionKey: string, readonly version: number, readonly rows: Map<string, RowData>) {}
 }
@@ -34,7 +41,9 @@ export class MemoryStateStore implements StateStore {
     for (const key of partitionKeys) {
       this.backend.reads++;
       // Copy-on-write: a stored version is its own snapshot; commit replaces it instead of mutating it.
-      out.set(key, this.backend.partitions.get(key) ?? new StoredPartition(key, 0, new Map<string, RowData>()));
+      const stored = this.backend.partitions.get(key) ?? new StoredPartition(key, 0, new Map<string, RowData>());
+      stored.handedOut = true;
+      out.set(key, stored);
     }
     return out;
   }
@@ -66,7 +75,7 @@ export class MemoryStateStore implements StateStore {
       }
       // 99 changes per transaction: the 100-operation limit less the guard row.
       this.backend.transactions += Math.ceil(group.length / 99);
-      const rows = new Map<string, RowData>(existing?.rows ?? []);
+      const rows = existing === undefined ? new Map<string, RowData>() : existing.handedOut ? new Map(existing.rows) : existing.rows;
       for (const change of group) {
         if (change.kind === 'upsert') rows.set(change.rowKey, { ...change.data });
         else rows.delete(change.rowKey);

@@ -33,4 +33,22 @@ describe('MemoryStateStore', () => {
     expect(await a.commit([upsert(pk, 'ip|2', { first: 2, last: 2 })], seenByA)).toEqual({ written: 1, conflicts: [] });
     expect(await b.commit([upsert(pk, 'ip|3', { first: 3, last: 3 })], seenByB)).toEqual({ written: 0, conflicts: [pk] });
   });
+
+  it('writes a partition no load has handed out in place, and copies it again once one has', async () => {
+    const backend = new MemoryStateBackend();
+    const store = new MemoryStateStore(backend);
+    const pk = 'tok|t|2026120102';
+    const unguarded = (rowKey: string): RowChange => ({ kind: 'upsert', partitionKey: pk, rowKey, data: { issuedAt: 1 }, unguarded: true });
+    await store.commit([unguarded('a')], new Map());
+    const firstRows = backend.partitions.get(pk)!.rows;
+    await store.commit([unguarded('b')], new Map());
+    // Never handed out: the same rows, written into, at the next version.
+    expect(backend.partitions.get(pk)!.rows).toBe(firstRows);
+    expect(backend.partitions.get(pk)!.version).toBe(2);
+    const handedOut = (await store.load([pk])).get(pk)!;
+    await store.commit([unguarded('c')], new Map());
+    // Handed out: the snapshot keeps what it had, the next version has every row.
+    expect([...handedOut.rows.keys()]).toEqual(['a', 'b']);
+    expect([...(await store.load([pk])).get(pk)!.rows.keys()]).toEqual(['a', 'b', 'c']);
+  });
 });
