@@ -126,7 +126,8 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
     log(`  warm-up state copied to Azurite: ${copied[0]!.partitions + copied[1]!.partitions} partitions, ${copied[0]!.rows + copied[1]!.rows} rows, in ${Math.round(nowMs() - started)} ms`);
   };
 
-  const measured = { remote: { records: 0, ms: 0, cpuMs: 0, started: false }, theft: { records: 0, ms: 0, cpuMs: 0, started: false } };
+  const noneYet = { ms: 0, records: 0, requests: 0 };
+  const measured = { remote: { records: 0, ms: 0, cpuMs: 0, started: false, invocations: 0, slowest: noneYet }, theft: { records: 0, ms: 0, cpuMs: 0, started: false, invocations: 0, slowest: noneYet } };
   const tail = { audit: [] as BenchBody[], endpoint: [] as BenchBody[] };
   let warmUpRecords = 0;
   let warmUpMs = 0;
@@ -186,12 +187,18 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
       truncated = true;
       return;
     }
+    const counter = kind === 'remote-use' ? remoteCounter : theftCounter;
+    const requestsBefore = counter.requests;
     const started = nowMs();
     const cpuStarted = cpuMs();
     const outcome = await runInvocation(kind, invocation, { remote, theft });
-    slot.ms += nowMs() - started;
+    const ms = nowMs() - started;
+    slot.ms += ms;
     slot.cpuMs += cpuMs() - cpuStarted;
     slot.records += outcome.records;
+    slot.invocations++;
+    // The slowest invocation is logged: one Azurite stall can decide a size's figure.
+    if (ms > slot.slowest.ms) slot.slowest = { ms, records: outcome.records, requests: counter.requests - requestsBefore };
   };
 
   const endpointWarmUp = plan.endpointRecords * plan.endpointWarmUpShare;
@@ -224,7 +231,12 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   const theftRun = tableRun(measured.theft.records, measured.theft.ms, theftCounter, measured.theft.cpuMs);
   const combined = combineRuns(remoteRun, theftRun);
   if (warmUpAbandoned) log(`  Azurite: warm-up abandoned after ${Math.round(warmUpMs / 1000)} s (${warmUpRecords} records)`);
-  else log(`  Azurite: ${Math.round(combined.recordsPerSec)} records/s, ${combined.requestsPer1kRecords.toFixed(2)} requests per 1,000 records${truncated ? ' (time budget reached)' : ''}`);
+  else {
+    log(`  Azurite: ${Math.round(combined.recordsPerSec)} records/s, ${combined.requestsPer1kRecords.toFixed(2)} requests per 1,000 records${truncated ? ' (time budget reached)' : ''}`);
+    for (const [name, slot] of [['remote use', measured.remote], ['theft', measured.theft]] as const) {
+      if (slot.records > 0) log(`    slowest ${name} invocation: ${Math.round(slot.slowest.ms)} ms for ${slot.slowest.records} records, ${slot.slowest.requests} requests (mean ${Math.round(slot.ms / Math.max(1, slot.invocations))} ms over ${slot.invocations})`);
+    }
+  }
 
   let naive: TableRun | undefined;
   if (plan.naiveRecords > 0 && !warmUpAbandoned) {
