@@ -47,8 +47,8 @@ function routeEndpointRecord(record: unknown, origin: string): EndpointParsed {
     if (event === undefined) return { ok: false, reject: makeReject('windows.no-event-id', 'The Windows event has no numeric EventID.', record, origin) };
     const provider = event.provider.toLowerCase();
     const channel = event.channel.toLowerCase();
-    if (provider === SYSMON_PROVIDER.toLowerCase() || channel === `${SYSMON_PROVIDER.toLowerCase()}/operational`) return parseSysmonEvent(record, origin);
-    if (provider === SECURITY_PROVIDER.toLowerCase() || (channel === 'security' && provider === '')) return parseWindowsFilteringConnection(record, origin);
+    if (provider === SYSMON_PROVIDER.toLowerCase() || channel === `${SYSMON_PROVIDER.toLowerCase()}/operational`) return parseSysmonEvent(record, origin, event);
+    if (provider === SECURITY_PROVIDER.toLowerCase() || (channel === 'security' && provider === '')) return parseWindowsFilteringConnection(record, origin, event);
     return ignored(`windows.${event.provider || event.channel}.event-${event.eventId}`, origin);
   }
 

@@ -3,7 +3,7 @@ import { parseTime } from '../time';
 import { buildEndpointEvent, integerOf } from './buildEndpointEvent';
 import { ignored, type EndpointParsed } from './endpointEvent';
 import { validTenant } from './sysmonEvent';
-import { dataValue, readWindowsEvent } from './windowsEvent';
+import { dataValue, readWindowsEvent, type WindowsEvent } from './windowsEvent';
 
 /**
  * Windows Security event 5156, "The Windows Filtering Platform has permitted a connection": the
@@ -18,8 +18,8 @@ import { dataValue, readWindowsEvent } from './windowsEvent';
  *   "Direction":"%%14593","DestAddress":"169.254.169.254","DestPort":"80","Protocol":"6"}`
  * The Sentinel `SecurityEvent` export carries the same names inside an XML `EventData` string.
  */
-export function parseWindowsFilteringConnection(record: unknown, origin: string): EndpointParsed {
-  const event = readWindowsEvent(record);
+/** `event`: the record as readWindowsEvent read it, when the caller has already read it (routing does). */
+export function parseWindowsFilteringConnection(record: unknown, origin: string, event: WindowsEvent | undefined = readWindowsEvent(record)): EndpointParsed {
   if (event === undefined) return { ok: false, reject: makeReject('windows-security.no-event-id', 'The Security record has no numeric EventID.', record, origin) };
   if (event.eventId !== 5156) return ignored(`windows-security.event-${event.eventId}`, origin);
   if (!isOutbound(dataValue(event, 'Direction'))) return ignored('windows-security.event-5156-inbound', origin);
