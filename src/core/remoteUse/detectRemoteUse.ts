@@ -4,8 +4,7 @@ import { rememberBounded } from '../boundedMemo';
 import { decideDedup, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import { recordKeyText, type AuditEvent, type TokenIssuance, type TokenUse } from '../records/auditEvent';
 import { isoTime, utcDay } from '../records/time';
-import { plainIpv4Value } from '../network/ip';
-import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange } from '../state/partition';
+import { rowAddressKey, type DerivedRows, type PartitionSnapshot, type RowAddress, type RowChange } from '../state/partition';
 import { EMPTY_ROWS, num, str, WorkingPartition, type RowData } from '../state/workingPartition';
 import { ALERT_NAMES, judgeUse, type LadderOutcome } from './ladder';
 import {
@@ -550,22 +549,20 @@ export { IN_BASELINE, LEARNED_AS_IS };
  * row's day code when `days` (the loaded partition's) settles it, else from the row itself.
  */
 export function rowFacts(days: BaselineDays | undefined, rows: RowReader, rowKey: string, timeMs: number, windowMs: number): number {
-  return days === undefined ? exactRowFacts(rows.get(rowKey), timeMs, windowMs) : codedRowFacts(days.codeOfKey(rowKey), rows, rowKey, timeMs, windowMs);
-}
-
-/** rowFacts from the row's day code as BaselineDays gave it (undefined: the partition has no such row). */
-function codedRowFacts(code: number | undefined, rows: RowReader, rowKey: string, timeMs: number, windowMs: number): number {
-  // No code: no such row (every row of the partition has one, UNCODED when it cannot be coded).
-  if (code === undefined) return 0;
-  if (code !== UNCODED) {
-    const lastDay = code >> DAY_SPAN_BITS;
-    const firstDayAtMost = lastDay - (code & MAX_DAY_SPAN);
-    const day = utcDay(timeMs);
-    // First seen on an earlier day than the use (the usual case): the last day then decides
-    // both facts, unless it is the day the window starts in, where the exact times do.
-    if (firstDayAtMost < day) {
-      const windowStartDay = utcDay(timeMs - windowMs);
-      if (lastDay !== windowStartDay) return (lastDay > windowStartDay ? IN_BASELINE : 0) | (lastDay >= day ? LEARNED_AS_IS : 0);
+  if (days !== undefined) {
+    const code = days.get(rowKey);
+    // No code: no such row (every row of the partition has one, UNCODED when it cannot be coded).
+    if (code === undefined) return 0;
+    if (code !== UNCODED) {
+      const lastDay = code >> DAY_SPAN_BITS;
+      const firstDayAtMost = lastDay - (code & MAX_DAY_SPAN);
+      const day = utcDay(timeMs);
+      // First seen on an earlier day than the use (the usual case): the last day then decides
+      // both facts, unless it is the day the window starts in, where the exact times do.
+      if (firstDayAtMost < day) {
+        const windowStartDay = utcDay(timeMs - windowMs);
+        if (lastDay !== windowStartDay) return (lastDay > windowStartDay ? IN_BASELINE : 0) | (lastDay >= day ? LEARNED_AS_IS : 0);
+      }
     }
   }
   return exactRowFacts(rows.get(rowKey), timeMs, windowMs);
@@ -575,6 +572,17 @@ export function exactRowFacts(data: RowData | undefined, timeMs: number, windowM
   return (inBaseline(data, timeMs, windowMs) ? IN_BASELINE : 0) | (data !== undefined && learnedRow(data, timeMs, '', '') === undefined ? LEARNED_AS_IS : 0);
 }
 
+/**
+ * A loaded identity partition's baseline rows as day codes: the UTC day of `last` and how many
+ * days before it `first` fell (at most MAX_DAY_SPAN: then `first` is no later than that), in
+ * one small integer, by row key. V8 keeps such an integer in the map itself; reading a row's
+ * `first` and `last` meant fetching the row and then each time, a number object of its own,
+ * from memory other records had pushed out of the caches: a third of judging a use. Made once
+ * per partition version and kept on its snapshot (PartitionSnapshot.derived): identities change
+ * rarely, and a store hands out the same snapshot until the partition changes.
+ */
+export type BaselineDays = DerivedRows;
+
 const DAY_SPAN_BITS = 15;
 const MAX_DAY_SPAN = (1 << DAY_SPAN_BITS) - 1;
 /** Days after 1970 a code can hold (the code stays below 2^31, a small integer for V8): the year 2149. */
@@ -583,81 +591,24 @@ const MAX_CODED_DAY = (1 << (31 - DAY_SPAN_BITS)) - 1;
 /** The code of a row that cannot be coded (no first or last, or out of range): rowFacts reads it. */
 const UNCODED = -1;
 
-/** The numeric code key of `asn|<asn>`: negative, so it never meets an address's. */
-function asnCodeKey(asn: number): number {
-  return -asn - 1;
-}
+const NO_DAYS: BaselineDays = new Map<string, number>();
 
-/** The numeric code key of `asn|<n>` or `ip|<dotted quad>`, for the spellings asnRowKey and ipRowKey produce; undefined for any other row key. */
-function numericCodeKey(rowKey: string): number | undefined {
-  if (rowKey.startsWith('ip|')) return plainIpv4Value(rowKey.slice(3));
-  if (!rowKey.startsWith('asn|')) return undefined;
-  const digits = rowKey.slice(4);
-  const asn = Number(digits);
-  // Only the canonical decimal (what asnRowKey writes) is numbered; anything else keeps its key.
-  return digits.length > 0 && digits.length <= 10 && Number.isInteger(asn) && asn >= 0 && String(asn) === digits ? asnCodeKey(asn) : undefined;
-}
-
-const NO_OTHER_CODES: ReadonlyMap<string, number> = new Map();
-
-/**
- * A loaded identity partition's baseline rows as day codes: the UTC day of `last` and how many
- * days before it `first` fell (at most MAX_DAY_SPAN: then `first` is no later than that), in
- * one small integer. Reading a row's `first` and `last` meant fetching the row and then each
- * time, a number object of its own, from memory other records had pushed out of the caches.
- * The ASN rows and the IPv4 rows, nearly all of an identity's baseline, are kept as numbers, key
- * and code in turn, in one short array that a use scans: a map by row key cost a fetch of the
- * map's table and of the key strings for each of the two rows a use reads. Made once per
- * partition version and kept on its snapshot (PartitionSnapshot.derived): identities change
- * rarely, and a store hands out the same snapshot until the partition changes.
- */
-export class BaselineDays {
-  constructor(
-    /** [key, code, key, code, …]: `asn|<n>` rows under asnCodeKey(n), `ip|<dotted quad>` rows under the address's number. */
-    private readonly numbered: readonly number[],
-    /** Every other row (IPv6 addresses, dedup states, unusual spellings) by row key. */
-    private readonly others: ReadonlyMap<string, number>,
-  ) {}
-
-  static of(rows: ReadonlyMap<string, RowData>): BaselineDays {
-    const numbered: number[] = [];
-    let others: Map<string, number> | undefined;
+export function baselineDaysOf(snapshot: PartitionSnapshot): BaselineDays {
+  let days = snapshot.derived;
+  if (!days) {
+    const coded = new Map<string, number>();
+    const rows = snapshot.rows;
     for (const [rowKey, data] of rows) {
       const first = firstSeen(data);
       const last = lastSeen(data);
       const firstDay = first !== undefined ? utcDay(first) : NaN;
       const lastDay = last !== undefined ? utcDay(last) : NaN;
       const codable = lastDay >= 0 && lastDay <= MAX_CODED_DAY && firstDay <= lastDay;
-      const code = codable ? (lastDay << DAY_SPAN_BITS) | Math.min(lastDay - firstDay, MAX_DAY_SPAN) : UNCODED;
-      const key = numericCodeKey(rowKey);
-      if (key !== undefined) numbered.push(key, code);
-      else (others ??= new Map()).set(rowKey, code);
+      coded.set(rowKey, codable ? (lastDay << DAY_SPAN_BITS) | Math.min(lastDay - firstDay, MAX_DAY_SPAN) : UNCODED);
     }
-    return new BaselineDays(numbered, others ?? NO_OTHER_CODES);
+    days = coded;
+    snapshot.derived = days;
   }
-
-  /** The code of the row under a numeric key (asnCodeKey, or an IPv4 address's number); undefined: no such row. */
-  code(key: number): number | undefined {
-    const numbered = this.numbered;
-    for (let i = 0; i < numbered.length; i += 2) if (numbered[i] === key) return numbered[i + 1];
-    return undefined;
-  }
-
-  /** The code of the row with this key; undefined: no such row. */
-  codeOfKey(rowKey: string): number | undefined {
-    const key = numericCodeKey(rowKey);
-    return key !== undefined ? this.code(key) : this.others.get(rowKey);
-  }
-}
-
-const NO_DAYS = new BaselineDays([], NO_OTHER_CODES);
-
-export function baselineDaysOf(snapshot: PartitionSnapshot): BaselineDays {
-  const derived = snapshot.derived;
-  // Only this function sets `derived`, always to BaselineDays.
-  if (derived instanceof BaselineDays) return derived;
-  const days = BaselineDays.of(snapshot.rows);
-  snapshot.derived = days;
   return days;
 }
 
@@ -728,10 +679,6 @@ class CallerAddress {
   /** `asn|<n>`; `asn|0` for an address without an ASN (read, never learned). */
   readonly asnKey: string;
   readonly ipKey: string;
-  /** The ASN row's key among a partition's numbered day codes (BaselineDays.code); undefined: the row is found by its key. */
-  readonly asnCode: number | undefined;
-  /** The IP row's, for an IPv4 address. */
-  readonly ipCode: number | undefined;
 
   constructor(readonly facts: IpFacts) {
     this.scope = facts.scope;
@@ -739,9 +686,6 @@ class CallerAddress {
     this.asOrganization = facts.asOrganization;
     this.asnKey = asnRowKey(facts.asn ?? 0);
     this.ipKey = ipRowKey(facts.ip);
-    // Derived from the row keys themselves, so a row is found by number exactly when BaselineDays numbered it.
-    this.asnCode = numericCodeKey(this.asnKey);
-    this.ipCode = numericCodeKey(this.ipKey);
   }
 }
 
@@ -846,12 +790,8 @@ class BatchRun {
     const loaded = working ? undefined : this.partitions.get(identity.partitionKey);
     const rows: RowReader = working ? working.partition : loaded?.rows ?? EMPTY_ROWS;
     const days = working ? undefined : loaded ? baselineDaysOf(loaded) : NO_DAYS;
-    const windowMs = settings.baselineWindowMs;
-    const asnFacts = days === undefined ? exactRowFacts(rows.get(asnKey), e.timeMs, windowMs) : codedRowFacts(address.asnCode !== undefined ? days.code(address.asnCode) : days.codeOfKey(asnKey), rows, asnKey, e.timeMs, windowMs);
-    const ipFacts =
-      days === undefined
-        ? exactRowFacts(rows.get(ipKey), e.timeMs, windowMs)
-        : codedRowFacts(address.ipCode !== undefined ? days.code(address.ipCode) : days.codeOfKey(ipKey), rows, ipKey, e.timeMs, windowMs);
+    const asnFacts = rowFacts(days, rows, asnKey, e.timeMs, settings.baselineWindowMs);
+    const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, settings.baselineWindowMs);
     const allowlistEntry =
       address.scope === 'external'
         ? settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts)

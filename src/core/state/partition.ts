@@ -18,7 +18,7 @@ export interface PartitionSnapshot {
    */
   readonly rows: ReadonlyMap<string, RowData>;
   /**
-   * What the core derives from `rows` (an identity's baseline day codes),
+   * What the core derives from `rows` (a number per row key: an identity's baseline day codes),
    * worked out on first use and kept here. A store hands out one snapshot object per partition
    * version, kept and dropped with the version, so the core works it out once per version; a
    * store never reads or sets it. Kept on the snapshot because judging a use already holds it:
@@ -27,11 +27,8 @@ export interface PartitionSnapshot {
   derived?: DerivedRows;
 }
 
-/**
- * What the core derives from a snapshot's rows (PartitionSnapshot.derived). Opaque to the stores:
- * they keep it with the snapshot and never read it.
- */
-export type DerivedRows = object;
+/** A number per row key, derived from a snapshot's rows by the core (PartitionSnapshot.derived). */
+export type DerivedRows = ReadonlyMap<string, number>;
 
 export type RowChange =
   | {
