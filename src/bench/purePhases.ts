@@ -22,6 +22,11 @@ export interface PureFigures {
   readonly remoteUseRecordsPerSec: number;
   readonly theftRecordsPerSec: number;
   readonly pipelineToFloorRatio: number;
+  /**
+   * The ratio of each interleaved pass on its own (floor time ÷ remote-use time of the same pass),
+   * in pass order: how far the machine's drift moves the figure within one process.
+   */
+  readonly pipelineToFloorByPass: readonly number[];
   /** Microseconds per steady audit record in each step of the remote-use invocation (memory store). */
   readonly remoteUseStagesUsPerRecord: Record<keyof RemoteUseStageTimes, number>;
   readonly remoteUse: StreamOutcome;
@@ -94,6 +99,8 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
     remoteUseRecordsPerSec,
     theftRecordsPerSec,
     pipelineToFloorRatio: remoteUseRecordsPerSec / parseFloorRecordsPerSec,
+    // Both per-record rates: floor time over pipeline time, scaled by their record counts (equal here).
+    pipelineToFloorByPass: floorTimes.map((floorMs, pass) => (floorMs / remoteTimes[pass]!) * (remoteUse.records / auditSteady)),
     remoteUseStagesUsPerRecord,
     remoteUse,
     theft,

@@ -146,6 +146,7 @@ export function formatReport(result: BenchResult): string[] {
       per('remote use (memory), records/s', (s) => fmt(s.pure.remoteUseRecordsPerSec)),
       per('theft (memory), records/s', (s) => fmt(s.pure.theftRecordsPerSec)),
       per('pipeline / floor', (s) => fmt(s.pure.pipelineToFloorRatio)),
+      per('  each pass', (s) => s.pure.pipelineToFloorByPass.map((r) => r.toFixed(3)).join(', ')),
       ...REMOTE_USE_STAGES.map((stage) => per(`  remote use µs/record: ${stage}`, (s) => fmt(s.pure.remoteUseStagesUsPerRecord[stage]))),
       per('alerts (remote use, steady)', (s) => fmt(s.pure.remoteUse.alerts)),
       per('state partitions / rows', (s) => `${fmt(s.pure.memoryState.partitions)} / ${fmt(s.pure.memoryState.rows)}`),

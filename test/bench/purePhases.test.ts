@@ -23,6 +23,10 @@ describe('runPurePhases on a tiny stream', () => {
     expect(figures.remoteUse.alerts).toBeGreaterThan(0);
     expect(figures.memoryState.partitions).toBeGreaterThan(12);
     expect(figures.pipelineToFloorRatio).toBeCloseTo(figures.remoteUseRecordsPerSec / figures.parseFloorRecordsPerSec, 10);
+    // One ratio per pass. The headline is the ratio of the medians, which for two passes (or an odd number) lies within them.
+    expect(figures.pipelineToFloorByPass).toHaveLength(2);
+    expect(figures.pipelineToFloorRatio).toBeGreaterThanOrEqual(Math.min(...figures.pipelineToFloorByPass) * 0.999);
+    expect(figures.pipelineToFloorRatio).toBeLessThanOrEqual(Math.max(...figures.pipelineToFloorByPass) * 1.001);
     expect(Object.keys(figures.remoteUseStagesUsPerRecord)).toEqual(['parse', 'partitionKeys', 'load', 'detect', 'commit', 'sinks']);
   });
 });

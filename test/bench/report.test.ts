@@ -22,6 +22,7 @@ const pure = {
   remoteUseRecordsPerSec: 150_000,
   theftRecordsPerSec: 40_000,
   pipelineToFloorRatio: 0.5,
+  pipelineToFloorByPass: [0.4812, 0.5, 0.5361],
   remoteUseStagesUsPerRecord: { parse: 4, partitionKeys: 1, load: 0.5, detect: 1, commit: 0.1, sinks: 0 },
   remoteUse: { invocations: 90, records: 180_000, alerts: 9, rejects: 0, stateChanges: 100, conflictRetries: 0 },
   theft: { invocations: 10, records: 20_000, alerts: 0, rejects: 0, stateChanges: 0, conflictRetries: 0 },
