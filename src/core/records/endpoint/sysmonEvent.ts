@@ -16,8 +16,9 @@ import { parseTime } from '../time';
  *   \"Image\":\"C:\\\\Windows\\\\System32\\\\WindowsPowerShell\\\\v1.0\\\\powershell.exe\",
  *   \"User\":\"CONTOSO\\\\svc-web\",\"Initiated\":\"true\",\"DestinationIp\":\"169.254.169.254\",
  *   \"DestinationHostname\":\"-\",\"DestinationPort\":\"80\"}"}`
+ *
+ * `event`: the record as readWindowsEvent read it, when the caller has already read it (routing does).
  */
-/** `event`: the record as readWindowsEvent read it, when the caller has already read it (routing does). */
 export function parseSysmonEvent(record: unknown, origin: string, event: WindowsEvent | undefined = readWindowsEvent(record)): EndpointParsed {
   if (event === undefined) return { ok: false, reject: makeReject('sysmon.no-event-id', 'The Sysmon record has no numeric EventID.', record, origin) };
   if (event.eventId !== 1 && event.eventId !== 3 && event.eventId !== 11) return ignored(`sysmon.event-${event.eventId}`, origin);

@@ -17,8 +17,9 @@ import { dataValue, readWindowsEvent, type WindowsEvent } from './windowsEvent';
  *   "ProcessId":"3472","Application":"\\device\\harddiskvolume2\\users\\public\\updater.exe",
  *   "Direction":"%%14593","DestAddress":"169.254.169.254","DestPort":"80","Protocol":"6"}`
  * The Sentinel `SecurityEvent` export carries the same names inside an XML `EventData` string.
+ *
+ * `event`: the record as readWindowsEvent read it, when the caller has already read it (routing does).
  */
-/** `event`: the record as readWindowsEvent read it, when the caller has already read it (routing does). */
 export function parseWindowsFilteringConnection(record: unknown, origin: string, event: WindowsEvent | undefined = readWindowsEvent(record)): EndpointParsed {
   if (event === undefined) return { ok: false, reject: makeReject('windows-security.no-event-id', 'The Security record has no numeric EventID.', record, origin) };
   if (event.eventId !== 5156) return ignored(`windows-security.event-${event.eventId}`, origin);
