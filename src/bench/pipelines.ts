@@ -35,11 +35,21 @@ interface BatchReport {
   readonly conflictRetries: number;
 }
 
-/** Hands each invocation's bodies (JSON text, as the host hands them over) to one detector, the way its handler does. */
-async function runStream(invocations: readonly Invocation[], batchPrefix: string, runBatch: (bodies: string[], originOf: (m: number) => string, batchId: string) => Promise<BatchReport>): Promise<StreamOutcome> {
+/**
+ * Hands each invocation's bodies (JSON text, as the host hands them over) to one detector, the way
+ * its handler does. `firstIndex` numbers the first invocation (batch ids and origins) when a
+ * stream is run one invocation at a time.
+ */
+async function runStream(
+  invocations: readonly Invocation[],
+  batchPrefix: string,
+  firstIndex: number,
+  runBatch: (bodies: string[], originOf: (m: number) => string, batchId: string) => Promise<BatchReport>,
+): Promise<StreamOutcome> {
   let records = 0, alerts = 0, rejects = 0, stateChanges = 0, conflictRetries = 0;
-  for (let i = 0; i < invocations.length; i++) {
-    const bodies = invocations[i]!.bodies.map((b) => b.text);
+  for (let k = 0; k < invocations.length; k++) {
+    const i = firstIndex + k;
+    const bodies = invocations[k]!.bodies.map((b) => b.text);
     const report = await runBatch(bodies, (m) => `invocation ${i} message ${m}`, `${batchPrefix}-${i}`);
     records += report.records;
     alerts += report.alerts.length;
@@ -50,14 +60,21 @@ async function runStream(invocations: readonly Invocation[], batchPrefix: string
   return { invocations: invocations.length, records, alerts, rejects, stateChanges, conflictRetries };
 }
 
+/** The outcome of a stream run in parts, as one: every count is a sum. */
+export function sumOutcomes(parts: readonly StreamOutcome[]): StreamOutcome {
+  const sum: Record<keyof StreamOutcome, number> = { invocations: 0, records: 0, alerts: 0, rejects: 0, stateChanges: 0, conflictRetries: 0 };
+  for (const part of parts) for (const key of Object.keys(sum) as (keyof StreamOutcome)[]) sum[key] += part[key];
+  return sum;
+}
+
 /** The remote-use function minus the host: decode and parse message by message, load state, detect, commit, send alerts, dead-letter rejects. */
-export function runRemoteUseStream(invocations: readonly Invocation[], deps: RemoteUseDeps, batchPrefix = 'remote'): Promise<StreamOutcome> {
-  return runStream(invocations, batchPrefix, (bodies, originOf, batchId) => runRemoteUseEvents(parseAuditMessages(bodies, originOf), deps, batchId));
+export function runRemoteUseStream(invocations: readonly Invocation[], deps: RemoteUseDeps, batchPrefix = 'remote', firstIndex = 0): Promise<StreamOutcome> {
+  return runStream(invocations, batchPrefix, firstIndex, (bodies, originOf, batchId) => runRemoteUseEvents(parseAuditMessages(bodies, originOf), deps, batchId));
 }
 
 /** The theft function minus the host, the same way. */
-export function runTheftStream(invocations: readonly Invocation[], deps: TheftDeps, batchPrefix = 'theft'): Promise<StreamOutcome> {
-  return runStream(invocations, batchPrefix, (bodies, originOf, batchId) => {
+export function runTheftStream(invocations: readonly Invocation[], deps: TheftDeps, batchPrefix = 'theft', firstIndex = 0): Promise<StreamOutcome> {
+  return runStream(invocations, batchPrefix, firstIndex, (bodies, originOf, batchId) => {
     const parsed = parseEndpointMessages(bodies, originOf);
     return judgeEndpointOutcomes(parsed.outcomes, deps, batchId, parsed.rejects);
   });
