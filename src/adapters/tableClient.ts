@@ -28,14 +28,41 @@ export function createTableClient(
     ...(counter ? { additionalPolicies: [{ policy: counter.policy, position: 'perCall' as const }] } : {}),
   };
   if ('connectionString' in target) {
-    const local = /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(target.connectionString);
-    return TableClient.fromConnectionString(target.connectionString, tableName, { ...options, allowInsecureConnection: local });
+    return TableClient.fromConnectionString(target.connectionString, tableName, { ...options, allowInsecureConnection: isLocalEmulator(target.connectionString) });
   }
   return new TableClient(target.endpoint, tableName, target.credential, options);
 }
 
 /** Creates the table if missing (idempotent). Used by replays and tests; production tables come from Bicep. */
 export async function ensureTable(connectionString: string, tableName: string): Promise<void> {
-  const local = /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(connectionString);
-  await TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: local }).createTable(tableName);
+  await TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: isLocalEmulator(connectionString) }).createTable(tableName);
+}
+
+/**
+ * Whether a connection string names a local emulator, the only target plain HTTP is allowed to:
+ * `UseDevelopmentStorage=true`, or a `TableEndpoint` on a loopback host. Decided on the endpoint
+ * itself, not on the text: an account, key or remote host that merely contains "localhost" or
+ * "127.0.0.1" does not open plain HTTP.
+ */
+export function isLocalEmulator(connectionString: string): boolean {
+  let endpoint: string | undefined;
+  for (const part of connectionString.split(';')) {
+    const at = part.indexOf('=');
+    if (at < 0) continue;
+    const name = part.slice(0, at).trim().toLowerCase();
+    const value = part.slice(at + 1).trim();
+    if (name === 'usedevelopmentstorage' && value.toLowerCase() === 'true') return true;
+    if (name === 'tableendpoint') endpoint = value;
+  }
+  return endpoint !== undefined && isLoopbackUrl(endpoint);
+}
+
+/** Whether a URL's host is the loopback interface (`127.0.0.1`, `localhost`, `[::1]`). */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.toLowerCase();
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+  } catch {
+    return false;
+  }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, RestError, type HttpClient } from '@azure/core-rest-pipeline';
 import type { RowData } from '../core/state/partition';
+import { isLoopbackUrl } from './tableClient';
 
 /**
  * One entity-group transaction (`$batch`) of a partition, serialised here and sent through the
@@ -64,7 +65,7 @@ export async function submitEntityTransaction(client: TableClient, partitionKey:
       Connection: 'Keep-Alive',
     }),
     // As createTableClient decides for the client: plain HTTP only to a loopback emulator.
-    allowInsecureConnection: isLoopback(accountUrl),
+    allowInsecureConnection: isLoopbackUrl(accountUrl),
   });
   const response = await client.pipeline.sendRequest(httpClient ?? (sharedHttpClient ??= createDefaultHttpClient()), request);
   return parseTransactionResponse(response.status, response.bodyAsText ?? '', operations.length);
@@ -146,13 +147,4 @@ function splitSas(url: string): [string, string] {
   const at = url.indexOf('?');
   const base = at < 0 ? url : url.slice(0, at);
   return [base.endsWith('/') ? base.slice(0, -1) : base, at < 0 ? '' : url.slice(at)];
-}
-
-function isLoopback(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
-  } catch {
-    return false;
-  }
 }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { isLocalEmulator, isLoopbackUrl } from '../../src/adapters/tableClient';
+
+const KEY = 'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+describe('plain HTTP only to a local emulator', () => {
+  it('allows the development-storage shortcut and a loopback table endpoint', () => {
+    expect(isLocalEmulator('UseDevelopmentStorage=true')).toBe(true);
+    expect(isLocalEmulator('usedevelopmentstorage = TRUE;')).toBe(true);
+    expect(isLocalEmulator(`DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;${KEY};TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;`)).toBe(true);
+    expect(isLocalEmulator(`DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;${KEY};TableEndpoint=http://localhost:10002/devstoreaccount1`)).toBe(true);
+    expect(isLocalEmulator(`AccountName=devstoreaccount1;${KEY};TableEndpoint=http://[::1]:10002/devstoreaccount1`)).toBe(true);
+  });
+
+  it('refuses a remote endpoint whatever else the string contains', () => {
+    // The text names a loopback address or "localhost", but the endpoint is elsewhere.
+    expect(isLocalEmulator(`DefaultEndpointsProtocol=http;AccountName=localhost;${KEY};TableEndpoint=http://storage.example.com/localhost`)).toBe(false);
+    expect(isLocalEmulator(`AccountName=acct;${KEY};TableEndpoint=http://127.0.0.1.example.net:10002/acct`)).toBe(false);
+    expect(isLocalEmulator(`AccountName=acct;${KEY};TableEndpoint=http://localhost.example.net/acct`)).toBe(false);
+    expect(isLocalEmulator('UseDevelopmentStorage=false;TableEndpoint=http://203.0.113.10:10002/acct')).toBe(false);
+    // No endpoint: the SDK builds https://<account>.table.core.windows.net.
+    expect(isLocalEmulator(`DefaultEndpointsProtocol=http;AccountName=acct127001;${KEY}`)).toBe(false);
+    expect(isLocalEmulator('TableEndpoint=not a url')).toBe(false);
+  });
+
+  it('reads a URL by its host', () => {
+    expect(isLoopbackUrl('http://127.0.0.1:10002/devstoreaccount1')).toBe(true);
+    expect(isLoopbackUrl('http://LOCALHOST:10002/x')).toBe(true);
+    expect(isLoopbackUrl('https://acct.table.core.windows.net/')).toBe(false);
+    expect(isLoopbackUrl('http://127.0.0.2/x')).toBe(false);
+    expect(isLoopbackUrl('')).toBe(false);
+  });
+});
