@@ -143,9 +143,9 @@ interface InterleavedPass {
 /**
  * The remote-use pipeline over `steady`, one invocation at a time, each paired with the parse
  * floor of another invocation: the one half a stream away, whose bodies nothing has read for half
- * a stream, so neither side finds text the other just read in the caches. The pair's order alternates, so
- * neither side always follows the other (and its garbage). Every invocation is parsed by the
- * floor exactly once.
+ * a stream, so neither side finds text the other just read in the caches. The pair's order
+ * alternates, so neither side always follows the other (and its garbage). Every invocation is
+ * parsed by the floor exactly once.
  */
 async function interleavedRemotePass(steady: readonly Invocation[], deps: RemoteUseDeps): Promise<InterleavedPass> {
   const half = Math.floor(steady.length / 2);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { countRecords } from '../../src/bench/invocations';
+import { countRecords, toInvocations } from '../../src/bench/invocations';
 import { remoteDeps, runPurePhases } from '../../src/bench/purePhases';
 import { runRemoteUseStream } from '../../src/bench/pipelines';
-import { toInvocations } from '../../src/bench/invocations';
 import { MemoryStateStore } from '../../src/adapters/memoryStateStore';
 import { loadAsnData } from '../../src/adapters/asnData';
 import { makeIpClassifier } from '../../src/app/ipClassifier';
