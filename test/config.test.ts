@@ -64,7 +64,7 @@ describe('config', () => {
   it('reads and validates the allowlist inline or from a file, not both', () => {
     const file = JSON.stringify({ tenant: { asns: [64500] } });
     const config = loadConfig({ ...BASE, TOKENWATCH_ALLOWLIST_FILE: '/etc/tw/allow.json' }, (p) => (p === '/etc/tw/allow.json' ? file : noFiles(p)));
-    expect(config.remoteUseAllowlist.match({ tenantId: 't', objectId: 'o', appId: '', resourceId: '' }, { ip: '198.51.100.1', parsed: undefined, scope: 'external', asn: 64500, asOrganization: '' })).toContain('AS64500');
+    expect(config.remoteUseAllowlist.match({ tenantId: 't', objectId: 'o', appId: '', resourceId: '' }, { ip: '198.51.100.1', parsed: undefined, scope: 'external', asn: 64500, asOrganization: '', region: '' })).toContain('AS64500');
     expect(problems({ ...BASE, TOKENWATCH_ALLOWLIST: '{"tenant":{"asns":["x"]}}' })).toEqual(['TOKENWATCH_ALLOWLIST: allowlist.tenant.asns[0]: must be an AS number (0 to 4294967295)']);
     expect(problems({ ...BASE, TOKENWATCH_ALLOWLIST: '{}', TOKENWATCH_ALLOWLIST_FILE: 'a.json' })).toEqual(['TOKENWATCH_ALLOWLIST and TOKENWATCH_ALLOWLIST_FILE are both set: choose one']);
     expect(problems({ ...BASE, TOKENWATCH_ALLOWLIST_FILE: 'missing.json' })[0]).toMatch(/^TOKENWATCH_ALLOWLIST_FILE: cannot read missing.json/);

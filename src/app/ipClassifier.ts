@@ -20,6 +20,6 @@ export function makeIpClassifier(data: IpClassifierData, memoEntries = IP_MEMO_E
     const facts = memo.get(raw);
     if (facts !== undefined) return facts;
     const c = classifyIp(raw, data);
-    return rememberBounded(memo, raw, { ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization }, memoEntries);
+    return rememberBounded(memo, raw, { ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization, region: '' }, memoEntries);
   };
 }

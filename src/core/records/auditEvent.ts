@@ -32,6 +32,11 @@ export interface TokenUse {
   readonly objectId: string;
   readonly appId: string;
   readonly tokenId: string;
+  /**
+   * `identity.tokenHash` of Storage logs, which carry no token id: it names the token just as
+   * well for telling its uses apart ('' for other sources).
+   */
+  readonly tokenHash: string;
   /** Raw caller address as logged (may carry a port); the detector parses it. */
   readonly callerIp: string;
   /**
@@ -123,6 +128,7 @@ export class TokenUseEvent implements TokenUse {
     readonly objectId: string,
     readonly appId: string,
     readonly tokenId: string,
+    readonly tokenHash: string,
     readonly callerIp: string,
     readonly miResourceId: string,
     readonly principalType: TokenUse['principalType'],

@@ -44,6 +44,7 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
       objectId,
       /* appId */ text(p['appId'])?.toLowerCase() ?? '',
       /* tokenId */ text(p['signInActivityId']) ?? '',
+      /* tokenHash */ '',
       callerIp,
       /* miResourceId */ '',
       /* principalType */ userId ? 'user' : 'app',

@@ -57,6 +57,7 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
       objectId,
       appId,
       tokenId,
+      /* tokenHash */ '',
       callerIp,
       /* miResourceId */ (claims ? text(claims['xms_mirid']) : undefined) ?? '',
       principalTypeOf(claims, identity),

@@ -11,6 +11,11 @@ export interface IpFacts {
   readonly scope: IpScope;
   readonly asn: number | null;
   readonly asOrganization: string;
+  /**
+   * The Azure region whose `AzureCloud.<region>` service tag holds the address (`westeurope`), or
+   * '' when no regional tag does or none are configured.
+   */
+  readonly region: string;
 }
 
 export type IpClassifier = (raw: string) => IpFacts;
@@ -20,6 +25,19 @@ export interface IdentityRef {
   readonly objectId: string;
   readonly appId: string;
   readonly resourceId: string;
+}
+
+/**
+ * The Azure service tags the classifier was built from, for evidence and staleness warnings;
+ * undefined when none are configured (Azure addresses are then known by ASN only).
+ */
+export interface ServiceTagsInfo {
+  /** The document's whole-file `changeNumber`, null when absent. */
+  readonly changeNumber: number | null;
+  /** When the document was retrieved (epoch ms), null when unknown. */
+  readonly retrievedAtMs: number | null;
+  /** How many `AzureCloud.<region>` tags it has: 0 means regions cannot be told apart. */
+  readonly regionCount: number;
 }
 
 /** Operator allowlist: returns a short description of the matching entry, or undefined. */
@@ -44,6 +62,8 @@ export interface RemoteUseSettings {
   readonly tokenLifetimeMs: number;
   /** Token bucket partitions per tenant and hour (see tokenBucketKey); 1 unless sign-ins exceed ~1,500/s. */
   readonly tokenBucketShards: number;
+  /** The service tags behind `classifyIp`'s regions; undefined when none are configured. */
+  readonly serviceTags?: ServiceTagsInfo | undefined;
   /** Wall-clock time of processing, for TimeGenerated; omitted in replays (TimeGenerated = EventTime). */
   readonly processedAt?: number;
 }

@@ -56,7 +56,7 @@ describe('token bucket keys', () => {
 describe('the partitions a batch loads', () => {
   const base = { tenantId: TENANT, category: 'test', recordKey: 'r' } as const;
   const signIn = (objectId: string, appId: string, tokenId: string, timeMs: number): AuditEvent => ({ ...base, kind: 'issuance', timeMs, objectId, appId, name: objectId, tokenId, resourceId: '', audience: '' });
-  const use = (fields: Partial<TokenUse>): AuditEvent => ({ ...base, kind: 'use', timeMs: ISSUED, objectId: '', appId: '', tokenId: '', callerIp: '198.51.100.1', miResourceId: '', principalType: 'app', issuedAtMs: undefined, operation: 'op', ...fields });
+  const use = (fields: Partial<TokenUse>): AuditEvent => ({ ...base, kind: 'use', timeMs: ISSUED, objectId: '', appId: '', tokenId: '', tokenHash: '', callerIp: '198.51.100.1', miResourceId: '', principalType: 'app', issuedAtMs: undefined, operation: 'op', ...fields });
 
   it('first round: each tenant once, and no token bucket (the tokens alerts cite are read row by row)', () => {
     const events = [use({ tokenId: 't1', issuedAtMs: Date.UTC(2026, 8, 14, 13, 55) }), signIn('o1', 'a1', 't2', Date.UTC(2026, 8, 14, 11, 5)), use({ tokenId: 't3', issuedAtMs: Date.UTC(2026, 8, 14, 13, 20), tenantId: 'other-tenant' })];
