@@ -1,5 +1,6 @@
 import { linkedAlerts, parseAuditMessages, type RemoteUseDeps } from '../app/remoteUseRunner';
-import { detectRemoteUse, planBatch, tenantPartitions } from '../core/remoteUse/detectRemoteUse';
+import { planBatch, tenantPartitions } from '../core/remoteUse/batchPlan';
+import { detectRemoteUse } from '../core/remoteUse/detectRemoteUse';
 import type { Invocation } from './invocations';
 import { nowMs } from './measure';
 

@@ -5,7 +5,7 @@ import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { decodeMessages } from '../../src/app/decodeMessages';
 import { parseAuditMessages, parseAuditRecords, runRemoteUseBatch } from '../../src/app/remoteUseRunner';
 import type { Reject } from '../../src/core/records/reject';
-import { tenantPartitions } from '../../src/core/remoteUse/detectRemoteUse';
+import { tenantPartitions } from '../../src/core/remoteUse/batchPlan';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import { activityUse, at, ATTACKER_IP, ATTACKER_IP6, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, ONPREM_IP_2, TENANT, testClassifier, tokenId } from '../support/auditFixtures';
 import { alertKeys, replayRecords } from '../support/remoteUseHarness';

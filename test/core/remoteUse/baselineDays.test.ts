@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baselineDaysOf, exactRowFacts, IN_BASELINE, LEARNED_AS_IS, rowFacts } from '../../../src/core/remoteUse/detectRemoteUse';
+import { baselineDaysOf, exactRowFacts, IN_BASELINE, LEARNED_AS_IS, rowFacts } from '../../../src/core/remoteUse/baselineRows';
 import type { PartitionSnapshot, RowData } from '../../../src/core/state/partition';
 
 const DAY = 86_400_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, TokenUse } from '../../../src/core/records/auditEvent';
-import { detectRemoteUse, eventOrder, planBatch, tenantPartitions } from '../../../src/core/remoteUse/detectRemoteUse';
+import { planBatch, tenantPartitions } from '../../../src/core/remoteUse/batchPlan';
+import { detectRemoteUse, eventOrder } from '../../../src/core/remoteUse/detectRemoteUse';
 import { defaultRemoteUseSettings } from '../../../src/core/remoteUse/settings';
 import type { PartitionSnapshot } from '../../../src/core/state/partition';
 import { testClassifier } from '../../support/auditFixtures';

@@ -1,0 +1,60 @@
+/**
+ * One identity's partition (`mi|<tenant>|<objectId>`) as a batch changes it: its baseline rows,
+ * its dedup states and its expiry. Made on the batch's first write to the identity.
+ */
+import { dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
+import type { PartitionSnapshot } from '../state/partition';
+import { num, WorkingPartition } from '../state/workingPartition';
+import { inBaseline } from './baselineRows';
+
+/**
+ * One identity's partition as a batch changes it: its 30-day ASN/IP baseline and its dedup
+ * states. Made on the batch's first write to the identity; until then uses read the loaded rows.
+ */
+export class IdentityBaseline {
+  readonly partition: WorkingPartition;
+
+  constructor(partitionKey: string, snapshot: PartitionSnapshot | undefined, private readonly windowMs: number) {
+    this.partition = new WorkingPartition(partitionKey, snapshot);
+  }
+
+  has(rowKey: string, timeMs: number): boolean {
+    return inBaseline(this.partition.get(rowKey), timeMs, this.windowMs);
+  }
+
+  dedup(rowKey: string): DedupState | undefined {
+    return dedupStateFromRow(this.partition.get(rowKey));
+  }
+
+  setDedup(rowKey: string, state: DedupState): void {
+    this.partition.set(rowKey, dedupStateToRow(state));
+  }
+
+  /** Baseline facts for the alert's Evidence. */
+  describe(timeMs: number): { asns: number[]; ipCount: number } {
+    const asns: number[] = [];
+    let ipCount = 0;
+    for (const [rowKey] of this.partition.entries()) {
+      if (!this.has(rowKey, timeMs)) continue;
+      if (rowKey.startsWith('asn|')) asns.push(Number(rowKey.slice(4)));
+      else if (rowKey.startsWith('ip|')) ipCount++;
+    }
+    return { asns: asns.sort((a, b) => a - b), ipCount };
+  }
+
+  /**
+   * Drops baseline and dedup rows that can no longer matter, only when the partition is written
+   * anyway. "No longer" is measured from the batch's EARLIEST event: every event of the batch is
+   * at or after it, so a redelivery of the same batch finds every row it needs.
+   */
+  expire(earliestMs: number, dedupWindowMs: number): void {
+    if (!this.partition.changed) return;
+    for (const [rowKey, data] of [...this.partition.entries()]) {
+      if (rowKey.startsWith('dd|')) {
+        if ((num(data, 'raisedAt') ?? 0) < earliestMs - dedupWindowMs) this.partition.delete(rowKey);
+      } else if ((num(data, 'last') ?? 0) < earliestMs - this.windowMs) {
+        this.partition.delete(rowKey);
+      }
+    }
+  }
+}
