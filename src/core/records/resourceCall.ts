@@ -1,12 +1,21 @@
-import { OtherAuditEvent, RecordKeyParts, TokenUseEvent, type AuditEvent } from './auditEvent';
+import { OtherAuditEvent, RecordKeyParts, TokenUseEvent, type AuditEvent, type TokenUse } from './auditEvent';
 import { isObject } from './envelope';
-import { field, NO_FIELDS, sharedTenantId, text, textField } from './fields';
-import { makeReject, parsedValue, type Parsed } from './reject';
+import { NO_FIELDS, sharedTenantId, text, textField } from './fields';
+import { makeReject, parsedValue, type Parsed, type Reject } from './reject';
 import { parseTime } from './time';
 
 const OID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
 const TID_CLAIM = 'http://schemas.microsoft.com/identity/claims/tenantid';
+const IDP_CLAIM = 'http://schemas.microsoft.com/identity/claims/identityprovider';
 const UPN_CLAIMS = ['upn', 'puid', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name'];
+
+/**
+ * An Entra issuer URL with the tenant as its first path segment: `https://sts.windows.net/<tid>/`
+ * (v1 tokens, and the `identityprovider` claim), `https://login.microsoftonline.com/<tid>/v2.0`
+ * (v2 tokens), the same on the national clouds' hosts. Only a GUID is taken: a tenant written as
+ * a domain name (`contoso.onmicrosoft.com`) or anything else in that place is not a tenant id.
+ */
+const ISSUER_TENANT = /^https:\/\/[^/?#\s]+\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?#]|$)/i;
 
 /**
  * Parses a resource log that records a caller presenting a token: the Azure Activity log
@@ -21,6 +30,48 @@ const UPN_CLAIMS = ['upn', 'puid', 'http://schemas.xmlsoap.org/ws/2005/05/identi
  *   "xms_mirid":"/subscriptions/<sub>/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm-web01",
  *   "http://schemas.microsoft.com/identity/claims/objectidentifier":"<oid>",
  *   "http://schemas.microsoft.com/identity/claims/tenantid":"<tid>"}}}`
+ *
+ * Key Vault `AuditEvent` (Event Hub / storage-account shape) names its claims `identity.claim`
+ * and often carries no tenant-id claim, only the issuer; the tenant is then taken from the
+ * issuer URL (see callerTenantId). Example (abridged):
+ * `{"time":"2026-03-01T10:05:00.1234567Z","category":"AuditEvent","operationName":"SecretGet",
+ *   "resourceId":"/SUBSCRIPTIONS/<SUB>/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV-CONTOSO",
+ *   "resultType":"Success","resultSignature":"OK","durationMs":"9","callerIpAddress":"203.0.113.7",
+ *   "identity":{"claim":{"oid":"<oid>","appid":"<client id>","xms_mirid":"/subscriptions/…",
+ *   "http://schemas.microsoft.com/identity/claims/identityprovider":"https://sts.windows.net/<tid>/"}},
+ *   "properties":{"id":"https://kv-contoso.vault.azure.net/secrets/db/…","clientInfo":"…","httpStatusCode":200}}`
+ * Verified against Microsoft's Key Vault logging page (MicrosoftDocs/azure-docs
+ * `articles/key-vault/general/logging.md`: `{"records":[…]}`, `identity.claim` with the
+ * objectidentifier / xmlsoap upn / appid claims, upper-case `resourceId`, `durationMs` as a
+ * string, `properties.{clientInfo, requestUri, id, httpStatusCode}`) and a public real SecretGet
+ * record (code index, repository not exposed: claim `oid, appid, scp, upn, ipaddr, unique_name`).
+ * `xms_mirid` on Key Vault records: the `identity_claim_xms_mirid_s` column of AzureDiagnostics,
+ * used by several public Key Vault queries (code index).
+ *
+ * Storage (`StorageRead` / `StorageWrite` / `StorageDelete`) names the caller in
+ * `identity.requester`, never carries `xms_mirid` or a token id, and logs `callerIpAddress` with
+ * its port (`192.0.2.10:51234`, `[2001:db8::1]:443`), which the detector's parseIp reads past.
+ * Only OAuth requests name a token: `identity.tokenHash` (SHA-256 of the token) then identifies it.
+ * Shared-key, SAS and anonymous requests carry no requester and are counted as `storage.not-oauth`.
+ * Example (abridged):
+ * `{"time":"2026-03-01T10:05:00.1234567Z","category":"StorageRead","operationName":"GetBlob",
+ *   "resourceId":"/subscriptions/<sub>/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stcontoso/blobServices/default",
+ *   "statusCode":200,"statusText":"Success","callerIpAddress":"192.0.2.10:51234","correlationId":"<guid>",
+ *   "identity":{"type":"OAuth","tokenHash":"<sha-256 hex>","authorization":[{"action":"…/blobs/read",
+ *   "principals":[{"id":"<oid>","type":"ServicePrincipal"}],"result":"Granted","type":"RBAC"}],
+ *   "requester":{"appId":"<client id>","audience":"https://storage.azure.com/","objectId":"<oid>",
+ *   "tenantId":"<tid>","tokenIssuer":"https://sts.windows.net/<tid>/"}},
+ *   "properties":{"accountName":"stcontoso","serviceType":"blob","objectKey":"/stcontoso/c/b"}}`
+ * Verified against Microsoft's "Azure Blob Storage monitoring data reference" (MicrosoftDocs/azure-docs
+ * `articles/storage/blobs/monitor-blob-storage-reference.md`: field names valid for storage and
+ * Event Hub destinations; `identity.{authorization[], requester.{appId, audience, objectId,
+ * tenantId, tokenIssuer, uniqueName}, delegatedResource, type}`) and its field table
+ * (`includes/azure-storage-logs-properties-authentication.md`: `identity/type` OAuth, Kerberos,
+ * SAS Key, Account Key or Anonymous; `tokenHash` formats `key1(<hash>)`, `key1(<hash>),SasSignature(<hash>)`,
+ * OAuth = the SHA-256 of the token, none for other types; `requester/upn`), the StorageBlobLogs
+ * table ("CallerIpAddress: the IP address of the requester, including the port number"), and two
+ * public real records (code index: `shaN480/Dynatrace` `img/log1.sh`, `identity.type: "AccountKey"`,
+ * `callerIpAddress: "10.50.0.204:38208"`; another with `"<Redacted>:62289"`).
  */
 export function parseResourceCall(record: unknown, origin: string): Parsed<AuditEvent> {
   // Read directly from the record object: this parser runs for most records of a stream.
@@ -31,23 +82,33 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   const identity = r['identity'];
   const identityFields = isObject(identity) ? identity : NO_FIELDS;
   const claims = claimsOf(identityFields);
+  if (claims) return parseClaimsCall(r, record, origin, timeMs, category, claims, identityFields);
   const requester = identityFields['requester'];
-  const recordTenant = text(r['tenantId']);
+  if (isObject(requester) || isStorageCategory(category)) return parseRequesterCall(r, record, origin, timeMs, category, identityFields);
+  return parsedValue(new OtherAuditEvent(timeMs, (text(r['tenantId']) ?? '').toLowerCase(), category, 'activity.no-caller-token'));
+}
 
-  if (!claims && !isObject(requester)) {
-    return parsedValue(new OtherAuditEvent(timeMs, (recordTenant ?? '').toLowerCase(), category, 'activity.no-caller-token'));
-  }
-  const objectId = (claims ? text(claims[OID_CLAIM]) ?? text(claims['oid']) : textField(requester, 'objectId'))?.toLowerCase() ?? '';
-  const appId = (claims ? text(claims['appid']) ?? text(claims['azp']) : textField(requester, 'appId'))?.toLowerCase() ?? '';
-  const tenantId = ((claims ? text(claims[TID_CLAIM]) ?? text(claims['tid']) : textField(requester, 'tenantId')) ?? recordTenant ?? '').toLowerCase();
+/** Activity log and Key Vault: the caller is the token's claims. */
+function parseClaimsCall(
+  r: Readonly<Record<string, unknown>>,
+  record: unknown,
+  origin: string,
+  timeMs: number,
+  category: string,
+  claims: Readonly<Record<string, unknown>>,
+  identity: Readonly<Record<string, unknown>>,
+): Parsed<AuditEvent> {
+  const objectId = (text(claims[OID_CLAIM]) ?? text(claims['oid']))?.toLowerCase() ?? '';
+  const appId = (text(claims['appid']) ?? text(claims['azp']))?.toLowerCase() ?? '';
   if (!objectId && !appId) {
     return { ok: false, reject: makeReject('activity.no-caller-id', 'The caller claims carry neither an object id nor an app id.', record, origin) };
   }
+  const tenantId = callerTenantId(claims, identity['requester'], r)?.toLowerCase();
   // State is kept per tenant: a use that names none cannot be judged against any baseline.
-  if (!tenantId) return { ok: false, reject: makeReject('activity.no-tenant', 'Neither the caller claims (tid) nor the record name a tenant.', record, origin) };
-  const callerIp = text(r['callerIpAddress']) ?? (claims ? text(claims['ipaddr']) : undefined) ?? '';
+  if (!tenantId) return { ok: false, reject: noTenant(record, origin) };
+  const callerIp = text(r['callerIpAddress']) ?? text(claims['ipaddr']) ?? '';
   const operation = text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '';
-  const tokenId = (claims ? text(claims['uti']) : textField(requester, 'uniqueTokenIdentifier')) ?? '';
+  const tokenId = text(claims['uti']) ?? '';
   // The Event Hub shape of the Activity log has no eventDataId: the key is nearly always these values.
   const recordKey = text(r['eventDataId']) ?? new RecordKeyParts(text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['resultType']) ?? '', callerIp, tokenId);
   return parsedValue(
@@ -59,9 +120,9 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
       tokenId,
       /* tokenHash */ '',
       callerIp,
-      /* miResourceId */ (claims ? text(claims['xms_mirid']) : undefined) ?? '',
+      /* miResourceId */ text(claims['xms_mirid']) ?? '',
       principalTypeOf(claims, identity),
-      /* issuedAtMs */ claims ? parseTime(claims['iat']) : undefined,
+      /* issuedAtMs */ parseTime(claims['iat']),
       category,
       operation,
       recordKey,
@@ -69,7 +130,127 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   );
 }
 
+/**
+ * Storage (and any other log naming its caller in `identity.requester`): no claims, no token id,
+ * no `xms_mirid`; an OAuth request's token is told apart by `identity.tokenHash`.
+ */
+function parseRequesterCall(
+  r: Readonly<Record<string, unknown>>,
+  record: unknown,
+  origin: string,
+  timeMs: number,
+  category: string,
+  identity: Readonly<Record<string, unknown>>,
+): Parsed<AuditEvent> {
+  const requesterField = identity['requester'];
+  const requester: Readonly<Record<string, unknown>> = isObject(requesterField) ? requesterField : NO_FIELDS;
+  const objectId = text(requester['objectId'])?.toLowerCase() ?? '';
+  const appId = text(requester['appId'])?.toLowerCase() ?? '';
+  const oauth = isOAuth(identity, r);
+  if (isStorageCategory(category) && ((!objectId && !appId) || !oauth)) {
+    // Shared key, SAS and anonymous requests present no token (and name no requester); Kerberos
+    // (Azure Files over SMB) names a domain user. None is a Managed Identity token's use.
+    return parsedValue(new OtherAuditEvent(timeMs, (callerTenantId(undefined, requester, r) ?? '').toLowerCase(), category, 'storage.not-oauth'));
+  }
+  if (!objectId && !appId) {
+    return { ok: false, reject: makeReject('activity.no-caller-id', 'The requester carries neither an object id nor an app id.', record, origin) };
+  }
+  const tenantId = callerTenantId(undefined, requester, r)?.toLowerCase();
+  // State is kept per tenant: a use that names none cannot be judged against any baseline.
+  if (!tenantId) return { ok: false, reject: noTenant(record, origin) };
+  const callerIp = text(r['callerIpAddress']) ?? '';
+  const operation = text(r['operationName']) ?? '';
+  const tokenHash = oauth ? text(identity['tokenHash']) ?? '' : '';
+  // Storage's correlationId is the request id (x-ms-request-id): unique per request.
+  const recordKey = new RecordKeyParts(text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['statusCode']) ?? '', callerIp, tokenHash);
+  return parsedValue(
+    new TokenUseEvent(
+      timeMs,
+      sharedTenantId(tenantId),
+      objectId,
+      appId,
+      /* tokenId */ '',
+      tokenHash,
+      callerIp,
+      /* miResourceId: Storage logs never carry xms_mirid */ '',
+      requesterPrincipalType(requester, identity),
+      /* issuedAtMs */ undefined,
+      category,
+      operation,
+      recordKey,
+    ),
+  );
+}
+
+function noTenant(record: unknown, origin: string): Reject {
+  return makeReject('activity.no-tenant', 'Neither the caller (tid, tenant-id claim, issuer, requester) nor the record names a tenant.', record, origin);
+}
+
+/**
+ * The caller's tenant, first found of: `tid`, the tenant-id claim, the GUID in the `iss` or the
+ * `identityprovider` URL (Key Vault records often carry only these), the requester's `tenantId`
+ * and then its `tokenIssuer` URL (Storage), the record's `tenantId`. The issuer comes before the
+ * identity provider: for a guest the identity provider is the guest's home tenant, the issuer the
+ * tenant that issued the token. Activity records carry the tenant-id claim, so they stop there.
+ */
+function callerTenantId(claims: Readonly<Record<string, unknown>> | undefined, requester: unknown, r: Readonly<Record<string, unknown>>): string | undefined {
+  if (claims) {
+    const fromClaims = text(claims['tid']) ?? text(claims[TID_CLAIM]) ?? tenantIdOfIssuer(claims['iss']) ?? tenantIdOfIssuer(claims[IDP_CLAIM]);
+    if (fromClaims !== undefined) return fromClaims;
+  }
+  if (isObject(requester)) {
+    const fromRequester = text(requester['tenantId']) ?? tenantIdOfIssuer(requester['tokenIssuer']);
+    if (fromRequester !== undefined) return fromRequester;
+  }
+  return text(r['tenantId']);
+}
+
+/** The tenant GUID of an Entra issuer URL (see ISSUER_TENANT), or undefined. */
+export function tenantIdOfIssuer(value: unknown): string | undefined {
+  const url = text(value);
+  return url === undefined ? undefined : ISSUER_TENANT.exec(url)?.[1];
+}
+
+/** The Storage categories (StorageBlobLogs, and the queue, table and file logs alike). */
+function isStorageCategory(category: string): boolean {
+  return category === 'StorageRead' || category === 'StorageWrite' || category === 'StorageDelete';
+}
+
+/**
+ * `identity.type` (`OAuth`, `Kerberos`, `SAS`, `AccountKey`, `Anonymous`), or a top-level
+ * `authenticationType` (the Log Analytics column's name; not in Microsoft's Event Hub example,
+ * read in case an exporter flattens it). A record that says neither is taken as OAuth: its caller
+ * then has to name a requester, which only token requests carry.
+ */
+function isOAuth(identity: Readonly<Record<string, unknown>>, r: Readonly<Record<string, unknown>>): boolean {
+  const type = text(identity['type']) ?? text(r['authenticationType']);
+  return type === undefined || type.toLowerCase() === 'oauth';
+}
+
+/**
+ * A requester with a user principal name (`upn`, or `uniqueName` as in Microsoft's example) is a
+ * user; otherwise the first authorizing principal's type says it (`User`, `ServicePrincipal`).
+ * A `Group` principal says nothing: an identity may hold its role through a group.
+ */
+function requesterPrincipalType(requester: Readonly<Record<string, unknown>>, identity: Readonly<Record<string, unknown>>): TokenUse['principalType'] {
+  if (text(requester['upn']) !== undefined || text(requester['uniqueName']) !== undefined) return 'user';
+  const type = firstPrincipalType(identity)?.toLowerCase();
+  if (type === 'user') return 'user';
+  if (type === 'serviceprincipal') return 'app';
+  return 'unknown';
+}
+
+/** `identity.authorization[0].principals[0].type`, read without copying the arrays. */
+function firstPrincipalType(identity: Readonly<Record<string, unknown>>): string | undefined {
+  const authorization = identity['authorization'];
+  const first: unknown = Array.isArray(authorization) ? authorization[0] : undefined;
+  const principals = isObject(first) ? first['principals'] : undefined;
+  const principal: unknown = Array.isArray(principals) ? principals[0] : undefined;
+  return isObject(principal) ? text(principal['type']) : undefined;
+}
+
 function claimsOf(identity: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
+  // Key Vault spells it `claim`, the Activity log `claims`.
   const claims = identity['claims'] ?? identity['claim'];
   if (isObject(claims)) return claims;
   // Some exporters serialise the claims object as a JSON string.
@@ -84,15 +265,15 @@ function claimsOf(identity: Readonly<Record<string, unknown>>): Record<string, u
   return undefined;
 }
 
-function principalTypeOf(claims: Record<string, unknown> | undefined, identity: unknown): 'app' | 'user' | 'unknown' {
-  const idtyp = claims ? text(claims['idtyp'])?.toLowerCase() : undefined;
+function principalTypeOf(claims: Readonly<Record<string, unknown>>, identity: Readonly<Record<string, unknown>>): TokenUse['principalType'] {
+  const idtyp = text(claims['idtyp'])?.toLowerCase();
   if (idtyp === 'app') return 'app';
   if (idtyp === 'user') return 'user';
-  if (claims && UPN_CLAIMS.some((c) => text(claims[c]) !== undefined)) return 'user';
+  if (UPN_CLAIMS.some((c) => text(claims[c]) !== undefined)) return 'user';
   const evidence = textField(identity, 'authorization', 'evidence', 'principalType')?.toLowerCase();
   if (evidence === 'serviceprincipal') return 'app';
   if (evidence === 'user' || evidence === 'group') return 'user';
-  if (claims && text(claims['xms_mirid'])) return 'app';
-  if (claims && text(claims['appidacr']) !== undefined && text(claims['scp']) === undefined) return 'app';
+  if (text(claims['xms_mirid'])) return 'app';
+  if (text(claims['appidacr']) !== undefined && text(claims['scp']) === undefined) return 'app';
   return 'unknown';
 }

@@ -123,3 +123,40 @@ describe('plainIpv4Value: a number only for the canonical dotted quad, the text 
     expect(plainIpv4Value(input)).toBeUndefined();
   });
 });
+
+describe('parseIp: a logged address with a port is the address (Storage logs `callerIpAddress` with its port)', () => {
+  it.each([
+    ['192.0.2.10:51234', '192.0.2.10'],
+    ['198.51.100.23:443', '198.51.100.23'],
+    ['203.0.113.41:1', '203.0.113.41'],
+    [' 203.0.113.41:38208 ', '203.0.113.41'],
+    ['[2001:db8::1]:443', '2001:db8::1'],
+    ['[2001:db8:2::66]:50432', '2001:db8:2::66'],
+    ['[2001:DB8:0:0:0:0:0:1]:65535', '2001:db8::1'],
+    ['[::ffff:192.0.2.10]:51234', '192.0.2.10'],
+    ['[fe80::1%eth0]:8443', 'fe80::1'],
+  ])('%j -> %s', (input, address) => {
+    const withPort = parseIp(input);
+    expect(withPort?.text).toBe(address);
+    // The same address as written without a port: one baseline entry, one range lookup.
+    expect(withPort).toEqual(parseIp(address));
+  });
+
+  it.each([
+    // Without brackets the last group of an IPv6 address cannot be told from a port: it is read as the address.
+    ['2001:db8::1:443', '2001:db8::1:443'],
+  ])('%j stays the IPv6 address %s', (input, address) => {
+    expect(parseIp(input)?.text).toBe(address);
+  });
+
+  it.each(['192.0.2.10:', '192.0.2.10:65536', '192.0.2.10:-1', '192.0.2.10:51234:1', '[2001:db8::1]:', '[2001:db8::1]:65536', '[2001:db8::1]:4 43', '[192.0.2.10]:443'])(
+    '%j is not an address',
+    (input) => {
+      expect(parseIp(input)).toBeUndefined();
+    },
+  );
+
+  it('carries no number for a dotted quad with a port: the detector keys such text by the text and classifies it through parseIp', () => {
+    expect(plainIpv4Value('192.0.2.10:51234')).toBeUndefined();
+  });
+});
