@@ -185,7 +185,7 @@ export async function linkedAlerts(result: RemoteUseResult, store: StateStore): 
 async function loadTwoRounds(parsed: ParsedAuditBatch, store: StateStore): Promise<{ snapshots: Map<string, PartitionSnapshot>; plan: BatchPlan }> {
   const tenants = await store.load(tenantPartitions(parsed.tenants));
   const plan = planBatch(parsed.events, tenants);
-  // Identity partitions only (`mi|…`, never a `tenant|…` key): nothing of the first round again.
+  // Identity and first-use partitions only (never a `tenant|…` key): nothing of the first round again.
   if (plan.partitionKeys.length === 0) return { snapshots: tenants, plan };
   // The few tenant snapshots join the identities' map, not the other way round (one per identity).
   const snapshots = await store.load(plan.partitionKeys);

@@ -6,6 +6,7 @@
 import type { AuditEvent, TokenIssuance, TokenUse } from '../records/auditEvent';
 import type { PartitionSnapshot } from '../state/partition';
 import { catalogIndexOf, EMPTY_INDEX, type CatalogEntry, type CatalogIndex } from './catalog';
+import { firstUsePartitions } from './firstUses';
 import { identityPartitionKey, tenantPartitionKey } from './partitionKeys';
 
 /**
@@ -30,7 +31,7 @@ export function tenantPartitions(tenantIds: Iterable<string>): string[] {
 export class BatchPlan {
   constructor(
     readonly events: readonly AuditEvent[],
-    /** The identity partitions to load after the tenants' (identity keys only), each once, in no particular order. */
+    /** The partitions to load after the tenants' (identities and token first uses, never a tenant key), each once, in no particular order. */
     readonly partitionKeys: readonly string[],
     /** Per event (same index): the loaded catalog's entry for its object id, when planning found one. */
     readonly catalogued: readonly (CatalogEntry | undefined)[],
@@ -77,6 +78,8 @@ export function planBatch(events: readonly AuditEvent[], loaded: ReadonlyMap<str
       continue;
     }
     if (e.principalType === 'user') continue;
+    // The partitions that may hold the first use of its token (a day's worth at most, cached).
+    if (e.callerIp !== '') for (const key of firstUsePartitions(e)) keys.add(key);
     // A catalogued identity brings its key (hot path: most uses); the others are keyed here.
     const known = e.objectId ? tenant.index.byObjectId.get(e.objectId) : undefined;
     if (known) {

@@ -17,9 +17,10 @@ import { CALLER_ADDRESS_MEMO_MAX, CallerAddress, callerAddressMemo, type CallerA
 import { IdentityBaseline } from './identityBaseline';
 import type { IssuanceLookup } from './issuanceLink';
 import { judgeUse, type LadderOutcome } from './ladder';
+import { FirstUseRegistry, tokenKeyOf, type FirstUse } from './firstUses';
 import { dedupRowKey, tenantPartitionKey } from './partitionKeys';
 import { resolveManagedIdentity } from './resolveIdentity';
-import type { IpFacts, RemoteUseSettings } from './settings';
+import type { RemoteUseSettings } from './settings';
 import { SuppressionLedger } from './suppressionLedger';
 import { TokenRegistry } from './tokenRegistry';
 import { useAlertRow, type UseRows } from './useAlert';
@@ -37,6 +38,8 @@ export interface RemoteUseSummary {
   /** Alerts emitted again for a redelivered trigger (same AlertId). */
   reemitted: number;
   learned: number;
+  /** Uses of a token first used from another network. */
+  replays: number;
   /** Uses from a scope the ladder does not act on, by scope. */
   byScope: Record<string, number>;
 }
@@ -59,11 +62,12 @@ export class BatchRun {
   private readonly identities = new Map<string, IdentityBaseline>();
   private readonly tokens: TokenRegistry;
   private readonly suppressions: SuppressionLedger;
+  private readonly firstUses: FirstUseRegistry;
   private readonly alerts: AlertRow[] = [];
   private readonly issuanceLookups: IssuanceLookup[] = [];
   private readonly summary: RemoteUseSummary = {
     issuances: 0, uses: 0, miUses: 0, nonMiUses: 0, userUses: 0, other: {},
-    alerts: { Low: 0, Medium: 0, High: 0 }, suppressed: 0, reemitted: 0, learned: 0, byScope: {},
+    alerts: { Low: 0, Medium: 0, High: 0 }, suppressed: 0, reemitted: 0, learned: 0, replays: 0, byScope: {},
   };
   private earliestMs = Infinity;
 
@@ -77,6 +81,7 @@ export class BatchRun {
     this.addresses = callerAddressMemo(settings.classifyIp);
     this.tokens = new TokenRegistry(settings.tokenBucketShards);
     this.suppressions = new SuppressionLedger(settings.tokenBucketShards);
+    this.firstUses = new FirstUseRegistry(partitions);
   }
 
   /** `planned`: the loaded catalog's entry for the event's object id, when planning found one (BatchPlan). */
@@ -111,7 +116,7 @@ export class BatchRun {
   private judge(e: TokenUse, identity: CatalogEntry, catalog: TenantCatalog): void {
     const { settings } = this;
     const address = this.callerAddress(e);
-    const { asnKey, ipKey } = address;
+    const { asnKey, ipKey, azureNetworkKey, network } = address;
     this.summary.byScope[address.scope] = (this.summary.byScope[address.scope] ?? 0) + 1;
     // Most uses only read their identity's rows: the working copy is made on the first write, and
     // until then the rows' day codes answer (BaselineDays), the rows themselves being read only
@@ -120,43 +125,80 @@ export class BatchRun {
     const loaded = working ? undefined : this.partitions.get(identity.partitionKey);
     const rows: RowReader = working ? working.partition : loaded?.rows ?? EMPTY_ROWS;
     const days = working ? undefined : loaded ? baselineDaysOf(loaded) : NO_DAYS;
-    const asnFacts = rowFacts(days, rows, asnKey, e.timeMs, settings.baselineWindowMs);
-    const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, settings.baselineWindowMs);
-    const allowlistEntry =
-      address.scope === 'external'
-        ? settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts)
-        : undefined;
+    const windowMs = settings.baselineWindowMs;
+    const asnFacts = rowFacts(days, rows, asnKey, e.timeMs, windowMs);
+    const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, windowMs);
+    // An Azure use is judged by its region's row, or by its ASN's when no regional tag holds it.
+    const azureFacts = azureNetworkKey === '' ? 0 : azureNetworkKey === asnKey ? asnFacts : rowFacts(days, rows, azureNetworkKey, e.timeMs, windowMs);
+    const allowlisted =
+      address.scope === 'external' &&
+      settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
+    // The token's first use, from any batch: a use from another network proves a copy. Allowlisted
+    // uses are usual by decree and take no part, neither as a first use nor as a replay.
+    const tokenKey = network !== undefined && !allowlisted ? tokenKeyOf(e) : '';
+    const firstUse = tokenKey !== '' ? this.firstUses.find(e, tokenKey) : undefined;
+    const tokenReplayed = firstUse !== undefined && firstUse.network !== network;
+    const replayedFacts = network !== undefined ? rowFacts(days, rows, address.replayedKey, e.timeMs, windowMs) : 0;
     const firstEventAt = catalog.firstEventAt ?? e.timeMs;
     const outcome = judgeUse({
       scope: address.scope,
       tenantActive: e.timeMs - firstEventAt >= settings.activationMs,
       isArc: identity.isArc,
-      allowlisted: allowlistEntry !== undefined,
+      allowlisted,
       asnInBaseline: (asnFacts & IN_BASELINE) !== 0,
       ipInBaseline: (ipFacts & IN_BASELINE) !== 0,
+      azureNetworkInBaseline: (azureFacts & IN_BASELINE) !== 0,
+      tokenReplayed,
+      networkReplayed: (replayedFacts & IN_BASELINE) !== 0,
     });
+    if (tokenKey !== '' && firstUse === undefined) this.firstUses.record(e, tokenKey, network!, address.facts.ip);
+    if (tokenReplayed) this.summary.replays++;
 
-    // Raising writes only a dedup row: the ASN and IP rows read here are still those learning sees.
-    if (outcome.severity) this.raise(e, identity, address.facts, outcome, working ?? this.identity(identity.partitionKey), { asn: rows.get(asnKey), ip: rows.get(ipKey) }, firstEventAt);
+    // Raising writes only a dedup row: the rows read here are still those learning sees.
+    if (outcome.severity) {
+      const useRows: UseRows = { asn: rows.get(asnKey), ip: rows.get(ipKey), region: azureNetworkKey !== '' && azureNetworkKey !== asnKey ? rows.get(azureNetworkKey) : undefined };
+      this.raise(e, identity, address, outcome, working ?? this.identity(identity.partitionKey), useRows, firstEventAt, tokenReplayed ? firstUse : undefined);
+    }
 
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
       const learnAsn = address.asn !== null && (asnFacts & LEARNED_AS_IS) === 0;
       const learnIp = (ipFacts & LEARNED_AS_IS) === 0;
-      if (learnAsn || learnIp) {
+      const learnRegion = azureNetworkKey !== '' && azureNetworkKey !== asnKey && (azureFacts & LEARNED_AS_IS) === 0;
+      if (learnAsn || learnIp || learnRegion) {
         const baseline = this.identity(identity.partitionKey);
         const asnLearned = learnAsn ? learnedRow(rows.get(asnKey), e.timeMs, 'org', address.asOrganization) : undefined;
         const ipLearned = learnIp ? learnedRow(rows.get(ipKey), e.timeMs, 'asn', address.asn ?? 0) : undefined;
+        const regionLearned = learnRegion ? learnedRow(rows.get(azureNetworkKey), e.timeMs, 'asn', address.asn ?? 0) : undefined;
         if (asnLearned) baseline.partition.set(asnKey, asnLearned);
         if (ipLearned) baseline.partition.set(ipKey, ipLearned);
+        if (regionLearned) baseline.partition.set(azureNetworkKey, regionLearned);
         this.summary.learned++;
       }
+    } else if (outcome.rules.includes('token-replay') || outcome.rules.includes('replayed-network')) {
+      this.markReplayedNetwork(e, identity, address, rows, replayedFacts, asnFacts, azureFacts, firstUse);
     }
   }
 
-  private raise(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number): void {
+  /**
+   * A replay's second network stays unusual for this identity until an operator allowlists it: an
+   * `rn|<network>` row, refreshed (at most daily) while the network keeps being used, expiring
+   * like a baseline row 30 days after its last use. A network already in the baseline when its
+   * replay is seen is not marked: it is the identity's own, and the thief's copy was used first.
+   */
+  private markReplayedNetwork(e: TokenUse, identity: CatalogEntry, address: CallerAddress, rows: RowReader, replayedFacts: number, asnFacts: number, azureFacts: number, firstUse: FirstUse | undefined): void {
+    const marked = (replayedFacts & IN_BASELINE) !== 0;
+    if (!marked) {
+      const usual = address.scope === 'azure' ? azureFacts : asnFacts;
+      if ((usual & IN_BASELINE) !== 0) return;
+    } else if ((replayedFacts & LEARNED_AS_IS) !== 0) return;
+    const row = learnedRow(rows.get(address.replayedKey), e.timeMs, 'firstNetwork', firstUse?.network ?? '');
+    if (row) this.identity(identity.partitionKey).partition.set(address.replayedKey, row);
+  }
+
+  private raise(e: TokenUse, identity: CatalogEntry, address: CallerAddress, outcome: LadderOutcome, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number, replayOf: FirstUse | undefined): void {
     const severity = outcome.severity as Severity;
-    const attribute = outcome.attribute === 'asn' ? String(ip.asn ?? 0) : outcome.attribute === 'ip' ? ip.ip : '';
+    const attribute = attributeOf(outcome, address);
     const id = alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, e.category, recordKeyText(e.recordKey)]);
     const dedupKey = dedupRowKey(severity, attribute);
     const decision = decideDedup(baseline.dedup(dedupKey), e.timeMs, id, this.settings.dedupWindowMs);
@@ -173,16 +215,31 @@ export class BatchRun {
       this.summary.alerts[severity]++;
       baseline.setDedup(dedupKey, decision.next);
     }
-    this.alerts.push(this.alertRow(e, identity, ip, outcome, severity, id, baseline, rows, firstEventAt));
+    this.alerts.push(this.alertRow(e, identity, address, outcome, severity, id, baseline, rows, firstEventAt, replayOf));
   }
 
-  private alertRow(e: TokenUse, identity: CatalogEntry, ip: IpFacts, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number): AlertRow {
+  private alertRow(e: TokenUse, identity: CatalogEntry, address: CallerAddress, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number, replayOf: FirstUse | undefined): AlertRow {
     // Linked only through the use record's own issue time (`iat` / `tokenIssuedAt`), which names the
     // token bucket: a lookup that depended on which sign-ins happen to share the batch would make
     // the evidence depend on batch boundaries.
     const token = this.tokens.find(e.tenantId, e.tokenId, e.issuedAtMs);
     if (!token && e.tokenId && e.issuedAtMs !== undefined) this.issuanceLookups.push({ alertId: id, rows: this.tokens.candidates(e.tenantId, e.tokenId, e.issuedAtMs) });
-    return useAlertRow({ use: e, identity, ip, outcome, severity, alertId: id, baseline: baseline.describe(e.timeMs), rows, firstEventAt, token, processedAt: this.settings.processedAt });
+    return useAlertRow({
+      use: e,
+      identity,
+      ip: address.facts,
+      network: address.network,
+      outcome,
+      severity,
+      alertId: id,
+      baseline: baseline.describe(e.timeMs),
+      rows,
+      firstEventAt,
+      token,
+      replayOf,
+      serviceTags: this.settings.serviceTags,
+      processedAt: this.settings.processedAt,
+    });
   }
 
   finish(): RemoteUseResult {
@@ -193,6 +250,7 @@ export class BatchRun {
       changes.push(...identity.partition.changes());
     }
     changes.push(...this.tokens.changes());
+    changes.push(...this.firstUses.changes());
     changes.push(...this.suppressions.changes());
     return { alerts: this.alerts, changes, summary: this.summary, issuanceLookups: this.issuanceLookups };
   }
@@ -227,3 +285,18 @@ export class BatchRun {
   }
 }
 
+
+/** The value that names what was unusual: the last part of the alert's dedup key (see UnusualAttribute). */
+function attributeOf(outcome: LadderOutcome, address: CallerAddress): string {
+  switch (outcome.attribute) {
+    case 'asn':
+      return String(address.asn ?? 0);
+    case 'ip':
+      return address.facts.ip;
+    case 'region':
+    case 'network':
+      return address.network ?? '';
+    default:
+      return '';
+  }
+}

@@ -3,7 +3,8 @@
  * per classifier across batches by the address as logged.
  */
 import type { IpScope } from '../alerts/alertRow';
-import { asnRowKey, ipRowKey } from './partitionKeys';
+import { networkOf } from './network';
+import { asnRowKey, ipRowKey, regionRowKey, replayedNetworkRowKey } from './partitionKeys';
 import type { IpClassifier, IpFacts } from './settings';
 
 /**
@@ -21,6 +22,15 @@ export class CallerAddress {
   /** `asn|<n>`; `asn|0` for an address without an ASN (read, never learned). */
   readonly asnKey: string;
   readonly ipKey: string;
+  /** The address's network (network.ts), undefined when it has none. */
+  readonly network: string | undefined;
+  /**
+   * The baseline row an Azure use is judged by: `rg|<region>`, or the ASN's row when no regional
+   * tag holds the address; '' for other scopes.
+   */
+  readonly azureNetworkKey: string;
+  /** `rn|<network>`: the row that marks the network as caught replaying ('' without a network). */
+  readonly replayedKey: string;
 
   constructor(readonly facts: IpFacts) {
     this.scope = facts.scope;
@@ -28,6 +38,9 @@ export class CallerAddress {
     this.asOrganization = facts.asOrganization;
     this.asnKey = asnRowKey(facts.asn ?? 0);
     this.ipKey = ipRowKey(facts.ip);
+    this.network = networkOf(facts);
+    this.azureNetworkKey = facts.scope !== 'azure' ? '' : facts.region !== '' ? regionRowKey(facts.region) : this.asnKey;
+    this.replayedKey = this.network !== undefined ? replayedNetworkRowKey(this.network) : '';
   }
 }
 

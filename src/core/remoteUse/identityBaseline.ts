@@ -11,6 +11,13 @@ import { inBaseline } from './baselineRows';
  * One identity's partition as a batch changes it: its 30-day ASN/IP baseline and its dedup
  * states. Made on the batch's first write to the identity; until then uses read the loaded rows.
  */
+/** An identity's baseline at a time, as an alert's evidence gives it. */
+export interface BaselineSummary {
+  readonly asns: readonly number[];
+  readonly regions: readonly string[];
+  readonly ipCount: number;
+}
+
 export class IdentityBaseline {
   readonly partition: WorkingPartition;
 
@@ -31,15 +38,17 @@ export class IdentityBaseline {
   }
 
   /** Baseline facts for the alert's Evidence. */
-  describe(timeMs: number): { asns: number[]; ipCount: number } {
+  describe(timeMs: number): BaselineSummary {
     const asns: number[] = [];
+    const regions: string[] = [];
     let ipCount = 0;
     for (const [rowKey] of this.partition.entries()) {
       if (!this.has(rowKey, timeMs)) continue;
       if (rowKey.startsWith('asn|')) asns.push(Number(rowKey.slice(4)));
       else if (rowKey.startsWith('ip|')) ipCount++;
+      else if (rowKey.startsWith('rg|')) regions.push(rowKey.slice(3));
     }
-    return { asns: asns.sort((a, b) => a - b), ipCount };
+    return { asns: asns.sort((a, b) => a - b), regions: regions.sort(), ipCount };
   }
 
   /**

@@ -4,15 +4,23 @@ import { tableKey } from '../state/keys';
 /**
  * Partition layout of the remote-use state (one Table Storage table):
  *   tenant|<tenantId>            `meta` (earliest event) + `mi|<objectId>` catalog rows
- *   mi|<tenantId>|<objectId>     one identity: `asn|<n>`, `ip|<ip>` baseline rows, `dd|…` dedup rows
+ *   mi|<tenantId>|<objectId>     one identity: `asn|<n>`, `ip|<ip>`, `rg|<region>` baseline rows,
+ *                                `rn|<network>` networks caught replaying its tokens, `dd|…` dedup rows
  *   tok|<tenantId>|<yyyymmddhh>  tokens issued in that UTC hour: RowKey = uniqueTokenIdentifier
  *                                (`…|<shard>` when the tenant's sign-in rate needs shards)
+ *   use|<tenantId>|<yyyymmddhh>  the first use of each token issued in that UTC hour (by `iat`):
+ *                                RowKey = the token id; its network, address and time
+ *   use|<tenantId>|<yyyymmdd>    the same for tokens whose uses carry no issue time (Storage's
+ *                                `identity.tokenHash`), by the UTC day of their first use
  *   sup|<tenantId>|<yyyymmddhh> alert candidates suppressed by dedup in that UTC hour (write-once
  *                                rows, RowKey = <objectId>|<candidate AlertId>; `…|<shard>` of
  *                                the object id with token shards)
  * One identity's state is one partition, so a batch reads it once and writes it in one
- * transaction. Tokens are bucketed by issuance hour, not by identity, so that the sign-ins of a
- * batch cost one transaction per hour bucket instead of one per identity.
+ * transaction. Tokens are bucketed by issuance hour, not by identity, so that the sign-ins and
+ * first uses of a batch cost one transaction per hour bucket instead of one per identity: a
+ * tenant issues each identity a new token about once a day, and a write per identity and token
+ * would be most of the detector's table traffic. A token lives 24 hours, so the first-use
+ * partitions a batch needs are the last day's (about 25), which stay cached between batches.
  */
 /**
  * Every record names its tenant, identity, address and token hour, and the detector needs their
@@ -25,8 +33,8 @@ function remember<K>(memory: Map<K, string>, key: K, value: string): string {
 }
 
 /** One memo per tenant for keys that also depend on an identity or an hour. */
-function tenantMemo<K>(memories: Map<string, Map<K, string>>, tenantId: string): Map<K, string> {
-  return memories.get(tenantId) ?? rememberBounded(memories, tenantId, new Map<K, string>(), 1_000);
+function tenantMemo<K, V = string>(memories: Map<string, Map<K, V>>, tenantId: string): Map<K, V> {
+  return memories.get(tenantId) ?? rememberBounded(memories, tenantId, new Map<K, V>(), 1_000);
 }
 
 const tenantKeys = new Map<string, string>();
@@ -100,6 +108,34 @@ function hourLabel(hour: number): string {
   return rememberBounded(hourLabels, hour, `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}`, 10_000);
 }
 
+const firstUseHourKeys = new Map<string, Map<number, string>>();
+const firstUseDayKeys = new Map<string, Map<number, string>>();
+
+/**
+ * The partitions that may hold the first use of a token: the hour of its issue time when the use
+ * names it (`iat`, `tokenIssuedAt`), which every use of the token names alike; else the day of the
+ * use and the day before (a token lives 24 hours, so its first use was at most a day earlier).
+ */
+export function firstUseCandidates(tenantId: string, issuedAtMs: number | undefined, useMs: number): readonly string[] {
+  if (issuedAtMs !== undefined) {
+    // Every judged use asks: the one-key lists are memoised with their keys, not made per use.
+    const hour = Math.floor(issuedAtMs / HOUR_MS);
+    const memory = tenantMemo(firstUseHourLists, tenantId);
+    return memory.get(hour) ?? rememberBounded(memory, hour, [hourPartitionKey(firstUseHourKeys, 'use', tenantId, hour)] as const, MEMO_MAX_ENTRIES);
+  }
+  const day = Math.floor(useMs / DAY_MS);
+  return [firstUseDayKey(tenantId, day), firstUseDayKey(tenantId, day - 1)];
+}
+
+const firstUseHourLists = new Map<string, Map<number, readonly string[]>>();
+
+const DAY_MS = 86_400_000;
+
+function firstUseDayKey(tenantId: string, dayNumber: number): string {
+  const memory = tenantMemo(firstUseDayKeys, tenantId);
+  return memory.get(dayNumber) ?? remember(memory, dayNumber, `${tableKey('use', tenantId)}|${hourLabel(dayNumber * 24).slice(0, 8)}`);
+}
+
 const ledgerKeys = new Map<string, Map<number, string>>();
 /**
  * The suppression ledger of a tenant's hour. Every alert suppressed by dedup is a write-once row
@@ -142,5 +178,9 @@ const asnKeys = new Map<number, string>();
 export const asnRowKey = (asn: number): string => asnKeys.get(asn) ?? remember(asnKeys, asn, `asn|${asn}`);
 const ipKeys = new Map<string, string>();
 export const ipRowKey = (ip: string): string => ipKeys.get(ip) ?? remember(ipKeys, ip, tableKey('ip', ip));
+const regionKeys = new Map<string, string>();
+export const regionRowKey = (region: string): string => regionKeys.get(region) ?? remember(regionKeys, region, tableKey('rg', region));
+const replayedNetworkKeys = new Map<string, string>();
+export const replayedNetworkRowKey = (network: string): string => replayedNetworkKeys.get(network) ?? remember(replayedNetworkKeys, network, tableKey('rn', network));
 export const dedupRowKey = (severity: string, attribute: string): string => tableKey('dd', severity, attribute);
 export const tokenRowKey = (tokenId: string): string => tableKey(tokenId);

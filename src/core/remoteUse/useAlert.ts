@@ -1,21 +1,26 @@
 /**
  * The alert row of a judged use: evidence, reason and columns, from the use, its identity, its
- * address and the ladder's outcome.
+ * address, the ladder's outcome and, for a replay, the token's first use.
  */
 import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity } from '../alerts/alertRow';
 import type { TokenUse } from '../records/auditEvent';
 import { isoTime } from '../records/time';
 import { num, type RowData } from '../state/workingPartition';
 import type { CatalogEntry } from './catalog';
+import type { FirstUse } from './firstUses';
+import type { BaselineSummary } from './identityBaseline';
 import { issuanceClause, minutesBetween } from './issuanceLink';
-import { ALERT_NAMES, type LadderOutcome } from './ladder';
-import type { IpFacts } from './settings';
+import { alertNameOf, type LadderOutcome } from './ladder';
+import { networkLabel } from './network';
+import type { IpFacts, ServiceTagsInfo } from './settings';
 import type { RegisteredToken } from './tokenRegistry';
 
-/** A use's ASN and IP rows as judging read them (raising writes only a dedup row, so they still hold). */
+/** A use's baseline rows as judging read them (raising writes only a dedup row, so they still hold). */
 export interface UseRows {
   readonly asn: RowData | undefined;
   readonly ip: RowData | undefined;
+  /** The `rg|<region>` row of an Azure use whose address a regional tag holds. */
+  readonly region: RowData | undefined;
 }
 
 /** Everything an alert row of a use is made of. */
@@ -23,40 +28,58 @@ export interface UseAlertInput {
   readonly use: TokenUse;
   readonly identity: CatalogEntry;
   readonly ip: IpFacts;
+  /** The address's network (network.ts). */
+  readonly network: string | undefined;
   readonly outcome: LadderOutcome;
   readonly severity: Severity;
   readonly alertId: string;
-  /** The identity's baseline at the use's time (IdentityBaseline.describe). */
-  readonly baseline: { readonly asns: readonly number[]; readonly ipCount: number };
+  /** The identity's baseline at the use's time. */
+  readonly baseline: BaselineSummary;
   readonly rows: UseRows;
   readonly firstEventAt: number;
   /** The token's issuance when this batch registered it. */
   readonly token: RegisteredToken | undefined;
+  /** The token's first use, when this use replays it from another network. */
+  readonly replayOf: FirstUse | undefined;
+  readonly serviceTags: ServiceTagsInfo | undefined;
   readonly processedAt: number | undefined;
 }
 
+/** Evidence lists are capped so an alert row stays small (Log Analytics dynamic column). */
+const EVIDENCE_LIST_MAX = 10;
+const DAY_MS = 86_400_000;
+
 export function useAlertRow(input: UseAlertInput): AlertRow {
-  const { use: e, identity, ip, outcome, severity, alertId: id, token, rows, firstEventAt } = input;
+  const { use: e, identity, ip, outcome, severity, alertId: id, token, rows, firstEventAt, replayOf, serviceTags } = input;
   const known = input.baseline;
   const issuedAt = token?.issuedAt ?? e.issuedAtMs;
-  const { asn: asnRow, ip: ipRow } = rows;
   const name = identity.name || identity.objectId;
+  const seen = (row: RowData | undefined, field: 'first' | 'last'): string | null => (row ? isoTime(num(row, field) ?? 0) : null);
   const evidence: Evidence = {
     rule: outcome.ruleId,
-    learningPhase: outcome.ruleId === 'learning',
+    rules: [...outcome.rules],
+    learningPhase: outcome.rules.includes('learning'),
     tenantFirstEventAt: isoTime(firstEventAt),
+    network: input.network ?? null,
+    callerRegion: ip.region || null,
     baselineAsns: known.asns.slice(0, EVIDENCE_LIST_MAX),
     baselineAsnCount: known.asns.length,
+    baselineRegions: known.regions.slice(0, EVIDENCE_LIST_MAX),
     baselineIpCount: known.ipCount,
-    asnFirstSeen: asnRow ? isoTime(num(asnRow, 'first') ?? 0) : null,
-    asnLastSeen: asnRow ? isoTime(num(asnRow, 'last') ?? 0) : null,
-    ipFirstSeen: ipRow ? isoTime(num(ipRow, 'first') ?? 0) : null,
-    ipLastSeen: ipRow ? isoTime(num(ipRow, 'last') ?? 0) : null,
+    asnFirstSeen: seen(rows.asn, 'first'),
+    asnLastSeen: seen(rows.asn, 'last'),
+    ipFirstSeen: seen(rows.ip, 'first'),
+    ipLastSeen: seen(rows.ip, 'last'),
+    regionFirstSeen: seen(rows.region, 'first'),
+    regionLastSeen: seen(rows.region, 'last'),
+    ...replayEvidence(replayOf, input.network, e),
+    ...serviceTagsEvidence(serviceTags, input.processedAt ?? e.timeMs),
     tokenLinkedToIssuance: token !== undefined,
     tokenIssuedAt: issuedAt !== undefined ? isoTime(issuedAt) : null,
     minutesFromIssuanceToUse: issuedAt !== undefined ? minutesBetween(issuedAt, e.timeMs) : null,
     issuingIdentityObjectId: token?.objectId ?? null,
     issuingIdentityName: token?.name ?? null,
+    tokenHash: e.tokenHash || null,
     callerIpAsLogged: e.callerIp,
   };
   return {
@@ -65,7 +88,7 @@ export function useAlertRow(input: UseAlertInput): AlertRow {
     TimeGenerated: isoTime(input.processedAt ?? e.timeMs),
     EventTime: isoTime(e.timeMs),
     Detector: 'RemoteTokenUse',
-    AlertName: ALERT_NAMES[severity],
+    AlertName: alertNameOf(outcome),
     Severity: severity,
     TenantId: e.tenantId,
     IdentityObjectId: identity.objectId,
@@ -80,26 +103,91 @@ export function useAlertRow(input: UseAlertInput): AlertRow {
     TokenIssuedAt: issuedAt !== undefined ? isoTime(issuedAt) : null,
     SourceCategory: e.category,
     Operation: e.operation,
-    Reason: `${reasonFor(outcome, name, ip, known.asns)}${issuanceClause(token !== undefined ? issuedAt : undefined, e.timeMs)}.`,
+    Reason: `${reasonFor(input, name)}${issuanceClause(token !== undefined ? issuedAt : undefined, e.timeMs)}.`,
     Evidence: evidence,
     ...ATTACK,
   };
 }
 
-/** Evidence lists are capped so an alert row stays small (Log Analytics dynamic column). */
-const EVIDENCE_LIST_MAX = 10;
+function replayEvidence(first: FirstUse | undefined, network: string | undefined, e: TokenUse): Evidence {
+  if (first === undefined) return {};
+  return {
+    firstUseIp: first.ip,
+    firstUseNetwork: first.network,
+    firstUseAt: isoTime(first.atMs),
+    secondUseIp: e.callerIp,
+    secondUseNetwork: network ?? null,
+    secondUseAt: isoTime(e.timeMs),
+    minutesBetweenUses: minutesBetween(first.atMs, e.timeMs),
+  };
+}
 
-function reasonFor(outcome: LadderOutcome, name: string, ip: IpFacts, knownAsns: readonly number[]): string {
-  const where = `${ip.ip}${ip.asn !== null ? ` (AS${ip.asn}${ip.asOrganization ? ` ${ip.asOrganization}` : ''})` : ''}`;
-  const knownList = knownAsns.length ? knownAsns.slice(0, 5).map((a) => `AS${a}`).join(', ') : 'none';
+function serviceTagsEvidence(tags: ServiceTagsInfo | undefined, atMs: number): Evidence {
+  if (tags === undefined) return { serviceTagsChangeNumber: null, serviceTagsAgeDays: null };
+  return {
+    serviceTagsChangeNumber: tags.changeNumber,
+    serviceTagsAgeDays: tags.retrievedAtMs !== null ? Math.round(((atMs - tags.retrievedAtMs) / DAY_MS) * 10) / 10 : null,
+  };
+}
+
+function where(ip: IpFacts): string {
+  return `${ip.ip}${ip.asn !== null ? ` (AS${ip.asn}${ip.asOrganization ? ` ${ip.asOrganization}` : ''})` : ''}`;
+}
+
+/** An address with its network: `203.0.113.66 (AS64501 Fabrikam Hosting)`, `192.0.2.140 (Azure region eastus)`. */
+function placeOf(ip: IpFacts, network: string | undefined): string {
+  if (network === undefined || /^[0-9]+$/.test(network)) return where(ip);
+  return `${ip.ip} (${networkLabel(network)})`;
+}
+
+/** Why an Azure address was judged by its ASN rather than its region. */
+function regionFallback(input: UseAlertInput): string {
+  if (input.ip.region !== '') return '';
+  return input.serviceTags === undefined || input.serviceTags.regionCount === 0
+    ? ' (no Azure regional service tags are configured, so Azure addresses are judged by ASN)'
+    : ' (no AzureCloud.<region> service tag holds the address, so it is judged by ASN)';
+}
+
+/** The sentence of the rule that decided the severity. */
+function mainClause(input: UseAlertInput, name: string): string {
+  const { ip, outcome, baseline, replayOf, network } = input;
+  const knownAsns = baseline.asns.length ? baseline.asns.slice(0, 5).map((a) => `AS${a}`).join(', ') : 'none';
+  const knownRegions = baseline.regions.length ? baseline.regions.slice(0, 5).join(', ') : 'none';
   switch (outcome.ruleId) {
+    case 'token-replay': {
+      const first = replayOf!;
+      return `Managed identity '${name}' token replayed from a second network: first used from ${first.ip} (${networkLabel(first.network)}) at ${isoTime(first.atMs)}, then from ${placeOf(ip, network)} ${minutesBetween(first.atMs, input.use.timeMs)} minutes later`;
+    }
+    case 'replayed-network':
+      return `Managed identity '${name}' used a token from ${placeOf(ip, network)}, a network already caught replaying this identity's tokens`;
+    case 'unusual-region':
+      return ip.region !== ''
+        ? `Managed identity '${name}' used its token from ${ip.ip} in Azure region ${ip.region}, absent from its 30-day baseline (known regions: ${knownRegions})`
+        : `Managed identity '${name}' used its token from the Azure address ${where(ip)}, a network absent from its 30-day baseline (known: ${knownAsns})${regionFallback(input)}`;
     case 'learning':
-      return `Managed identity '${name}' used its token outside Azure from ${where} while the tenant is in its 14-day learning period`;
+      return `Managed identity '${name}' used its token outside Azure from ${where(ip)} while the tenant is in its 14-day learning period`;
     case 'unusual-asn':
-      return `Managed identity '${name}' used its token from ${where}, an autonomous system absent from its 30-day baseline (known: ${knownList})`;
+      return `Managed identity '${name}' used its token from ${where(ip)}, an autonomous system absent from its 30-day baseline (known: ${knownAsns})`;
     case 'unusual-ip':
-      return `Managed identity '${name}' used its token from ${where}, an IP address absent from its 30-day baseline inside an ASN it normally uses`;
+      return `Managed identity '${name}' used its token from ${where(ip)}, an IP address absent from its 30-day baseline inside an ASN it normally uses`;
     default:
-      return `Managed identity '${name}' used its token outside Azure from ${where}, an IP and ASN already in its 30-day baseline`;
+      return `Managed identity '${name}' used its token outside Azure from ${where(ip)}, an IP and ASN already in its 30-day baseline`;
   }
+}
+
+/** What each other rule that applied adds to the reason. */
+const ALSO: Readonly<Record<string, string>> = {
+  'token-replay': 'the token was first used from another network',
+  'replayed-network': "the network was caught replaying this identity's tokens before",
+  'unusual-region': 'the Azure region is absent from the 30-day baseline',
+  internal: 'the address is inside Azure',
+  learning: "the tenant is in its 14-day learning period",
+  'unusual-asn': 'the autonomous system is absent from the 30-day baseline',
+  'unusual-ip': 'the IP address is absent from the 30-day baseline',
+  'usual-external': 'the IP and ASN are in the 30-day baseline',
+};
+
+function reasonFor(input: UseAlertInput, name: string): string {
+  const others = input.outcome.rules.slice(1).map((rule) => ALSO[rule] ?? rule);
+  return `${mainClause(input, name)}${others.length > 0 ? `; also, ${others.join('; ')}` : ''}`;
 }

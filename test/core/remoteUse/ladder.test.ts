@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeIpClassifier } from '../../../src/app/ipClassifier';
 import { AsnLookup } from '../../../src/core/network/asnLookup';
 import { parseRemoteUseAllowlist } from '../../../src/core/remoteUse/allowlist';
-import { judgeUse, LADDER, type UseFacts } from '../../../src/core/remoteUse/ladder';
+import { judgeUse, LADDER, TOKEN_RULES, type UseFacts } from '../../../src/core/remoteUse/ladder';
 import type { RemoteUseAllowlist } from '../../../src/core/remoteUse/settings';
 import {
   activityUse,
@@ -192,25 +192,49 @@ function byTime(a: Record<string, unknown>, b: Record<string, unknown>): number 
 describe('the ladder as data', () => {
   const scopes = ['unknown', 'azure', 'private', 'external'] as const;
   const flags = [false, true];
+  const names = ['tenantActive', 'isArc', 'allowlisted', 'asnInBaseline', 'ipInBaseline', 'azureNetworkInBaseline', 'tokenReplayed', 'networkReplayed'] as const;
   const everyFact: UseFacts[] = scopes.flatMap((scope) =>
-    flags.flatMap((tenantActive) => flags.flatMap((isArc) => flags.flatMap((allowlisted) => flags.flatMap((asnInBaseline) => flags.map((ipInBaseline) => ({ scope, tenantActive, isArc, allowlisted, asnInBaseline, ipInBaseline })))))),
+    Array.from({ length: 1 << names.length }, (_, bits) => Object.fromEntries([['scope', scope], ...names.map((n, i) => [n, (bits & (1 << i)) !== 0])]) as unknown as UseFacts),
   );
+  const severityRank = (s: string | undefined): number => (s === 'High' ? 3 : s === 'Medium' ? 2 : s === 'Low' ? 1 : 0);
 
-  it('every outcome names the rule that decided it, the first whose condition holds', () => {
-    for (const facts of everyFact) {
+  it('without a token rule, the first baseline rule whose condition holds decides alone', () => {
+    for (const facts of everyFact.filter((f) => !f.tokenReplayed && !f.networkReplayed)) {
       const first = LADDER.find((rule) => rule.when(facts))!;
-      expect(judgeUse(facts).ruleId).toBe(first.id);
+      expect(judgeUse(facts)).toMatchObject({ ruleId: first.id, rules: [first.id] });
     }
   });
 
-  it('gives severities by the published ladder: High for an unusual ASN, Medium for an unusual IP, Low otherwise outside, nothing inside', () => {
-    const active = { tenantActive: true, isArc: false, allowlisted: false };
-    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toEqual({ ruleId: 'unusual-asn', severity: 'High', attribute: 'asn', learn: false });
-    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: false })).toEqual({ ruleId: 'unusual-ip', severity: 'Medium', attribute: 'ip', learn: false });
-    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: true })).toEqual({ ruleId: 'usual-external', severity: 'Low', attribute: 'none', learn: true });
+  it('token rules apply beside the baseline rule: the highest severity decides, every rule is named, nothing is learned', () => {
+    for (const facts of everyFact) {
+      const base = LADDER.find((rule) => rule.when(facts))!;
+      const outcome = judgeUse(facts);
+      const final = ['unknown-ip', 'allowlisted', 'private'].includes(base.id);
+      const tokenRules = final ? [] : TOKEN_RULES.filter((rule) => rule.when(facts));
+      expect(new Set(outcome.rules)).toEqual(new Set([...tokenRules.map((r) => r.id), base.id]));
+      const severities = [...tokenRules, base].map((r) => severityRank(r.outcome(facts).severity));
+      expect(severityRank(outcome.severity)).toBe(Math.max(...severities));
+      if (tokenRules.length > 0) expect(outcome).toMatchObject({ severity: 'High', attribute: 'network', learn: false, ruleId: tokenRules[0]!.id });
+    }
+  });
+
+  it('gives severities by the published ladder, with the region and replay rows', () => {
+    const active = { tenantActive: true, isArc: false, allowlisted: false, azureNetworkInBaseline: true, tokenReplayed: false, networkReplayed: false };
+    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toMatchObject({ ruleId: 'unusual-asn', severity: 'High', attribute: 'asn', learn: false });
+    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: false })).toMatchObject({ ruleId: 'unusual-ip', severity: 'Medium', attribute: 'ip', learn: false });
+    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: true })).toMatchObject({ ruleId: 'usual-external', severity: 'Low', attribute: 'none', learn: true });
     expect(judgeUse({ ...active, isArc: true, scope: 'external', asnInBaseline: true, ipInBaseline: true }).severity).toBeUndefined();
-    expect(judgeUse({ ...active, tenantActive: false, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toEqual({ ruleId: 'learning', severity: 'Low', attribute: 'none', learn: true });
-    expect(judgeUse({ ...active, scope: 'azure', asnInBaseline: false, ipInBaseline: false })).toEqual({ ruleId: 'internal', severity: undefined, attribute: 'none', learn: true });
+    expect(judgeUse({ ...active, tenantActive: false, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toMatchObject({ ruleId: 'learning', severity: 'Low', attribute: 'none', learn: true });
+    expect(judgeUse({ ...active, scope: 'azure', asnInBaseline: false, ipInBaseline: false })).toMatchObject({ ruleId: 'internal', severity: undefined, attribute: 'none', learn: true });
+    expect(judgeUse({ ...active, scope: 'azure', asnInBaseline: true, ipInBaseline: false, azureNetworkInBaseline: false })).toMatchObject({ ruleId: 'unusual-region', severity: 'Medium', attribute: 'region', learn: false });
+    expect(judgeUse({ ...active, tenantActive: false, scope: 'azure', asnInBaseline: true, ipInBaseline: false, azureNetworkInBaseline: false })).toMatchObject({ ruleId: 'internal', learn: true });
+    expect(judgeUse({ ...active, scope: 'private', asnInBaseline: false, ipInBaseline: false, azureNetworkInBaseline: false, tokenReplayed: true })).toMatchObject({ ruleId: 'private', severity: undefined, learn: true });
+    // Replay: High from day 0, for Arc too, inside Azure too; the baseline rule is still named.
+    expect(judgeUse({ ...active, tenantActive: false, isArc: true, scope: 'external', asnInBaseline: true, ipInBaseline: true, tokenReplayed: true })).toMatchObject({ ruleId: 'token-replay', rules: ['token-replay', 'learning'], severity: 'High', learn: false });
+    expect(judgeUse({ ...active, scope: 'azure', asnInBaseline: true, ipInBaseline: true, azureNetworkInBaseline: false, tokenReplayed: true })).toMatchObject({ ruleId: 'token-replay', rules: ['token-replay', 'unusual-region'], attribute: 'network' });
+    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: false, ipInBaseline: false, tokenReplayed: true, networkReplayed: true })).toMatchObject({ ruleId: 'token-replay', rules: ['token-replay', 'replayed-network', 'unusual-asn'] });
+    // An operator's allowlist silences a replay from the allowlisted network.
+    expect(judgeUse({ ...active, allowlisted: true, scope: 'external', asnInBaseline: false, ipInBaseline: false, tokenReplayed: true })).toMatchObject({ ruleId: 'allowlisted', severity: undefined });
   });
 
   it('hands out outcomes made once, which nobody can change', () => {
@@ -218,6 +242,7 @@ describe('the ladder as data', () => {
       const outcome = judgeUse(facts);
       expect(judgeUse({ ...facts })).toBe(outcome);
       expect(Object.isFrozen(outcome)).toBe(true);
+      expect(Object.isFrozen(outcome.rules)).toBe(true);
     }
   });
 });

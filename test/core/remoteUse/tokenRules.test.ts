@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertRow } from '../../../src/core/alerts/alertRow';
+import { networkOf } from '../../../src/core/remoteUse/network';
+import { parseRemoteUseAllowlist } from '../../../src/core/remoteUse/allowlist';
+import type { RemoteUseSettings } from '../../../src/core/remoteUse/settings';
+import { activityUse, at, ATTACKER_IP, ATTACKER_IP6, graphUse, identity, miSignIn, ONPREM_IP, ONPREM_IP_2, TENANT, tokenId, type TestIdentity } from '../../support/auditFixtures';
+import {
+  asnOnlyClassifier,
+  EASTUS_IP,
+  EASTUS_IP_2,
+  keyVaultUse,
+  OTHER_MICROSOFT_IP6,
+  regionClassifier,
+  storageUse,
+  TEST_SERVICE_TAGS,
+  UNTAGGED_AZURE_IP,
+  WESTEUROPE_IP,
+  WESTEUROPE_IP_2,
+  WESTEUROPE_IP_3,
+  WESTEUROPE_IP6,
+} from '../../support/regionFixtures';
+import { replayRecords } from '../../support/remoteUseHarness';
+
+const vm = identity(21); // a VM in westeurope
+const app = identity(22, 'uami'); // an App Service app in westeurope, several outbound addresses
+const arc = identity(23, 'arc'); // an Arc server on premises (AS64500)
+
+/** The day's token of an identity, issued by its sign-in at 00:00 of the day (as the Azure SDKs cache tokens). */
+const tok = (id: TestIdentity, day: number): string => tokenId(id, at(day, 0));
+
+/** 21 days of ordinary traffic; the tenant starts on day 0 and leaves its learning period on day 14. */
+function history(): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  for (let day = 0; day <= 20; day++) {
+    for (const id of [vm, app, arc]) records.push(miSignIn(id, at(day, 0)));
+    records.push(activityUse(vm, at(day, 5), WESTEUROPE_IP, { token: tok(vm, day), iatMs: at(day, 0) }));
+    records.push(activityUse(app, at(day, 6), WESTEUROPE_IP_2, { token: tok(app, day), iatMs: at(day, 0) }));
+    records.push(activityUse(arc, at(day, 7), ONPREM_IP, { token: tok(arc, day), iatMs: at(day, 0) }));
+  }
+  return records;
+}
+
+const use = (id: TestIdentity, day: number, minutes: number, ip: string, token = tok(id, day)) => activityUse(id, at(day, minutes), ip, { token, iatMs: at(day, 0) });
+
+interface RuleCase {
+  readonly name: string;
+  readonly probe: Record<string, unknown>[];
+  /** Per probe record: `<Severity> <rule,rule…>` of its alert, or '-'. */
+  readonly expected: string[];
+  readonly settings?: Partial<RemoteUseSettings>;
+}
+
+const cases: RuleCase[] = [
+  // Replay: the same token from a second network.
+  { name: 'replay from an external network during learning is High, not Low', probe: [use(vm, 3, 30, ATTACKER_IP)], expected: ['High token-replay,learning'] },
+  { name: 'replay after activation names both rules', probe: [use(vm, 16, 30, ATTACKER_IP)], expected: ['High token-replay,unusual-asn'] },
+  { name: 'replay from another Azure region during learning', probe: [use(vm, 2, 30, EASTUS_IP)], expected: ['High token-replay,internal'] },
+  { name: 'replay from another Azure region after activation', probe: [use(vm, 17, 30, EASTUS_IP)], expected: ['High token-replay,unusual-region'] },
+  { name: 'replay over IPv6 from an external network', probe: [use(vm, 16, 30, ATTACKER_IP6)], expected: ['High token-replay,unusual-asn'] },
+  { name: 'an Arc token replayed from a second external network', probe: [use(arc, 18, 30, ATTACKER_IP)], expected: ['High token-replay,unusual-asn'] },
+  { name: 'an Arc token used from a new IP of its own network is no replay', probe: [use(arc, 18, 30, ONPREM_IP_2)], expected: ['Medium unusual-ip'] },
+  {
+    name: 'Storage: the same token hash from the private endpoint, the VM, then a hosting network',
+    probe: [storageUse(vm, at(16, 20), '10.1.2.3:50000', 'ab'.repeat(32)), storageUse(vm, at(16, 21), `${WESTEUROPE_IP}:51000`, 'ab'.repeat(32)), storageUse(vm, at(16, 40), `${ATTACKER_IP}:443`, 'ab'.repeat(32))],
+    expected: ['-', '-', 'High token-replay,unusual-asn'],
+  },
+  { name: 'Graph and Activity uses of one token id are one token', probe: [graphUse(vm, at(4, 30), ATTACKER_IP, { token: tok(vm, 4), issuedAtMs: at(4, 0) })], expected: ['High token-replay,learning'] },
+  // Benign twins: several addresses of one network.
+  { name: 'an App Service outbound pool: one token from several addresses of its region', probe: [use(app, 18, 10, WESTEUROPE_IP_3), use(app, 18, 11, WESTEUROPE_IP)], expected: ['-', '-'] },
+  { name: 'a VM over IPv4 and IPv6 of its region', probe: [use(vm, 18, 10, WESTEUROPE_IP6)], expected: ['-'] },
+  { name: 'a private endpoint belongs to no network', probe: [use(vm, 18, 10, '10.20.30.40'), use(vm, 18, 11, 'fd00::1')], expected: ['-', '-'] },
+  { name: 'an unparseable address belongs to no network', probe: [use(vm, 18, 10, 'not-an-ip')], expected: ['-'] },
+  // Dedup: a replay and the unusual ASN of the same network are one alert for 5 days.
+  {
+    name: 'dedup: the replayed token again, and a new token from the same network, within 5 days',
+    probe: [use(vm, 16, 30, ATTACKER_IP), use(vm, 16, 31, ATTACKER_IP), use(vm, 17, 30, '203.0.113.67', 'thief-own-token')],
+    expected: ['High token-replay,unusual-asn', '-', '-'],
+  },
+  // Allowlisted networks take no part.
+  {
+    name: 'an allowlisted second network is no replay',
+    probe: [use(vm, 16, 30, ATTACKER_IP)],
+    expected: ['-'],
+    settings: { allowlist: allow({ identities: { [vm.objectId]: { asns: [64501] } } }) },
+  },
+  // The attacker inside Azure: an own token from another region.
+  { name: 'after activation, an own token from an unusual Azure region is Medium', probe: [use(vm, 18, 30, EASTUS_IP, 'minted-elsewhere')], expected: ['Medium unusual-region'] },
+  {
+    name: 'an unusual region is not learned: Medium again after the 5-day dedup',
+    probe: [use(vm, 15, 30, EASTUS_IP, 'x1'), use(vm, 16, 30, EASTUS_IP_2, 'x2'), use(vm, 20, 31, EASTUS_IP, 'x3')],
+    expected: ['Medium unusual-region', '-', 'Medium unusual-region'],
+  },
+  { name: 'a region used during learning is learned', probe: [use(vm, 5, 30, EASTUS_IP, 'x1'), use(vm, 19, 30, EASTUS_IP_2, 'x2')], expected: ['-', '-'] },
+  { name: 'an Azure address in no regional tag is judged by its ASN (AS8075 known)', probe: [use(vm, 18, 30, UNTAGGED_AZURE_IP, 'x1')], expected: ['-'] },
+  { name: 'an Azure address of another Microsoft ASN in no regional tag', probe: [use(vm, 18, 30, OTHER_MICROSOFT_IP6, 'x1')], expected: ['Medium unusual-region'] },
+  {
+    name: 'without service tags every Azure address of AS8075 is one network',
+    probe: [use(vm, 17, 30, EASTUS_IP)],
+    expected: ['-'],
+    settings: { classifyIp: asnOnlyClassifier(), serviceTags: undefined },
+  },
+];
+
+function allow(json: unknown) {
+  const parsed = parseRemoteUseAllowlist(json);
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  return parsed.value;
+}
+
+const settingsOf = (c: { settings?: Partial<RemoteUseSettings> }): Partial<RemoteUseSettings> => ({ classifyIp: regionClassifier(), serviceTags: TEST_SERVICE_TAGS, ...c.settings });
+
+async function probeAlerts(c: RuleCase, batchSize?: number): Promise<AlertRow[]> {
+  const settings = settingsOf(c);
+  const records = history();
+  const base = await replayRecords(records.sort(byTime), { settings });
+  const before = new Set(base.alerts.map((a) => a.AlertId));
+  const { alerts } = await replayRecords([...records, ...c.probe].sort(byTime), { settings, ...(batchSize ? { batchSize } : {}) });
+  return alerts.filter((a) => !before.has(a.AlertId));
+}
+
+describe('token rules and the attacker inside Azure', () => {
+  it('the history alone raises nothing but the Arc server’s nothing', async () => {
+    const { alerts, rejects } = await replayRecords(history().sort(byTime), { settings: settingsOf({}) });
+    expect(alerts).toEqual([]);
+    expect(rejects.rejects).toEqual([]);
+  });
+
+  it.each(cases)('$name', async (c) => {
+    const alerts = await probeAlerts(c);
+    const got = c.probe.map((r) => {
+      const a = alerts.find((x) => x.EventTime === isoOf(r));
+      return a ? `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}` : '-';
+    });
+    expect(got).toEqual(c.expected);
+    // One alert per use at most.
+    expect(alerts.length).toBe(got.filter((g) => g !== '-').length);
+  });
+
+  it('a replay alert carries both addresses, networks and times, and its reason names every rule', async () => {
+    const [alert] = await probeAlerts({ name: '', probe: [use(vm, 16, 30, ATTACKER_IP)], expected: [] });
+    expect(alert).toMatchObject({ Severity: 'High', AlertName: 'Managed Identity token replayed from a second network', IPAddress: ATTACKER_IP, TokenId: tok(vm, 16) });
+    expect(alert!.Evidence).toMatchObject({
+      firstUseIp: WESTEUROPE_IP,
+      firstUseNetwork: 'westeurope',
+      firstUseAt: new Date(at(16, 5)).toISOString(),
+      secondUseNetwork: '64501',
+      secondUseAt: new Date(at(16, 30)).toISOString(),
+      minutesBetweenUses: 25,
+      serviceTagsChangeNumber: 375,
+      serviceTagsAgeDays: 16.4,
+      tokenLinkedToIssuance: true,
+    });
+    expect(alert!.Reason).toContain(`first used from ${WESTEUROPE_IP} (Azure region westeurope)`);
+    expect(alert!.Reason).toContain('then from 203.0.113.66 (AS64501 Fabrikam Hosting) 25 minutes later');
+    expect(alert!.Reason).toContain('also, the autonomous system is absent from the 30-day baseline');
+  });
+
+  it('no replay teaches the baseline: the thief’s network stays High after the learning period', async () => {
+    // Day 3, in the learning period: the VM's token replayed from the thief's ASN. Day 20: the
+    // thief uses another token of the identity, first used from its own network.
+    const c: RuleCase = { name: '', probe: [use(vm, 3, 30, ATTACKER_IP), use(vm, 20, 30, ATTACKER_IP, 'second-token')], expected: [] };
+    const alerts = await probeAlerts(c);
+    expect(alerts.map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['High token-replay,learning', 'High replayed-network,unusual-asn']);
+    const { backend } = await replayRecords([...history(), ...c.probe].sort(byTime), { settings: settingsOf(c) });
+    const rows = [...(backend.partitions.get(`mi|${TENANT}|${vm.objectId}`)?.rows.keys() ?? [])];
+    expect(rows).not.toContain('asn|64501');
+    expect(rows).not.toContain(`ip|${ATTACKER_IP}`);
+    expect(rows).toContain('rn|64501');
+  });
+
+  it('without a replay, a learning-period thief is learned (the gap the replay rule closes)', async () => {
+    const c: RuleCase = { name: '', probe: [use(vm, 3, 30, ATTACKER_IP, 'own-1'), use(vm, 20, 30, ATTACKER_IP, 'own-2')], expected: [] };
+    const alerts = await probeAlerts(c);
+    expect(alerts.map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['Low learning', 'Low usual-external']);
+  });
+
+  it('a replay whose second network is the identity’s own does not mark it: the thief was first', async () => {
+    const c: RuleCase = { name: '', probe: [use(vm, 16, 1, ATTACKER_IP), use(vm, 17, 5, WESTEUROPE_IP)], expected: [] };
+    // Day 16: the thief's use comes before the VM's own (minute 1 < 5): the VM's use is the replay.
+    const alerts = await probeAlerts(c);
+    expect(alerts.map((a) => `${a.IPAddress} ${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual([
+      `${ATTACKER_IP} High unusual-asn`,
+      `${WESTEUROPE_IP} High token-replay,internal`,
+    ]);
+  });
+
+  it('the same alerts whatever the batch size', async () => {
+    const c: RuleCase = { name: '', probe: cases.flatMap((x) => (x.settings ? [] : x.probe)), expected: [] };
+    const whole = await probeAlerts(c);
+    for (const size of [1, 7, 50]) expect((await probeAlerts(c, size)).map((a) => a.AlertId).sort()).toEqual(whole.map((a) => a.AlertId).sort());
+  });
+
+  it('Key Vault reads are judged: a read from a hosting network after activation', async () => {
+    const alerts = await probeAlerts({ name: '', probe: [keyVaultUse(vm, at(18, 30), ATTACKER_IP), keyVaultUse(vm, at(18, 31), WESTEUROPE_IP, { withMirid: false })], expected: [] });
+    expect(alerts.map((a) => [a.Severity, a.SourceCategory, a.Operation, a.IdentityObjectId])).toEqual([['High', 'AuditEvent', 'SecretGet', vm.objectId]]);
+  });
+});
+
+describe('the network of an address', () => {
+  it.each([
+    [{ scope: 'external', asn: 64501, region: '' }, '64501'],
+    [{ scope: 'external', asn: null, region: '' }, undefined],
+    [{ scope: 'azure', asn: 8075, region: 'westeurope' }, 'westeurope'],
+    [{ scope: 'azure', asn: 8075, region: '' }, '8075'],
+    [{ scope: 'private', asn: null, region: '' }, undefined],
+    [{ scope: 'unknown', asn: null, region: '' }, undefined],
+  ] as const)('%j → %s', (facts, network) => {
+    expect(networkOf(facts)).toBe(network);
+  });
+});
+
+function isoOf(record: Record<string, unknown>): string {
+  return new Date(Date.parse(String(record['time']).replace(/(\.\d{3})\d+Z$/, '$1Z'))).toISOString();
+}
+
+function byTime(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  return String(a['time']).localeCompare(String(b['time']));
+}
