@@ -172,6 +172,11 @@ interface BenchIdentity {
   readonly graph: readonly RecordTemplate[];
   readonly signIn: Readonly<Record<Audience, RecordTemplate>>;
   readonly tokens: { arm: TokenValues | null; graph: TokenValues | null };
+  /**
+   * The token of the identity's outside-Azure footprint (a CI runner, an office): a workload there
+   * holds its own token, and one token used from two networks would be a replay.
+   */
+  externalToken: TokenValues | null;
 }
 
 interface TokenValues {
@@ -248,6 +253,7 @@ function buildIdentities(count: number, externalShare: number, templates: Templa
       graph: random.sample(templates.graph, random.int(1, 2)).map((t) => bindTemplate(t, fixed)),
       signIn: { arm: bindTemplate(templates.signIn.arm, fixed), graph: bindTemplate(templates.signIn.graph, fixed) },
       tokens: { arm: null, graph: null },
+      externalToken: null,
     };
   });
 }
@@ -330,6 +336,21 @@ class RemoteUseWriter {
    * is already flowing, so the first uses carry tokens issued before it began.
    */
   issue(identity: BenchIdentity, audience: Audience, ms: number): TokenValues {
+    const token = this.mint(ms);
+    identity.tokens[audience] = token;
+    return token;
+  }
+
+  /** The outside-Azure footprint's token, minted anew shortly before it expires (see BenchIdentity.externalToken). */
+  private externalToken(identity: BenchIdentity, ms: number): TokenValues {
+    const current = identity.externalToken;
+    if (current !== null && current.expMs - 300_000 > ms) return current;
+    const token = this.mint(ms);
+    identity.externalToken = token;
+    return token;
+  }
+
+  private mint(ms: number): TokenValues {
     const requestId = this.random.guid();
     const issued = Math.floor(ms / 1000);
     // iat/nbf back-dated 5 minutes; managed identity tokens live 24 hours (see azureRecords).
@@ -342,7 +363,6 @@ class RemoteUseWriter {
       exp: String(issued + 86_400),
       iatTime: isoSeconds(issued - 300),
     };
-    identity.tokens[audience] = token;
     return token;
   }
 
@@ -360,7 +380,8 @@ class RemoteUseWriter {
       counts.signIn++;
       return false;
     }
-    const token = current;
+    const ip = this.pickIp(identity, ipIndex, counts);
+    const token = ip === identity.externalIp ? this.externalToken(identity, ms) : current;
     const v = identity.values;
     v[I.time] = time;
     v[I.uti] = token.uti;
@@ -368,7 +389,7 @@ class RemoteUseWriter {
     v[I.iat] = token.iat;
     v[I.exp] = token.exp;
     v[I.iatTime] = token.iatTime;
-    v[I.ip] = this.pickIp(identity, ipIndex, counts);
+    v[I.ip] = ip;
     this.useCounter++;
     if (audience === 'arm') {
       renderInto(body.nextRecord(), this.random.pick(identity.activity), v, this.random);
