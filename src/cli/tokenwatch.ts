@@ -11,6 +11,10 @@ const USAGE = `tokenwatch — detect stolen cloud workload tokens
   tokenwatch demo [--store memory|azurite] [--out alerts.ndjson]
       Generates a 45-day demo tenant and endpoint telemetry, replays them through Table Storage
       (Azurite started from node_modules) and prints the alerts.
+  tokenwatch baseline --store <table endpoint or connection string> --tenant <id> --identity <object id, app id or name>
+                      [--table TokenWatchState] [--at <ISO time>]
+      Prints what the remote-use detector learned about one Managed Identity: ASNs, IPs and Azure regions
+      with first and last seen, networks caught replaying its tokens, open dedup states.
   tokenwatch bench [--records N] [--identities N]
       Measures throughput, table transactions and memory (see docs/performance.md).`;
 
@@ -19,7 +23,7 @@ export interface ParsedArgs {
   readonly flags: Record<string, string>;
 }
 
-const FLAGS_WITH_VALUES = new Set(['out', 'store', 'batch-size', 'allowlist', 'theft-allowlist', 'service-tags', 'records', 'identities', 'seed']);
+const FLAGS_WITH_VALUES = new Set(['out', 'store', 'batch-size', 'allowlist', 'theft-allowlist', 'service-tags', 'records', 'identities', 'seed', 'tenant', 'identity', 'table', 'at']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positional: string[] = [];
@@ -80,6 +84,22 @@ async function main(argv: readonly string[]): Promise<number> {
       // Loaded on demand: the generators are not needed by replay.
       const { runDemo } = require('./demo') as typeof import('./demo');
       return runDemo({ store: args.flags['store'] ?? 'azurite', out: args.flags['out'] });
+    }
+    case 'baseline': {
+      const { store, tenant, identity } = args.flags;
+      if (!store || !tenant || !identity) throw new UsageError('baseline needs --store, --tenant and --identity');
+      if (store === 'memory' || store === 'azurite') throw new UsageError('baseline reads a state table that exists: give its endpoint or connection string in --store');
+      const atMs = args.flags['at'] !== undefined ? Date.parse(args.flags['at']) : Date.now();
+      if (Number.isNaN(atMs)) throw new UsageError('--at must be an ISO time such as 2026-12-01T00:00:00Z');
+      const { loadIdentityBaseline, formatIdentityBaseline } = require('./baseline') as typeof import('./baseline');
+      const { openStateTable } = require('./stateTable') as typeof import('./stateTable');
+      const found = await loadIdentityBaseline(openStateTable(store, args.flags['table'] ?? 'TokenWatchState'), tenant, identity, atMs, 30 * 86_400_000);
+      if (!found) {
+        err(`tokenwatch: tenant ${tenant} has no Managed Identity "${identity}" in its catalog`);
+        return 1;
+      }
+      for (const line of formatIdentityBaseline(found, atMs)) process.stdout.write(`${line}\n`);
+      return 0;
     }
     case 'bench': {
       const { runBench } = require('./bench') as typeof import('./bench');

@@ -1,0 +1,56 @@
+/**
+ * `tokenwatch baseline`: prints what the remote-use detector has learned about one Managed
+ * Identity (its ASNs, IPs and Azure regions with first and last seen, the networks caught
+ * replaying its tokens, its open dedup states), read from the state table, so an operator can
+ * review what the learning period taught before trusting it.
+ */
+import type { StateStore } from '../adapters/stateStore';
+import { baselineReport, type BaselineEntry, type BaselineReport } from '../core/remoteUse/baselineReport';
+import { identityPartitionKey, tenantPartitionKey } from '../core/remoteUse/partitionKeys';
+import { str } from '../core/state/workingPartition';
+
+export interface IdentityBaseline {
+  readonly tenantId: string;
+  readonly objectId: string;
+  readonly name: string;
+  readonly resourceId: string;
+  readonly report: BaselineReport;
+}
+
+/** The identity named by object id, app id or name in the tenant's catalog; undefined when the catalog does not know it. */
+export async function loadIdentityBaseline(store: StateStore, tenantId: string, identity: string, atMs: number, windowMs: number): Promise<IdentityBaseline | undefined> {
+  const tenant = tenantId.toLowerCase();
+  const catalog = (await store.load([tenantPartitionKey(tenant)])).get(tenantPartitionKey(tenant));
+  const wanted = identity.toLowerCase();
+  let found: { objectId: string; name: string; resourceId: string } | undefined;
+  for (const [rowKey, data] of catalog?.rows ?? []) {
+    if (!rowKey.startsWith('mi|')) continue;
+    const entry = { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), resourceId: str(data, 'resourceId') };
+    if ([entry.objectId, entry.appId, entry.name.toLowerCase()].includes(wanted)) {
+      found = entry;
+      break;
+    }
+  }
+  if (!found) return undefined;
+  const key = identityPartitionKey(tenant, found.objectId);
+  const rows = (await store.load([key])).get(key)?.rows ?? new Map();
+  return { tenantId: tenant, ...found, report: baselineReport(rows, atMs, windowMs) };
+}
+
+/** The report as text: one section per kind, one line per row. */
+export function formatIdentityBaseline(baseline: IdentityBaseline, atMs: number): string[] {
+  const lines = [`${baseline.name || baseline.objectId} (object id ${baseline.objectId}, tenant ${baseline.tenantId})`];
+  if (baseline.resourceId) lines.push(`  resource: ${baseline.resourceId}`);
+  lines.push(`  as of ${new Date(atMs).toISOString()}; * = in the 30-day baseline`);
+  const section = (title: string, entries: readonly BaselineEntry[]): void => {
+    lines.push(`  ${title} (${entries.length})`);
+    for (const e of entries) lines.push(`    ${e.current ? '*' : ' '} ${e.value.padEnd(40)} first ${e.firstSeen ?? '-'}  last ${e.lastSeen ?? '-'}${e.detail ? `  ${e.detail}` : ''}`);
+  };
+  section('ASNs', baseline.report.asns);
+  section('IP addresses', baseline.report.ips);
+  section('Azure regions', baseline.report.regions);
+  section('networks caught replaying its tokens (High until allowlisted)', baseline.report.replayedNetworks);
+  lines.push(`  open dedup states (${baseline.report.dedup.length})`);
+  for (const d of baseline.report.dedup) lines.push(`      ${d.key.padEnd(40)} raised ${d.lastRaisedAt}  suppressed since ${d.suppressed}`);
+  return lines;
+}

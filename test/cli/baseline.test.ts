@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryAlertSink } from '../../src/adapters/alertSink';
+import { MemoryRejectSink } from '../../src/adapters/rejectSink';
+import { ensureTable } from '../../src/adapters/tableClient';
+import { decodeMessages } from '../../src/app/decodeMessages';
+import { runRemoteUseBatch } from '../../src/app/remoteUseRunner';
+import { formatIdentityBaseline, loadIdentityBaseline } from '../../src/cli/baseline';
+import { openStateTable } from '../../src/cli/stateTable';
+import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
+import { activityUse, at, ATTACKER_IP, identity, miSignIn, ONPREM_IP, TENANT, tokenId } from '../support/auditFixtures';
+import { azuriteConnectionString, uniqueTableName } from '../support/azurite';
+import { EASTUS_IP, regionClassifier, TEST_SERVICE_TAGS, WESTEUROPE_IP } from '../support/regionFixtures';
+
+const vm = identity(31);
+const DAY = 86_400_000;
+
+describe('tokenwatch baseline', () => {
+  it('prints the ASNs, IPs and regions an identity learned, the networks caught replaying its tokens and its dedup states, from Table Storage', async () => {
+    const conn = azuriteConnectionString();
+    const table = uniqueTableName('baseline');
+    await ensureTable(conn, table);
+    const records: Record<string, unknown>[] = [];
+    for (let day = 0; day <= 16; day++) {
+      records.push(miSignIn(vm, at(day, 0)));
+      records.push(activityUse(vm, at(day, 5), WESTEUROPE_IP, { token: tokenId(vm, at(day, 0)), iatMs: at(day, 0) }));
+    }
+    records.push(activityUse(vm, at(3, 10), EASTUS_IP, { token: 'own-eastus' })); // learned during learning
+    records.push(activityUse(vm, at(4, 10), ONPREM_IP, { token: 'own-onprem' })); // a Low, learned
+    records.push(activityUse(vm, at(16, 30), ATTACKER_IP, { token: tokenId(vm, at(16, 0)), iatMs: at(16, 0) })); // a replay
+    records.sort((a, b) => String(a['time']).localeCompare(String(b['time'])));
+    const deps = { store: openStateTable(conn, table), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: defaultRemoteUseSettings(regionClassifier(), { serviceTags: TEST_SERVICE_TAGS }) };
+    const batch = decodeMessages([{ records }], () => 'history');
+    await runRemoteUseBatch(batch.records, batch.rejects, deps, 'history');
+    expect(deps.sink.rows.map((a) => a.Severity)).toEqual(['Low', 'High']);
+
+    // Another process reads the table: by name, by object id and by app id alike.
+    const atMs = at(17);
+    const byName = await loadIdentityBaseline(openStateTable(conn, table), TENANT, vm.name.toUpperCase(), atMs, 30 * DAY);
+    expect(await loadIdentityBaseline(openStateTable(conn, table), TENANT, vm.objectId, atMs, 30 * DAY)).toEqual(byName);
+    expect(await loadIdentityBaseline(openStateTable(conn, table), TENANT, vm.appId, atMs, 30 * DAY)).toEqual(byName);
+    expect(await loadIdentityBaseline(openStateTable(conn, table), TENANT, 'nobody', atMs, 30 * DAY)).toBeUndefined();
+    const report = byName!.report;
+    expect(report.asns.map((e) => `${e.value} ${e.current}`)).toEqual(['AS8075 true', 'AS64500 true']);
+    expect(report.ips.map((e) => e.value)).toEqual([WESTEUROPE_IP, EASTUS_IP, ONPREM_IP].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
+    expect(report.regions.map((e) => [e.value, e.firstSeen, e.lastSeen])).toEqual([
+      ['eastus', new Date(at(3, 10)).toISOString(), new Date(at(3, 10)).toISOString()],
+      ['westeurope', new Date(at(0, 5)).toISOString(), new Date(at(16, 5)).toISOString()],
+    ]);
+    // The thief's network is not in the baseline, and is marked as caught replaying.
+    expect(report.asns.some((e) => e.value === 'AS64501')).toBe(false);
+    expect(report.replayedNetworks.map((e) => [e.value, e.detail])).toEqual([['64501', 'first used from westeurope']]);
+    expect(report.dedup.map((d) => d.key)).toEqual(['High|64501', 'Low|']);
+
+    const lines = formatIdentityBaseline(byName!, atMs);
+    expect(lines[0]).toBe(`${vm.name} (object id ${vm.objectId}, tenant ${TENANT})`);
+    expect(lines).toContain('  Azure regions (2)');
+    expect(lines.some((l) => /^ {4}\* westeurope +first 2026-03-01T08:05:00.000Z {2}last 2026-03-17T08:05:00.000Z {2}AS8075$/.test(l))).toBe(true);
+    expect(lines).toContain('  networks caught replaying its tokens (High until allowlisted) (1)');
+  });
+});
