@@ -104,8 +104,13 @@ function parseClaimsCall(
     return { ok: false, reject: makeReject('activity.no-caller-id', 'The caller claims carry neither an object id nor an app id.', record, origin) };
   }
   const tenantId = callerTenantId(claims, identity['requester'], r)?.toLowerCase();
-  // State is kept per tenant: a use that names none cannot be judged against any baseline.
-  if (!tenantId) return { ok: false, reject: noTenant(record, origin) };
+  const principalType = principalTypeOf(claims, identity);
+  if (!tenantId) {
+    // A user's use is never judged, so naming no tenant loses nothing: Key Vault's user claims
+    // (oid, upn, appid) often name none. A workload's use must name one: state is kept per tenant.
+    if (principalType === 'user') return parsedValue(new OtherAuditEvent(timeMs, '', category, 'use.user-without-tenant'));
+    return { ok: false, reject: noTenant(record, origin) };
+  }
   const callerIp = text(r['callerIpAddress']) ?? text(claims['ipaddr']) ?? '';
   const operation = text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '';
   const tokenId = text(claims['uti']) ?? '';
@@ -121,7 +126,7 @@ function parseClaimsCall(
       /* tokenHash */ '',
       callerIp,
       /* miResourceId */ text(claims['xms_mirid']) ?? '',
-      principalTypeOf(claims, identity),
+      principalType,
       /* issuedAtMs */ parseTime(claims['iat']),
       category,
       operation,

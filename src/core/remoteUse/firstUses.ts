@@ -1,11 +1,11 @@
 /**
  * The first use of every token: the network, address and time a Managed Identity token was first
  * seen used from, so a later use from another network proves the token was copied (a replay).
- * One row per token, written once, in partitions by the token's issuance hour (`use|<tenant>|
- * <yyyymmddhh>`) or, for tokens whose uses carry no issue time (Storage's `identity.tokenHash`),
- * by the day of the first use (`use|<tenant>|<yyyymmdd>`): a batch's new tokens land in one or two
- * partitions and cost one transaction each. Nothing reads a partition once its tokens have
- * expired (24 hours), so the rows age out of use by themselves.
+ * One row per token, written once, in partitions by 6 hours of the token's issuance (`use|<tenant>|
+ * <yyyymmddhh>`, hh 00/06/12/18) or, for tokens whose uses carry no issue time (Storage's
+ * `identity.tokenHash`), by the day of the first use (`use|<tenant>|<yyyymmdd>`): a batch's new
+ * tokens land in one or two partitions and cost a transaction per 100 rows. Nothing reads a
+ * partition once its tokens have expired (24 hours), so the rows age out of use by themselves.
  *
  * The rows are written guarded (not blind): two instances that each saw a different first use of
  * the same token must not both win, so the second one's write conflicts, it reloads and judges

@@ -142,6 +142,11 @@ describe('the tenant of a use, first found of tid, the tenant-id claim, iss, ide
     expect(parse(record)).toMatchObject({ ok: false, reject: { reason: 'activity.no-tenant' } });
   });
 
+  it("a user's Key Vault read naming no tenant is counted, not rejected: users are never judged", () => {
+    const parsed = parse(keyVault({ upn: 'adele.vance@contoso.com' }));
+    expect(parsed).toMatchObject({ ok: true, value: { kind: 'other', note: 'use.user-without-tenant', category: 'AuditEvent' } });
+  });
+
   it('an Activity record still takes its tenant from the tenant-id claim', () => {
     const record = { time: '2026-03-01T10:05:00Z', category: 'Administrative', callerIpAddress: '203.0.113.5', operationName: 'X', identity: { claims: { [OID_CLAIM]: OID, appid: APP, [TID_CLAIM]: TENANT.toUpperCase() } } };
     expect(use(record).tenantId).toBe(TENANT);
