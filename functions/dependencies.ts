@@ -4,13 +4,19 @@ import type { AlertSink } from '../src/adapters/alertSink';
 import { loadAsnData } from '../src/adapters/asnData';
 import { LogsIngestionAlertSink } from '../src/adapters/logsIngestionSink';
 import type { RejectSink } from '../src/adapters/rejectSink';
-import { loadServiceTagsFile } from '../src/adapters/serviceTagsFile';
+import { createContainerClient, type BlobTarget } from '../src/adapters/blobClient';
+import { BlobServiceTagsStore } from '../src/adapters/blobServiceTagsStore';
+import { ArmServiceTagsSource } from '../src/adapters/serviceTagsApi';
+import { ServiceTagsCache } from '../src/adapters/serviceTagsCache';
+import { loadDatedServiceTagsFile } from '../src/adapters/serviceTagsFile';
+import type { ServiceTagsStore } from '../src/adapters/serviceTagsStore';
 import { createTableClient } from '../src/adapters/tableClient';
 import { TableRejectSink } from '../src/adapters/tableRejectSink';
 import { TableStateStore } from '../src/adapters/tableStateStore';
-import { makeIpClassifier } from '../src/app/ipClassifier';
+import { classifierForServiceTags } from '../src/app/ipClassifier';
 import { SHARED_STATE_REFRESH } from '../src/app/remoteUseRunner';
 import type { RemoteUseHandlerDeps } from '../src/app/remoteUseHandler';
+import { StoredServiceTagsSettings } from '../src/app/storedServiceTags';
 import type { TheftHandlerDeps } from '../src/app/theftHandler';
 import { loadTheftSettings } from '../src/app/theftSettings';
 import type { SweepDeps } from '../src/app/theftSweep';
@@ -19,6 +25,7 @@ import { LogAnalyticsQueryClient } from '../src/adapters/logAnalyticsQuery';
 import { loadConfig, type Config } from '../src/config';
 import type { AlertRow } from '../src/core/alerts/alertRow';
 import { defaultRemoteUseSettings } from '../src/core/remoteUse/settings';
+import type { ServiceTagsRefreshDeps } from '../src/app/serviceTagsRefresh';
 
 /**
  * The composition root: configuration and adapters, built once per worker on first use and
@@ -31,6 +38,8 @@ export interface Dependencies {
   readonly theft: TheftHandlerDeps;
   /** The Log Analytics sweep's dependencies (built on first use: only the sweep needs the query client). */
   readonly sweep: () => SweepDeps;
+  /** The serviceTagsRefresh timer's dependencies (built on first use); throws when the refresh is not configured. */
+  readonly serviceTagsRefresh: () => ServiceTagsRefreshDeps;
 }
 
 let built: Dependencies | undefined;
@@ -55,8 +64,18 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
   const stateClient = createTableClient(target, config.table.stateTable);
   // Theft state lives in the same table under `host|…` partitions, apart from the identity partitions.
   const rejectsClient = createTableClient(target, config.table.rejectsTable);
-  const azureRanges = config.serviceTagsFile ? loadServiceTagsFile(config.serviceTagsFile).ranges : undefined;
-  const classifyIp = makeIpClassifier({ asnLookup: loadAsnData(), azureRanges });
+  // Service tags: the file when one is set (offline alternative; it wins), else the copy the
+  // serviceTagsRefresh timer stores, re-checked by each worker; without either, ASN only.
+  const asnLookup = loadAsnData();
+  const fromFile = classifierForServiceTags(asnLookup, config.serviceTagsFile ? loadDatedServiceTagsFile(config.serviceTagsFile) : undefined);
+  let serviceTagsStore: ServiceTagsStore | undefined;
+  const storedTagsStore = (): ServiceTagsStore => {
+    const store = config.serviceTagsStore;
+    if (store === undefined) throw new Error('TokenWatch configuration: TOKENWATCH_BLOB_ENDPOINT is not set, so there is no service-tags store');
+    const target: BlobTarget = 'connectionString' in store.target ? store.target : { endpoint: store.target.endpoint, credential };
+    return (serviceTagsStore ??= new BlobServiceTagsStore(createContainerClient(target, store.container)));
+  };
+  const storedTags = !config.serviceTagsFile && config.serviceTagsStore ? new StoredServiceTagsSettings(new ServiceTagsCache(storedTagsStore()), asnLookup) : undefined;
   const sink: AlertSink = config.alertFeed
     ? new LogsIngestionAlertSink({ endpoint: config.alertFeed.endpoint, ruleId: config.alertFeed.ruleId, streamName: config.alertFeed.stream, credential })
     : logOnlySink();
@@ -64,6 +83,7 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
   const theftStore = new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, cacheRows: config.cacheRows });
   const theft: TheftHandlerDeps = { store: theftStore, sink, deadLetter, settings: loadTheftSettings(config.theftAllowlist, config.dedupDays * DAY_MS), now: () => Date.now() };
   let sweep: SweepDeps | undefined;
+  let serviceTagsRefresh: ServiceTagsRefreshDeps | undefined;
   return {
     config,
     credential,
@@ -71,7 +91,13 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
       store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, cacheRows: config.cacheRows, refresh: SHARED_STATE_REFRESH }),
       sink,
       deadLetter,
-      settings: defaultRemoteUseSettings(classifyIp, { allowlist: config.remoteUseAllowlist, dedupWindowMs: config.dedupDays * DAY_MS, tokenBucketShards: config.tokenBucketShards }),
+      settings: defaultRemoteUseSettings(fromFile.classifyIp, {
+        allowlist: config.remoteUseAllowlist,
+        dedupWindowMs: config.dedupDays * DAY_MS,
+        tokenBucketShards: config.tokenBucketShards,
+        serviceTags: fromFile.serviceTags,
+      }),
+      serviceTags: storedTags,
       now: () => Date.now(),
     },
     theft,
@@ -83,6 +109,15 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
         workspaceId: config.sweep.workspaceId,
         now: () => Date.now(),
       }),
+    serviceTagsRefresh: () => {
+      const refresh = config.serviceTagsRefresh;
+      if (refresh === undefined) throw new Error('TokenWatch configuration: TOKENWATCH_SUBSCRIPTION_ID is not set, so the service tags are not refreshed');
+      return (serviceTagsRefresh ??= {
+        source: new ArmServiceTagsSource({ subscriptionId: refresh.subscriptionId, location: refresh.location, credential }),
+        store: storedTagsStore(),
+        now: () => Date.now(),
+      });
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 // the cold-start validation of the settings (a bad setting stops the host with its name).
 import { validateConfigAtStartup } from './dependencies';
 import './remoteTokenUse';
+import './serviceTagsRefresh';
 import './tokenTheft';
 import './tokenTheftSweep';
 

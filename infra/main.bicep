@@ -3,6 +3,8 @@
 //   az deployment group create -g <rg> --template-file infra/main.bicep --parameters infra/main.bicepparam
 // The Entra ID and Activity-log diagnostic settings that feed the audit hub need tenant/subscription
 // rights and are deployed separately: infra/tenant/entra-diagnostics.bicep (see docs/deploy.md).
+// One module does reach the subscription: the custom role that lets the app read the Azure service
+// tags (modules/serviceTagsReader.bicep, switched off with serviceTagsRefreshEnabled = false).
 targetScope = 'resourceGroup'
 
 @description('Required. Name of the environment (azd environment name); part of every resource name and the tag azd-env-name.')
@@ -37,6 +39,12 @@ param analyticsRulesEnabled bool = true
 
 @description('Optional. Path, inside the deployed package, of a ServiceTags_Public JSON file (TOKENWATCH_SERVICE_TAGS_FILE). Empty: not set.')
 param serviceTagsFile string = ''
+
+@description('Optional. Refresh the Azure service tags daily from the Service Tag Discovery API (serviceTagsRefresh timer): creates a custom role with only Microsoft.Network/locations/serviceTags/read and assigns it to the app identity on this subscription, which needs Owner or User Access Administrator on the subscription to deploy. False: no subscription-level change; use serviceTagsFile, or Azure addresses are known by ASN only, without regions.')
+param serviceTagsRefreshEnabled bool = true
+
+@description('Optional. NCRONTAB schedule of the service tags refresh (six fields, seconds first). Daily; Microsoft updates the tags about weekly.')
+param serviceTagsSchedule string = '0 17 3 * * *'
 
 @description('Optional. Path, inside the deployed package, of the remote-use allowlist (TOKENWATCH_ALLOWLIST_FILE). Empty: not set.')
 param allowlistFile string = ''
@@ -93,6 +101,7 @@ var names = {
   plan: 'plan-tokenwatch-${resourceToken}'
   functionApp: 'func-tokenwatch-${resourceToken}'
   deploymentContainer: 'app-package-tokenwatch'
+  serviceTagsContainer: 'tokenwatch-service-tags'
   stateTable: 'TokenWatchState'
   rejectsTable: 'TokenWatchRejects'
   auditHub: 'tokenwatch-audit'
@@ -118,6 +127,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: allTags
     deploymentContainerName: names.deploymentContainer
+    serviceTagsContainerName: names.serviceTagsContainer
     stateTableName: names.stateTable
     rejectsTableName: names.rejectsTable
     publicNetworkAccess: storagePublicNetworkAccess
@@ -182,6 +192,7 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
   params: {
     principalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
+    serviceTagsContainerName: storage.outputs.serviceTagsContainerName
     stateTableName: storage.outputs.stateTableName
     rejectsTableName: storage.outputs.rejectsTableName
     eventHubsNamespaceName: eventHubs.outputs.name
@@ -191,6 +202,16 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
     appInsightsName: monitoring.outputs.appInsightsName
     workspaceName: monitoring.outputs.workspaceName
     sweepEnabled: sweepEnabled
+  }
+}
+
+// The Service Tag Discovery API is authorized on the subscription, so this role assignment is the
+// one piece of the deployment at subscription scope.
+module serviceTagsReader 'modules/serviceTagsReader.bicep' = if (serviceTagsRefreshEnabled) {
+  name: 'tokenwatch-service-tags-reader-${resourceToken}'
+  scope: subscription()
+  params: {
+    principalId: identity.outputs.principalId
   }
 }
 
@@ -221,6 +242,11 @@ module functionApp 'modules/functionApp.bicep' = {
     sweepEnabled: sweepEnabled
     sweepSchedule: sweepSchedule
     serviceTagsFile: serviceTagsFile
+    blobEndpoint: storage.outputs.blobEndpoint
+    serviceTagsContainerName: storage.outputs.serviceTagsContainerName
+    serviceTagsRefreshEnabled: serviceTagsRefreshEnabled
+    serviceTagsLocation: location
+    serviceTagsSchedule: serviceTagsSchedule
     allowlistFile: allowlistFile
     theftAllowlistFile: theftAllowlistFile
     publicNetworkAccess: functionAppPublicNetworkAccess
@@ -228,6 +254,7 @@ module functionApp 'modules/functionApp.bicep' = {
   // Start the app once its roles exist, so the first start does not spend minutes on 403s.
   dependsOn: [
     roleAssignments
+    serviceTagsReader
   ]
 }
 

@@ -10,5 +10,6 @@ param analyticsRulesEnabled = bool(readEnvironmentVariable('TOKENWATCH_RULES_ENA
 param eventHubPartitionCount = int(readEnvironmentVariable('TOKENWATCH_EVENTHUB_PARTITIONS', '4'))
 param retentionInDays = int(readEnvironmentVariable('TOKENWATCH_RETENTION_DAYS', '90'))
 param serviceTagsFile = readEnvironmentVariable('TOKENWATCH_SERVICE_TAGS_FILE', '')
+param serviceTagsRefreshEnabled = bool(readEnvironmentVariable('TOKENWATCH_SERVICE_TAGS_REFRESH', 'true'))
 param allowlistFile = readEnvironmentVariable('TOKENWATCH_ALLOWLIST_FILE', '')
 param theftAllowlistFile = readEnvironmentVariable('TOKENWATCH_THEFT_ALLOWLIST_FILE', '')

@@ -1,6 +1,7 @@
 import { isObject } from './core/records/envelope';
 import { parseRemoteUseAllowlist } from './core/remoteUse/allowlist';
 import { DEFAULT_CACHE_ROWS } from './adapters/tableStateStore';
+import { isLocalBlobEmulator } from './adapters/blobClient';
 import { MAX_TOKEN_BUCKET_SHARDS } from './core/remoteUse/partitionKeys';
 import type { RemoteUseAllowlist } from './core/remoteUse/settings';
 import { NO_ALLOWLIST } from './core/remoteUse/settings';
@@ -11,13 +12,20 @@ import { NO_ALLOWLIST } from './core/remoteUse/settings';
  * invocation later. Setting names are documented in docs/operations.md and set by infra/.
  */
 export type TableTarget = { readonly connectionString: string } | { readonly endpoint: string };
+/** Blob Storage, the same two forms as tables: an https endpoint (managed identity) or the local emulator's connection string. */
+export type BlobStorageTarget = { readonly connectionString: string } | { readonly endpoint: string };
 
 export interface Config {
   readonly table: { readonly target: TableTarget; readonly stateTable: string; readonly rejectsTable: string };
   /** Logs Ingestion (Sentinel). Undefined only when TOKENWATCH_ALERT_SINK=log (alerts go to the function log). */
   readonly alertFeed: { readonly endpoint: string; readonly ruleId: string; readonly stream: string } | undefined;
   readonly sweep: { readonly enabled: boolean; readonly workspaceId: string; readonly schedule: string };
+  /** TOKENWATCH_SERVICE_TAGS_FILE: a ServiceTags_Public JSON file; when set it wins over the stored copy. */
   readonly serviceTagsFile: string | undefined;
+  /** Where the serviceTagsRefresh timer stores the tags and the remote-use workers read them; undefined without TOKENWATCH_BLOB_ENDPOINT. */
+  readonly serviceTagsStore: { readonly target: BlobStorageTarget; readonly container: string } | undefined;
+  /** The daily refresh from the Service Tag Discovery API; undefined (timer not registered) without TOKENWATCH_SUBSCRIPTION_ID. */
+  readonly serviceTagsRefresh: { readonly subscriptionId: string; readonly location: string; readonly schedule: string } | undefined;
   readonly remoteUseAllowlist: RemoteUseAllowlist;
   /** Theft allowlist overrides as JSON, validated by the theft detector's own parser. */
   readonly theftAllowlist: unknown;
@@ -50,6 +58,10 @@ export const EVENT_HUB_SETTINGS = {
 } as const;
 
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+/** Blob container names: 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit. */
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+/** Azure location names as ARM writes them: `westeurope`, `eastus2`. */
+const LOCATION = /^[a-z][a-z0-9]{1,39}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function loadConfig(env: Env, readTextFile: (path: string) => string): Config {
@@ -98,6 +110,30 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
   const schedule = get('TOKENWATCH_SWEEP_SCHEDULE') ?? '0 */5 * * * *';
   if (schedule.split(/\s+/).length !== 6) problems.push('TOKENWATCH_SWEEP_SCHEDULE must be a six-field NCRONTAB expression, e.g. "0 */5 * * * *"');
 
+  // Azure service tags: the stored copy (Blob Storage) and the daily refresh that writes it.
+  const blobSetting = get('TOKENWATCH_BLOB_ENDPOINT');
+  let serviceTagsStore: Config['serviceTagsStore'];
+  if (blobSetting) {
+    const container = get('TOKENWATCH_SERVICE_TAGS_CONTAINER') ?? 'tokenwatch-service-tags';
+    if (!CONTAINER_NAME.test(container)) problems.push(`TOKENWATCH_SERVICE_TAGS_CONTAINER "${container}" is not a valid blob container name (3-63 lower-case letters, digits and single hyphens)`);
+    if (/^https:\/\/[^/\s]+\/?$/i.test(blobSetting)) serviceTagsStore = { target: { endpoint: blobSetting.replace(/\/$/, '') }, container };
+    else if (isLocalBlobEmulator(blobSetting)) serviceTagsStore = { target: { connectionString: blobSetting }, container };
+    else problems.push('TOKENWATCH_BLOB_ENDPOINT must be an https:// blob endpoint (connection strings with keys are accepted only for the local emulator)');
+  }
+  let serviceTagsRefresh: Config['serviceTagsRefresh'];
+  const subscriptionId = get('TOKENWATCH_SUBSCRIPTION_ID');
+  if (subscriptionId) {
+    // The app's own region by default: the API returns every region's tags whatever location it is asked in.
+    const location = get('TOKENWATCH_SERVICE_TAGS_LOCATION') ?? get('REGION_NAME')?.toLowerCase().replace(/\s+/g, '') ?? '';
+    // No default: the timer binding reads %TOKENWATCH_SERVICE_TAGS_SCHEDULE% itself, so it must be set.
+    const refreshSchedule = get('TOKENWATCH_SERVICE_TAGS_SCHEDULE') ?? '';
+    if (!GUID.test(subscriptionId)) problems.push('TOKENWATCH_SUBSCRIPTION_ID must be the subscription id GUID the service tags are read through');
+    if (!LOCATION.test(location)) problems.push(`TOKENWATCH_SERVICE_TAGS_LOCATION must be an Azure location name such as westeurope${location ? `, not "${location}"` : ' (required with TOKENWATCH_SUBSCRIPTION_ID outside Azure)'}`);
+    if (refreshSchedule.split(/\s+/).length !== 6) problems.push('TOKENWATCH_SERVICE_TAGS_SCHEDULE must be a six-field NCRONTAB expression, e.g. "0 17 3 * * *" (daily at 03:17 UTC), when TOKENWATCH_SUBSCRIPTION_ID is set');
+    if (!blobSetting) problems.push('TOKENWATCH_BLOB_ENDPOINT is required with TOKENWATCH_SUBSCRIPTION_ID (the refreshed service tags are stored there)');
+    serviceTagsRefresh = { subscriptionId, location, schedule: refreshSchedule };
+  }
+
   const remoteUseAllowlist = loadJsonSetting(get, readTextFile, 'TOKENWATCH_ALLOWLIST', problems, (json) => {
     const parsed = parseRemoteUseAllowlist(json);
     if (parsed.ok) return parsed.value;
@@ -117,6 +153,8 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
     alertFeed,
     sweep: Object.freeze({ enabled: sweepEnabled, workspaceId, schedule }),
     serviceTagsFile: get('TOKENWATCH_SERVICE_TAGS_FILE'),
+    serviceTagsStore: serviceTagsStore && Object.freeze({ target: Object.freeze(serviceTagsStore.target), container: serviceTagsStore.container }),
+    serviceTagsRefresh: serviceTagsRefresh && Object.freeze(serviceTagsRefresh),
     remoteUseAllowlist,
     theftAllowlist,
     cachePartitions,

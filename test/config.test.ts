@@ -70,4 +70,63 @@ describe('config', () => {
     expect(problems({ ...BASE, TOKENWATCH_ALLOWLIST_FILE: 'missing.json' })[0]).toMatch(/^TOKENWATCH_ALLOWLIST_FILE: cannot read missing.json/);
     expect(problems({ ...BASE, TOKENWATCH_THEFT_ALLOWLIST: 'not json' })[0]).toMatch(/^TOKENWATCH_THEFT_ALLOWLIST: not valid JSON/);
   });
+
+  describe('Azure service tags', () => {
+    const REFRESH = {
+      TOKENWATCH_BLOB_ENDPOINT: 'https://contosotw.blob.core.windows.net/',
+      TOKENWATCH_SUBSCRIPTION_ID: '6a7b0000-0000-4000-8000-00000000c0de',
+      TOKENWATCH_SERVICE_TAGS_LOCATION: 'westeurope',
+      TOKENWATCH_SERVICE_TAGS_SCHEDULE: '0 17 3 * * *',
+    };
+
+    it('has no store and no refresh by default (ASN only, or the file)', () => {
+      const config = loadConfig({ ...BASE, TOKENWATCH_SERVICE_TAGS_FILE: 'data/ServiceTags_Public_20251028.json' }, noFiles);
+      expect([config.serviceTagsFile, config.serviceTagsStore, config.serviceTagsRefresh]).toEqual(['data/ServiceTags_Public_20251028.json', undefined, undefined]);
+    });
+
+    it('reads the store and the daily refresh, frozen, with the default container', () => {
+      const config = loadConfig({ ...BASE, ...REFRESH }, noFiles);
+      expect(config.serviceTagsStore).toEqual({ target: { endpoint: 'https://contosotw.blob.core.windows.net' }, container: 'tokenwatch-service-tags' });
+      expect(config.serviceTagsRefresh).toEqual({ subscriptionId: '6a7b0000-0000-4000-8000-00000000c0de', location: 'westeurope', schedule: '0 17 3 * * *' });
+      expect(Object.isFrozen(config.serviceTagsStore)).toBe(true);
+      expect(Object.isFrozen(config.serviceTagsStore?.target)).toBe(true);
+      expect(Object.isFrozen(config.serviceTagsRefresh)).toBe(true);
+    });
+
+    it('takes the location from the app\'s region (REGION_NAME, a display name) when not set', () => {
+      const { TOKENWATCH_SERVICE_TAGS_LOCATION: _, ...withoutLocation } = REFRESH;
+      expect(loadConfig({ ...BASE, ...withoutLocation, REGION_NAME: 'West Europe' }, noFiles).serviceTagsRefresh?.location).toBe('westeurope');
+      expect(problems({ ...BASE, ...withoutLocation })).toEqual([expect.stringMatching(/^TOKENWATCH_SERVICE_TAGS_LOCATION must be an Azure location name .*required with TOKENWATCH_SUBSCRIPTION_ID/)]);
+    });
+
+    it('accepts the local emulator for the store, refuses keys for anything else', () => {
+      const emulator = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;';
+      expect(loadConfig({ ...BASE, TOKENWATCH_BLOB_ENDPOINT: emulator }, noFiles).serviceTagsStore?.target).toEqual({ connectionString: emulator });
+      expect(loadConfig({ ...BASE, TOKENWATCH_BLOB_ENDPOINT: 'UseDevelopmentStorage=true' }, noFiles).serviceTagsStore?.target).toEqual({ connectionString: 'UseDevelopmentStorage=true' });
+      expect(problems({ ...BASE, TOKENWATCH_BLOB_ENDPOINT: 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=k;BlobEndpoint=https://x.blob.core.windows.net' })).toEqual([expect.stringMatching(/^TOKENWATCH_BLOB_ENDPOINT must be an https:\/\/ blob endpoint/)]);
+      expect(problems({ ...BASE, TOKENWATCH_BLOB_ENDPOINT: 'http://contosotw.blob.core.windows.net' })).toEqual([expect.stringMatching(/^TOKENWATCH_BLOB_ENDPOINT/)]);
+    });
+
+    it('names every bad service-tags setting at once', () => {
+      const found = problems({
+        ...BASE,
+        TOKENWATCH_BLOB_ENDPOINT: 'https://contosotw.blob.core.windows.net',
+        TOKENWATCH_SERVICE_TAGS_CONTAINER: 'Service_Tags',
+        TOKENWATCH_SUBSCRIPTION_ID: 'my-subscription',
+        TOKENWATCH_SERVICE_TAGS_LOCATION: 'West Europe',
+        TOKENWATCH_SERVICE_TAGS_SCHEDULE: 'daily',
+      });
+      expect(found.map((p) => p.split(' ')[0])).toEqual([
+        'TOKENWATCH_SERVICE_TAGS_CONTAINER',
+        'TOKENWATCH_SUBSCRIPTION_ID',
+        'TOKENWATCH_SERVICE_TAGS_LOCATION',
+        'TOKENWATCH_SERVICE_TAGS_SCHEDULE',
+      ]);
+    });
+
+    it('needs the store and a schedule for the refresh', () => {
+      const { TOKENWATCH_BLOB_ENDPOINT: _, TOKENWATCH_SERVICE_TAGS_SCHEDULE: __, ...withoutStore } = REFRESH;
+      expect(problems({ ...BASE, ...withoutStore }).map((p) => p.split(' ')[0])).toEqual(['TOKENWATCH_SERVICE_TAGS_SCHEDULE', 'TOKENWATCH_BLOB_ENDPOINT']);
+    });
+  });
 });

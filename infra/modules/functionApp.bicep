@@ -76,6 +76,21 @@ param sweepSchedule string = '0 */5 * * * *'
 @description('Optional. Path, inside the deployed package, of a ServiceTags_Public JSON file. Empty: not set.')
 param serviceTagsFile string = ''
 
+@description('Required. Blob endpoint of the storage account (https://<account>.blob.core.windows.net/), where the service tags are stored.')
+param blobEndpoint string
+
+@description('Required. Blob container of the stored service tags.')
+param serviceTagsContainerName string
+
+@description('Optional. Run the serviceTagsRefresh timer (needs the reader role from serviceTagsReader.bicep on this subscription).')
+param serviceTagsRefreshEnabled bool = true
+
+@description('Optional. Location the Service Tag Discovery API is asked in; it returns every region\'s tags whatever location is asked, so the app\'s own region. Empty: the region of the app.')
+param serviceTagsLocation string = ''
+
+@description('Optional. NCRONTAB schedule of the service tags refresh (six fields, seconds first).')
+param serviceTagsSchedule string = '0 17 3 * * *'
+
 @description('Optional. Path, inside the deployed package, of the remote-use allowlist JSON. Empty: not set.')
 param allowlistFile string = ''
 
@@ -216,6 +231,8 @@ resource scmPublishingCredentials 'Microsoft.Web/sites/basicPublishingCredential
 
 var optionalFileSettings = union(
   empty(serviceTagsFile) ? {} : { TOKENWATCH_SERVICE_TAGS_FILE: serviceTagsFile },
+  // The subscription id switches the refresh timer on; set only where the identity holds the reader role.
+  serviceTagsRefreshEnabled ? { TOKENWATCH_SUBSCRIPTION_ID: subscription().subscriptionId } : {},
   empty(allowlistFile) ? {} : { TOKENWATCH_ALLOWLIST_FILE: allowlistFile },
   empty(theftAllowlistFile) ? {} : { TOKENWATCH_THEFT_ALLOWLIST_FILE: theftAllowlistFile }
 )
@@ -259,6 +276,12 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_CACHE_ROWS: string(cacheRows)
       TOKENWATCH_DEDUP_DAYS: string(dedupDays)
       TOKENWATCH_TOKEN_BUCKET_SHARDS: string(tokenBucketShards)
+
+      // Azure service tags: the stored copy (read by every worker, written by the refresh timer).
+      TOKENWATCH_BLOB_ENDPOINT: blobEndpoint
+      TOKENWATCH_SERVICE_TAGS_CONTAINER: serviceTagsContainerName
+      TOKENWATCH_SERVICE_TAGS_LOCATION: empty(serviceTagsLocation) ? location : serviceTagsLocation
+      TOKENWATCH_SERVICE_TAGS_SCHEDULE: serviceTagsSchedule
 
       // Bounded memory per worker: the live heap stays far below this ceiling. A young generation
       // that holds an invocation's events without copying them again and again.

@@ -1,12 +1,17 @@
 // Every data-plane role the function app's identity holds, each on the narrowest scope that works.
 // Names are guid(scope, principal, role), so re-deployments are idempotent.
 // (test/infra/bicepPolicy.test.ts holds this exact set: adding a role or widening a scope fails it.)
+// The one role at subscription scope, for the Service Tag Discovery API, is in serviceTagsReader.bicep
+// (a subscription-scoped module: a resource-group deployment cannot assign at subscription scope).
 
 @description('Required. Principal (object) ID of the function app\'s user-assigned managed identity.')
 param principalId string
 
 @description('Required. Name of the storage account (host storage, deployment package, tables).')
 param storageAccountName string
+
+@description('Required. Name of the blob container of the stored service tags.')
+param serviceTagsContainerName string
 
 @description('Required. Name of the state table.')
 param stateTableName string
@@ -41,6 +46,8 @@ var roles = {
   // Storage Blob Data Owner: the Functions host creates its own containers (azure-webjobs-hosts,
   // azure-webjobs-eventhub for checkpoints) and reads the deployment package.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  // Storage Blob Data Contributor: read, write and delete blobs (no container management, no ACLs).
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   // Storage Table Data Contributor: read and write entities.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   // Monitoring Metrics Publisher: send rows through a DCR / telemetry to a component with local auth off.
@@ -51,6 +58,16 @@ var roles = {
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource serviceTagsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' existing = {
+  parent: blobService
+  name: serviceTagsContainerName
 }
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' existing = {
@@ -123,6 +140,20 @@ resource hostStorageBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-0
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Storage Blob Data Contributor (ba92f5b4-2d11-453d-a403-e96b0029c9fe) on the service-tags container
+// only: the serviceTagsRefresh timer writes the stored tags there and every worker reads them. Today
+// the host's account-wide Blob Data Owner covers it too; this grant keeps the service tags working
+// if that one is ever narrowed to the host's own containers.
+resource serviceTagsContainerContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceTagsContainer.id, principalId, roles.storageBlobDataContributor)
+  scope: serviceTagsContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -1,6 +1,7 @@
 // One storage account for everything the app stores: the Functions host (blob leases, Event Hubs
 // checkpoints in container azure-webjobs-eventhub, timer locks), the Flex Consumption deployment
-// package, and the TokenWatch tables. Shared keys are off: every caller uses Microsoft Entra ID.
+// package, the TokenWatch tables and the Azure service tags the serviceTagsRefresh timer keeps.
+// Shared keys are off: every caller uses Microsoft Entra ID.
 
 @description('Required. Name of the storage account (3-24 lower-case letters and digits).')
 @minLength(3)
@@ -15,6 +16,9 @@ param tags object = {}
 
 @description('Required. Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
+
+@description('Required. Blob container holding the stored Azure service tags (TOKENWATCH_SERVICE_TAGS_CONTAINER): one small JSON blob, written daily by the serviceTagsRefresh timer.')
+param serviceTagsContainerName string
 
 @description('Required. Table holding the per-identity baselines and the theft dedup state (TOKENWATCH_STATE_TABLE).')
 param stateTableName string
@@ -65,6 +69,15 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+// Its own container, so that the app's write access to the service tags can be granted on it alone.
+resource serviceTagsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: serviceTagsContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
   parent: storage
   name: 'default'
@@ -97,6 +110,9 @@ output tableEndpoint string = 'https://${storage.name}.table.${environment().suf
 
 @description('The deployment container URL used by functionAppConfig.deployment.storage.')
 output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainer.name}'
+
+@description('The name of the blob container that holds the stored service tags.')
+output serviceTagsContainerName string = serviceTagsContainer.name
 
 @description('The name of the state table.')
 output stateTableName string = stateTable.name

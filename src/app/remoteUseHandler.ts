@@ -2,28 +2,40 @@ import type { InvocationContext } from '@azure/functions';
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import type { StateStore } from '../adapters/stateStore';
+import { serviceTagsAge } from '../core/network/serviceTagsAge';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import { messagesOfInvocation } from './eventHubBatch';
 import { parseAuditMessages, runRemoteUseEvents, type RemoteUseBatchReport } from './remoteUseRunner';
+import type { StoredServiceTagsSettings } from './storedServiceTags';
 
 export interface RemoteUseHandlerDeps {
   readonly store: StateStore;
   readonly sink: AlertSink;
   readonly deadLetter: RejectSink;
-  /** Settings; `processedAt` is set per invocation from `now`. */
+  /**
+   * Settings; `processedAt` is set per invocation from `now`. With `serviceTags`, `classifyIp` and
+   * `serviceTags` are replaced per batch by those of the newest stored tags (these are the ASN-only
+   * fallback); without, they are used as they are (a TOKENWATCH_SERVICE_TAGS_FILE, or ASN only).
+   */
   readonly settings: RemoteUseSettings;
+  /** The service tags the serviceTagsRefresh timer stores; absent when a file is configured or no store is. */
+  readonly serviceTags?: StoredServiceTagsSettings | undefined;
   readonly now: () => number;
 }
 
 /**
  * The Event Hub handler of the remote-use detector. Bad records are counted, logged once per batch
  * with their reasons and dead-lettered; store, sink and dead-letter failures are thrown so the
- * retry policy redelivers the batch and the checkpoint does not move.
+ * retry policy redelivers the batch and the checkpoint does not move. Service tags never fail a
+ * batch: without them Azure addresses are known by ASN only and have no region.
  */
 export async function handleRemoteTokenUse(messages: unknown, context: InvocationContext, deps: RemoteUseHandlerDeps): Promise<RemoteUseBatchReport> {
   const { list, originOf, batchId } = messagesOfInvocation(messages, context);
   const parsed = parseAuditMessages(list, originOf);
-  const settings = { ...deps.settings, processedAt: deps.now() };
+  const now = deps.now();
+  const base = deps.serviceTags ? await deps.serviceTags.settings(deps.settings, now, context) : deps.settings;
+  const settings = { ...base, processedAt: now };
+  warnWhenStale(settings, now, batchId, context);
   try {
     const report = await runRemoteUseEvents(parsed, { ...deps, settings }, batchId);
     const line = {
@@ -50,4 +62,19 @@ export async function handleRemoteTokenUse(messages: unknown, context: Invocatio
     context.error(JSON.stringify({ event: 'remoteTokenUse.failed', batchId, records: parsed.records, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
     throw error;
   }
+}
+
+/** Tags older than 30 days (SERVICE_TAGS_STALE_MS): one warning line per batch until they are refreshed. */
+function warnWhenStale(settings: RemoteUseSettings, now: number, batchId: string, context: InvocationContext): void {
+  const info = settings.serviceTags;
+  const age = info ? serviceTagsAge(info.retrievedAtMs, now) : undefined;
+  if (info === undefined || age === undefined || !age.stale) return;
+  context.warn(JSON.stringify({
+    event: 'serviceTags.stale',
+    batchId,
+    ageDays: age.ageDays,
+    changeNumber: info.changeNumber,
+    retrievedAt: info.retrievedAtMs === null ? null : new Date(info.retrievedAtMs).toISOString(),
+    detail: 'Azure service tags are older than 30 days: new Azure ranges look external and lack a region. Check the serviceTagsRefresh timer (or replace TOKENWATCH_SERVICE_TAGS_FILE).',
+  }));
 }

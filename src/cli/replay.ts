@@ -5,13 +5,13 @@ import { MemoryStateStore } from '../adapters/memoryStateStore';
 import { NdjsonAlertSink } from '../adapters/ndjsonAlertSink';
 import { MemoryRejectSink } from '../adapters/rejectSink';
 import { loadAsnData } from '../adapters/asnData';
-import { loadServiceTagsFile } from '../adapters/serviceTagsFile';
+import { loadDatedServiceTagsFile } from '../adapters/serviceTagsFile';
 import { startAzurite, type RunningAzurite } from '../adapters/azurite';
 import { createTableClient, ensureTable, RequestCounter } from '../adapters/tableClient';
 import { TableStateStore } from '../adapters/tableStateStore';
 import type { StateStore } from '../adapters/stateStore';
 import type { SourcedRecord } from '../app/decodeMessages';
-import { makeIpClassifier } from '../app/ipClassifier';
+import { classifierForServiceTags } from '../app/ipClassifier';
 import { runRemoteUseBatch } from '../app/remoteUseRunner';
 import { routeRecords } from '../app/routeRecords';
 import { runTheftBatch, type TheftDeps } from '../app/theftRunner';
@@ -144,8 +144,9 @@ function remoteUseSettings(options: ReplayOptions): RemoteUseSettings {
     if (!parsed.ok) throw new Error(`--allowlist ${options.allowlistFile}: ${parsed.errors.join('; ')}`);
     allowlist = parsed.value;
   }
-  const azureRanges = options.serviceTagsFile ? loadServiceTagsFile(options.serviceTagsFile).ranges : undefined;
-  return defaultRemoteUseSettings(makeIpClassifier({ asnLookup: loadAsnData(), azureRanges }), { allowlist });
+  // --service-tags: the AzureCloud ranges and regions, dated by the YYYYMMDD in the file name (else its mtime).
+  const tags = classifierForServiceTags(loadAsnData(), options.serviceTagsFile ? loadDatedServiceTagsFile(options.serviceTagsFile) : undefined);
+  return defaultRemoteUseSettings(tags.classifyIp, { allowlist, serviceTags: tags.serviceTags });
 }
 
 function readJson(file: string): unknown {

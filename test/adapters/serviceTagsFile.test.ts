@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadServiceTagsFile } from '../../src/adapters/serviceTagsFile';
+import { loadDatedServiceTagsFile, loadServiceTagsFile, retrievedAtFromFileName } from '../../src/adapters/serviceTagsFile';
 import type { AzureCloudRanges } from '../../src/core/network/serviceTags';
 import { ServiceTagsFormatError } from '../../src/core/network/serviceTags';
 
@@ -70,5 +70,48 @@ describe('loadServiceTagsFile errors and encodings', () => {
     if (content !== undefined) writeFileSync(file, content);
     expect(() => loadServiceTagsFile(file)).toThrow(ServiceTagsFormatError);
     expect(() => loadServiceTagsFile(file)).toThrow(message);
+  });
+});
+
+describe('retrievedAtFromFileName', () => {
+  it.each([
+    ['ServiceTags_Public_20251028.json', Date.UTC(2025, 9, 28)],
+    ['/srv/tags/ServiceTags_AzureGovernment_20240102.json', Date.UTC(2024, 0, 2)],
+    ['servicetags-20240229.json', Date.UTC(2024, 1, 29)],
+    // Not a calendar date, not eight digits on their own, or no date at all
+    ['ServiceTags_Public_20250231.json', null],
+    ['ServiceTags_Public_20251328.json', null],
+    ['ServiceTags_Public_202510281.json', null],
+    ['ServiceTags_Public_Latest.json', null],
+    ['/data/20251028/ServiceTags.json', null],
+  ])('%s -> %s', (file, expected) => {
+    expect(retrievedAtFromFileName(file)).toBe(expected);
+  });
+});
+
+describe('loadDatedServiceTagsFile', () => {
+  let dir: string;
+  const document = { changeNumber: 3, cloud: 'Public', values: [{ name: 'AzureCloud.westeurope', id: 'AzureCloud.westeurope', properties: { region: 'westeurope', addressPrefixes: ['192.0.2.0/24'] } }] };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'service-tags-dated-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('dates a file by the YYYYMMDD in its name, whatever its modification time', () => {
+    const file = join(dir, 'ServiceTags_Public_20251028.json');
+    writeFileSync(file, JSON.stringify(document));
+    const dated = loadDatedServiceTagsFile(file);
+    expect(dated.retrievedAtMs).toBe(Date.UTC(2025, 9, 28));
+    expect(dated.tags).toMatchObject({ changeNumber: 3, regionCount: 1 });
+  });
+
+  it('falls back to the modification time when the name has no date', () => {
+    const file = join(dir, 'azure-tags.json');
+    writeFileSync(file, JSON.stringify(document));
+    const mtime = new Date(Date.UTC(2025, 6, 1, 8));
+    utimesSync(file, mtime, mtime);
+    expect(loadDatedServiceTagsFile(file).retrievedAtMs).toBe(mtime.getTime());
   });
 });

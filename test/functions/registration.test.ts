@@ -55,6 +55,26 @@ describe('function registrations', () => {
     expect(vi.mocked(app.timer).mock.calls[0]?.[1]).toMatchObject({ schedule: '%TOKENWATCH_SWEEP_SCHEDULE%' });
   });
 
+  it('registers the serviceTagsRefresh timer on its schedule setting only when a subscription is configured', async () => {
+    const { app } = await import('@azure/functions');
+    vi.mocked(app.timer).mockClear();
+    await import('../../functions/index.js');
+    expect(vi.mocked(app.timer).mock.calls.map(([name]) => name)).not.toContain('serviceTagsRefresh');
+
+    vi.resetModules();
+    vi.stubEnv('TOKENWATCH_SUBSCRIPTION_ID', '6a7b0000-0000-4000-8000-00000000c0de');
+    vi.stubEnv('TOKENWATCH_SERVICE_TAGS_LOCATION', 'westeurope');
+    vi.stubEnv('TOKENWATCH_SERVICE_TAGS_SCHEDULE', '0 17 3 * * *');
+    vi.stubEnv('TOKENWATCH_BLOB_ENDPOINT', 'https://contosotw.blob.core.windows.net/');
+    const { app: appAgain } = await import('@azure/functions');
+    vi.mocked(appAgain.timer).mockClear();
+    await import('../../functions/index.js');
+    const calls = vi.mocked(appAgain.timer).mock.calls.filter(([name]) => name === 'serviceTagsRefresh');
+    expect(calls).toHaveLength(1);
+    // No function-level retry: a failed run is logged and thrown, and the next day's run repeats it.
+    expect(calls[0]?.[1]).toEqual({ schedule: '%TOKENWATCH_SERVICE_TAGS_SCHEDULE%', handler: expect.any(Function) });
+  });
+
   it('fails the cold start with a message naming every bad setting', async () => {
     vi.stubEnv('TOKENWATCH_TABLE_ENDPOINT', 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=secret');
     vi.stubEnv('TOKENWATCH_DCR_IMMUTABLE_ID', 'not-a-dcr');

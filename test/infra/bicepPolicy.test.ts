@@ -25,6 +25,7 @@ import {
 
 const FUNCTION_APP = 'infra/modules/functionApp.bicep';
 const ROLE_ASSIGNMENTS = 'infra/modules/roleAssignments.bicep';
+const SERVICE_TAGS_READER = 'infra/modules/serviceTagsReader.bicep';
 
 function where(resource: Resource | { file: { path: string }; node: SyntaxNode }): string {
   return `${resource.file.path}:${line(resource.node)}`;
@@ -139,6 +140,7 @@ describe('least-privilege role assignments', () => {
   const ROLE_NAMES: Record<string, string> = {
     'a638d3c7-ab3a-418d-83e6-5f17a39d4fde': 'Azure Event Hubs Data Receiver',
     'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
+    'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
     '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
     '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
     '73c42c96-874c-492b-b04d-ab87d138a893': 'Log Analytics Reader',
@@ -149,6 +151,7 @@ describe('least-privilege role assignments', () => {
     'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (auditHubName)',
     'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (endpointHubName)',
     'Storage Blob Data Owner -> Microsoft.Storage/storageAccounts (storageAccountName)',
+    'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (serviceTagsContainerName)',
     'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (stateTableName)',
     'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (rejectsTableName)',
     'Monitoring Metrics Publisher -> Microsoft.Insights/dataCollectionRules (dataCollectionRuleName)',
@@ -162,8 +165,8 @@ describe('least-privilege role assignments', () => {
     return Object.fromEntries(object === undefined ? [] : properties(object).map(({ key, value }) => [key, stringValue(value) ?? value.text]));
   }
 
-  it('declares role assignments only in roleAssignments.bicep', () => {
-    const elsewhere = resourcesOfType('Microsoft.Authorization/roleAssignments').filter((resource) => resource.file.path !== ROLE_ASSIGNMENTS);
+  it('declares role assignments only in roleAssignments.bicep and, at subscription scope, serviceTagsReader.bicep', () => {
+    const elsewhere = resourcesOfType('Microsoft.Authorization/roleAssignments').filter((resource) => resource.file.path !== ROLE_ASSIGNMENTS && resource.file.path !== SERVICE_TAGS_READER);
     expect(elsewhere.map(where)).toEqual([]);
   });
 
@@ -206,6 +209,72 @@ describe('least-privilege role assignments', () => {
   });
 });
 
+describe('the service tags reader role (Service Tag Discovery API)', () => {
+  const file = readBicep(SERVICE_TAGS_READER);
+  const text = withoutComments(file);
+  const definition = one(resources(file).filter((resource) => resource.type === 'Microsoft.Authorization/roleDefinitions'), 'role definition');
+  const assignment = one(resources(file).filter((resource) => resource.type === 'Microsoft.Authorization/roleAssignments'), 'role assignment');
+  const permissions = property(property(definition.body, 'properties'), 'permissions');
+
+  /** The string items of an array node. */
+  function strings(node: SyntaxNode | undefined): string[] {
+    return (node?.namedChildren ?? []).filter((child) => child.type !== 'comment').map((child) => stringValue(child) ?? child.text);
+  }
+
+  it('is a custom role with exactly one action, Microsoft.Network/locations/serviceTags/read, and no data actions', () => {
+    expect(property(property(definition.body, 'properties'), 'type')?.text).toBe("'CustomRole'");
+    const entries = (permissions?.namedChildren ?? []).filter((node) => node.type === 'object');
+    expect(entries).toHaveLength(1);
+    const entry = entries[0];
+    expect({
+      actions: strings(property(entry, 'actions')),
+      notActions: strings(property(entry, 'notActions')),
+      dataActions: strings(property(entry, 'dataActions')),
+      notDataActions: strings(property(entry, 'notDataActions')),
+    }).toEqual({ actions: ['Microsoft.Network/locations/serviceTags/read'], notActions: [], dataActions: [], notDataActions: [] });
+    // No wildcard anywhere in the role: `*/read` would be Reader on the whole subscription.
+    expect(definition.body.text).not.toMatch(/\*/);
+  });
+
+  it('can be assigned in this subscription only, and is assigned there, to the app identity, under guid(scope, principal, role)', () => {
+    expect(text).toMatch(/^targetScope = 'subscription'$/m);
+    expect(property(property(definition.body, 'properties'), 'assignableScopes')?.text.replace(/\s+/g, '')).toBe('[subscription().id]');
+    // No scope property: a subscription-scoped file deploys the assignment on the subscription itself.
+    expect(property(assignment.body, 'scope')).toBeUndefined();
+    const props = property(assignment.body, 'properties');
+    expect(property(props, 'roleDefinitionId')?.text).toBe(`${definition.symbol}.id`);
+    expect(property(props, 'principalId')?.text).toBe('principalId');
+    expect(property(props, 'principalType')?.text).toBe("'ServicePrincipal'");
+    expect(property(assignment.body, 'name')?.text.replace(/\s+/g, '')).toBe(`guid(subscription().id,principalId,${definition.symbol}.id)`);
+    // The role is named in the comment above the assignment, with how its GUID is made.
+    expect(leadingComment(file, assignment.node)).toMatch(/TokenWatch Service Tag Reader.*guid\(subscription\(\)\.id, 'TokenWatch Service Tag Reader'\)/);
+    expect(property(definition.body, 'name')?.text).toBe("guid(subscription().id, 'TokenWatch Service Tag Reader')");
+  });
+
+  it('is deployed from main.bicep at subscription scope, only when the refresh is enabled, for the app identity', () => {
+    const main = withoutComments(readBicep('infra/main.bicep'));
+    const module = main.slice(main.indexOf("module serviceTagsReader 'modules/serviceTagsReader.bicep' = if (serviceTagsRefreshEnabled) {"));
+    expect(module).toMatch(/^module serviceTagsReader [^\n]*\n(?:  [^\n]*\n)*?  scope: subscription\(\)\n/);
+    expect(module).toMatch(/^module serviceTagsReader [^\n]*\n(?:  [^\n]*\n)*?    principalId: identity\.outputs\.principalId\n/);
+    // The app learns the subscription (and so registers the timer) only where the role is assigned.
+    const functionApp = withoutComments(readBicep(FUNCTION_APP));
+    expect(functionApp).toMatch(/serviceTagsRefreshEnabled \? \{ TOKENWATCH_SUBSCRIPTION_ID: subscription\(\)\.subscriptionId \} : \{\}/);
+  });
+
+  it('grants blob access for the stored tags on their container only, which storage.bicep creates private', () => {
+    const storage = readBicep('infra/modules/storage.bicep');
+    const container = one(
+      resources(storage).filter((resource) => resource.type === 'Microsoft.Storage/storageAccounts/blobServices/containers' && property(resource.body, 'name')?.text === 'serviceTagsContainerName'),
+      'service tags container',
+    );
+    expect(property(property(container.body, 'properties'), 'publicAccess')?.text).toBe("'None'");
+    const roles = readBicep(ROLE_ASSIGNMENTS);
+    const blobContributor = resources(roles).filter((resource) => resource.type === 'Microsoft.Authorization/roleAssignments' && /storageBlobDataContributor/.test(resource.body.text));
+    expect(blobContributor.map((resource) => property(resource.body, 'scope')?.text)).toEqual(['serviceTagsContainer']);
+    expect(withoutComments(readBicep('infra/main.bicep'))).toMatch(/serviceTagsContainer: 'tokenwatch-service-tags'/);
+  });
+});
+
 describe('identity-based connections', () => {
   const REQUIRED_SETTINGS = [
     'AzureWebJobsStorage__credential',
@@ -234,6 +303,10 @@ describe('identity-based connections', () => {
     'TOKENWATCH_CACHE_ROWS',
     'TOKENWATCH_DEDUP_DAYS',
     'TOKENWATCH_TOKEN_BUCKET_SHARDS',
+    'TOKENWATCH_BLOB_ENDPOINT',
+    'TOKENWATCH_SERVICE_TAGS_CONTAINER',
+    'TOKENWATCH_SERVICE_TAGS_LOCATION',
+    'TOKENWATCH_SERVICE_TAGS_SCHEDULE',
     'APPLICATIONINSIGHTS_CONNECTION_STRING',
     'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   ];
@@ -382,6 +455,7 @@ describe('API versions', () => {
     'Microsoft.Web/sites/config': '2024-04-01',
     'Microsoft.Web/sites/basicPublishingCredentialsPolicies': '2024-04-01',
     'Microsoft.Authorization/roleAssignments': '2022-04-01',
+    'Microsoft.Authorization/roleDefinitions': '2022-04-01',
   };
 
   it('uses only confirmed resource types and API versions', () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AsnLookup } from '../../../src/core/network/asnLookup';
 import { CidrSet } from '../../../src/core/network/cidrSet';
-import { makeIpClassifier } from '../../../src/app/ipClassifier';
+import { classifierForServiceTags, makeIpClassifier } from '../../../src/app/ipClassifier';
+import { parseCidr, type Cidr } from '../../../src/core/network/cidr';
+import { RegionTable } from '../../../src/core/network/regionTable';
+import { parseAzureCloudRanges } from '../../../src/core/network/serviceTags';
 import { classifyIp } from '../../../src/core/network/classifyIp';
 import { MICROSOFT_ASNS, isMicrosoftAsn } from '../../../src/core/network/microsoftAsns';
 
@@ -15,6 +18,20 @@ const asnLookup = AsnLookup.fromRanges([
   { cidr: '10.0.0.0/8', asn: 64502, organization: 'Should never be reported' },
 ]);
 const azureRanges = CidrSet.from(['203.0.113.0/25', '2001:db8:a2::/48']);
+
+function cidrs(...texts: string[]): Cidr[] {
+  return texts.map((text) => {
+    const parsed = parseCidr(text);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.value;
+  });
+}
+// Regional tags: westeurope holds part of the AzureCloud range and a Fabrikam-announced block
+// (Microsoft lists it under a region, so it is Azure whatever AS announces it).
+const regions = RegionTable.fromRegions([
+  { region: 'westeurope', cidrs: cidrs('203.0.113.0/26', '198.51.100.128/25', '2001:db8:a2::/49') },
+  { region: 'eastus', cidrs: cidrs('203.0.113.64/26', '2001:db8:a2:8000::/49') },
+]);
 
 describe('classifyIp: private ranges and their boundaries', () => {
   it.each([
@@ -93,12 +110,49 @@ describe('classifyIp: azure, external, unknown', () => {
   });
 
   it.each(['', '   ', 'unknown', '999.1.1.1', '2001:db8::g', '-'])('%j is unknown', (text) => {
-    expect(classifyIp(text, { asnLookup, azureRanges })).toEqual({ ip: undefined, scope: 'unknown', asn: null, asOrganization: '' });
+    expect(classifyIp(text, { asnLookup, azureRanges, regions })).toEqual({ ip: undefined, scope: 'unknown', asn: null, asOrganization: '', region: '' });
   });
 
   it('returns the parsed address in canonical form', () => {
     expect(classifyIp('[2001:DB8:0:0::1]:443', { asnLookup }).ip?.text).toBe('2001:db8::1');
     expect(classifyIp('::ffff:198.51.100.10', { asnLookup })).toMatchObject({ ip: { version: 4, text: '198.51.100.10' }, scope: 'external', asn: 64500 });
+  });
+});
+
+describe('classifyIp: Azure regions', () => {
+  it.each([
+    // In a regional tag (and in AzureCloud)
+    ['203.0.113.10', 'azure', 'westeurope'],
+    ['203.0.113.63', 'azure', 'westeurope'],
+    ['203.0.113.64', 'azure', 'eastus'],
+    ['203.0.113.127', 'azure', 'eastus'],
+    ['2001:db8:a2::1', 'azure', 'westeurope'],
+    ['2001:db8:a2:8000::1', 'azure', 'eastus'],
+    ['[2001:db8:a2:7fff:ffff:ffff:ffff:ffff]:443', 'azure', 'westeurope'],
+    // In a regional tag, announced by a non-Microsoft AS, outside the AzureCloud ranges given: still Azure
+    ['198.51.100.200', 'azure', 'westeurope'],
+    // Azure by ASN or by AzureCloud, but in no regional tag: no region
+    ['192.0.2.10', 'azure', ''],
+    ['2001:db8:8075::1', 'azure', ''],
+    // External
+    ['198.51.100.10', 'external', ''],
+    ['203.0.113.128', 'external', ''],
+    // Private and unknown never have a region, even inside a tag's space
+    ['10.1.2.3', 'private', ''],
+    ['fd00::1', 'private', ''],
+    ['not-an-ip', 'unknown', ''],
+  ])('%j -> %s, region %j', (address, scope, region) => {
+    const result = classifyIp(address, { asnLookup, azureRanges, regions });
+    expect({ scope: result.scope, region: result.region }).toEqual({ scope, region });
+  });
+
+  it('gives no region without regional data', () => {
+    expect(classifyIp('203.0.113.10', { asnLookup, azureRanges })).toMatchObject({ scope: 'azure', region: '' });
+  });
+
+  it('private ranges listed in a regional tag stay private, with no region', () => {
+    const odd = RegionTable.fromRegions([{ region: 'westeurope', cidrs: cidrs('10.0.0.0/8') }]);
+    expect(classifyIp('10.1.2.3', { asnLookup, regions: odd })).toMatchObject({ scope: 'private', region: '' });
   });
 });
 
@@ -118,7 +172,7 @@ describe('makeIpClassifier: the memo', () => {
     const addresses = ['198.51.100.7', '192.0.2.1', '203.0.113.5', '10.1.2.3', '2001:db8:fab::1', 'not-an-ip', '198.51.100.7:443', '198.51.100.7'];
     for (const raw of addresses) {
       const c = classifyIp(raw, { asnLookup, azureRanges });
-      expect(classify(raw)).toEqual({ ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization });
+      expect(classify(raw)).toEqual({ ip: c.ip?.text ?? raw, parsed: c.ip, scope: c.scope, asn: c.asn, asOrganization: c.asOrganization, region: '' });
     }
     const first = classify('198.51.100.9');
     expect(classify('198.51.100.9')).toBe(first);
@@ -127,5 +181,37 @@ describe('makeIpClassifier: the memo', () => {
     const again = classify('198.51.100.9');
     expect(again).not.toBe(first);
     expect(again).toEqual(first);
+  });
+
+  it('memoises the region with the other facts', () => {
+    const classify = makeIpClassifier({ asnLookup, azureRanges, regions });
+    expect(classify('203.0.113.70')).toMatchObject({ ip: '203.0.113.70', scope: 'azure', region: 'eastus' });
+    expect(classify('203.0.113.70')).toBe(classify('203.0.113.70'));
+    expect(classify('10.0.0.1').region).toBe('');
+  });
+});
+
+describe('classifierForServiceTags', () => {
+  const document = {
+    changeNumber: '412',
+    cloud: 'Public',
+    values: [
+      { name: 'AzureCloud', id: 'AzureCloud', properties: { region: '', addressPrefixes: ['203.0.113.0/24'] } },
+      { name: 'AzureCloud.northeurope', id: 'AzureCloud.northeurope', properties: { region: 'northeurope', addressPrefixes: ['203.0.113.0/25'] } },
+    ],
+  };
+
+  it('builds the classifier and the settings info from one dated document', () => {
+    const built = classifierForServiceTags(asnLookup, { tags: parseAzureCloudRanges(document), retrievedAtMs: Date.UTC(2025, 9, 28) });
+    expect(built.serviceTags).toEqual({ changeNumber: 412, retrievedAtMs: Date.UTC(2025, 9, 28), regionCount: 1 });
+    expect(built.classifyIp('203.0.113.5')).toMatchObject({ scope: 'azure', region: 'northeurope' });
+    expect(built.classifyIp('203.0.113.200')).toMatchObject({ scope: 'azure', region: '' });
+  });
+
+  it('is ASN only, without settings info, when there is no document', () => {
+    const built = classifierForServiceTags(asnLookup, undefined);
+    expect(built.serviceTags).toBeUndefined();
+    expect(built.classifyIp('203.0.113.5')).toMatchObject({ scope: 'external', region: '' });
+    expect(built.classifyIp('192.0.2.5')).toMatchObject({ scope: 'azure', asn: 8075, region: '' });
   });
 });

@@ -191,7 +191,6 @@ function byTime(a: Record<string, unknown>, b: Record<string, unknown>): number 
 
 describe('the ladder as data', () => {
   const scopes = ['unknown', 'azure', 'private', 'external'] as const;
-  const flags = [false, true];
   const names = ['tenantActive', 'isArc', 'allowlisted', 'asnInBaseline', 'ipInBaseline', 'azureNetworkInBaseline', 'tokenReplayed', 'networkReplayed'] as const;
   const everyFact: UseFacts[] = scopes.flatMap((scope) =>
     Array.from({ length: 1 << names.length }, (_, bits) => Object.fromEntries([['scope', scope], ...names.map((n, i) => [n, (bits & (1 << i)) !== 0])]) as unknown as UseFacts),
