@@ -3,11 +3,12 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 
 /**
- * Starts the Azurite table service from this project's node_modules on a free loopback port,
- * in memory. Used by `npm start` (the demo) and by the test suite's global setup; nothing has to
- * be installed by hand.
+ * Starts an Azurite service (the table service by default, or the blob service) from this
+ * project's node_modules on a free loopback port, in memory. Used by `npm start` (the demo) and by
+ * the test suite; nothing has to be installed by hand.
  */
 export interface RunningAzurite {
+  /** The service's endpoint (`http://127.0.0.1:<port>/devstoreaccount1`), table or blob. */
   readonly tableEndpoint: string;
   readonly connectionString: string;
   stop(): Promise<void>;
@@ -17,12 +18,17 @@ export interface RunningAzurite {
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-export function azuriteConnectionString(tableEndpoint: string): string {
-  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${tableEndpoint};`;
+export type AzuriteService = 'table' | 'blob';
+
+export function azuriteConnectionString(endpoint: string, service: AzuriteService = 'table'): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};${service === 'table' ? 'TableEndpoint' : 'BlobEndpoint'}=${endpoint};`;
 }
 
-export async function startAzurite(options: { readonly startTimeoutMs?: number } = {}): Promise<RunningAzurite> {
-  const mainScript = require.resolve('azurite/dist/src/table/main.js', { paths: [process.cwd(), path.join(__dirname, '..', '..')] });
+export async function startAzurite(options: { readonly startTimeoutMs?: number; readonly service?: AzuriteService } = {}): Promise<RunningAzurite> {
+  const service = options.service ?? 'table';
+  const mainScript = require.resolve(`azurite/dist/src/${service}/main.js`, { paths: [process.cwd(), path.join(__dirname, '..', '..')] });
+  // The blob service keeps blob contents in memory too: a small cap, these are test and demo runs.
+  const serviceFlags = service === 'table' ? ['--tableHost', '127.0.0.1', '--tablePort'] : ['--extentMemoryLimit', '64', '--blobHost', '127.0.0.1', '--blobPort'];
   // Azurite cannot report the port it picked for --tablePort 0, so pick one here; retry on the rare race.
   for (let attempt = 1; ; attempt++) {
     const port = await freeLoopbackPort();
@@ -33,14 +39,14 @@ export async function startAzurite(options: { readonly startTimeoutMs?: number }
         '--disableTelemetry',
         '--skipApiVersionCheck',
         '--loose',
-        '--tableHost', '127.0.0.1',
-        '--tablePort', String(port),
+        ...serviceFlags,
+        String(port),
       ], { stdio: ['ignore', 'pipe', 'pipe'] });
       await waitForStart(child, options.startTimeoutMs ?? 20_000);
       const tableEndpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
       return {
         tableEndpoint,
-        connectionString: azuriteConnectionString(tableEndpoint),
+        connectionString: azuriteConnectionString(tableEndpoint, service),
         stop: () => stopChild(child),
       };
     } catch (error) {
@@ -71,7 +77,8 @@ function waitForStart(child: ChildProcess, timeoutMs: number): Promise<void> {
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes('successfully started')) {
+      // The table service says "successfully started", the blob service "successfully listens on".
+      if (/successfully (listens|started)/.test(output)) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stdout?.resume();

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { ContainerClient } from '@azure/storage-blob';
-import { isLoopbackUrl } from './tableClient';
+import { isLocalEmulator } from './tableClient';
 
 /**
  * One place that decides how to reach Blob Storage, like createTableClient for tables: a
@@ -28,20 +28,7 @@ export async function ensureContainer(connectionString: string, containerName: s
   await createContainerClient({ connectionString }, containerName).createIfNotExists();
 }
 
-/**
- * Whether a connection string names a local emulator's blob service, the only blob target plain
- * HTTP and an account key are accepted for: `UseDevelopmentStorage=true`, or a `BlobEndpoint` on
- * a loopback host.
- */
+/** Whether a connection string names a local emulator's blob service (see isLocalEmulator). */
 export function isLocalBlobEmulator(connectionString: string): boolean {
-  let endpoint: string | undefined;
-  for (const part of connectionString.split(';')) {
-    const at = part.indexOf('=');
-    if (at < 0) continue;
-    const name = part.slice(0, at).trim().toLowerCase();
-    const value = part.slice(at + 1).trim();
-    if (name === 'usedevelopmentstorage' && value.toLowerCase() === 'true') return true;
-    if (name === 'blobendpoint') endpoint = value;
-  }
-  return endpoint !== undefined && isLoopbackUrl(endpoint);
+  return isLocalEmulator(connectionString, 'blob');
 }

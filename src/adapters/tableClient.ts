@@ -40,11 +40,12 @@ export async function ensureTable(connectionString: string, tableName: string): 
 
 /**
  * Whether a connection string names a local emulator, the only target plain HTTP is allowed to:
- * `UseDevelopmentStorage=true`, or a `TableEndpoint` on a loopback host. Decided on the endpoint
- * itself, not on the text: an account, key or remote host that merely contains "localhost" or
- * "127.0.0.1" does not open plain HTTP.
+ * `UseDevelopmentStorage=true`, or the service's endpoint (`TableEndpoint`, `BlobEndpoint`) on a
+ * loopback host. Decided on the endpoint itself, not on the text: an account, key or remote host
+ * that merely contains "localhost" or "127.0.0.1" does not open plain HTTP.
  */
-export function isLocalEmulator(connectionString: string): boolean {
+export function isLocalEmulator(connectionString: string, service: 'table' | 'blob' = 'table'): boolean {
+  const endpointName = `${service}endpoint`;
   let endpoint: string | undefined;
   for (const part of connectionString.split(';')) {
     const at = part.indexOf('=');
@@ -52,7 +53,7 @@ export function isLocalEmulator(connectionString: string): boolean {
     const name = part.slice(0, at).trim().toLowerCase();
     const value = part.slice(at + 1).trim();
     if (name === 'usedevelopmentstorage' && value.toLowerCase() === 'true') return true;
-    if (name === 'tableendpoint') endpoint = value;
+    if (name === endpointName) endpoint = value;
   }
   return endpoint !== undefined && isLoopbackUrl(endpoint);
 }
