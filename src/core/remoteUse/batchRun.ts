@@ -18,7 +18,7 @@ import { IdentityBaseline } from './identityBaseline';
 import type { IssuanceLookup } from './issuanceLink';
 import { judgeUse, type LadderOutcome } from './ladder';
 import { FirstUseRegistry, tokenKeyOf, type FirstUse } from './firstUses';
-import { dedupRowKey, tenantPartitionKey } from './partitionKeys';
+import { dedupRowKey, historyDedupRowKey, tenantPartitionKey } from './partitionKeys';
 import { resolveManagedIdentity } from './resolveIdentity';
 import type { RemoteUseSettings } from './settings';
 import { SuppressionLedger } from './suppressionLedger';
@@ -200,13 +200,14 @@ export class BatchRun {
     const severity = outcome.severity as Severity;
     const attribute = attributeOf(outcome, address);
     const id = alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, e.category, recordKeyText(e.recordKey)]);
-    const dedupKey = dedupRowKey(severity, attribute);
+    const history = this.settings.history === true;
+    const dedupKey = history ? historyDedupRowKey(severity, attribute) : dedupRowKey(severity, attribute);
     const decision = decideDedup(baseline.dedup(dedupKey), e.timeMs, id, this.settings.dedupWindowMs);
     if (decision.kind === 'suppress') {
       // Counted in the ledger, not on the dedup row: the row changes only when an alert is raised.
       if (decision.counted) {
         this.summary.suppressed++;
-        this.suppressions.count(e, identity.objectId, severity, attribute, id);
+        if (!history) this.suppressions.count(e, identity.objectId, severity, attribute, id);
       }
       return;
     }

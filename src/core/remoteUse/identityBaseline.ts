@@ -59,7 +59,7 @@ export class IdentityBaseline {
   expire(earliestMs: number, dedupWindowMs: number): void {
     if (!this.partition.changed) return;
     for (const [rowKey, data] of [...this.partition.entries()]) {
-      if (rowKey.startsWith('dd|')) {
+      if (rowKey.startsWith('dd|') || rowKey.startsWith('hd|')) {
         if ((num(data, 'raisedAt') ?? 0) < earliestMs - dedupWindowMs) this.partition.delete(rowKey);
       } else if ((num(data, 'last') ?? 0) < earliestMs - this.windowMs) {
         this.partition.delete(rowKey);

@@ -6,6 +6,7 @@ import { tableKey } from '../state/keys';
  *   tenant|<tenantId>            `meta` (earliest event) + `mi|<objectId>` catalog rows
  *   mi|<tenantId>|<objectId>     one identity: `asn|<n>`, `ip|<ip>`, `rg|<region>` baseline rows,
  *                                `rn|<network>` networks caught replaying its tokens, `dd|…` dedup rows
+ *                                (`hd|…` those of backfilled history)
  *   tok|<tenantId>|<yyyymmddhh>  tokens issued in that UTC hour: RowKey = uniqueTokenIdentifier
  *                                (`…|<shard>` when the tenant's sign-in rate needs shards)
  *   use|<tenantId>|<yyyymmddhh>  the first use of each token issued in the 6 UTC hours from that
@@ -191,4 +192,6 @@ export const regionRowKey = (region: string): string => regionKeys.get(region) ?
 const replayedNetworkKeys = new Map<string, string>();
 export const replayedNetworkRowKey = (network: string): string => replayedNetworkKeys.get(network) ?? remember(replayedNetworkKeys, network, tableKey('rn', network));
 export const dedupRowKey = (severity: string, attribute: string): string => tableKey('dd', severity, attribute);
+/** The dedup row of history mode (RemoteUseSettings.history): apart from the live one, so history never suppresses a live alert. */
+export const historyDedupRowKey = (severity: string, attribute: string): string => tableKey('hd', severity, attribute);
 export const tokenRowKey = (tokenId: string): string => tableKey(tokenId);

@@ -64,6 +64,13 @@ export interface RemoteUseSettings {
   readonly tokenBucketShards: number;
   /** The service tags behind `classifyIp`'s regions; undefined when none are configured. */
   readonly serviceTags?: ServiceTagsInfo | undefined;
+  /**
+   * History mode (a backfill of past logs): the batch teaches the state as live processing would,
+   * and its alerts are what it would have raised, for a summary, never sent. They are
+   * deduplicated among themselves under `hd|…` rows, apart from the live `dd|…` rows, so history
+   * never suppresses a live alert, and nothing is written to the suppression ledger.
+   */
+  readonly history?: boolean;
   /** Wall-clock time of processing, for TimeGenerated; omitted in replays (TimeGenerated = EventTime). */
   readonly processedAt?: number;
 }

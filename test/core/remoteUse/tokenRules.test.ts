@@ -29,6 +29,7 @@ const arc = identity(23, 'arc'); // an Arc server on premises (AS64500)
 const tok = (id: TestIdentity, day: number): string => tokenId(id, at(day, 0));
 
 /** 21 days of ordinary traffic; the tenant starts on day 0 and leaves its learning period on day 14. */
+const history_ = (): Record<string, unknown>[] => history();
 function history(): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = [];
   for (let day = 0; day <= 20; day++) {
@@ -188,6 +189,20 @@ describe('token rules and the attacker inside Azure', () => {
     const c: RuleCase = { name: '', probe: cases.flatMap((x) => (x.settings ? [] : x.probe)), expected: [] };
     const whole = await probeAlerts(c);
     for (const size of [1, 7, 50]) expect((await probeAlerts(c, size)).map((a) => a.AlertId).sort()).toEqual(whole.map((a) => a.AlertId).sort());
+  });
+
+  it('history mode (a backfill) teaches and reports what it would have raised, but never suppresses a live alert', async () => {
+    const history = [...history_(), use(vm, 16, 30, ATTACKER_IP), use(vm, 16, 40, ATTACKER_IP)].sort(byTime);
+    const backfilled = await replayRecords(history, { settings: { ...settingsOf({}), history: true } });
+    // What it would have raised: the replay, once (history dedups among itself).
+    expect(backfilled.alerts.map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['High token-replay,unusual-asn']);
+    const rows = [...backfilled.backend.partitions.get(`mi|${TENANT}|${vm.objectId}`)!.rows.keys()];
+    expect(rows.filter((k) => k.startsWith('dd|'))).toEqual([]);
+    expect(rows).toContain('hd|High|64501');
+    expect([...backfilled.backend.partitions.keys()].some((k) => k.startsWith('sup|'))).toBe(false);
+    // The next live batch, a day later: the thief's network is High at once (marked by the history, not suppressed by it).
+    const live = await replayRecords([use(vm, 17, 30, ATTACKER_IP, 'thief-token')], { settings: settingsOf({}), backend: backfilled.backend });
+    expect(live.alerts.map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['High replayed-network,unusual-asn']);
   });
 
   it('Key Vault reads are judged: a read from a hosting network after activation', async () => {
