@@ -15,25 +15,34 @@ export interface DemoOptions {
 }
 
 /**
- * `npm start`: writes the bundled demo tenant (45 days, three dozen identities, planted attacks)
- * and a week of endpoint telemetry (planted thefts among cloud agents) as Event Hub bodies into a
- * scratch folder, replays it through the real Table Storage adapter
- * (Azurite started from node_modules), prints the alerts and checks them against what was planted.
+ * `npm start`: writes the bundled demo tenant (45 days, three dozen identities, planted attacks),
+ * its Azure service tags (`ServiceTags_Public_<first day>.json`) and a week of endpoint telemetry
+ * (planted thefts among cloud agents) into a scratch folder, replays the Event Hub bodies with
+ * those service tags through the real Table Storage adapter (Azurite started from node_modules),
+ * prints the alerts and checks them against what was planted.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const tenant = generateDemoTenant();
   const folder = mkdtempSync(path.join(tmpdir(), 'tokenwatch-demo-'));
   const write = (line: string): void => void process.stdout.write(`${line}\n`);
   try {
-    mkdirSync(path.join(folder, 'audit'));
-    for (const body of tenant.bodies) writeFileSync(path.join(folder, 'audit', body.name), JSON.stringify(body.body));
+    const audit = path.join(folder, 'audit');
+    mkdirSync(audit);
+    for (const body of tenant.bodies) writeFileSync(path.join(audit, body.name), JSON.stringify(body.body));
     const telemetry = generateEndpointTelemetry();
-    mkdirSync(path.join(folder, 'endpoint'));
-    for (const body of telemetry.bodies) writeFileSync(path.join(folder, 'endpoint', body.name), JSON.stringify(body.body));
+    const endpointFolder = path.join(folder, 'endpoint');
+    mkdirSync(endpointFolder);
+    for (const body of telemetry.bodies) writeFileSync(path.join(endpointFolder, body.name), JSON.stringify(body.body));
+    // Beside the inputs, not among them: a replay reads every .json of its input folders as records.
+    const tags = tenant.serviceTags;
+    const serviceTagsFile = path.join(folder, tags.fileName);
+    writeFileSync(serviceTagsFile, JSON.stringify(tags.document));
     const endpoint = telemetry.bodies.length;
     write(`TokenWatch demo: tenant ${tenant.tenantId}, ${tenant.identities.length} managed identities, ${tenant.bodies.length} Event Hub bodies` + (endpoint ? `, ${endpoint} endpoint telemetry files` : ''));
+    write(`service tags: ${tags.fileName} (${tags.document.values.length - 1} AzureCloud.<region> tags over the demo's Azure blocks)`);
     write(`state store: ${options.store === 'azurite' ? 'Azure Table Storage (Azurite, started from node_modules, in memory)' : options.store}`);
-    const summary = await replay({ inputs: [folder], store: options.store, out: options.out, alertsToStdout: false });
+    const inputs = endpoint ? [audit, endpointFolder] : [audit];
+    const summary = await replay({ inputs, store: options.store, out: options.out, alertsToStdout: false, serviceTagsFile });
     write('');
     write(formatAlertTable(summary.alerts));
     write('');

@@ -1,20 +1,27 @@
+import { createHash } from 'node:crypto';
 import type { Random } from './random';
 import { isoOffset, isoSeconds } from './timeFormat';
 
 /**
- * Builders for the four Entra ID / Azure Monitor record shapes of the remote-use detector, in the
+ * Builders for the Entra ID / Azure Monitor record shapes of the remote-use detector, in the
  * Event Hub (diagnostic settings) form: `ManagedIdentitySignInLogs`, `ServicePrincipalSignInLogs`,
- * the Azure Activity log (`Administrative`) and `MicrosoftGraphActivityLogs`. Key names, casing and
- * value types follow the real exports (Elastic's Azure integration test files, Microsoft's schema
- * pages); only the values are synthetic.
+ * the Azure Activity log (`Administrative`), `MicrosoftGraphActivityLogs`, Storage's `StorageRead`
+ * and Key Vault's `AuditEvent`. Key names, casing and value types follow the real exports
+ * (Elastic's Azure integration test files, Microsoft's schema pages, the redacted samples under
+ * test/fixtures/audit); only the values are synthetic.
  */
 
-/** Resource applications tokens are issued for. */
+/** Resource applications whose use records name the token (`uti`, `signInActivityId`): ARM and Graph. */
 export type Audience = 'arm' | 'graph';
+/** Data-plane resources: Storage logs a token by its hash, Key Vault not at all. */
+export type DataPlaneAudience = 'storage' | 'vault';
+export type TokenAudience = Audience | DataPlaneAudience;
 
-export const AUDIENCES: Readonly<Record<Audience, { readonly appId: string; readonly displayName: string; readonly aud: string }>> = {
+export const AUDIENCES: Readonly<Record<TokenAudience, { readonly appId: string; readonly displayName: string; readonly aud: string }>> = {
   arm: { appId: '797f4846-ba00-4fd7-ba43-dac1f8f63013', displayName: 'Windows Azure Service Management API', aud: 'https://management.azure.com/' },
   graph: { appId: '00000003-0000-0000-c000-000000000000', displayName: 'Microsoft Graph', aud: 'https://graph.microsoft.com' },
+  storage: { appId: 'e406a681-f3d4-42a8-90b6-c2b029497af1', displayName: 'Azure Storage', aud: 'https://storage.azure.com/' },
+  vault: { appId: 'cfa8b339-82a2-471a-a3c9-0fc0be7a4093', displayName: 'Azure Key Vault', aud: 'https://vault.azure.net' },
 };
 
 /** One token issued by Entra ID: what the sign-in record registers and every use of it repeats. */
@@ -23,7 +30,7 @@ export interface TokenGrant {
   readonly requestId: string;
   /** `uti` / `uniqueTokenIdentifier` / `signInActivityId`. */
   readonly tokenId: string;
-  readonly audience: Audience;
+  readonly audience: TokenAudience;
   /** Sign-in record time (7 fractional digits). */
   readonly issuedTime: string;
   readonly issuedMs: number;
@@ -42,7 +49,7 @@ export const IAT_BACKDATE_SECONDS = 300;
 /** 24 hours: lifetime of a managed identity access token. */
 export const MI_TOKEN_LIFETIME_SECONDS = 86_400;
 
-export function tokenGrant(requestId: string, tokenId: string, audience: Audience, issuedTime: string, issuedMs: number): TokenGrant {
+export function tokenGrant(requestId: string, tokenId: string, audience: TokenAudience, issuedTime: string, issuedMs: number): TokenGrant {
   const issuedSeconds = Math.floor(issuedMs / 1000);
   return {
     requestId,
@@ -353,5 +360,163 @@ export function graphActivityRecord(args: GraphUse): Record<string, unknown> {
     resultSignature: String(args.request.status),
     tenantId: args.tenantId,
     time: args.time,
+  };
+}
+
+/**
+ * The `identity.tokenHash` Storage logs an OAuth request's token by: the SHA-256 of the token, in
+ * upper-case hex. The demo has no token bytes, so it hashes the token id instead: one hash per
+ * token, and a test can tell which sign-in issued the token a Storage record names.
+ */
+export function storageTokenHash(grant: Pick<TokenGrant, 'tokenId'>): string {
+  return createHash('sha256').update(grant.tokenId).digest('hex').toUpperCase();
+}
+
+/** `callerIpAddress` as Storage logs it, with the client's port: `13.80.4.7:51234`, `[2603:1020:200::7]:51234`. */
+export function withPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** `lastModifiedTime` as Storage logs write it: US month/day/year, 12-hour clock (`3/1/2026 9:58:02 AM`). */
+function usDateTime(ms: number): string {
+  const d = new Date(ms);
+  const hours = d.getUTCHours();
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${hours % 12 === 0 ? 12 : hours % 12}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${hours < 12 ? 'AM' : 'PM'}`;
+}
+
+/** 2a2b9908-…: the built-in role "Storage Blob Data Reader". */
+const STORAGE_BLOB_DATA_READER = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
+
+export interface StorageUse extends TokenUse {
+  /** ARM id of the storage account (`/subscriptions/…/storageAccounts/stcontosodata01`). */
+  readonly accountId: string;
+  /** Region of the storage account, the record's `location`. */
+  readonly location: string;
+  /** Container and blob name: `reports/2026/09/01/orders.csv`. */
+  readonly blobPath: string;
+  /** The client's source port (Storage logs the caller address with it). */
+  readonly port: number;
+  readonly userAgent: string;
+  /** The role assignment that grants the read (fixed per principal); drawn per record when absent. */
+  readonly roleAssignmentId?: string;
+}
+
+/**
+ * A blob read over OAuth by a service principal or managed identity (`StorageRead`, `GetBlob`), as
+ * diagnostic settings stream StorageBlobLogs to Event Hub: the caller is `identity.requester`, the
+ * token is only its hash (`identity.tokenHash`), and `callerIpAddress` carries the client's port.
+ * Shape of test/fixtures/audit/storage/getblob-mi-oauth-ipv4-port.json (Microsoft's "Azure Blob
+ * Storage monitoring data reference").
+ */
+export function storageRecord(args: StorageUse): Record<string, unknown> {
+  const { caller, random } = args;
+  const account = args.accountId.slice(args.accountId.lastIndexOf('/') + 1);
+  const ms = Date.parse(args.time.replace(/(\.\d{3})\d+Z$/, '$1Z'));
+  const serverLatencyMs = random.int(3, 40);
+  return {
+    time: args.time,
+    resourceId: `${args.accountId}/blobServices/default`,
+    category: 'StorageRead',
+    operationName: 'GetBlob',
+    operationVersion: '2023-11-03',
+    schemaVersion: '1.0',
+    statusCode: 200,
+    statusText: 'Success',
+    durationMs: serverLatencyMs + random.int(1, 30),
+    callerIpAddress: withPort(args.ip, args.port),
+    correlationId: random.guid(),
+    identity: {
+      authorization: [
+        {
+          action: 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read',
+          denyAssignmentId: '',
+          principals: [{ id: caller.objectId, type: caller.kind === 'user' ? 'User' : 'ServicePrincipal' }],
+          reason: 'Policy',
+          result: 'Granted',
+          roleAssignmentId: args.roleAssignmentId ?? random.guid(),
+          roleDefinitionId: STORAGE_BLOB_DATA_READER,
+          type: 'RBAC',
+        },
+      ],
+      requester: {
+        appId: caller.appId,
+        audience: AUDIENCES.storage.aud,
+        objectId: caller.objectId,
+        tenantId: args.tenantId,
+        tokenIssuer: STS(args.tenantId),
+      },
+      tokenHash: storageTokenHash(args.grant),
+      type: 'OAuth',
+    },
+    location: args.location,
+    properties: {
+      accountName: account,
+      userAgentHeader: args.userAgent,
+      clientRequestId: random.guid(),
+      etag: `"0x8DC${random.hex(12).toUpperCase()}"`,
+      serviceType: 'blob',
+      objectKey: `/${account}/${args.blobPath}`,
+      lastModifiedTime: usDateTime(ms - random.int(1, 20) * 3_600_000),
+      metricResponseType: 'Success',
+      serverLatencyMs,
+      requestHeaderSize: random.int(1400, 1700),
+      responseHeaderSize: random.int(300, 420),
+      responseBodySize: random.int(2_000, 900_000),
+      tlsVersion: 'TLS 1.2',
+      accessTier: 'Hot',
+    },
+    uri: `https://${account}.blob.core.windows.net:443/${args.blobPath}`,
+    protocol: 'HTTPS',
+    resourceType: 'Microsoft.Storage/storageAccounts/blobServices',
+  };
+}
+
+export interface KeyVaultUse extends TokenUse {
+  /** ARM id of the vault (`/subscriptions/…/vaults/kv-contoso-app`); the record writes it upper case. */
+  readonly vaultId: string;
+  readonly secretName: string;
+  /** The secret's current version (32 hex digits): fixed per secret, not per read. */
+  readonly secretVersion: string;
+  /** The SDK's `clientInfo` (its user agent). */
+  readonly clientInfo: string;
+}
+
+/**
+ * A secret read (`SecretGet`) in the Key Vault `AuditEvent` log, Event Hub shape: the caller's
+ * claims are `identity.claim` (object id, app id, the identity provider URL that names the
+ * tenant, `xms_mirid` for managed identities), with no tenant-id claim and no token id at all.
+ * Shape of test/fixtures/audit/keyvault/secretget-mi-issuer-only.json (Microsoft's Key Vault
+ * logging page).
+ */
+export function keyVaultRecord(args: KeyVaultUse): Record<string, unknown> {
+  const { caller, random } = args;
+  const vault = args.vaultId.slice(args.vaultId.lastIndexOf('/') + 1);
+  const claim: Record<string, string> = {
+    [OBJECT_ID_CLAIM]: caller.objectId,
+    appid: caller.appId,
+    [IDP_CLAIM]: STS(args.tenantId),
+  };
+  if (caller.kind === 'managedIdentity') claim['xms_mirid'] = caller.resourceId;
+  return {
+    time: args.time,
+    resourceId: args.vaultId.toUpperCase(),
+    operationName: 'SecretGet',
+    operationVersion: '7.4',
+    category: 'AuditEvent',
+    resultType: 'Success',
+    resultSignature: 'OK',
+    resultDescription: '',
+    durationMs: String(random.int(4, 40)),
+    callerIpAddress: args.ip,
+    correlationId: random.guid(),
+    identity: { claim },
+    properties: {
+      id: `https://${vault}.vault.azure.net/secrets/${args.secretName}/${args.secretVersion}`,
+      clientInfo: args.clientInfo,
+      httpStatusCode: 200,
+      requestUri: `https://${vault}.vault.azure.net/secrets/${args.secretName}/?api-version=7.4`,
+      isAccessPolicyMatch: true,
+    },
   };
 }

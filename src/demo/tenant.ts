@@ -2,12 +2,16 @@ import type { Severity } from '../core/alerts/alertRow';
 import {
   activityRecord,
   graphActivityRecord,
+  keyVaultRecord,
   managedIdentitySignInRecord,
   servicePrincipalSignInRecord,
+  storageRecord,
+  storageTokenHash,
   tokenGrant,
   type Audience,
   type Caller,
   type PlaceOfAccess,
+  type TokenAudience,
   type TokenGrant,
 } from './azureRecords';
 import {
@@ -19,25 +23,50 @@ import {
   DEMO_TENANT_ID,
   type DemoIdentity,
   type DemoPrincipal,
-  type IdentityKind,
 } from './identities';
-import { ACCESS_BLOCKS, HOSTING_BLOCKS, ipv4InBlock, ipv6InBlock, REGION_DISPLAY_NAMES, type AddressBlock } from './networks';
+import {
+  ACCESS_BLOCKS,
+  ANONYMISER_BLOCKS,
+  AZURE_BLOCKS,
+  AZURE_IPV6_BLOCKS,
+  AZURE_REGIONS,
+  blockHolds,
+  HOSTING_BLOCKS,
+  STORY_HOSTING_BLOCKS,
+  ipv4InBlock,
+  ipv6InBlock,
+  REGION_DISPLAY_NAMES,
+  type AddressBlock,
+  type AzureRegion,
+} from './networks';
 import { createRandom, deriveSeed, type Random } from './random';
+import { demoServiceTags, type DemoServiceTags } from './serviceTagsDocument';
+import { castStories, type StoryCast } from './storyCast';
 import { isoTicks, MS_PER_DAY, parseDay, tokenIdFromGuid } from './timeFormat';
 
 /**
  * The demo tenant: 45 days of Entra ID and Azure Monitor traffic of a mid-sized Azure estate, with a
- * handful of token-theft stories planted after the detector's learning period, and the list of what
- * the detector is expected to say about each of them.
+ * handful of token-theft stories planted (most after the detector's learning period), the Azure
+ * service tags its addresses belong to, and the list of what the detector is expected to say about
+ * each story.
  *
- * Detector semantics the stories are planted against (the lead's detector implements them):
- * - the tenant becomes active 14 days after its earliest event; before that every external use is
- *   Low (and learned);
- * - after that, an MI token used from an external address is High when the ASN is new for the
- *   identity, Medium when only the IP is new, Low when both are known; Arc machines never get Low;
- * - alerts dedup per identity + severity + attribute for 5 days;
- * - uses that raised an alert are assumed not to be learned into the baseline (so a repeated attack
- *   from the same address within 5 days is a suppressed High, not a Low).
+ * Detector semantics the stories are planted against (src/core/remoteUse/ladder.ts):
+ * - the network of an address is its ASN outside Azure and its Azure region (the regional service
+ *   tag holding it) inside Azure;
+ * - a token used from a second network (its `uti`, `signInActivityId` or Storage `tokenHash` first
+ *   seen from another network) is a replay: High from day 0, learning period or not; the replaying
+ *   network then stays High for that identity;
+ * - the tenant becomes active 14 days after its earliest event; before that every other external
+ *   use is Low (and learned) and every Azure use is learned;
+ * - after that, an Azure use from a region the identity has not used in 30 days is Medium, and an
+ *   external use is High when the ASN is new for the identity, Medium when only the IP is new, Low
+ *   when both are known; Arc machines never get Low;
+ * - alerts dedup per identity + severity + attribute (ASN, IP, region or network) for 5 days, a
+ *   replay and an unusual ASN of the same network sharing their key;
+ * - uses that raised an alert are not learned into the baseline (so a repeated attack from the
+ *   same address within 5 days is a suppressed High, not a Low).
+ * The identity's own workloads use each token from one network only: its Azure addresses, or its
+ * outside-Azure footprint (a CI runner, a partner's egress), which holds tokens of its own.
  */
 
 export type PlantedKind =
@@ -52,10 +81,27 @@ export type PlantedKind =
   /** An Azure Arc machine calling from its usual on-premises address: never an alert. */
   | 'arc-usual-ip'
   /** External use by a principal that is not a managed identity: never an alert. */
-  | 'not-a-managed-identity';
+  | 'not-a-managed-identity'
+  /** A token replayed from a hosting network during the learning period: High, not the learning Low. */
+  | 'replay-during-learning'
+  /** A token replayed from an address of another Azure region: High although both uses are Azure. */
+  | 'replay-other-region'
+  /** A token of the identity's own, used only from an Azure region the identity never used: Medium. */
+  | 'unusual-region-own-token'
+  /** A Storage OAuth token (known by its hash) replayed from a Tor exit relay: High. */
+  | 'storage-token-from-tor'
+  /** A Key Vault secret read with the identity's own fresh token from a hosting network: High. */
+  | 'keyvault-read-hosting'
+  /** One token used from several outbound addresses of the identity's region (App Service): no alert. */
+  | 'same-region-address-pool'
+  /** One token used from the IPv4 and the IPv6 address of a dual-stack VM in its region: no alert. */
+  | 'same-region-dual-stack';
+
+/** `category` of the record a story is planted in. */
+export type PlantedCategory = 'Administrative' | 'MicrosoftGraphActivityLogs' | 'StorageRead' | 'AuditEvent';
 
 export interface PlantedAttack {
-  /** Stable id: `H1`, `H1-repeat`, `M1`, `L1`, `ARC1`, `SP1`, … */
+  /** Stable id: `H1`, `H1-repeat`, `M1`, `L1`, `ARC1`, `SP1`, `RPL1`, `STOR1`, … */
   readonly id: string;
   readonly kind: PlantedKind;
   /** One sentence: what happened. */
@@ -67,15 +113,20 @@ export interface PlantedAttack {
   readonly principalId: string;
   /** Time of the use record (7 fractional digits, as in the record). */
   readonly time: string;
+  /** The caller address as the detector writes it (Storage's port removed). */
   readonly ip: string;
   readonly asn: number;
   readonly asOrganization: string;
-  /** `category` of the use record. */
-  readonly category: 'Administrative' | 'MicrosoftGraphActivityLogs';
-  /** `operationName` (Activity) or `requestUri` (Graph). */
+  readonly category: PlantedCategory;
+  /** `operationName` (Activity, Storage, Key Vault) or `requestUri` (Graph). */
   readonly operation: string;
-  /** `uti` / `signInActivityId` of the token used. */
+  /**
+   * Id of the token used (`uniqueTokenIdentifier` of its sign-in): Activity and Graph records carry
+   * it (`uti`, `signInActivityId`), Storage records only its hash, Key Vault records neither.
+   */
   readonly tokenId: string;
+  /** Storage's `identity.tokenHash` of the token; '' for the other sources. */
+  readonly tokenHash: string;
   /** Time of the sign-in record that issued the token ('' when the tenant has no sign-in for it: users). */
   readonly tokenIssuedAt: string;
   /** Severity the detector computes for the record; null: no alert at all. */
@@ -114,6 +165,11 @@ export interface DemoTenant {
   readonly principals: DemoPrincipal[];
   /** The one body of deliberately broken records, and how many records it holds (all rejects). */
   readonly malformed: { readonly bodyName: string; readonly records: number };
+  /**
+   * The Azure service tags of the tenant's Azure addresses (`ServiceTags_Public_<first day>.json`):
+   * the region and replay stories are planted against a detector that reads them.
+   */
+  readonly serviceTags: DemoServiceTags;
 }
 
 export const DEFAULT_DEMO_SEED = 20260901;
@@ -143,6 +199,24 @@ function clockFor(random: Random): Clock {
 }
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * Where an identity's own workload uses a token: from its Azure addresses, or from its outside-Azure
+ * footprint (the CI runner, the partner's egress, the Arc machine's site), which signs in on its own.
+ */
+type Footprint = 'azure' | 'onPremises';
+
+/** A token the tenant issued to an identity's workload, and when the workload first used it. */
+interface IssuedToken {
+  readonly grant: TokenGrant;
+  readonly footprint: Footprint;
+  /** Infinity until the workload uses the token. */
+  firstUseMs: number;
+}
+
+/** Every workload token by identity name, in issue order. */
+type TokenLedger = Map<string, IssuedToken[]>;
 
 const FRANKFURT: Omit<PlaceOfAccess, 'ip'> = { city: 'Frankfurt am Main', state: 'Hesse', countryOrRegion: 'DE', latitude: 50.1109, longitude: 8.6821 };
 const PLACES: Readonly<Record<number, Omit<PlaceOfAccess, 'ip'>>> = {
@@ -158,10 +232,11 @@ export function generateDemoTenant(options: DemoTenantOptions = {}): DemoTenant 
   const recordsPerBody = options.recordsPerBody ?? 300;
   if (!Number.isInteger(recordsPerBody) || recordsPerBody < 1) throw new RangeError(`recordsPerBody: need a positive integer, got ${recordsPerBody}.`);
 
-  const identities = buildDemoIdentities(options.identities ?? 36, createRandom(deriveSeed(seed, 'identities')));
+  const catalog = buildDemoIdentities(options.identities ?? 36, createRandom(deriveSeed(seed, 'identities')));
+  const { cast, identities } = castStories(catalog, createRandom(deriveSeed(seed, 'cast')));
   const principals = buildDemoPrincipals(createRandom(deriveSeed(seed, 'principals')));
   const tenantId = DEMO_TENANT_ID;
-  const tokens = new Map<string, TokenGrant[]>();
+  const tokens: TokenLedger = new Map();
   const timed: TimedRecord[] = [];
 
   for (let day = 0; day < days; day++) {
@@ -169,9 +244,11 @@ export function generateDemoTenant(options: DemoTenantOptions = {}): DemoTenant 
     const dayMs = startMs + day * MS_PER_DAY;
     for (const identity of identities) dailyIdentityTraffic(identity, dayMs, random, tenantId, tokens, timed);
     for (const principal of principals) dailyPrincipalTraffic(principal, dayMs, random, tenantId, timed);
+    // Its own sub-stream, so the data-plane reads leave the rest of the day's traffic as it was.
+    dailyDataPlaneTraffic(cast, dayMs, createRandom(deriveSeed(seed, `data-plane-${day}`)), tenantId, tokens, timed);
   }
 
-  const planted = plantStories({ seed, startMs, identities, principals, tenantId, tokens, timed });
+  const planted = plantStories({ seed, startMs, cast, principals, tenantId, tokens, timed });
   // Array.prototype.sort is stable: records with the same 7-digit time keep their generation order.
   timed.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   const first = timed[0];
@@ -193,6 +270,7 @@ export function generateDemoTenant(options: DemoTenantOptions = {}): DemoTenant 
     identities,
     principals,
     malformed: { bodyName: malformed.name, records: malformed.body.records.length },
+    serviceTags: demoServiceTags(startMs),
   };
 }
 
@@ -200,25 +278,29 @@ function callerOf(identity: DemoIdentity): Caller {
   return { kind: 'managedIdentity', objectId: identity.servicePrincipalId, appId: identity.appId, name: identity.name, resourceId: identity.resourceId };
 }
 
-function issue(
-  identity: DemoIdentity,
-  audience: Audience,
-  at: { time: string; ms: number },
-  random: Random,
-  tenantId: string,
-  tokens: Map<string, TokenGrant[]>,
-  timed: TimedRecord[],
-): TokenGrant {
+/** A token issued to the identity: its sign-in record, pushed to `timed`. */
+function signIn(identity: DemoIdentity, audience: TokenAudience, at: { time: string; ms: number }, random: Random, tenantId: string, timed: TimedRecord[]): TokenGrant {
   const requestId = random.guid();
   const grant = tokenGrant(requestId, tokenIdFromGuid(requestId), audience, at.time, at.ms);
-  const list = tokens.get(identity.name) ?? [];
-  list.push(grant);
-  tokens.set(identity.name, list);
   const record = managedIdentitySignInRecord(tenantId, { objectId: identity.servicePrincipalId, appId: identity.appId, name: identity.name }, grant, random);
   timed.push({ time: at.time, ms: at.ms, record });
   return grant;
 }
 
+/** The storage account the blob reader reads from, in the identity's subscription. */
+function storageAccountOf(identity: DemoIdentity): string {
+  return `/subscriptions/${identity.subscriptionId}/resourceGroups/rg-contoso-data/providers/Microsoft.Storage/storageAccounts/stcontosodata01`;
+}
+
+/** The vault holding the vault reader's secret, in the identity's subscription. */
+function vaultOf(identity: DemoIdentity): string {
+  return `/subscriptions/${identity.subscriptionId}/resourceGroups/rg-contoso-security/providers/Microsoft.KeyVault/vaults/kv-contoso-app`;
+}
+
+/** 49152–65535: the ephemeral ports a client connects from, as Storage logs them. */
+const ephemeralPort = (random: Random): number => random.int(49_152, 65_535);
+
+/** A use of the token by the identity's own workload, as its source logs it. */
 function useToken(
   identity: DemoIdentity,
   grant: TokenGrant,
@@ -228,57 +310,79 @@ function useToken(
   tenantId: string,
 ): TimedRecord {
   const caller = callerOf(identity);
-  const record =
-    grant.audience === 'arm'
-      ? (() => {
-          const op = random.pick(identity.operations);
-          return activityRecord({ tenantId, subscriptionId: identity.subscriptionId, caller, grant, ip, time: at.time, target: op.target, operation: op.operation, random });
-        })()
-      : graphActivityRecord({
-          tenantId,
-          caller,
-          grant,
-          ip,
-          time: at.time,
-          request: random.pick(identity.graphRequests),
-          location: REGION_DISPLAY_NAMES[identity.region],
-          userAgent: identity.userAgent,
-          random,
-        });
+  const args = { tenantId, caller, grant, ip, time: at.time, random };
+  let record: Record<string, unknown>;
+  switch (grant.audience) {
+    case 'arm': {
+      const op = random.pick(identity.operations);
+      record = activityRecord({ ...args, subscriptionId: identity.subscriptionId, target: op.target, operation: op.operation });
+      break;
+    }
+    case 'graph':
+      record = graphActivityRecord({ ...args, request: random.pick(identity.graphRequests), location: REGION_DISPLAY_NAMES[identity.region], userAgent: identity.userAgent });
+      break;
+    case 'storage':
+      record = blobRead(identity, grant, ip, at.time, identity.userAgent, random, tenantId);
+      break;
+    case 'vault':
+      record = secretRead(identity, grant, ip, at.time, identity.userAgent, random, tenantId);
+      break;
+  }
   return { time: at.time, ms: at.ms, record, use: { identity, ip, tokenId: grant.tokenId, issuedTime: grant.issuedTime } };
 }
 
 /**
- * One day of one identity: tokens issued between 00:00 and 20:00, each used 1–5 times within the
- * next 4 hours (so every use falls on the day its token was issued), from the identity's own addresses.
+ * A workload session: a token issued between 00:00 and 20:00 of the day, used `minUses`–`maxUses`
+ * times within the next 4 hours (so every use falls on the day its token was issued) from `ips`.
  */
-function dailyIdentityTraffic(
+function workloadSession(
   identity: DemoIdentity,
   dayMs: number,
   random: Random,
   tenantId: string,
-  tokens: Map<string, TokenGrant[]>,
+  tokens: TokenLedger,
   timed: TimedRecord[],
+  session: { audience: TokenAudience; ips: readonly string[]; footprint: Footprint; minUses: number; maxUses: number },
 ): void {
   const clock = clockFor(random);
-  const session = (audience: Audience, ips: readonly string[], minUses: number, maxUses: number) => {
-    const issued = clock.at(dayMs + random.next() * 20 * HOUR_MS);
-    const grant = issue(identity, audience, issued, random, tenantId, tokens, timed);
-    const uses = random.int(minUses, maxUses);
-    for (let i = 0; i < uses; i++) {
-      const at = clock.at(issued.ms + 3_000 + random.next() * 4 * HOUR_MS);
-      timed.push(useToken(identity, grant, random.pick(ips), at, random, tenantId));
-    }
-  };
-  const usual = identity.kind === 'arcMachine' && identity.onPremises !== null ? [identity.onPremises.ip] : identity.azureIps;
+  const issued = clock.at(dayMs + random.next() * 20 * HOUR_MS);
+  const token: IssuedToken = { grant: signIn(identity, session.audience, issued, random, tenantId, timed), footprint: session.footprint, firstUseMs: Infinity };
+  const list = tokens.get(identity.name) ?? [];
+  list.push(token);
+  tokens.set(identity.name, list);
+  const uses = random.int(session.minUses, session.maxUses);
+  for (let i = 0; i < uses; i++) {
+    const at = clock.at(issued.ms + 3_000 + random.next() * 4 * HOUR_MS);
+    token.firstUseMs = Math.min(token.firstUseMs, at.ms);
+    timed.push(useToken(identity, token.grant, random.pick(session.ips), at, random, tenantId));
+  }
+}
+
+/**
+ * One day of one identity: ARM (and Graph) sessions from the identity's own addresses, and one
+ * session a day of its outside-Azure footprint, which holds tokens of its own.
+ */
+function dailyIdentityTraffic(identity: DemoIdentity, dayMs: number, random: Random, tenantId: string, tokens: TokenLedger, timed: TimedRecord[]): void {
+  const session = (audience: Audience, ips: readonly string[], footprint: Footprint, minUses: number, maxUses: number) =>
+    workloadSession(identity, dayMs, random, tenantId, tokens, timed, { audience, ips, footprint, minUses, maxUses });
+  // An Arc machine runs on premises: its own sessions are its outside-Azure footprint.
+  const site = identity.kind === 'arcMachine' ? identity.onPremises : null;
+  const usual = site !== null ? [site.ip] : identity.azureIps;
+  const footprint: Footprint = site !== null ? 'onPremises' : 'azure';
   const armSessions = random.int(1, 3);
-  for (let i = 0; i < armSessions; i++) session('arm', usual, 1, 5);
+  for (let i = 0; i < armSessions; i++) session('arm', usual, footprint, 1, 5);
   if (identity.usesGraph) {
     const graphSessions = random.int(1, 2);
-    for (let i = 0; i < graphSessions; i++) session('graph', usual, 1, 4);
+    for (let i = 0; i < graphSessions; i++) session('graph', usual, footprint, 1, 4);
   }
   // The legitimate outside-Azure footprint (CI runner, forced tunnelling, office egress): one session a day.
-  if (identity.onPremises !== null && identity.kind !== 'arcMachine') session('arm', [identity.onPremises.ip], 1, 2);
+  if (identity.onPremises !== null && site === null) session('arm', [identity.onPremises.ip], 'onPremises', 1, 2);
+}
+
+/** The data-plane reads of the cast: the VM reading blobs over OAuth, the function app reading its secret. */
+function dailyDataPlaneTraffic(cast: StoryCast, dayMs: number, random: Random, tenantId: string, tokens: TokenLedger, timed: TimedRecord[]): void {
+  workloadSession(cast.blobReader, dayMs, random, tenantId, tokens, timed, { audience: 'storage', ips: cast.blobReader.azureIps, footprint: 'azure', minUses: 2, maxUses: 6 });
+  workloadSession(cast.vaultReader, dayMs, random, tenantId, tokens, timed, { audience: 'vault', ips: cast.vaultReader.azureIps, footprint: 'azure', minUses: 1, maxUses: 3 });
 }
 
 function principalCaller(principal: DemoPrincipal, random: Random): Caller {
@@ -356,160 +460,227 @@ function deriveGuid(from: string): string {
   return createRandom(deriveSeed(0, from)).guid();
 }
 
+/** 32 hex digits that are a fixed function of a label (a secret's version is the same every day). */
+function deriveHex(from: string): string {
+  return createRandom(deriveSeed(0, from)).hex(32);
+}
+
+/** A blob read of the identity's token (its workload's, or a thief's with another client). */
+function blobRead(identity: DemoIdentity, grant: TokenGrant, ip: string, time: string, userAgent: string, random: Random, tenantId: string): Record<string, unknown> {
+  const day = time.slice(0, 10).replace(/-/g, '/');
+  return storageRecord({
+    tenantId, caller: callerOf(identity), grant, ip, time, random,
+    accountId: storageAccountOf(identity),
+    location: identity.region,
+    blobPath: `exports/${day}/part-${String(random.int(0, 31)).padStart(5, '0')}.parquet`,
+    port: ephemeralPort(random),
+    userAgent,
+    roleAssignmentId: deriveGuid(`${identity.servicePrincipalId}|blob-reader`),
+  });
+}
+
+/** A read of the identity's own Key Vault secret. */
+function secretRead(identity: DemoIdentity, grant: TokenGrant, ip: string, time: string, clientInfo: string, random: Random, tenantId: string): Record<string, unknown> {
+  return keyVaultRecord({
+    tenantId, caller: callerOf(identity), grant, ip, time, random,
+    vaultId: vaultOf(identity),
+    secretName: `${identity.name}-db-password`,
+    secretVersion: deriveHex(`${identity.name}|secret`),
+    clientInfo,
+  });
+}
+
 interface StoryContext {
   readonly seed: number;
   readonly startMs: number;
-  readonly identities: readonly DemoIdentity[];
+  readonly cast: StoryCast;
   readonly principals: readonly DemoPrincipal[];
   readonly tenantId: string;
-  readonly tokens: Map<string, TokenGrant[]>;
+  readonly tokens: TokenLedger;
   readonly timed: TimedRecord[];
 }
 
-function nth(identities: readonly DemoIdentity[], kind: IdentityKind, ordinal: number): DemoIdentity {
-  const found = identities.filter((i) => i.kind === kind)[ordinal];
-  if (found === undefined) throw new Error(`generateDemoTenant: the catalog has no ${kind} #${ordinal}.`);
-  return found;
+/** What a planted story says about itself. */
+interface StorySpec {
+  readonly id: string;
+  readonly kind: PlantedKind;
+  readonly description: string;
+  readonly identity: DemoIdentity;
+  readonly severity: Severity | null;
+  readonly expectAlert: boolean;
+  readonly duplicateOf?: string;
 }
 
-/** The newest token of the identity for that audience, issued at least 5 minutes before `ms` and still valid. */
-function stolenToken(ctx: StoryContext, identity: DemoIdentity, audience: Audience, ms: number): TokenGrant {
-  const candidates = (ctx.tokens.get(identity.name) ?? []).filter(
-    (t) => t.audience === audience && t.issuedMs < ms - 5 * 60_000 && t.expSeconds * 1000 > ms,
-  );
-  const newest = candidates.reduce<TokenGrant | undefined>((best, t) => (best === undefined || t.issuedMs > best.issuedMs ? t : best), undefined);
-  if (newest === undefined) throw new Error(`generateDemoTenant: ${identity.name} holds no ${audience} token at ${new Date(ms).toISOString()}.`);
-  return newest;
+/** The use record a story is planted in. */
+interface StoryUse {
+  readonly when: { time: string; ms: number };
+  readonly ip: string;
+  readonly block: AddressBlock;
+  readonly grant: TokenGrant;
+  readonly record: Record<string, unknown>;
+  readonly category: PlantedCategory;
+  readonly operation: string;
+}
+
+/** The client a thief reads blobs with (not the workload's SDK). */
+const THIEF_STORAGE_CLIENT = 'azsdk-python-storage-blob/12.23.1 Python/3.12.3 (Linux-6.8.0-45-generic-x86_64-with-glibc2.39)';
+/** What a thief reads a secret with. */
+const THIEF_VAULT_CLIENT = 'curl/8.5.0';
+
+/** The first region of `preferred` that is not `own`. */
+function otherRegion(own: AzureRegion, preferred: readonly AzureRegion[]): AzureRegion {
+  const region = [...preferred, ...AZURE_REGIONS].find((r) => r !== own);
+  if (region === undefined) throw new Error('generateDemoTenant: the demo needs a second Azure region.');
+  return region;
 }
 
 function plantStories(ctx: StoryContext): PlantedAttack[] {
-  const { identities, principals, tenantId, timed } = ctx;
+  const { cast, principals, tenantId, timed } = ctx;
   const random = createRandom(deriveSeed(ctx.seed, 'stories'));
   const clock = clockFor(random);
   // Stories run between 21:00 and 23:59, after the day's tokens (issued before 20:00) exist.
   const at = (day: number, hour: number) => clock.at(ctx.startMs + day * MS_PER_DAY + hour * HOUR_MS + random.int(0, 59) * 60_000 + random.int(0, 59_999));
   const planted: PlantedAttack[] = [];
 
-  const attack = (spec: {
-    id: string;
-    kind: PlantedKind;
-    description: string;
-    identity: DemoIdentity;
-    audience: Audience;
-    when: { time: string; ms: number };
-    ip: string;
-    block: AddressBlock;
-    severity: Severity | null;
-    expectAlert: boolean;
-    duplicateOf?: string;
-    operation?: keyof typeof ACTIVITY_OPERATIONS;
-    userAgent?: string;
-  }): void => {
-    const grant = stolenToken(ctx, spec.identity, spec.audience, spec.when.ms);
-    const caller = callerOf(spec.identity);
-    let record: Record<string, unknown>;
-    let operation: string;
-    if (spec.audience === 'arm') {
-      const own = spec.identity.operations[0];
-      const op = spec.operation === undefined ? own?.operation : ACTIVITY_OPERATIONS[spec.operation];
-      const target = spec.operation === 'listKeys' || own === undefined
-        ? `/subscriptions/${spec.identity.subscriptionId}/resourceGroups/rg-contoso-data/providers/Microsoft.Storage/storageAccounts/stcontosodata01`
-        : own.target;
-      const operationSpec = op ?? ACTIVITY_OPERATIONS.listKeys;
-      record = activityRecord({ tenantId, subscriptionId: spec.identity.subscriptionId, caller, grant, ip: spec.ip, time: spec.when.time, target, operation: operationSpec, random });
-      operation = operationSpec.operationName;
-    } else {
-      const request = random.pick(ATTACKER_GRAPH_REQUESTS);
-      record = graphActivityRecord({
-        tenantId,
-        caller,
-        grant,
-        ip: spec.ip,
-        time: spec.when.time,
-        request,
-        location: REGION_DISPLAY_NAMES[spec.identity.region],
-        userAgent: spec.userAgent ?? 'python-requests/2.32.3',
-        random,
-      });
-      operation = request.uri;
-    }
-    timed.push({ ...spec.when, record });
+  /**
+   * The token a thief holds at `when`: the newest token of the identity's workload at `footprint`
+   * for the audience, issued at least 5 minutes earlier, still valid and already used by the
+   * workload, so the thief's use is the token's second network (a replay) and the workload's own
+   * uses never are. When the workload has used none of its valid tokens yet, the theft waits until
+   * 5–30 minutes after the first such use.
+   */
+  const steal = (identity: DemoIdentity, audience: TokenAudience, footprint: Footprint, when: { time: string; ms: number }) => {
+    const valid = (ctx.tokens.get(identity.name) ?? []).filter(
+      (t) => t.grant.audience === audience && t.footprint === footprint && t.grant.issuedMs < when.ms - 5 * MINUTE_MS && t.grant.expSeconds * 1000 > when.ms,
+    );
+    const newest = valid.filter((t) => t.firstUseMs < when.ms).reduce<IssuedToken | undefined>((best, t) => (best === undefined || t.grant.issuedMs > best.grant.issuedMs ? t : best), undefined);
+    if (newest !== undefined) return { grant: newest.grant, when };
+    const soonest = valid.filter((t) => Number.isFinite(t.firstUseMs)).reduce<IssuedToken | undefined>((best, t) => (best === undefined || t.firstUseMs < best.firstUseMs ? t : best), undefined);
+    if (soonest === undefined) throw new Error(`generateDemoTenant: ${identity.name} holds no ${footprint} ${audience} token at ${new Date(when.ms).toISOString()}.`);
+    return { grant: soonest.grant, when: clock.at(soonest.firstUseMs + random.int(5, 30) * MINUTE_MS) };
+  };
+
+  /** An ARM call: the identity's own operation, or `operation` (listKeys on its storage account). */
+  const armCall = (identity: DemoIdentity, grant: TokenGrant, ip: string, time: string, operation?: keyof typeof ACTIVITY_OPERATIONS) => {
+    const own = identity.operations[0];
+    const op = (operation === undefined ? own?.operation : ACTIVITY_OPERATIONS[operation]) ?? ACTIVITY_OPERATIONS.listKeys;
+    const target = operation === 'listKeys' || own === undefined
+      ? `/subscriptions/${identity.subscriptionId}/resourceGroups/rg-contoso-data/providers/Microsoft.Storage/storageAccounts/stcontosodata01`
+      : own.target;
+    const record = activityRecord({ tenantId, subscriptionId: identity.subscriptionId, caller: callerOf(identity), grant, ip, time, target, operation: op, random });
+    return { record, category: 'Administrative' as const, operation: op.operationName };
+  };
+
+  const plant = (story: StorySpec, use: StoryUse): void => {
+    timed.push({ time: use.when.time, ms: use.when.ms, record: use.record });
     planted.push({
-      id: spec.id,
-      kind: spec.kind,
-      description: spec.description,
-      identityName: spec.identity.name,
-      identityResourceId: spec.identity.resourceId,
-      principalId: spec.identity.servicePrincipalId,
-      time: spec.when.time,
-      ip: spec.ip,
-      asn: spec.block.asn,
-      asOrganization: spec.block.organization,
-      category: spec.audience === 'arm' ? 'Administrative' : 'MicrosoftGraphActivityLogs',
-      operation,
-      tokenId: grant.tokenId,
-      tokenIssuedAt: grant.issuedTime,
-      expectedSeverity: spec.severity,
-      expectAlert: spec.expectAlert,
-      duplicateOf: spec.duplicateOf ?? null,
+      id: story.id,
+      kind: story.kind,
+      description: story.description,
+      identityName: story.identity.name,
+      identityResourceId: story.identity.resourceId,
+      principalId: story.identity.servicePrincipalId,
+      time: use.when.time,
+      ip: use.ip,
+      asn: use.block.asn,
+      asOrganization: use.block.organization,
+      category: use.category,
+      operation: use.operation,
+      tokenId: use.grant.tokenId,
+      tokenHash: use.category === 'StorageRead' ? storageTokenHash(use.grant) : '',
+      tokenIssuedAt: use.grant.issuedTime,
+      expectedSeverity: story.severity,
+      expectAlert: story.expectAlert,
+      duplicateOf: story.duplicateOf ?? null,
     });
   };
 
+  /** A workload token used from `ip` (ARM or Graph). */
+  const attack = (spec: StorySpec & {
+    audience: Audience;
+    /** Where the workload uses the token; default its Azure addresses. */
+    footprint?: Footprint;
+    when: { time: string; ms: number };
+    ip: string;
+    block: AddressBlock;
+    operation?: keyof typeof ACTIVITY_OPERATIONS;
+    userAgent?: string;
+  }): void => {
+    const { grant, when } = steal(spec.identity, spec.audience, spec.footprint ?? 'azure', spec.when);
+    if (spec.audience === 'arm') {
+      plant(spec, { ...armCall(spec.identity, grant, spec.ip, when.time, spec.operation), when, ip: spec.ip, block: spec.block, grant });
+      return;
+    }
+    const request = random.pick(ATTACKER_GRAPH_REQUESTS);
+    const record = graphActivityRecord({
+      tenantId,
+      caller: callerOf(spec.identity),
+      grant,
+      ip: spec.ip,
+      time: when.time,
+      request,
+      location: REGION_DISPLAY_NAMES[spec.identity.region],
+      userAgent: spec.userAgent ?? 'python-requests/2.32.3',
+      random,
+    });
+    plant(spec, { record, category: 'MicrosoftGraphActivityLogs', operation: request.uri, when, ip: spec.ip, block: spec.block, grant });
+  };
+
   const v4 = (block: AddressBlock) => ipv4InBlock(block.cidr, random.int(0, 4_000_000));
-  const h1Victim = nth(identities, 'virtualMachine', 1);
+  const h1Victim = cast.h1;
   const h1Ip = v4(HOSTING_BLOCKS.digitalOcean);
   attack({
     id: 'H1', kind: 'stolen-token-new-asn', identity: h1Victim, audience: 'arm', when: at(18, 22), ip: h1Ip, block: HOSTING_BLOCKS.digitalOcean,
     severity: 'High', expectAlert: true, operation: 'listKeys',
-    description: `A token stolen from ${h1Victim.name} lists storage account keys from a DigitalOcean droplet.`,
+    description: `A token stolen from ${h1Victim.name} lists storage account keys from a DigitalOcean droplet: replayed from a second network, an ASN the VM never used.`,
   });
   attack({
     id: 'H1-repeat', kind: 'stolen-token-repeat', identity: h1Victim, audience: 'arm', when: at(20, 21), ip: h1Ip, block: HOSTING_BLOCKS.digitalOcean,
     severity: 'High', expectAlert: false, duplicateOf: 'H1', operation: 'runCommand',
-    description: `The same droplet comes back two days later with a fresh token of ${h1Victim.name}: within the 5-day dedup window of H1.`,
+    description: `The same droplet comes back two days later with a fresh token of ${h1Victim.name}: a replay from a network already caught replaying its tokens, inside H1's 5-day dedup window (same identity, severity and network).`,
   });
 
-  const m1Victim = nth(identities, 'userAssignedIdentity', 0);
+  const m1Victim = cast.m1;
   attack({
-    id: 'M1', kind: 'new-ip-known-asn', identity: m1Victim, audience: 'arm', when: at(21, 23), ip: v4(ACCESS_BLOCKS.deutscheTelekomB), block: ACCESS_BLOCKS.deutscheTelekomB,
+    id: 'M1', kind: 'new-ip-known-asn', identity: m1Victim, audience: 'arm', footprint: 'onPremises', when: at(21, 23), ip: v4(ACCESS_BLOCKS.deutscheTelekomB), block: ACCESS_BLOCKS.deutscheTelekomB,
     severity: 'Medium', expectAlert: true, operation: 'secretRead',
-    description: `${m1Victim.name}'s token is used from a new Deutsche Telekom address, not the CI runner's: same ISP, new IP.`,
+    description: `A token of ${m1Victim.name}'s CI-runner session is used from a new Deutsche Telekom address, not the runner's: same ISP (no replay), new IP.`,
   });
 
-  const h2Victim = nth(identities, 'aksCluster', 1);
+  const h2Victim = cast.h2;
   attack({
     id: 'H2', kind: 'stolen-token-new-asn', identity: h2Victim, audience: 'graph', when: at(24, 22), ip: v4(HOSTING_BLOCKS.ovh), block: HOSTING_BLOCKS.ovh,
     severity: 'High', expectAlert: true, userAgent: 'python-requests/2.32.3',
-    description: `A Graph token of ${h2Victim.name}, taken from a compromised pod, enumerates the directory from an OVH server.`,
+    description: `A Graph token of ${h2Victim.name}, taken from a compromised pod, enumerates the directory from an OVH server: a replay from an ASN the cluster never used.`,
   });
 
-  const m2Victim = nth(identities, 'virtualMachine', 0);
+  const m2Victim = cast.m2;
   attack({
-    id: 'M2', kind: 'new-ip-known-asn', identity: m2Victim, audience: 'arm', when: at(27, 21), ip: v4(ACCESS_BLOCKS.vodafoneB), block: ACCESS_BLOCKS.vodafoneB,
+    id: 'M2', kind: 'new-ip-known-asn', identity: m2Victim, audience: 'arm', footprint: 'onPremises', when: at(27, 21), ip: v4(ACCESS_BLOCKS.vodafoneB), block: ACCESS_BLOCKS.vodafoneB,
     severity: 'Medium', expectAlert: true, operation: 'listKeys',
-    description: `${m2Victim.name}'s token is used from a Vodafone address outside the partner's usual egress.`,
+    description: `A token of ${m2Victim.name}'s partner-egress session is used from a Vodafone address outside the partner's usual egress: same ISP (no replay), new IP.`,
   });
 
-  const h3Victim = nth(identities, 'userAssignedIdentity', 1);
+  const h3Victim = cast.h3;
   const h3Ip = ipv6InBlock(HOSTING_BLOCKS.hetznerV6.cidr, [random.int(0, 0xffff), random.int(0, 0xffff), random.int(0, 0xffff), random.int(1, 0xfff)]);
   attack({
     id: 'H3', kind: 'stolen-token-new-asn', identity: h3Victim, audience: 'arm', when: at(31, 23), ip: h3Ip, block: HOSTING_BLOCKS.hetznerV6,
     severity: 'High', expectAlert: true, operation: 'secretRead',
-    description: `A token of ${h3Victim.name} reads Key Vault secrets over IPv6 from a Hetzner server.`,
+    description: `A token of ${h3Victim.name} reads Key Vault secrets over IPv6 from a Hetzner server: a replay from an ASN the identity never used.`,
   });
 
-  const h4Victim = nth(identities, 'functionApp', 0);
+  const h4Victim = cast.h4;
   attack({
     id: 'H4', kind: 'stolen-token-new-asn', identity: h4Victim, audience: 'arm', when: at(36, 22), ip: v4(HOSTING_BLOCKS.hetznerB), block: HOSTING_BLOCKS.hetznerB,
     severity: 'High', expectAlert: true, operation: 'listKeys',
-    description: `A token leaked from ${h4Victim.name}'s settings is replayed from a Hetzner server.`,
+    description: `A token leaked from ${h4Victim.name}'s settings is replayed from a Hetzner server: a second network, an ASN the app never used.`,
   });
 
-  const arc = nth(identities, 'arcMachine', 0);
-  const arcPremises = arc.onPremises;
-  if (arcPremises !== null) {
+  const arc = cast.arc;
+  const arcPremises = arc?.onPremises ?? null;
+  if (arc !== undefined && arcPremises !== null) {
     attack({
-      id: 'ARC1', kind: 'arc-usual-ip', identity: arc, audience: 'arm', when: at(25, 21), ip: arcPremises.ip,
+      id: 'ARC1', kind: 'arc-usual-ip', identity: arc, audience: 'arm', footprint: 'onPremises', when: at(25, 21), ip: arcPremises.ip,
       block: { cidr: `${arcPremises.ip}/32`, asn: arcPremises.asn, organization: arcPremises.organization },
       severity: null, expectAlert: false,
       description: `Azure Arc machine ${arc.name} calls ARM from its usual on-premises address: outside Azure by design, never an alert.`,
@@ -539,13 +710,122 @@ function plantStories(ctx: StoryContext): PlantedAttack[] {
       category: audience === 'arm' ? 'Administrative' : 'MicrosoftGraphActivityLogs',
       operation: audience === 'arm' ? String(record['operationName']) : String((record['properties'] as Record<string, unknown>)['requestUri']),
       tokenId: grant.tokenId,
+      tokenHash: '',
       tokenIssuedAt: '',
       expectedSeverity: null,
       expectAlert: false,
       duplicateOf: null,
     });
   });
+
+  // Stories of the token rules and the Azure regions (the detector reads the demo's service tags).
+  const rpl1 = cast.learningReplay;
+  attack({
+    id: 'RPL1', kind: 'replay-during-learning', identity: rpl1, audience: 'arm', when: at(6, 22), ip: v4(STORY_HOSTING_BLOCKS.vultr), block: STORY_HOSTING_BLOCKS.vultr,
+    severity: 'High', expectAlert: true, operation: 'listKeys',
+    description: `${rpl1.name}'s current ARM token, already used from its ${REGION_DISPLAY_NAMES[rpl1.region]} address, is replayed from a Vultr server on day 6: a replay is High from day 0, not the learning period's Low.`,
+  });
+
+  const rpl2 = cast.regionReplay;
+  const rpl2Region = otherRegion(rpl2.region, ['eastus', 'northeurope']);
+  const rpl2Block = random.pick(AZURE_BLOCKS[rpl2Region]);
+  attack({
+    id: 'RPL2', kind: 'replay-other-region', identity: rpl2, audience: 'arm', when: at(19, 22), ip: v4(rpl2Block), block: rpl2Block,
+    severity: 'High', expectAlert: true, operation: 'listKeys',
+    description: `${rpl2.name}'s current ARM token, first used from its ${REGION_DISPLAY_NAMES[rpl2.region]} address, is replayed from an Azure VM in ${REGION_DISPLAY_NAMES[rpl2Region]}: both addresses are Microsoft's, but two regions are two networks: a replay.`,
+  });
+
+  const reg1 = cast.newRegion;
+  const reg1Region = otherRegion(reg1.region, ['swedencentral', 'westus2', 'uksouth']);
+  const reg1Block = random.pick(AZURE_BLOCKS[reg1Region]);
+  const reg1When = at(26, 22);
+  // The attacker's VM asks its identity endpoint for a token a few minutes after the identity is attached.
+  const reg1Grant = signIn(reg1, 'arm', clock.at(reg1When.ms - random.int(2, 9) * MINUTE_MS), random, tenantId, timed);
+  const reg1Ip = v4(reg1Block);
+  plant(
+    {
+      id: 'REG1', kind: 'unusual-region-own-token', identity: reg1, severity: 'Medium', expectAlert: true,
+      description: `An attacker attaches ${reg1.name} to a VM of their own in ${REGION_DISPLAY_NAMES[reg1Region]} and uses the token issued there: no replay (its only network), but a region the identity never used.`,
+    },
+    { ...armCall(reg1, reg1Grant, reg1Ip, reg1When.time, 'listKeys'), when: reg1When, ip: reg1Ip, block: reg1Block, grant: reg1Grant },
+  );
+
+  const stor1 = cast.blobReader;
+  const torIp = v4(ANONYMISER_BLOCKS.torExit);
+  const stor1Stolen = steal(stor1, 'storage', 'azure', at(28, 22));
+  plant(
+    {
+      id: 'STOR1', kind: 'storage-token-from-tor', identity: stor1, severity: 'High', expectAlert: true,
+      description: `${stor1.name}'s blob-reading token, known to Storage only by its hash, is replayed through a Tor exit relay hours after the VM used it from its ${REGION_DISPLAY_NAMES[stor1.region]} address.`,
+    },
+    {
+      record: blobRead(stor1, stor1Stolen.grant, torIp, stor1Stolen.when.time, THIEF_STORAGE_CLIENT, random, tenantId),
+      category: 'StorageRead', operation: 'GetBlob', when: stor1Stolen.when, ip: torIp, block: ANONYMISER_BLOCKS.torExit, grant: stor1Stolen.grant,
+    },
+  );
+
+  const kv1 = cast.vaultReader;
+  const kv1When = at(33, 22);
+  // A shell on the function app fetches a fresh Key Vault token from the identity endpoint.
+  const kv1Grant = signIn(kv1, 'vault', clock.at(kv1When.ms - random.int(1, 4) * MINUTE_MS), random, tenantId, timed);
+  const kv1Ip = v4(STORY_HOSTING_BLOCKS.scaleway);
+  plant(
+    {
+      id: 'KV1', kind: 'keyvault-read-hosting', identity: kv1, severity: 'High', expectAlert: true,
+      description: `With a fresh token of ${kv1.name}, fetched from the app's identity endpoint, the attacker reads its database password from a Scaleway server: Key Vault logs no token id, but the ASN is new for the identity.`,
+    },
+    {
+      record: secretRead(kv1, kv1Grant, kv1Ip, kv1When.time, THIEF_VAULT_CLIENT, random, tenantId),
+      category: 'AuditEvent', operation: 'SecretGet', when: kv1When, ip: kv1Ip, block: STORY_HOSTING_BLOCKS.scaleway, grant: kv1Grant,
+    },
+  );
+
+  // The benign twins: one token, several addresses of one region.
+  const pool = cast.appServicePool;
+  const poolStart = at(16, 21);
+  const poolGrant = signIn(pool, 'arm', poolStart, random, tenantId, timed);
+  let poolMs = poolStart.ms;
+  pool.azureIps.forEach((ip, index) => {
+    poolMs += random.int(20, 90) * 1000;
+    const when = clock.at(poolMs);
+    const call = armCall(pool, poolGrant, ip, when.time);
+    if (index < pool.azureIps.length - 1) {
+      timed.push({ ...when, record: call.record });
+      return;
+    }
+    plant(
+      {
+        id: 'POOL1', kind: 'same-region-address-pool', identity: pool, severity: null, expectAlert: false,
+        description: `${pool.name} (App Service) calls ARM with one token from the ${pool.azureIps.length} outbound addresses of its pool within minutes: one region, one network, no replay.`,
+      },
+      { ...call, when, ip, block: azureBlockOf(pool.region, ip), grant: poolGrant },
+    );
+  });
+
+  const dual = cast.dualStack;
+  const dualV4 = dual.azureIps.find((ip) => !ip.includes(':'));
+  const dualV6 = dual.azureIps.find((ip) => ip.includes(':'));
+  if (dualV4 === undefined || dualV6 === undefined) throw new Error(`generateDemoTenant: ${dual.name} is not dual-stack.`);
+  const dualStart = at(23, 21);
+  const dualGrant = signIn(dual, 'arm', dualStart, random, tenantId, timed);
+  const overV4 = clock.at(dualStart.ms + random.int(20, 90) * 1000);
+  timed.push({ ...overV4, record: armCall(dual, dualGrant, dualV4, overV4.time).record });
+  const overV6 = clock.at(overV4.ms + random.int(20, 90) * 1000);
+  plant(
+    {
+      id: 'DUAL1', kind: 'same-region-dual-stack', identity: dual, severity: null, expectAlert: false,
+      description: `Dual-stack VM ${dual.name} uses one token over IPv4, then over IPv6, both addresses of ${REGION_DISPLAY_NAMES[dual.region]}: one region, one network, no replay.`,
+    },
+    { ...armCall(dual, dualGrant, dualV6, overV6.time), when: overV6, ip: dualV6, block: azureBlockOf(dual.region, dualV6), grant: dualGrant },
+  );
   return planted;
+}
+
+/** The Azure block of `region` (IPv4 or IPv6) holding `ip`. */
+function azureBlockOf(region: AzureRegion, ip: string): AddressBlock {
+  const block = [...AZURE_BLOCKS[region], AZURE_IPV6_BLOCKS[region]].find((b) => blockHolds(b.cidr, ip));
+  if (block === undefined) throw new Error(`generateDemoTenant: ${ip} is in no Azure block of ${region}.`);
+  return block;
 }
 
 /**
@@ -582,6 +862,7 @@ function expectedLows(timed: readonly TimedRecord[], activationMs: number): Plan
       category: isGraph ? 'MicrosoftGraphActivityLogs' : 'Administrative',
       operation: isGraph ? String((record['properties'] as Record<string, unknown>)['requestUri']) : String(record['operationName']),
       tokenId: use.tokenId,
+      tokenHash: '',
       tokenIssuedAt: use.issuedTime,
       expectedSeverity: 'Low',
       expectAlert: true,
