@@ -65,8 +65,13 @@ export class MemoryStateStore implements StateStore {
     let written = 0;
     for (const [key, group] of groupByPartition(changes)) {
       const existing = this.backend.partitions.get(key);
+      if (group.every((c) => c.kind === 'create')) {
+        if (this.createRows(key, existing, group)) written++;
+        else conflicts.push(key);
+        continue;
+      }
       const version = existing?.version ?? 0;
-      const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
+      const guarded = group.some((c) => c.kind !== 'upsert' || !c.unguarded);
       const judged = judgedOn.get(key);
       const loaded = judged instanceof StoredPartition ? judged.version : undefined;
       if (guarded && loaded !== version) {
@@ -77,13 +82,28 @@ export class MemoryStateStore implements StateStore {
       this.backend.transactions += Math.ceil(group.length / 99);
       const rows = existing === undefined ? new Map<string, RowData>() : existing.handedOut ? new Map(existing.rows) : existing.rows;
       for (const change of group) {
-        if (change.kind === 'upsert') rows.set(change.rowKey, { ...change.data });
-        else rows.delete(change.rowKey);
+        if (change.kind === 'delete') rows.delete(change.rowKey);
+        else rows.set(change.rowKey, { ...change.data });
       }
       this.backend.partitions.set(key, new StoredPartition(key, version + 1, rows));
       written++;
     }
     return { written, conflicts };
+  }
+
+  /**
+   * An insert-only partition (every change a create): fails, writing nothing, when one of the rows
+   * exists, as a Table Storage transaction of inserts does; else adds the rows to the stored copy
+   * in place, even one a load handed out (the partition only grows; see RowChange 'create').
+   */
+  private createRows(key: string, existing: StoredPartition | undefined, group: readonly RowChange[]): boolean {
+    if (existing !== undefined && group.some((c) => existing.rows.has(c.rowKey))) return false;
+    // 100 inserts per transaction: no guard row.
+    this.backend.transactions += Math.ceil(group.length / 100);
+    const stored = existing ?? new StoredPartition(key, 0, new Map<string, RowData>());
+    for (const change of group) if (change.kind === 'create') stored.rows.set(change.rowKey, { ...change.data });
+    if (existing === undefined) this.backend.partitions.set(key, stored);
+    return true;
   }
 
   private throwIfFailing(): void {

@@ -105,7 +105,8 @@ export class TableStateStore implements StateStore {
 
   /** Returns false on a guard conflict (nothing of the partition was written). */
   private async commitPartition(key: string, group: readonly RowChange[], judged: PartitionSnapshot | undefined): Promise<boolean> {
-    const guarded = group.some((c) => c.kind === 'delete' || !c.unguarded);
+    if (group.every((c) => c.kind === 'create')) return this.createRows(key, group);
+    const guarded = group.some((c) => c.kind !== 'upsert' || !c.unguarded);
     const loaded = (judged as LoadedSnapshot | undefined)?.[LOADED_AT];
     if (guarded && !loaded) {
       // Not judged on a snapshot of this store: cannot be guarded, reload first.
@@ -114,7 +115,7 @@ export class TableStateStore implements StateStore {
     }
     // An unguarded partition merges its rows into what this instance holds of it, if anything.
     const base = loaded ?? this.cache.get(key);
-    const operations: EntityOperation[] = group.map((c) => (c.kind === 'upsert' ? { op: 'upsert', rowKey: c.rowKey, data: c.data } : { op: 'delete', rowKey: c.rowKey }));
+    const operations: EntityOperation[] = group.map((c) => (c.kind === 'delete' ? { op: 'delete', rowKey: c.rowKey } : { op: 'upsert', rowKey: c.rowKey, data: c.data }));
     const nextVersion = (base?.version ?? 0) + 1;
     if (guarded) {
       const versionData = { n: nextVersion };
@@ -141,8 +142,8 @@ export class TableStateStore implements StateStore {
     if (base) {
       const rows = new Map(base.rows);
       for (const c of group) {
-        if (c.kind === 'upsert') rows.set(c.rowKey, c.data);
-        else rows.delete(c.rowKey);
+        if (c.kind === 'delete') rows.delete(c.rowKey);
+        else rows.set(c.rowKey, c.data);
       }
       if (guarded) this.remember(key, { rows, versionEtag, version: nextVersion });
       else if (this.refreshAfterMs(key) !== undefined) {
@@ -152,6 +153,36 @@ export class TableStateStore implements StateStore {
         if (remaining > 0 && Number.isFinite(remaining)) this.cache.set(key, { rows, versionEtag: base.versionEtag, version: base.version }, { ttl: remaining });
         else this.cache.delete(key);
       } else this.cache.delete(key); // nothing would ever re-read it: read it again next time
+    }
+    return true;
+  }
+
+  /**
+   * An insert-only partition (every change a create: RowChange 'create'): inserts without the
+   * version guard, 100 per transaction. A row that exists already (another writer's first, or this
+   * batch's own on a redelivery) fails its transaction with 409: the partition is reported as a
+   * conflict and dropped from the cache, so the batch reloads it and is judged again on it. On
+   * success the rows join the cached copy in place: the partition only grows, so the copy is not
+   * made again for every batch's few hundred rows.
+   */
+  private async createRows(key: string, group: readonly RowChange[]): Promise<boolean> {
+    const operations: EntityOperation[] = [];
+    for (const c of group) if (c.kind === 'create') operations.push({ op: 'create', rowKey: c.rowKey, data: c.data });
+    for (let i = 0; i < operations.length; i += MAX_TX_OPERATIONS) {
+      try {
+        await submitEntityTransaction(this.client, key, operations.slice(i, i + MAX_TX_OPERATIONS));
+      } catch (error) {
+        this.cache.delete(key);
+        // A later chunk's conflict leaves the earlier chunks written: the reload shows them.
+        if (isConflict(error)) return false;
+        throw new StateStoreError(`table state: writing partition ${key} failed: ${describe(error)}`, { cause: error });
+      }
+    }
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      for (const c of group) if (c.kind === 'create') cached.rows.set(c.rowKey, c.data);
+      // Set again, so the cache counts the grown partition's rows.
+      this.cache.set(key, cached);
     }
     return true;
   }

@@ -22,6 +22,25 @@ describe('MemoryStateStore', () => {
     expect(v2.rows.get('asn|8075')).toEqual({ first: 1, last: 2 });
   });
 
+  it('insert-only partitions (creates) grow in place, one transaction per 100 rows, and a row created first by another writer is a conflict', async () => {
+    const backend = new MemoryStateBackend();
+    const store = new MemoryStateStore(backend);
+    const pk = 'use|t|2026030106';
+    const create = (rowKey: string, net: string): RowChange => ({ kind: 'create', partitionKey: pk, rowKey, data: { net, at: 1 } });
+    const loaded = await store.load([pk]);
+    expect(await store.commit([create('a', 'westeurope'), create('b', 'westeurope')], loaded)).toEqual({ written: 1, conflicts: [] });
+    const snapshot = (await store.load([pk])).get(pk)!;
+    expect(await store.commit([create('c', 'westeurope')], loaded)).toEqual({ written: 1, conflicts: [] });
+    // The same snapshot object, grown: insert-only partitions are not copied per write.
+    expect((await store.load([pk])).get(pk)).toBe(snapshot);
+    expect([...snapshot.rows.keys()]).toEqual(['a', 'b', 'c']);
+    const transactions = backend.transactions;
+    expect(await store.commit([create('d', 'eastus'), create('a', 'eastus')], loaded)).toEqual({ written: 0, conflicts: [pk] });
+    expect(backend.transactions).toBe(transactions);
+    expect(snapshot.rows.has('d')).toBe(false);
+    expect(snapshot.rows.get('a')).toEqual({ net: 'westeurope', at: 1 });
+  });
+
   it('a shared snapshot still guards: a second writer judging the same version conflicts', async () => {
     const backend = new MemoryStateBackend();
     const [a, b] = [new MemoryStateStore(backend), new MemoryStateStore(backend)];

@@ -11,7 +11,7 @@ import { identityPartitionKey, tenantPartitionKey } from '../../src/core/remoteU
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import { rowAddressKey, type RowChange } from '../../src/core/state/partition';
 import { tableKey } from '../../src/core/state/keys';
-import { activityUse, at, AZURE_IP, identity, miSignIn, ONPREM_IP, TENANT, testClassifier } from '../support/auditFixtures';
+import { activityUse, at, AZURE_IP, identity, miSignIn, ONPREM_IP, TENANT, testClassifier, tokenId } from '../support/auditFixtures';
 import { azuriteConnectionString, uniqueTableName } from '../support/azurite';
 import { replayRecords, alertKeys } from '../support/remoteUseHarness';
 
@@ -236,6 +236,30 @@ describe('TableStateStore against Azurite', () => {
     expect([...final.get(pk)!.rows.keys()].sort()).toEqual(['asn|64500', 'asn|64501', 'ip|198.51.100.1', 'ip|203.0.113.1']);
   });
 
+  it('writes insert-only partitions (creates) without a guard, grows the cached copy in place, and reports a row another writer created first as a conflict', async () => {
+    const { store, client, counter } = await newStore();
+    const other = new TableStateStore(client, { cachePartitions: 100 });
+    const pk = 'use|tenant|2026030106';
+    const create = (rowKey: string, net: string): RowChange => ({ kind: 'create', partitionKey: pk, rowKey, data: { net, ip: '192.0.2.1', at: 1 } });
+    const loaded = await store.load([pk]);
+    const snapshot = loaded.get(pk)!;
+    const before = counter.requests;
+    // 150 rows: two transactions of inserts, no version row.
+    const rows = Array.from({ length: 150 }, (_, i) => create(`tok${i}`, 'westeurope'));
+    expect(await store.commit(rows, loaded)).toEqual({ written: 1, conflicts: [] });
+    expect(counter.requests - before).toBe(2);
+    const stored = await client.listEntities({ queryOptions: { filter: `PartitionKey eq '${pk}'` } }).byPage().next();
+    expect((stored.value as unknown[]).length).toBe(150);
+    // The cached copy grew in place: the next load costs nothing and is the same snapshot, with the rows.
+    const again = await store.load([pk]);
+    expect(again.get(pk)).toBe(snapshot);
+    expect(again.get(pk)!.rows.get('tok149')).toMatchObject({ net: 'westeurope' });
+    // Another instance that has not seen tok7 tries to create it: conflict, nothing of its batch written.
+    const otherLoaded = await other.load([pk]);
+    expect(await other.commit([create('tok200', 'eastus'), create('tok7', 'eastus')], otherLoaded)).toEqual({ written: 0, conflicts: [pk] });
+    expect((await store.readRows([{ partitionKey: pk, rowKey: 'tok200' }])).size).toBe(0);
+  });
+
   it('a warm-up state copied from the memory twin is adopted without a read and then written guarded', async () => {
     const { store, counter, client } = await newStore();
     const backend = new MemoryStateBackend();
@@ -320,7 +344,8 @@ describe('TableStateStore against Azurite', () => {
     for (let day = 0; day < 20; day++) {
       ids.forEach((id, n) => {
         records.push(miSignIn(id, at(day, n)));
-        for (let k = 0; k < 10; k++) records.push(activityUse(id, at(day, 10 + n * 10 + k), AZURE_IP));
+        // The day's uses share the token its sign-in issued, as the Azure SDKs cache tokens.
+        for (let k = 0; k < 10; k++) records.push(activityUse(id, at(day, 10 + n * 10 + k), AZURE_IP, { token: tokenId(id, at(day, n)), iatMs: at(day, n) }));
       });
       if (day < 8) records.push(activityUse(ids[1]!, at(day, 50), ONPREM_IP));
       if (day === 17) records.push(activityUse(ids[0]!, at(day, 55), '203.0.113.9'));
@@ -342,8 +367,9 @@ describe('TableStateStore against Azurite', () => {
     expect(alertKeys(deps.sink.rows)).toEqual(alertKeys(memory.alerts));
     expect(deps.sink.rows.some((a) => a.Severity === 'High')).toBe(true);
     // A naive per-record read-modify-write costs 2,000 requests per 1,000 records. Here every batch of
-    // 100 records spans about three days, so each batch advances every identity's last-seen day and
-    // opens new token hour buckets: still under a tenth of naive. Realistic rates: `npm run bench`.
-    expect((steadyRequests / steadyRecords) * 1000).toBeLessThan(200);
+    // 100 records spans about three days, so each batch advances every identity's last-seen day,
+    // opens new token hour buckets, and records (and loads the buckets of) three days' new tokens'
+    // first uses: still about a tenth of naive. Realistic rates: `npm run bench`.
+    expect((steadyRequests / steadyRecords) * 1000).toBeLessThan(250);
   });
 });

@@ -6,8 +6,7 @@
 import type { AuditEvent, TokenIssuance, TokenUse } from '../records/auditEvent';
 import type { PartitionSnapshot } from '../state/partition';
 import { catalogIndexOf, EMPTY_INDEX, type CatalogEntry, type CatalogIndex } from './catalog';
-import { firstUsePartitions } from './firstUses';
-import { identityPartitionKey, tenantPartitionKey } from './partitionKeys';
+import { firstUsePartitionsOf, FirstUseSpan, identityPartitionKey, tenantPartitionKey } from './partitionKeys';
 
 /**
  * Partitions the remote-use detector needs before it can judge `events`, in two rounds: first
@@ -78,8 +77,7 @@ export function planBatch(events: readonly AuditEvent[], loaded: ReadonlyMap<str
       continue;
     }
     if (e.principalType === 'user') continue;
-    // The partitions that may hold the first use of its token (a day's worth at most, cached).
-    if (e.callerIp !== '') for (const key of firstUsePartitions(e)) keys.add(key);
+    tenant.span.add(e);
     // A catalogued identity brings its key (hot path: most uses); the others are keyed here.
     const known = e.objectId ? tenant.index.byObjectId.get(e.objectId) : undefined;
     if (known) {
@@ -106,7 +104,10 @@ export function planBatch(events: readonly AuditEvent[], loaded: ReadonlyMap<str
   const partitionKeys = [...keys];
   for (const entry of catalogued) partitionKeys.push(entry.partitionKey);
   const indexes = new Map<string, CatalogIndex>();
-  for (const [tenantId, batch] of tenants) indexes.set(tenantId, batch.index);
+  for (const [tenantId, batch] of tenants) {
+    indexes.set(tenantId, batch.index);
+    for (const key of firstUsePartitionsOf(tenantId, batch.span)) partitionKeys.push(key);
+  }
   return new BatchPlan(events, partitionKeys, entries, indexes);
 }
 
@@ -115,13 +116,15 @@ interface BatchTenant {
   readonly tenantId: string;
   readonly index: CatalogIndex;
   readonly issued: BatchIssuances;
+  /** Which first-use partitions the tenant's uses can read (firstUsePartitionsOf). */
+  readonly span: FirstUseSpan;
 }
 
 function batchTenant(tenants: Map<string, BatchTenant>, tenantId: string, loaded: ReadonlyMap<string, PartitionSnapshot>): BatchTenant {
   let tenant = tenants.get(tenantId);
   if (!tenant) {
     const catalog = loaded.get(tenantPartitionKey(tenantId));
-    tenant = { tenantId, index: catalog ? catalogIndexOf(tenantId, catalog.rows) : EMPTY_INDEX, issued: new BatchIssuances() };
+    tenant = { tenantId, index: catalog ? catalogIndexOf(tenantId, catalog.rows) : EMPTY_INDEX, issued: new BatchIssuances(), span: new FirstUseSpan() };
     tenants.set(tenantId, tenant);
   }
   return tenant;

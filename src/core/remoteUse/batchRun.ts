@@ -17,8 +17,8 @@ import { CALLER_ADDRESS_MEMO_MAX, CallerAddress, callerAddressMemo, type CallerA
 import { IdentityBaseline } from './identityBaseline';
 import type { IssuanceLookup } from './issuanceLink';
 import { judgeUse, type LadderOutcome } from './ladder';
-import { FirstUseRegistry, tokenKeyOf, type FirstUse } from './firstUses';
-import { dedupRowKey, historyDedupRowKey, tenantPartitionKey } from './partitionKeys';
+import { FirstUseRegistry, firstUseNetwork, firstUseOf, tokenKeyOf, UNTRACKED, type FirstUse } from './firstUses';
+import { dedupRowKey, historyDedupRowKey, tenantPartitionKey, tokenRowKey } from './partitionKeys';
 import { resolveManagedIdentity } from './resolveIdentity';
 import type { RemoteUseSettings } from './settings';
 import { SuppressionLedger } from './suppressionLedger';
@@ -136,8 +136,10 @@ export class BatchRun {
     // The token's first use, from any batch: a use from another network proves a copy. Allowlisted
     // uses are usual by decree and take no part, neither as a first use nor as a replay.
     const tokenKey = network !== undefined && !allowlisted ? tokenKeyOf(e) : '';
-    const firstUse = tokenKey !== '' ? this.firstUses.find(e, tokenKey) : undefined;
-    const tokenReplayed = firstUse !== undefined && firstUse.network !== network;
+    const tokenRow = tokenKey !== '' ? tokenRowKey(tokenKey) : '';
+    const found = tokenRow !== '' ? this.firstUses.find(e, tokenRow) : undefined;
+    const tokenReplayed = found !== undefined && found !== UNTRACKED && firstUseNetwork(found) !== network;
+    const firstUse = tokenReplayed ? firstUseOf(found) : undefined;
     const replayedFacts = network !== undefined ? rowFacts(days, rows, address.replayedKey, e.timeMs, windowMs) : 0;
     const firstEventAt = catalog.firstEventAt ?? e.timeMs;
     const outcome = judgeUse({
@@ -151,13 +153,13 @@ export class BatchRun {
       tokenReplayed,
       networkReplayed: (replayedFacts & IN_BASELINE) !== 0,
     });
-    if (tokenKey !== '' && firstUse === undefined) this.firstUses.record(e, tokenKey, network!, address.facts.ip);
+    if (tokenRow !== '' && found === undefined) this.firstUses.record(e, tokenRow, network!, address.facts.ip);
     if (tokenReplayed) this.summary.replays++;
 
     // Raising writes only a dedup row: the rows read here are still those learning sees.
     if (outcome.severity) {
       const useRows: UseRows = { asn: rows.get(asnKey), ip: rows.get(ipKey), region: azureNetworkKey !== '' && azureNetworkKey !== asnKey ? rows.get(azureNetworkKey) : undefined };
-      this.raise(e, identity, address, outcome, working ?? this.identity(identity.partitionKey), useRows, firstEventAt, tokenReplayed ? firstUse : undefined);
+      this.raise(e, identity, address, outcome, working ?? this.identity(identity.partitionKey), useRows, firstEventAt, firstUse);
     }
 
     if (outcome.learn) {

@@ -113,36 +113,81 @@ function hourLabel(hour: number): string {
   return rememberBounded(hourLabels, hour, `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}`, 10_000);
 }
 
-const firstUseHourKeys = new Map<string, Map<number, string>>();
+const firstUseBucketKeys = new Map<string, Map<number, string>>();
 const firstUseDayKeys = new Map<string, Map<number, string>>();
-
-/**
- * The partitions that may hold the first use of a token: the 6-hour bucket of its issue time when the use
- * names it (`iat`, `tokenIssuedAt`), which every use of the token names alike; else the day of the
- * use and the day before (a token lives 24 hours, so its first use was at most a day earlier).
- */
-export function firstUseCandidates(tenantId: string, issuedAtMs: number | undefined, useMs: number): readonly string[] {
-  if (issuedAtMs !== undefined) {
-    // Every judged use asks: the one-key lists are memoised with their keys, not made per use.
-    const hour = Math.floor(issuedAtMs / FIRST_USE_BUCKET_MS) * FIRST_USE_BUCKET_HOURS;
-    const memory = tenantMemo(firstUseHourLists, tenantId);
-    return memory.get(hour) ?? rememberBounded(memory, hour, [hourPartitionKey(firstUseHourKeys, 'use', tenantId, hour)] as const, MEMO_MAX_ENTRIES);
-  }
-  const day = Math.floor(useMs / DAY_MS);
-  return [firstUseDayKey(tenantId, day), firstUseDayKey(tenantId, day - 1)];
-}
 
 /** 6 hours of issuance per first-use bucket (see the layout above). */
 const FIRST_USE_BUCKET_HOURS = 6;
 const FIRST_USE_BUCKET_MS = FIRST_USE_BUCKET_HOURS * HOUR_MS;
-
-const firstUseHourLists = new Map<string, Map<number, readonly string[]>>();
-
 const DAY_MS = 86_400_000;
 
-function firstUseDayKey(tenantId: string, dayNumber: number): string {
+/** The first-use bucket of a token issued at `issuedAtMs`: the number of 6-hour spans since the epoch. */
+export function firstUseBucket(issuedAtMs: number): number {
+  return Math.floor(issuedAtMs / FIRST_USE_BUCKET_MS);
+}
+
+/** `use|<tenant>|<yyyymmddhh>` of a first-use bucket (hh 00, 06, 12 or 18). */
+export function firstUseBucketKey(tenantId: string, bucket: number): string {
+  const memory = tenantMemo(firstUseBucketKeys, tenantId);
+  return memory.get(bucket) ?? remember(memory, bucket, `${tableKey('use', tenantId)}|${hourLabel(bucket * FIRST_USE_BUCKET_HOURS)}`);
+}
+
+/** `use|<tenant>|<yyyymmdd>`: the first uses, by the day they happened, of tokens whose uses name no issue time. */
+export function firstUseDayKey(tenantId: string, dayNumber: number): string {
   const memory = tenantMemo(firstUseDayKeys, tenantId);
   return memory.get(dayNumber) ?? remember(memory, dayNumber, `${tableKey('use', tenantId)}|${hourLabel(dayNumber * 24).slice(0, 8)}`);
+}
+
+/**
+ * A token is used at most 24 hours (and 5 minutes of back-dated `iat`) after it was issued, and
+ * its `iat` is never much later than its uses: the issue times a batch's uses can name.
+ */
+export const FIRST_USE_LOOKBACK_MS = 25 * HOUR_MS;
+export const FIRST_USE_LOOKAHEAD_MS = HOUR_MS;
+
+/**
+ * What planning collects of a tenant's uses to know their first-use partitions without keying
+ * each use: the range of the issue times they name, and the range of the times of those that name
+ * none (Storage). Two comparisons per use.
+ */
+export class FirstUseSpan {
+  minIssuedAt = Infinity;
+  maxIssuedAt = -Infinity;
+  minUseAt = Infinity;
+  maxUseAt = -Infinity;
+  minUnissuedUseAt = Infinity;
+  maxUnissuedUseAt = -Infinity;
+
+  add(e: { readonly timeMs: number; readonly issuedAtMs: number | undefined; readonly tokenId: string; readonly tokenHash: string }): void {
+    if (e.tokenId === '' && e.tokenHash === '') return;
+    if (e.timeMs < this.minUseAt) this.minUseAt = e.timeMs;
+    if (e.timeMs > this.maxUseAt) this.maxUseAt = e.timeMs;
+    const issued = e.issuedAtMs;
+    if (issued !== undefined) {
+      if (issued < this.minIssuedAt) this.minIssuedAt = issued;
+      if (issued > this.maxIssuedAt) this.maxIssuedAt = issued;
+    } else {
+      if (e.timeMs < this.minUnissuedUseAt) this.minUnissuedUseAt = e.timeMs;
+      if (e.timeMs > this.maxUnissuedUseAt) this.maxUnissuedUseAt = e.timeMs;
+    }
+  }
+}
+
+/**
+ * Every first-use partition the uses of a span may read: the buckets of the issue times they
+ * name, within what a valid token allows around the uses (FIRST_USE_LOOKBACK_MS; a use naming an
+ * issue time outside it is not tracked), and for uses naming none the days of those uses with
+ * the day before. A batch spanning minutes names one or two buckets.
+ */
+export function firstUsePartitionsOf(tenantId: string, span: FirstUseSpan): string[] {
+  const keys: string[] = [];
+  const from = Math.max(span.minIssuedAt, span.minUseAt - FIRST_USE_LOOKBACK_MS);
+  const to = Math.min(span.maxIssuedAt, span.maxUseAt + FIRST_USE_LOOKAHEAD_MS);
+  if (from <= to) for (let bucket = firstUseBucket(from); bucket <= firstUseBucket(to); bucket++) keys.push(firstUseBucketKey(tenantId, bucket));
+  if (span.minUnissuedUseAt <= span.maxUnissuedUseAt) {
+    for (let day = Math.floor(span.minUnissuedUseAt / DAY_MS) - 1; day <= Math.floor(span.maxUnissuedUseAt / DAY_MS); day++) keys.push(firstUseDayKey(tenantId, day));
+  }
+  return keys;
 }
 
 const ledgerKeys = new Map<string, Map<number, string>>();

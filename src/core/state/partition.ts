@@ -43,6 +43,19 @@ export type RowChange =
        */
       readonly unguarded?: boolean;
     }
+  | {
+      /**
+       * A row that must not exist yet (the first use of a token). A partition whose changes are
+       * all creates is insert-only: written without the version guard, and the write fails as a
+       * conflict when another writer created one of its rows first (the batch is then judged again
+       * on what that writer wrote). Such a partition only grows, so a store may add the rows to
+       * the copy it holds in place instead of copying it for every batch.
+       */
+      readonly kind: 'create';
+      readonly partitionKey: string;
+      readonly rowKey: string;
+      readonly data: Readonly<Record<string, RowValue>>;
+    }
   | { readonly kind: 'delete'; readonly partitionKey: string; readonly rowKey: string };
 
 /** One row by its keys, for point reads (StateStore.readRows). */
