@@ -1,10 +1,19 @@
 // TokenWatch environment: the function app and everything it reads, writes and reports to, in one
-// resource group. `azd up` deploys it (azure.yaml); so does
+// resource group, except the Sentinel side when an existing workspace is given (below).
+// `azd up` deploys it (azure.yaml); so does
 //   az deployment group create -g <rg> --template-file infra/main.bicep --parameters infra/main.bicepparam
 // The Entra ID and Activity-log diagnostic settings that feed the audit hub need tenant/subscription
 // rights and are deployed separately: infra/tenant/entra-diagnostics.bicep (see docs/deploy.md).
 // One module does reach the subscription: the custom role that lets the app read the Azure service
 // tags (modules/serviceTagsReader.bicep, switched off with serviceTagsRefreshEnabled = false).
+//
+// The Sentinel side (the alert table and its data collection rule, the analytics rules, the workbook
+// and the app's roles there) goes wherever the Log Analytics workspace is: by default a new workspace in
+// this resource group with Sentinel onboarded; with existingWorkspaceResourceId, the customer's
+// workspace, which may be in another resource group or subscription and already has Sentinel: it is
+// then neither created nor onboarded again, and those modules are deployed into its resource group.
+// Optionally, dataPlaneKeyVaultResourceIds / dataPlaneStorageAccountResourceIds add diagnostic settings
+// that stream Key Vault and blob logs to the audit hub (modules/dataPlaneDiagnostics.bicep).
 targetScope = 'resourceGroup'
 
 @description('Required. Name of the environment (azd environment name); part of every resource name and the tag azd-env-name.')
@@ -23,16 +32,47 @@ param tags object = {}
 @maxValue(32)
 param eventHubPartitionCount int = 4
 
-@description('Optional. Days the workspace and the alert table keep data.')
+@description('Optional. Throughput units of the Event Hubs namespace, shared by both hubs (1 unit = 1 MB/s or 1,000 events/s in). Raise it for busy data-plane logs (docs/deploy.md).')
+@minValue(1)
+@maxValue(20)
+param eventHubThroughputUnits int = 1
+
+@description('Optional. Days a new workspace and the alert table keep data.')
 @minValue(30)
 @maxValue(730)
 param retentionInDays int = 90
 
-@description('Optional. Run the tokenTheftSweep timer function and grant it Log Analytics Reader on the workspace.')
+@description('Optional. Resource ID of an existing Log Analytics workspace with Microsoft Sentinel already on (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>), in any resource group or subscription of the tenant. The alert table, its data collection rule (in the workspace region), the analytics rules, the workbook and the app\'s roles there are deployed into its resource group; no workspace is created and Sentinel is not onboarded again. Empty: create a new workspace in this resource group and onboard Sentinel.')
+param existingWorkspaceResourceId string = ''
+
+@description('Optional. Resource ID of the Log Analytics workspace that stores the app\'s Application Insights telemetry. Empty: the Sentinel workspace (new or existing).')
+param appInsightsWorkspaceResourceId string = ''
+
+@description('Optional. Run the tokenTheftSweep timer function (queries the workspace; the app then holds Log Analytics Reader on it).')
 param sweepEnabled bool = false
 
 @description('Optional. NCRONTAB schedule of the theft sweep (six fields, seconds first).')
 param sweepSchedule string = '0 */5 * * * *'
+
+@description('Optional. Run the remoteTokenUseSweep timer function (queries the workspace; the app then holds Log Analytics Reader on it).')
+param remoteUseSweepEnabled bool = false
+
+@description('Optional. NCRONTAB schedule of the remote-use sweep (six fields, seconds first).')
+param remoteUseSweepSchedule string = '0 */5 * * * *'
+
+@description('Optional. Days of workspace history the backfill reads (TOKENWATCH_BACKFILL_DAYS; the app then holds Log Analytics Reader on the workspace). 0: no backfill.')
+@minValue(0)
+@maxValue(30)
+param backfillDays int = 0
+
+@description('Optional. Resource IDs of Key Vaults whose AuditEvent log streams to the audit hub (one diagnostic setting each, modules/dataPlaneDiagnostics.bicep). Any resource group or subscription, but the same region as the Event Hubs namespace (location). Empty strings are ignored. Empty: none.')
+param dataPlaneKeyVaultResourceIds array = []
+
+@description('Optional. Resource IDs of storage accounts whose blob service log (StorageRead) streams to the audit hub (one diagnostic setting each, on <account>/blobServices/default). Any resource group or subscription, but the same region as the Event Hubs namespace (location). Empty strings are ignored. Empty: none.')
+param dataPlaneStorageAccountResourceIds array = []
+
+@description('Optional. Also stream StorageWrite and StorageDelete from the storage accounts in dataPlaneStorageAccountResourceIds.')
+param dataPlaneStorageWriteDeleteLogs bool = false
 
 @description('Optional. Create the Sentinel analytics rules enabled.')
 param analyticsRulesEnabled bool = true
@@ -66,14 +106,14 @@ param storagePublicNetworkAccess string = 'Enabled'
 ])
 param eventHubsPublicNetworkAccess string = 'Enabled'
 
-@description('Optional. Public network access for ingestion into the workspace and Application Insights (the Logs Ingestion API calls). Disabled needs an Azure Monitor Private Link Scope.')
+@description('Optional. Public network access for ingestion into a new workspace and Application Insights (the Logs Ingestion API calls). An existing workspace keeps its own setting. Disabled needs an Azure Monitor Private Link Scope.')
 @allowed([
   'Enabled'
   'Disabled'
 ])
 param monitorPublicNetworkAccessForIngestion string = 'Enabled'
 
-@description('Optional. Public network access for queries against the workspace (Sentinel portal, theft sweep). Disabled needs an Azure Monitor Private Link Scope.')
+@description('Optional. Public network access for queries against a new workspace and Application Insights (Sentinel portal, sweeps). An existing workspace keeps its own setting. Disabled needs an Azure Monitor Private Link Scope.')
 @allowed([
   'Enabled'
   'Disabled'
@@ -111,6 +151,22 @@ var names = {
   endpointConsumerGroup: 'tokentheft'
 }
 
+// The workspace, new or existing, as one resource ID:
+// /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>.
+// Segments 2, 4 and 8 give the subscription, resource group and name that scope the Sentinel-side modules.
+var useExistingWorkspace = !empty(existingWorkspaceResourceId)
+var workspaceResourceId = useExistingWorkspace ? existingWorkspaceResourceId : resourceId('Microsoft.OperationalInsights/workspaces', names.workspace)
+var workspaceIdSegments = split(workspaceResourceId, '/')
+var workspaceSubscriptionId = workspaceIdSegments[2]
+var workspaceResourceGroupName = workspaceIdSegments[4]
+var workspaceName = workspaceIdSegments[8]
+
+// Every function that queries the workspace needs Log Analytics Reader on it.
+var workspaceQueriesEnabled = sweepEnabled || remoteUseSweepEnabled || backfillDays > 0
+
+var dataPlaneKeyVaultIds = filter(dataPlaneKeyVaultResourceIds, id => !empty(trim(id)))
+var dataPlaneStorageAccountIds = filter(dataPlaneStorageAccountResourceIds, id => !empty(trim(id)))
+
 module identity 'modules/identity.bicep' = {
   name: 'tokenwatch-identity'
   params: {
@@ -145,15 +201,20 @@ module eventHubs 'modules/eventHubs.bicep' = {
     auditConsumerGroupName: names.auditConsumerGroup
     endpointConsumerGroupName: names.endpointConsumerGroup
     partitionCount: eventHubPartitionCount
+    capacity: eventHubThroughputUnits
     publicNetworkAccess: eventHubsPublicNetworkAccess
   }
 }
 
-module monitoring 'modules/monitoring.bicep' = {
-  name: 'tokenwatch-monitoring'
+// The Sentinel-side modules run in the workspace's resource group (this one for a new workspace). Their
+// deployment names carry the resource token: two environments may share one customer resource group.
+module workspace 'modules/workspace.bicep' = {
+  name: 'tokenwatch-workspace-${resourceToken}'
+  scope: resourceGroup(workspaceSubscriptionId, workspaceResourceGroupName)
   params: {
-    workspaceName: names.workspace
-    appInsightsName: names.appInsights
+    name: workspaceName
+    // A new workspace only: an existing one already has Sentinel and is left as it is.
+    create: !useExistingWorkspace
     location: location
     tags: allTags
     retentionInDays: retentionInDays
@@ -162,29 +223,56 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
-module alertFeed 'modules/alertFeed.bicep' = {
-  name: 'tokenwatch-alert-feed'
+module appInsights 'modules/appInsights.bicep' = {
+  name: 'tokenwatch-app-insights'
   params: {
-    workspaceName: monitoring.outputs.workspaceName
-    dataCollectionRuleName: names.dataCollectionRule
+    name: names.appInsights
     location: location
+    tags: allTags
+    workspaceResourceId: empty(appInsightsWorkspaceResourceId) ? workspace.outputs.resourceId : appInsightsWorkspaceResourceId
+    publicNetworkAccessForIngestion: monitorPublicNetworkAccessForIngestion
+    publicNetworkAccessForQuery: monitorPublicNetworkAccessForQuery
+  }
+}
+
+module alertFeed 'modules/alertFeed.bicep' = {
+  name: 'tokenwatch-alert-feed-${resourceToken}'
+  scope: resourceGroup(workspaceSubscriptionId, workspaceResourceGroupName)
+  params: {
+    workspaceName: workspace.outputs.name
+    dataCollectionRuleName: names.dataCollectionRule
+    // The DCR must be in the workspace's region (alertFeed.bicep), not necessarily the app's.
+    location: workspace.outputs.location
     tags: allTags
     retentionInDays: retentionInDays
   }
 }
 
 module sentinel 'modules/sentinel.bicep' = {
-  name: 'tokenwatch-sentinel'
+  name: 'tokenwatch-sentinel-${resourceToken}'
+  scope: resourceGroup(workspaceSubscriptionId, workspaceResourceGroupName)
   params: {
-    workspaceName: monitoring.outputs.workspaceName
-    location: location
+    workspaceName: workspace.outputs.name
+    location: workspace.outputs.location
     tags: allTags
     rulesEnabled: analyticsRulesEnabled
   }
-  // The rules query the alert table and need Sentinel onboarded (a monitoring output) first.
+  // The rules query the alert table and need Sentinel on (onboarded by the workspace module, or already).
   dependsOn: [
     alertFeed
   ]
+}
+
+// The app's roles on the DCR and the workspace, deployed where those are.
+module workspaceRoleAssignments 'modules/workspaceRoleAssignments.bicep' = {
+  name: 'tokenwatch-workspace-roles-${resourceToken}'
+  scope: resourceGroup(workspaceSubscriptionId, workspaceResourceGroupName)
+  params: {
+    principalId: identity.outputs.principalId
+    dataCollectionRuleName: alertFeed.outputs.dataCollectionRuleName
+    workspaceName: workspace.outputs.name
+    workspaceReaderEnabled: workspaceQueriesEnabled
+  }
 }
 
 module roleAssignments 'modules/roleAssignments.bicep' = {
@@ -198,10 +286,7 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
     eventHubsNamespaceName: eventHubs.outputs.name
     auditHubName: eventHubs.outputs.auditHubName
     endpointHubName: eventHubs.outputs.endpointHubName
-    dataCollectionRuleName: alertFeed.outputs.dataCollectionRuleName
-    appInsightsName: monitoring.outputs.appInsightsName
-    workspaceName: monitoring.outputs.workspaceName
-    sweepEnabled: sweepEnabled
+    appInsightsName: appInsights.outputs.name
   }
 }
 
@@ -237,10 +322,13 @@ module functionApp 'modules/functionApp.bicep' = {
     dcrLogsIngestionEndpoint: alertFeed.outputs.logsIngestionEndpoint
     dcrImmutableId: alertFeed.outputs.immutableId
     dcrStreamName: alertFeed.outputs.streamName
-    workspaceCustomerId: monitoring.outputs.workspaceCustomerId
-    appInsightsName: monitoring.outputs.appInsightsName
+    workspaceCustomerId: workspace.outputs.customerId
+    appInsightsName: appInsights.outputs.name
     sweepEnabled: sweepEnabled
     sweepSchedule: sweepSchedule
+    remoteUseSweepEnabled: remoteUseSweepEnabled
+    remoteUseSweepSchedule: remoteUseSweepSchedule
+    backfillDays: backfillDays
     serviceTagsFile: serviceTagsFile
     blobEndpoint: storage.outputs.blobEndpoint
     serviceTagsContainerName: storage.outputs.serviceTagsContainerName
@@ -254,9 +342,36 @@ module functionApp 'modules/functionApp.bicep' = {
   // Start the app once its roles exist, so the first start does not spend minutes on 403s.
   dependsOn: [
     roleAssignments
+    workspaceRoleAssignments
     serviceTagsReader
   ]
 }
+
+// Data-plane logs into the audit hub: one diagnostic setting per chosen Key Vault and storage account,
+// deployed in that resource's own resource group (segments 2 and 4 of its ID). See
+// modules/dataPlaneDiagnostics.bicep for the categories and the region rule, docs/deploy.md for the cost.
+module keyVaultDiagnostics 'modules/dataPlaneDiagnostics.bicep' = [for vaultId in dataPlaneKeyVaultIds: {
+  name: 'tokenwatch-kv-diagnostics-${uniqueString(vaultId)}'
+  scope: resourceGroup(split(vaultId, '/')[2], split(vaultId, '/')[4])
+  params: {
+    kind: 'KeyVault'
+    resourceName: last(split(vaultId, '/'))
+    eventHubAuthorizationRuleId: eventHubs.outputs.diagnosticsAuthorizationRuleId
+    auditHubName: eventHubs.outputs.auditHubName
+  }
+}]
+
+module storageDiagnostics 'modules/dataPlaneDiagnostics.bicep' = [for accountId in dataPlaneStorageAccountIds: {
+  name: 'tokenwatch-blob-diagnostics-${uniqueString(accountId)}'
+  scope: resourceGroup(split(accountId, '/')[2], split(accountId, '/')[4])
+  params: {
+    kind: 'StorageBlob'
+    resourceName: last(split(accountId, '/'))
+    eventHubAuthorizationRuleId: eventHubs.outputs.diagnosticsAuthorizationRuleId
+    auditHubName: eventHubs.outputs.auditHubName
+    storageWriteDeleteLogs: dataPlaneStorageWriteDeleteLogs
+  }
+}]
 
 @description('The Azure region of the deployment.')
 output AZURE_LOCATION string = location
@@ -291,11 +406,17 @@ output TOKENWATCH_ENDPOINT_HUB string = eventHubs.outputs.endpointHubName
 @description('The resource ID (not a key) of the Send-only authorization rule for infra/tenant/entra-diagnostics.bicep.')
 output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID string = eventHubs.outputs.diagnosticsAuthorizationRuleId
 
-@description('The resource ID of the Log Analytics workspace with Sentinel.')
-output TOKENWATCH_WORKSPACE_RESOURCE_ID string = monitoring.outputs.workspaceResourceId
+@description('The resource ID of the Log Analytics workspace with Sentinel (new, or the existing one given).')
+output TOKENWATCH_WORKSPACE_RESOURCE_ID string = workspace.outputs.resourceId
 
 @description('The workspace (customer) ID (TOKENWATCH_WORKSPACE_ID).')
-output TOKENWATCH_WORKSPACE_ID string = monitoring.outputs.workspaceCustomerId
+output TOKENWATCH_WORKSPACE_ID string = workspace.outputs.customerId
+
+@description('The Azure region of the workspace, where the alert data collection rule is.')
+output TOKENWATCH_WORKSPACE_LOCATION string = workspace.outputs.location
+
+@description('Whether this deployment onboarded Sentinel (false when an existing workspace was given).')
+output TOKENWATCH_SENTINEL_ONBOARDED bool = workspace.outputs.sentinelOnboarded
 
 @description('The Logs Ingestion endpoint of the alert DCR (TOKENWATCH_DCR_ENDPOINT).')
 output TOKENWATCH_DCR_ENDPOINT string = alertFeed.outputs.logsIngestionEndpoint

@@ -1,15 +1,26 @@
 // Parameters for infra/main.bicep. azd fills AZURE_ENV_NAME and AZURE_LOCATION; the TOKENWATCH_*
-// variables are optional switches (`azd env set TOKENWATCH_SWEEP_ENABLED true`).
+// variables are optional switches (`azd env set TOKENWATCH_SWEEP_ENABLED true`), listed in docs/deploy.md.
 using 'main.bicep'
 
 param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'tokenwatch')
 param location = readEnvironmentVariable('AZURE_LOCATION', 'westeurope')
 param sweepEnabled = bool(readEnvironmentVariable('TOKENWATCH_SWEEP_ENABLED', 'false'))
 param sweepSchedule = readEnvironmentVariable('TOKENWATCH_SWEEP_SCHEDULE', '0 */5 * * * *')
+param remoteUseSweepEnabled = bool(readEnvironmentVariable('TOKENWATCH_REMOTE_USE_SWEEP_ENABLED', 'false'))
+param remoteUseSweepSchedule = readEnvironmentVariable('TOKENWATCH_REMOTE_USE_SWEEP_SCHEDULE', '0 */5 * * * *')
+param backfillDays = int(readEnvironmentVariable('TOKENWATCH_BACKFILL_DAYS', '0'))
 param analyticsRulesEnabled = bool(readEnvironmentVariable('TOKENWATCH_RULES_ENABLED', 'true'))
 param eventHubPartitionCount = int(readEnvironmentVariable('TOKENWATCH_EVENTHUB_PARTITIONS', '4'))
+param eventHubThroughputUnits = int(readEnvironmentVariable('TOKENWATCH_EVENTHUB_THROUGHPUT_UNITS', '1'))
 param retentionInDays = int(readEnvironmentVariable('TOKENWATCH_RETENTION_DAYS', '90'))
 param serviceTagsFile = readEnvironmentVariable('TOKENWATCH_SERVICE_TAGS_FILE', '')
 param serviceTagsRefreshEnabled = bool(readEnvironmentVariable('TOKENWATCH_SERVICE_TAGS_REFRESH', 'true'))
 param allowlistFile = readEnvironmentVariable('TOKENWATCH_ALLOWLIST_FILE', '')
 param theftAllowlistFile = readEnvironmentVariable('TOKENWATCH_THEFT_ALLOWLIST_FILE', '')
+// Existing Microsoft Sentinel: the workspace's resource ID. Empty: a new workspace with Sentinel.
+param existingWorkspaceResourceId = readEnvironmentVariable('TOKENWATCH_EXISTING_WORKSPACE_ID', '')
+param appInsightsWorkspaceResourceId = readEnvironmentVariable('TOKENWATCH_APP_INSIGHTS_WORKSPACE_ID', '')
+// Data-plane diagnostic settings: comma-separated resource IDs (empty entries are ignored by main.bicep).
+param dataPlaneKeyVaultResourceIds = split(readEnvironmentVariable('TOKENWATCH_DATA_PLANE_KEY_VAULT_IDS', ''), ',')
+param dataPlaneStorageAccountResourceIds = split(readEnvironmentVariable('TOKENWATCH_DATA_PLANE_STORAGE_ACCOUNT_IDS', ''), ',')
+param dataPlaneStorageWriteDeleteLogs = bool(readEnvironmentVariable('TOKENWATCH_DATA_PLANE_STORAGE_WRITE_DELETE', 'false'))

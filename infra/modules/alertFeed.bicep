@@ -3,14 +3,21 @@
 // stream the function app uploads to. The column lists come from alertColumns.json, which a test
 // keeps equal to what src/core/alerts/sentinelSchema.ts derives from the alert-row type: the table,
 // the stream and the code cannot drift apart.
+//
+// Deployed into the workspace's resource group (main.bicep sets the module scope), so the table, the
+// DCR and the workspace sit together whether the workspace is new or the customer's existing one.
+// Region rule: the DCR is created in the workspace's region. For the Logs Ingestion API the DCR
+// "region ... must match the region of the Log Analytics workspace and the DCE if you're using one"
+// (https://learn.microsoft.com/azure/azure-monitor/logs/logs-ingestion-api-overview, "Data collection
+// rule"). The function app may run in another region: it only calls the DCR's HTTPS endpoint.
 
-@description('Required. Name of the existing Log Analytics workspace.')
+@description('Required. Name of the existing Log Analytics workspace, in the resource group this module is deployed to.')
 param workspaceName string
 
 @description('Required. Name of the data collection rule.')
 param dataCollectionRuleName string
 
-@description('Required. Azure region (the workspace region).')
+@description('Required. Azure region of the workspace: the data collection rule must be created in the region of its destination workspace.')
 param location string
 
 @description('Optional. Tags for the data collection rule.')

@@ -61,7 +61,7 @@ param dcrImmutableId string
 @description('Required. Input stream of the alert data collection rule.')
 param dcrStreamName string
 
-@description('Required. Log Analytics workspace (customer) ID, for the theft sweep queries.')
+@description('Required. Log Analytics workspace (customer) ID, for the queries of the theft sweep, the remote-use sweep and the backfill.')
 param workspaceCustomerId string
 
 @description('Required. Name of the Application Insights component (local auth disabled).')
@@ -72,6 +72,17 @@ param sweepEnabled bool = false
 
 @description('Optional. NCRONTAB schedule of the theft sweep (six fields, seconds first).')
 param sweepSchedule string = '0 */5 * * * *'
+
+@description('Optional. Run the remoteTokenUseSweep timer function (queries the workspace for remote use of managed identity tokens).')
+param remoteUseSweepEnabled bool = false
+
+@description('Optional. NCRONTAB schedule of the remote-use sweep (six fields, seconds first).')
+param remoteUseSweepSchedule string = '0 */5 * * * *'
+
+@description('Optional. Days of workspace history the backfill reads (TOKENWATCH_BACKFILL_DAYS). 0: no backfill.')
+@minValue(0)
+@maxValue(30)
+param backfillDays int = 0
 
 @description('Optional. Path, inside the deployed package, of a ServiceTags_Public JSON file. Empty: not set.')
 param serviceTagsFile string = ''
@@ -272,6 +283,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_WORKSPACE_ID: workspaceCustomerId
       TOKENWATCH_SWEEP_ENABLED: sweepEnabled ? 'true' : 'false'
       TOKENWATCH_SWEEP_SCHEDULE: sweepSchedule
+      TOKENWATCH_REMOTE_USE_SWEEP_ENABLED: remoteUseSweepEnabled ? 'true' : 'false'
+      TOKENWATCH_REMOTE_USE_SWEEP_SCHEDULE: remoteUseSweepSchedule
+      TOKENWATCH_BACKFILL_DAYS: string(backfillDays)
       TOKENWATCH_CACHE_IDENTITIES: string(cacheIdentities)
       TOKENWATCH_CACHE_ROWS: string(cacheRows)
       TOKENWATCH_DEDUP_DAYS: string(dedupDays)

@@ -1,8 +1,11 @@
-// Every data-plane role the function app's identity holds, each on the narrowest scope that works.
-// Names are guid(scope, principal, role), so re-deployments are idempotent.
+// The data-plane roles the function app's identity holds on the resources of the TokenWatch resource
+// group, each on the narrowest scope that works. Names are guid(scope, principal, role), so
+// re-deployments are idempotent.
 // (test/infra/bicepPolicy.test.ts holds this exact set: adding a role or widening a scope fails it.)
-// The one role at subscription scope, for the Service Tag Discovery API, is in serviceTagsReader.bicep
-// (a subscription-scoped module: a resource-group deployment cannot assign at subscription scope).
+// Two other files assign roles, each deployed at the scope it needs: workspaceRoleAssignments.bicep in
+// the workspace's resource group (the alert DCR and the workspace, possibly another subscription), and
+// serviceTagsReader.bicep on the subscription (the Service Tag Discovery API; a resource-group
+// deployment cannot assign at subscription scope).
 
 @description('Required. Principal (object) ID of the function app\'s user-assigned managed identity.')
 param principalId string
@@ -28,17 +31,8 @@ param auditHubName string
 @description('Required. Name of the endpoint telemetry hub.')
 param endpointHubName string
 
-@description('Required. Name of the alert data collection rule.')
-param dataCollectionRuleName string
-
 @description('Required. Name of the Application Insights component.')
 param appInsightsName string
-
-@description('Required. Name of the Log Analytics workspace.')
-param workspaceName string
-
-@description('Optional. Grant the workspace read role the theft sweep needs. Without the sweep the app never queries the workspace.')
-param sweepEnabled bool = false
 
 var roles = {
   // Azure Event Hubs Data Receiver: read events and consumer-group state, nothing else.
@@ -50,10 +44,8 @@ var roles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   // Storage Table Data Contributor: read and write entities.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  // Monitoring Metrics Publisher: send rows through a DCR / telemetry to a component with local auth off.
+  // Monitoring Metrics Publisher: send telemetry to a component with local auth off.
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-  // Log Analytics Reader: run queries in the workspace.
-  logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893'
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
@@ -99,16 +91,8 @@ resource endpointHub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' existi
   name: endpointHubName
 }
 
-resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' existing = {
-  name: dataCollectionRuleName
-}
-
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
-}
-
-resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' existing = {
-  name: workspaceName
 }
 
 // Azure Event Hubs Data Receiver (a638d3c7-ab3a-418d-83e6-5f17a39d4fde) on the audit hub only.
@@ -182,18 +166,6 @@ resource rejectsTableContributor 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// Monitoring Metrics Publisher (3913510d-42f4-4e42-8a64-420c390055eb) on the alert DCR only:
-// the identity can send alert rows and nothing else into the workspace.
-resource dcrPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(dataCollectionRule.id, principalId, roles.monitoringMetricsPublisher)
-  scope: dataCollectionRule
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
 // Monitoring Metrics Publisher (3913510d-42f4-4e42-8a64-420c390055eb) on the Application Insights
 // component only: local auth is disabled there, so telemetry needs an Entra token with this role.
 resource appInsightsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -205,16 +177,3 @@ resource appInsightsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-0
     principalType: 'ServicePrincipal'
   }
 }
-
-// Log Analytics Reader (73c42c96-874c-492b-b04d-ab87d138a893) on the workspace, only when the theft
-// sweep is enabled: the sweep queries endpoint telemetry tables there.
-resource sweepWorkspaceReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (sweepEnabled) {
-  name: guid(workspace.id, principalId, roles.logAnalyticsReader)
-  scope: workspace
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.logAnalyticsReader)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-

@@ -3,11 +3,14 @@
 // loaded with loadTextContent(), so the tests parse exactly what is deployed.
 // Deploying alert rules needs Microsoft Sentinel Contributor (ab8e14d6-4a74-4a29-9ba8-549422addade)
 // on the workspace for the deployer (Owner or Contributor on the resource group includes it).
+// Deployed into the workspace's resource group (main.bicep sets the module scope): the rules are
+// extension resources of the workspace (Microsoft.SecurityInsights/alertRules, scope: the workspace) and
+// the workbook (sourceId: the workspace, category sentinel) is created next to it, in its region.
 
-@description('Required. Name of the existing Log Analytics workspace with Sentinel onboarded.')
+@description('Required. Name of the existing Log Analytics workspace with Sentinel onboarded, in the resource group this module is deployed to.')
 param workspaceName string
 
-@description('Required. Azure region (the workspace region), for the workbook.')
+@description('Required. Azure region of the workspace, for the workbook.')
 param location string
 
 @description('Optional. Tags for the workbook.')

@@ -137,6 +137,10 @@ export interface Declaration {
   readonly name: string;
   readonly description: string | undefined;
   readonly hasDefault: boolean;
+  /** The default value's source text (params only), e.g. `''`, `0`, `[]`. */
+  readonly defaultText: string | undefined;
+  /** Decorator name -> the source text of its arguments, e.g. minValue -> ['0']. */
+  readonly decorators: ReadonlyMap<string, string[]>;
   readonly node: SyntaxNode;
 }
 
@@ -148,20 +152,26 @@ export function declarations(file: BicepFile): Declaration[] {
     let previous = node.previousNamedSibling;
     while (previous !== null && previous.type === 'comment') previous = previous.previousNamedSibling;
     let description: string | undefined;
+    const decorators = new Map<string, string[]>();
     if (previous !== null && previous.type === 'decorators') {
       for (const decorator of previous.namedChildren) {
         const call = decorator.namedChildren[0];
-        if (call?.type === 'call_expression' && call.childForFieldName('function')?.text === 'description') {
-          description = stringValue(call.childForFieldName('arguments')?.namedChildren[0]);
-        }
+        if (call?.type !== 'call_expression') continue;
+        const fn = call.childForFieldName('function')?.text ?? '';
+        const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+        decorators.set(fn, args.map((arg) => arg.text));
+        if (fn === 'description') description = stringValue(args[0]);
       }
     }
     const name = node.namedChildren[0]?.text ?? '';
+    const hasDefault = node.type === 'parameter_declaration' && node.children.some((child) => child.type === '=');
     out.push({
       kind: node.type === 'parameter_declaration' ? 'param' : 'output',
       name,
       description,
-      hasDefault: node.type === 'parameter_declaration' && node.children.some((child) => child.type === '='),
+      hasDefault,
+      defaultText: hasDefault ? node.namedChildren[node.namedChildren.length - 1]?.text : undefined,
+      decorators,
       node,
     });
   }
@@ -205,4 +215,105 @@ export function resources(file: BicepFile): Resource[] {
 /** Resource and module type strings with their API version, from every .bicep file. */
 export function allResources(): Resource[] {
   return bicepFiles().flatMap(resources);
+}
+
+/** Top-level `var name = value`: name -> the value node. */
+export function variables(file: BicepFile): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  for (const node of file.root.namedChildren) {
+    if (node.type !== 'variable_declaration') continue;
+    const [name, value] = node.namedChildren;
+    if (name !== undefined && value !== undefined) out.set(name.text, value);
+  }
+  return out;
+}
+
+export interface Module {
+  readonly file: BicepFile;
+  readonly symbol: string;
+  /** The module path as written, e.g. modules/workspace.bicep. */
+  readonly path: string;
+  /** The `if (…)` condition text, when the module is conditional. */
+  readonly condition: string | undefined;
+  /** `[for <item> in <array>: …]`, when the module is a loop. */
+  readonly loop: { readonly item: string; readonly array: string } | undefined;
+  /** The module body object. */
+  readonly body: SyntaxNode;
+  readonly node: SyntaxNode;
+}
+
+/** Module declarations (plain, conditional or loops) of a file. */
+export function modules(file: BicepFile): Module[] {
+  const out: Module[] = [];
+  for (const node of file.root.namedChildren) {
+    if (node.type !== 'module_declaration') continue;
+    const [symbol, pathNode] = node.namedChildren;
+    const last = node.namedChildren[node.namedChildren.length - 1];
+    let body = last;
+    let condition: string | undefined;
+    let loop: Module['loop'];
+    if (last?.type === 'if_statement') {
+      condition = last.namedChildren[0]?.text;
+      body = last.namedChildren[1];
+    } else if (last?.type === 'for_statement') {
+      const [item, array, object] = last.namedChildren;
+      loop = { item: item?.text ?? '', array: array?.text ?? '' };
+      body = object;
+    }
+    if (symbol === undefined || body === undefined || body.type !== 'object') continue;
+    out.push({ file, symbol: symbol.text, path: stringValue(pathNode) ?? '', condition, loop, body, node });
+  }
+  return out;
+}
+
+/**
+ * Evaluates a Bicep boolean expression made of identifiers, `true`, `false`, `!`, `&&`, `||` and
+ * parentheses, with the identifiers' values from `env`. Throws on anything else (an unknown
+ * identifier included), so a condition the tests cannot read fails loudly instead of passing.
+ */
+export function evaluateBool(text: string, env: Readonly<Record<string, boolean>>): boolean {
+  const tokens = text.match(/\s*(\|\||&&|!|\(|\)|[A-Za-z_][A-Za-z0-9_]*)/g)?.map((token) => token.trim()) ?? [];
+  if (tokens.join('') !== text.replace(/\s+/g, '')) throw new Error(`evaluateBool: unsupported expression ${text}`);
+  let at = 0;
+  const peek = (): string | undefined => tokens[at];
+  const next = (): string => {
+    const token = tokens[at++];
+    if (token === undefined) throw new Error(`evaluateBool: unexpected end of ${text}`);
+    return token;
+  };
+  const primary = (): boolean => {
+    const token = next();
+    if (token === '!') return !primary();
+    if (token === '(') {
+      const value = or();
+      if (next() !== ')') throw new Error(`evaluateBool: missing ) in ${text}`);
+      return value;
+    }
+    if (token === 'true') return true;
+    if (token === 'false') return false;
+    const value = env[token];
+    if (value === undefined) throw new Error(`evaluateBool: unknown identifier ${token} in ${text}`);
+    return value;
+  };
+  const and = (): boolean => {
+    let value = primary();
+    while (peek() === '&&') {
+      next();
+      const right = primary();
+      value = value && right;
+    }
+    return value;
+  };
+  const or = (): boolean => {
+    let value = and();
+    while (peek() === '||') {
+      next();
+      const right = and();
+      value = value || right;
+    }
+    return value;
+  };
+  const result = or();
+  if (at !== tokens.length) throw new Error(`evaluateBool: trailing tokens in ${text}`);
+  return result;
 }

@@ -25,6 +25,7 @@ import {
 
 const FUNCTION_APP = 'infra/modules/functionApp.bicep';
 const ROLE_ASSIGNMENTS = 'infra/modules/roleAssignments.bicep';
+const WORKSPACE_ROLE_ASSIGNMENTS = 'infra/modules/workspaceRoleAssignments.bicep';
 const SERVICE_TAGS_READER = 'infra/modules/serviceTagsReader.bicep';
 
 function where(resource: Resource | { file: { path: string }; node: SyntaxNode }): string {
@@ -146,18 +147,26 @@ describe('least-privilege role assignments', () => {
     '73c42c96-874c-492b-b04d-ab87d138a893': 'Log Analytics Reader',
   };
 
-  /** The whole allowed set: role, the type of the scope resource, the parameter naming it, the condition. */
-  const EXPECTED = [
-    'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (auditHubName)',
-    'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (endpointHubName)',
-    'Storage Blob Data Owner -> Microsoft.Storage/storageAccounts (storageAccountName)',
-    'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (serviceTagsContainerName)',
-    'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (stateTableName)',
-    'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (rejectsTableName)',
-    'Monitoring Metrics Publisher -> Microsoft.Insights/dataCollectionRules (dataCollectionRuleName)',
-    'Monitoring Metrics Publisher -> Microsoft.Insights/components (appInsightsName)',
-    'Log Analytics Reader -> Microsoft.OperationalInsights/workspaces (workspaceName) if (sweepEnabled)',
-  ];
+  /**
+   * The whole allowed set, per file: role, the type of the scope resource, the parameter naming it,
+   * the condition. roleAssignments.bicep runs in the TokenWatch resource group; workspaceRoleAssignments.bicep
+   * in the workspace's (the same group for a new workspace, the customer's for an existing one).
+   */
+  const EXPECTED: Record<string, string[]> = {
+    [ROLE_ASSIGNMENTS]: [
+      'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (auditHubName)',
+      'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (endpointHubName)',
+      'Storage Blob Data Owner -> Microsoft.Storage/storageAccounts (storageAccountName)',
+      'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (serviceTagsContainerName)',
+      'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (stateTableName)',
+      'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (rejectsTableName)',
+      'Monitoring Metrics Publisher -> Microsoft.Insights/components (appInsightsName)',
+    ],
+    [WORKSPACE_ROLE_ASSIGNMENTS]: [
+      'Monitoring Metrics Publisher -> Microsoft.Insights/dataCollectionRules (dataCollectionRuleName)',
+      'Log Analytics Reader -> Microsoft.OperationalInsights/workspaces (workspaceName) if (workspaceReaderEnabled)',
+    ],
+  };
 
   function roleVariables(file: ReturnType<typeof readBicep>): Record<string, string> {
     const roles = file.root.namedChildren.find((node) => node.type === 'variable_declaration' && node.namedChildren[0]?.text === 'roles');
@@ -165,13 +174,14 @@ describe('least-privilege role assignments', () => {
     return Object.fromEntries(object === undefined ? [] : properties(object).map(({ key, value }) => [key, stringValue(value) ?? value.text]));
   }
 
-  it('declares role assignments only in roleAssignments.bicep and, at subscription scope, serviceTagsReader.bicep', () => {
-    const elsewhere = resourcesOfType('Microsoft.Authorization/roleAssignments').filter((resource) => resource.file.path !== ROLE_ASSIGNMENTS && resource.file.path !== SERVICE_TAGS_READER);
+  it('declares role assignments only in roleAssignments.bicep, workspaceRoleAssignments.bicep and, at subscription scope, serviceTagsReader.bicep', () => {
+    const allowed = [ROLE_ASSIGNMENTS, WORKSPACE_ROLE_ASSIGNMENTS, SERVICE_TAGS_READER];
+    const elsewhere = resourcesOfType('Microsoft.Authorization/roleAssignments').filter((resource) => !allowed.includes(resource.file.path));
     expect(elsewhere.map(where)).toEqual([]);
   });
 
-  it('grants exactly the expected roles on exactly the expected scopes', () => {
-    const file = readBicep(ROLE_ASSIGNMENTS);
+  it.each(Object.keys(EXPECTED))('%s grants exactly the expected roles on exactly the expected scopes', (path) => {
+    const file = readBicep(path);
     const roles = roleVariables(file);
     const symbols = new Map(resources(file).map((resource) => [resource.symbol, resource]));
     const granted: string[] = [];
@@ -196,7 +206,7 @@ describe('least-privilege role assignments', () => {
       if (!comment.includes(guid) || !comment.includes(ROLE_NAMES[guid] ?? '?')) offenders.push(`${where(assignment)}: the comment above does not name the role and its GUID`);
     }
     expect(offenders).toEqual([]);
-    expect(granted.sort()).toEqual([...EXPECTED].sort());
+    expect(granted.sort()).toEqual([...(EXPECTED[path] ?? [])].sort());
   });
 
   it('scopes the table role to the two TokenWatch tables and nothing wider', () => {
@@ -299,6 +309,9 @@ describe('identity-based connections', () => {
     'TOKENWATCH_WORKSPACE_ID',
     'TOKENWATCH_SWEEP_ENABLED',
     'TOKENWATCH_SWEEP_SCHEDULE',
+    'TOKENWATCH_REMOTE_USE_SWEEP_ENABLED',
+    'TOKENWATCH_REMOTE_USE_SWEEP_SCHEDULE',
+    'TOKENWATCH_BACKFILL_DAYS',
     'TOKENWATCH_CACHE_IDENTITIES',
     'TOKENWATCH_CACHE_ROWS',
     'TOKENWATCH_DEDUP_DAYS',
@@ -437,6 +450,7 @@ describe('API versions', () => {
     'Microsoft.Storage/storageAccounts/blobServices/containers': '2024-01-01',
     'Microsoft.Storage/storageAccounts/tableServices': '2024-01-01',
     'Microsoft.Storage/storageAccounts/tableServices/tables': '2024-01-01',
+    'Microsoft.KeyVault/vaults': '2023-07-01',
     'Microsoft.EventHub/namespaces': '2024-01-01',
     'Microsoft.EventHub/namespaces/eventhubs': '2024-01-01',
     'Microsoft.EventHub/namespaces/eventhubs/consumergroups': '2024-01-01',
