@@ -1,5 +1,5 @@
-// Sentinel content over TokenWatchAlerts_CL: two scheduled analytics rules (remote token use, token
-// theft) and the TokenWatch workbook. The KQL texts and the workbook are files next to this module,
+// Sentinel content over TokenWatchAlerts_CL: three scheduled analytics rules (remote token use, token
+// theft, and the two joined: stolen and used) and the TokenWatch workbook. The KQL texts and the workbook are files next to this module,
 // loaded with loadTextContent(), so the tests parse exactly what is deployed.
 // Deploying alert rules needs Microsoft Sentinel Contributor (ab8e14d6-4a74-4a29-9ba8-549422addade)
 // on the workspace for the deployer (Owner or Contributor on the resource group includes it).
@@ -184,6 +184,84 @@ resource tokenTheftRule 'Microsoft.SecurityInsights/alertRules@2025-06-01' = {
   })
 }
 
+// Stolen and used: one incident per machine holding the join and the two alerts it joins. The
+// query looks back two days for the halves, so its period is longer than the other rules'.
+resource theftAndUseRule 'Microsoft.SecurityInsights/alertRules@2025-06-01' = {
+  scope: workspace
+  name: guid(workspace.id, 'tokenwatch', 'theft-and-use')
+  kind: 'Scheduled'
+  properties: union(schedule, {
+    displayName: 'TokenWatch - managed identity token stolen on a host and used elsewhere'
+    description: 'A process on a host reached for a managed identity token (token theft) and the managed identity of that machine used a token remotely within 24 hours. Raised with both underlying alerts in one incident.'
+    enabled: rulesEnabled
+    severity: 'High'
+    queryPeriod: 'PT48H'
+    query: loadTextContent('sentinel/theftAndUse.kql')
+    customDetails: {
+      AlertId: 'AlertId'
+      Detector: 'Detector'
+      TokenId: 'TokenId'
+      ProcessPath: 'ProcessPath'
+    }
+    entityMappings: [
+      {
+        entityType: 'Host'
+        fieldMappings: [
+          {
+            identifier: 'HostName'
+            columnName: 'HostName'
+          }
+        ]
+      }
+      {
+        entityType: 'AzureResource'
+        fieldMappings: [
+          {
+            identifier: 'ResourceId'
+            columnName: 'MachineResourceId'
+          }
+        ]
+      }
+      {
+        entityType: 'Account'
+        fieldMappings: [
+          {
+            identifier: 'AadUserId'
+            columnName: 'IdentityObjectId'
+          }
+          {
+            identifier: 'Name'
+            columnName: 'IdentityName'
+          }
+        ]
+      }
+      {
+        entityType: 'IP'
+        fieldMappings: [
+          {
+            identifier: 'Address'
+            columnName: 'IPAddress'
+          }
+        ]
+      }
+    ]
+    incidentConfiguration: {
+      createIncident: true
+      groupingConfiguration: {
+        enabled: true
+        reopenClosedIncident: false
+        lookbackDuration: 'PT24H'
+        matchingMethod: 'Selected'
+        groupByEntities: [
+          'AzureResource'
+        ]
+        groupByAlertDetails: []
+        groupByCustomDetails: []
+      }
+    }
+  })
+}
+
 resource workbook 'Microsoft.Insights/workbooks@2022-04-01' = {
   name: guid(workspace.id, 'tokenwatch', 'workbook')
   location: location
@@ -204,6 +282,9 @@ output remoteTokenUseRuleId string = remoteTokenUseRule.id
 
 @description('The resource ID of the token theft analytics rule.')
 output tokenTheftRuleId string = tokenTheftRule.id
+
+@description('The resource ID of the stolen-and-used analytics rule.')
+output theftAndUseRuleId string = theftAndUseRule.id
 
 @description('The resource ID of the workbook.')
 output workbookResourceId string = workbook.id

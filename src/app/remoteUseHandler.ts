@@ -7,6 +7,7 @@ import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import { messagesOfInvocation } from './eventHubBatch';
 import { parseAuditMessages, runRemoteUseEvents, type RemoteUseBatchReport } from './remoteUseRunner';
 import type { StoredServiceTagsSettings } from './storedServiceTags';
+import type { CorrelationDeps } from './correlateAlerts';
 
 export interface RemoteUseHandlerDeps {
   readonly store: StateStore;
@@ -20,6 +21,8 @@ export interface RemoteUseHandlerDeps {
   readonly settings: RemoteUseSettings;
   /** The service tags the serviceTagsRefresh timer stores; absent when a file is configured or no store is. */
   readonly serviceTags?: StoredServiceTagsSettings | undefined;
+  /** The theft-and-use join (runner: RemoteUseDeps.correlation). */
+  readonly correlation?: CorrelationDeps | undefined;
   readonly now: () => number;
 }
 

@@ -12,6 +12,7 @@ import type { PartitionSnapshot } from '../core/state/partition';
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
+import { correlateAlerts, type CorrelationDeps } from './correlateAlerts';
 import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
 
 /**
@@ -27,6 +28,8 @@ export interface RemoteUseDeps {
   readonly settings: RemoteUseSettings;
   /** How often a batch is judged again after ETag conflicts before the invocation fails. */
   readonly maxConflictRetries?: number;
+  /** The theft-and-use join; without it, remote uses are not correlated with thefts. */
+  readonly correlation?: CorrelationDeps | undefined;
 }
 
 export interface RemoteUseBatchReport {
@@ -154,7 +157,10 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
     conflictRetries++;
   }
 
-  const alerts = await linkedAlerts(result, deps.store);
+  const useAlerts = await linkedAlerts(result, deps.store);
+  // Backfilled history (settings.history) raises nothing, so it takes no part in the join either.
+  const joined = deps.correlation && !deps.settings.history ? await correlateAlerts(useAlerts, deps.correlation, deps.settings.processedAt) : undefined;
+  const alerts = joined ? [...useAlerts, ...joined.joins] : useAlerts;
   const sent = alerts.length > 0 ? await deps.sink.send(alerts) : { sent: 0, failed: [] };
   const sinkRejects = sent.failed.map((f) => makeReject('alert.sink-refused', f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`));
   const allRejects = [...rejects, ...sinkRejects];

@@ -8,6 +8,7 @@ import { splitEndpointOutcomes, summariseTheftBatch, type TheftBatchSummary } fr
 import type { AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
+import { correlateAlerts, type CorrelationDeps } from './correlateAlerts';
 import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
 
 export interface TheftDeps {
@@ -18,6 +19,8 @@ export interface TheftDeps {
   /** Wall-clock time of processing for TimeGenerated; omitted in replays (TimeGenerated = EventTime). */
   readonly processedAt?: number;
   readonly maxConflictRetries?: number;
+  /** The theft-and-use join; without it, theft alerts are not correlated with remote uses. */
+  readonly correlation?: CorrelationDeps | undefined;
 }
 
 export interface TheftBatchReport {
@@ -76,7 +79,9 @@ export async function judgeEndpointOutcomes(outcomes: readonly EndpointParsed[],
   }
 
   const processedAt = deps.processedAt;
-  const alerts = processedAt === undefined ? detection.alerts : detection.alerts.map((a) => ({ ...a, TimeGenerated: isoTime(processedAt) }));
+  const theftAlerts = processedAt === undefined ? detection.alerts : detection.alerts.map((a) => ({ ...a, TimeGenerated: isoTime(processedAt) }));
+  const joined = deps.correlation ? await correlateAlerts(theftAlerts, deps.correlation, processedAt) : undefined;
+  const alerts = joined ? [...theftAlerts, ...joined.joins] : theftAlerts;
   const sent = alerts.length > 0 ? await deps.sink.send(alerts) : { sent: 0, failed: [] };
   const allRejects = [
     ...initialRejects,

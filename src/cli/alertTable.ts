@@ -4,11 +4,13 @@ import type { AlertRow } from '../core/alerts/alertRow';
 export function formatAlertTable(alerts: readonly AlertRow[], width = 160): string {
   const rows = [...alerts].sort((a, b) => a.EventTime.localeCompare(b.EventTime) || a.AlertId.localeCompare(b.AlertId));
   const header = ['Event time (UTC)', 'Sev', 'Detector', 'Identity / host', 'IP / process', 'ASN / target'];
-  const cells = rows.map((a) =>
-    a.Detector === 'RemoteTokenUse'
-      ? [a.EventTime.slice(0, 19).replace('T', ' '), a.Severity, 'RemoteUse', a.IdentityName, a.IPAddress, a.ASN !== null ? `AS${a.ASN} ${a.ASOrganization}` : '-']
-      : [a.EventTime.slice(0, 19).replace('T', ' '), a.Severity, 'Theft', a.HostName, a.ProcessName, a.Target],
-  );
+  const cells = rows.map((a) => {
+    const time = a.EventTime.slice(0, 19).replace('T', ' ');
+    const asn = a.ASN !== null ? `AS${a.ASN} ${a.ASOrganization}` : '-';
+    if (a.Detector === 'RemoteTokenUse') return [time, a.Severity, 'RemoteUse', a.IdentityName, a.IPAddress, asn];
+    if (a.Detector === 'TheftAndUse') return [time, a.Severity, 'Stolen+used', `${a.HostName} / ${a.IdentityName}`, `${a.ProcessName} / ${a.IPAddress}`, asn];
+    return [time, a.Severity, 'Theft', a.HostName, a.ProcessName, a.Target];
+  });
   const widths = header.map((h, i) => Math.min(i === 5 ? 40 : 28, Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length))));
   const line = (c: readonly string[]): string => c.map((v, i) => fit(v, widths[i]!)).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  ')];

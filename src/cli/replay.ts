@@ -67,7 +67,9 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   const sink = new NdjsonAlertSink(out);
   const deadLetter = new MemoryRejectSink();
   const settings = remoteUseSettings(options);
-  const theft: TheftDeps = { store: stores.theft, sink, deadLetter, settings: loadTheftSettings(options.theftAllowlistFile ? readJson(options.theftAllowlistFile) : undefined) };
+  // The theft-and-use join keeps its machine partitions in the remote-use state, for both detectors.
+  const correlation = { store: stores.remote, dedupWindowMs: settings.dedupWindowMs };
+  const theft: TheftDeps = { store: stores.theft, sink, deadLetter, settings: loadTheftSettings(options.theftAllowlistFile ? readJson(options.theftAllowlistFile) : undefined), correlation };
   const summary: ReplaySummary = {
     files: files.length, records: 0, invocations: 0, byCategory: {}, rejectsByReason: {}, alertsBySeverity: { Low: 0, Medium: 0, High: 0 },
     alertsByDetector: {}, suppressed: 0, tableRequests: undefined, stateChanges: 0, elapsedMs: 0, alerts: sink.rows, rejects: deadLetter.rejects,
@@ -79,7 +81,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
       summary.records += batch.records.length;
       const { audit, endpoint } = routeRecords(batch.records);
       if (audit.length > 0 || batch.rejects.length > 0) {
-        const report = await runRemoteUseBatch(audit, batch.rejects, { store: stores.remote, sink, deadLetter, settings }, batch.id);
+        const report = await runRemoteUseBatch(audit, batch.rejects, { store: stores.remote, sink, deadLetter, settings, correlation }, batch.id);
         merge(summary.byCategory, report.byCategory);
         summary.suppressed += report.detection.suppressed;
         summary.stateChanges += report.stateChanges;

@@ -94,8 +94,18 @@ describe('the KQL check itself', () => {
 describe('Sentinel analytics rules', () => {
   const all = rules();
 
-  it('has the remote-use and the theft rule, each loading its KQL from a file', () => {
-    expect(all.map((rule) => rule.queryPath).sort()).toEqual(['sentinel/remoteTokenUse.kql', 'sentinel/tokenTheft.kql']);
+  it('has the remote-use, the theft and the stolen-and-used rule, each loading its KQL from a file', () => {
+    expect(all.map((rule) => rule.queryPath).sort()).toEqual(['sentinel/remoteTokenUse.kql', 'sentinel/theftAndUse.kql', 'sentinel/tokenTheft.kql']);
+  });
+
+  it('raises a stolen-and-used join with its two halves, all three on the machine, grouped into one incident by it', () => {
+    const rule = all.find((r) => r.queryPath === 'sentinel/theftAndUse.kql')!;
+    const entities = (rule.props.get('entityMappings')?.namedChildren ?? []).map((mapping) => stringValue(property(mapping, 'entityType')));
+    expect(entities).toEqual(['Host', 'AzureResource', 'Account', 'IP']);
+    expect(property(property(rule.props.get('incidentConfiguration'), 'groupingConfiguration'), 'groupByEntities')?.text.replace(/\s+/g, '')).toBe("['AzureResource']");
+    expect(rule.query).toMatch(/Detector == "TheftAndUse"/);
+    expect(rule.query).toMatch(/Evidence\.theftAlertId/);
+    expect(rule.query).toMatch(/Evidence\.remoteUseAlertId/);
   });
 
   it.each(all.map((rule) => [rule.queryPath, rule] as const))('%s parses and type-checks against the alert table', (_path, rule) => {

@@ -11,7 +11,7 @@
 export type Severity = 'Low' | 'Medium' | 'High';
 export const SEVERITIES: readonly Severity[] = ['Low', 'Medium', 'High'];
 
-export type Detector = 'RemoteTokenUse' | 'TokenTheft';
+export type Detector = 'RemoteTokenUse' | 'TokenTheft' | 'TheftAndUse';
 
 /** Where an IP address sits, as the remote-use detector sees it. */
 export type IpScope = 'azure' | 'private' | 'external' | 'unknown';
