@@ -12,7 +12,22 @@ export interface AlertSink {
 export interface AlertSinkResult {
   readonly sent: number;
   /** Rows the destination refused permanently (for example a schema mismatch), with the reason. */
-  readonly failed: readonly { readonly alertId: string; readonly reason: string }[];
+  readonly failed: readonly SinkFailure[];
+}
+
+export interface SinkFailure {
+  readonly alertId: string;
+  readonly reason: string;
+  /**
+   * `unauthorized`: the app's identity may not write to the destination (a missing role: a
+   * configuration error an operator must fix); otherwise the rows themselves were refused.
+   */
+  readonly kind?: 'refused' | 'unauthorized';
+}
+
+/** The reject reason a sink failure is dead-lettered under. */
+export function sinkFailureReason(failure: SinkFailure): string {
+  return failure.kind === 'unauthorized' ? 'alert.sink-unauthorized' : 'alert.sink-refused';
 }
 
 export class MemoryAlertSink implements AlertSink {

@@ -1,6 +1,7 @@
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { requestTimeoutPolicy } from './requestTimeout';
 
 /** Counts HTTP requests the Table client sends: every one is a billed storage transaction. */
 export class RequestCounter {
@@ -23,9 +24,14 @@ export function createTableClient(
   target: { readonly connectionString: string } | { readonly endpoint: string; readonly credential: TokenCredential },
   tableName: string,
   counter?: RequestCounter,
+  /** Per-request timeout (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number,
 ): TableClient {
   const options: TableServiceClientOptions = {
-    ...(counter ? { additionalPolicies: [{ policy: counter.policy, position: 'perCall' as const }] } : {}),
+    additionalPolicies: [
+      ...(counter ? [{ policy: counter.policy, position: 'perCall' as const }] : []),
+      { policy: requestTimeoutPolicy(requestTimeoutMs), position: 'perRetry' as const },
+    ],
   };
   if ('connectionString' in target) {
     return TableClient.fromConnectionString(target.connectionString, tableName, { ...options, allowInsecureConnection: isLocalEmulator(target.connectionString) });

@@ -9,7 +9,7 @@ import { linkIssuances } from '../core/remoteUse/issuanceLink';
 import { SHARED_PARTITION_PREFIXES } from '../core/remoteUse/partitionKeys';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import type { PartitionSnapshot } from '../core/state/partition';
-import type { AlertSink } from '../adapters/alertSink';
+import { sinkFailureReason, type AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
 import { correlateAlerts, type CorrelationDeps } from './correlateAlerts';
@@ -162,7 +162,7 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
   const joined = deps.correlation && !deps.settings.history ? await correlateAlerts(useAlerts, deps.correlation, deps.settings.processedAt) : undefined;
   const alerts = joined ? [...useAlerts, ...joined.joins] : useAlerts;
   const sent = alerts.length > 0 ? await deps.sink.send(alerts) : { sent: 0, failed: [] };
-  const sinkRejects = sent.failed.map((f) => makeReject('alert.sink-refused', f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`));
+  const sinkRejects = sent.failed.map((f) => makeReject(sinkFailureReason(f), f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`));
   const allRejects = [...rejects, ...sinkRejects];
   if (allRejects.length > 0) await deps.deadLetter.send(allRejects, { detector: 'RemoteTokenUse', batchId });
 

@@ -5,7 +5,7 @@ import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
 import { detectScreened, partitionKeysForScreened, screenEvents, type TheftDetectorConfig } from '../core/theft/detectTheft';
 import { splitEndpointOutcomes, summariseTheftBatch, type TheftBatchSummary } from '../core/theft/theftBatchSummary';
-import type { AlertSink } from '../adapters/alertSink';
+import { sinkFailureReason, type AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
 import { StateStoreError, type StateStore } from '../adapters/stateStore';
 import { correlateAlerts, type CorrelationDeps } from './correlateAlerts';
@@ -86,7 +86,7 @@ export async function judgeEndpointOutcomes(outcomes: readonly EndpointParsed[],
   const allRejects = [
     ...initialRejects,
     ...rejects,
-    ...sent.failed.map((f) => makeReject('alert.sink-refused', f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`)),
+    ...sent.failed.map((f) => makeReject(sinkFailureReason(f), f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`)),
   ];
   if (allRejects.length > 0) await deps.deadLetter.send(allRejects, { detector: 'TokenTheft', batchId });
   return {

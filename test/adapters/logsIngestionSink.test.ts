@@ -28,7 +28,7 @@ interface ReceivedRequest {
 }
 
 /** Decides the answer to one request: HTTP status and JSON body, or 'reset' to drop the connection. */
-type Responder = (rows: Record<string, unknown>[], index: number) => { status: number; body?: unknown; headers?: Record<string, string> } | 'reset';
+type Responder = (rows: Record<string, unknown>[], index: number) => { status: number; body?: unknown; headers?: Record<string, string> } | 'reset' | 'hang';
 
 let server: Server;
 let endpoint: string;
@@ -61,6 +61,8 @@ beforeAll(async () => {
         request.socket.destroy();
         return;
       }
+      // Never answers: the client's request timeout must end the wait.
+      if (answer === 'hang') return;
       response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       response.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
     });
@@ -89,11 +91,12 @@ class FakeCredential implements TokenCredential {
   }
 }
 
-function sink(credential: TokenCredential = new FakeCredential()): LogsIngestionAlertSink {
+function sink(credential: TokenCredential = new FakeCredential(), extra: { onUnauthorized?: (message: string) => void; requestTimeoutMs?: number } = {}): LogsIngestionAlertSink {
   return new LogsIngestionAlertSink({
     endpoint,
     ruleId: RULE_ID,
     credential,
+    ...extra,
     // One quick SDK retry: proves that a transient answer is retried before the sink gives up.
     clientOptions: { agent, retryOptions: { maxRetries: 1, retryDelayInMs: 5, maxRetryDelayInMs: 10 } },
   });
@@ -196,7 +199,7 @@ describe('LogsIngestionAlertSink', () => {
     { status: 503, name: 'service unavailable' },
     { status: 500, name: 'internal error' },
     { status: 429, name: 'throttled', headers: { 'retry-after': '0' } },
-    { status: 403, name: 'role assignment not yet propagated' },
+    { status: 404, name: 'a DCR not propagated yet' },
   ])('throws AlertUploadTransientError on HTTP $status ($name); 5xx and 429 are retried by the client first', async ({ status, headers }) => {
     respond = () => ({ status, body: { error: { code: 'Transient', message: 'try later' } }, ...(headers ? { headers } : {}) });
 
@@ -210,7 +213,30 @@ describe('LogsIngestionAlertSink', () => {
     expect(error).toBeInstanceOf(AlertUploadTransientError);
     expect((error as AlertUploadTransientError).message).toContain(`HTTP ${status}`);
     expect((error as AlertUploadTransientError).failedRows).toBe(1);
-    if (status !== 403) expect(received.length).toBeGreaterThanOrEqual(2);
+    if (status !== 404) expect(received.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each([401, 403])('dead-letters the rows on HTTP %i as a configuration error, said once per send, instead of retrying forever', async (status) => {
+    respond = () => ({ status, body: { error: { code: 'AuthorizationFailed', message: 'no permission' } } });
+    const said: string[] = [];
+    const result = await sink(new FakeCredential(), { onUnauthorized: (message) => said.push(message) }).send([remoteUseAlert('a1'), remoteUseAlert('a2')]);
+    expect(result.sent).toBe(0);
+    expect(result.failed.map((f) => [f.alertId, f.kind])).toEqual([['a1', 'unauthorized'], ['a2', 'unauthorized']]);
+    expect(result.failed[0]?.reason).toContain('Monitoring Metrics Publisher');
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain(`HTTP ${status}`);
+  });
+
+  it.each([200, 202])('counts an answer of HTTP %i as sent (any 2xx is success)', async (status) => {
+    respond = () => ({ status });
+    expect(await sink().send([remoteUseAlert('a1')])).toEqual({ sent: 1, failed: [] });
+  });
+
+  it('ends a request the service never answers with a transient error, not a hung invocation', async () => {
+    respond = () => 'hang';
+    const started = Date.now();
+    await expect(sink(new FakeCredential(), { requestTimeoutMs: 200 }).send([remoteUseAlert('a1')])).rejects.toBeInstanceOf(AlertUploadTransientError);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('throws AlertUploadTransientError when the connection drops', async () => {

@@ -31,3 +31,28 @@ describe('plain HTTP only to a local emulator', () => {
     expect(isLoopbackUrl('')).toBe(false);
   });
 });
+
+describe('request timeouts', () => {
+  it('a Table Storage request the service never answers fails the load (a StateStoreError the invocation throws), not the invocation’s whole timeout', async () => {
+    const { createServer } = await import('node:http');
+    const { createTableClient } = await import('../../src/adapters/tableClient');
+    const { TableStateStore } = await import('../../src/adapters/tableStateStore');
+    const { StateStoreError } = await import('../../src/adapters/stateStore');
+    const { AZURITE_ACCOUNT, azuriteConnectionString } = await import('../../src/adapters/azurite');
+    // Accepts every request and never answers.
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const client = createTableClient({ connectionString: azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`) }, 'TokenWatchState', undefined, 150);
+      const store = new TableStateStore(client, { cachePartitions: 10 });
+      const started = Date.now();
+      await expect(store.load(['mi|t|o'])).rejects.toBeInstanceOf(StateStoreError);
+      // The SDK retries a timed-out request a few times (150 ms each, with back-off), well under a minute.
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 90_000);
+});
