@@ -7,6 +7,7 @@
 import { utcDay } from '../records/time';
 import type { DerivedRows, PartitionSnapshot } from '../state/partition';
 import { num, type RowData } from '../state/workingPartition';
+import { IDENTITY_META_ROW } from './partitionKeys';
 
 /**
  * A baseline row's `first` and `last` (epoch ms). Each names its field as a constant, so V8 reads
@@ -109,12 +110,32 @@ const UNCODED = -1;
 
 export const NO_DAYS: BaselineDays = new Map<string, number>();
 
+const MINUTE_MS = 60_000;
+
+/**
+ * An identity's watermark (epoch ms, to the minute when read from day codes), undefined before
+ * any batch wrote one: from the loaded partition's codes (`days`, where the meta row is coded as
+ * minutes since the epoch) or from its working copy.
+ */
+export function watermarkOf(days: BaselineDays | undefined, rows: RowReader): number | undefined {
+  if (days !== undefined) {
+    const minutes = days.get(IDENTITY_META_ROW);
+    return minutes === undefined ? undefined : minutes * MINUTE_MS;
+  }
+  return num(rows.get(IDENTITY_META_ROW), 'wm');
+}
+
 export function baselineDaysOf(snapshot: PartitionSnapshot): BaselineDays {
   let days = snapshot.derived;
   if (!days) {
     const coded = new Map<string, number>();
     const rows = snapshot.rows;
     for (const [rowKey, data] of rows) {
+      if (rowKey === IDENTITY_META_ROW) {
+        const watermark = num(data, 'wm');
+        if (watermark !== undefined) coded.set(IDENTITY_META_ROW, Math.floor(watermark / MINUTE_MS));
+        continue;
+      }
       const first = firstSeen(data);
       const last = lastSeen(data);
       const firstDay = first !== undefined ? utcDay(first) : NaN;

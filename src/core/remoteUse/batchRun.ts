@@ -11,7 +11,7 @@ import { rememberBounded } from '../boundedMemo';
 import { recordKeyText, type AuditEvent, type TokenUse } from '../records/auditEvent';
 import type { PartitionSnapshot, RowChange } from '../state/partition';
 import { EMPTY_ROWS } from '../state/workingPartition';
-import { baselineDaysOf, IN_BASELINE, LEARNED_AS_IS, learnedRow, NO_DAYS, rowFacts, type RowReader } from './baselineRows';
+import { baselineDaysOf, IN_BASELINE, LEARNED_AS_IS, learnedRow, NO_DAYS, rowFacts, watermarkOf, type RowReader } from './baselineRows';
 import { TenantCatalog, type CatalogEntry, type CatalogIndex } from './catalog';
 import { CALLER_ADDRESS_MEMO_MAX, CallerAddress, callerAddressMemo, type CallerAddressMemo } from './callerAddress';
 import { IdentityBaseline } from './identityBaseline';
@@ -40,6 +40,11 @@ export interface RemoteUseSummary {
   learned: number;
   /** Uses of a token first used from another network. */
   replays: number;
+  /**
+   * Uses older than their identity's watermark less the lateness allowance: judged on the state as
+   * it is, teaching nothing (no baseline, first use or replay mark), never moving a dedup time back.
+   */
+  late: number;
   /** Uses from a scope the ladder does not act on, by scope. */
   byScope: Record<string, number>;
 }
@@ -67,9 +72,10 @@ export class BatchRun {
   private readonly issuanceLookups: IssuanceLookup[] = [];
   private readonly summary: RemoteUseSummary = {
     issuances: 0, uses: 0, miUses: 0, nonMiUses: 0, userUses: 0, other: {},
-    alerts: { Low: 0, Medium: 0, High: 0 }, suppressed: 0, reemitted: 0, learned: 0, replays: 0, byScope: {},
+    alerts: { Low: 0, Medium: 0, High: 0 }, suppressed: 0, reemitted: 0, learned: 0, replays: 0, late: 0, byScope: {},
   };
-  private earliestMs = Infinity;
+  /** The batch's latest event: what it advances the watermarks of the identities it writes to. */
+  private latestMs = -Infinity;
 
   private readonly addresses: CallerAddressMemo;
 
@@ -86,7 +92,7 @@ export class BatchRun {
 
   /** `planned`: the loaded catalog's entry for the event's object id, when planning found one (BatchPlan). */
   process(e: AuditEvent, planned: CatalogEntry | undefined): void {
-    this.earliestMs = Math.min(this.earliestMs, e.timeMs);
+    if (e.timeMs > this.latestMs) this.latestMs = e.timeMs;
     const catalog = this.catalog(e.tenantId);
     if (e.tenantId) catalog.observe(e.timeMs);
     if (e.kind === 'other') {
@@ -126,6 +132,10 @@ export class BatchRun {
     const rows: RowReader = working ? working.partition : loaded?.rows ?? EMPTY_ROWS;
     const days = working ? undefined : loaded ? baselineDaysOf(loaded) : NO_DAYS;
     const windowMs = settings.baselineWindowMs;
+    const watermark = watermarkOf(days, rows);
+    // History (a backfill) is old by definition and runs beside live batches: it is never late.
+    const late = watermark !== undefined && e.timeMs < watermark - settings.latenessAllowanceMs && settings.history !== true;
+    if (late) this.summary.late++;
     const asnFacts = rowFacts(days, rows, asnKey, e.timeMs, windowMs);
     const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, windowMs);
     // An Azure use is judged by its region's row, or by its ASN's when no regional tag holds it.
@@ -135,7 +145,7 @@ export class BatchRun {
       settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
     // The token's first use, from any batch: a use from another network proves a copy. Allowlisted
     // uses are usual by decree and take no part, neither as a first use nor as a replay.
-    const tokenKey = network !== undefined && !allowlisted ? tokenKeyOf(e) : '';
+    const tokenKey = network !== undefined && !allowlisted && !late ? tokenKeyOf(e) : '';
     const tokenRow = tokenKey !== '' ? tokenRowKey(tokenKey) : '';
     const found = tokenRow !== '' ? this.firstUses.find(e, tokenRow) : undefined;
     const tokenReplayed = found !== undefined && found !== UNTRACKED && firstUseNetwork(found) !== network;
@@ -162,6 +172,7 @@ export class BatchRun {
       this.raise(e, identity, address, outcome, working ?? this.identity(identity.partitionKey), useRows, firstEventAt, firstUse);
     }
 
+    if (late) return;
     if (outcome.learn) {
       // Private addresses have no ASN: their IP is learned, no ASN row is invented.
       const learnAsn = address.asn !== null && (asnFacts & LEARNED_AS_IS) === 0;
@@ -204,7 +215,8 @@ export class BatchRun {
     const id = alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, e.category, recordKeyText(e.recordKey)]);
     const history = this.settings.history === true;
     const dedupKey = history ? historyDedupRowKey(severity, attribute) : dedupRowKey(severity, attribute);
-    const decision = decideDedup(baseline.dedup(dedupKey), e.timeMs, id, this.settings.dedupWindowMs);
+    const previous = baseline.dedup(dedupKey);
+    const decision = decideDedup(previous, e.timeMs, id, this.settings.dedupWindowMs);
     if (decision.kind === 'suppress') {
       // Counted in the ledger, not on the dedup row: the row changes only when an alert is raised.
       if (decision.counted) {
@@ -216,7 +228,9 @@ export class BatchRun {
     if (decision.kind === 'reemit') this.summary.reemitted++;
     else {
       this.summary.alerts[severity]++;
-      baseline.setDedup(dedupKey, decision.next);
+      // A late use raised more than a dedup window before the last raise: its alert stands, but the
+      // dedup time never moves back (a later use would otherwise raise again inside the window).
+      if (previous === undefined || e.timeMs >= previous.lastRaisedAt) baseline.setDedup(dedupKey, decision.next);
     }
     this.alerts.push(this.alertRow(e, identity, address, outcome, severity, id, baseline, rows, firstEventAt, replayOf));
   }
@@ -249,7 +263,7 @@ export class BatchRun {
     const changes: RowChange[] = [];
     for (const catalog of this.catalogs.values()) changes.push(...catalog.partition.changes());
     for (const identity of this.identities.values()) {
-      identity.expire(this.earliestMs, this.settings.dedupWindowMs);
+      identity.finish(this.latestMs, this.settings.dedupWindowMs, this.settings.latenessAllowanceMs);
       changes.push(...identity.partition.changes());
     }
     changes.push(...this.tokens.changes());

@@ -6,6 +6,7 @@ import { dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/d
 import type { PartitionSnapshot } from '../state/partition';
 import { num, WorkingPartition } from '../state/workingPartition';
 import { inBaseline } from './baselineRows';
+import { IDENTITY_META_ROW } from './partitionKeys';
 
 /**
  * One identity's partition as a batch changes it: its 30-day ASN/IP baseline and its dedup
@@ -52,16 +53,23 @@ export class IdentityBaseline {
   }
 
   /**
-   * Drops baseline and dedup rows that can no longer matter, only when the partition is written
-   * anyway. "No longer" is measured from the batch's EARLIEST event: every event of the batch is
-   * at or after it, so a redelivery of the same batch finds every row it needs.
+   * Advances the identity's watermark to the batch's latest event (never back) and drops the rows
+   * that can no longer matter, only when the partition is written anyway. "No longer" is measured
+   * from the watermark less the lateness allowance, not from the batch: which batch of two writes
+   * first must not decide what the other finds, so a batch up to the allowance behind the stream
+   * still finds every baseline and dedup row it needs, and a redelivery finds what it found.
    */
-  expire(earliestMs: number, dedupWindowMs: number): void {
+  finish(batchLatestMs: number, dedupWindowMs: number, latenessAllowanceMs: number): void {
     if (!this.partition.changed) return;
+    const stored = num(this.partition.get(IDENTITY_META_ROW), 'wm');
+    const watermark = stored === undefined ? batchLatestMs : Math.max(stored, batchLatestMs);
+    if (watermark !== stored) this.partition.set(IDENTITY_META_ROW, { wm: watermark });
+    const horizon = watermark - latenessAllowanceMs;
     for (const [rowKey, data] of [...this.partition.entries()]) {
+      if (rowKey === IDENTITY_META_ROW) continue;
       if (rowKey.startsWith('dd|') || rowKey.startsWith('hd|')) {
-        if ((num(data, 'raisedAt') ?? 0) < earliestMs - dedupWindowMs) this.partition.delete(rowKey);
-      } else if ((num(data, 'last') ?? 0) < earliestMs - this.windowMs) {
+        if ((num(data, 'raisedAt') ?? 0) < horizon - dedupWindowMs) this.partition.delete(rowKey);
+      } else if ((num(data, 'last') ?? 0) < horizon - this.windowMs) {
         this.partition.delete(rowKey);
       }
     }

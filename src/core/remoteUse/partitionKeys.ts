@@ -227,6 +227,8 @@ export function tokenBucketCandidates(tenantId: string, iatMs: number, tokenId: 
 export const SHARED_PARTITION_PREFIXES: readonly string[] = [`${tableKey('tenant')}|`];
 
 export const TENANT_META_ROW = 'meta';
+/** An identity partition's `meta` row: its watermark (`wm`, the latest event time a batch wrote it with). */
+export const IDENTITY_META_ROW = 'meta';
 export const catalogRowKey = (objectId: string): string => tableKey('mi', objectId);
 const asnKeys = new Map<number, string>();
 export const asnRowKey = (asn: number): string => asnKeys.get(asn) ?? remember(asnKeys, asn, `asn|${asn}`);

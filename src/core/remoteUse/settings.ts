@@ -58,6 +58,14 @@ export interface RemoteUseSettings {
   readonly activationMs: number;
   /** 5 days: the deduplication period of the anchor rule. */
   readonly dedupWindowMs: number;
+  /**
+   * 2 days: how far behind the stream a batch may be (Event Hub partitions drift apart, a batch is
+   * redelivered after an outage) and still be judged as if it had come in order. Rows are expired
+   * against the identity's watermark (the latest event time any batch wrote it with) less this
+   * allowance, so an older batch still finds every row it needs; a use older than the watermark
+   * less this allowance is late: judged on the state as it is, teaching nothing.
+   */
+  readonly latenessAllowanceMs: number;
   /** 24 hours: the longest lifetime of a Managed Identity access token. */
   readonly tokenLifetimeMs: number;
   /** Token bucket partitions per tenant and hour (see tokenBucketKey); 1 unless sign-ins exceed ~1,500/s. */
@@ -82,6 +90,7 @@ export function defaultRemoteUseSettings(classifyIp: IpClassifier, overrides: Pa
     baselineWindowMs: 30 * DAY_MS,
     activationMs: 14 * DAY_MS,
     dedupWindowMs: DEDUP_WINDOW_MS,
+    latenessAllowanceMs: 2 * DAY_MS,
     tokenLifetimeMs: DAY_MS,
     tokenBucketShards: 1,
     ...overrides,

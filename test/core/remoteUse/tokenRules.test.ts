@@ -231,3 +231,45 @@ function isoOf(record: Record<string, unknown>): string {
 function byTime(a: Record<string, unknown>, b: Record<string, unknown>): number {
   return String(a['time']).localeCompare(String(b['time']));
 }
+
+describe('event time that only moves forward', () => {
+  const id = identity(41);
+  const days = (from: number, to: number, ip: string, minute = 5) =>
+    Array.from({ length: to - from + 1 }, (_, k) => activityUse(id, at(from + k, minute), ip, { token: `${id.name}-${from + k}-${minute}` }));
+
+  it('an older batch after a newer one expired rows is judged as if it had come in order', async () => {
+    // The identity used AS64500 (on premises) until day 4; Azure every day. A batch of day 35
+    // writes the identity (and so expires what is older than its window); a batch of day 33
+    // (another partition, behind) then sees a use from AS64500, last seen 29 days before it.
+    const history = [...days(0, 32, AZURE_IP_OF_TEST), ...days(0, 4, ONPREM_IP, 7)];
+    const newer = [activityUse(id, at(35, 5), '198.51.100.77', { token: 'newer' })];
+    const older = [activityUse(id, at(33, 9), ONPREM_IP, { token: 'older' })];
+    const ordered = await replayRecords([...history, ...older, ...newer].sort(byTime), { batchSize: 1 });
+    const backend = (await replayRecords(history.sort(byTime), { batchSize: 1 })).backend;
+    await replayRecords(newer, { backend });
+    const skewed = await replayRecords(older, { backend });
+    const severityOf = (alerts: AlertRow[]) => alerts.filter((a) => a.EventTime === new Date(at(33, 9)).toISOString()).map((a) => a.Severity);
+    expect(severityOf(ordered.alerts)).toEqual(['Low']);
+    expect(severityOf(skewed.alerts)).toEqual(['Low']);
+  });
+
+  it('a use 6 days late is judged, counted as late, teaches nothing and never moves a dedup time back', async () => {
+    // After activation: AS64501 raises High on day 20 and day 26 (5-day dedup). A use of day 14
+    // arrives after them: its High stands (over 5 days before day 20), but day 27's use stays
+    // suppressed as it was before the late one came.
+    const history = days(0, 19, AZURE_IP_OF_TEST);
+    const backend = (await replayRecords(history.sort(byTime), { batchSize: 50 })).backend;
+    const first = await replayRecords([activityUse(id, at(20, 9), ATTACKER_IP, { token: 'a' }), activityUse(id, at(26, 9), ATTACKER_IP, { token: 'b' })], { backend, batchSize: 1 });
+    expect(first.alerts.map((a) => a.Severity)).toEqual(['High', 'High']);
+    const late = await replayRecords([activityUse(id, at(14, 9), ATTACKER_IP, { token: 'c' })], { backend });
+    expect(late.alerts.map((a) => a.Severity)).toEqual(['High']);
+    expect(late.reports[0]!.detection.late).toBe(1);
+    expect(late.reports[0]!.detection.learned).toBe(0);
+    const after = await replayRecords([activityUse(id, at(27, 9), ATTACKER_IP, { token: 'd' })], { backend });
+    expect(after.alerts).toEqual([]);
+    const dedup = backend.partitions.get(`mi|${TENANT}|${id.objectId}`)!.rows.get('dd|High|64501');
+    expect(dedup).toMatchObject({ raisedAt: at(26, 9) });
+  });
+});
+
+const AZURE_IP_OF_TEST = '192.0.2.10';
