@@ -1,4 +1,5 @@
 import type { AlertRow } from '../core/alerts/alertRow';
+import { appendAll } from '../core/arrays';
 
 /**
  * Where alert rows go: Sentinel (Logs Ingestion API), an NDJSON file or stdout, or memory in tests.
@@ -33,7 +34,7 @@ export function sinkFailureReason(failure: SinkFailure): string {
 export class MemoryAlertSink implements AlertSink {
   readonly rows: AlertRow[] = [];
   async send(rows: readonly AlertRow[]): Promise<AlertSinkResult> {
-    this.rows.push(...rows);
+    appendAll(this.rows, rows);
     return { sent: rows.length, failed: [] };
   }
 }

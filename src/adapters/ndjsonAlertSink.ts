@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { AlertRow } from '../core/alerts/alertRow';
 import type { AlertSink, AlertSinkResult } from './alertSink';
+import { appendAll } from '../core/arrays';
 
 /** Writes alert rows as NDJSON (one row per line) to a file or stdout: the replay CLI's sink. */
 export class NdjsonAlertSink implements AlertSink {
@@ -8,7 +9,7 @@ export class NdjsonAlertSink implements AlertSink {
   constructor(private readonly out: Writable | undefined) {}
 
   async send(rows: readonly AlertRow[]): Promise<AlertSinkResult> {
-    this.rows.push(...rows);
+    appendAll(this.rows, rows);
     if (this.out && rows.length > 0) {
       const text = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
       await new Promise<void>((resolve, reject) => this.out!.write(text, (error) => (error ? reject(error) : resolve())));

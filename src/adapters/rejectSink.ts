@@ -1,4 +1,5 @@
 import type { Reject } from '../core/records/reject';
+import { appendAll } from '../core/arrays';
 
 /**
  * The dead-letter sink: rejected records go here (a Table Storage table in production, a file
@@ -12,6 +13,6 @@ export interface RejectSink {
 export class MemoryRejectSink implements RejectSink {
   readonly rejects: Reject[] = [];
   async send(rejects: readonly Reject[]): Promise<void> {
-    this.rejects.push(...rejects);
+    appendAll(this.rejects, rejects);
   }
 }

@@ -8,6 +8,7 @@ import {
   type Pipeline,
 } from '@azure/core-rest-pipeline';
 import { isObject } from '../core/network/serviceTags';
+import { appendAll } from '../core/arrays';
 
 /**
  * The Service Tag Discovery API ("Service Tags – List", Microsoft.Network), called with the app's
@@ -98,7 +99,7 @@ export class ArmServiceTagsSource implements ServiceTagsSource {
       // The bearer token goes to ARM only: a nextLink elsewhere is refused, not followed.
       if (new URL(next).origin !== new URL(this.endpoint).origin) throw new ServiceTagsApiError(`service tags: nextLink ${next} leaves ${this.endpoint}`);
       const page = await this.page(next);
-      values.push(...valuesOf(page));
+      appendAll(values, valuesOf(page));
       next = nextLinkOf(page);
     }
     const { nextLink: _ignored, ...wrapper } = first;

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData, type RowValue } from '../core/state/partition';
 import { groupByPartition, StateStoreError, type CommitResult, type StateStore } from './stateStore';
 import { MAX_TX_OPERATIONS, submitEntityTransaction, type EntityOperation } from './tableTransaction';
+import { appendAll } from '../core/arrays';
 
 /**
  * The state store on Azure Table Storage.
@@ -241,7 +242,7 @@ export class TableStateStore implements StateStore {
   private async inWaves<T, R>(items: readonly T[], request: (item: T) => Promise<R>): Promise<R[]> {
     const concurrency = Math.max(1, this.options.loadConcurrency ?? 16);
     const results: R[] = [];
-    for (let i = 0; i < items.length; i += concurrency) results.push(...(await Promise.all(items.slice(i, i + concurrency).map(request))));
+    for (let i = 0; i < items.length; i += concurrency) appendAll(results, await Promise.all(items.slice(i, i + concurrency).map(request)));
     return results;
   }
 

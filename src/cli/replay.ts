@@ -21,6 +21,7 @@ import { defaultRemoteUseSettings, NO_ALLOWLIST, type RemoteUseSettings } from '
 import { countByReason, type Reject } from '../core/records/reject';
 import { listInputFiles, readInputFile } from './inputFiles';
 import { loadTheftSettings } from '../app/theftSettings';
+import { appendAll } from '../core/arrays';
 
 export interface ReplayOptions {
   readonly inputs: readonly string[];
@@ -126,7 +127,7 @@ function* batchesOf(files: readonly string[], batchSize: number | undefined): Ge
   let n = 0;
   for (const file of files) {
     const read = readInputFile(file);
-    pendingRejects.push(...read.rejects);
+    appendAll(pendingRejects, read.rejects);
     for (const record of read.records) {
       pending.push(record);
       if (pending.length >= batchSize) {

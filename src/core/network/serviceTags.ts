@@ -1,6 +1,7 @@
 import { parseCidrs, type Cidr } from './cidr';
 import { CidrSet } from './cidrSet';
 import { RegionTable, type RegionPrefixes } from './regionTable';
+import { appendAll } from '../arrays';
 
 /**
  * What TokenWatch takes from one Azure service-tags document: the AzureCloud address space (is
@@ -78,7 +79,7 @@ export function parseAzureCloudRanges(document: unknown): AzureCloudRanges {
     const region = regionOf(tag);
     if (region === '') throw new ServiceTagsFormatError(`tag ${String(tag.name)} names no region`);
     const parsed = parseCidrs(addressPrefixesOf(tag));
-    problems.push(...parsed.problems);
+    appendAll(problems, parsed.problems);
     regionPrefixes.push({ region, cidrs: parsed.cidrs });
   }
 

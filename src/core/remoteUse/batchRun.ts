@@ -24,6 +24,7 @@ import type { RemoteUseSettings } from './settings';
 import { SuppressionLedger } from './suppressionLedger';
 import { TokenRegistry } from './tokenRegistry';
 import { useAlertRow, type UseRows } from './useAlert';
+import { appendAll } from '../arrays';
 
 export interface RemoteUseSummary {
   issuances: number;
@@ -261,14 +262,14 @@ export class BatchRun {
 
   finish(): RemoteUseResult {
     const changes: RowChange[] = [];
-    for (const catalog of this.catalogs.values()) changes.push(...catalog.partition.changes());
+    for (const catalog of this.catalogs.values()) appendAll(changes, catalog.partition.changes());
     for (const identity of this.identities.values()) {
       identity.finish(this.latestMs, this.settings.dedupWindowMs, this.settings.latenessAllowanceMs);
-      changes.push(...identity.partition.changes());
+      appendAll(changes, identity.partition.changes());
     }
-    changes.push(...this.tokens.changes());
-    changes.push(...this.firstUses.changes());
-    changes.push(...this.suppressions.changes());
+    appendAll(changes, this.tokens.changes());
+    appendAll(changes, this.firstUses.changes());
+    appendAll(changes, this.suppressions.changes());
     return { alerts: this.alerts, changes, summary: this.summary, issuanceLookups: this.issuanceLookups };
   }
 
