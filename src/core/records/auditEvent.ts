@@ -84,10 +84,35 @@ export class RecordKeyParts {
   constructor(...parts: (string | number)[]) {
     this.parts = parts;
   }
+
+  /** The key as alert ids read it: the parts joined with `|`. */
+  text(): string {
+    return this.parts.join('|');
+  }
+}
+
+/**
+ * The key of a resource log record (Activity, Key Vault, Storage): `correlationId | operation |
+ * resourceId | time | …`, whose resource id is read without case. The same record names its
+ * resource `/SUBSCRIPTIONS/…/VAULTS/KV-CONTOSO` in the Event Hub shape (Activity, Key Vault) or as
+ * created (Storage), and `/subscriptions/…/vaults/kv-contoso` in Log Analytics' `_ResourceId` (the
+ * only resource column of AZKVAuditLogs and StorageBlobLogs); both must give one alert id. Folded
+ * when the key is read, not on the way in (see RecordKey).
+ */
+export class ResourceRecordKeyParts extends RecordKeyParts {
+  /** The position of the resource id among the parts. */
+  static readonly RESOURCE_PART = 2;
+
+  override text(): string {
+    const parts = this.parts.slice();
+    const resource = parts[ResourceRecordKeyParts.RESOURCE_PART];
+    if (typeof resource === 'string') parts[ResourceRecordKeyParts.RESOURCE_PART] = resource.toLowerCase();
+    return parts.join('|');
+  }
 }
 
 export function recordKeyText(key: RecordKey): string {
-  return typeof key === 'string' ? key : key.parts.join('|');
+  return typeof key === 'string' ? key : key.text();
 }
 
 /*

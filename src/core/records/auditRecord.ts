@@ -2,22 +2,48 @@ import { OtherAuditEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { text, textField } from './fields';
 import { parseGraphActivity } from './graphActivity';
-import { parsedValue, parseGuarded, type Parsed } from './reject';
+import { logAnalyticsTableOf } from './logAnalytics/logAnalyticsTables';
+import { makeReject, parsedValue, parseGuarded, type Parsed } from './reject';
 import { parseResourceCall } from './resourceCall';
 import { parseSignIn, SIGN_IN_CATEGORIES } from './signIn';
 import { parseTime } from './time';
 
 /**
- * Routes one Entra ID / Azure resource-log record to its parser by `category` and shape.
- * Returns undefined when the record is not an Azure diagnostic record at all (the caller then
- * tries the endpoint-telemetry parsers, and rejects what nobody recognises). A parser that throws
- * gives a `record.unreadable` reject (see parseGuarded).
+ * Routes one Entra ID / Azure resource-log record to its parser by `category` and shape, or one
+ * Log Analytics row (AzureActivity, AADManagedIdentitySignInLogs, MicrosoftGraphActivityLogs,
+ * AzureDiagnostics, AZKVAuditLogs, StorageBlobLogs, …) by its `Type` column: the row is read back
+ * into its Event Hub twin (see LogAnalyticsTable) and parsed as that, so both shapes give the same
+ * event. Returns undefined when the record is neither (the caller then tries the endpoint-telemetry
+ * parsers, and rejects what nobody recognises). A parser that throws gives a `record.unreadable`
+ * reject (see parseGuarded).
  */
 export function parseAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
   return parseGuarded(record, origin, routeAuditRecord);
 }
 
 function routeAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
+  // Event Hub records first: every record of a stream passes here, and no Log Analytics row has
+  // their lower-case `category` / `time` fields, so a row costs them nothing.
+  return routeEventHubRecord(record, origin) ?? routeLogAnalyticsRow(record, origin);
+}
+
+/**
+ * A Log Analytics row: its Event Hub twin through the Event Hub router (never back here: a twin
+ * always has the fields that router needs, or is rejected for the one it lacks). A reject keeps the
+ * Event Hub parser's reason (one counter per cause, whatever the shape) and shows the row itself.
+ */
+function routeLogAnalyticsRow(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
+  const table = logAnalyticsTableOf(record);
+  if (table === undefined || !isObject(record)) return undefined;
+  const parsed = routeEventHubRecord(table.eventHubTwin(record), origin);
+  if (parsed === undefined) {
+    return { ok: false, reject: makeReject('row.no-category', `The ${table.name} row names no category or operation to read it by.`, record, origin) };
+  }
+  if (parsed.ok) return parsed;
+  return { ok: false, reject: makeReject(parsed.reject.reason, `${table.name} row: ${parsed.reject.detail}`, record, origin) };
+}
+
+function routeEventHubRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
   if (!isObject(record)) return undefined;
   // Fields are read directly, not through `field`: every record of a stream passes here.
   const category = text(record['category']);

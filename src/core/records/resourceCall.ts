@@ -1,4 +1,4 @@
-import { OtherAuditEvent, RecordKeyParts, TokenUseEvent, type AuditEvent, type TokenUse } from './auditEvent';
+import { OtherAuditEvent, ResourceRecordKeyParts, TokenUseEvent, type AuditEvent, type TokenUse } from './auditEvent';
 import { isObject } from './envelope';
 import { NO_FIELDS, sharedTenantId, text, textField } from './fields';
 import { makeReject, parsedValue, type Parsed, type Reject } from './reject';
@@ -114,8 +114,14 @@ function parseClaimsCall(
   const callerIp = text(r['callerIpAddress']) ?? text(claims['ipaddr']) ?? '';
   const operation = text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '';
   const tokenId = text(claims['uti']) ?? '';
-  // The Event Hub shape of the Activity log has no eventDataId: the key is nearly always these values.
-  const recordKey = text(r['eventDataId']) ?? new RecordKeyParts(text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['resultType']) ?? '', callerIp, tokenId);
+  // The Event Hub shape of the Activity log has no eventDataId: the key is nearly always these
+  // values, which Log Analytics keeps too (AzureActivity, AzureDiagnostics, AZKVAuditLogs), so a
+  // row and its Event Hub twin give one alert id; the resource id is read without case (see
+  // ResourceRecordKeyParts). The result is not among them: whether AzureActivity's
+  // ActivityStatusValue holds the Event Hub `resultType` verbatim is not documented (public queries
+  // compare it with "Success" and with "Succeeded"), and correlation id, operation, time, caller and
+  // token already tell an operation's Start and Success events apart unless they share a millisecond.
+  const recordKey = text(r['eventDataId']) ?? new ResourceRecordKeyParts(text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, callerIp, tokenId);
   return parsedValue(
     new TokenUseEvent(
       timeMs,
@@ -166,8 +172,9 @@ function parseRequesterCall(
   const callerIp = text(r['callerIpAddress']) ?? '';
   const operation = text(r['operationName']) ?? '';
   const tokenHash = oauth ? text(identity['tokenHash']) ?? '' : '';
-  // Storage's correlationId is the request id (x-ms-request-id): unique per request.
-  const recordKey = new RecordKeyParts(text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['statusCode']) ?? '', callerIp, tokenHash);
+  // Storage's correlationId is the request id (x-ms-request-id): unique per request. The resource
+  // id is read without case: StorageBlobLogs keeps only the lower-case `_ResourceId`.
+  const recordKey = new ResourceRecordKeyParts(text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['statusCode']) ?? '', callerIp, tokenHash);
   return parsedValue(
     new TokenUseEvent(
       timeMs,

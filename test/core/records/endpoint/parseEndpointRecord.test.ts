@@ -52,6 +52,19 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     expect(parseEndpointRecord(fixture(name), name)).toEqual({ ok: 'ignored', kind, origin: name });
   });
 
+  it.each([
+    ['ecs-auditd/opened-file-arc-key-by-app-first-time', '/opt/contoso/sync'],
+    ['sysmon-flat/event1-ordinary-process', 'C:\\Windows\\system32\\'],
+    ['sysmon-windowsevent/event1-ordinary-process', 'C:\\Windows\\system32\\'],
+    // Sysmon 3 and MDE network rows carry no working directory.
+    ['sysmon-flat/event3-public-folder-imds', ''],
+    ['mde/network-curl-imds-token', ''],
+  ])('reads the working directory of %s (relative scripts resolve against it)', (name, workingDirectory) => {
+    const parsed = parseEndpointRecord(fixture(name), name);
+    if (parsed.ok !== true) throw new Error('expected an event');
+    expect(parsed.value.process.workingDirectory).toBe(workingDirectory);
+  });
+
   it('reads the tenant, the Azure resource id as host id, and the event time (UtcTime) of a WindowsEvent export', () => {
     const parsed = parseEndpointRecord(fixture('sysmon-windowsevent/event3-public-folder-imds'), 'x');
     if (parsed.ok !== true) throw new Error('expected an event');

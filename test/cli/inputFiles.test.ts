@@ -1,0 +1,214 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fileTextChunks, listInputFiles, readInputFile, readInputRecords, type InputItem } from '../../src/cli/inputFiles';
+import { replay } from '../../src/cli/replay';
+import { readExportHeader, readExportTime } from '../../src/core/records/logAnalytics/exportTime';
+import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP } from '../support/auditFixtures';
+import { logAnalyticsRowOf, portalCsv, type LogAnalyticsRow } from '../support/logAnalyticsRows';
+import { keyVaultUse, storageUse } from '../support/regionFixtures';
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tw-input-'));
+  folders.push(dir);
+  return dir;
+}
+
+function write(name: string, content: string | Buffer): string {
+  const file = path.join(folder(), name);
+  writeFileSync(file, content);
+  return file;
+}
+
+const records = (items: Iterable<InputItem>): Record<string, unknown>[] => [...items].flatMap((item) => ('reject' in item ? [] : [item.record as Record<string, unknown>]));
+const reasons = (items: Iterable<InputItem>): string[] => [...items].flatMap((item) => ('reject' in item ? [item.reject.reason] : []));
+
+describe('CSV exports', () => {
+  const TRICKY =
+    '\ufeffName,"TimeGenerated [UTC]",Claims_d,Note\r\n' +
+    'a,"4/28/2021, 2:32:14.029 PM","{""appid"":""x,y"",""uti"":""u""}","line one\r\nline two, with ""quotes"""\r\n' +
+    '\r\n' +
+    'b,"12/31/2021, 12:00:00.000 AM",{},plain\n' +
+    'c,2021-04-28T14:32:14.0290000Z,,"ends at EOF"';
+
+  it('reads a BOM, CRLF and LF, quoted fields with quotes, commas and line breaks, and skips blank lines', () => {
+    const file = write('export.csv', TRICKY);
+    const items = [...readInputRecords(file)];
+    expect(reasons(items)).toEqual([]);
+    expect(records(items)).toEqual([
+      { Name: 'a', TimeGenerated: '2021-04-28T14:32:14.029Z', Claims_d: '{"appid":"x,y","uti":"u"}', Note: 'line one\r\nline two, with "quotes"' },
+      { Name: 'b', TimeGenerated: '2021-12-31T00:00:00.000Z', Claims_d: '{}', Note: 'plain' },
+      { Name: 'c', TimeGenerated: '2021-04-28T14:32:14.029Z', Claims_d: '', Note: 'ends at EOF' },
+    ]);
+    // Origins name the line each row starts on: the header is line 1, row a spans lines 2 and 3, line 4 is blank.
+    expect([...readInputRecords(file)].flatMap((i) => ('origin' in i ? [i.origin] : []))).toEqual(['export.csv:2', 'export.csv:5', 'export.csv:6']);
+  });
+
+  it('gives the same rows whatever the read size: fields, quotes, CRLF and multi-byte characters split across chunks', () => {
+    const text = TRICKY.replace('plain', 'Zoë 🚀 naïve');
+    const file = write('export.csv', text);
+    const whole = [...readInputRecords(file)];
+    expect(records(whole)[1]!['Note']).toBe('Zoë 🚀 naïve');
+    for (const chunkBytes of [1, 2, 3, 5, 7, 64]) expect([...readInputRecords(file, { chunkBytes })], `chunk ${chunkBytes}`).toEqual(whole);
+    expect([...fileTextChunks(file, 3)].join('')).toBe(text.slice(1));
+  });
+
+  it('rejects a row whose field count differs from the header and a quote left open at the end, and reads on', () => {
+    const file = write('bad.csv', 'A,B\n1,2\n1,2,3\n4,5\n"6,7\n');
+    const items = [...readInputRecords(file)];
+    expect(records(items)).toEqual([
+      { A: '1', B: '2' },
+      { A: '4', B: '5' },
+    ]);
+    expect(reasons(items)).toEqual(['csv.field-count', 'csv.unterminated-quote']);
+    expect([...items].flatMap((i) => ('reject' in i ? [i.reject.origin] : []))).toEqual(['bad.csv:3', 'bad.csv:5']);
+  });
+
+  it('reads a fixed offset the header pins ([UTC+02:00]) into UTC', () => {
+    const file = write('offset.csv', 'Id,"TimeGenerated [UTC+02:00]"\n1,"3/1/2026, 12:05:00.000 PM"\n2,28.02.2026 23:30:00\n');
+    expect(records(readInputRecords(file))).toEqual([
+      { Id: '1', TimeGenerated: '2026-03-01T10:05:00.000Z' },
+      { Id: '2', TimeGenerated: '2026-02-28T21:30:00.000Z' },
+    ]);
+  });
+
+  it('refuses a file whose datetime header names a zone it does not pin: one counted reject, no rows, never a silent shift', () => {
+    for (const zone of ['Local Time', 'W. Europe Standard Time']) {
+      const file = write('local.csv', `Id,"TimeGenerated [${zone}]",Type\n1,"3/1/2026, 12:05:00.000 PM",AzureActivity\n2,"3/1/2026, 12:06:00.000 PM",AzureActivity\n`);
+      const read = readInputFile(file);
+      expect(read.records).toEqual([]);
+      expect(read.rejects.map((r) => r.reason)).toEqual(['csv.time-zone-not-pinned']);
+      expect(read.rejects[0]!.detail).toContain(`TimeGenerated [${zone}]`);
+      expect(read.rejects[0]!.detail).toContain('[UTC]');
+    }
+  });
+
+  it('rejects a row whose datetime could be day-first or month-first, or is no datetime; reads a 24-hour slash date its numbers decide', () => {
+    const file = write('dates.csv', 'Id,"TimeGenerated [UTC]"\n1,"04/05/2026, 14:32:00"\n2,"28/04/2026, 14:32:14.029"\n3,yesterday\n4,\n');
+    const items = [...readInputRecords(file)];
+    expect(reasons(items)).toEqual(['csv.ambiguous-time', 'csv.bad-time']);
+    expect(records(items)).toEqual([
+      { Id: '2', TimeGenerated: '2026-04-28T14:32:14.029Z' },
+      { Id: '4', TimeGenerated: '' },
+    ]);
+  });
+});
+
+describe('datetime cells and headers', () => {
+  it.each([
+    ['TimeGenerated [UTC]', 'TimeGenerated', { pinned: true, offsetMinutes: 0 }],
+    ['TokenIssuedAt [GMT]', 'TokenIssuedAt', { pinned: true, offsetMinutes: 0 }],
+    ['TimeGenerated [UTC-05:30]', 'TimeGenerated', { pinned: true, offsetMinutes: -330 }],
+    ['TimeGenerated [UTC+1]', 'TimeGenerated', { pinned: true, offsetMinutes: 60 }],
+    ['TimeGenerated [Local Time]', 'TimeGenerated', { pinned: false, zone: 'Local Time' }],
+    ['TimeGenerated [UTC+25:00]', 'TimeGenerated', { pinned: false, zone: 'UTC+25:00' }],
+    ['TimeGenerated', 'TimeGenerated', undefined],
+  ])('%s', (header, name, zone) => {
+    expect(readExportHeader(header)).toEqual({ name, zone });
+  });
+
+  it.each([
+    ['4/28/2021, 2:32:14.029 PM', 0, '2021-04-28T14:32:14.029Z'],
+    ['4/28/2021 2:32:14 AM', 0, '2021-04-28T02:32:14.000Z'],
+    ['12/1/2021, 12:00:00.000 PM', 0, '2021-12-01T12:00:00.000Z'],
+    ['2021-04-28T14:32:14.0290000Z', 120, '2021-04-28T14:32:14.029Z'],
+    ['2021-04-28 14:32:14', 120, '2021-04-28T12:32:14.000Z'],
+    ['2021-04-28T16:32:14+02:00', 0, '2021-04-28T14:32:14.000Z'],
+    ['28.04.2021, 14:32:14.029', 0, '2021-04-28T14:32:14.029Z'],
+    ['2/29/2021, 1:00:00.000 PM', 0, undefined],
+    ['13/13/2021, 14:00:00', 0, undefined],
+    ['4/28/2021, 13:32:14.029 PM', 0, undefined],
+  ])('%s (offset %i) → %s', (value, offset, iso) => {
+    const read = readExportTime(value, offset);
+    expect('iso' in read ? read.iso : undefined).toBe(iso);
+  });
+});
+
+describe('JSON exports', () => {
+  const row = (id: number): LogAnalyticsRow => ({ Type: 'AzureActivity', TimeGenerated: '2026-03-01T10:00:00Z', Id: id });
+
+  it('reads an array of rows, and NDJSON of rows', () => {
+    expect(records(readInputRecords(write('rows.json', JSON.stringify([row(1), row(2)]))))).toEqual([row(1), row(2)]);
+    expect(records(readInputRecords(write('rows.ndjson', `${JSON.stringify(row(1))}\r\n${JSON.stringify(row(2))}\r\n`)))).toEqual([row(1), row(2)]);
+  });
+
+  it('reads the query API shape (tables of columns and rows), the legacy columnName spelling too, and rejects a malformed row', () => {
+    const result = {
+      tables: [
+        { name: 'PrimaryResult', columns: [{ name: 'Type', type: 'string' }, { name: 'TimeGenerated', type: 'datetime' }, { name: 'Id', type: 'int' }], rows: [['AzureActivity', '2026-03-01T10:00:00Z', 1], ['AzureActivity', '2026-03-01T10:00:00Z'], ['AzureActivity', '2026-03-01T10:00:00Z', 2]] },
+        { tableName: 'Table_1', columns: [{ columnName: 'Type', dataType: 'String' }, { columnName: 'TimeGenerated', dataType: 'DateTime' }, { columnName: 'Id', dataType: 'Int32' }], rows: [['AzureActivity', '2026-03-01T10:00:00Z', 3]] },
+      ],
+    };
+    const items = [...readInputRecords(write('query.json', JSON.stringify(result)))];
+    expect(records(items)).toEqual([row(1), row(2), row(3)]);
+    expect(reasons(items)).toEqual(['query-result.bad-row']);
+    expect(items.flatMap((i) => ('origin' in i ? [i.origin] : []))).toEqual(['query.json record 0 table 0 row 0', 'query.json record 0 table 0 row 2', 'query.json record 0 table 1 row 0']);
+  });
+
+  it('keeps reading Event Hub bodies as before', () => {
+    const body = { records: [{ a: 1 }, { a: 2 }] };
+    const read = readInputFile(write('body.json', JSON.stringify([body, { a: 3 }])));
+    expect(read.records).toEqual([
+      { record: { a: 1 }, origin: 'body.json record 0.0' },
+      { record: { a: 2 }, origin: 'body.json record 0.1' },
+      { record: { a: 3 }, origin: 'body.json record 1' },
+    ]);
+  });
+
+  it('a folder lists its CSV exports beside the JSON files', () => {
+    const dir = folder();
+    for (const name of ['b.csv', 'a.json', 'c.txt', 'd.ndjson']) writeFileSync(path.join(dir, name), '');
+    expect(listInputFiles([dir]).map((f) => path.basename(f))).toEqual(['a.json', 'b.csv', 'd.ndjson']);
+  });
+});
+
+describe('tokenwatch replay of a workspace export', () => {
+  /** 20 days of a VM and an on-premises identity, with an external use on day 18 that must alert. */
+  function eventHubRecords(): Record<string, unknown>[] {
+    const vm = identity(91);
+    const onprem = identity(92);
+    const out: Record<string, unknown>[] = [];
+    for (let day = 0; day < 20; day++) {
+      out.push(miSignIn(vm, at(day)), miSignIn(onprem, at(day, 1)), activityUse(vm, at(day, 5), AZURE_IP), graphUse(onprem, at(day, 6), ONPREM_IP));
+      out.push(keyVaultUse(vm, at(day, 7), AZURE_IP), storageUse(vm, at(day, 8), `${AZURE_IP}:443`, `${'ab'.repeat(31)}${String(day).padStart(2, '0')}`));
+      // A real address of a public DNS provider: the real ASN data calls it external.
+      if (day === 18) out.push(activityUse(vm, at(day, 30), '8.8.8.8'), keyVaultUse(vm, at(day, 31), '8.8.4.4'));
+    }
+    return out;
+  }
+
+  it('raises the same alerts, AlertIds included, from portal CSV and JSON exports of the tables as from the Event Hub records', async () => {
+    const source = eventHubRecords();
+    const eventHubDir = folder();
+    writeFileSync(path.join(eventHubDir, 'records.json'), JSON.stringify({ records: source }));
+    const exportDir = folder();
+    mkdirSync(path.join(exportDir, 'exports'));
+    const byTable = new Map<string, LogAnalyticsRow[]>();
+    source.forEach((record, i) => {
+      const row = logAnalyticsRowOf(record, { keyVaultTable: i % 2 === 0 ? 'AzureDiagnostics' : 'AZKVAuditLogs' });
+      const table = String(row['Type']);
+      byTable.set(table, [...(byTable.get(table) ?? []), row]);
+    });
+    // Sign-ins and Storage as portal CSV exports (one with a pinned UTC+01:00 display zone), the rest as JSON arrays.
+    for (const [table, rows] of byTable) {
+      if (table === 'AADManagedIdentitySignInLogs') writeFileSync(path.join(exportDir, 'exports', `${table}.csv`), portalCsv(rows));
+      else if (table === 'StorageBlobLogs') writeFileSync(path.join(exportDir, 'exports', `${table}.csv`), portalCsv(rows, { zone: 'UTC+01:00', offsetMinutes: 60 }));
+      else writeFileSync(path.join(exportDir, 'exports', `${table}.json`), JSON.stringify(rows));
+    }
+    // Exports come per table, not in time order: one invocation over all of them.
+    const fromEventHub = await replay({ inputs: [eventHubDir], alertsToStdout: false });
+    const fromExports = await replay({ inputs: [exportDir], alertsToStdout: false, batchSize: 100_000 });
+    expect(fromExports.rejectsByReason).toEqual({});
+    expect(fromExports.records).toBe(source.length);
+    expect(fromEventHub.alerts.length).toBeGreaterThanOrEqual(2);
+    const sorted = (s: typeof fromEventHub) => [...s.alerts].sort((a, b) => a.AlertId.localeCompare(b.AlertId));
+    expect(sorted(fromExports)).toEqual(sorted(fromEventHub));
+    expect(fromExports.byCategory).toEqual(fromEventHub.byCategory);
+  }, 60_000);
+});
