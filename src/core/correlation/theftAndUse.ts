@@ -24,7 +24,16 @@ export interface CorrelationSettings {
   readonly dedupWindowMs: number;
   /** Wall-clock time of processing for TimeGenerated; omitted in replays. */
   readonly processedAt?: number | undefined;
+  /**
+   * How far one stream may lag the other (endpoint telemetry and resource logs reach the app by
+   * different paths and delays): halves are kept for the window plus this past the partition's
+   * watermark, the latest alert time it has seen. Default 2 days, like the remote-use detector's.
+   */
+  readonly latenessAllowanceMs?: number;
 }
+
+const DEFAULT_LATENESS_MS = 2 * 24 * 3_600_000;
+const META_ROW = 'meta';
 
 export interface CorrelationResult {
   readonly alerts: AlertRow[];
@@ -46,13 +55,13 @@ export function correlationPartitions(alerts: readonly AlertRow[]): string[] {
 export function joinTheftAndUse(alerts: readonly AlertRow[], partitions: ReadonlyMap<string, PartitionSnapshot>, settings: CorrelationSettings): CorrelationResult {
   const working = new Map<string, WorkingPartition>();
   const joins: AlertRow[] = [];
-  let earliestMs = Infinity;
+  let latestMs = -Infinity;
   const ordered = alerts
     .map((alert) => ({ alert, machine: machineOfAlert(alert), atMs: Date.parse(alert.EventTime) }))
     .filter((a): a is { alert: AlertRow; machine: Machine; atMs: number } => a.machine !== undefined && Number.isFinite(a.atMs))
     .sort((a, b) => a.atMs - b.atMs || (a.alert.AlertId < b.alert.AlertId ? -1 : a.alert.AlertId > b.alert.AlertId ? 1 : 0));
   for (const { alert, machine, atMs } of ordered) {
-    earliestMs = Math.min(earliestMs, atMs);
+    latestMs = Math.max(latestMs, atMs);
     const key = correlationPartitionKey(machine.name);
     let partition = working.get(key);
     if (!partition) {
@@ -74,7 +83,7 @@ export function joinTheftAndUse(alerts: readonly AlertRow[], partitions: Readonl
   }
   const changes: RowChange[] = [];
   for (const partition of working.values()) {
-    expire(partition, earliestMs, settings.dedupWindowMs);
+    expire(partition, latestMs, settings.dedupWindowMs, settings.latenessAllowanceMs ?? DEFAULT_LATENESS_MS);
     for (const change of partition.changes()) changes.push(change);
   }
   return { alerts: joins, changes };
@@ -131,13 +140,11 @@ function machineOfHalf(half: Half): Machine | undefined {
 /** The earliest half of the other kind on the same machine within the window (ties: AlertId). */
 function partnerOf(half: Half, machine: Machine, partition: WorkingPartition): { half: Half; link: MachineLink } | undefined {
   let best: { half: Half; link: MachineLink } | undefined;
-  const tenant = str(half.row, 'tenant');
+  // Tenants are not compared: endpoint telemetry often names none, and a Sentinel export's TenantId
+  // is the workspace's, not the Entra tenant. The machine is the link (its resource id when known).
   for (const [rowKey, row] of partition.entries()) {
     const other = halfFromRow(rowKey, row);
     if (!other || other.kind === half.kind || Math.abs(other.atMs - half.atMs) > THEFT_AND_USE_WINDOW_MS) continue;
-    const otherTenant = str(other.row, 'tenant');
-    // Endpoint telemetry often names no tenant; when both halves do, they must agree.
-    if (tenant !== '' && otherTenant !== '' && tenant !== otherTenant) continue;
     const otherMachine = machineOfHalf(other);
     const link = otherMachine ? sameMachine(machine, otherMachine) : undefined;
     if (!link) continue;
@@ -146,12 +153,22 @@ function partnerOf(half: Half, machine: Machine, partition: WorkingPartition): {
   return best;
 }
 
-/** Halves a later alert can no longer pair with (older than the window before the batch), and dedup rows past their window. */
-function expire(partition: WorkingPartition, earliestMs: number, dedupWindowMs: number): void {
+/**
+ * Advances the partition's watermark (the latest alert time it has seen, never back) and drops the
+ * halves no alert up to the lateness allowance behind it can pair with, and dedup rows past their
+ * window: measured from the watermark, not from the batch, so a theft arriving late still finds
+ * the use a later batch of the other stream wrote.
+ */
+function expire(partition: WorkingPartition, batchLatestMs: number, dedupWindowMs: number, latenessMs: number): void {
   if (!partition.changed) return;
+  const stored = num(partition.get(META_ROW), 'wm');
+  const watermark = stored === undefined ? batchLatestMs : Math.max(stored, batchLatestMs);
+  if (watermark !== stored) partition.set(META_ROW, { wm: watermark });
+  const horizon = watermark - latenessMs;
   for (const [rowKey, row] of [...partition.entries()]) {
+    if (rowKey === META_ROW) continue;
     const limit = rowKey.startsWith('dd|') ? (num(row, 'raisedAt') ?? 0) + dedupWindowMs : (num(row, 'at') ?? 0) + THEFT_AND_USE_WINDOW_MS;
-    if (limit < earliestMs) partition.delete(rowKey);
+    if (limit < horizon) partition.delete(rowKey);
   }
 }
 

@@ -93,6 +93,12 @@ describe('stolen and used: the theft-and-use join', () => {
     { name: 'same name, another subscription’s VM (resource ids differ)', batches: [[theft('t1', T0, 'vm-web01', VM.replace('c0ffee00', 'deadbeef'))], [use('u1', T0 + HOUR)]], joins: 0 },
     { name: 'a stolen token never used stays a theft alert', batches: [[theft('t1', T0)], [theft('t2', T0 + HOUR)]], joins: 0 },
     { name: 'a use without theft telemetry stays a remote-use alert', batches: [[use('u1', T0)], [use('u2', T0 + HOUR)]], joins: 0 },
+    { name: 'a theft whose export names the workspace as its tenant still joins (tenants are not compared)', batches: [[{ ...theft('t1', T0), TenantId: '11111111-0000-4000-8000-0000000000aa' }], [use('u1', T0 + HOUR)]], joins: 1 },
+    {
+      name: 'a theft arriving late (the endpoint stream two days behind) still finds the use a later batch kept',
+      batches: [[use('u1', T0)], [use('u9', T0 + 40 * HOUR, VM.replace('VM-WEB01', 'vm-web01'))], [theft('t1', T0 + 3 * HOUR)]],
+      joins: 1,
+    },
     { name: 'an Arc machine', batches: [[theft('t1', T0, 'SRV-FILES01.corp.contoso.com')], [use('u1', T0 + HOUR, ARC)]], joins: 1 },
   ])('$name', async ({ batches, joins }) => {
     expect((await join(batches)).length).toBe(joins);
