@@ -12,6 +12,7 @@ import {
   type EndpointProcess,
   type EventTime,
 } from './endpointRecords';
+import { parseTime } from '../core/records/time';
 import { DEMO_SUBSCRIPTIONS, DEMO_TENANT_ID } from './identities';
 import { createRandom, deriveSeed, type Random } from './random';
 import { isoTicks, MS_PER_DAY, parseDay } from './timeFormat';
@@ -22,6 +23,8 @@ import { isoTicks, MS_PER_DAY, parseDay } from './timeFormat';
  * Mostly the cloud agents doing their job (guest agents and Network Watcher polling the instance
  * metadata service, kubelet handling service-account tokens, the Azure CLI using its own cache),
  * plus planted token thefts, each listed with what the theft detector is expected to do with it.
+ * Given VMs of the demo tenant (`tenantMachines`, see src/demo/stolenAndUsed.ts), it also reports
+ * from those machines and plants the theft half of the stolen-and-used story on one of them.
  */
 
 export type HostKind = 'windows-mde' | 'windows-sysmon' | 'linux-vm' | 'aks-node';
@@ -71,6 +74,41 @@ export interface EndpointTelemetryOptions {
   readonly hosts?: number;
   /** Upper bound of records per body; default 300. */
   readonly recordsPerBody?: number;
+  /**
+   * VMs of the demo tenant that report through Defender for Endpoint as well, after the generated
+   * hosts: the theft half of the stolen-and-used story and its control (see src/demo/stolenAndUsed.ts).
+   */
+  readonly tenantMachines?: TenantMachinePlan;
+}
+
+/** A VM of the demo tenant (src/demo/tenant.ts), named as Azure names it. */
+export interface TenantMachine {
+  /** Its Azure name (`vm-contoso-app-01`), the last segment of its resource id; Defender names the host `<name>.contoso.com`. */
+  readonly name: string;
+  /** Its ARM id: the `xms_mirid` of its system-assigned identity. */
+  readonly resourceId: string;
+}
+
+/** Which tenant VMs report endpoint telemetry, and what happens on them. */
+export interface TenantMachinePlan {
+  /**
+   * The VM whose Managed Identity token an intruder fetches from IMDS (curl.exe, seen by Defender)
+   * between 10 and 90 minutes before the tenant's planted use of it from outside Azure, and after
+   * the token was issued (IMDS hands out the token it holds).
+   */
+  readonly stolen: TenantMachine & {
+    /** Id of the tenant's planted use (`RPL1`), for the description. */
+    readonly useStory: string;
+    /** Time of that use, as the tenant's record writes it. */
+    readonly useTime: string;
+    /** When the token used was issued. */
+    readonly tokenIssuedAt: string;
+  };
+  /**
+   * A VM whose identity is never used outside Azure: an administrator asks IMDS for its token with
+   * PowerShell a few hours before the theft. The theft detector alerts; no stolen-and-used incident follows.
+   */
+  readonly control: TenantMachine;
 }
 
 export interface EndpointTelemetry {
@@ -397,6 +435,92 @@ function plantThefts(ctx: Context, hosts: readonly DemoHost[], startMs: number, 
   note(ctx, { act: 'fake-waagent-imds', kind: 'theft', expectAlert: true, vector: 'TokenEndpoint', format: 'elastic-defend', recordType: 'connection_attempted', target: `${IMDS_IP}:80`, description: 'A fake waagent binary in /tmp connects to the metadata service: the agent name, but not its install path.' }, vm, t8, fake);
 }
 
+const VM_RESOURCE = /\/providers\/microsoft\.compute\/virtualmachines\/([^/]+)$/i;
+
+/** The tenant's VMs as Defender hosts: FQDN host names, 40-hex DeviceIds, the VMs' own resource ids. */
+function tenantHosts(plan: TenantMachinePlan, generated: readonly DemoHost[], random: Random): DemoHost[] {
+  const machines = [plan.stolen, plan.control];
+  return machines.map((machine, i) => {
+    const vmName = VM_RESOURCE.exec(machine.resourceId)?.[1];
+    if (vmName === undefined || vmName.toLowerCase() !== machine.name.toLowerCase()) {
+      throw new RangeError(`tenantMachines: ${machine.name} is not the virtual machine ${machine.resourceId} names.`);
+    }
+    const name = `${machine.name}.contoso.com`;
+    const taken = [...generated, ...machines.slice(0, i).map((m) => ({ name: `${m.name}.contoso.com` }))];
+    if (taken.some((h) => h.name.toLowerCase() === name.toLowerCase())) throw new RangeError(`tenantMachines: host ${name} is already in the estate.`);
+    return { kind: 'windows-mde' as const, name, id: random.hex(40), resourceId: machine.resourceId, privateIp: `10.10.1.${4 + i}` };
+  });
+}
+
+/**
+ * The planted acts on the tenant's VMs: the intruder's curl.exe fetching the VM's token from IMDS
+ * (process and connection, one act), and the administrator's PowerShell doing the same a few hours
+ * earlier on the control VM.
+ */
+function plantTenantThefts(ctx: Context, plan: TenantMachinePlan, hosts: readonly DemoHost[], startMs: number, days: number): void {
+  const { random, out } = ctx;
+  const tenantId = DEMO_TENANT_ID;
+  const endMs = startMs + days * MS_PER_DAY;
+  const hostOf = (machine: TenantMachine): DemoHost => {
+    const host = hosts.find((h) => h.resourceId === machine.resourceId);
+    if (host === undefined) throw new Error(`generateEndpointTelemetry: no host for ${machine.name}.`);
+    return host;
+  };
+  const timeOf = (value: string, what: string): number => {
+    const ms = parseTime(value);
+    if (ms === undefined) throw new RangeError(`tenantMachines: ${what} "${value}" is not a time.`);
+    return ms;
+  };
+  const inside = (ms: number, what: string): number => {
+    if (ms < startMs || ms >= endMs) {
+      throw new RangeError(`tenantMachines: ${what} (${new Date(ms).toISOString()}) falls outside the telemetry's days ${new Date(startMs).toISOString().slice(0, 10)}…${new Date(endMs - 1).toISOString().slice(0, 10)}.`);
+    }
+    return ms;
+  };
+
+  const useMs = timeOf(plan.stolen.useTime, 'stolen.useTime');
+  const issuedMs = timeOf(plan.stolen.tokenIssuedAt, 'stolen.tokenIssuedAt');
+  const earliest = Math.max(issuedMs + 60_000, useMs - 90 * 60_000);
+  const latest = useMs - 10 * 60_000;
+  const theftMs = inside(Math.floor(latest > earliest ? earliest + random.next() * (latest - earliest) : Math.max(issuedMs, useMs - 5 * 60_000)), `the theft on ${plan.stolen.name}`);
+
+  // The intruder's session: curl.exe, started from a command prompt, asks IMDS for the VM's ARM token.
+  const victim = hostOf(plan.stolen);
+  const cmd = run(ctx, { path: 'C:\\Windows\\System32\\cmd.exe', commandLine: 'C:\\Windows\\system32\\cmd.exe', account: 'CONTOSO\\svc-app', parentPath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' });
+  const curl = run(ctx, {
+    path: 'C:\\Windows\\System32\\curl.exe',
+    commandLine: `curl.exe -s -H "Metadata: true" "${IMDS_TOKEN_URL}"`,
+    account: 'CONTOSO\\svc-app',
+    parentPath: cmd.path,
+  });
+  const minutes = Math.round((useMs - theftMs) / 60_000);
+  const description = `An intruder on ${plan.stolen.name} runs curl.exe against IMDS for the VM's ARM token, ${minutes} minutes before ${plan.stolen.useStory} uses that token from outside Azure.`;
+  const started = eventTime(theftMs, random);
+  out.push({ ms: started.ms, record: mdeProcessEvent({ tenantId, host: victim, at: started, process: curl, parent: cmd, reportId: ctx.reportId++, random }) });
+  note(ctx, { act: 'intruder-curl-imds', kind: 'theft', expectAlert: true, vector: 'TokenEndpoint', format: 'mde', recordType: 'AdvancedHunting-DeviceProcessEvents', target: IMDS_TOKEN_URL, description }, victim, started, curl);
+  const connected = eventTime(started.ms + 700, random);
+  out.push({ ms: connected.ms, record: mdeNetworkEvent({ tenantId, host: victim, at: connected, process: curl, remoteIp: IMDS_IP, remotePort: 80, remoteUrl: '', reportId: ctx.reportId++, random }) });
+  note(ctx, { act: 'intruder-curl-imds', kind: 'theft', expectAlert: true, vector: 'TokenEndpoint', format: 'mde', recordType: 'AdvancedHunting-DeviceNetworkEvents', target: `${IMDS_IP}:80`, description: `The same curl.exe on ${plan.stolen.name} connects to the metadata service.` }, victim, connected, curl);
+
+  // The control: an administrator checks the other VM's identity by hand, hours earlier (later when that would leave the telemetry's days).
+  const control = hostOf(plan.control);
+  const before = theftMs - random.int(3, 6) * HOUR_MS;
+  const controlMs = inside(before >= startMs ? before : theftMs + random.int(1, 3) * HOUR_MS, `the control on ${plan.control.name}`);
+  const explorer = run(ctx, { path: 'C:\\Windows\\explorer.exe', commandLine: 'C:\\Windows\\Explorer.EXE', account: 'CONTOSO\\adm-ops', parentPath: 'C:\\Windows\\System32\\userinit.exe' });
+  const check = run(ctx, {
+    path: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    commandLine: `powershell.exe -NoProfile -Command "(Invoke-RestMethod -Headers @{Metadata='true'} -Uri '${IMDS_TOKEN_URL}').expires_on"`,
+    account: 'CONTOSO\\adm-ops',
+    parentPath: explorer.path,
+  });
+  const checked = eventTime(controlMs, random);
+  out.push({ ms: checked.ms, record: mdeProcessEvent({ tenantId, host: control, at: checked, process: check, parent: explorer, reportId: ctx.reportId++, random }) });
+  note(ctx, {
+    act: 'admin-powershell-imds', kind: 'theft', expectAlert: true, vector: 'TokenEndpoint', format: 'mde', recordType: 'AdvancedHunting-DeviceProcessEvents', target: IMDS_TOKEN_URL,
+    description: `An administrator checks ${plan.control.name}'s managed identity with PowerShell against IMDS: a theft alert, but the identity is never used outside Azure, so no stolen-and-used incident.`,
+  }, control, checked, check);
+}
+
 export function generateEndpointTelemetry(options: EndpointTelemetryOptions = {}): EndpointTelemetry {
   const seed = options.seed ?? DEFAULT_ENDPOINT_SEED;
   const startMs = parseDay(options.start ?? '2026-09-01', 'start');
@@ -404,7 +528,10 @@ export function generateEndpointTelemetry(options: EndpointTelemetryOptions = {}
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days: need a positive integer, got ${days}.`);
   const recordsPerBody = options.recordsPerBody ?? 300;
   if (!Number.isInteger(recordsPerBody) || recordsPerBody < 1) throw new RangeError(`recordsPerBody: need a positive integer, got ${recordsPerBody}.`);
-  const hosts = buildHosts(options.hosts ?? 12, createRandom(deriveSeed(seed, 'hosts')));
+  const generated = buildHosts(options.hosts ?? 12, createRandom(deriveSeed(seed, 'hosts')));
+  // After the generated hosts, with their own random stream: the generated hosts' records stay as they were.
+  const tenantMachines = options.tenantMachines;
+  const hosts = tenantMachines === undefined ? generated : [...generated, ...tenantHosts(tenantMachines, generated, createRandom(deriveSeed(seed, 'tenant-hosts')))];
 
   const out: Timed[] = [];
   const planted: PlantedTheft[] = [];
@@ -414,6 +541,10 @@ export function generateEndpointTelemetry(options: EndpointTelemetryOptions = {}
     for (const host of hosts) benignDay(ctx, host, startMs + day * MS_PER_DAY);
   }
   plantThefts({ random: createRandom(deriveSeed(seed, 'thefts')), out, planted, controls, reportId: 900_000_000, sequence: 900_000_000 }, hosts, startMs, days);
+  if (tenantMachines !== undefined) {
+    const ctx: Context = { random: createRandom(deriveSeed(seed, 'tenant-thefts')), out, planted, controls, reportId: 950_000_000, sequence: 950_000_000 };
+    plantTenantThefts(ctx, tenantMachines, hosts, startMs, days);
+  }
 
   out.sort((a, b) => a.ms - b.ms);
   const bodies: EndpointBody[] = [];

@@ -2,15 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { parseEndpointRecord } from '../../src/core/records/endpoint/parseEndpointRecord';
 import { DEFAULT_TRUSTED_PROCESSES } from '../../src/core/theft/defaultTrustedProcesses';
 import { detectTheft } from '../../src/core/theft/detectTheft';
-import { generateEndpointTelemetry } from '../../src/demo/endpointTelemetry';
+import { generateEndpointTelemetry, type EndpointTelemetry } from '../../src/demo/endpointTelemetry';
+import { endpointTelemetryForTenant } from '../../src/demo/stolenAndUsed';
+import { generateDemoTenant } from '../../src/demo/tenant';
 
 /**
  * The demo endpoint telemetry through the project's own theft detector with the default allowlist:
  * every planted theft raises an alert for its host and process, and nothing else does.
  */
 describe('demo endpoint telemetry against the theft detector', () => {
-  it('alerts on every planted theft and on nothing the cloud agents do', () => {
-    const telemetry = generateEndpointTelemetry();
+  it.each<[string, () => EndpointTelemetry]>([
+    ['the generated estate', () => generateEndpointTelemetry()],
+    ['the estate with the demo tenant’s VMs of the stolen-and-used story', () => endpointTelemetryForTenant(generateDemoTenant()).telemetry],
+  ])('alerts on every planted theft and on nothing the cloud agents do: %s', (_name, generate) => {
+    const telemetry = generate();
     const events = telemetry.bodies
       .flatMap((b) => b.body.records)
       .map((r, i) => parseEndpointRecord(r, `record ${i}`))
