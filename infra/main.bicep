@@ -13,7 +13,9 @@
 // workspace, which may be in another resource group or subscription and already has Sentinel: it is
 // then neither created nor onboarded again, and those modules are deployed into its resource group.
 // Optionally, dataPlaneKeyVaultResourceIds / dataPlaneStorageAccountResourceIds add diagnostic settings
-// that stream Key Vault and blob logs to the audit hub (modules/dataPlaneDiagnostics.bicep).
+// that stream Key Vault and blob logs to the audit hub (modules/dataPlaneDiagnostics.bicep), and
+// privateNetworkEnabled takes storage and Event Hubs off the public network: private endpoints in the
+// customer's subnet, VNet integration of the app (modules/privateNetwork.bicep, docs/deploy.md).
 targetScope = 'resourceGroup'
 
 @description('Required. Name of the environment (azd environment name); part of every resource name and the tag azd-env-name.')
@@ -92,28 +94,35 @@ param allowlistFile string = ''
 @description('Optional. Path, inside the deployed package, of the theft allowlist (TOKENWATCH_THEFT_ALLOWLIST_FILE). Empty: not set.')
 param theftAllowlistFile string = ''
 
-@description('Optional. Public network access of the storage account. Disabled needs VNet integration and private endpoints, which this template does not create.')
-@allowed([
-  'Enabled'
-  'Disabled'
-])
-param storagePublicNetworkAccess string = 'Enabled'
+@description('Optional. Private network option (docs/deploy.md, "Private network"): public network access Disabled on the storage account and the Event Hubs namespace, private endpoints for blob, queue, table and the namespace in privateEndpointSubnetResourceId with private DNS, and the function app\'s VNet integration in appSubnetResourceId. Diagnostic settings still reach the namespace as a trusted Microsoft service. Needs both subnets. False: none of it is deployed and both stay public (Microsoft Entra ID auth only).')
+param privateNetworkEnabled bool = false
 
-@description('Optional. Public network access of the Event Hubs namespace. Disabled needs a private endpoint for the app; diagnostic settings still reach it as a trusted service.')
-@allowed([
-  'Enabled'
-  'Disabled'
-])
-param eventHubsPublicNetworkAccess string = 'Enabled'
+@description('Optional. With privateNetworkEnabled: resource ID of the subnet, delegated to Microsoft.App/environments and used by nothing else, that the function app integrates with (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<name>). Same region as the app.')
+param appSubnetResourceId string = ''
 
-@description('Optional. Public network access for ingestion into a new workspace and Application Insights (the Logs Ingestion API calls). An existing workspace keeps its own setting. Disabled needs an Azure Monitor Private Link Scope.')
+@description('Optional. With privateNetworkEnabled: resource ID of the subnet that holds the four private endpoints (storage blob, queue, table; Event Hubs namespace), in the same virtual network as appSubnetResourceId or one peered with it.')
+param privateEndpointSubnetResourceId string = ''
+
+@description('Optional. With privateNetworkEnabled: resource ID of an existing privatelink.blob.core.windows.net private DNS zone. Empty: the zone is created in this resource group and linked to the private endpoints\' virtual network.')
+param privateDnsZoneBlobResourceId string = ''
+
+@description('Optional. With privateNetworkEnabled: resource ID of an existing privatelink.queue.core.windows.net private DNS zone. Empty: created and linked as for blob.')
+param privateDnsZoneQueueResourceId string = ''
+
+@description('Optional. With privateNetworkEnabled: resource ID of an existing privatelink.table.core.windows.net private DNS zone. Empty: created and linked as for blob.')
+param privateDnsZoneTableResourceId string = ''
+
+@description('Optional. With privateNetworkEnabled: resource ID of an existing privatelink.servicebus.windows.net private DNS zone (Event Hubs). Empty: created and linked as for blob.')
+param privateDnsZoneEventHubsResourceId string = ''
+
+@description('Optional. Public network access for ingestion into a new workspace and Application Insights (the Logs Ingestion API calls). An existing workspace keeps its own setting. Not part of privateNetworkEnabled: Disabled needs an Azure Monitor Private Link Scope that this template does not create, and the alert feed then needs a data collection endpoint in that scope (docs/deploy.md, "Private network").')
 @allowed([
   'Enabled'
   'Disabled'
 ])
 param monitorPublicNetworkAccessForIngestion string = 'Enabled'
 
-@description('Optional. Public network access for queries against a new workspace and Application Insights (Sentinel portal, sweeps). An existing workspace keeps its own setting. Disabled needs an Azure Monitor Private Link Scope.')
+@description('Optional. Public network access for queries against a new workspace and Application Insights (Sentinel portal, sweeps). An existing workspace keeps its own setting. Not part of privateNetworkEnabled: Disabled needs an Azure Monitor Private Link Scope that this template does not create (docs/deploy.md, "Private network").')
 @allowed([
   'Enabled'
   'Disabled'
@@ -133,6 +142,8 @@ var allTags = union(tags, { 'azd-env-name': environmentName })
 
 var names = {
   identity: 'id-tokenwatch-${resourceToken}'
+  // Only for the deployment package (functionAppConfig.deployment.storage), never for the code.
+  deploymentIdentity: 'id-tokenwatch-deploy-${resourceToken}'
   storage: 'sttw${resourceToken}'
   eventHubs: 'evhns-tokenwatch-${resourceToken}'
   workspace: 'log-tokenwatch-${resourceToken}'
@@ -141,6 +152,11 @@ var names = {
   plan: 'plan-tokenwatch-${resourceToken}'
   functionApp: 'func-tokenwatch-${resourceToken}'
   deploymentContainer: 'app-package-tokenwatch'
+  // Fixed by the Functions runtime and the Event Hubs extension; created by storage.bicep so that the
+  // app's blob role can be granted on each of them instead of the account.
+  hostContainer: 'azure-webjobs-hosts'
+  hostCredentialsContainer: 'azure-webjobs-secrets'
+  checkpointContainer: 'azure-webjobs-eventhub'
   serviceTagsContainer: 'tokenwatch-service-tags'
   stateTable: 'TokenWatchState'
   rejectsTable: 'TokenWatchRejects'
@@ -167,10 +183,23 @@ var workspaceQueriesEnabled = sweepEnabled || remoteUseSweepEnabled || backfillD
 var dataPlaneKeyVaultIds = filter(dataPlaneKeyVaultResourceIds, id => !empty(trim(id)))
 var dataPlaneStorageAccountIds = filter(dataPlaneStorageAccountResourceIds, id => !empty(trim(id)))
 
+// The private network option closes the public endpoints of storage and Event Hubs; everything else
+// about it is in modules/privateNetwork.bicep and the app's virtualNetworkSubnetId.
+var privateNetworkAccess = privateNetworkEnabled ? 'Disabled' : 'Enabled'
+
 module identity 'modules/identity.bicep' = {
   name: 'tokenwatch-identity'
   params: {
     name: names.identity
+    location: location
+    tags: allTags
+  }
+}
+
+module deploymentIdentity 'modules/identity.bicep' = {
+  name: 'tokenwatch-deployment-identity'
+  params: {
+    name: names.deploymentIdentity
     location: location
     tags: allTags
   }
@@ -183,10 +212,13 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: allTags
     deploymentContainerName: names.deploymentContainer
+    hostContainerName: names.hostContainer
+    hostCredentialsContainerName: names.hostCredentialsContainer
+    checkpointContainerName: names.checkpointContainer
     serviceTagsContainerName: names.serviceTagsContainer
     stateTableName: names.stateTable
     rejectsTableName: names.rejectsTable
-    publicNetworkAccess: storagePublicNetworkAccess
+    publicNetworkAccess: privateNetworkAccess
   }
 }
 
@@ -202,7 +234,26 @@ module eventHubs 'modules/eventHubs.bicep' = {
     endpointConsumerGroupName: names.endpointConsumerGroup
     partitionCount: eventHubPartitionCount
     capacity: eventHubThroughputUnits
-    publicNetworkAccess: eventHubsPublicNetworkAccess
+    publicNetworkAccess: privateNetworkAccess
+  }
+}
+
+// Private endpoints and DNS for storage and Event Hubs, only with the private network option.
+module privateNetwork 'modules/privateNetwork.bicep' = if (privateNetworkEnabled) {
+  name: 'tokenwatch-private-network'
+  params: {
+    location: location
+    tags: allTags
+    storageAccountName: storage.outputs.name
+    eventHubsNamespaceName: eventHubs.outputs.name
+    eventHubsPrivateDnsZoneName: eventHubs.outputs.privateDnsZoneName
+    privateEndpointSubnetResourceId: privateEndpointSubnetResourceId
+    privateDnsZoneResourceIds: {
+      blob: privateDnsZoneBlobResourceId
+      queue: privateDnsZoneQueueResourceId
+      table: privateDnsZoneTableResourceId
+      eventHubs: privateDnsZoneEventHubsResourceId
+    }
   }
 }
 
@@ -279,7 +330,12 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
   name: 'tokenwatch-role-assignments'
   params: {
     principalId: identity.outputs.principalId
+    deploymentPrincipalId: deploymentIdentity.outputs.principalId
     storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    hostContainerName: storage.outputs.hostContainerName
+    hostCredentialsContainerName: storage.outputs.hostCredentialsContainerName
+    checkpointContainerName: storage.outputs.checkpointContainerName
     serviceTagsContainerName: storage.outputs.serviceTagsContainerName
     stateTableName: storage.outputs.stateTableName
     rejectsTableName: storage.outputs.rejectsTableName
@@ -309,6 +365,8 @@ module functionApp 'modules/functionApp.bicep' = {
     tags: allTags
     identityResourceId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
+    deploymentIdentityResourceId: deploymentIdentity.outputs.resourceId
+    virtualNetworkSubnetId: privateNetworkEnabled ? appSubnetResourceId : ''
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     tableEndpoint: storage.outputs.tableEndpoint
@@ -339,11 +397,13 @@ module functionApp 'modules/functionApp.bicep' = {
     theftAllowlistFile: theftAllowlistFile
     publicNetworkAccess: functionAppPublicNetworkAccess
   }
-  // Start the app once its roles exist, so the first start does not spend minutes on 403s.
+  // Start the app once its roles and (with the private option) its private endpoints exist, so the
+  // first start does not spend minutes on 403s or unreachable storage.
   dependsOn: [
     roleAssignments
     workspaceRoleAssignments
     serviceTagsReader
+    privateNetwork
   ]
 }
 
@@ -403,8 +463,14 @@ output TOKENWATCH_AUDIT_HUB string = eventHubs.outputs.auditHubName
 @description('The endpoint telemetry hub.')
 output TOKENWATCH_ENDPOINT_HUB string = eventHubs.outputs.endpointHubName
 
-@description('The resource ID (not a key) of the Send-only authorization rule for infra/tenant/entra-diagnostics.bicep.')
+@description('The resource ID (not a key) of the namespace-level Send-only authorization rule for the diagnostic settings (infra/tenant/entra-diagnostics.bicep), always used with the audit hub named.')
 output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID string = eventHubs.outputs.diagnosticsAuthorizationRuleId
+
+@description('The resource ID (not a key) of the Send-only authorization rule on the endpoint hub, for an endpoint telemetry exporter that can only use a connection string.')
+output TOKENWATCH_ENDPOINT_AUTHORIZATION_RULE_ID string = eventHubs.outputs.endpointAuthorizationRuleId
+
+@description('The principal (object) ID of the identity that only writes and reads the deployment package.')
+output TOKENWATCH_DEPLOYMENT_IDENTITY_PRINCIPAL_ID string = deploymentIdentity.outputs.principalId
 
 @description('The resource ID of the Log Analytics workspace with Sentinel (new, or the existing one given).')
 output TOKENWATCH_WORKSPACE_RESOURCE_ID string = workspace.outputs.resourceId

@@ -24,3 +24,12 @@ param appInsightsWorkspaceResourceId = readEnvironmentVariable('TOKENWATCH_APP_I
 param dataPlaneKeyVaultResourceIds = split(readEnvironmentVariable('TOKENWATCH_DATA_PLANE_KEY_VAULT_IDS', ''), ',')
 param dataPlaneStorageAccountResourceIds = split(readEnvironmentVariable('TOKENWATCH_DATA_PLANE_STORAGE_ACCOUNT_IDS', ''), ',')
 param dataPlaneStorageWriteDeleteLogs = bool(readEnvironmentVariable('TOKENWATCH_DATA_PLANE_STORAGE_WRITE_DELETE', 'false'))
+// Private network option (docs/deploy.md, "Private network"): the two subnets are required with it;
+// an empty DNS zone entry makes the deployment create that zone.
+param privateNetworkEnabled = bool(readEnvironmentVariable('TOKENWATCH_PRIVATE_NETWORK', 'false'))
+param appSubnetResourceId = readEnvironmentVariable('TOKENWATCH_APP_SUBNET_ID', '')
+param privateEndpointSubnetResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE_ENDPOINT_SUBNET_ID', '')
+param privateDnsZoneBlobResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE_DNS_ZONE_BLOB_ID', '')
+param privateDnsZoneQueueResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE_DNS_ZONE_QUEUE_ID', '')
+param privateDnsZoneTableResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE_DNS_ZONE_TABLE_ID', '')
+param privateDnsZoneEventHubsResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE_DNS_ZONE_EVENTHUBS_ID', '')

@@ -16,7 +16,9 @@
 //
 // The destination is the namespace's Send-only authorization rule, by resource ID, with the hub named,
 // as for the Entra and Activity-log settings (infra/tenant/entra-diagnostics.bicep): the key never
-// leaves Azure. "Event hubs must be in the same region as the resource that you're monitoring if the
+// leaves Azure. A namespace rule because diagnostic settings reject one on a hub; Send only because
+// the hub is named (infra/modules/eventHubs.bicep gives the sources). With the private network option
+// the namespace refuses public traffic and these settings come in as a trusted Microsoft service. "Event hubs must be in the same region as the resource that you're monitoring if the
 // resource is regional" (https://learn.microsoft.com/azure/azure-monitor/platform/diagnostic-settings,
 // Destinations), so only vaults and accounts in the namespace's region can be connected.
 // Schema: Microsoft.Insights/diagnosticSettings@2021-05-01-preview, an extension resource whose scope is
@@ -32,7 +34,7 @@ param kind string
 @description('Required. Name of the Key Vault or storage account, in the resource group this module is deployed to.')
 param resourceName string
 
-@description('Required. Resource ID of the Send-only Event Hubs authorization rule (output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID of infra/main.bicep).')
+@description('Required. Resource ID of the namespace-level Send-only Event Hubs authorization rule (output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID of infra/main.bicep). A rule on a hub is rejected by diagnostic settings.')
 param eventHubAuthorizationRuleId string
 
 @description('Required. Name of the audit hub (output TOKENWATCH_AUDIT_HUB of infra/main.bicep).')

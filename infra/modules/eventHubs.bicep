@@ -7,8 +7,37 @@
 //
 // Local (SAS) authentication stays ENABLED on purpose: diagnostic settings can only stream to Event
 // Hubs through a namespace authorization rule (there is no Microsoft Entra ID option for the
-// "Stream to an event hub" destination). The only rule defined here grants Send, nothing else; the
-// function app itself never uses SAS: it reads with its managed identity (Azure Event Hubs Data Receiver).
+// "Stream to an event hub" destination, MicrosoftDocs/azure-docs#119932). The function app itself
+// never uses SAS: it reads with its managed identity (Azure Event Hubs Data Receiver).
+//
+// Two authorization rules, each with Send only, one per hub's writers:
+//   tokenwatch-diagnostics-send  on the NAMESPACE, for the diagnostic settings (Entra, Activity log,
+//                                Key Vault, Storage) that write the audit hub. It cannot be a rule on
+//                                the audit hub: the service rejects one ("Resource type
+//                                'microsoft.eventhub/namespaces/eventhubs/authorizationrules' is
+//                                invalid for property 'properties.eventHubAuthorizationRuleId'.
+//                                Expected types are ... 'microsoft.eventhub/namespaces/authorizationrules'",
+//                                Azure/azure-policy#351, MicrosoftDocs/azure-docs#11140 and #87817).
+//                                A namespace rule's Send reaches every hub of the namespace; its key is
+//                                only ever read by the diagnostic-settings pipeline (by resource ID,
+//                                never output) and by holders of .../authorizationRules/listkeys/action,
+//                                and every setting in this repository names the audit hub.
+//   tokenwatch-endpoint-send     on the ENDPOINT HUB, for an endpoint telemetry exporter that can only
+//                                use a connection string; it can write that hub and nothing else.
+//                                Exporters that sign in with Microsoft Entra ID need no rule: give
+//                                them Azure Event Hubs Data Sender on the hub (docs/deploy.md, section 6).
+// Send only, not the "Manage, Send, and Listen" the Azure Monitor page lists for the destination
+// (https://learn.microsoft.com/azure/azure-monitor/platform/diagnostic-settings, Destinations): the
+// service asks for Manage only "if a valid EventHub name is not specified in the diagnostic setting"
+// (its error text, Azure/azure-cli#24425 and Azure/azure-policy#995, where a named hub with a Send-only
+// rule "works flawless"), and every setting here names the audit hub.
+//
+// Network: with publicNetworkAccess Disabled (main.bicep privateNetworkEnabled) only the private
+// endpoint and the trusted Microsoft services get in. "Azure Monitor (Diagnostic Settings and Action
+// Groups)" is a trusted service, and diagnostic settings "can't access Event Hubs resources when
+// virtual networks are enabled" unless "Allow trusted Microsoft services" is on
+// (https://learn.microsoft.com/azure/event-hubs/event-hubs-ip-filtering#trusted-microsoft-services and
+// the diagnostic-settings page above), hence trustedServiceAccessEnabled below.
 
 @description('Required. Name of the Event Hubs namespace.')
 param name string
@@ -46,11 +75,10 @@ param retentionHours int = 168
 @maxValue(20)
 param capacity int = 1
 
-@description('Optional. Public network access. Diagnostic settings reach the namespace as a trusted Microsoft service; Disabled also needs a private endpoint for the function app.')
+@description('Optional. Public network access. Diagnostic settings reach the namespace as a trusted Microsoft service (the network rule set below keeps that exception on); Disabled also needs the namespace private endpoint and VNet integration for the function app (main.bicep privateNetworkEnabled), and endpoint telemetry exporters inside the network.')
 @allowed([
   'Enabled'
   'Disabled'
-  'SecuredByPerimeter'
 ])
 param publicNetworkAccess string = 'Enabled'
 
@@ -68,6 +96,22 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
     // Kept false (SAS allowed): diagnostic settings need the authorization rule below. See the file header.
     disableLocalAuth: false
     publicNetworkAccess: publicNetworkAccess
+  }
+}
+
+// The namespace firewall, declared in both modes so that turning the private option off again also
+// reopens it. Disabled: no public traffic, only the private endpoint and the trusted services (the
+// diagnostic settings); Enabled: the default Allow. No IP or virtual network rules: the app comes in
+// through the private endpoint.
+resource networkRuleSet 'Microsoft.EventHub/namespaces/networkRuleSets@2024-01-01' = {
+  parent: namespace
+  name: 'default'
+  properties: {
+    publicNetworkAccess: publicNetworkAccess
+    defaultAction: publicNetworkAccess == 'Disabled' ? 'Deny' : 'Allow'
+    trustedServiceAccessEnabled: true
+    ipRules: []
+    virtualNetworkRules: []
   }
 }
 
@@ -105,8 +149,8 @@ resource endpointConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumer
   name: endpointConsumerGroupName
 }
 
-// Send only: diagnostic settings accept a Send-only rule when the setting names the hub
-// (without a hub name they demand Manage). The tenant deployment always names the audit hub.
+// Send only, on the namespace: the one rule diagnostic settings accept (see the file header). Every
+// diagnostic setting that uses it names the audit hub, which is what lets Send suffice.
 resource diagnosticsSendRule 'Microsoft.EventHub/namespaces/authorizationRules@2024-01-01' = {
   parent: namespace
   name: 'tokenwatch-diagnostics-send'
@@ -117,15 +161,29 @@ resource diagnosticsSendRule 'Microsoft.EventHub/namespaces/authorizationRules@2
   }
 }
 
+// Send only, on the endpoint hub: a connection-string exporter of endpoint telemetry can write this
+// hub and no other (see the file header).
+resource endpointSendRule 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules@2024-01-01' = {
+  parent: endpointHub
+  name: 'tokenwatch-endpoint-send'
+  properties: {
+    rights: [
+      'Send'
+    ]
+  }
+}
+
+// serviceBusEndpoint is https://<name>.servicebus.windows.net:443/ (another suffix in sovereign clouds): keep the host.
+var fullyQualifiedNamespaceValue = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
+
 @description('The name of the namespace.')
 output name string = namespace.name
 
 @description('The resource ID of the namespace.')
 output resourceId string = namespace.id
 
-// serviceBusEndpoint is https://<name>.servicebus.windows.net:443/ (another suffix in sovereign clouds): keep the host.
 @description('The fully qualified namespace (<name>.servicebus.windows.net) for TOKENWATCH_EVENTHUB__fullyQualifiedNamespace.')
-output fullyQualifiedNamespace string = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
+output fullyQualifiedNamespace string = fullyQualifiedNamespaceValue
 
 @description('The name of the audit hub.')
 output auditHubName string = auditHub.name
@@ -139,5 +197,11 @@ output auditConsumerGroupName string = auditConsumerGroup.name
 @description('The consumer group of tokenTheft on the endpoint hub.')
 output endpointConsumerGroupName string = endpointConsumerGroup.name
 
-@description('The resource ID (not a key) of the Send-only authorization rule the diagnostic settings use.')
+@description('The resource ID (not a key) of the namespace-level Send-only authorization rule the diagnostic settings use, always with the audit hub named.')
 output diagnosticsAuthorizationRuleId string = diagnosticsSendRule.id
+
+@description('The resource ID (not a key) of the Send-only authorization rule on the endpoint hub, for connection-string exporters of endpoint telemetry.')
+output endpointAuthorizationRuleId string = endpointSendRule.id
+
+@description('The private DNS zone of the namespace private endpoint (privatelink. plus the namespace host suffix, privatelink.servicebus.windows.net in the public cloud).')
+output privateDnsZoneName string = 'privatelink.${substring(fullyQualifiedNamespaceValue, length(namespace.name) + 1)}'

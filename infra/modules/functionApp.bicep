@@ -3,6 +3,19 @@
 // is stored in an app setting. The one "connection string" here is Application Insights' ingestion
 // string, which holds no secret; with local auth disabled on the component, telemetry is accepted
 // only with the Entra token named by APPLICATIONINSIGHTS_AUTHENTICATION_STRING.
+//
+// Two user-assigned identities are attached: the app's (every connection, AZURE_CLIENT_ID) and the
+// deployment identity, which functionAppConfig.deployment.storage alone uses to write and read the
+// package (roleAssignments.bicep). "When you use a user-assigned managed identity, the provided
+// identity gets linked to the function app" (flex-consumption-how-to, "Configure deployment settings"):
+// any identity attached to the app will do, it need not be the one the code runs as.
+//
+// VNet integration (main.bicep privateNetworkEnabled): on Flex Consumption it is the site property
+// virtualNetworkSubnetId (Microsoft.Web/sites 2023-12-01 and later), with the subnet delegated to
+// Microsoft.App/environments, not the networkConfig child resource of the other plans
+// (Azure-Samples/azure-functions-flex-consumption-samples, E2E/HTTP-VNET-EH/infra/core/host/
+// functions-flexconsumption.bicep and core/networking/vnet.bicep; flex-consumption-plan,
+// "Considerations").
 
 @description('Required. Name of the function app.')
 param name string
@@ -21,6 +34,12 @@ param identityResourceId string
 
 @description('Required. Client ID of the user-assigned managed identity.')
 param identityClientId string
+
+@description('Required. Resource ID of the user-assigned identity that writes and reads the deployment package (functionAppConfig.deployment.storage). Not used by the code.')
+param deploymentIdentityResourceId string
+
+@description('Optional. Resource ID of the subnet (delegated to Microsoft.App/environments) the app integrates with, so that it reaches storage and Event Hubs through their private endpoints. Empty: no VNet integration.')
+param virtualNetworkSubnetId string = ''
 
 @description('Required. Name of the storage account for the host, the deployment package and the tables.')
 param storageAccountName string
@@ -188,12 +207,14 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityResourceId}': {}
+      '${deploymentIdentityResourceId}': {}
     }
   }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
     publicNetworkAccess: publicNetworkAccess
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
@@ -205,9 +226,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         storage: {
           type: 'blobContainer'
           value: deploymentContainerUrl
+          // The deployment identity, not the app's: the app's identity holds no role on the package.
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identityResourceId
+            userAssignedIdentityResourceId: deploymentIdentityResourceId
           }
         }
       }

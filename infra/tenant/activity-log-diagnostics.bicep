@@ -5,7 +5,7 @@
 // one); needs Monitoring Contributor on the subscription and the right to use the authorization rule.
 targetScope = 'subscription'
 
-@description('Required. Resource ID of the Send-only Event Hubs authorization rule (output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID of infra/main.bicep).')
+@description('Required. Resource ID of the namespace-level Send-only Event Hubs authorization rule (output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID of infra/main.bicep). A rule on a hub is rejected by diagnostic settings.')
 param eventHubAuthorizationRuleId string
 
 @description('Required. Name of the audit hub (output TOKENWATCH_AUDIT_HUB of infra/main.bicep).')
@@ -23,6 +23,7 @@ resource activityLogDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-0
   name: settingName
   properties: {
     eventHubAuthorizationRuleId: eventHubAuthorizationRuleId
+    // Naming the hub lets a Send-only rule suffice (see entra-diagnostics.bicep).
     eventHubName: auditHubName
     logs: [for category in categories: {
       category: category

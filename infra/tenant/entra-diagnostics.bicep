@@ -18,11 +18,19 @@
 //
 // Why SAS: diagnostic settings stream to Event Hubs only through a namespace authorization rule
 // (no Microsoft Entra ID option exists for this destination), which is why the namespace keeps local
-// authentication enabled. The rule grants Send only, and no key leaves Azure: the setting refers to
-// the rule by resource ID and the platform fetches the key itself.
+// authentication enabled. It must be a rule on the namespace, not on the audit hub: the service
+// rejects a hub-level rule for eventHubAuthorizationRuleId (Azure/azure-policy#351). The rule grants
+// Send only, which the service accepts because the setting names the hub (Manage is demanded only "if
+// a valid EventHub name is not specified in the diagnostic setting", Azure/azure-cli#24425), and no
+// key leaves Azure: the setting refers to the rule by resource ID and the platform fetches the key
+// itself. See infra/modules/eventHubs.bicep for both rules and their sources.
+//
+// With the private network option (docs/deploy.md, "Private network") the namespace refuses public
+// traffic; the Entra and Activity-log settings still deliver through the "Allow trusted Microsoft
+// services" exception the namespace keeps on (Azure Monitor diagnostic settings are a trusted service).
 targetScope = 'subscription'
 
-@description('Required. Resource ID of the Send-only Event Hubs authorization rule (output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID of infra/main.bicep).')
+@description('Required. Resource ID of the namespace-level Send-only Event Hubs authorization rule (output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID of infra/main.bicep). A rule on a hub is rejected by diagnostic settings.')
 param eventHubAuthorizationRuleId string
 
 @description('Required. Name of the audit hub (output TOKENWATCH_AUDIT_HUB of infra/main.bicep).')
@@ -50,7 +58,7 @@ resource entraDiagnostics 'microsoft.aadiam/diagnosticSettings@2017-04-01' = {
   scope: tenant()
   properties: {
     eventHubAuthorizationRuleId: eventHubAuthorizationRuleId
-    // Naming the hub lets a Send-only rule suffice.
+    // Naming the hub lets a Send-only rule suffice, and keeps the namespace rule's writes on the audit hub.
     eventHubName: auditHubName
     logs: [for category in categories: {
       category: category

@@ -8,12 +8,14 @@ import {
   declarations,
   leadingComment,
   line,
+  modules,
   properties,
   property,
   readBicep,
   resources,
   stringValue,
   withoutComments,
+  type BicepFile,
   type Resource,
   type SyntaxNode,
 } from './bicep';
@@ -122,57 +124,166 @@ describe('no secrets in the Bicep', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('keeps SAS on the Event Hubs namespace only for the diagnostic settings, through one Send-only rule', () => {
+  it('keeps SAS on the Event Hubs namespace only because the diagnostic settings need it, and says so', () => {
     const namespace = one(resourcesOfType('Microsoft.EventHub/namespaces', { existing: false }), 'Event Hubs namespace');
     const props = property(namespace.body, 'properties');
     expect(property(props, 'minimumTlsVersion')?.text).toBe("'1.2'");
     expect(property(props, 'disableLocalAuth')?.text).toBe('false');
     // The reason must be written down next to the setting and in the file header.
     expect(namespace.file.text).toMatch(/diagnostic settings can only stream to Event\s*(\/\/\s*)?Hubs through a namespace authorization rule/i);
-    const rules = allResources().filter((resource) => /authorizationRules$/i.test(resource.type) && !resource.existing);
-    expect(rules.map((rule) => `${rule.type} ${properties(property(rule.body, 'properties') as SyntaxNode).map((p) => `${p.key}=${p.value.text.replace(/\s+/g, '')}`).join(' ')}`)).toEqual([
-      "Microsoft.EventHub/namespaces/authorizationRules rights=['Send']",
-    ]);
   });
 });
 
-describe('least-privilege role assignments', () => {
-  /** GUID → built-in role name, from the Azure built-in roles reference. */
-  const ROLE_NAMES: Record<string, string> = {
-    'a638d3c7-ab3a-418d-83e6-5f17a39d4fde': 'Azure Event Hubs Data Receiver',
-    'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
-    'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
-    '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
-    '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
-    '73c42c96-874c-492b-b04d-ab87d138a893': 'Log Analytics Reader',
-  };
+describe('Event Hubs authorization rules: one Send-only rule per hub\'s writers', () => {
+  const EVENT_HUBS = 'infra/modules/eventHubs.bicep';
+  const file = readBicep(EVENT_HUBS);
+  const symbols = new Map(resources(file).map((resource) => [resource.symbol, resource]));
+  const rules = allResources().filter((resource) => /authorizationRules$/i.test(resource.type) && !resource.existing);
 
+  /** rule type, what it hangs on (the namespace, or a hub by its name parameter) and its rights. */
+  function describeRule(rule: Resource): string {
+    const parent = symbols.get(property(rule.body, 'parent')?.text ?? '');
+    const on = parent?.type === 'Microsoft.EventHub/namespaces' ? 'the namespace' : `hub ${property(parent?.body, 'name')?.text ?? '?'}`;
+    const rights = (property(property(rule.body, 'properties'), 'rights')?.namedChildren ?? []).map((node) => stringValue(node) ?? node.text);
+    return `${rule.file.path === EVENT_HUBS ? '' : `${rule.file.path}: `}${rule.type} on ${on}: ${rights.join('+')}`;
+  }
+
+  it('has exactly two rules, both Send only: the diagnostic settings\' on the namespace and the endpoint exporters\' on the endpoint hub', () => {
+    expect(rules.map(describeRule).sort()).toEqual([
+      'Microsoft.EventHub/namespaces/authorizationRules on the namespace: Send',
+      'Microsoft.EventHub/namespaces/eventhubs/authorizationRules on hub endpointHubName: Send',
+    ]);
+  });
+
+  it('grants Manage or Listen in no rule', () => {
+    const offenders = rules
+      .filter((rule) => /Manage|Listen/.test(property(property(rule.body, 'properties'), 'rights')?.text ?? ''))
+      .map((rule) => `${where(rule)}: ${describeRule(rule)}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('has a namespace-level rule only because diagnostic settings reject a rule on a hub, and says why next to it', () => {
+    const namespaceRules = rules.filter((rule) => rule.type === 'Microsoft.EventHub/namespaces/authorizationRules');
+    const rule = one(namespaceRules, 'namespace-level rule');
+    expect(leadingComment(file, rule.node)).toMatch(/the one rule diagnostic settings accept/);
+    // The service's own error for a hub-level rule, quoted with its sources in the file header.
+    expect(file.text).toMatch(/eventhubs\/authorizationrules' is\s*(\/\/\s*)?invalid for property 'properties\.eventHubAuthorizationRuleId'/);
+    expect(file.text).toMatch(/Azure\/azure-policy#351/);
+    const output = declarations(file).find((d) => d.kind === 'output' && d.name === 'diagnosticsAuthorizationRuleId');
+    expect(output?.node.namedChildren[2]?.text).toBe(`${rule.symbol}.id`);
+  });
+
+  it('uses the namespace-level rule only in diagnostic settings, and every diagnostic setting names the audit hub', () => {
+    const settings = allResources().filter((resource) => /diagnosticSettings$/.test(resource.type) && !resource.existing);
+    expect(settings.length).toBeGreaterThanOrEqual(4);
+    const offenders: string[] = [];
+    for (const setting of settings) {
+      const props = property(setting.body, 'properties');
+      if (property(props, 'eventHubName')?.text !== 'auditHubName') offenders.push(`${where(setting)}: eventHubName is ${property(props, 'eventHubName')?.text ?? 'missing'}, not auditHubName`);
+      if (property(props, 'eventHubAuthorizationRuleId')?.text !== 'eventHubAuthorizationRuleId') offenders.push(`${where(setting)}: the rule is not the eventHubAuthorizationRuleId parameter`);
+    }
+    // In main.bicep the rule's ID goes to the data-plane diagnostic settings and to the output the tenant deployment takes.
+    const main = withoutComments(readBicep('infra/main.bicep'));
+    const uses = main.split('\n').filter((text) => text.includes('eventHubs.outputs.diagnosticsAuthorizationRuleId')).map((text) => text.trim());
+    expect(uses.sort()).toEqual([
+      'eventHubAuthorizationRuleId: eventHubs.outputs.diagnosticsAuthorizationRuleId',
+      'eventHubAuthorizationRuleId: eventHubs.outputs.diagnosticsAuthorizationRuleId',
+      'output TOKENWATCH_DIAGNOSTICS_AUTHORIZATION_RULE_ID string = eventHubs.outputs.diagnosticsAuthorizationRuleId',
+    ]);
+    expect(offenders).toEqual([]);
+  });
+});
+
+/** GUID → built-in role name, from the Azure built-in roles reference. */
+const ROLE_NAMES: Record<string, string> = {
+  'a638d3c7-ab3a-418d-83e6-5f17a39d4fde': 'Azure Event Hubs Data Receiver',
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b': 'Storage Blob Data Owner',
+  'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'Storage Blob Data Contributor',
+  '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1': 'Storage Blob Data Reader',
+  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3': 'Storage Table Data Contributor',
+  '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+  '73c42c96-874c-492b-b04d-ab87d138a893': 'Log Analytics Reader',
+};
+
+const BLOB_ROLES = ['Storage Blob Data Owner', 'Storage Blob Data Contributor', 'Storage Blob Data Reader'];
+const BLOB_WRITE_ROLES = ['Storage Blob Data Owner', 'Storage Blob Data Contributor'];
+
+/** The `var roles = { name: 'guid' }` map of a role assignment file. */
+function roleVariables(file: BicepFile): Record<string, string> {
+  const roles = file.root.namedChildren.find((node) => node.type === 'variable_declaration' && node.namedChildren[0]?.text === 'roles');
+  const object = roles?.namedChildren[1];
+  return Object.fromEntries(object === undefined ? [] : properties(object).map(({ key, value }) => [key, stringValue(value) ?? value.text]));
+}
+
+interface Assignment {
+  readonly resource: Resource;
+  readonly roleRef: string;
+  readonly guid: string;
+  readonly roleName: string;
+  /** The principal expression, e.g. principalId or deploymentPrincipalId. */
+  readonly principal: string;
+  /** The symbol of the scope, and the resource it names in the same file (undefined: no such resource). */
+  readonly scope: string;
+  readonly scopeResource: Resource | undefined;
+}
+
+/** Every role assignment of a file, with its role resolved through `roles` and its scope through the file's symbols. */
+function assignmentsOf(file: BicepFile): Assignment[] {
+  const roles = roleVariables(file);
+  const symbols = new Map(resources(file).map((resource) => [resource.symbol, resource]));
+  return resources(file)
+    .filter((resource) => resource.type === 'Microsoft.Authorization/roleAssignments')
+    .map((resource) => {
+      const props = property(resource.body, 'properties');
+      const roleRef = property(props, 'roleDefinitionId')?.text.match(/roles\.(\w+)\)$/)?.[1] ?? '';
+      const guid = roles[roleRef] ?? '';
+      const scope = property(resource.body, 'scope')?.text ?? '';
+      return {
+        resource,
+        roleRef,
+        guid,
+        roleName: ROLE_NAMES[guid] ?? `unknown role ${guid || roleRef}`,
+        principal: property(props, 'principalId')?.text ?? '',
+        scope,
+        scopeResource: symbols.get(scope),
+      };
+    });
+}
+
+/** The scope resource and its parents (container -> blob service -> account), by `parent:` within the file. */
+function scopeChain(file: BicepFile, resource: Resource | undefined): Resource[] {
+  const symbols = new Map(resources(file).map((candidate) => [candidate.symbol, candidate]));
+  const chain: Resource[] = [];
+  for (let current = resource; current !== undefined; current = symbols.get(property(current.body, 'parent')?.text ?? '')) chain.push(current);
+  return chain;
+}
+
+describe('least-privilege role assignments', () => {
   /**
    * The whole allowed set, per file: role, the type of the scope resource, the parameter naming it,
-   * the condition. roleAssignments.bicep runs in the TokenWatch resource group; workspaceRoleAssignments.bicep
-   * in the workspace's (the same group for a new workspace, the customer's for an existing one).
+   * the principal, the condition. roleAssignments.bicep runs in the TokenWatch resource group;
+   * workspaceRoleAssignments.bicep in the workspace's (the same group for a new workspace, the
+   * customer's for an existing one). principalId is the app's identity; deploymentPrincipalId the
+   * identity that only handles the deployment package.
    */
   const EXPECTED: Record<string, string[]> = {
     [ROLE_ASSIGNMENTS]: [
-      'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (auditHubName)',
-      'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (endpointHubName)',
-      'Storage Blob Data Owner -> Microsoft.Storage/storageAccounts (storageAccountName)',
-      'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (serviceTagsContainerName)',
-      'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (stateTableName)',
-      'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (rejectsTableName)',
-      'Monitoring Metrics Publisher -> Microsoft.Insights/components (appInsightsName)',
+      'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (auditHubName) for principalId',
+      'Azure Event Hubs Data Receiver -> Microsoft.EventHub/namespaces/eventhubs (endpointHubName) for principalId',
+      'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (hostContainerName) for principalId',
+      'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (hostCredentialsContainerName) for principalId',
+      'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (checkpointContainerName) for principalId',
+      'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (serviceTagsContainerName) for principalId',
+      'Storage Blob Data Contributor -> Microsoft.Storage/storageAccounts/blobServices/containers (deploymentContainerName) for deploymentPrincipalId',
+      'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (stateTableName) for principalId',
+      'Storage Table Data Contributor -> Microsoft.Storage/storageAccounts/tableServices/tables (rejectsTableName) for principalId',
+      'Monitoring Metrics Publisher -> Microsoft.Insights/components (appInsightsName) for principalId',
     ],
     [WORKSPACE_ROLE_ASSIGNMENTS]: [
-      'Monitoring Metrics Publisher -> Microsoft.Insights/dataCollectionRules (dataCollectionRuleName)',
-      'Log Analytics Reader -> Microsoft.OperationalInsights/workspaces (workspaceName) if (workspaceReaderEnabled)',
+      'Monitoring Metrics Publisher -> Microsoft.Insights/dataCollectionRules (dataCollectionRuleName) for principalId',
+      'Log Analytics Reader -> Microsoft.OperationalInsights/workspaces (workspaceName) for principalId if (workspaceReaderEnabled)',
     ],
   };
-
-  function roleVariables(file: ReturnType<typeof readBicep>): Record<string, string> {
-    const roles = file.root.namedChildren.find((node) => node.type === 'variable_declaration' && node.namedChildren[0]?.text === 'roles');
-    const object = roles?.namedChildren[1];
-    return Object.fromEntries(object === undefined ? [] : properties(object).map(({ key, value }) => [key, stringValue(value) ?? value.text]));
-  }
 
   it('declares role assignments only in roleAssignments.bicep, workspaceRoleAssignments.bicep and, at subscription scope, serviceTagsReader.bicep', () => {
     const allowed = [ROLE_ASSIGNMENTS, WORKSPACE_ROLE_ASSIGNMENTS, SERVICE_TAGS_READER];
@@ -182,28 +293,22 @@ describe('least-privilege role assignments', () => {
 
   it.each(Object.keys(EXPECTED))('%s grants exactly the expected roles on exactly the expected scopes', (path) => {
     const file = readBicep(path);
-    const roles = roleVariables(file);
-    const symbols = new Map(resources(file).map((resource) => [resource.symbol, resource]));
     const granted: string[] = [];
     const offenders: string[] = [];
-    for (const assignment of resources(file).filter((resource) => resource.type === 'Microsoft.Authorization/roleAssignments')) {
-      const scope = property(assignment.body, 'scope')?.text ?? '';
-      const roleRef = property(property(assignment.body, 'properties'), 'roleDefinitionId')?.text.match(/roles\.(\w+)\)$/)?.[1] ?? '';
-      const guid = roles[roleRef] ?? '';
-      const roleName = ROLE_NAMES[guid] ?? `unknown role ${guid || roleRef}`;
-      const scopeResource = symbols.get(scope);
+    for (const assignment of assignmentsOf(file)) {
+      const { resource, scope, scopeResource, roleRef, guid, principal } = assignment;
       if (scopeResource === undefined || !scopeResource.existing) {
-        offenders.push(`${where(assignment)}: scope ${scope} is not an existing resource of this file`);
+        offenders.push(`${where(resource)}: scope ${scope} is not an existing resource of this file`);
         continue;
       }
       const scopeName = property(scopeResource.body, 'name')?.text ?? '';
-      granted.push(`${roleName} -> ${scopeResource.type} (${scopeName})${assignment.condition === undefined ? '' : ` if ${assignment.condition}`}`);
+      granted.push(`${assignment.roleName} -> ${scopeResource.type} (${scopeName}) for ${principal}${resource.condition === undefined ? '' : ` if ${resource.condition}`}`);
 
-      const name = property(assignment.body, 'name')?.text.replace(/\s+/g, '');
-      if (name !== `guid(${scope}.id,principalId,roles.${roleRef})`) offenders.push(`${where(assignment)}: name ${name} is not guid(scope, principal, role)`);
-      if (property(property(assignment.body, 'properties'), 'principalType')?.text !== "'ServicePrincipal'") offenders.push(`${where(assignment)}: principalType is not ServicePrincipal`);
-      const comment = leadingComment(file, assignment.node);
-      if (!comment.includes(guid) || !comment.includes(ROLE_NAMES[guid] ?? '?')) offenders.push(`${where(assignment)}: the comment above does not name the role and its GUID`);
+      const name = property(resource.body, 'name')?.text.replace(/\s+/g, '');
+      if (name !== `guid(${scope}.id,${principal},roles.${roleRef})`) offenders.push(`${where(resource)}: name ${name} is not guid(scope, principal, role)`);
+      if (property(property(resource.body, 'properties'), 'principalType')?.text !== "'ServicePrincipal'") offenders.push(`${where(resource)}: principalType is not ServicePrincipal`);
+      const comment = leadingComment(file, resource.node);
+      if (!comment.includes(guid) || !comment.includes(ROLE_NAMES[guid] ?? '?')) offenders.push(`${where(resource)}: the comment above does not name the role and its GUID`);
     }
     expect(offenders).toEqual([]);
     expect(granted.sort()).toEqual([...(EXPECTED[path] ?? [])].sort());
@@ -216,6 +321,98 @@ describe('least-privilege role assignments', () => {
     expect(text).toMatch(/rejectsTableName: storage\.outputs\.rejectsTableName/);
     expect(text).toMatch(/stateTable: 'TokenWatchState'/);
     expect(text).toMatch(/rejectsTable: 'TokenWatchRejects'/);
+  });
+});
+
+describe('blob roles: per container, never the account, never the app on its own code', () => {
+  const roleFiles = [ROLE_ASSIGNMENTS, WORKSPACE_ROLE_ASSIGNMENTS, SERVICE_TAGS_READER].map(readBicep);
+  const file = readBicep(ROLE_ASSIGNMENTS);
+  const main = readBicep('infra/main.bicep');
+  const mainText = withoutComments(main);
+  const storage = readBicep('infra/modules/storage.bicep');
+
+  it('grants no blob data role on a storage account or blob service: every one is scoped to a single container', () => {
+    const offenders = roleFiles
+      .flatMap(assignmentsOf)
+      .filter((assignment) => BLOB_ROLES.includes(assignment.roleName))
+      .filter((assignment) => assignment.scopeResource?.type !== 'Microsoft.Storage/storageAccounts/blobServices/containers')
+      .map((assignment) => `${where(assignment.resource)}: ${assignment.roleName} on ${assignment.scopeResource?.type ?? assignment.scope}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('grants Storage Blob Data Owner nowhere: Contributor covers the host, which manages no ACLs', () => {
+    const offenders = roleFiles
+      .flatMap(assignmentsOf)
+      .filter((assignment) => assignment.roleName === 'Storage Blob Data Owner')
+      .map((assignment) => where(assignment.resource));
+    expect(offenders).toEqual([]);
+  });
+
+  it("gives the app's identity no write role on the deployment container or anything above it", () => {
+    const deployment = one(
+      resources(file).filter((resource) => resource.type === 'Microsoft.Storage/storageAccounts/blobServices/containers' && property(resource.body, 'name')?.text === 'deploymentContainerName'),
+      'deployment container reference',
+    );
+    const covering = new Set(scopeChain(file, deployment).map((resource) => resource.symbol));
+    expect([...covering].sort()).toEqual([deployment.symbol, 'blobService', 'storage'].sort());
+    const offenders = assignmentsOf(file)
+      .filter((assignment) => assignment.principal === 'principalId' && covering.has(assignment.scope) && BLOB_WRITE_ROLES.includes(assignment.roleName))
+      .map((assignment) => `${where(assignment.resource)}: ${assignment.roleName} on ${assignment.scope}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('gives the deployment identity Storage Blob Data Contributor on the deployment container and nothing else', () => {
+    const granted = assignmentsOf(file)
+      .filter((assignment) => assignment.principal !== 'principalId')
+      .map((assignment) => `${assignment.roleName} on ${property(assignment.scopeResource?.body, 'name')?.text ?? assignment.scope} for ${assignment.principal}`);
+    expect(granted).toEqual(['Storage Blob Data Contributor on deploymentContainerName for deploymentPrincipalId']);
+    const workspaceRoles = assignmentsOf(readBicep(WORKSPACE_ROLE_ASSIGNMENTS)).map((assignment) => assignment.principal);
+    expect(workspaceRoles.every((principal) => principal === 'principalId')).toBe(true);
+  });
+
+  it('wires two different identities in main.bicep: the app\'s for the code, the deployment one for roles on the package only', () => {
+    const moduleNamed = (symbol: string) => one(modules(main).filter((module) => module.symbol === symbol), `module ${symbol}`);
+    const param = (symbol: string, name: string) => property(property(moduleNamed(symbol).body, 'params'), name)?.text;
+    expect(moduleNamed('identity').path).toBe('modules/identity.bicep');
+    expect(moduleNamed('deploymentIdentity').path).toBe('modules/identity.bicep');
+    expect([param('identity', 'name'), param('deploymentIdentity', 'name')]).toEqual(['names.identity', 'names.deploymentIdentity']);
+    expect(param('roleAssignments', 'principalId')).toBe('identity.outputs.principalId');
+    expect(param('roleAssignments', 'deploymentPrincipalId')).toBe('deploymentIdentity.outputs.principalId');
+    expect(param('functionApp', 'identityResourceId')).toBe('identity.outputs.resourceId');
+    expect(param('functionApp', 'identityClientId')).toBe('identity.outputs.clientId');
+    expect(param('functionApp', 'deploymentIdentityResourceId')).toBe('deploymentIdentity.outputs.resourceId');
+    // The deployment identity's client ID is never handed to the app: no setting names it.
+    expect(mainText).not.toMatch(/deploymentIdentity\.outputs\.clientId/);
+    expect(withoutComments(readBicep(FUNCTION_APP))).not.toMatch(/deploymentIdentityClientId/);
+  });
+
+  it('scopes every container role to a container storage.bicep creates private, under the name main.bicep gives it', () => {
+    const containerParams = assignmentsOf(file)
+      .filter((assignment) => assignment.scopeResource?.type === 'Microsoft.Storage/storageAccounts/blobServices/containers')
+      .map((assignment) => property(assignment.scopeResource?.body, 'name')?.text ?? '');
+    expect([...new Set(containerParams)].sort()).toEqual(['checkpointContainerName', 'deploymentContainerName', 'hostContainerName', 'hostCredentialsContainerName', 'serviceTagsContainerName']);
+    const created = new Map(
+      resources(storage)
+        .filter((resource) => resource.type === 'Microsoft.Storage/storageAccounts/blobServices/containers' && !resource.existing)
+        .map((resource) => [property(resource.body, 'name')?.text ?? '', resource]),
+    );
+    const storageOutputs = new Map(declarations(storage).filter((d) => d.kind === 'output').map((d) => [d.name, d.node.namedChildren[2]?.text ?? '']));
+    const offenders: string[] = [];
+    for (const name of new Set(containerParams)) {
+      const container = created.get(name);
+      if (container === undefined) {
+        offenders.push(`storage.bicep creates no container named by ${name}`);
+        continue;
+      }
+      if (property(property(container.body, 'properties'), 'publicAccess')?.text !== "'None'") offenders.push(`${where(container)}: publicAccess is not None`);
+      if (storageOutputs.get(name) !== `${container.symbol}.name`) offenders.push(`storage.bicep output ${name} is not ${container.symbol}.name`);
+      if (!new RegExp(`^    ${name}: storage\\.outputs\\.${name}$`, 'm').test(mainText)) offenders.push(`main.bicep does not pass ${name}: storage.outputs.${name} to roleAssignments`);
+    }
+    expect(offenders).toEqual([]);
+    // The host's own containers, by the names the runtime and the Event Hubs extension use.
+    expect(mainText).toMatch(/hostContainer: 'azure-webjobs-hosts'/);
+    expect(mainText).toMatch(/hostCredentialsContainer: 'azure-webjobs-secrets'/);
+    expect(mainText).toMatch(/checkpointContainer: 'azure-webjobs-eventhub'/);
   });
 });
 
@@ -278,9 +475,9 @@ describe('the service tags reader role (Service Tag Discovery API)', () => {
       'service tags container',
     );
     expect(property(property(container.body, 'properties'), 'publicAccess')?.text).toBe("'None'");
-    const roles = readBicep(ROLE_ASSIGNMENTS);
-    const blobContributor = resources(roles).filter((resource) => resource.type === 'Microsoft.Authorization/roleAssignments' && /storageBlobDataContributor/.test(resource.body.text));
-    expect(blobContributor.map((resource) => property(resource.body, 'scope')?.text)).toEqual(['serviceTagsContainer']);
+    // The app's only role on the service tags is Storage Blob Data Contributor on this container.
+    const onTags = assignmentsOf(readBicep(ROLE_ASSIGNMENTS)).filter((assignment) => property(assignment.scopeResource?.body, 'name')?.text === 'serviceTagsContainerName');
+    expect(onTags.map((assignment) => `${assignment.roleName} for ${assignment.principal}`)).toEqual(['Storage Blob Data Contributor for principalId']);
     expect(withoutComments(readBicep('infra/main.bicep'))).toMatch(/serviceTagsContainer: 'tokenwatch-service-tags'/);
   });
 });
@@ -373,11 +570,17 @@ describe('identity-based connections', () => {
     expect(missing).toEqual([]);
   });
 
-  it('runs the app as the user-assigned identity, also for the deployment package', () => {
+  it('runs the app as its user-assigned identity, and reads the deployment package with the separate deployment identity', () => {
     const site = one(resourcesOfType('Microsoft.Web/sites', { existing: false }), 'function app');
-    expect(property(property(site.body, 'identity'), 'type')?.text).toBe("'UserAssigned'");
+    const identity = property(site.body, 'identity');
+    expect(property(identity, 'type')?.text).toBe("'UserAssigned'");
+    const attached = properties(property(identity, 'userAssignedIdentities') as SyntaxNode).map(({ key }) => key);
+    expect(attached.sort()).toEqual(["'${deploymentIdentityResourceId}'", "'${identityResourceId}'"]);
     const storage = property(property(property(property(site.body, 'properties'), 'functionAppConfig'), 'deployment'), 'storage');
     expect(property(property(storage, 'authentication'), 'type')?.text).toBe("'UserAssignedIdentity'");
+    expect(property(property(storage, 'authentication'), 'userAssignedIdentityResourceId')?.text).toBe('deploymentIdentityResourceId');
+    // No app setting refers to the deployment identity: the code and the host run as identityClientId.
+    expect(appSettings().filter((setting) => /deploymentIdentity/.test(setting.value.text)).map((setting) => setting.key)).toEqual([]);
   });
 });
 
@@ -455,6 +658,13 @@ describe('API versions', () => {
     'Microsoft.EventHub/namespaces/eventhubs': '2024-01-01',
     'Microsoft.EventHub/namespaces/eventhubs/consumergroups': '2024-01-01',
     'Microsoft.EventHub/namespaces/authorizationRules': '2024-01-01',
+    'Microsoft.EventHub/namespaces/eventhubs/authorizationRules': '2024-01-01',
+    'Microsoft.EventHub/namespaces/networkRuleSets': '2024-01-01',
+    // Azure-Samples/azure-functions-flex-consumption-samples E2E/HTTP-VNET-EH/infra/core/networking/privateEndpoint.bicep.
+    'Microsoft.Network/privateEndpoints': '2024-01-01',
+    'Microsoft.Network/privateEndpoints/privateDnsZoneGroups': '2024-01-01',
+    'Microsoft.Network/privateDnsZones': '2020-06-01',
+    'Microsoft.Network/privateDnsZones/virtualNetworkLinks': '2020-06-01',
     'Microsoft.OperationalInsights/workspaces': '2025-02-01',
     'Microsoft.OperationalInsights/workspaces/tables': '2025-02-01',
     'Microsoft.SecurityInsights/onboardingStates': '2025-06-01',
