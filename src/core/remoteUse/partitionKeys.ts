@@ -146,47 +146,37 @@ export const FIRST_USE_LOOKBACK_MS = 25 * HOUR_MS;
 export const FIRST_USE_LOOKAHEAD_MS = HOUR_MS;
 
 /**
- * What planning collects of a tenant's uses to know their first-use partitions without keying
- * each use: the range of the issue times they name, and the range of the times of those that name
- * none (Storage). Two comparisons per use.
+ * What planning collects of a tenant's uses to know their first-use partitions: the buckets of the
+ * issue times they name, when within what a valid token allows around the use (see
+ * FIRST_USE_LOOKBACK_MS; a use naming another issue time is not tracked), and the days of those
+ * that name none. Numbers in sets: a batch of hostile times spanning centuries still names at most
+ * one bucket or day per use, never the centuries in between.
  */
 export class FirstUseSpan {
-  minIssuedAt = Infinity;
-  maxIssuedAt = -Infinity;
-  minUseAt = Infinity;
-  maxUseAt = -Infinity;
-  minUnissuedUseAt = Infinity;
-  maxUnissuedUseAt = -Infinity;
+  readonly buckets = new Set<number>();
+  readonly days = new Set<number>();
 
   add(e: { readonly timeMs: number; readonly issuedAtMs: number | undefined; readonly tokenId: string; readonly tokenHash: string }): void {
     if (e.tokenId === '' && e.tokenHash === '') return;
-    if (e.timeMs < this.minUseAt) this.minUseAt = e.timeMs;
-    if (e.timeMs > this.maxUseAt) this.maxUseAt = e.timeMs;
     const issued = e.issuedAtMs;
-    if (issued !== undefined) {
-      if (issued < this.minIssuedAt) this.minIssuedAt = issued;
-      if (issued > this.maxIssuedAt) this.maxIssuedAt = issued;
-    } else {
-      if (e.timeMs < this.minUnissuedUseAt) this.minUnissuedUseAt = e.timeMs;
-      if (e.timeMs > this.maxUnissuedUseAt) this.maxUnissuedUseAt = e.timeMs;
+    if (issued === undefined) {
+      this.days.add(Math.floor(e.timeMs / DAY_MS));
+      return;
     }
+    if (issued >= e.timeMs - FIRST_USE_LOOKBACK_MS && issued <= e.timeMs + FIRST_USE_LOOKAHEAD_MS) this.buckets.add(firstUseBucket(issued));
   }
 }
 
-/**
- * Every first-use partition the uses of a span may read: the buckets of the issue times they
- * name, within what a valid token allows around the uses (FIRST_USE_LOOKBACK_MS; a use naming an
- * issue time outside it is not tracked), and for uses naming none the days of those uses with
- * the day before. A batch spanning minutes names one or two buckets.
- */
+/** Every first-use partition the uses of a span may read: their buckets, and their days with the day before each. */
 export function firstUsePartitionsOf(tenantId: string, span: FirstUseSpan): string[] {
   const keys: string[] = [];
-  const from = Math.max(span.minIssuedAt, span.minUseAt - FIRST_USE_LOOKBACK_MS);
-  const to = Math.min(span.maxIssuedAt, span.maxUseAt + FIRST_USE_LOOKAHEAD_MS);
-  if (from <= to) for (let bucket = firstUseBucket(from); bucket <= firstUseBucket(to); bucket++) keys.push(firstUseBucketKey(tenantId, bucket));
-  if (span.minUnissuedUseAt <= span.maxUnissuedUseAt) {
-    for (let day = Math.floor(span.minUnissuedUseAt / DAY_MS) - 1; day <= Math.floor(span.maxUnissuedUseAt / DAY_MS); day++) keys.push(firstUseDayKey(tenantId, day));
+  for (const bucket of span.buckets) keys.push(firstUseBucketKey(tenantId, bucket));
+  const days = new Set<number>();
+  for (const day of span.days) {
+    days.add(day);
+    days.add(day - 1);
   }
+  for (const day of days) keys.push(firstUseDayKey(tenantId, day));
   return keys;
 }
 
