@@ -20,8 +20,10 @@ import { StoredServiceTagsSettings } from '../src/app/storedServiceTags';
 import type { TheftHandlerDeps } from '../src/app/theftHandler';
 import { loadTheftSettings } from '../src/app/theftSettings';
 import type { SweepDeps } from '../src/app/theftSweep';
+import type { BackfillTimerDeps } from '../src/app/remoteUseBackfill';
+import type { RemoteUseSweepDeps } from '../src/app/remoteUseSweep';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
-import { LogAnalyticsQueryClient } from '../src/adapters/logAnalyticsQuery';
+import { LogAnalyticsQueryClient, type LogQueryClient } from '../src/adapters/logAnalyticsQuery';
 import { loadConfig, type Config } from '../src/config';
 import type { AlertRow } from '../src/core/alerts/alertRow';
 import { defaultRemoteUseSettings } from '../src/core/remoteUse/settings';
@@ -38,6 +40,10 @@ export interface Dependencies {
   readonly theft: TheftHandlerDeps;
   /** The Log Analytics sweep's dependencies (built on first use: only the sweep needs the query client). */
   readonly sweep: () => SweepDeps;
+  /** The remote-use sweep's dependencies (built on first use), over the same workspace and detector state as the Event Hub path. */
+  readonly remoteUseSweep: () => RemoteUseSweepDeps;
+  /** The remote-use backfill timer's dependencies (built on first use). */
+  readonly remoteUseBackfill: () => BackfillTimerDeps;
   /** The serviceTagsRefresh timer's dependencies (built on first use); throws when the refresh is not configured. */
   readonly serviceTagsRefresh: () => ServiceTagsRefreshDeps;
 }
@@ -77,35 +83,67 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
   };
   const storedTags = !config.serviceTagsFile && config.serviceTagsStore ? new StoredServiceTagsSettings(new ServiceTagsCache(storedTagsStore()), asnLookup) : undefined;
   const sink: AlertSink = config.alertFeed
-    ? new LogsIngestionAlertSink({ endpoint: config.alertFeed.endpoint, ruleId: config.alertFeed.ruleId, streamName: config.alertFeed.stream, credential })
+    ? new LogsIngestionAlertSink({
+        endpoint: config.alertFeed.endpoint,
+        ruleId: config.alertFeed.ruleId,
+        streamName: config.alertFeed.stream,
+        credential,
+        // A missing role is a configuration error: said loudly on every batch it dead-letters.
+        onUnauthorized: (message) => console.error(JSON.stringify({ event: 'tokenwatch.alertSink.unauthorized', message })),
+      })
     : logOnlySink();
   const deadLetter: RejectSink = new TableRejectSink(rejectsClient, () => new Date());
   const theftStore = new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, cacheRows: config.cacheRows });
-  const theft: TheftHandlerDeps = { store: theftStore, sink, deadLetter, settings: loadTheftSettings(config.theftAllowlist, config.dedupDays * DAY_MS), now: () => Date.now() };
+  // The theft-and-use join: one store of the machines' `corr|…` partitions for both detectors.
+  const correlation = { store: new TableStateStore(stateClient, { cachePartitions: 1_000 }), dedupWindowMs: config.dedupDays * DAY_MS };
+  const theft: TheftHandlerDeps = { store: theftStore, sink, deadLetter, settings: loadTheftSettings(config.theftAllowlist, config.dedupDays * DAY_MS), now: () => Date.now(), correlation };
   let sweep: SweepDeps | undefined;
+  let remoteUseSweep: RemoteUseSweepDeps | undefined;
+  let remoteUseBackfill: BackfillTimerDeps | undefined;
   let serviceTagsRefresh: ServiceTagsRefreshDeps | undefined;
+  // One query client for every reader of the workspace (theft sweep, remote-use sweep, backfill).
+  let workspaceQuery: LogQueryClient | undefined;
+  const query = (): LogQueryClient => (workspaceQuery ??= new LogAnalyticsQueryClient(new LogsQueryClient(credential), config.sweep.workspaceId));
+  // The remote-use watermarks (sweep, backfill): a few rows of the state table, apart from the detector's cache.
+  let marks: TableStateStore | undefined;
+  const markStore = (): TableStateStore => (marks ??= new TableStateStore(stateClient, { cachePartitions: 16 }));
+  const remoteUse: RemoteUseHandlerDeps = {
+    store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, cacheRows: config.cacheRows, refresh: SHARED_STATE_REFRESH }),
+    sink,
+    deadLetter,
+    settings: defaultRemoteUseSettings(fromFile.classifyIp, {
+      allowlist: config.remoteUseAllowlist,
+      dedupWindowMs: config.dedupDays * DAY_MS,
+      tokenBucketShards: config.tokenBucketShards,
+      serviceTags: fromFile.serviceTags,
+    }),
+    serviceTags: storedTags,
+    now: () => Date.now(),
+    correlation,
+  };
   return {
     config,
     credential,
-    remoteUse: {
-      store: new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, cacheRows: config.cacheRows, refresh: SHARED_STATE_REFRESH }),
-      sink,
-      deadLetter,
-      settings: defaultRemoteUseSettings(fromFile.classifyIp, {
-        allowlist: config.remoteUseAllowlist,
-        dedupWindowMs: config.dedupDays * DAY_MS,
-        tokenBucketShards: config.tokenBucketShards,
-        serviceTags: fromFile.serviceTags,
-      }),
-      serviceTags: storedTags,
-      now: () => Date.now(),
-    },
+    remoteUse,
     theft,
     sweep: () =>
       (sweep ??= {
-        query: new LogAnalyticsQueryClient(new LogsQueryClient(credential), config.sweep.workspaceId),
+        query: query(),
         store: new TableStateStore(stateClient, { cachePartitions: 16 }),
         theft,
+        workspaceId: config.sweep.workspaceId,
+        now: () => Date.now(),
+      }),
+    // The same detector state, sink and dead letters as the Event Hub path: one state, one set of AlertIds.
+    remoteUseSweep: () => (remoteUseSweep ??= { query: query(), markStore: markStore(), remoteUse, workspaceId: config.sweep.workspaceId }),
+    remoteUseBackfill: () =>
+      (remoteUseBackfill ??= {
+        query: query(),
+        markStore: markStore(),
+        store: remoteUse.store,
+        deadLetter,
+        settings: remoteUse.settings,
+        serviceTags: storedTags,
         workspaceId: config.sweep.workspaceId,
         now: () => Date.now(),
       }),

@@ -2,6 +2,8 @@
 // the cold-start validation of the settings (a bad setting stops the host with its name).
 import { validateConfigAtStartup } from './dependencies';
 import './remoteTokenUse';
+import './remoteTokenUseBackfill';
+import './remoteTokenUseSweep';
 import './serviceTagsRefresh';
 import './tokenTheft';
 import './tokenTheftSweep';

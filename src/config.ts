@@ -20,6 +20,10 @@ export interface Config {
   /** Logs Ingestion (Sentinel). Undefined only when TOKENWATCH_ALERT_SINK=log (alerts go to the function log). */
   readonly alertFeed: { readonly endpoint: string; readonly ruleId: string; readonly stream: string } | undefined;
   readonly sweep: { readonly enabled: boolean; readonly workspaceId: string; readonly schedule: string };
+  /** The remote-use sweep over the same workspace (TOKENWATCH_WORKSPACE_ID), for tenants without Event Hubs. */
+  readonly remoteUseSweep: { readonly enabled: boolean; readonly schedule: string };
+  /** Days of workspace history the remoteTokenUseBackfill timer replays once (0: no backfill timer). */
+  readonly backfill: { readonly days: number };
   /** TOKENWATCH_SERVICE_TAGS_FILE: a ServiceTags_Public JSON file; when set it wins over the stored copy. */
   readonly serviceTagsFile: string | undefined;
   /** Where the serviceTagsRefresh timer stores the tags and the remote-use workers read them; undefined without TOKENWATCH_BLOB_ENDPOINT. */
@@ -106,9 +110,22 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
   // Theft sweep over Log Analytics.
   const sweepEnabled = parseBool(get('TOKENWATCH_SWEEP_ENABLED') ?? 'false', 'TOKENWATCH_SWEEP_ENABLED', problems);
   const workspaceId = get('TOKENWATCH_WORKSPACE_ID') ?? '';
-  if (sweepEnabled && !GUID.test(workspaceId)) problems.push('TOKENWATCH_WORKSPACE_ID must be the Log Analytics workspace (customer) id GUID when TOKENWATCH_SWEEP_ENABLED is true');
   const schedule = get('TOKENWATCH_SWEEP_SCHEDULE') ?? '0 */5 * * * *';
   if (schedule.split(/\s+/).length !== 6) problems.push('TOKENWATCH_SWEEP_SCHEDULE must be a six-field NCRONTAB expression, e.g. "0 */5 * * * *"');
+  // Remote use from the same workspace: the sweep (instead of or besides Event Hubs) and the one-off backfill.
+  const remoteUseSweepEnabled = parseBool(get('TOKENWATCH_REMOTE_USE_SWEEP_ENABLED') ?? 'false', 'TOKENWATCH_REMOTE_USE_SWEEP_ENABLED', problems);
+  const remoteUseSweepSchedule = get('TOKENWATCH_REMOTE_USE_SWEEP_SCHEDULE') ?? '0 */5 * * * *';
+  if (remoteUseSweepSchedule.split(/\s+/).length !== 6) problems.push('TOKENWATCH_REMOTE_USE_SWEEP_SCHEDULE must be a six-field NCRONTAB expression, e.g. "0 */5 * * * *"');
+  // 30 days at most: the baseline's training window (older history would age out of it at once).
+  const backfillDays = parseIntSetting(get('TOKENWATCH_BACKFILL_DAYS') ?? '0', 'TOKENWATCH_BACKFILL_DAYS', 0, 30, problems);
+  const needWorkspace = [
+    ...(sweepEnabled ? ['TOKENWATCH_SWEEP_ENABLED is true'] : []),
+    ...(remoteUseSweepEnabled ? ['TOKENWATCH_REMOTE_USE_SWEEP_ENABLED is true'] : []),
+    ...(backfillDays > 0 ? ['TOKENWATCH_BACKFILL_DAYS is above 0'] : []),
+  ];
+  if (needWorkspace.length > 0 && !GUID.test(workspaceId)) {
+    problems.push(`TOKENWATCH_WORKSPACE_ID must be the Log Analytics workspace (customer) id GUID when ${needWorkspace.join(' and ')}${workspaceId ? `, not "${workspaceId}"` : ''}`);
+  }
 
   // Azure service tags: the stored copy (Blob Storage) and the daily refresh that writes it.
   const blobSetting = get('TOKENWATCH_BLOB_ENDPOINT');
@@ -152,6 +169,8 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
     table: Object.freeze({ target, stateTable, rejectsTable }),
     alertFeed,
     sweep: Object.freeze({ enabled: sweepEnabled, workspaceId, schedule }),
+    remoteUseSweep: Object.freeze({ enabled: remoteUseSweepEnabled, schedule: remoteUseSweepSchedule }),
+    backfill: Object.freeze({ days: backfillDays }),
     serviceTagsFile: get('TOKENWATCH_SERVICE_TAGS_FILE'),
     serviceTagsStore: serviceTagsStore && Object.freeze({ target: Object.freeze(serviceTagsStore.target), container: serviceTagsStore.container }),
     serviceTagsRefresh: serviceTagsRefresh && Object.freeze(serviceTagsRefresh),

@@ -56,6 +56,35 @@ describe('config', () => {
     expect(problems({ ...BASE, TOKENWATCH_SWEEP_ENABLED: 'true', TOKENWATCH_WORKSPACE_ID: '6a7b0000-0000-4000-8000-00000000beef' })).toEqual([]);
   });
 
+  it('reads the remote-use sweep and backfill settings: off by default, frozen', () => {
+    const config = loadConfig(BASE, noFiles);
+    expect(config.remoteUseSweep).toEqual({ enabled: false, schedule: '0 */5 * * * *' });
+    expect(config.backfill).toEqual({ days: 0 });
+    expect(Object.isFrozen(config.remoteUseSweep) && Object.isFrozen(config.backfill)).toBe(true);
+    const on = loadConfig({ ...BASE, TOKENWATCH_REMOTE_USE_SWEEP_ENABLED: 'true', TOKENWATCH_REMOTE_USE_SWEEP_SCHEDULE: '0 */2 * * * *', TOKENWATCH_BACKFILL_DAYS: '30', TOKENWATCH_WORKSPACE_ID: '6a7b0000-0000-4000-8000-00000000beef' }, noFiles);
+    expect(on.remoteUseSweep).toEqual({ enabled: true, schedule: '0 */2 * * * *' });
+    expect(on.backfill).toEqual({ days: 30 });
+    expect(on.sweep.workspaceId).toBe('6a7b0000-0000-4000-8000-00000000beef');
+  });
+
+  it('requires the workspace id for the remote-use sweep and the backfill too, naming why', () => {
+    expect(problems({ ...BASE, TOKENWATCH_REMOTE_USE_SWEEP_ENABLED: 'true' })).toEqual([
+      'TOKENWATCH_WORKSPACE_ID must be the Log Analytics workspace (customer) id GUID when TOKENWATCH_REMOTE_USE_SWEEP_ENABLED is true',
+    ]);
+    expect(problems({ ...BASE, TOKENWATCH_BACKFILL_DAYS: '7', TOKENWATCH_SWEEP_ENABLED: 'true', TOKENWATCH_WORKSPACE_ID: 'contoso-law' })).toEqual([
+      'TOKENWATCH_WORKSPACE_ID must be the Log Analytics workspace (customer) id GUID when TOKENWATCH_SWEEP_ENABLED is true and TOKENWATCH_BACKFILL_DAYS is above 0, not "contoso-law"',
+    ]);
+    expect(problems({ ...BASE, TOKENWATCH_BACKFILL_DAYS: '0' })).toEqual([]);
+  });
+
+  it('refuses a backfill longer than the 30-day baseline, a bad switch and a bad schedule', () => {
+    expect(problems({ ...BASE, TOKENWATCH_BACKFILL_DAYS: '31' })).toEqual(['TOKENWATCH_BACKFILL_DAYS must be a whole number from 0 to 30, not "31"']);
+    expect(problems({ ...BASE, TOKENWATCH_BACKFILL_DAYS: '-1' })).toEqual(['TOKENWATCH_BACKFILL_DAYS must be a whole number from 0 to 30, not "-1"']);
+    expect(problems({ ...BASE, TOKENWATCH_BACKFILL_DAYS: 'a month' })).toEqual(['TOKENWATCH_BACKFILL_DAYS must be a whole number from 0 to 30, not "a month"']);
+    expect(problems({ ...BASE, TOKENWATCH_REMOTE_USE_SWEEP_ENABLED: 'maybe' })).toEqual(['TOKENWATCH_REMOTE_USE_SWEEP_ENABLED must be true or false, not "maybe"']);
+    expect(problems({ ...BASE, TOKENWATCH_REMOTE_USE_SWEEP_SCHEDULE: '*/5 * * * *' })).toEqual(['TOKENWATCH_REMOTE_USE_SWEEP_SCHEDULE must be a six-field NCRONTAB expression, e.g. "0 */5 * * * *"']);
+  });
+
   it('accepts the local emulator connection string, refuses other keys', () => {
     expect(loadConfig({ ...BASE, TOKENWATCH_TABLE_ENDPOINT: 'UseDevelopmentStorage=true' }, noFiles).table.target).toEqual({ connectionString: 'UseDevelopmentStorage=true' });
     expect(problems({ ...BASE, TOKENWATCH_TABLE_ENDPOINT: 'http://contoso.table.core.windows.net' })).toHaveLength(1);

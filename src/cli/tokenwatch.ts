@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { MAX_BACKFILL_DAYS } from '../core/workspaceRows/backfillMark';
 import { formatCounts } from './alertTable';
+import type { BackfillCommandOptions } from './backfill';
 import { replay, type ReplaySummary } from './replay';
 
 const USAGE = `tokenwatch — detect stolen cloud workload tokens
@@ -15,6 +17,12 @@ const USAGE = `tokenwatch — detect stolen cloud workload tokens
                       [--table TokenWatchState] [--at <ISO time>]
       Prints what the remote-use detector learned about one Managed Identity: ASNs, IPs and Azure regions
       with first and last seen, networks caught replaying its tokens, open dedup states.
+  tokenwatch backfill --workspace <workspace id> --store <table endpoint | connection string | azurite | memory>
+                      [--days 30] [--table TokenWatchState] [--service-tags file] [--allowlist file]
+      Replays the last N days (1 to 30, default 30) of the workspace's Entra, Activity, Graph, Key Vault and
+      Storage logs into the state table without raising alerts, so alerts start on the first live batch.
+      Progress (slices, rows, rows/s, ETA) goes to stderr, what the history would have raised to stdout.
+      Resumes where it stopped; once finished, running it again changes nothing.
   tokenwatch bench [--records N] [--identities N]
       Measures throughput, table transactions and memory (see docs/performance.md).`;
 
@@ -23,7 +31,7 @@ export interface ParsedArgs {
   readonly flags: Record<string, string>;
 }
 
-const FLAGS_WITH_VALUES = new Set(['out', 'store', 'batch-size', 'allowlist', 'theft-allowlist', 'service-tags', 'records', 'identities', 'seed', 'tenant', 'identity', 'table', 'at']);
+const FLAGS_WITH_VALUES = new Set(['out', 'store', 'batch-size', 'allowlist', 'theft-allowlist', 'service-tags', 'records', 'identities', 'seed', 'tenant', 'identity', 'table', 'at', 'workspace', 'days']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positional: string[] = [];
@@ -47,6 +55,19 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `backfill`'s options from its flags (30 days unless told otherwise: the baseline's training window); a usage error names what is wrong. */
+export function backfillOptionsFromFlags(positional: readonly string[], flags: Readonly<Record<string, string>>): BackfillCommandOptions {
+  if (positional.length > 0) throw new UsageError(`backfill takes no file arguments (got "${positional[0]}")`);
+  const { workspace, store } = flags;
+  if (!workspace || !store) throw new UsageError('backfill needs --workspace <workspace id> and --store <table endpoint | connection string | azurite | memory>');
+  if (!GUID.test(workspace)) throw new UsageError(`--workspace must be the Log Analytics workspace id (the customer id, a GUID), not "${workspace}"`);
+  const days = flags['days'] === undefined ? MAX_BACKFILL_DAYS : Number(flags['days']);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_BACKFILL_DAYS) throw new UsageError(`--days must be a whole number from 1 to ${MAX_BACKFILL_DAYS}, not "${flags['days']}"`);
+  return { workspaceId: workspace, days, store, table: flags['table'] ?? 'TokenWatchState', serviceTagsFile: flags['service-tags'], allowlistFile: flags['allowlist'] };
+}
+
 export function printSummary(summary: ReplaySummary, write: (line: string) => void): void {
   write(`files ${summary.files}, records ${summary.records}, invocations ${summary.invocations}, ${Math.round(summary.elapsedMs)} ms`);
   write(`records by category: ${formatCounts(summary.byCategory)}`);
@@ -55,7 +76,7 @@ export function printSummary(summary: ReplaySummary, write: (line: string) => vo
   if (summary.tableRequests !== undefined) write(`table storage requests: ${summary.tableRequests}, state rows changed: ${summary.stateChanges}`);
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   const args = parseArgs(rest);
   if (!command || args.flags['help'] || command === 'help') {
@@ -99,6 +120,13 @@ async function main(argv: readonly string[]): Promise<number> {
         return 1;
       }
       for (const line of formatIdentityBaseline(found, atMs)) process.stdout.write(`${line}\n`);
+      return 0;
+    }
+    case 'backfill': {
+      // Loaded on demand, like the other commands' modules (the query client is not needed by replay).
+      const options = backfillOptionsFromFlags(args.positional, args.flags);
+      const { runBackfillCommand } = require('./backfill') as typeof import('./backfill');
+      await runBackfillCommand(options, { err, out: (line) => void process.stdout.write(`${line}\n`) });
       return 0;
     }
     case 'bench': {
