@@ -117,5 +117,12 @@ export const ENDPOINT_TABLES: Record<string, Table> = {
     Level: 'string',
     Task: 'int',
     ManagementGroupName: 'string',
+    // 4663 (an attempt was made to access an object): the Arc key-file hunt reads these.
+    ObjectName: 'string',
+    ObjectType: 'string',
+    ProcessName: 'string',
+    AccessMask: 'string',
+    SubjectUserName: 'string',
+    SubjectDomainName: 'string',
   },
 };

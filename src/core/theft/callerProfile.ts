@@ -69,14 +69,21 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
   }
   if (DOWNLOAD_TOOLS.has(image)) return { ...base, tier: 'suspicious', category: 'download-tool', description: 'a download tool or LOLBin' };
   if (FILE_UTILITIES.has(image)) return { ...base, tier: 'suspicious', category: 'file-utility', description: 'a file copy or viewing utility' };
-  if (SHELLS.has(image)) return { ...base, tier: 'suspicious', category: 'shell', description: 'a shell' };
+
+  if (SHELLS.has(image)) {
+    // A shell stays suspicious, but the installed script it runs (`powershell.exe -File C:\ProgramData\Amazon\…\InitializeInstance.ps1`)
+    // is kept so the allowlist can trust that script by its path.
+    const script = POWERSHELL.test(image) ? powerShellFileOf(process.commandLine) : '';
+    const scriptKey = script === '' ? '' : scriptKeyOf(script, process.workingDirectory);
+    return { image, scriptPath: script, scriptKey, tier: 'suspicious', category: 'shell', description: 'a shell' };
+  }
 
   const interpreter = INTERPRETERS.find((i) => i.name.test(image));
   if (interpreter !== undefined) {
     const script = scriptOf(process.commandLine, interpreter);
     if (script.inline) return { ...base, tier: 'suspicious', category: 'interpreter-inline', description: 'an interpreter running inline code' };
     if (script.path !== '') {
-      const scriptKey = normalisePath(script.path);
+      const scriptKey = scriptKeyOf(script.path, process.workingDirectory);
       const profile = { image, scriptPath: script.path, scriptKey };
       if (isTemporaryLocation(scriptKey) || USER_WRITABLE.some((p) => p.test(scriptKey))) {
         return { ...profile, tier: 'suspicious', category: 'interpreter-writable-script', description: 'an interpreter running a script from a writable location' };
@@ -106,6 +113,53 @@ function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number
     return { inline: false, path: arg };
   }
   return { inline: false, path: '' };
+}
+
+const POWERSHELL = /^(?:powershell|powershell_ise|pwsh)$/;
+
+/**
+ * The script of `powershell.exe [options] -File <script> [args]`: `-File` (or an abbreviation such as
+ * `-f`, `-fi`, with `-`, `--` or `/`) must come before any `-Command` / `-EncodedCommand`, which
+ * would make the rest of the line inline code. '' when there is no such script.
+ */
+function powerShellFileOf(commandLine: string): string {
+  const args = splitArgs(commandLine).slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const option = /^(?:--?|\/)([a-z]+)$/i.exec(args[i] as string)?.[1]?.toLowerCase();
+    if (option === undefined) return '';
+    if ('file'.startsWith(option)) return args[i + 1] ?? '';
+    if ('command'.startsWith(option) || 'encodedcommand'.startsWith(option) || option === 'ec') return '';
+    // Options that take a value: skip it, so it cannot pose as the script.
+    if (/^(?:executionpolicy|ep|ex|windowstyle|w|configurationname|version|v|psconsolefile|inputformat|if|outputformat|of|workingdirectory|wd|settingsfile)$/.test(option)) i++;
+  }
+  return '';
+}
+
+/**
+ * A script path as the allowlist compares it: normalised, resolved against the working directory
+ * when it is relative (`bin/WALinuxAgent-2.9.1.1-py3.8.egg` run from `/var/lib/waagent/WALinuxAgent-2.9.1.1`),
+ * with `.` and `..` segments resolved so `/usr/sbin/../../tmp/x.py` is `/tmp/x.py`. A relative
+ * script without a working directory stays relative: no allowlist pattern (all absolute) matches it.
+ */
+export function scriptKeyOf(script: string, workingDirectory: string): string {
+  const key = normalisePath(script);
+  const absolute = key.startsWith('/') || key.startsWith('?:/');
+  if (!absolute && workingDirectory !== '' && !key.startsWith('~')) return resolveDots(`${normalisePath(workingDirectory).replace(/\/$/, '')}/${key}`);
+  return resolveDots(key);
+}
+
+function resolveDots(key: string): string {
+  if (!/(?:^|\/)\.{1,2}(?:\/|$)/.test(key)) return key;
+  const [head, ...rest] = key.split('/');
+  const out: string[] = [];
+  for (const segment of rest) {
+    if (segment === '.' || segment === '') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+  }
+  // head is '' for `/…`, `?:` for a Windows volume, or the first segment of a relative path.
+  if (head === '.' || head === '..') return out.join('/');
+  return [head, ...out].join('/');
 }
 
 /** Splits a command line into arguments, honouring double and single quotes (enough for both Windows and POSIX logs). */

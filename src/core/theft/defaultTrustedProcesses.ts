@@ -1,3 +1,4 @@
+import { ARC_TOKEN_KEY } from './tokenFiles';
 import type { TrustedProcess } from './trustedProcess';
 
 /*
@@ -12,10 +13,16 @@ import type { TrustedProcess } from './trustedProcess';
  *    when every path pattern pins it inside one agent's own install tree (the Azure CLI's bundled
  *    python, the gcloud bundled python, the OMS agent's ruby). The engine must never trust a name
  *    in NEVER_TRUSTED_BY_NAME_ALONE on its name alone, even when an entry lists it.
- *  - Agents that are scripts (waagent, cloud-init) run as `/usr/bin/python3 /usr/sbin/waagent`:
- *    the executable is the system python, which cannot be trusted. Their entries match telemetry
- *    that reports the script itself (auditd `comm`, Elastic Defend on some distributions); an
- *    IMDS call seen only as `/usr/bin/python3` still alerts, by design.
+ *  - Agents that are scripts (waagent, cloud-init, cfn-*, EC2Launch v1) run as
+ *    `/usr/bin/python3 -u /usr/sbin/waagent` or `powershell.exe -File …\InitializeInstance.ps1`: the
+ *    executable is the system python or PowerShell, which is never trusted. Their patterns name the
+ *    script, which the engine matches against the script in the command line (relative scripts are
+ *    resolved against the working directory). An IMDS call seen with no command line (Sysmon 3,
+ *    Security 5156) is judged on the interpreter alone and still alerts, by design.
+ *  - Self-updating agents keep versioned folders (`GuestAgent_<ver>_<date>`, `WALinuxAgent-<ver>`,
+ *    `Plugins\<Publisher.Type>\<ver>`, `Platform\<ver>`): those are `*`; a subfolder below them
+ *    is `**` (any depth, also none). Customer payload folders (Custom Script `Downloads\<n>`,
+ *    `/var/lib/waagent/custom-script/download`) are never reachable from a pattern.
  */
 
 // Public references used by several entries (commit-pinned where the source is a repository file).
@@ -32,6 +39,10 @@ const ELASTIC_AUDITD_IDENTITY_FILE_RULE =
 const OTRF_AZURE_VM_BASELINE =
   'https://github.com/OTRF/Security-Datasets/blob/d9d40ef123d2c87d5d3df28c96bcab4f0faccc87/datasets/atomic/windows/lateral_movement/host/covenant_sharpsc_query_dcerpc_smb_svcctl.zip';
 const ARC_AGENT_OVERVIEW = 'https://learn.microsoft.com/azure/azure-arc/servers/agent-overview';
+const WINDOWS_VM_AGENT_ISSUE_20 = 'https://github.com/Azure/WindowsVMAgent/issues/20';
+const WALINUXAGENT_README = 'https://github.com/Azure/WALinuxAgent/blob/master/README.md';
+const MDE_EXCLUSIONS = 'https://learn.microsoft.com/defender-endpoint/defender-endpoint-antivirus-exclusions';
+const STRONTIC_CFN_BOOTSTRAP = 'https://github.com/StrongWind1/xCyclopedia/blob/master/strontic-xcyclopedia/markdown/winhup.exe-48FE04D8A6525EBF39345C41CE0D6842.md';
 const GCP_GUEST_AGENT_WINDOWS_SPEC =
   'https://github.com/GoogleCloudPlatform/guest-agent/blob/28f0ad0e2d783484692fd2d28ff41b9826d21dc9/packaging/googet/google-compute-engine-windows.goospec';
 const GCP_GUEST_AGENT_LINUX_SPEC =
@@ -43,6 +54,17 @@ const ELASTIC_ADD_CLOUD_METADATA = 'https://www.elastic.co/docs/reference/fleet/
 const AZURE_PLUGINS = '?:/packages/plugins';
 const GCE_PROGRAM_FILES = '?:/program files/google/compute engine';
 const ARC_PROGRAM_FILES = '?:/program files/azureconnectedmachineagent';
+
+/** The CloudFormation helper scripts (aws-cfn-bootstrap), the same names on Linux and (with .exe) on Windows. */
+const CFN_HELPERS = ['cfn-init', 'cfn-hup', 'cfn-signal', 'cfn-get-metadata', 'cfn-elect-cmd-leader', 'cfn-send-cmd-event', 'cfn-send-cmd-result'] as const;
+
+const GUEST_AGENT_NAMES = [
+  'windowsazureguestagent.exe',
+  'waappagent.exe',
+  'collectguestlogs.exe',
+  'windowsazurenetagent.exe',
+  'windowsazuretelemetryservice.exe',
+] as const;
 
 /** `dir/name` for each name: one pattern per executable keeps a stray binary in the folder untrusted. */
 function eachIn(dir: string, names: readonly string[]): string[] {
@@ -71,30 +93,59 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   {
     id: 'azure-windows-guest-agent',
     description:
-      'Microsoft Azure Windows VM guest agent (WindowsAzureGuestAgent, WaAppAgent, CollectGuestLogs); seen calling 169.254.169.254 on Azure VMs.',
+      'Microsoft Azure Windows VM guest agent (WindowsAzureGuestAgent, WaAppAgent/RdAgent, CollectGuestLogs, the older NetAgent and Telemetry services); seen calling 169.254.169.254 on Azure VMs.',
     platform: 'windows',
-    names: ['windowsazureguestagent.exe', 'waappagent.exe', 'collectguestlogs.exe'],
+    names: [...GUEST_AGENT_NAMES],
     pathPatterns: [
-      '?:/windowsazure/packages/guestagent/windowsazureguestagent.exe',
-      '?:/windowsazure/packages/waappagent.exe',
-      '?:/windowsazure/packages/collectguestlogs.exe',
-      // Self-updated agents run from a versioned folder: C:\WindowsAzure\GuestAgent_2.7.41491.1057_2022-11-07_163802\
-      '?:/windowsazure/guestagent_*/windowsazureguestagent.exe',
-      '?:/windowsazure/guestagent_*/waappagent.exe',
-      '?:/windowsazure/guestagent_*/collectguestlogs.exe',
+      // MSI layout: C:\WindowsAzure\Packages\WaAppAgent.exe, Packages\GuestAgent\WindowsAzureGuestAgent.exe; the
+      // transparent installer also leaves timestamped copies (C:\WindowsAzure\Packages_202185_155650\WaAppAgent.exe).
+      ...eachIn('?:/windowsazure/packages*/**', GUEST_AGENT_NAMES),
+      // Self-updated agents run from C:\WindowsAzure\GuestAgent_2.7.41491.1193_2026-02-18_215333\…, new on every
+      // update; `**` also covers a subfolder below the versioned one.
+      ...eachIn('?:/windowsazure/guestagent_*/**', GUEST_AGENT_NAMES),
     ],
     vectors: ['TokenEndpoint'],
-    source: OTRF_AZURE_VM_BASELINE,
+    source: WINDOWS_VM_AGENT_ISSUE_20,
   },
   {
     id: 'azure-linux-guest-agent',
     description:
-      'Microsoft Azure Linux VM agent (WALinuxAgent, the waagent python script); trusted only where telemetry names the script, not the system python it runs under.',
+      'Microsoft Azure Linux VM agent (WALinuxAgent): the waagent daemon script and the self-updated extension handler egg under /var/lib/waagent/WALinuxAgent-<ver>, both run by the system python and trusted by script path.',
     platform: 'linux',
     names: ['waagent'],
-    pathPatterns: ['/usr/sbin/waagent', '/usr/bin/waagent', '/usr/local/sbin/waagent'],
+    pathPatterns: [
+      '/usr/sbin/waagent',
+      '/usr/bin/waagent',
+      '/usr/local/sbin/waagent',
+      // `python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg -run-exthandlers`, run from /var/lib/waagent/WALinuxAgent-2.9.1.1.
+      '/var/lib/waagent/walinuxagent-*/bin/walinuxagent-*.egg',
+    ],
     vectors: ['TokenEndpoint'],
-    source: ELASTIC_UNUSUAL_IMDS_RULE,
+    source: WALINUXAGENT_README,
+  },
+  {
+    id: 'azure-vm-extension-handlers-linux',
+    description:
+      'Microsoft Azure VM extension handlers on Linux that authenticate with the managed identity (Azure Monitor Agent handler agent.py, Custom Script handler) in /var/lib/waagent/<Publisher.Type>-<version>; the scripts Custom Script downloads run from /var/lib/waagent/custom-script/download and stay untrusted.',
+    platform: 'linux',
+    names: ['agent.py', 'custom-script-extension', 'custom-script-extension-arm64'],
+    pathPatterns: [
+      '/var/lib/waagent/microsoft.azure.monitor.azuremonitorlinuxagent-*/agent.py',
+      '/var/lib/waagent/microsoft.azure.extensions.customscript-*/bin/custom-script-extension',
+      '/var/lib/waagent/microsoft.azure.extensions.customscript-*/bin/custom-script-extension-arm64',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/custom-script-extension-linux/blob/master/Makefile',
+  },
+  {
+    id: 'azure-vm-extension-handlers-windows',
+    description:
+      'Microsoft Azure VM extension handlers on Windows that reach IMDS themselves, in C:\\Packages\\Plugins\\<Publisher.Type>\\<version>: the Guest Proxy Agent extension. Custom Script Downloads\\<n> payloads stay untrusted.',
+    platform: 'windows',
+    names: ['guestproxyagent.exe'],
+    pathPatterns: [`${AZURE_PLUGINS}/microsoft.cplat.proxyagent.proxyagentwindows/*/proxyagent/proxyagent/guestproxyagent.exe`],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/GuestProxyAgent',
   },
   {
     id: 'azure-network-watcher-agent-windows',
@@ -113,15 +164,19 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Azure Monitor Agent (AMA) Windows extension: health monitor, launcher, host, manager and core; authenticates with the VM managed identity.',
     platform: 'windows',
-    names: ['amaexthealthmonitor.exe', 'monagentlauncher.exe', 'monagenthost.exe', 'monagentmanager.exe', 'monagentcore.exe'],
-    pathPatterns: eachIn(`${AZURE_PLUGINS}/microsoft.azure.monitor.azuremonitorwindowsagent/**`, [
+    names: ['azuremonitoragentextension.exe', 'amaexthealthmonitor.exe', 'monagentlauncher.exe', 'monagenthost.exe', 'monagentmanager.exe', 'monagentcore.exe'],
+    // C:\Packages\Plugins\Microsoft.Azure.Monitor.AzureMonitorWindowsAgent\1.24.0.0\Monitoring\Agent\MonAgentHost.exe (also on Arc machines).
+    pathPatterns: eachIn(`${AZURE_PLUGINS}/microsoft.azure.monitor.azuremonitorwindowsagent/*/**`, [
+      'azuremonitoragentextension.exe',
       'amaexthealthmonitor.exe',
       'monagentlauncher.exe',
       'monagenthost.exe',
       'monagentmanager.exe',
       'monagentcore.exe',
     ]),
-    vectors: ['TokenEndpoint'],
+    // On Arc-enabled servers AMA authenticates with the machine identity, so it reads the Arc key files.
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: [ARC_TOKEN_KEY],
     source: 'https://lucaslifes.com/p/understanding-azure-monitor-windows-agent-processes',
   },
   {
@@ -131,7 +186,8 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     platform: 'linux',
     names: ['mdsd', 'mdsdmgr', 'amacoreagent', 'agentlauncher', 'fluent-bit'],
     pathPatterns: eachIn('/opt/microsoft/azuremonitoragent/bin', ['mdsd', 'mdsdmgr', 'amacoreagent', 'agentlauncher', 'fluent-bit']),
-    vectors: ['TokenEndpoint'],
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: [ARC_TOKEN_KEY],
     source: 'https://github.com/Azure/azure-linux-extensions/tree/master/AzureMonitorAgent',
   },
   {
@@ -151,7 +207,9 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     platform: 'windows',
     names: ['himds.exe', 'azcmagent.exe'],
     pathPatterns: eachIn(ARC_PROGRAM_FILES, ['himds.exe', 'azcmagent.exe']),
-    vectors: ['TokenEndpoint'],
+    // himds writes the challenge key files; azcmagent is the documented admin tool.
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: [ARC_TOKEN_KEY],
     source: ARC_AGENT_OVERVIEW,
   },
   {
@@ -159,15 +217,19 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Azure Arc machine configuration and extension services on Windows (gc_arc_service, gc_extension_service; gc_service before agent 1.36).',
     platform: 'windows',
-    names: ['gc_arc_service.exe', 'gc_extension_service.exe', 'gc_service.exe'],
+    names: ['gc_arc_service.exe', 'gc_extension_service.exe', 'gc_service.exe', 'gc_worker.exe'],
     pathPatterns: [
       // The docs name GCArcService2\GC and ExtensionService2\GC; older agents used GCArcService\GC.
       `${ARC_PROGRAM_FILES}/gcarcservice*/gc/gc_arc_service.exe`,
       `${ARC_PROGRAM_FILES}/extensionservice*/gc/gc_extension_service.exe`,
       `${ARC_PROGRAM_FILES}/gcarcservice*/gc/gc_service.exe`,
       `${ARC_PROGRAM_FILES}/extensionservice*/gc/gc_service.exe`,
+      // Policy evaluation worker, seen in public Sysmon telemetry as the parent of DSC runs.
+      `${ARC_PROGRAM_FILES}/gcarcservice*/gc/gc_worker.exe`,
     ],
-    vectors: ['TokenEndpoint'],
+    // The GC services request tokens from himds for extensions and policy, answering the key-file challenge.
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: [ARC_TOKEN_KEY],
     source: ARC_AGENT_OVERVIEW,
   },
   {
@@ -176,7 +238,8 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     platform: 'linux',
     names: ['himds', 'azcmagent'],
     pathPatterns: eachIn('/opt/azcmagent/bin', ['himds', 'azcmagent']),
-    vectors: ['TokenEndpoint'],
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: [ARC_TOKEN_KEY],
     source: ARC_AGENT_OVERVIEW,
   },
   {
@@ -186,7 +249,8 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     platform: 'linux',
     names: ['gc_linux_service'],
     pathPatterns: ['/opt/gc_service/gc/gc_linux_service', '/opt/gc_ext/gc/gc_linux_service'],
-    vectors: ['TokenEndpoint'],
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: [ARC_TOKEN_KEY],
     source: ARC_AGENT_OVERVIEW,
   },
   {
@@ -275,6 +339,16 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     source: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2launch-v2.html',
   },
   {
+    id: 'aws-ec2launch-v1',
+    description:
+      'AWS EC2Launch v1 (Windows Server 2016/2019 AMIs): PowerShell scripts run by powershell.exe -File; trusted by script path, never PowerShell itself.',
+    platform: 'windows',
+    names: ['initializeinstance.ps1', 'initializedisks.ps1', 'sysprepinstance.ps1'],
+    pathPatterns: eachIn('?:/programdata/amazon/ec2-windows/launch/scripts', ['initializeinstance.ps1', 'initializedisks.ps1', 'sysprepinstance.ps1']),
+    vectors: ['TokenEndpoint'],
+    source: 'https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2launch.html',
+  },
+  {
     id: 'aws-ec2config',
     description: 'AWS EC2Config service, the legacy Windows launch agent (Windows Server 2012 R2 and older AMIs).',
     platform: 'windows',
@@ -319,28 +393,41 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   {
     id: 'aws-cfn-bootstrap',
     description:
-      'AWS CloudFormation helper scripts (cfn-init, cfn-hup, cfn-signal, cfn-get-metadata) as installed under /opt/aws/bin on Amazon Linux and as .exe on Windows.',
+      'AWS CloudFormation helper scripts: python scripts under /opt/aws/bin (Amazon Linux, symlinks into /opt/aws/apitools/cfn-init/bin) or /usr/local/bin (pip), and the frozen .exe helpers plus the cfn-hup service wrapper winhup.exe in C:\\Program Files\\Amazon\\cfn-bootstrap on Windows.',
     platform: 'any',
-    names: ['cfn-init', 'cfn-hup', 'cfn-signal', 'cfn-get-metadata', 'cfn-init.exe', 'cfn-hup.exe', 'cfn-signal.exe'],
+    names: [...CFN_HELPERS, ...CFN_HELPERS.map((name) => `${name}.exe`), 'winhup.exe'],
     pathPatterns: [
-      ...eachIn('/opt/aws/bin', ['cfn-init', 'cfn-hup', 'cfn-signal', 'cfn-get-metadata']),
-      ...eachIn('?:/program files/amazon/cfn-bootstrap', ['cfn-init.exe', 'cfn-hup.exe', 'cfn-signal.exe']),
+      ...eachIn('/opt/aws/bin', CFN_HELPERS),
+      ...eachIn('/opt/aws/apitools/cfn-init/bin', CFN_HELPERS),
+      ...eachIn('/usr/local/bin', CFN_HELPERS),
+      ...eachIn('?:/program files/amazon/cfn-bootstrap', [...CFN_HELPERS.map((name) => `${name}.exe`), 'winhup.exe']),
     ],
     vectors: ['TokenEndpoint'],
-    source: ELASTIC_AWS_CONTROL_PLANE_RULE,
+    source: STRONTIC_CFN_BOOTSTRAP,
   },
   {
     id: 'aws-cloudwatch-agent',
     description: 'Amazon CloudWatch agent and its start/config helpers; uses the instance role credentials.',
     platform: 'any',
-    names: ['amazon-cloudwatch-agent', 'start-amazon-cloudwatch-agent', 'config-downloader', 'amazon-cloudwatch-agent.exe'],
+    names: [
+      'amazon-cloudwatch-agent',
+      'start-amazon-cloudwatch-agent',
+      'config-downloader',
+      'amazon-cloudwatch-agent.exe',
+      'start-amazon-cloudwatch-agent.exe',
+      'config-downloader.exe',
+    ],
     pathPatterns: [
       ...eachIn('/opt/aws/amazon-cloudwatch-agent/bin', [
         'amazon-cloudwatch-agent',
         'start-amazon-cloudwatch-agent',
         'config-downloader',
       ]),
-      '?:/program files/amazon/amazoncloudwatchagent/amazon-cloudwatch-agent.exe',
+      ...eachIn('?:/program files/amazon/amazoncloudwatchagent', [
+        'amazon-cloudwatch-agent.exe',
+        'start-amazon-cloudwatch-agent.exe',
+        'config-downloader.exe',
+      ]),
     ],
     vectors: ['TokenEndpoint'],
     source: 'https://github.com/aws/amazon-cloudwatch-agent',
@@ -790,14 +877,14 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'microsoft-defender-endpoint-windows',
     description: 'Microsoft Defender for Endpoint sensor on Windows; reads instance metadata to tag the machine with its cloud resource.',
     platform: 'windows',
-    names: ['mssense.exe', 'sensecncproxy.exe', 'senseir.exe'],
+    names: ['mssense.exe', 'sensecncproxy.exe', 'senseir.exe', 'sensendr.exe'],
     pathPatterns: [
-      '?:/program files/windows defender advanced threat protection/mssense.exe',
-      '?:/program files/windows defender advanced threat protection/sensecncproxy.exe',
-      '?:/program files/windows defender advanced threat protection/senseir.exe',
+      ...eachIn('?:/program files/windows defender advanced threat protection', ['mssense.exe', 'sensecncproxy.exe', 'senseir.exe', 'sensendr.exe']),
+      // Server 2012 R2 / 2016 (modern unified solution) and sensors updated by KB5005292 run from a versioned Platform folder.
+      ...eachIn('?:/programdata/microsoft/windows defender advanced threat protection/platform/*', ['mssense.exe', 'sensecncproxy.exe', 'senseir.exe', 'sensendr.exe']),
     ],
     vectors: ['TokenEndpoint'],
-    source: 'https://learn.microsoft.com/defender-endpoint/configure-proxy-internet',
+    source: MDE_EXCLUSIONS,
   },
   {
     id: 'microsoft-defender-endpoint-linux',
@@ -816,5 +903,23 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     pathPatterns: ['/usr/local/bin/kube-proxy', '/usr/bin/kube-proxy'],
     vectors: ['ServiceAccountToken'],
     source: 'https://kubernetes.io/docs/reference/command-line-tools-reference/kube-proxy/',
+  },
+  {
+    id: 'wiz-runtime-sensor',
+    description: 'Wiz runtime sensor on Linux hosts and as the ECS/Fargate entrypoint wrapper; reads instance metadata to identify the workload.',
+    platform: 'linux',
+    names: ['wiz-sensor'],
+    pathPatterns: ['/opt/wiz/sensor/wiz-sensor'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://www.wiz.io/blog/wiz-runtime-sensor-for-linux',
+  },
+  {
+    id: 'crowdstrike-falcon-sensor',
+    description: 'CrowdStrike Falcon sensor (falcond and its sensor process on Linux, CSFalconService on Windows); reads instance metadata for cloud asset details.',
+    platform: 'any',
+    names: ['falcond', 'falcon-sensor', 'falcon-sensor-bpf', 'csfalconservice.exe'],
+    pathPatterns: ['/opt/crowdstrike/falcond', '/opt/crowdstrike/falcon-sensor', '/opt/crowdstrike/falcon-sensor-bpf', '?:/program files/crowdstrike/csfalconservice.exe'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/CrowdStrike/falcon-scripts',
   },
 ];

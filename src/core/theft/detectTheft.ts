@@ -8,6 +8,7 @@ import { profileCaller, type CallerProfile } from './callerProfile';
 import { redactSecrets } from './redactSecrets';
 import { decideTrust, type TheftAllowlist, type TrustDecision } from './theftAllowlist';
 import { THEFT_RULES, type TheftMatch, type TheftRule } from './theftRules';
+import { versionlessPathKey } from './versionlessPath';
 import { theftSeverity, type CallerStanding } from './theftSeverity';
 
 /**
@@ -15,7 +16,8 @@ import { theftSeverity, type CallerStanding } from './theftSeverity';
  * partitions they touch (one per tenant + host), returning alert rows and the row changes to commit.
  *
  * Per host it keeps two kinds of rows:
- * - `first|<vector>|<program>`: the first time a program outside the allowlist that is not a
+ * - `first|<vector>|<program>`: (program = callerIdentity: the path with version segments collapsed)
+ *   the first time a program outside the allowlist that is not a
  *   shell / LOLBin / temp-folder program reached for a token of that vector. That first request
  *   raises an alert ("first time this executable asked for a token on this host"); later ones are a
  *   known caller and raise and write nothing. The row is kept, so a steady caller costs one alert.
@@ -100,7 +102,8 @@ export function screenEvents(events: readonly EndpointEvent[], config: TheftDete
       for (const match of rule.match(event)) {
         matches++;
         caller ??= profileCaller(event.process);
-        const trust = decideTrust(event, caller, rule.vector, config.allowlist);
+        // File vectors pass the token file pattern, so an entry scoped to some token files (tokenFiles) is trusted for those only.
+        const trust = decideTrust(event, caller, rule.vector, config.allowlist, rule.vector === 'TokenEndpoint' ? '' : match.service);
         if (trust.verdict === 'trusted') trusted++;
         else suspects.push({ rule, match, trust });
       }
@@ -154,14 +157,16 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
         continue;
       }
 
-      const rowKey = tableKey('first', rule.vector, program);
+      // First-seen identity ignores version segments, so a self-updating agent is one program across updates.
+      const identity = callerIdentity(event, caller);
+      const rowKey = tableKey('first', rule.vector, identity);
       const seen = state.get(partitionKey, rowKey);
       if (seen === undefined) {
-        const id = alertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, program, event.source.recordId]);
+        const id = alertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, identity, event.source.recordId]);
         state.set(partitionKey, rowKey, {
           kind: 'first-seen',
           vector: rule.vector,
-          program,
+          program: identity,
           processPath: event.process.path,
           firstSeenAt: event.timeMs,
           recordId: event.source.recordId,
@@ -193,10 +198,20 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
   };
 }
 
-/** The program as the state knows it: its normalised path (or name), plus the script an interpreter runs. */
+/** The program as the dedup state knows it: its normalised path (or name), plus the script an interpreter runs. */
 function programKey(event: EndpointEvent, caller: CallerProfile): string {
   const executable = event.process.pathKey !== '' ? event.process.pathKey : `name:${caller.image}`;
   return caller.scriptKey === '' ? executable : `${executable} ${caller.scriptKey}`;
+}
+
+/**
+ * The program as the first-seen state knows it: programKey with the version segments of the
+ * executable and script paths collapsed (versionlessPath.ts), so `…/guestagent_2.7.41491.1102_…/x.exe`
+ * and `…/guestagent_2.7.41491.1193_…/x.exe` are one caller. Dedup keeps the exact path.
+ */
+export function callerIdentity(event: EndpointEvent, caller: CallerProfile): string {
+  const executable = event.process.pathKey !== '' ? versionlessPathKey(event.process.pathKey) : `name:${caller.image}`;
+  return caller.scriptKey === '' ? executable : `${executable} ${versionlessPathKey(caller.scriptKey)}`;
 }
 
 function dedupRow(next: DedupState, vector: TheftVector, event: EndpointEvent, match: TheftMatch): Record<string, RowValue> {
@@ -272,6 +287,8 @@ function reasonOf(
   const evidence =
     match.strength === 'token-path'
       ? `a token path was seen in ${VIA_WORDS[match.via]}, so severity is ${severity}`
+      : match.strength === 'identity-key'
+        ? `the key that unlocks the machine's managed identity was read (${VIA_WORDS[match.via]}), so severity is ${severity}`
       : `only ${VIA_WORDS[match.via]} to the endpoint was seen, no token path, so severity is ${severity}`;
   const who =
     standing === 'suspicious'

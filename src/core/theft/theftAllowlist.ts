@@ -36,7 +36,11 @@ export type TrustDecision =
   | { readonly verdict: 'name-only'; readonly entryId: string }
   | { readonly verdict: 'untrusted'; readonly nameMatchedEntry: string };
 
-export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector: TheftVector, allowlist: TheftAllowlist): TrustDecision {
+/**
+ * `tokenFile`: the token file pattern id of a file-vector match (`azure-arc-token-key`); an entry
+ * with `tokenFiles` is trusted for the file vectors only on those patterns. '' for TokenEndpoint.
+ */
+export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector: TheftVector, allowlist: TheftAllowlist, tokenFile = ''): TrustDecision {
   const { process, platform } = event;
   const candidates: { key: string; by: 'executable-path' | 'script-path' }[] = [];
   if (process.pathKey !== '') candidates.push({ key: process.pathKey, by: 'executable-path' });
@@ -52,7 +56,10 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   }
 
   const entries = allowlist.processes.filter(
-    (e) => e.vectors.includes(vector) && (e.platform === 'any' || platform === 'unknown' || e.platform === platform),
+    (e) =>
+      e.vectors.includes(vector) &&
+      (e.platform === 'any' || platform === 'unknown' || e.platform === platform) &&
+      (vector === 'TokenEndpoint' || e.tokenFiles === undefined || e.tokenFiles.includes(tokenFile)),
   );
   for (const entry of entries) {
     for (const candidate of candidates) {

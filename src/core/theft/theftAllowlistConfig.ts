@@ -1,6 +1,7 @@
 import type { TheftVector } from '../alerts/alertRow';
 import { isTemporaryLocation } from './callerProfile';
 import { normalisePath } from '../records/endpoint/normalisePath';
+import { TOKEN_FILE_PATTERNS } from './tokenFiles';
 import type { HostScopedApplication, TheftAllowlist } from './theftAllowlist';
 import type { TrustedProcess } from './trustedProcess';
 
@@ -52,7 +53,7 @@ export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: The
     const at = `add[${i}]`;
     if (!isRecord(item)) return err(at, 'must be an object');
     for (const key of Object.keys(item)) {
-      if (!['id', 'description', 'platform', 'names', 'pathPatterns', 'vectors', 'source'].includes(key)) err(`${at}.${key}`, 'unknown field');
+      if (!['id', 'description', 'platform', 'names', 'pathPatterns', 'vectors', 'tokenFiles', 'source'].includes(key)) err(`${at}.${key}`, 'unknown field');
     }
     const id = requiredId(item['id'], `${at}.id`, err);
     const description = requiredText(item['description'], `${at}.description`, err);
@@ -64,7 +65,13 @@ export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: The
     const pathPatterns = patternList(item['pathPatterns'], `${at}.pathPatterns`, err);
     const vectors = vectorList(item['vectors'], `${at}.vectors`, err);
     const source = item['source'] === undefined ? 'operator configuration' : requiredText(item['source'], `${at}.source`, err);
-    add.push({ id, description, platform: platform as TrustedProcess['platform'], names, pathPatterns, vectors, source });
+    const tokenFiles =
+      item['tokenFiles'] === undefined
+        ? undefined
+        : stringList(item['tokenFiles'], `${at}.tokenFiles`, err, (value, field) => {
+            if (!TOKEN_FILE_PATTERNS.some((p) => p.id === value)) err(field, `"${value}" is not a token file pattern id (${TOKEN_FILE_PATTERNS.map((p) => p.id).join(', ')})`);
+          });
+    add.push({ id, description, platform: platform as TrustedProcess['platform'], names, pathPatterns, vectors, ...(tokenFiles === undefined ? {} : { tokenFiles }), source });
   });
 
   const applications: HostScopedApplication[] = [];

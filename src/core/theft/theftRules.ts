@@ -2,13 +2,19 @@ import type { Severity, TheftVector } from '../alerts/alertRow';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
-import { tokenFileOfPath, tokenFilesInCommandLine, type TokenFileHit } from './tokenFiles';
+import { ARC_TOKEN_KEY, isReadAction, tokenFileOfPath, tokenFilesInCommandLine, type TokenFileHit } from './tokenFiles';
 
 /**
  * The theft rules: metadata plus one small pure predicate each. The detector knows only this type;
  * adding a rule is adding an entry to THEFT_RULES (and its Sigma twin under rules/sigma).
  */
-export type MatchStrength = 'token-path' | 'endpoint-only';
+/**
+ * `token-path`: a token URL, identity variable or token file was seen; `endpoint-only`: only the
+ * endpoint (a bare connection, instance metadata); `identity-key`: a key that unlocks the machine's
+ * own identity was read (the Azure Arc challenge key file), which a name-only allowlist match does
+ * not lower (see theftSeverity).
+ */
+export type MatchStrength = 'token-path' | 'endpoint-only' | 'identity-key';
 export type MatchVia = 'url' | 'command-line' | 'encoded-command' | 'environment-variable' | 'connection' | 'file-event';
 
 export interface TheftMatch {
@@ -16,7 +22,7 @@ export interface TheftMatch {
   readonly target: string;
   /** Normalised target: part of the dedup key. */
   readonly targetKey: string;
-  /** `token-path`: a token URL, variable or file was seen; `endpoint-only`: only the metadata endpoint (bare connection, instance metadata). */
+  /** See MatchStrength. */
   readonly strength: MatchStrength;
   readonly via: MatchVia;
   /** Token service (`azure-imds`) or token file pattern id (`kubernetes-service-account`). */
@@ -92,17 +98,22 @@ function bareConnections(event: EndpointEvent): TheftMatch[] {
   return [{ target: hit.target, targetKey: hit.target, strength: 'endpoint-only', via: 'connection', service: hit.service, what: hit.what, operation: '', url: '' }];
 }
 
-function tokenFiles(vector: TokenFileHit['vector']) {
+/**
+ * Token files of one vector, from file events and from command lines that name them. `only`
+ * restricts the patterns (the Arc key file has its own rule); a pattern marked `readsOnly` counts
+ * only file events that record a read or an open, never a creation.
+ */
+function tokenFiles(vector: TokenFileHit['vector'], only: (patternId: string) => boolean, strength: MatchStrength = 'token-path') {
   return (event: EndpointEvent): TheftMatch[] => {
     const hits: { hit: TokenFileHit; via: MatchVia; operation: string }[] = [];
     if (event.kind === 'file' && event.file !== null) {
       const hit = tokenFileOfPath(event.file.path);
-      if (hit !== undefined) hits.push({ hit, via: 'file-event', operation: event.file.action });
+      if (hit !== undefined && (!hit.readsOnly || isReadAction(event.file.action))) hits.push({ hit, via: 'file-event', operation: event.file.action });
     }
     if (event.kind === 'process') for (const hit of tokenFilesInCommandLine(event.process.commandLine)) hits.push({ hit, via: 'command-line', operation: 'process-start' });
     return hits
-      .filter(({ hit }) => hit.vector === vector)
-      .map(({ hit, via, operation }) => ({ target: hit.path, targetKey: hit.pathKey, strength: 'token-path', via, service: hit.patternId, what: hit.what, operation, url: '' }));
+      .filter(({ hit }) => hit.vector === vector && only(hit.patternId))
+      .map(({ hit, via, operation }) => ({ target: hit.path, targetKey: hit.pathKey, strength, via, service: hit.patternId, what: hit.what, operation, url: '' }));
   };
 }
 
@@ -170,7 +181,7 @@ export const THEFT_RULES = [
       'Service meshes, CSI drivers and operators that mount and read tokens (add them by path).',
     ],
     sigma: 'rules/sigma/service-account-token-read.yml',
-    match: tokenFiles('ServiceAccountToken'),
+    match: tokenFiles('ServiceAccountToken', () => true),
   },
   {
     id: 'token-cache-access',
@@ -191,6 +202,26 @@ export const THEFT_RULES = [
       'Backup and sync tools that copy home directories; IDE extensions that read the Azure CLI cache.',
     ],
     sigma: 'rules/sigma/token-cache-access.yml',
-    match: tokenFiles('TokenCache'),
+    match: tokenFiles('TokenCache', (id) => id !== ARC_TOKEN_KEY),
+  },
+  {
+    id: 'arc-identity-key-read',
+    name: 'Azure Arc managed identity key file read by an untrusted process',
+    vector: 'TokenCache',
+    severity: 'High',
+    attack: { tactic: 'CredentialAccess', techniques: ['T1528', 'T1552.001'] },
+    description:
+      "A process other than the Azure Connected Machine agent's own services, its extensions and the Azure CLI read (or named in its command line) an Azure Arc challenge key file: %ProgramData%\\AzureConnectedMachineAgent\\Tokens\\<guid>.key or /var/opt/azcmagent/tokens/<guid>.key. Reading that file is how a caller answers himds' 401 Basic-realm challenge on localhost:40342 and obtains the Arc machine's managed identity token. Only reads count (auditd-manager opened-file, ECS open/access events, command lines); file creations are himds writing the challenge.",
+    runbook: [
+      'Identify the process, its parent and the account; only Administrators and members of the himds group ("Hybrid agent extension applications" on Windows) can read the key, so an unexpected member of that group is itself a finding.',
+      "Look for the matching request to http://localhost:40342/metadata/identity/oauth2/token around the same time (token-endpoint rules) and for what the Arc machine's identity did next: AzureActivity and MicrosoftGraphActivityLogs for the machine's managed identity, the remote-use detector's alerts.",
+      'If the reader is a legitimate workload using the Arc identity, allowlist it by path and host (applications, vector TokenCache); if not, disconnect or isolate the machine, remove the identity role assignments and review who joined the himds group.',
+    ],
+    falsePositives: [
+      "Customer applications and scripts that use the Arc machine's managed identity through an SDK (azure-identity, MSAL) or the documented PowerShell / curl example: they read the key file on every token request (the first read per host is raised).",
+      'Arc-enabled extensions and agents that are not in the default allowlist and authenticate with the machine identity (add them by path).',
+    ],
+    sigma: 'rules/sigma/arc-identity-key-read.yml',
+    match: tokenFiles('TokenCache', (id) => id === ARC_TOKEN_KEY, 'identity-key'),
   },
 ] as const satisfies readonly TheftRule[];

@@ -11,13 +11,19 @@ import type { MatchStrength } from './theftRules';
  *   other program, first time on host      Medium       Low
  *   allowlisted by name only, first time   Low          Low
  *
+ *   Azure Arc key file read (strength `identity-key`, a token path): suspicious High, any other
+ *   first-time caller Medium, and a name-only allowlist match Medium too (not lowered).
+ *
  * High needs a token path: a bare connection never proves a token was requested. A known caller
  * (an "other" program after its first request on the host) raises nothing.
  */
 export type CallerStanding = 'suspicious' | 'first-time' | 'name-only';
 
 export function theftSeverity(strength: MatchStrength, standing: CallerStanding): Severity {
-  if (standing === 'name-only') return 'Low';
-  if (standing === 'suspicious') return strength === 'token-path' ? 'High' : 'Medium';
-  return strength === 'token-path' ? 'Medium' : 'Low';
+  const tokenSeen = strength !== 'endpoint-only';
+  // The Arc key file unlocks the machine's own identity: a name without a path proves nothing, so
+  // an allowlisted name with no path is judged like any other first-time caller (Medium).
+  if (standing === 'name-only') return strength === 'identity-key' ? 'Medium' : 'Low';
+  if (standing === 'suspicious') return tokenSeen ? 'High' : 'Medium';
+  return tokenSeen ? 'Medium' : 'Low';
 }

@@ -12,7 +12,16 @@ export interface TokenFilePattern {
   readonly vector: Extract<TheftVector, 'ServiceAccountToken' | 'TokenCache'>;
   readonly what: string;
   readonly pattern: RegExp;
+  /**
+   * Only a read counts: file events that record an open or a read (auditd-manager `opened-file`,
+   * ECS `open` / `access`) and command lines that name the file. Creations (Sysmon 11, MDE
+   * `FileCreated`) are left out: for the Arc key files they are himds writing the challenge.
+   */
+  readonly readsOnly?: boolean;
 }
+
+/** The Azure Arc key-file pattern id: reading one of these files is how a process gets the Arc machine's token. */
+export const ARC_TOKEN_KEY = 'azure-arc-token-key';
 
 /** `..data/` and `..2026_03_01_10_00_00.123/`: the atomic-writer folders kubelet puts between the mount and the file. */
 const K8S_ATOMIC = '(?:\\.\\.[^/]*/)?';
@@ -56,6 +65,17 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
     pattern: new RegExp(`(?:^|/)var/lib/kubelet/pods/[^/]+/volumes/kubernetes\\.io~(?:projected|secret)/[^/]+/${K8S_ATOMIC}(?:token|azure-identity-token)$`),
   },
   {
+    // Azure Arc: himds answers a token request with 401 and `Www-Authenticate: Basic realm=<file>`;
+    // whoever can read that key file (Administrators, the himds group / "Hybrid agent extension
+    // applications") gets the machine's token. %ProgramData%\AzureConnectedMachineAgent\Tokens\<guid>.key
+    // on Windows, /var/opt/azcmagent/tokens/<guid>.key on Linux.
+    id: ARC_TOKEN_KEY,
+    vector: 'TokenCache',
+    what: 'Azure Arc managed identity key file',
+    pattern: /(?:^|\/)(?:(?:%programdata%|programdata)\/azureconnectedmachineagent|var\/opt\/azcmagent)\/tokens\/[^/]+\.key$/,
+    readsOnly: true,
+  },
+  {
     id: 'cloud-token-cache-file',
     vector: 'TokenCache',
     what: 'cloud CLI / OAuth token cache',
@@ -83,6 +103,7 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
 
 export interface TokenFileHit {
   readonly patternId: string;
+  readonly readsOnly: boolean;
   readonly vector: TokenFilePattern['vector'];
   readonly what: string;
   /** The path as written (display). */
@@ -94,9 +115,17 @@ export interface TokenFileHit {
 export function tokenFileOfPath(path: string): TokenFileHit | undefined {
   const pathKey = normalisePath(path);
   for (const p of TOKEN_FILE_PATTERNS) {
-    if (p.pattern.test(pathKey)) return { patternId: p.id, vector: p.vector, what: p.what, path, pathKey };
+    if (p.pattern.test(pathKey)) return { patternId: p.id, readsOnly: p.readsOnly === true, vector: p.vector, what: p.what, path, pathKey };
   }
   return undefined;
+}
+
+/**
+ * True when a file event's action records a read or an open: auditd-manager `opened-file`, Elastic
+ * `open`, ECS event types `access`. Creations, writes, renames and deletions are not reads.
+ */
+export function isReadAction(action: string): boolean {
+  return action.toLowerCase().split(/[+,\s]+/).some((a) => /^(?:opened-file|open|opened|read|access|accessed|file-open|fileopen)$/.test(a));
 }
 
 /**

@@ -9,6 +9,9 @@ import type { TheftVector } from '../alerts/alertRow';
  * match the pattern prefix `?:`). Pattern syntax:
  *   `*`  any characters within one path segment (so `*` also covers version numbers: `2.9.1.1`)
  *   `**` any characters across segments
+ * Script entries: a pattern may name a script instead of an executable (`/usr/sbin/waagent`,
+ * `/var/lib/waagent/walinuxagent-*\/bin/walinuxagent-*.egg`, an EC2Launch `.ps1`); it is matched
+ * against the script an interpreter (or `powershell -File`) runs, resolved against the working directory.
  * Examples: `?:/windowsazure/packages/waappagent.exe`, `?:/packages/plugins/*\/*\/networkwatcheragent.exe`,
  * `/usr/sbin/waagent`, `/var/lib/waagent/**\/*.py` (written without the backslash).
  * When the telemetry has only a process name, `names` decides, and the match is weaker (said in Evidence).
@@ -25,6 +28,12 @@ export interface TrustedProcess {
   readonly pathPatterns: readonly string[];
   /** Vectors this program is trusted for. */
   readonly vectors: readonly TheftVector[];
+  /**
+   * For the file vectors (ServiceAccountToken, TokenCache): the token file pattern ids (tokenFiles.ts)
+   * the trust covers, when narrower than every file of the vector. The Arc agent is trusted to read
+   * its own key files (`azure-arc-token-key`), not the users' CLI caches. Absent: every file.
+   */
+  readonly tokenFiles?: readonly string[];
   /** Public reference for the entry (vendor doc, rule tuning commit, sample file). */
   readonly source: string;
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { normalisePath } from '../../../src/core/records/endpoint/normalisePath';
 import { profileCaller } from '../../../src/core/theft/callerProfile';
 
-function proc(path: string, commandLine = '', name = '') {
-  return { name, path, pathKey: normalisePath(path), commandLine, pid: null, parentName: '', parentPath: '' };
+function proc(path: string, commandLine = '', name = '', workingDirectory = '') {
+  return { name, path, pathKey: normalisePath(path), commandLine, workingDirectory, pid: null, parentName: '', parentPath: '' };
 }
 
 describe('profileCaller', () => {
@@ -28,6 +28,38 @@ describe('profileCaller', () => {
     [proc('', '', 'curl'), 'suspicious', 'download-tool'],
   ])('%j is %s / %s', (process, tier, category) => {
     expect(profileCaller(process)).toMatchObject({ tier, category });
+  });
+
+  it.each([
+    // A relative script is resolved against the working directory (ECS process.working_directory, Sysmon CurrentDirectory).
+    [proc('/usr/bin/python3.8', 'python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg -run-exthandlers', '', '/var/lib/waagent/WALinuxAgent-2.9.1.1'), '/var/lib/waagent/walinuxagent-2.9.1.1/bin/walinuxagent-2.9.1.1-py3.8.egg'],
+    [proc('/usr/bin/python3', 'python3 ./agent.py -enable', '', '/var/lib/waagent/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.33.2/'), '/var/lib/waagent/microsoft.azure.monitor.azuremonitorlinuxagent-1.33.2/agent.py'],
+    // Without one it stays relative, so no (absolute) allowlist pattern can match it.
+    [proc('/usr/bin/python3.8', 'python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg -run-exthandlers'), 'bin/walinuxagent-2.9.1.1-py3.8.egg'],
+    // `..` cannot walk out of an installed folder unnoticed.
+    [proc('/usr/bin/python3', 'python3 /usr/sbin/../../tmp/x.py'), '/tmp/x.py'],
+    [proc('C:\\Python311\\python.exe', 'python.exe ..\\..\\Users\\Public\\x.py', '', 'C:\\ProgramData\\Contoso\\app'), '?:/programdata/users/public/x.py'],
+  ])('resolves the script of %j to %s', (process, scriptKey) => {
+    expect(profileCaller(process).scriptKey).toBe(scriptKey);
+  });
+
+  it('classifies a script that resolves into a temporary folder as suspicious', () => {
+    expect(profileCaller(proc('/usr/bin/python3', 'python3 /usr/sbin/../../tmp/x.py'))).toMatchObject({ tier: 'suspicious', category: 'interpreter-writable-script' });
+    expect(profileCaller(proc('/usr/bin/python3', 'python3 run.py', '', '/dev/shm/.x'))).toMatchObject({ tier: 'suspicious', scriptKey: '/dev/shm/.x/run.py' });
+  });
+
+  it.each([
+    ['powershell.exe -ExecutionPolicy Bypass -NoProfile -File "C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\InitializeInstance.ps1" -Schedule', '?:/programdata/amazon/ec2-windows/launch/scripts/initializeinstance.ps1'],
+    ['powershell.exe -f C:\\scripts\\a.ps1', '?:/scripts/a.ps1'],
+    ['pwsh.exe /File C:\\scripts\\a.ps1', '?:/scripts/a.ps1'],
+    // -Command (or -EncodedCommand) first makes the rest inline code: no script.
+    ['powershell.exe -Command iwr http://169.254.169.254/ -File C:\\scripts\\a.ps1', ''],
+    ['powershell.exe -ec SQBFAFgA', ''],
+    // A value of an option is not the script.
+    ['powershell.exe -ExecutionPolicy C:\\scripts\\a.ps1 -NoProfile', ''],
+  ])('keeps the -File script of a PowerShell shell: %s', (commandLine, scriptKey) => {
+    const profile = profileCaller(proc('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', commandLine));
+    expect(profile).toMatchObject({ tier: 'suspicious', category: 'shell', scriptKey });
   });
 
   it('reads the script after options that take a value', () => {

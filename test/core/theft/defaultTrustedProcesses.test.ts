@@ -12,12 +12,15 @@ import type { TrustedProcess } from '../../../src/core/theft/trustedProcess';
 const VALID_VECTORS: ReadonlySet<TheftVector> = new Set<TheftVector>(['TokenEndpoint', 'ServiceAccountToken', 'TokenCache']);
 const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-/** Test-local reading of the pattern syntax in trustedProcess.ts: `*` within a segment, `**` across. */
+/** Test-local reading of the pattern syntax in trustedProcess.ts: `*` within a segment, `**` across, `**\/` also no folder. */
 function patternToRegExp(pattern: string): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern.charAt(i);
-    if (char === '*' && pattern.charAt(i + 1) === '*') {
+    if (char === '*' && pattern.charAt(i + 1) === '*' && pattern.charAt(i + 2) === '/') {
+      source += '(?:.*/)?';
+      i += 2;
+    } else if (char === '*' && pattern.charAt(i + 1) === '*') {
       source += '.*';
       i++;
     } else if (char === '*') {
@@ -103,13 +106,16 @@ function malformedPatterns(entries: readonly TrustedProcess[]): string[] {
   return offenders;
 }
 
-/** The last segment, read as a glob, must be able to name one of the entry's executables. */
+/** Script files a pattern may name instead of an executable: matched against the script an interpreter runs. */
+const SCRIPT_FILE = /\.(?:py|egg|ps1)$/;
+
+/** The last segment, read as a glob, must be able to name one of the entry's executables (or be a script file). */
 function patternsThatMatchNoName(entries: readonly TrustedProcess[]): string[] {
   const offenders: string[] = [];
   for (const entry of entries) {
     for (const pattern of entry.pathPatterns) {
       const last = lastSegment(pattern);
-      if (last === '**') continue;
+      if (last === '**' || SCRIPT_FILE.test(last)) continue;
       const lastAsGlob = patternToRegExp(last);
       if (!entry.names.some((name) => lastAsGlob.test(name))) offenders.push(`${entry.id}: '${pattern}'`);
     }
@@ -236,8 +242,8 @@ describe('DEFAULT_TRUSTED_PROCESSES meta-tests', () => {
   });
 
   it('holds a corpus of the intended size', () => {
-    // 45+ entries: each cloud's agents on both platforms, Kubernetes, developer tools, scanners.
-    expect(DEFAULT_TRUSTED_PROCESSES.length).toBeGreaterThanOrEqual(45);
+    // 60+ entries: each cloud's agents and extension handlers on both platforms, Kubernetes, developer tools, scanners.
+    expect(DEFAULT_TRUSTED_PROCESSES.length).toBeGreaterThanOrEqual(60);
   });
 });
 
@@ -258,6 +264,18 @@ describe('seed executables from real telemetry', () => {
       'waappagent.exe, MDE DeviceFileEvents (Elastic)',
       'c:\\windowsazure\\guestagent_2.7.41491.1057_2022-11-07_163802\\waappagent.exe',
       'azure-windows-guest-agent',
+    ],
+    [
+      'WindowsAzureGuestAgent.exe, Application Error 1000 (Azure/WindowsVMAgent#20)',
+      'C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe',
+      'azure-windows-guest-agent',
+    ],
+    ['WaAppAgent.exe, Application Error 1000 (Azure/WindowsVMAgent#8)', 'C:\\WindowsAzure\\Packages_202185_155650\\WaAppAgent.exe', 'azure-windows-guest-agent'],
+    ['winhup.exe, cfn-hup service ImagePath (sc qc output)', 'C:\\Program Files\\Amazon\\cfn-bootstrap\\winhup.exe', 'aws-cfn-bootstrap'],
+    [
+      'gc_worker.exe, Sysmon 1 ParentImage on an Arc server',
+      'C:\\Program Files\\AzureConnectedMachineAgent\\GCArcService2\\GC\\gc_worker.exe',
+      'azure-arc-guest-configuration-windows',
     ],
     [
       'GCEWindowsAgent.exe, Elastic Defend network event',

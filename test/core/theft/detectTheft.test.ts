@@ -46,6 +46,16 @@ const TEST_PROCESSES: readonly TrustedProcess[] = [
     source: 'test',
   },
   { id: 'test-linux-guest-agent', description: 'waagent', platform: 'linux', names: ['waagent'], pathPatterns: ['/usr/sbin/waagent'], vectors: ['TokenEndpoint'], source: 'test' },
+  {
+    id: 'test-arc-himds',
+    description: 'Arc himds, trusted for its own key files only',
+    platform: 'linux',
+    names: ['himds'],
+    pathPatterns: ['/opt/azcmagent/bin/himds'],
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: ['azure-arc-token-key'],
+    source: 'test',
+  },
 ];
 const allowlist: TheftAllowlist = { processes: TEST_PROCESSES, applications: [] };
 const config: TheftDetectorConfig = { allowlist };
@@ -89,6 +99,9 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['ecs/process-curl-gcp-token', 'High', 'TokenEndpoint', 'http://metadata.google.internal/computemetadata/v1/instance/service-accounts/default/token'],
     ['ecs/file-aws-credentials-by-tmp-binary', 'High', 'TokenCache', '/home/azureuser/.aws/credentials'],
     ['ecs-auditd/opened-file-workload-identity-token-by-cat', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
+    ['ecs-auditd/opened-file-arc-key-by-cat', 'High', 'TokenCache', '/var/opt/azcmagent/tokens/3f0e6b1c-5a2d-4c8e-9b7f-00000000a5c1.key'],
+    ['ecs-auditd/opened-file-arc-key-by-app-first-time', 'Medium', 'TokenCache', '/var/opt/azcmagent/tokens/3f0e6b1c-5a2d-4c8e-9b7f-00000000a5c1.key'],
+    ['mde/process-cmd-type-arc-key', 'High', 'TokenCache', 'C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b-0000-4000-8000-00000000a5c9.key'],
   ])('%s raises %s %s on %s', (name, severity, vector, target) => {
     const { alerts } = detectTheft([event(name)], new Map(), config);
     expect(alerts.map((a) => [a.Severity, a.Vector, a.Target])).toEqual([[severity, vector, target]]);
@@ -111,6 +124,10 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     'ecs/file-ordinary',
     'ecs-auditd/opened-file-token-by-kubelet-trusted',
     'ecs-auditd/opened-file-ordinary',
+    'ecs-auditd/opened-file-arc-key-by-himds-trusted',
+    'ecs-auditd/opened-file-arc-log-ordinary',
+    // A creation is himds writing the challenge, not a read: Sysmon 11 and MDE FileCreated do not count.
+    'sysmon-flat/event11-arc-key-created-not-a-read',
   ])('%s raises nothing and writes nothing', (name) => {
     const result = detectTheft([event(name)], new Map(), config);
     expect(result.alerts).toEqual([]);
@@ -177,6 +194,56 @@ describe('detectTheft: reasons, evidence and redaction', () => {
     expect(alert?.ProcessCommandLine).not.toContain('0123456789abcdef');
     expect(alert?.ProcessCommandLine).not.toContain('abcdef123456');
     expect(JSON.stringify(alert?.Evidence)).not.toContain('abcdef123456');
+  });
+});
+
+describe('detectTheft: the Azure Arc key file', () => {
+  it('names the rule, the vector and the reason', () => {
+    const [alert] = detectTheft([event('ecs-auditd/opened-file-arc-key-by-app-first-time')], new Map(), config).alerts;
+    expect(alert).toMatchObject({ AlertName: 'Azure Arc managed identity key file read by an untrusted process', Vector: 'TokenCache' });
+    expect(alert?.Evidence).toMatchObject({ rule: 'arc-identity-key-read', service: 'azure-arc-token-key', strength: 'identity-key', via: 'file-event' });
+    expect(alert?.Reason).toMatch(/the key that unlocks the machine's managed identity was read .*so severity is Medium/);
+    expect(alert?.Reason).toContain('first time this executable touched a token file of this kind on this host');
+  });
+
+  it('does not lower a name-only allowlist match below Medium', () => {
+    const himds = event('ecs-auditd/opened-file-arc-key-by-himds-trusted');
+    const nameOnly: EndpointEvent = { ...himds, process: { ...himds.process, path: '', pathKey: '' } };
+    const [alert] = detectTheft([nameOnly], new Map(), config).alerts;
+    expect(alert?.Severity).toBe('Medium');
+    expect(alert?.Evidence['allowlist']).toMatchObject({ verdict: 'name-only', entry: 'test-arc-himds' });
+  });
+
+  it('does not trust the Arc agent for other token caches (tokenFiles scopes the entry)', () => {
+    const himds = event('ecs-auditd/opened-file-arc-key-by-himds-trusted');
+    const readsCliCache: EndpointEvent = { ...himds, file: { path: '/root/.azure/msal_token_cache.json', pathKey: '/root/.azure/msal_token_cache.json', action: 'opened-file' } };
+    const [alert] = detectTheft([readsCliCache], new Map(), config).alerts;
+    expect(alert).toMatchObject({ Vector: 'TokenCache', Severity: 'Medium' });
+    expect(alert?.Evidence['rule']).toBe('token-cache-access');
+  });
+});
+
+describe('detectTheft: versioned and self-updated callers', () => {
+  const first = event('ecs/network-custom-app-first-time');
+  const versioned = (folder: string, recordId: string, hours: number): EndpointEvent => {
+    const path = `/opt/contoso/agent/${folder}/bin/contoso-agent`;
+    return at({ ...first, process: { ...first.process, name: 'contoso-agent', path, pathKey: path } }, first.timeMs + hours * 3_600_000, recordId);
+  };
+
+  it('raises a versioned agent once, not again after each update', () => {
+    const one = detectTheft([versioned('contoso-agent-1.9.3', 'ecs:v1', 0)], new Map(), config);
+    expect(one.alerts).toHaveLength(1);
+    expect(one.changes[0]).toMatchObject({ rowKey: expect.stringContaining('contoso-agent-<ver>'), data: { processPath: '/opt/contoso/agent/contoso-agent-1.9.3/bin/contoso-agent' } });
+    const updated = detectTheft([versioned('contoso-agent-2.0.1', 'ecs:v2', 24)], snapshots(one.changes), config);
+    expect(updated.alerts).toEqual([]);
+    expect(updated.summary.knownCallers).toBe(1);
+  });
+
+  it('still raises a different program in the same versioned tree', () => {
+    const one = detectTheft([versioned('contoso-agent-1.9.3', 'ecs:v1', 0)], new Map(), config);
+    const other = versioned('contoso-agent-1.9.3', 'ecs:other', 1);
+    const renamed: EndpointEvent = { ...other, process: { ...other.process, path: '/opt/contoso/agent/contoso-agent-1.9.3/bin/other-tool', pathKey: '/opt/contoso/agent/contoso-agent-1.9.3/bin/other-tool' } };
+    expect(detectTheft([renamed], snapshots(one.changes), config).alerts).toHaveLength(1);
   });
 });
 

@@ -21,6 +21,14 @@ describe('parseTheftAllowlistConfig', () => {
     expect(parsed.value.applications[0]?.vectors).toEqual(['TokenEndpoint', 'ServiceAccountToken', 'TokenCache']);
   });
 
+  it('accepts tokenFiles that scope an added entry to some token files', () => {
+    const parsed = parseTheftAllowlistConfig({ add: [{ ...VALID.add[0], vectors: ['TokenCache'], tokenFiles: ['azure-arc-token-key'] }] });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    expect(parsed.value.add[0]?.tokenFiles).toEqual(['azure-arc-token-key']);
+    const without = parseTheftAllowlistConfig(VALID);
+    expect(without.ok && 'tokenFiles' in (without.value.add[0] ?? {})).toBe(false);
+  });
+
   it('accepts an empty object', () => {
     expect(parseTheftAllowlistConfig({})).toEqual({ ok: true, value: { disable: [], add: [], applications: [] } });
   });
@@ -38,6 +46,7 @@ describe('parseTheftAllowlistConfig', () => {
     [{ add: [{ ...VALID.add[0], pathPatterns: ['/tmp/agent'] }] }, 'theftAllowlist.add[0].pathPatterns[0]: "/tmp/agent" is in a temporary folder'],
     [{ add: [{ ...VALID.add[0], pathPatterns: [] }] }, 'theftAllowlist.add[0].pathPatterns: must name at least one path pattern'],
     [{ add: [{ ...VALID.add[0], vectors: ['Imds'] }] }, 'theftAllowlist.add[0].vectors[0]: must be one of TokenEndpoint, ServiceAccountToken, TokenCache'],
+    [{ add: [{ ...VALID.add[0], tokenFiles: ['arc-key'] }] }, 'theftAllowlist.add[0].tokenFiles[0]: "arc-key" is not a token file pattern id'],
     [{ add: [{ ...VALID.add[0], owner: 'x' }] }, 'theftAllowlist.add[0].owner: unknown field'],
     [{ applications: [{ ...VALID.applications[0], hostPatterns: [] }] }, 'theftAllowlist.applications[0].hostPatterns: must name at least one host pattern'],
     [{ applications: [{ ...VALID.applications[0], hostPatterns: ['app 01'] }] }, 'theftAllowlist.applications[0].hostPatterns[0]: "app 01" is not a host name pattern'],

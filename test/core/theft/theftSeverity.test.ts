@@ -9,6 +9,10 @@ describe('theftSeverity', () => {
     ['endpoint-only', 'first-time', 'Low'],
     ['token-path', 'name-only', 'Low'],
     ['endpoint-only', 'name-only', 'Low'],
+    // The Arc key file: High for suspicious callers, Medium for any other first-time caller, name-only included.
+    ['identity-key', 'suspicious', 'High'],
+    ['identity-key', 'first-time', 'Medium'],
+    ['identity-key', 'name-only', 'Medium'],
   ] as const)('%s by a %s caller is %s', (strength, standing, severity) => {
     expect(theftSeverity(strength, standing)).toBe(severity);
   });

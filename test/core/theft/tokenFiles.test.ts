@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenFileOfPath, tokenFilesInCommandLine } from '../../../src/core/theft/tokenFiles';
+import { isReadAction, tokenFileOfPath, tokenFilesInCommandLine } from '../../../src/core/theft/tokenFiles';
 
 describe('tokenFileOfPath', () => {
   it.each([
@@ -26,6 +26,9 @@ describe('tokenFileOfPath', () => {
     ['/home/alice/.aws/credentials', 'TokenCache'],
     ['/home/alice/.aws/cli/cache/0a1b2c.json', 'TokenCache'],
     ['/home/alice/.aws/sso/cache/0a1b2c.json', 'TokenCache'],
+    ['C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b-0000-4000-8000-00000000a5c3.key', 'TokenCache'],
+    ['\\device\\harddiskvolume2\\programdata\\azureconnectedmachineagent\\tokens\\5c7a1e2b-0000-4000-8000-00000000a5c3.key', 'TokenCache'],
+    ['/var/opt/azcmagent/tokens/3f0e6b1c-5a2d-4c8e-9b7f-00000000a5c1.key', 'TokenCache'],
   ])('%s is a %s file', (path, vector) => {
     expect(tokenFileOfPath(path)?.vector).toBe(vector);
   });
@@ -37,8 +40,32 @@ describe('tokenFileOfPath', () => {
     '/etc/passwd',
     '/home/alice/credentials',
     'C:\\Windows\\System32\\drivers\\etc\\hosts',
+    '/var/opt/azcmagent/log/himds.log',
+    '/var/opt/azcmagent/tokens/readme.txt',
+    'C:\\ProgramData\\AzureConnectedMachineAgent\\Config\\agentconfig.json',
+    '/etc/ssl/private/server.key',
   ])('%s is not a token file', (path) => {
     expect(tokenFileOfPath(path)).toBeUndefined();
+  });
+
+  it('marks the Arc key files as counting on reads only, and the other files as counting on any access', () => {
+    expect(tokenFileOfPath('/var/opt/azcmagent/tokens/3f0e6b1c.key')).toMatchObject({ patternId: 'azure-arc-token-key', readsOnly: true });
+    expect(tokenFileOfPath('/root/.azure/msal_token_cache.json')).toMatchObject({ readsOnly: false });
+    expect(tokenFilesInCommandLine('Get-Content -Raw %ProgramData%\\AzureConnectedMachineAgent\\Tokens\\5c7a.key').map((h) => h.patternId)).toEqual(['azure-arc-token-key']);
+  });
+
+  it.each([
+    ['opened-file', true],
+    ['open', true],
+    ['access', true],
+    ['info+access', true],
+    ['FileCreate', false],
+    ['FileCreated', false],
+    ['creation', false],
+    ['modification', false],
+    ['', false],
+  ])('file action %j is a read: %s', (action, expected) => {
+    expect(isReadAction(action)).toBe(expected);
   });
 
   it('finds token files named in command lines, once each', () => {

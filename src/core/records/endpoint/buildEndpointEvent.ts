@@ -13,6 +13,7 @@ export interface EndpointEventParts {
   readonly processName?: string | undefined;
   readonly processPath?: string | undefined;
   readonly commandLine?: string | undefined;
+  readonly workingDirectory?: string | undefined;
   readonly pid?: number | undefined;
   readonly parentName?: string | undefined;
   readonly parentPath?: string | undefined;
@@ -55,6 +56,7 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
       path,
       pathKey: path === '' ? '' : normalisePath(path),
       commandLine: parts.commandLine ?? '',
+      workingDirectory: parts.workingDirectory ?? '',
       pid: parts.pid ?? null,
       parentName: parts.parentName || baseName(parentPath),
       parentPath,

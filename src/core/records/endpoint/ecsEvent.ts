@@ -62,6 +62,7 @@ export function parseEcsEvent(record: unknown, origin: string): EndpointParsed {
       processPath: str('process.executable'),
       // auditd-manager puts the PROCTITLE record (the command line) in process.title.
       commandLine: str('process.command_line') ?? str('process.title') ?? (args.length > 0 ? args.join(' ') : undefined),
+      workingDirectory: str('process.working_directory'),
       pid: integerOf(ecsField(record, 'process.pid')),
       parentName: str('process.parent.name'),
       parentPath: str('process.parent.executable'),

@@ -24,6 +24,12 @@ export interface EndpointProcess {
   /** The path normalised for matching (see normaliseExecutablePath); '' when unknown. */
   readonly pathKey: string;
   readonly commandLine: string;
+  /**
+   * The process's working directory as logged ('' when the telemetry has none: ECS
+   * `process.working_directory`, Sysmon 1 `CurrentDirectory`). It turns a relative script path in
+   * the command line (`python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg`) into the installed file.
+   */
+  readonly workingDirectory: string;
   readonly pid: number | null;
   readonly parentName: string;
   readonly parentPath: string;

@@ -36,6 +36,7 @@ export function parseSysmonEvent(record: unknown, origin: string, event: Windows
         ...common,
         kind: 'process',
         commandLine: dataValue(event, 'CommandLine'),
+        workingDirectory: dataValue(event, 'CurrentDirectory'),
         parentPath: dataValue(event, 'ParentImage'),
       }),
     };

@@ -24,6 +24,8 @@ export const TOKEN_FILE_TERMS: readonly string[] = [
   'serviceaccount', 'secrets/tokens', 'azure-identity-token', 'eks-pod-identity-token', 'kubernetes.io~projected', 'kubernetes.io~secret',
   'application_default_credentials', 'accessTokens.json', 'azureProfile.json', 'msal_token_cache', 'msal_http_cache', 'msal.cache',
   'TokenCache', 'git-credentials', 'gcloud', '.azure', '.aws',
+  // Azure Arc key files: %ProgramData%\AzureConnectedMachineAgent\Tokens\<guid>.key, /var/opt/azcmagent/tokens/<guid>.key.
+  'AzureConnectedMachineAgent', 'azcmagent',
 ];
 
 export interface SweepQuery {

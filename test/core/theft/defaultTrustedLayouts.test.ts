@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import type { TheftVector } from '../../../src/core/alerts/alertRow';
+import { buildEndpointEvent } from '../../../src/core/records/endpoint/buildEndpointEvent';
+import type { EndpointEvent } from '../../../src/core/records/endpoint/endpointEvent';
+import { profileCaller } from '../../../src/core/theft/callerProfile';
+import { DEFAULT_TRUSTED_PROCESSES } from '../../../src/core/theft/defaultTrustedProcesses';
+import { decideTrust, type TheftAllowlist } from '../../../src/core/theft/theftAllowlist';
+import { ARC_TOKEN_KEY } from '../../../src/core/theft/tokenFiles';
+
+/*
+ * Every default allowlist entry against its vendor's real install layout (docs/allowlist-sources.md
+ * cites each), through the production engine (profileCaller + decideTrust), with the path in the
+ * exact form each telemetry source writes it:
+ *   - Windows: `C:\…` as Sysmon Image / MDE FolderPath / Elastic Defend write it, the lower-cased
+ *     `\device\harddiskvolumeN\…` of Security 5156 Application, and a lower-cased `c:\…`;
+ *   - Linux: forward slashes as ECS, auditd-manager and MDE on Linux write them;
+ *   - script agents: the interpreter with the command line (absolute script, as MDE and Sysmon 1
+ *     show it) and, where the agent runs a relative script, the working directory (ECS, Sysmon 1).
+ */
+const allowlist: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
+
+type Sample = { readonly exe: string } | { readonly interpreter: string; readonly commandLine: string; readonly cwd?: string };
+
+const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
+  // ── Azure ──
+  'azure-windows-guest-agent': [
+    { exe: 'C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe' },
+    { exe: 'C:\\WindowsAzure\\GuestAgent_2.7.41491.1102_2024-01-23_194431\\CollectGuestLogs.exe' },
+    // A subfolder below the versioned folder.
+    { exe: 'C:\\WindowsAzure\\GuestAgent_2.7.41491.1102_2024-01-01_000000\\GuestAgent\\WindowsAzureGuestAgent.exe' },
+    { exe: 'C:\\WindowsAzure\\Packages\\GuestAgent\\WindowsAzureGuestAgent.exe' },
+    { exe: 'C:\\WindowsAzure\\Packages\\WaAppAgent.exe' },
+    { exe: 'C:\\WindowsAzure\\Packages_202185_155650\\WaAppAgent.exe' },
+  ],
+  'azure-linux-guest-agent': [
+    { interpreter: '/usr/bin/python3', commandLine: '/usr/bin/python3 -u /usr/sbin/waagent -daemon' },
+    { interpreter: '/usr/bin/python3.8', commandLine: 'python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg -run-exthandlers', cwd: '/var/lib/waagent/WALinuxAgent-2.9.1.1' },
+    { interpreter: '/usr/bin/python3.12', commandLine: 'python3 -u /var/lib/waagent/WALinuxAgent-2.15.0.1/bin/WALinuxAgent-2.15.0.1-py3.12.egg -run-exthandlers' },
+  ],
+  'azure-vm-extension-handlers-linux': [
+    { interpreter: '/usr/bin/python3', commandLine: 'python3 ./agent.py -enable', cwd: '/var/lib/waagent/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.33.2' },
+    { exe: '/var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10/bin/custom-script-extension' },
+  ],
+  'azure-vm-extension-handlers-windows': [{ exe: 'C:\\Packages\\Plugins\\Microsoft.CPlat.ProxyAgent.ProxyAgentWindows\\1.0.30\\ProxyAgent\\ProxyAgent\\GuestProxyAgent.exe' }],
+  'azure-network-watcher-agent-windows': [
+    { exe: 'C:\\Packages\\Plugins\\Microsoft.Azure.NetworkWatcher.NetworkWatcherAgentWindows\\1.4.1587.1\\NetworkWatcherAgent\\NetworkWatcherAgent.exe' },
+  ],
+  'azure-monitor-agent-windows': [
+    { exe: 'C:\\Packages\\Plugins\\Microsoft.Azure.Monitor.AzureMonitorWindowsAgent\\1.24.0.0\\Monitoring\\Agent\\MonAgentHost.exe' },
+    { exe: 'C:\\Packages\\Plugins\\Microsoft.Azure.Monitor.AzureMonitorWindowsAgent\\1.23.0.0\\AzureMonitorAgentExtension.exe' },
+  ],
+  'azure-monitor-agent-linux': [{ exe: '/opt/microsoft/azuremonitoragent/bin/mdsd' }, { exe: '/opt/microsoft/azuremonitoragent/bin/amacoreagent' }],
+  'azure-log-analytics-agent-linux': [{ exe: '/opt/microsoft/omsagent/ruby/bin/ruby' }],
+  'azure-arc-himds-windows': [{ exe: 'C:\\Program Files\\AzureConnectedMachineAgent\\himds.exe' }],
+  'azure-arc-guest-configuration-windows': [
+    { exe: 'C:\\Program Files\\AzureConnectedMachineAgent\\GCArcService2\\GC\\gc_arc_service.exe' },
+    { exe: 'C:\\Program Files\\AzureConnectedMachineAgent\\ExtensionService2\\GC\\gc_extension_service.exe' },
+    { exe: 'C:\\Program Files\\AzureConnectedMachineAgent\\GCArcService2\\GC\\gc_worker.exe' },
+  ],
+  'azure-arc-himds-linux': [{ exe: '/opt/azcmagent/bin/himds' }],
+  'azure-arc-guest-configuration-linux': [{ exe: '/opt/GC_Service/GC/gc_linux_service' }, { exe: '/opt/GC_Ext/GC/gc_linux_service' }],
+  'azure-guest-configuration-extension-windows': [
+    { exe: 'C:\\Packages\\Plugins\\Microsoft.GuestConfiguration.ConfigurationforWindows\\1.29.82.0\\dsc\\GC\\gc_service.exe' },
+  ],
+  'azure-guest-configuration-extension-linux': [
+    { exe: '/var/lib/waagent/Microsoft.GuestConfiguration.ConfigurationForLinux-1.26.60/bin/guest-configuration-shim' },
+  ],
+  'azure-cli-windows': [{ exe: 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe' }],
+  'azure-cli-linux': [{ exe: '/opt/az/bin/python3.11' }],
+  // ── AWS ──
+  'aws-ssm-agent-linux': [{ exe: '/usr/bin/amazon-ssm-agent' }, { exe: '/snap/amazon-ssm-agent/7628/ssm-agent-worker' }],
+  'aws-ssm-agent-windows': [{ exe: 'C:\\Program Files\\Amazon\\SSM\\amazon-ssm-agent.exe' }, { exe: 'C:\\Program Files\\Amazon\\SSM\\ssm-agent-worker.exe' }],
+  'aws-ec2launch-v2': [{ exe: 'C:\\Program Files\\Amazon\\EC2Launch\\EC2Launch.exe' }],
+  'aws-ec2launch-v1': [
+    {
+      interpreter: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+      commandLine: 'Powershell.exe -executionpolicy remotesigned -File C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\InitializeInstance.ps1 -Schedule',
+    },
+  ],
+  'aws-ec2config': [{ exe: 'C:\\Program Files\\Amazon\\Ec2ConfigService\\Ec2Config.exe' }],
+  'cloud-init': [{ interpreter: '/usr/bin/python3', commandLine: '/usr/bin/python3 /usr/bin/cloud-init init' }],
+  'aws-ec2-instance-connect': [{ exe: '/usr/share/ec2-instance-connect/eic_run_authorized_keys' }],
+  'aws-ec2-net-utils': [{ exe: '/usr/bin/setup-policy-routes' }],
+  'aws-cfn-bootstrap': [
+    { interpreter: '/usr/bin/python3', commandLine: '/usr/bin/python3 /opt/aws/bin/cfn-hup' },
+    { interpreter: '/usr/bin/python3.9', commandLine: '/usr/bin/python3.9 /opt/aws/bin/cfn-init -v --stack web --resource Asg --region eu-west-1' },
+    { exe: 'C:\\Program Files\\Amazon\\cfn-bootstrap\\winhup.exe' },
+    { exe: 'C:\\Program Files\\Amazon\\cfn-bootstrap\\cfn-init.exe' },
+  ],
+  'aws-cloudwatch-agent': [
+    { exe: '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent' },
+    { exe: 'C:\\Program Files\\Amazon\\AmazonCloudWatchAgent\\amazon-cloudwatch-agent.exe' },
+  ],
+  'aws-inspector-ssm-plugin': [{ exe: '/opt/aws/inspector/bin/inspectorssmplugin' }],
+  'aws-cli-v2': [{ exe: '/usr/local/aws-cli/v2/2.15.30/dist/aws' }, { exe: 'C:\\Program Files\\Amazon\\AWSCLIV2\\aws.exe' }],
+  // ── Google Cloud ──
+  'gcp-guest-agent-linux': [{ exe: '/usr/bin/google_guest_agent' }, { exe: '/usr/lib/google/guest_agent/core_plugin' }],
+  'gcp-metadata-script-runner-linux': [{ exe: '/usr/bin/google_metadata_script_runner' }],
+  'gcp-guest-agent-windows': [{ exe: 'C:\\Program Files\\Google\\Compute Engine\\agent\\GCEWindowsAgent.exe' }],
+  'gcp-metadata-scripts-windows': [{ exe: 'C:\\Program Files\\Google\\Compute Engine\\metadata_scripts\\GCEMetadataScripts.exe' }],
+  'gcp-osconfig-agent': [{ exe: '/usr/bin/google_osconfig_agent' }, { exe: 'C:\\Program Files\\Google\\OSConfig\\google_osconfig_agent.exe' }],
+  'gcp-ops-agent-linux': [{ exe: '/opt/google-cloud-ops-agent/subagents/opentelemetry-collector/otelopscol' }],
+  'gcp-ops-agent-windows': [{ exe: 'C:\\Program Files\\Google\\Cloud Operations\\Ops Agent\\bin\\google-cloud-ops-agent.exe' }],
+  'gcloud-cli': [{ exe: '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3' }],
+  'docker-credential-gcr': [{ exe: '/usr/bin/docker-credential-gcr' }],
+  // ── Kubernetes nodes ──
+  kubelet: [{ exe: '/usr/bin/kubelet' }, { exe: '/home/kubernetes/bin/kubelet' }],
+  containerd: [{ exe: '/usr/bin/containerd-shim-runc-v2' }],
+  'oci-runtimes': [{ exe: '/usr/bin/runc' }],
+  'cri-o': [{ exe: '/usr/bin/crio' }],
+  dockerd: [{ exe: '/usr/bin/dockerd' }],
+  'kube-proxy': [{ exe: '/usr/local/bin/kube-proxy' }],
+  // ── Developer tools ──
+  'git-credential-store': [{ exe: '/usr/lib/git-core/git-credential-store' }, { exe: 'C:\\Program Files\\Git\\mingw64\\bin\\git.exe' }],
+  'git-credential-manager': [{ exe: 'C:\\Program Files\\Git\\mingw64\\bin\\git-credential-manager.exe' }],
+  'vscode-desktop': [{ exe: 'C:\\Users\\alice\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe' }],
+  'vscode-server-node': [{ exe: '/home/alice/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node' }],
+  kubelogin: [{ exe: '/usr/local/bin/kubelogin' }],
+  // ── Scanners, EDR and inventory agents ──
+  'qualys-cloud-agent-linux': [{ exe: '/usr/local/qualys/cloud-agent/bin/qualys-cloud-agent' }],
+  'qualys-cloud-agent-windows': [{ exe: 'C:\\Program Files\\Qualys\\QualysAgent\\QualysAgent.exe' }],
+  'tenable-nessus-agent-linux': [{ exe: '/opt/nessus_agent/sbin/nessusd' }],
+  'tenable-nessus-agent-windows': [{ exe: 'C:\\Program Files\\Tenable\\Nessus Agent\\nessusd.exe' }],
+  'rapid7-insight-agent': [
+    { exe: '/opt/rapid7/ir_agent/components/insight_agent/4.0.9.38/ir_agent' },
+    { exe: 'C:\\Program Files\\Rapid7\\Insight Agent\\components\\insight_agent\\4.0.9.38\\ir_agent.exe' },
+  ],
+  'runzero-agent': [{ exe: '/opt/rumble/bin/rumble-agent-0a1b2c3d' }],
+  'oracle-cloud-agent': [{ exe: '/usr/libexec/oracle-cloud-agent/plugins/unifiedmonitoring/unifiedmonitoring' }],
+  'elastic-agent': [
+    { exe: '/opt/Elastic/Agent/data/elastic-agent-8.15.0-1a2b3c/elastic-agent' },
+    { exe: 'C:\\Program Files\\Elastic\\Agent\\data\\elastic-agent-8.15.0-1a2b3c\\components\\winlogbeat.exe' },
+  ],
+  'elastic-beats-standalone': [{ exe: '/usr/share/filebeat/bin/filebeat' }, { exe: 'C:\\Program Files\\Winlogbeat\\winlogbeat.exe' }],
+  'datadog-agent': [{ exe: '/opt/datadog-agent/bin/agent/agent' }, { exe: 'C:\\Program Files\\Datadog\\Datadog Agent\\bin\\agent.exe' }],
+  'newrelic-infra-agent': [{ exe: '/usr/bin/newrelic-infra' }, { exe: 'C:\\Program Files\\New Relic\\newrelic-infra\\newrelic-infra.exe' }],
+  'microsoft-defender-endpoint-windows': [
+    { exe: 'C:\\Program Files\\Windows Defender Advanced Threat Protection\\MsSense.exe' },
+    { exe: 'C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\Platform\\10.8760.19041.4123\\MsSense.exe' },
+    { exe: 'C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\Platform\\10.8760.19041.4123\\SenseIR.exe' },
+  ],
+  'microsoft-defender-endpoint-linux': [{ exe: '/opt/microsoft/mdatp/sbin/wdavdaemon' }],
+  'wiz-runtime-sensor': [{ exe: '/opt/wiz/sensor/wiz-sensor' }],
+  'crowdstrike-falcon-sensor': [{ exe: '/opt/CrowdStrike/falcond' }, { exe: 'C:\\Program Files\\CrowdStrike\\CSFalconService.exe' }],
+};
+
+/** The forms a path takes in each telemetry source. */
+function forms(path: string): readonly (readonly [string, string])[] {
+  if (!/^[A-Za-z]:\\/.test(path)) return [['ECS / auditd / MDE on Linux (forward slashes)', path]];
+  return [
+    ['Sysmon Image, MDE FolderPath, Elastic Defend (C:\\…)', path],
+    ['Security 5156 Application (\\device\\harddiskvolumeN, lower case)', `\\device\\harddiskvolume4${path.slice(2)}`.toLowerCase()],
+    ['lower-cased c:\\…', path.toLowerCase()],
+  ];
+}
+
+function event(processPath: string, commandLine = '', cwd = ''): EndpointEvent {
+  return buildEndpointEvent({
+    timeMs: Date.UTC(2026, 2, 1),
+    kind: 'network',
+    processPath,
+    commandLine,
+    workingDirectory: cwd,
+    network: { destinationIp: '169.254.169.254', destinationPort: 80 },
+    format: 'ecs',
+    recordId: 'layout',
+    category: 'test',
+    origin: 'test',
+  });
+}
+
+function trustOf(e: EndpointEvent, vector: TheftVector, tokenFile = '') {
+  return decideTrust(e, profileCaller(e.process), vector, allowlist, tokenFile);
+}
+
+/** The vector each entry is probed on: its first, with the Arc key file for entries scoped to it. */
+function probe(id: string): { vector: TheftVector; tokenFile: string } {
+  const entry = DEFAULT_TRUSTED_PROCESSES.find((e) => e.id === id);
+  if (entry === undefined) throw new Error(`no entry ${id}`);
+  const vector = entry.vectors[0] as TheftVector;
+  return { vector, tokenFile: vector === 'TokenEndpoint' ? '' : (entry.tokenFiles?.[0] ?? 'cloud-token-cache-file') };
+}
+
+const CASES = Object.entries(SAMPLES).flatMap(([id, samples]) =>
+  samples.flatMap((sample) =>
+    'exe' in sample
+      ? forms(sample.exe).map(([form, path]) => [id, form, path, event(path)] as const)
+      : forms(sample.interpreter).map(([form, path]) => [id, `${form}, script in the command line`, `${path} ${sample.commandLine}`, event(path, sample.commandLine, sample.cwd ?? '')] as const),
+  ),
+);
+
+describe('every default entry has a real-layout sample', () => {
+  it('no entry is left without one, and no sample names a missing entry', () => {
+    const ids = DEFAULT_TRUSTED_PROCESSES.map((e) => e.id).sort();
+    expect(Object.keys(SAMPLES).sort()).toEqual(ids);
+  });
+});
+
+describe.each(CASES.map(([id, form, path, e]) => [`${id}: ${form}: ${path}`, id, e] as const))('%s', (_label, id, e) => {
+  it('is trusted by its own entry', () => {
+    const { vector, tokenFile } = probe(id);
+    expect(trustOf(e, vector, tokenFile)).toMatchObject({ verdict: 'trusted', entryId: id });
+  });
+});
+
+describe('what the defaults must not trust', () => {
+  it.each([
+    ['a Custom Script payload on Windows', event('C:\\Packages\\Plugins\\Microsoft.Compute.CustomScriptExtension\\1.10.17\\Downloads\\0\\tool.exe')],
+    [
+      'pwsh running a Custom Script payload',
+      event('C:\\Program Files\\PowerShell\\7\\pwsh.exe', 'C:\\Program Files\\PowerShell\\7\\pwsh.exe -File C:\\Packages\\Plugins\\Microsoft.Compute.CustomScriptExtension\\1.10.17\\Downloads\\0\\Test-CreateFolder.ps1'),
+    ],
+    ['a Custom Script payload on Linux', event('/bin/bash', '/bin/bash /var/lib/waagent/custom-script/download/0/script.sh')],
+    ['the waagent egg named without a working directory (MDE has none)', event('/usr/bin/python3.8', 'python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg -run-exthandlers')],
+    ['a look-alike egg run from /tmp', event('/usr/bin/python3.8', 'python3 -u bin/WALinuxAgent-9.9.9.9-py3.8.egg -run-exthandlers', '/tmp/x')],
+    ['a .. walk out of the waagent folder', event('/usr/bin/python3', 'python3 /var/lib/waagent/WALinuxAgent-2.9.1.1/../../../../tmp/bin/WALinuxAgent-1.1-py3.egg')],
+    [
+      'PowerShell running inline code before naming the EC2Launch script',
+      event('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'powershell.exe -Command iwr http://169.254.169.254/ -File C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\InitializeInstance.ps1'),
+    ],
+    ['the guest agent name in a writable folder', event('C:\\Users\\Public\\WindowsAzureGuestAgent.exe')],
+    ['a stray binary in the guest agent folder', event('C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\evil.exe')],
+    ['python from the system folder', event('/usr/bin/python3')],
+  ])('%s', (_label, e) => {
+    expect(trustOf(e, 'TokenEndpoint').verdict).not.toBe('trusted');
+  });
+
+  it('trusts the Arc agent for its own key files only, not for the users\u2019 CLI caches', () => {
+    const himds = event('/opt/azcmagent/bin/himds');
+    expect(trustOf(himds, 'TokenCache', ARC_TOKEN_KEY).verdict).toBe('trusted');
+    expect(trustOf(himds, 'TokenCache', 'cloud-token-cache-file').verdict).toBe('untrusted');
+    // The Azure CLI is trusted for every cache, the Arc key included (az login --identity on an Arc server).
+    expect(trustOf(event('/opt/az/bin/python3.11'), 'TokenCache', ARC_TOKEN_KEY).verdict).toBe('trusted');
+  });
+});
