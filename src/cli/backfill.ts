@@ -5,25 +5,21 @@
  * Run it again to resume; once finished, running it again changes nothing. Its flags are checked
  * by tokenwatch.ts (backfillOptionsFromFlags) before this module and its clients are loaded.
  */
-import { readFileSync } from 'node:fs';
 import { DefaultAzureCredential } from '@azure/identity';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
-import { loadAsnData } from '../adapters/asnData';
 import { startAzurite, type RunningAzurite } from '../adapters/azurite';
 import { LogAnalyticsQueryClient, type LogQueryClient } from '../adapters/logAnalyticsQuery';
 import { MemoryStateBackend, MemoryStateStore } from '../adapters/memoryStateStore';
 import type { RejectSink } from '../adapters/rejectSink';
-import { loadDatedServiceTagsFile } from '../adapters/serviceTagsFile';
 import type { StateStore } from '../adapters/stateStore';
 import { createTableClient, ensureTable } from '../adapters/tableClient';
 import { TableStateStore } from '../adapters/tableStateStore';
-import { classifierForServiceTags } from '../app/ipClassifier';
 import { runRemoteUseBackfill, type BackfillProgress, type BackfillReport } from '../app/remoteUseBackfill';
 import { SEVERITIES } from '../core/alerts/alertRow';
-import { parseRemoteUseAllowlist } from '../core/remoteUse/allowlist';
-import { defaultRemoteUseSettings, NO_ALLOWLIST, type RemoteUseSettings } from '../core/remoteUse/settings';
+import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import { backfillProgress } from '../core/workspaceRows/backfillMark';
 import { formatCounts } from './alertTable';
+import { remoteUseSettingsFromFiles } from './commandSettings';
 
 export interface BackfillCommandOptions {
   readonly workspaceId: string;
@@ -61,7 +57,7 @@ export async function runBackfillCommand(options: BackfillCommandOptions, io: Ba
     let lastLine = Number.NEGATIVE_INFINITY;
     let lastProgress: BackfillProgress | undefined;
     const report = await runRemoteUseBackfill(
-      { query, markStore: stores.marks, store: stores.detector, deadLetter: COUNTED_ONLY, settings: overrides.settings ?? commandSettings(options), workspaceId: options.workspaceId, now },
+      { query, markStore: stores.marks, store: stores.detector, deadLetter: COUNTED_ONLY, settings: overrides.settings ?? remoteUseSettingsFromFiles(options), workspaceId: options.workspaceId, now },
       {
         days: options.days,
         onProgress: (progress) => {
@@ -119,25 +115,6 @@ export function formatBackfillReport(report: BackfillReport, daysAsked: number):
 function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-function commandSettings(options: BackfillCommandOptions): RemoteUseSettings {
-  let allowlist = NO_ALLOWLIST;
-  if (options.allowlistFile) {
-    const parsed = parseRemoteUseAllowlist(readJson(options.allowlistFile));
-    if (!parsed.ok) throw new Error(`--allowlist ${options.allowlistFile}: ${parsed.errors.join('; ')}`);
-    allowlist = parsed.value;
-  }
-  const tags = classifierForServiceTags(loadAsnData(), options.serviceTagsFile ? loadDatedServiceTagsFile(options.serviceTagsFile) : undefined);
-  return defaultRemoteUseSettings(tags.classifyIp, { allowlist, serviceTags: tags.serviceTags });
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  } catch (error) {
-    throw new Error(`${file}: not readable JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
 }
 
 interface Stores {

@@ -1,27 +1,23 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { DefaultAzureCredential } from '@azure/identity';
 import { MemoryStateStore } from '../adapters/memoryStateStore';
 import { NdjsonAlertSink } from '../adapters/ndjsonAlertSink';
 import { MemoryRejectSink } from '../adapters/rejectSink';
-import { loadAsnData } from '../adapters/asnData';
-import { loadDatedServiceTagsFile } from '../adapters/serviceTagsFile';
 import { startAzurite, type RunningAzurite } from '../adapters/azurite';
 import { createTableClient, ensureTable, RequestCounter } from '../adapters/tableClient';
 import { TableStateStore } from '../adapters/tableStateStore';
 import type { StateStore } from '../adapters/stateStore';
 import type { SourcedRecord } from '../app/decodeMessages';
-import { classifierForServiceTags } from '../app/ipClassifier';
 import { runRemoteUseBatch } from '../app/remoteUseRunner';
 import { routeRecords } from '../app/routeRecords';
 import { runTheftBatch, type TheftDeps } from '../app/theftRunner';
 import type { AlertRow, Severity } from '../core/alerts/alertRow';
-import { parseRemoteUseAllowlist } from '../core/remoteUse/allowlist';
-import { defaultRemoteUseSettings, NO_ALLOWLIST, type RemoteUseSettings } from '../core/remoteUse/settings';
 import { countByReason, type Reject } from '../core/records/reject';
 import { listInputFiles, readInputFile } from './inputFiles';
 import { loadTheftSettings } from '../app/theftSettings';
 import { appendAll } from '../core/arrays';
+import { readJson, remoteUseSettingsFromFiles } from './commandSettings';
 
 export interface ReplayOptions {
   readonly inputs: readonly string[];
@@ -67,7 +63,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   const out: Writable | undefined = options.out ? createWriteStream(options.out) : options.alertsToStdout === false ? undefined : process.stdout;
   const sink = new NdjsonAlertSink(out);
   const deadLetter = new MemoryRejectSink();
-  const settings = remoteUseSettings(options);
+  const settings = remoteUseSettingsFromFiles(options);
   // The theft-and-use join keeps its machine partitions in the remote-use state, for both detectors.
   const correlation = { store: stores.remote, dedupWindowMs: settings.dedupWindowMs };
   const theft: TheftDeps = { store: stores.theft, sink, deadLetter, settings: loadTheftSettings(options.theftAllowlistFile ? readJson(options.theftAllowlistFile) : undefined), correlation };
@@ -138,26 +134,6 @@ function* batchesOf(files: readonly string[], batchSize: number | undefined): Ge
     }
   }
   if (pending.length > 0 || pendingRejects.length > 0) yield { id: `batch-${n}`, records: pending, rejects: pendingRejects };
-}
-
-function remoteUseSettings(options: ReplayOptions): RemoteUseSettings {
-  let allowlist = NO_ALLOWLIST;
-  if (options.allowlistFile) {
-    const parsed = parseRemoteUseAllowlist(readJson(options.allowlistFile));
-    if (!parsed.ok) throw new Error(`--allowlist ${options.allowlistFile}: ${parsed.errors.join('; ')}`);
-    allowlist = parsed.value;
-  }
-  // --service-tags: the AzureCloud ranges and regions, dated by the YYYYMMDD in the file name (else its mtime).
-  const tags = classifierForServiceTags(loadAsnData(), options.serviceTagsFile ? loadDatedServiceTagsFile(options.serviceTagsFile) : undefined);
-  return defaultRemoteUseSettings(tags.classifyIp, { allowlist, serviceTags: tags.serviceTags });
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  } catch (error) {
-    throw new Error(`${file}: not readable JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
 }
 
 interface Stores {
