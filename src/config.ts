@@ -5,6 +5,7 @@ import { isLocalBlobEmulator } from './adapters/blobClient';
 import { MAX_TOKEN_BUCKET_SHARDS } from './core/remoteUse/partitionKeys';
 import type { RemoteUseAllowlist } from './core/remoteUse/settings';
 import { NO_ALLOWLIST } from './core/remoteUse/settings';
+import { appendAll } from './core/arrays';
 
 /**
  * The app settings, read once at cold start, validated, frozen. A bad or missing setting fails
@@ -154,7 +155,7 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
   const remoteUseAllowlist = loadJsonSetting(get, readTextFile, 'TOKENWATCH_ALLOWLIST', problems, (json) => {
     const parsed = parseRemoteUseAllowlist(json);
     if (parsed.ok) return parsed.value;
-    problems.push(...parsed.errors.map((e) => `TOKENWATCH_ALLOWLIST: ${e}`));
+    appendAll(problems, parsed.errors.map((e) => `TOKENWATCH_ALLOWLIST: ${e}`));
     return NO_ALLOWLIST;
   }) ?? NO_ALLOWLIST;
   const theftAllowlist = loadJsonSetting(get, readTextFile, 'TOKENWATCH_THEFT_ALLOWLIST', problems, (json) => json);

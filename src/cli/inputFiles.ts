@@ -5,6 +5,7 @@ import { decodeMessage, isObject } from '../core/records/envelope';
 import { csvExportRecords } from '../core/records/logAnalytics/csvExport';
 import { isQueryResult, queryResultRows } from '../core/records/logAnalytics/queryResult';
 import type { Reject } from '../core/records/reject';
+import { appendAll } from '../core/arrays';
 
 const INPUT_EXTENSIONS = new Set(['.json', '.ndjson', '.jsonl', '.log', '.csv']);
 
@@ -15,7 +16,7 @@ export function listInputFiles(inputs: readonly string[]): string[] {
     const stat = statSync(input);
     if (stat.isDirectory()) {
       const names = readdirSync(input).sort();
-      out.push(...listInputFiles(names.map((n) => path.join(input, n)).filter((p) => statSync(p).isDirectory() || INPUT_EXTENSIONS.has(path.extname(p).toLowerCase()))));
+      appendAll(out, listInputFiles(names.map((n) => path.join(input, n)).filter((p) => statSync(p).isDirectory() || INPUT_EXTENSIONS.has(path.extname(p).toLowerCase()))));
     } else out.push(input);
   }
   return out;

@@ -43,6 +43,7 @@ import { createRandom, deriveSeed, type Random } from './random';
 import { demoServiceTags, type DemoServiceTags } from './serviceTagsDocument';
 import { castStories, type StoryCast } from './storyCast';
 import { isoTicks, MS_PER_DAY, parseDay, tokenIdFromGuid } from './timeFormat';
+import { appendAll } from '../core/arrays';
 
 /**
  * The demo tenant: 45 days of Entra ID and Azure Monitor traffic of a mid-sized Azure estate, with a
@@ -254,7 +255,7 @@ export function generateDemoTenant(options: DemoTenantOptions = {}): DemoTenant 
   const first = timed[0];
   if (first === undefined) throw new Error('generateDemoTenant: no records generated.');
   const activationMs = first.ms + LEARNING_PERIOD_MS;
-  planted.push(...expectedLows(timed, activationMs));
+  appendAll(planted, expectedLows(timed, activationMs));
   planted.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 
   const bodies = splitIntoBodies(timed, startMs, days, recordsPerBody);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isLocalEmulator, isLoopbackUrl } from '../../src/adapters/tableClient';
+import { createServer } from 'node:http';
+import { AZURITE_ACCOUNT, azuriteConnectionString } from '../../src/adapters/azurite';
+import { StateStoreError } from '../../src/adapters/stateStore';
+import { createTableClient, isLocalEmulator, isLoopbackUrl } from '../../src/adapters/tableClient';
+import { TableStateStore } from '../../src/adapters/tableStateStore';
 
 const KEY = 'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
@@ -34,11 +38,6 @@ describe('plain HTTP only to a local emulator', () => {
 
 describe('request timeouts', () => {
   it('a Table Storage request the service never answers fails the load (a StateStoreError the invocation throws), not the invocation’s whole timeout', async () => {
-    const { createServer } = await import('node:http');
-    const { createTableClient } = await import('../../src/adapters/tableClient');
-    const { TableStateStore } = await import('../../src/adapters/tableStateStore');
-    const { StateStoreError } = await import('../../src/adapters/stateStore');
-    const { AZURITE_ACCOUNT, azuriteConnectionString } = await import('../../src/adapters/azurite');
     // Accepts every request and never answers.
     const server = createServer(() => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

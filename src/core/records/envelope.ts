@@ -1,4 +1,5 @@
 import { makeReject, type Reject } from './reject';
+import { appendAll } from '../arrays';
 
 /**
  * Decodes one Event Hub message body into log records.
@@ -53,7 +54,7 @@ function decodeNdjson(text: string, origin: string): DecodedMessage {
     if (trimmed === '') return;
     try {
       const parsed: unknown = JSON.parse(trimmed);
-      if (isObject(parsed) && Array.isArray(parsed['records'])) records.push(...parsed['records']);
+      if (isObject(parsed) && Array.isArray(parsed['records'])) appendAll(records, parsed['records'] as unknown[]);
       else records.push(parsed);
     } catch {
       rejects.push(makeReject('body.invalid-json', `Line ${i + 1} is not JSON.`, trimmed, `${origin} line ${i + 1}`));

@@ -13,6 +13,8 @@
  * and wget accept a URL without a scheme). A PowerShell `-EncodedCommand` is decoded (UTF-16LE
  * base64) and searched too.
  */
+import { appendAll } from '../arrays';
+
 export interface CommandLineUrl {
   /** The URL as written (scheme added when it had none). */
   readonly url: string;
@@ -30,9 +32,9 @@ const BARE = /^(?:\d[0-9a-fx.]*|\[[0-9a-f:.]+\]|metadata\.google\.internal|metad
 export function commandLineUrls(commandLine: string): CommandLineUrl[] {
   const urls: CommandLineUrl[] = [];
   const visible = scan(commandLine, false);
-  urls.push(...visible);
+  appendAll(urls, visible);
   const decoded = decodedPowerShell(commandLine);
-  if (decoded !== undefined) urls.push(...scan(decoded, true));
+  if (decoded !== undefined) appendAll(urls, scan(decoded, true));
   return urls;
 }
 
