@@ -24,6 +24,10 @@ export interface PureFigures {
   readonly parseFloorTightLoopRecordsPerSec: number;
   readonly remoteUseRecordsPerSec: number;
   readonly theftRecordsPerSec: number;
+  /** JSON.parse of the endpoint bodies the theft pipeline reads, in a tight loop after each theft pass: its own floor. */
+  readonly theftParseFloorRecordsPerSec: number;
+  /** The theft rate over its own floor. */
+  readonly theftToFloorRatio: number;
   readonly pipelineToFloorRatio: number;
   /** The remote-use rate over the tight-loop floor: the stricter reading, for comparison. */
   readonly pipelineToTightLoopFloorRatio: number;
@@ -68,6 +72,7 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
   const tightFloorTimes: number[] = [];
   const remoteTimes: number[] = [];
   const theftTimes: number[] = [];
+  const theftFloorTimes: number[] = [];
   let remoteUse: StreamOutcome | undefined;
   let theft: StreamOutcome | undefined;
   let memory = new MemoryStateBackend();
@@ -91,15 +96,22 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
 
     const theftMemory = theftDeps(new MemoryStateStore(), theftSettings);
     theft = sameOutcome('theft', theft, await timedPass(endpoint, theftTimes, (invocations, prefix) => runTheftStream(invocations, theftMemory, prefix)));
+    // The theft pipeline's own floor: JSON.parse of the same endpoint bodies, nothing else.
+    collectGarbage();
+    const theftFloorStarted = nowMs();
+    const theftParsed = parseFloor(endpoint.steady);
+    theftFloorTimes.push(nowMs() - theftFloorStarted);
+    if (theftParsed !== endpointSteady) throw new Error(`theft parse floor: ${theftParsed} records parsed, the stream has ${endpointSteady}`);
   }
   if (!remoteUse || !theft) throw new Error('bench: no measured pass');
   const parseFloorRecordsPerSec = perSecond(auditSteady, median(floorTimes));
   const parseFloorTightLoopRecordsPerSec = perSecond(auditSteady, median(tightFloorTimes));
   const remoteUseRecordsPerSec = perSecond(remoteUse.records, median(remoteTimes));
   const theftRecordsPerSec = perSecond(theft.records, median(theftTimes));
+  const theftParseFloorRecordsPerSec = perSecond(endpointSteady, median(theftFloorTimes));
   log(
     `  parse floor: ${Math.round(parseFloorRecordsPerSec)} records/s interleaved with remote use, ${Math.round(parseFloorTightLoopRecordsPerSec)} in a tight loop; ` +
-      `remote use, memory state: ${Math.round(remoteUseRecordsPerSec)} records/s; theft: ${Math.round(theftRecordsPerSec)} records/s (medians of ${floorTimes.length} passes)`,
+      `remote use, memory state: ${Math.round(remoteUseRecordsPerSec)} records/s; theft: ${Math.round(theftRecordsPerSec)} records/s over its own floor of ${Math.round(theftParseFloorRecordsPerSec)} (medians of ${floorTimes.length} passes)`,
   );
 
   const stagesDeps = remoteDeps(new MemoryStateStore(), remoteSettings);
@@ -121,6 +133,8 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
     parseFloorTightLoopRecordsPerSec,
     remoteUseRecordsPerSec,
     theftRecordsPerSec,
+    theftParseFloorRecordsPerSec,
+    theftToFloorRatio: theftRecordsPerSec / theftParseFloorRecordsPerSec,
     pipelineToFloorRatio: remoteUseRecordsPerSec / parseFloorRecordsPerSec,
     pipelineToTightLoopFloorRatio: remoteUseRecordsPerSec / parseFloorTightLoopRecordsPerSec,
     // Both per-record rates: floor time over pipeline time, scaled by their record counts (equal here).
