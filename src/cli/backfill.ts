@@ -7,7 +7,6 @@
  */
 import { DefaultAzureCredential } from '@azure/identity';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
-import { startAzurite, type RunningAzurite } from '../adapters/azurite';
 import { LogAnalyticsQueryClient, type LogQueryClient } from '../adapters/logAnalyticsQuery';
 import { MemoryStateBackend, MemoryStateStore } from '../adapters/memoryStateStore';
 import type { RejectSink } from '../adapters/rejectSink';
@@ -20,6 +19,7 @@ import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import { backfillProgress } from '../core/workspaceRows/backfillMark';
 import { formatCounts } from './alertTable';
 import { remoteUseSettingsFromFiles } from './commandSettings';
+import { openTableTarget } from './stateTable';
 
 export interface BackfillCommandOptions {
   readonly workspaceId: string;
@@ -130,19 +130,11 @@ async function openStores(store: string, table: string): Promise<Stores> {
     const backend = new MemoryStateBackend();
     return { detector: new MemoryStateStore(backend), marks: new MemoryStateStore(backend), close: async () => undefined };
   }
-  let azurite: RunningAzurite | undefined;
-  let target: { connectionString: string } | { endpoint: string; credential: DefaultAzureCredential };
-  if (store === 'azurite') {
-    azurite = await startAzurite();
-    target = { connectionString: azurite.connectionString };
-  } else if (/^https:\/\//i.test(store)) target = { endpoint: store, credential: new DefaultAzureCredential() };
-  else target = { connectionString: store };
+  const { target, stop } = await openTableTarget(store);
   if ('connectionString' in target) await ensureTable(target.connectionString, table);
   return {
     detector: new TableStateStore(createTableClient(target, table), { cachePartitions: 20_000 }),
     marks: new TableStateStore(createTableClient(target, table), { cachePartitions: 16 }),
-    close: async () => {
-      await azurite?.stop();
-    },
+    close: stop,
   };
 }

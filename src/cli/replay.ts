@@ -1,10 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { DefaultAzureCredential } from '@azure/identity';
 import { MemoryStateStore } from '../adapters/memoryStateStore';
 import { NdjsonAlertSink } from '../adapters/ndjsonAlertSink';
 import { MemoryRejectSink } from '../adapters/rejectSink';
-import { startAzurite, type RunningAzurite } from '../adapters/azurite';
 import { createTableClient, ensureTable, RequestCounter } from '../adapters/tableClient';
 import { TableStateStore } from '../adapters/tableStateStore';
 import type { StateStore } from '../adapters/stateStore';
@@ -18,6 +16,7 @@ import { listInputFiles, readInputFile } from './inputFiles';
 import { loadTheftSettings } from '../app/theftSettings';
 import { appendAll } from '../core/arrays';
 import { readJson, remoteUseSettingsFromFiles } from './commandSettings';
+import { openTableTarget } from './stateTable';
 
 export interface ReplayOptions {
   readonly inputs: readonly string[];
@@ -145,13 +144,7 @@ interface Stores {
 
 async function openStores(store: string): Promise<Stores> {
   if (store === 'memory') return { remote: new MemoryStateStore(), theft: new MemoryStateStore(), counter: undefined, close: async () => undefined };
-  let azurite: RunningAzurite | undefined;
-  let target: { connectionString: string } | { endpoint: string; credential: DefaultAzureCredential };
-  if (store === 'azurite') {
-    azurite = await startAzurite();
-    target = { connectionString: azurite.connectionString };
-  } else if (/^https:\/\//i.test(store)) target = { endpoint: store, credential: new DefaultAzureCredential() };
-  else target = { connectionString: store };
+  const { target, stop } = await openTableTarget(store);
   const counter = new RequestCounter();
   if ('connectionString' in target) {
     await ensureTable(target.connectionString, TABLE);
@@ -162,9 +155,7 @@ async function openStores(store: string): Promise<Stores> {
     remote: new TableStateStore(createTableClient(target, TABLE, counter), cache),
     theft: new TableStateStore(createTableClient(target, THEFT_TABLE, counter), cache),
     counter,
-    close: async () => {
-      await azurite?.stop();
-    },
+    close: stop,
   };
 }
 
