@@ -7,5 +7,6 @@ import './remoteTokenUseSweep';
 import './serviceTagsRefresh';
 import './tokenTheft';
 import './tokenTheftSweep';
+import './rejectsRetention';
 
 validateConfigAtStartup();

@@ -16,3 +16,19 @@ export class MemoryRejectSink implements RejectSink {
     appendAll(this.rejects, rejects);
   }
 }
+
+/** What one retention run deleted. */
+export interface RejectsDeletion {
+  /** Partitions of this day and later were kept. */
+  readonly firstKeptDay: string;
+  /** The detectors (as their keys spell them) whose partitions were looked at. */
+  readonly detectors: readonly string[];
+  readonly partitions: number;
+  readonly rows: number;
+}
+
+/** A dead-letter store whose rejects expire (src/core/records/rejectRetention.ts): the rejectsRetention timer's side. */
+export interface ExpiringRejectStore {
+  /** Deletes every reject processed on a day before `firstKeptDay` (`yyyymmdd`); throws when the store fails. */
+  deleteRejectsBefore(firstKeptDay: string): Promise<RejectsDeletion>;
+}

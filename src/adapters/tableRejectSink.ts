@@ -1,23 +1,24 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { Reject } from '../core/records/reject';
+import { afterRejectDetector, expiredRejectRange, parseRejectPartitionKey, rejectPartitionKey } from '../core/records/rejectRetention';
 import { tableKey } from '../core/state/keys';
-import type { RejectSink } from './rejectSink';
+import type { ExpiringRejectStore, RejectsDeletion, RejectSink } from './rejectSink';
 import { StateStoreError } from './stateStore';
 import { MAX_TX_OPERATIONS, submitEntityTransaction, type EntityOperation } from './tableTransaction';
 
 /**
  * Dead-letter sink on Table Storage: one row per rejected record, partitioned by detector and UTC
- * day of processing so an operator can list a day's rejects with one query. Row keys are derived
- * from the batch id and position, so a redelivered batch overwrites its own rows instead of
- * duplicating them.
+ * day of processing (`<detector>|<yyyymmdd>`) so an operator can list a day's rejects with one
+ * query and the retention can drop whole days by key range. Row keys are derived from the batch id
+ * and position, so a redelivered batch overwrites its own rows instead of duplicating them. Rows
+ * hold what makeReject made: reason, detail and a sample with credentials redacted.
  */
-export class TableRejectSink implements RejectSink {
+export class TableRejectSink implements RejectSink, ExpiringRejectStore {
   constructor(private readonly client: TableClient, private readonly now: () => Date) {}
 
   async send(rejects: readonly Reject[], context: { readonly detector: string; readonly batchId: string }): Promise<void> {
     if (rejects.length === 0) return;
-    const day = this.now().toISOString().slice(0, 10).replace(/-/g, '');
-    const partitionKey = tableKey(context.detector, day);
+    const partitionKey = rejectPartitionKey(context.detector, this.now().getTime());
     const operations: EntityOperation[] = rejects.map((r, i) => ({
       op: 'upsert',
       rowKey: tableKey(context.batchId, String(i).padStart(6, '0')),
@@ -26,7 +27,79 @@ export class TableRejectSink implements RejectSink {
     try {
       for (let i = 0; i < operations.length; i += MAX_TX_OPERATIONS) await submitEntityTransaction(this.client, partitionKey, operations.slice(i, i + MAX_TX_OPERATIONS));
     } catch (error) {
-      throw new StateStoreError(`dead-letter: storing ${rejects.length} rejects failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+      throw new StateStoreError(`dead-letter: storing ${rejects.length} rejects failed: ${firstLine(error)}`, { cause: error });
     }
   }
+
+  /**
+   * Deletes every reject partition of a day before `firstKeptDay`, detector by detector: the first
+   * partition key at or after a bound names a detector, its expired days are one key range, and the
+   * next detector starts after `<detector>}` (afterRejectDetector). Keys of another shape are
+   * stepped over and kept. Reads keys only (PartitionKey, RowKey), deletes in transactions of 100.
+   */
+  async deleteRejectsBefore(firstKeptDay: string): Promise<RejectsDeletion> {
+    let rows = 0;
+    const partitions = new Set<string>();
+    const detectors: string[] = [];
+    try {
+      let bound: { readonly op: 'ge' | 'gt'; readonly key: string } = { op: 'ge', key: '' };
+      for (let next = await this.firstPartitionKey(bound); next !== undefined; next = await this.firstPartitionKey(bound)) {
+        const parsed = parseRejectPartitionKey(next);
+        if (parsed === undefined) {
+          bound = { op: 'gt', key: next };
+          continue;
+        }
+        detectors.push(parsed.detectorKey);
+        const range = expiredRejectRange(parsed.detectorKey, firstKeptDay);
+        for await (const deleted of this.deleteRange(range.from, range.to)) {
+          rows += deleted.rows;
+          partitions.add(deleted.partitionKey);
+        }
+        bound = { op: 'ge', key: afterRejectDetector(parsed.detectorKey) };
+      }
+    } catch (error) {
+      throw new StateStoreError(`dead-letter retention: deleting rejects before ${firstKeptDay} failed after ${rows} rows: ${firstLine(error)}`, { cause: error });
+    }
+    return { firstKeptDay, detectors, partitions: partitions.size, rows };
+  }
+
+  /** The first partition key after the bound, or undefined at the end of the table. */
+  private async firstPartitionKey(bound: { readonly op: 'ge' | 'gt'; readonly key: string }): Promise<string | undefined> {
+    const filter = bound.op === 'ge' ? odata`PartitionKey ge ${bound.key}` : odata`PartitionKey gt ${bound.key}`;
+    // A page may come back empty with a continuation (a query crossing a partition server): keep reading.
+    for await (const page of this.client.listEntities({ queryOptions: { filter, select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 })) {
+      const first = page[0]?.partitionKey;
+      if (first !== undefined) return first;
+    }
+    return undefined;
+  }
+
+  /** Deletes the rows with a partition key in [from, to), one transaction per partition and 100 rows. */
+  private async *deleteRange(from: string, to: string): AsyncGenerator<{ readonly partitionKey: string; readonly rows: number }> {
+    const filter = odata`PartitionKey ge ${from} and PartitionKey lt ${to}`;
+    let partitionKey = '';
+    let pending: EntityOperation[] = [];
+    const flush = async (): Promise<{ partitionKey: string; rows: number } | undefined> => {
+      if (pending.length === 0) return undefined;
+      const batch = pending;
+      pending = [];
+      await submitEntityTransaction(this.client, partitionKey, batch);
+      return { partitionKey, rows: batch.length };
+    };
+    for await (const entity of this.client.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
+      const key = entity.partitionKey ?? '';
+      if (key !== partitionKey || pending.length === MAX_TX_OPERATIONS) {
+        const done = await flush();
+        if (done) yield done;
+        partitionKey = key;
+      }
+      pending.push({ op: 'delete', rowKey: entity.rowKey ?? '' });
+    }
+    const done = await flush();
+    if (done) yield done;
+  }
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
 }

@@ -42,7 +42,17 @@ describe('function registrations', () => {
   it('registers tokenTheft on the endpoint hub the same way, and the sweep timer only when it is enabled', async () => {
     expect((await eventHubRegistrations()).get('tokenTheft')).toMatchObject(batchingTextTrigger('%TOKENWATCH_ENDPOINT_HUB%', '%TOKENWATCH_ENDPOINT_CONSUMER_GROUP%'));
     const { app } = await import('@azure/functions');
-    expect(vi.mocked(app.timer)).not.toHaveBeenCalled();
+    expect(vi.mocked(app.timer).mock.calls.map(([name]) => name)).not.toContain('tokenTheftSweep');
+  });
+
+  it('registers the rejectsRetention timer daily, whatever else is enabled, without a retry policy', async () => {
+    const { app } = await import('@azure/functions');
+    vi.mocked(app.timer).mockClear();
+    await import('../../functions/index.js');
+    const calls = vi.mocked(app.timer).mock.calls.filter(([name]) => name === 'rejectsRetention');
+    expect(calls).toHaveLength(1);
+    // Six fields, seconds first: once a day at 04:41 UTC. The next day's run repeats a failed one.
+    expect(calls[0]?.[1]).toEqual({ schedule: '0 41 4 * * *', handler: expect.any(Function) });
   });
 
   it('registers the sweep timer with the configured schedule when enabled', async () => {
