@@ -1,3 +1,4 @@
+import { makeReject, type Reject } from '../core/records/reject';
 import type { PartitionSnapshot, RowAddress, RowChange, RowData } from '../core/state/partition';
 
 /**
@@ -10,7 +11,9 @@ import type { PartitionSnapshot, RowAddress, RowChange, RowData } from '../core/
  * (another instance, or a concurrent invocation of this one: the host runs the invocations of
  * different Event Hub partitions at the same time); otherwise it is reported in `conflicts`,
  * nothing of it is written, and the caller reloads it and judges again. A guarded change to a
- * partition without a snapshot is a conflict. Infrastructure failures throw.
+ * partition without a snapshot is a conflict. A row too large to store is left out and reported
+ * in `refused` (see RefusedRow). Infrastructure failures (the network, 5xx, 408/429, throttling)
+ * throw: a retry can fix them.
  *
  * `readRows` reads single rows by key (one point read each, no partition loaded or cached): the
  * few write-once rows a batch cites but need not judge on, such as the issuance of a token an
@@ -27,6 +30,32 @@ export interface CommitResult {
   readonly written: number;
   /** Partitions not written because another writer changed them since they were loaded. */
   readonly conflicts: readonly string[];
+  /**
+   * Rows of written partitions left out because the store cannot hold them (see RefusedRow);
+   * absent or empty when every row was written.
+   */
+  readonly refused?: readonly RefusedRow[];
+}
+
+/**
+ * A row the store cannot hold: a value or the whole row over the store's limits (Table Storage:
+ * 64 KiB per property, 1 MiB per entity, 4 MiB per transaction), or a number it cannot represent.
+ *
+ * Such a failure is a data error, not an infrastructure one: sending the same row again fails the
+ * same way, and thrown it would make Event Hubs redeliver the batch forever. So the store leaves
+ * the row out, writes the rest of its partition (guard included) and every other partition, and
+ * reports the row here; the caller turns each into a counted reject (`state.value-too-large`,
+ * `state.value-not-storable`) and the batch goes on. The reject names the row, not a record: a
+ * state row holds what many records taught (a catalog entry, a baseline network), so no single
+ * record is "the" one concerned, and the batch's other records were judged and written already.
+ * The core bounds every value it puts in a row (src/core/bounds), so this is the last line, for a
+ * value the bounds missed; the memory twin has no limits and never refuses.
+ */
+export interface RefusedRow {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly reason: 'state.value-too-large' | 'state.value-not-storable';
+  readonly detail: string;
 }
 
 /** A store failure that should make the invocation fail (and Event Hubs redeliver the batch). */
@@ -34,6 +63,24 @@ export class StateStoreError extends Error {
   override readonly name = 'StateStoreError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/**
+ * Refused rows as counted rejects, one per row however many commit rounds refused it (a batch
+ * judged again after a conflict produces the same row again): the sample is the row's address.
+ */
+export class RefusedRows {
+  private readonly rows = new Map<string, RefusedRow>();
+
+  add(result: CommitResult): void {
+    for (const row of result.refused ?? []) this.rows.set(`${row.partitionKey}\n${row.rowKey}`, row);
+  }
+
+  rejects(): Reject[] {
+    return [...this.rows.values()].map((row) =>
+      makeReject(row.reason, row.detail, { partitionKey: row.partitionKey, rowKey: row.rowKey }, `state ${row.partitionKey} ${row.rowKey}`),
+    );
   }
 }
 

@@ -1,8 +1,8 @@
 import { odata, RestError, type TableClient, type TableEntity } from '@azure/data-tables';
 import { LRUCache } from 'lru-cache';
 import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData, type RowValue } from '../core/state/partition';
-import { groupByPartition, StateStoreError, type CommitResult, type StateStore } from './stateStore';
-import { MAX_TX_OPERATIONS, submitEntityTransaction, type EntityOperation } from './tableTransaction';
+import { groupByPartition, StateStoreError, type CommitResult, type RefusedRow, type StateStore } from './stateStore';
+import { operationSize, submitStorable, transactionChunks, type EntityOperation, type RefusedOperation } from './tableTransaction';
 import { appendAll } from '../core/arrays';
 
 /**
@@ -17,6 +17,13 @@ import { appendAll } from '../core/arrays';
  * changes are all write-once rows are written without the guard; such a partition stays cached
  * after the write only when it is a refreshed one (see `refresh`), so its view of other writers'
  * rows is never older than the refresh period.
+ *
+ * A row Table Storage cannot hold (a value over 64 KiB, an entity over 1 MiB, or a number JSON
+ * cannot carry) is checked for before sending and left out; transactions are cut at 4 MiB of body
+ * as well as at 100 operations; and a row the service still refuses for its size is left out and
+ * the rest sent again (submitStorable). Each such row is reported in CommitResult.refused (see
+ * RefusedRow for why that is a reject and not a thrown error); the partition's other rows, its
+ * guard, and the other partitions are written.
  */
 export interface TableStateStoreOptions {
   /** Most partitions kept in memory (LRU). */
@@ -93,48 +100,59 @@ export class TableStateStore implements StateStore {
 
   async commit(changes: readonly RowChange[], judgedOn: ReadonlyMap<string, PartitionSnapshot>): Promise<CommitResult> {
     const conflicts: string[] = [];
+    const refused: RefusedRow[] = [];
     let written = 0;
     const groups = [...groupByPartition(changes)];
     // Partitions are independent: write them concurrently, a bounded number at a time.
     const results = await this.inWaves(groups, ([key, group]) => this.commitPartition(key, group, judgedOn.get(key)));
-    results.forEach((ok, j) => {
-      if (ok) written++;
-      else conflicts.push(groups[j]![0]);
+    results.forEach((result, j) => {
+      const key = groups[j]![0];
+      if (result === CONFLICT) {
+        conflicts.push(key);
+        return;
+      }
+      written++;
+      // Only rows of written partitions: a conflicting one is judged again, and its rows come back.
+      for (const { operation, problem } of result) refused.push({ partitionKey: key, rowKey: operation.rowKey, ...problem });
     });
-    return { written, conflicts };
+    return refused.length > 0 ? { written, conflicts, refused } : { written, conflicts };
   }
 
-  /** Returns false on a guard conflict (nothing of the partition was written). */
-  private async commitPartition(key: string, group: readonly RowChange[], judged: PartitionSnapshot | undefined): Promise<boolean> {
+  /** CONFLICT on a guard conflict (nothing of the partition was written), else the rows left out. */
+  private async commitPartition(key: string, group: readonly RowChange[], judged: PartitionSnapshot | undefined): Promise<RefusedOperation[] | typeof CONFLICT> {
     if (group.every((c) => c.kind === 'create')) return this.createRows(key, group);
     const guarded = group.some((c) => c.kind !== 'upsert' || !c.unguarded);
     const loaded = (judged as LoadedSnapshot | undefined)?.[LOADED_AT];
     if (guarded && !loaded) {
       // Not judged on a snapshot of this store: cannot be guarded, reload first.
       this.cache.delete(key);
-      return false;
+      return CONFLICT;
     }
     // An unguarded partition merges its rows into what this instance holds of it, if anything.
     const base = loaded ?? this.cache.get(key);
-    const operations: EntityOperation[] = group.map((c) => (c.kind === 'delete' ? { op: 'delete', rowKey: c.rowKey } : { op: 'upsert', rowKey: c.rowKey, data: c.data }));
+    // A create stays an insert among guarded changes: insert-only writers do not move the version row.
+    const { storable: operations, refused } = storableOperations(key, group.map((c) => (c.kind === 'delete' ? { op: 'delete', rowKey: c.rowKey } : { op: c.kind === 'create' ? 'create' : 'upsert', rowKey: c.rowKey, data: c.data })));
+    // Nothing left to write: the guard alone would only move the version.
+    if (operations.length === 0) return refused;
     const nextVersion = (base?.version ?? 0) + 1;
     if (guarded) {
       const versionData = { n: nextVersion };
       operations.unshift(base?.versionEtag ? { op: 'replace', rowKey: VERSION_ROW, data: versionData, ifMatch: base.versionEtag } : { op: 'create', rowKey: VERSION_ROW, data: versionData });
     }
     let versionEtag = base?.versionEtag;
-    for (let i = 0; i < operations.length; i += MAX_TX_OPERATIONS) {
-      const chunk = operations.slice(i, i + MAX_TX_OPERATIONS);
+    const chunks = transactionChunks(key, operations);
+    for (let i = 0; i < chunks.length; i++) {
       try {
-        const response = await submitEntityTransaction(this.client, key, chunk);
+        const response = await submitStorable(this.client, key, chunks[i]!, isDataRow);
+        appendAll(refused, response.refused);
         // Sub-responses carry status and ETag but no keys, in the order of the actions: the guard
-        // is the first action of the first chunk.
-        if (i === 0 && guarded) versionEtag = response.subResponses[0]?.etag ?? versionEtag;
+        // is the first action of the first chunk (and of its first transaction when it is split).
+        if (i === 0 && guarded) versionEtag = response.first?.subResponses[0]?.etag ?? versionEtag;
       } catch (error) {
         // Only the first chunk carries the guard; a conflict there means nothing was written.
         if (i === 0 && guarded && isConflict(error)) {
           this.cache.delete(key);
-          return false;
+          return CONFLICT;
         }
         this.cache.delete(key);
         throw new StateStoreError(`table state: writing partition ${key} failed: ${describe(error)}`, { cause: error });
@@ -142,7 +160,9 @@ export class TableStateStore implements StateStore {
     }
     if (base) {
       const rows = new Map(base.rows);
+      const left = refused.length > 0 ? new Set(refused.map((r) => r.operation.rowKey)) : undefined;
       for (const c of group) {
+        if (left?.has(c.rowKey)) continue; // not in the table: the cache holds what the table does
         if (c.kind === 'delete') rows.delete(c.rowKey);
         else rows.set(c.rowKey, c.data);
       }
@@ -155,7 +175,7 @@ export class TableStateStore implements StateStore {
         else this.cache.delete(key);
       } else this.cache.delete(key); // nothing would ever re-read it: read it again next time
     }
-    return true;
+    return refused;
   }
 
   /**
@@ -166,26 +186,28 @@ export class TableStateStore implements StateStore {
    * success the rows join the cached copy in place: the partition only grows, so the copy is not
    * made again for every batch's few hundred rows.
    */
-  private async createRows(key: string, group: readonly RowChange[]): Promise<boolean> {
-    const operations: EntityOperation[] = [];
-    for (const c of group) if (c.kind === 'create') operations.push({ op: 'create', rowKey: c.rowKey, data: c.data });
-    for (let i = 0; i < operations.length; i += MAX_TX_OPERATIONS) {
+  private async createRows(key: string, group: readonly RowChange[]): Promise<RefusedOperation[] | typeof CONFLICT> {
+    const creates: EntityOperation[] = [];
+    for (const c of group) if (c.kind === 'create') creates.push({ op: 'create', rowKey: c.rowKey, data: c.data });
+    const { storable, refused } = storableOperations(key, creates);
+    for (const chunk of transactionChunks(key, storable)) {
       try {
-        await submitEntityTransaction(this.client, key, operations.slice(i, i + MAX_TX_OPERATIONS));
+        appendAll(refused, (await submitStorable(this.client, key, chunk)).refused);
       } catch (error) {
         this.cache.delete(key);
         // A later chunk's conflict leaves the earlier chunks written: the reload shows them.
-        if (isConflict(error)) return false;
+        if (isConflict(error)) return CONFLICT;
         throw new StateStoreError(`table state: writing partition ${key} failed: ${describe(error)}`, { cause: error });
       }
     }
     const cached = this.cache.get(key);
     if (cached !== undefined) {
-      for (const c of group) if (c.kind === 'create') cached.rows.set(c.rowKey, c.data);
+      const left = refused.length > 0 ? new Set(refused.map((r) => r.operation.rowKey)) : undefined;
+      for (const c of group) if (c.kind === 'create' && !left?.has(c.rowKey)) cached.rows.set(c.rowKey, c.data);
       // Set again, so the cache counts the grown partition's rows.
       this.cache.set(key, cached);
     }
-    return true;
+    return refused;
   }
 
   /**
@@ -283,6 +305,26 @@ export async function readEntity(client: TableClient, address: RowAddress): Prom
     if (error instanceof RestError && error.statusCode === 404) return undefined;
     throw new StateStoreError(`table state: reading row ${address.rowKey} of ${address.partitionKey} failed: ${describe(error)}`, { cause: error });
   }
+}
+
+/** What commitPartition returns when another writer got there first. */
+const CONFLICT = Symbol('conflict');
+
+/** Every operation but the partition's guard may be left out when the service refuses it. */
+function isDataRow(operation: EntityOperation): boolean {
+  return operation.rowKey !== VERSION_ROW;
+}
+
+/** The operations Table Storage can hold, and the others with their problem (checked before sending). */
+function storableOperations(partitionKey: string, operations: readonly EntityOperation[]): { storable: EntityOperation[]; refused: RefusedOperation[] } {
+  const storable: EntityOperation[] = [];
+  const refused: RefusedOperation[] = [];
+  for (const operation of operations) {
+    const problem = operationSize(partitionKey, operation).problem;
+    if (problem === undefined) storable.push(operation);
+    else refused.push({ operation, problem });
+  }
+  return { storable, refused };
 }
 
 function isConflict(error: unknown): boolean {

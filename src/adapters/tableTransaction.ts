@@ -109,6 +109,181 @@ export function entityJson(partitionKey: string, rowKey: string, data: RowData):
 }
 
 /**
+ * Table Storage's size limits. A string property holds 64 KiB of UTF-16 (32,768 characters, as
+ * Azurite's and the service's PropertyValueTooLarge message say); an entity 1 MiB by the service's
+ * formula (4 bytes + 2 per key character + per property 8 bytes, 2 per name character and the
+ * value: 4 + 2 per character for a string, 8 for a Double, 1 for a Boolean); a `$batch` request
+ * body 4 MiB. Entities are kept 4 KiB under the limit and bodies 512 KiB under it: the formula
+ * is the documented one, not the service's code.
+ */
+export const MAX_PROPERTY_CHARS = 32_768;
+export const MAX_ENTITY_BYTES = 1_048_576 - 4_096;
+export const MAX_TX_BODY_BYTES = 4_194_304 - 524_288;
+
+/** Why an operation cannot be stored, as a reject reason and a sentence. */
+export interface StorageProblem {
+  readonly reason: 'state.value-too-large' | 'state.value-not-storable';
+  readonly detail: string;
+}
+
+/** What an operation weighs against the limits: its problem, if any, and its share of a request body. */
+export interface OperationSize {
+  readonly problem: StorageProblem | undefined;
+  /**
+   * An upper bound on the bytes the operation adds to a `$batch` body: six bytes per character
+   * of every value and name (the longest JSON escape), nine per key character (percent-encoded in
+   * the URL) on top, and the sub-request's lines. Real rows are far under the body limit, so
+   * overestimating costs nothing; underestimating would send a body the service refuses.
+   */
+  readonly bodyBytes: number;
+}
+
+/** 600 bytes: a sub-request's boundary, request line with the table URL, and headers. */
+const SUB_REQUEST_BYTES = 600;
+
+/** Checks an operation against Table Storage's limits without serialising it: one pass over its fields. */
+export function operationSize(partitionKey: string, operation: EntityOperation): OperationSize {
+  const keyChars = partitionKey.length + operation.rowKey.length;
+  let bodyBytes = SUB_REQUEST_BYTES + 15 * keyChars;
+  if (operation.op === 'delete') return { problem: undefined, bodyBytes };
+  let entityBytes = 4 + 2 * keyChars;
+  let problem: StorageProblem | undefined;
+  const data = operation.data;
+  for (const name in data) {
+    const value = data[name];
+    entityBytes += 8 + 2 * name.length;
+    bodyBytes += 6 * name.length + 4;
+    if (typeof value === 'string') {
+      entityBytes += 4 + 2 * value.length;
+      bodyBytes += 6 * value.length + 2;
+      if (value.length > MAX_PROPERTY_CHARS) {
+        problem ??= { reason: 'state.value-too-large', detail: `Property ${name} of row ${operation.rowKey} holds ${value.length} characters; Table Storage takes ${MAX_PROPERTY_CHARS}.` };
+      }
+    } else if (typeof value === 'number') {
+      entityBytes += 8;
+      bodyBytes += 6 * name.length + 60;
+      if (!Number.isFinite(value)) problem ??= { reason: 'state.value-not-storable', detail: `Property ${name} of row ${operation.rowKey} is ${value}: Edm.Double has no NaN or infinities in JSON.` };
+    } else {
+      entityBytes += 1;
+      bodyBytes += 5;
+    }
+  }
+  if (entityBytes > MAX_ENTITY_BYTES) {
+    problem ??= { reason: 'state.value-too-large', detail: `Row ${operation.rowKey} is ${entityBytes} bytes; Table Storage takes an entity of at most 1 MiB.` };
+  }
+  return { problem, bodyBytes };
+}
+
+/**
+ * The operations in transactions the service takes: at most MAX_TX_OPERATIONS each and at most
+ * MAX_TX_BODY_BYTES of body (by operationSize's upper bound), in their order.
+ */
+export function transactionChunks(partitionKey: string, operations: readonly EntityOperation[]): EntityOperation[][] {
+  const chunks: EntityOperation[][] = [];
+  let chunk: EntityOperation[] = [];
+  let bytes = 0;
+  for (const operation of operations) {
+    const size = operationSize(partitionKey, operation).bodyBytes;
+    if (chunk.length > 0 && (chunk.length >= MAX_TX_OPERATIONS || bytes + size > MAX_TX_BODY_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(operation);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * True when the service refused a transaction for the size of what it carries: 413 (the body), or
+ * PropertyValueTooLarge / EntityTooLarge / RequestBodyTooLarge. A data error: sending the same
+ * transaction again fails the same way, so it is never retried as it is (see submitStorable).
+ */
+export function isTooLargeError(error: unknown): error is RestError {
+  if (!(error instanceof RestError)) return false;
+  return error.statusCode === 413 || (error.code !== undefined && TOO_LARGE_CODES.has(error.code));
+}
+
+const TOO_LARGE_CODES = new Set(['PropertyValueTooLarge', 'EntityTooLarge', 'RequestBodyTooLarge']);
+
+/**
+ * True when the service refused what a transaction carries rather than the request: a size error
+ * (isTooLargeError), or a 400 (InvalidInput, OutOfRangeInput, …: a value or key the service will
+ * not take). Every other failure (the network, 5xx, 408, 429, 401/403 while a role propagates, 404
+ * for a table not yet deployed, 409/412 conflicts) is the caller's to classify and throw or retry.
+ */
+export function isDataError(error: unknown): error is RestError {
+  return isTooLargeError(error) || (error instanceof RestError && error.statusCode === 400);
+}
+
+/**
+ * The operation a transaction error names: the service (and Azurite) start the message of a
+ * failed changeset with the failing operation's index (`2:The entity is larger than …`).
+ */
+export function refusedOperationIndex(error: RestError, operations: number): number | undefined {
+  const match = /^(\d+):/.exec(error.message);
+  const index = match ? Number(match[1]) : Number.NaN;
+  return Number.isInteger(index) && index >= 0 && index < operations ? index : undefined;
+}
+
+/** An operation left out of a transaction because the service would not (or did not) store it. */
+export interface RefusedOperation {
+  readonly operation: EntityOperation;
+  readonly problem: StorageProblem;
+}
+
+/**
+ * Submits `operations` (one transaction's worth) and, when the service refuses what they carry
+ * (isDataError: their size, or a 400), leaves out what it refused and sends the rest: the operation the error names,
+ * or, when it names none (a 413 for the whole body), the two halves separately, down to single
+ * operations. A refused transaction applies nothing, so nothing is written twice. `mayRefuse` says
+ * which operations may be left out (a partition's guard may not: its refusal is thrown). Any other
+ * error is thrown as it is. Returns the first transaction's result (its first sub-response is the
+ * first operation's) and the refused operations; `first` is undefined when nothing was sent.
+ */
+export async function submitStorable(
+  client: TableClient,
+  partitionKey: string,
+  operations: readonly EntityOperation[],
+  mayRefuse: (operation: EntityOperation) => boolean = () => true,
+  httpClient?: HttpClient,
+): Promise<{ readonly first: TransactionResult | undefined; readonly refused: RefusedOperation[] }> {
+  const refused: RefusedOperation[] = [];
+  let first: TransactionResult | undefined;
+  // A work list, in order: the halves of a refused transaction are sent first half first.
+  const pending: (readonly EntityOperation[])[] = [operations];
+  while (pending.length > 0) {
+    const chunk = pending.shift()!;
+    if (chunk.length === 0) continue;
+    try {
+      const result = await submitEntityTransaction(client, partitionKey, chunk, httpClient);
+      first ??= result;
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      const index = refusedOperationIndex(error, chunk.length);
+      const named = index === undefined ? undefined : chunk[index];
+      if (index !== undefined && named !== undefined && mayRefuse(named)) {
+        refused.push({ operation: named, problem: refusal(error, named) });
+        pending.unshift(chunk.filter((_, i) => i !== index));
+      } else if (chunk.length > 1) {
+        const half = Math.ceil(chunk.length / 2);
+        pending.unshift(chunk.slice(0, half), chunk.slice(half));
+      } else if (mayRefuse(chunk[0]!)) {
+        refused.push({ operation: chunk[0]!, problem: refusal(error, chunk[0]!) });
+      } else throw error;
+    }
+  }
+  return { first, refused };
+}
+
+function refusal(error: RestError, operation: EntityOperation): StorageProblem {
+  const said = `${error.code ?? error.statusCode ?? ''} ${error.message.split('\n')[0] ?? ''}`.trim();
+  return { reason: isTooLargeError(error) ? 'state.value-too-large' : 'state.value-not-storable', detail: `Table Storage refused row ${operation.rowKey}: ${said}` };
+}
+
+/**
  * The batch response: one sub-response per operation when the changeset succeeded; a single
  * sub-response naming the failed operation otherwise (the service applies none of them).
  */

@@ -1,7 +1,9 @@
 import type { AlertRow, Severity } from '../core/alerts/alertRow';
 import type { AuditEvent } from '../core/records/auditEvent';
 import { parseAuditRecord } from '../core/records/auditRecord';
+import { eventTimeWindow, type EventTimeWindow } from '../core/records/eventTimeWindow';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
+import { redactAlertRows } from '../core/redact/redactAlertRow';
 import { planBatch, tenantPartitions, type BatchPlan } from '../core/remoteUse/batchPlan';
 import type { RemoteUseResult, RemoteUseSummary } from '../core/remoteUse/batchRun';
 import { detectRemoteUse } from '../core/remoteUse/detectRemoteUse';
@@ -11,7 +13,7 @@ import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import type { PartitionSnapshot } from '../core/state/partition';
 import { sinkFailureReason, type AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
-import { StateStoreError, type StateStore } from '../adapters/stateStore';
+import { RefusedRows, StateStoreError, type StateStore } from '../adapters/stateStore';
 import { correlateAlerts, type CorrelationDeps } from './correlateAlerts';
 import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
 
@@ -56,9 +58,12 @@ export interface ParsedAuditBatch {
   readonly tenants: readonly string[];
 }
 
-/** Parses records into audit events; what is not an Entra/Azure record is a counted reject. */
-export function parseAuditRecords(records: readonly SourcedRecord[]): ParsedAuditBatch {
-  const parsed = new ParsingBatch();
+/**
+ * Parses records into audit events; what is not an Entra/Azure record is a counted reject, and so
+ * is an event dated outside the window of `processedAt` (see EventTimeWindow; none in replays).
+ */
+export function parseAuditRecords(records: readonly SourcedRecord[], processedAt?: number): ParsedAuditBatch {
+  const parsed = new ParsingBatch(eventTimeWindow(processedAt));
   for (const { record, origin } of records) parsed.add(record, origin);
   return parsed.finish(records.length);
 }
@@ -69,8 +74,8 @@ export function parseAuditRecords(records: readonly SourcedRecord[]): ParsedAudi
  * events, not its whole decoded JSON (which would survive into the old generation and make
  * garbage collection the largest cost of a batch). A bad message is a counted reject.
  */
-export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string): ParsedAuditBatch {
-  const parsed = new ParsingBatch();
+export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string, processedAt?: number): ParsedAuditBatch {
+  const parsed = new ParsingBatch(eventTimeWindow(processedAt));
   const records = forEachDecodedRecord(messages, originOf, (record, origin) => parsed.add(record, origin), (reject) => parsed.rejects.push(reject));
   return parsed.finish(records);
 }
@@ -79,7 +84,8 @@ export function parseAuditMessages(messages: readonly unknown[], originOf: (inde
 class ParsingBatch {
   readonly events: AuditEvent[] = [];
   readonly rejects: Reject[] = [];
-  private readonly byCategory: Record<string, number> = {};
+  // No prototype: a category comes from the record, and `__proto__` or `constructor` must count like any other.
+  private readonly byCategory: Record<string, number> = Object.create(null);
   // Consecutive records nearly always share a category (a message comes from one diagnostic
   // setting): the current run is counted in a variable and added to the object when it ends.
   private runCategory = '';
@@ -87,8 +93,10 @@ class ParsingBatch {
   private readonly tenants = new Set<string>();
   private lastTenant = '';
 
+  constructor(private readonly window: EventTimeWindow) {}
+
   add(record: unknown, origin: string): void {
-    const parsed = parseAuditRecord(record, origin);
+    const parsed = parseAuditRecord(record, origin, this.window);
     if (parsed === undefined) {
       this.rejects.push(makeReject('record.not-azure-log', 'The record is not an Entra ID or Azure resource log record.', record, origin));
       return;
@@ -133,7 +141,7 @@ class ParsingBatch {
  * retry policy redelivers.
  */
 export async function runRemoteUseBatch(records: readonly SourcedRecord[], initialRejects: readonly Reject[], deps: RemoteUseDeps, batchId: string): Promise<RemoteUseBatchReport> {
-  const parsed = parseAuditRecords(records);
+  const parsed = parseAuditRecords(records, deps.settings.processedAt);
   return runRemoteUseEvents({ ...parsed, rejects: [...initialRejects, ...parsed.rejects] }, deps, batchId);
 }
 
@@ -145,10 +153,13 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
   let conflictRetries = 0;
   let stateChanges = 0;
   let result: ReturnType<typeof detectRemoteUse> | undefined;
+  // Rows the store cannot hold are rejects, not failures (see RefusedRow): the batch goes on.
+  const refused = new RefusedRows();
   for (let round = 0; ; round++) {
     const { snapshots, plan } = await loadTwoRounds(parsed, deps.store);
     result = detectRemoteUse(parsed.events, snapshots, deps.settings, plan);
     const commit = await deps.store.commit(result.changes, snapshots);
+    refused.add(commit);
     stateChanges += result.changes.length;
     if (commit.conflicts.length === 0) break;
     if (round >= maxRetries) {
@@ -157,13 +168,14 @@ export async function runRemoteUseEvents(parsed: ParsedAuditBatch, deps: RemoteU
     conflictRetries++;
   }
 
-  const useAlerts = await linkedAlerts(result, deps.store);
+  // Credentials in record text never reach a sink or the join's stored halves.
+  const useAlerts = redactAlertRows(await linkedAlerts(result, deps.store));
   // Backfilled history (settings.history) raises nothing, so it takes no part in the join either.
   const joined = deps.correlation && !deps.settings.history ? await correlateAlerts(useAlerts, deps.correlation, deps.settings.processedAt) : undefined;
   const alerts = joined ? [...useAlerts, ...joined.joins] : useAlerts;
   const sent = alerts.length > 0 ? await deps.sink.send(alerts) : { sent: 0, failed: [] };
   const sinkRejects = sent.failed.map((f) => makeReject(sinkFailureReason(f), f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`));
-  const allRejects = [...rejects, ...sinkRejects];
+  const allRejects = [...rejects, ...refused.rejects(), ...sinkRejects];
   if (allRejects.length > 0) await deps.deadLetter.send(allRejects, { detector: 'RemoteTokenUse', batchId });
 
   const alertsBySeverity: Record<Severity, number> = { Low: 0, Medium: 0, High: 0 };

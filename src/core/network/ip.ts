@@ -32,15 +32,22 @@ export type ParsedIp = ParsedIpv4 | ParsedIpv6;
 const MAX_PORT = 65_535;
 
 const PORT = /^[0-9]{1,5}$/;
-/** A zone id names a local interface (`eth0`, `12`, `%25`-escaped in URLs): anything but spaces and brackets. */
-const ZONE = /^[^\s[\]%]+$/;
+/**
+ * A zone id names a local interface (`eth0`, `12`, `%25`-escaped in URLs): anything but spaces and
+ * brackets, at most 64 characters (an interface name is 15 on Linux, a number on Windows). Bounded
+ * because the address is kept as logged in alert evidence.
+ */
+const ZONE = /^[^\s[\]%]{1,64}$/;
 
 /**
  * Parses an address as logs write it. Accepted forms:
  * `203.0.113.7`, `203.0.113.7:443`, `2001:db8::1`, `[2001:db8::1]`, `[2001:db8::1]:443`,
  * `fe80::1%eth0`, `[fe80::1%eth0]:443`, `::ffff:203.0.113.7` (returned as the IPv4 address).
- * Surrounding whitespace is ignored. Anything else, including IPv4 octets with leading zeros
- * (`010.0.0.1`, which some parsers read as octal), yields undefined.
+ * Surrounding whitespace is ignored. Anything else yields undefined, in particular the spellings
+ * other parsers take: IPv4 octets with leading zeros (`010.0.0.1`, which some read as octal), a
+ * prefix length (`1.2.3.4/32`: a network, not a caller), the integer and shortened forms
+ * (`16909060`, `0x1020304`, `1.2.3`, which inet_aton reads as 1.2.3.4 / 1.2.0.3) and a zone on an
+ * IPv4 address.
  */
 export function parseIp(text: string): ParsedIp | undefined {
   const input = text.trim();

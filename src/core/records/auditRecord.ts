@@ -1,9 +1,12 @@
-import { OtherAuditEvent, type AuditEvent } from './auditEvent';
+import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
+import { parseIp } from '../network/ip';
+import { OtherAuditEvent, type AuditEvent, type TokenUse } from './auditEvent';
 import { isObject } from './envelope';
 import { text, textField } from './fields';
 import { parseGraphActivity } from './graphActivity';
 import { logAnalyticsTableOf } from './logAnalytics/logAnalyticsTables';
-import { makeReject, parsedValue, parseGuarded, type Parsed } from './reject';
+import { isWithinWindow, OPEN_EVENT_TIME_WINDOW, timeOutOfWindowReject, type EventTimeWindow } from './eventTimeWindow';
+import { makeReject, parsedValue, parseGuarded, type Parsed, type Reject } from './reject';
 import { parseResourceCall } from './resourceCall';
 import { parseSignIn, SIGN_IN_CATEGORIES } from './signIn';
 import { parseTime } from './time';
@@ -16,9 +19,33 @@ import { parseTime } from './time';
  * event. Returns undefined when the record is neither (the caller then tries the endpoint-telemetry
  * parsers, and rejects what nobody recognises). A parser that throws gives a `record.unreadable`
  * reject (see parseGuarded).
+ *
+ * Strict input, whatever the shape: an event dated outside `window` is a `record.time-out-of-window`
+ * reject (see EventTimeWindow; the Event Hub handler passes its processing time), and a use whose
+ * caller address is not an address (`01.2.3.4`, `1.2.3.4/32`, `16909060`) is a `record.bad-ip`
+ * reject. Without the latter such a use would be neither judged (no address, no network) nor
+ * counted anywhere but the quiet `unknown-ip` rung. A use that names no address at all is judged as
+ * before (the `unknown-ip` rung).
  */
-export function parseAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
-  return parseGuarded(record, origin, routeAuditRecord);
+export function parseAuditRecord(record: unknown, origin: string, window: EventTimeWindow = OPEN_EVENT_TIME_WINDOW): Parsed<AuditEvent> | undefined {
+  const parsed = parseGuarded(record, origin, routeAuditRecord);
+  if (parsed === undefined || !parsed.ok) return parsed;
+  const event = parsed.value;
+  if (!isWithinWindow(event.timeMs, window)) return { ok: false, reject: timeOutOfWindowReject(event.timeMs, window, record, origin) };
+  // A plain dotted quad (callerIpv4, nearly every use) is an address already: parsed once, on the way in.
+  if (event.kind === 'use' && event.callerIpv4 === undefined && event.callerIp !== '' && parseIp(event.callerIp) === undefined) {
+    return { ok: false, reject: badIpReject(event, record, origin) };
+  }
+  return parsed;
+}
+
+function badIpReject(use: TokenUse, record: unknown, origin: string): Reject {
+  return makeReject(
+    'record.bad-ip',
+    `The caller address ${JSON.stringify(boundText(use.callerIp, 100))} is not an IPv4 or IPv6 address (an address with a port, brackets or a zone is; leading zeros, a prefix length or an integer form are not).`,
+    record,
+    origin,
+  );
 }
 
 function routeAuditRecord(record: unknown, origin: string): Parsed<AuditEvent> | undefined {
@@ -59,7 +86,7 @@ function routeEventHubRecord(record: unknown, origin: string): Parsed<AuditEvent
   }
   const timeMs = parseTime(record['time']);
   if (timeMs === undefined) return parseResourceCall(record, origin);
-  return parsedValue(new OtherAuditEvent(timeMs, (textField(record, 'tenantId') ?? '').toLowerCase(), category ?? '', 'category.not-monitored'));
+  return parsedValue(new OtherAuditEvent(timeMs, boundTenantId((textField(record, 'tenantId') ?? '').toLowerCase()), boundText(category ?? ''), 'category.not-monitored'));
 }
 
 /** Azure Monitor's common schema: `time`, `category`, and `resourceId` or `operationName`. */

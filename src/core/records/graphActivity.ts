@@ -1,3 +1,4 @@
+import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
 import { OtherAuditEvent, RecordKeyParts, TokenUseEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { NO_FIELDS, sharedTenantId, text } from './fields';
@@ -18,7 +19,7 @@ import { parseTime } from './time';
 export function parseGraphActivity(record: unknown, origin: string): Parsed<AuditEvent> {
   // Read directly from the record objects: a quarter of a stream's records are Graph calls.
   const r: Readonly<Record<string, unknown>> = isObject(record) ? record : NO_FIELDS;
-  const category = text(r['category']) ?? 'MicrosoftGraphActivityLogs';
+  const category = boundText(text(r['category']) ?? 'MicrosoftGraphActivityLogs');
   const properties = r['properties'];
   const p: Readonly<Record<string, unknown>> = isObject(properties) ? properties : NO_FIELDS;
   const timeMs = parseTime(r['time']) ?? parseTime(p['timeGenerated']);
@@ -26,8 +27,9 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
   if (typeof properties !== 'object' || properties === null) {
     return { ok: false, reject: makeReject('graph.no-properties', 'The Graph activity record has no properties object.', record, origin) };
   }
-  const tenantId = (text(p['tenantId']) ?? text(r['tenantId']) ?? '').toLowerCase();
-  const objectId = text(p['servicePrincipalId'])?.toLowerCase() ?? '';
+  // Every value kept is bounded (textBounds.ts): ids keep their identity, text is cut with a marker.
+  const tenantId = boundTenantId((text(p['tenantId']) ?? text(r['tenantId']) ?? '').toLowerCase());
+  const objectId = boundId(text(p['servicePrincipalId'])?.toLowerCase() ?? '');
   const userId = text(p['userId']);
   if (!objectId) {
     return parsedValue(new OtherAuditEvent(timeMs, tenantId, category, userId ? 'graph.delegated' : 'graph.no-service-principal'));
@@ -36,21 +38,21 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
   if (!tenantId) return { ok: false, reject: makeReject('graph.no-tenant', 'The Graph activity record names no tenant.', record, origin) };
   const method = text(p['requestMethod']) ?? '';
   const uri = text(p['requestUri']) ?? '';
-  const callerIp = text(p['ipAddress']) ?? text(r['callerIpAddress']) ?? '';
+  const callerIp = boundText(text(p['ipAddress']) ?? text(r['callerIpAddress']) ?? '');
   return parsedValue(
     new TokenUseEvent(
       timeMs,
       sharedTenantId(tenantId),
       objectId,
-      /* appId */ text(p['appId'])?.toLowerCase() ?? '',
-      /* tokenId */ text(p['signInActivityId']) ?? '',
+      /* appId */ boundId(text(p['appId'])?.toLowerCase() ?? ''),
+      /* tokenId */ boundId(text(p['signInActivityId']) ?? ''),
       /* tokenHash */ '',
       callerIp,
       /* miResourceId */ '',
       /* principalType */ userId ? 'user' : 'app',
       /* issuedAtMs */ parseTime(p['tokenIssuedAt']),
       category,
-      /* operation */ `${method} ${stripQuery(uri)}`.trim(),
+      /* operation */ boundText(`${method} ${stripQuery(uri)}`.trim()),
       /* recordKey */ text(p['requestId']) ?? text(p['operationId']) ?? new RecordKeyParts(text(r['correlationId']) ?? '', timeMs, objectId, uri),
     ),
   );

@@ -1,3 +1,4 @@
+import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
 import { OtherAuditEvent, ResourceRecordKeyParts, TokenUseEvent, type AuditEvent, type TokenUse } from './auditEvent';
 import { isObject } from './envelope';
 import { NO_FIELDS, sharedTenantId, text, textField } from './fields';
@@ -76,7 +77,8 @@ const ISSUER_TENANT = /^https:\/\/[^/?#\s]+\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4
 export function parseResourceCall(record: unknown, origin: string): Parsed<AuditEvent> {
   // Read directly from the record object: this parser runs for most records of a stream.
   const r: Readonly<Record<string, unknown>> = isObject(record) ? record : NO_FIELDS;
-  const category = text(r['category']) ?? '';
+  // Every value kept is bounded (textBounds.ts): ids keep their identity, text is cut with a marker.
+  const category = boundText(text(r['category']) ?? '');
   const timeMs = parseTime(r['time']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('activity.bad-time', 'The resource log record has no parseable time.', record, origin) };
   const identity = r['identity'];
@@ -85,7 +87,7 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   if (claims) return parseClaimsCall(r, record, origin, timeMs, category, claims, identityFields);
   const requester = identityFields['requester'];
   if (isObject(requester) || isStorageCategory(category)) return parseRequesterCall(r, record, origin, timeMs, category, identityFields);
-  return parsedValue(new OtherAuditEvent(timeMs, (text(r['tenantId']) ?? '').toLowerCase(), category, 'activity.no-caller-token'));
+  return parsedValue(new OtherAuditEvent(timeMs, boundTenantId((text(r['tenantId']) ?? '').toLowerCase()), category, 'activity.no-caller-token'));
 }
 
 /** Activity log and Key Vault: the caller is the token's claims. */
@@ -98,12 +100,13 @@ function parseClaimsCall(
   claims: Readonly<Record<string, unknown>>,
   identity: Readonly<Record<string, unknown>>,
 ): Parsed<AuditEvent> {
-  const objectId = (text(claims[OID_CLAIM]) ?? text(claims['oid']))?.toLowerCase() ?? '';
-  const appId = (text(claims['appid']) ?? text(claims['azp']))?.toLowerCase() ?? '';
+  const objectId = boundId((text(claims[OID_CLAIM]) ?? text(claims['oid']))?.toLowerCase() ?? '');
+  const appId = boundId((text(claims['appid']) ?? text(claims['azp']))?.toLowerCase() ?? '');
   if (!objectId && !appId) {
     return { ok: false, reject: makeReject('activity.no-caller-id', 'The caller claims carry neither an object id nor an app id.', record, origin) };
   }
-  const tenantId = callerTenantId(claims, identity['requester'], r)?.toLowerCase();
+  const claimedTenant = callerTenantId(claims, identity['requester'], r)?.toLowerCase();
+  const tenantId = claimedTenant === undefined ? undefined : boundTenantId(claimedTenant);
   const principalType = principalTypeOf(claims, identity);
   if (!tenantId) {
     // A user's use is never judged, so naming no tenant loses nothing: Key Vault's user claims
@@ -111,9 +114,9 @@ function parseClaimsCall(
     if (principalType === 'user') return parsedValue(new OtherAuditEvent(timeMs, '', category, 'use.user-without-tenant'));
     return { ok: false, reject: noTenant(record, origin) };
   }
-  const callerIp = text(r['callerIpAddress']) ?? text(claims['ipaddr']) ?? '';
-  const operation = text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '';
-  const tokenId = text(claims['uti']) ?? '';
+  const callerIp = boundText(text(r['callerIpAddress']) ?? text(claims['ipaddr']) ?? '');
+  const operation = boundText(text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '');
+  const tokenId = boundId(text(claims['uti']) ?? '');
   // The Event Hub shape of the Activity log has no eventDataId: the key is nearly always these
   // values, which Log Analytics keeps too (AzureActivity, AzureDiagnostics, AZKVAuditLogs), so a
   // row and its Event Hub twin give one alert id; the resource id is read without case (see
@@ -131,7 +134,7 @@ function parseClaimsCall(
       tokenId,
       /* tokenHash */ '',
       callerIp,
-      /* miResourceId */ text(claims['xms_mirid']) ?? '',
+      /* miResourceId */ boundId(text(claims['xms_mirid']) ?? ''),
       principalType,
       /* issuedAtMs */ parseTime(claims['iat']),
       category,
@@ -155,23 +158,24 @@ function parseRequesterCall(
 ): Parsed<AuditEvent> {
   const requesterField = identity['requester'];
   const requester: Readonly<Record<string, unknown>> = isObject(requesterField) ? requesterField : NO_FIELDS;
-  const objectId = text(requester['objectId'])?.toLowerCase() ?? '';
-  const appId = text(requester['appId'])?.toLowerCase() ?? '';
+  const objectId = boundId(text(requester['objectId'])?.toLowerCase() ?? '');
+  const appId = boundId(text(requester['appId'])?.toLowerCase() ?? '');
   const oauth = isOAuth(identity, r);
   if (isStorageCategory(category) && ((!objectId && !appId) || !oauth)) {
     // Shared key, SAS and anonymous requests present no token (and name no requester); Kerberos
     // (Azure Files over SMB) names a domain user. None is a Managed Identity token's use.
-    return parsedValue(new OtherAuditEvent(timeMs, (callerTenantId(undefined, requester, r) ?? '').toLowerCase(), category, 'storage.not-oauth'));
+    return parsedValue(new OtherAuditEvent(timeMs, boundTenantId((callerTenantId(undefined, requester, r) ?? '').toLowerCase()), category, 'storage.not-oauth'));
   }
   if (!objectId && !appId) {
     return { ok: false, reject: makeReject('activity.no-caller-id', 'The requester carries neither an object id nor an app id.', record, origin) };
   }
-  const tenantId = callerTenantId(undefined, requester, r)?.toLowerCase();
+  const requesterTenant = callerTenantId(undefined, requester, r)?.toLowerCase();
+  const tenantId = requesterTenant === undefined ? undefined : boundTenantId(requesterTenant);
   // State is kept per tenant: a use that names none cannot be judged against any baseline.
   if (!tenantId) return { ok: false, reject: noTenant(record, origin) };
-  const callerIp = text(r['callerIpAddress']) ?? '';
-  const operation = text(r['operationName']) ?? '';
-  const tokenHash = oauth ? text(identity['tokenHash']) ?? '' : '';
+  const callerIp = boundText(text(r['callerIpAddress']) ?? '');
+  const operation = boundText(text(r['operationName']) ?? '');
+  const tokenHash = oauth ? boundId(text(identity['tokenHash']) ?? '') : '';
   // Storage's correlationId is the request id (x-ms-request-id): unique per request. The resource
   // id is read without case: StorageBlobLogs keeps only the lower-case `_ResourceId`.
   const recordKey = new ResourceRecordKeyParts(text(r['correlationId']) ?? '', operation, text(r['resourceId']) ?? '', timeMs, text(r['statusCode']) ?? '', callerIp, tokenHash);

@@ -1,3 +1,4 @@
+import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
 import { OtherAuditEvent, RecordKeyParts, TokenIssuanceEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { field, NO_FIELDS, sharedTenantId, text, textField } from './fields';
@@ -32,7 +33,8 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
   const p: Readonly<Record<string, unknown>> = isObject(properties) ? properties : NO_FIELDS;
   const timeMs = parseTime(r['time']) ?? parseTime(p['createdDateTime']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('signin.bad-time', 'The sign-in record has no parseable time.', record, origin) };
-  const tenantId = (text(r['tenantId']) ?? tenantFromResourceId(text(r['resourceId'])) ?? '').toLowerCase();
+  // Every value kept is bounded (textBounds.ts): ids keep their identity, text is cut with a marker.
+  const tenantId = boundTenantId((text(r['tenantId']) ?? tenantFromResourceId(text(r['resourceId'])) ?? '').toLowerCase());
   if (category !== 'ManagedIdentitySignInLogs') {
     const note = category === 'ServicePrincipalSignInLogs' || category === 'MicrosoftServicePrincipalSignInLogs' ? 'sign-in.service-principal' : 'sign-in.user';
     return parsedValue(new OtherAuditEvent(timeMs, tenantId, category, note));
@@ -40,7 +42,8 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
   if (typeof properties !== 'object' || properties === null) {
     return { ok: false, reject: makeReject('signin.no-properties', 'The Managed Identity sign-in has no properties object.', record, origin) };
   }
-  const objectId = text(p['servicePrincipalId'])?.toLowerCase();
+  const spId = text(p['servicePrincipalId']);
+  const objectId = spId === undefined ? undefined : boundId(spId.toLowerCase());
   if (!objectId) return { ok: false, reject: makeReject('signin.no-service-principal', 'The Managed Identity sign-in names no servicePrincipalId.', record, origin) };
   if (!tenantId) return { ok: false, reject: makeReject('signin.no-tenant', 'The sign-in record names no tenant.', record, origin) };
   const errorCode = field(p, 'status', 'errorCode');
@@ -52,11 +55,11 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
       timeMs,
       sharedTenantId(tenantId),
       objectId,
-      /* appId */ (text(p['appId']) ?? '').toLowerCase(),
-      /* name */ text(p['servicePrincipalName']) ?? '',
-      /* tokenId */ text(p['uniqueTokenIdentifier']) ?? '',
-      /* resourceId */ textField(p, 'managedServiceIdentity', 'associatedResourceId') ?? '',
-      /* audience */ text(p['resourceDisplayName']) ?? text(p['resourceId']) ?? '',
+      /* appId */ boundId((text(p['appId']) ?? '').toLowerCase()),
+      /* name */ boundText(text(p['servicePrincipalName']) ?? ''),
+      /* tokenId */ boundId(text(p['uniqueTokenIdentifier']) ?? ''),
+      /* resourceId */ boundId(textField(p, 'managedServiceIdentity', 'associatedResourceId') ?? ''),
+      /* audience */ boundText(text(p['resourceDisplayName']) ?? text(p['resourceId']) ?? ''),
       category,
       /* recordKey */ text(p['id']) ?? text(r['correlationId']) ?? new RecordKeyParts(timeMs, objectId),
     ),
