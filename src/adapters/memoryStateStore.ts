@@ -74,7 +74,9 @@ export class MemoryStateStore implements StateStore {
       const guarded = group.some((c) => c.kind !== 'upsert' || !c.unguarded);
       const judged = judgedOn.get(key);
       const loaded = judged instanceof StoredPartition ? judged.version : undefined;
-      if (guarded && loaded !== version) {
+      // Creates among guarded changes (a first-use partition whose row an earlier use replaces)
+      // still fail on a row that exists: insert-only writers do not move the version.
+      if ((guarded && loaded !== version) || (existing !== undefined && group.some((c) => c.kind === 'create' && existing.rows.has(c.rowKey)))) {
         conflicts.push(key);
         continue;
       }

@@ -11,6 +11,11 @@
  * each saw a different first use of the same token must not both win, so the second one's write
  * conflicts, it reloads and judges its use again as the replay it is. The partitions a batch
  * loads are planned from its time span (partitionKeys.firstUsePartitionsBetween).
+ *
+ * A row names the earliest use judged so far, not the first one judged: when partitions lag, a
+ * token's later use can be judged before its earlier one. The earlier use, from another network,
+ * then replaces the row (an upsert, which makes that partition's write version-guarded), so the
+ * token's later uses are judged against its real first network (see BatchRun.judge).
  */
 import type { TokenUse } from '../records/auditEvent';
 import type { PartitionSnapshot, RowChange } from '../state/partition';
@@ -40,6 +45,10 @@ const DAY_MS = 86_400_000;
 export class FirstUseRegistry {
   /** Rows this batch recorded, by partition: written as creates. */
   private readonly recorded = new Map<string, Map<string, RowData>>();
+  /** Rows this batch replaced (an earlier use than the loaded row's), as `partition\nrow`: written as guarded upserts. */
+  private readonly replaced = new Set<string>();
+  /** The partition of the row `find` last returned. */
+  private foundIn = '';
   /** The bucket of the last use asked about, its key and loaded rows: a batch is one tenant and names few buckets. */
   private lastTenant = '';
   private lastBucket = NaN;
@@ -57,30 +66,51 @@ export class FirstUseRegistry {
     if (e.issuedAtMs !== undefined) {
       const bucket = firstUseBucket(e.issuedAtMs);
       if (bucket !== this.lastBucket || e.tenantId !== this.lastTenant) this.useBucket(e.tenantId, bucket);
-      const row = this.lastBucketRows?.get(rowKey);
+      this.foundIn = this.lastBucketKey;
+      // A row this batch replaced shadows the loaded one (rare: only a replace adds to the set).
+      const replacedRow = this.replaced.size > 0 ? this.recorded.get(this.lastBucketKey)?.get(rowKey) : undefined;
+      const row = replacedRow ?? this.lastBucketRows?.get(rowKey);
       if (row !== undefined) return row;
       const own = this.recorded.size > 0 ? this.recorded.get(this.lastBucketKey)?.get(rowKey) : undefined;
       return own ?? (this.lastBucketRows === undefined ? UNTRACKED : undefined);
     }
     const day = Math.floor(e.timeMs / DAY_MS);
-    const today = this.readDay(firstUseDayKey(e.tenantId, day), rowKey);
-    return today === undefined ? this.readDay(firstUseDayKey(e.tenantId, day - 1), rowKey) : today;
+    const todayKey = firstUseDayKey(e.tenantId, day);
+    const today = this.readDay(todayKey, rowKey);
+    this.foundIn = todayKey;
+    if (today !== undefined) return today;
+    this.foundIn = firstUseDayKey(e.tenantId, day - 1);
+    return this.readDay(this.foundIn, rowKey);
   }
 
-  /** Records the use as its token's first (`find` found none and the partition is tracked). */
-  record(e: TokenUse, rowKey: string, network: string, ip: string): void {
-    const partitionKey = e.issuedAtMs !== undefined ? firstUseBucketKey(e.tenantId, firstUseBucket(e.issuedAtMs)) : firstUseDayKey(e.tenantId, Math.floor(e.timeMs / DAY_MS));
+  /**
+   * Records the use as its token's first: `find` found none and the partition is tracked, or
+   * (`replacing`) the row `find` just returned names a later use than this one.
+   */
+  record(e: TokenUse, rowKey: string, network: string, ip: string, replacing?: RowData): void {
+    const partitionKey = replacing
+      ? this.foundIn
+      : e.issuedAtMs !== undefined
+        ? firstUseBucketKey(e.tenantId, firstUseBucket(e.issuedAtMs))
+        : firstUseDayKey(e.tenantId, Math.floor(e.timeMs / DAY_MS));
+    if (replacing) this.replaced.add(`${partitionKey}\n${rowKey}`);
+    // A replacing row keeps the use it displaced (`r…`): should the batch be judged again after
+    // this row was written but not its alert (partitions commit one by one), the row still says
+    // which later use replayed the token (displacedUse).
+    const data: RowData = replacing ? { net: network, ip, at: e.timeMs, rnet: firstUseNetwork(replacing), rip: str(replacing, 'ip'), rat: firstUseAt(replacing) } : { net: network, ip, at: e.timeMs };
     let rows = this.recorded.get(partitionKey);
     if (rows === undefined) {
       rows = new Map();
       this.recorded.set(partitionKey, rows);
     }
-    rows.set(rowKey, { net: network, ip, at: e.timeMs });
+    rows.set(rowKey, data);
   }
 
   changes(): RowChange[] {
     const out: RowChange[] = [];
-    for (const [partitionKey, rows] of this.recorded) for (const [rowKey, data] of rows) out.push({ kind: 'create', partitionKey, rowKey, data });
+    for (const [partitionKey, rows] of this.recorded) {
+      for (const [rowKey, data] of rows) out.push({ kind: this.replaced.size > 0 && this.replaced.has(`${partitionKey}\n${rowKey}`) ? 'upsert' : 'create', partitionKey, rowKey, data });
+    }
     return out;
   }
 
@@ -99,13 +129,25 @@ export class FirstUseRegistry {
   }
 }
 
+/** When the use a first-use row names happened (epoch ms). */
+export function firstUseAt(row: RowData): number {
+  const at = row['at'];
+  return typeof at === 'number' ? at : num(row, 'at') ?? 0;
+}
+
 /** The network a first-use row names. */
 export function firstUseNetwork(row: RowData): string {
   const network = row['net'];
   return typeof network === 'string' ? network : str(row, 'net');
 }
 
+/** The later use a replacing row displaced (see FirstUseRegistry.record), as a first-use row; undefined when none. */
+export function displacedUse(row: RowData): RowData | undefined {
+  const at = num(row, 'rat');
+  return at === undefined ? undefined : { net: str(row, 'rnet'), ip: str(row, 'rip'), at };
+}
+
 /** The whole first use, for a replay's evidence. */
 export function firstUseOf(row: RowData): FirstUse {
-  return { network: firstUseNetwork(row), ip: str(row, 'ip'), atMs: num(row, 'at') ?? 0 };
+  return { network: firstUseNetwork(row), ip: str(row, 'ip'), atMs: firstUseAt(row) };
 }

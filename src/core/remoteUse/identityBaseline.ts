@@ -1,16 +1,16 @@
 /**
  * One identity's partition (`mi|<tenant>|<objectId>`) as a batch changes it: its baseline rows,
- * its dedup states and its expiry. Made on the batch's first write to the identity.
+ * its dedup windows and its expiry. Made on the batch's first write to the identity.
  */
-import { dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
-import type { PartitionSnapshot } from '../state/partition';
-import { num, WorkingPartition } from '../state/workingPartition';
+import { dedupStateFromRow, dedupStateToRow } from '../alerts/dedup';
+import type { PartitionSnapshot, RowValue } from '../state/partition';
+import { num, str, WorkingPartition, type RowData } from '../state/workingPartition';
 import { inBaseline } from './baselineRows';
 import { IDENTITY_META_ROW } from './partitionKeys';
 
 /**
  * One identity's partition as a batch changes it: its 30-day ASN/IP baseline and its dedup
- * states. Made on the batch's first write to the identity; until then uses read the loaded rows.
+ * windows. Made on the batch's first write to the identity; until then uses read the loaded rows.
  */
 /** An identity's baseline at a time, as an alert's evidence gives it. */
 export interface BaselineSummary {
@@ -30,12 +30,18 @@ export class IdentityBaseline {
     return inBaseline(this.partition.get(rowKey), timeMs, this.windowMs);
   }
 
-  dedup(rowKey: string): DedupState | undefined {
-    return dedupStateFromRow(this.partition.get(rowKey));
-  }
-
-  setDedup(rowKey: string, state: DedupState): void {
-    this.partition.set(rowKey, dedupStateToRow(state));
+  /**
+   * Whether a candidate alert of one dedup key (`dd|<severity>|<attribute>`) is raised, and the
+   * key's windows as the decision leaves them (see DedupWindows). `late`: the use is older than the
+   * watermark less the lateness allowance, so it teaches nothing: it never moves a window's start.
+   */
+  decideDedup(rowKey: string, timeMs: number, candidateAlertId: string, windowMs: number, late: boolean): DedupOutcome {
+    const row = this.partition.get(rowKey);
+    const windows = DedupWindows.of(row);
+    const outcome = windows === undefined ? 'raise' : windows.decide(timeMs, candidateAlertId, windowMs, late);
+    if (outcome === 'raise') this.partition.set(rowKey, (windows ?? DedupWindows.none()).raised(timeMs, candidateAlertId).toRow(row));
+    else if (outcome === 'reanchor') this.partition.set(rowKey, windows!.toRow(row));
+    return outcome === 'reanchor' ? 'suppress' : outcome;
   }
 
   /** Baseline facts for the alert's Evidence. */
@@ -73,5 +79,106 @@ export class IdentityBaseline {
         this.partition.delete(rowKey);
       }
     }
+  }
+}
+
+export type DedupOutcome = 'raise' | 'reemit' | 'suppress';
+
+/** 4 earlier windows: 20 days of a key raised again every 5 days, more than any lag the allowance admits. */
+const OLDER_WINDOWS_MAX = 4;
+/** 12 hex characters of an earlier window's alert id, as the suppression memory keeps them (dedup.ts). */
+const SHORT_ID_CHARS = 12;
+
+/** One dedup window of a key: the alert raised for it, and the earliest use it covers. */
+interface DedupWindow {
+  /** The earliest use of the window judged so far: the window covers [from, from + dedup window). */
+  from: number;
+  /** Event time of the use whose alert was raised for the window (from <= raisedAt < from + window). */
+  readonly raisedAt: number;
+  /** Its AlertId (the latest window's in full, earlier ones' first SHORT_ID_CHARS). */
+  readonly alertId: string;
+}
+
+/**
+ * The dedup windows of one alert key, so that the alerts a key raises do not depend on the order
+ * its uses are judged in (Event Hub partitions lag one another; instances commit in any order).
+ *
+ * In event-time order a key raises on its first use and then on the first use at least a window
+ * (5 days) after the last raise; every raise opens a window, and the windows are what dedup is.
+ * Judged out of order, a later use can be judged before an earlier use of the same window: it
+ * raises, and the window then starts at the earlier use when that comes (`from` moves back, the
+ * alert stands, the earlier use is suppressed), so the next window opens where it would have in
+ * order. A use before a window's start but inside the window of an earlier raise belongs to that
+ * earlier window: the key keeps its latest window and up to OLDER_WINDOWS_MAX earlier ones
+ * (`older`), so no use raises again inside a window that already raised, however late it comes.
+ *
+ * Stored on the key's `dd|` row: the latest window as `raisedAt`/`alertId` (dedup.ts' fields,
+ * `suppressed` and `recent` kept as they were), `from` only when it differs from `raisedAt`, and
+ * `older` (`from:raisedAt:shortId`, newest first) only when there are earlier windows: a key
+ * judged in order writes the row it always did.
+ */
+export class DedupWindows {
+  private constructor(
+    /** Newest first (by raisedAt). */
+    private readonly windows: DedupWindow[],
+  ) {}
+
+  static none(): DedupWindows {
+    return new DedupWindows([]);
+  }
+
+  static of(row: RowData | undefined): DedupWindows | undefined {
+    const state = dedupStateFromRow(row);
+    if (state === undefined) return undefined;
+    const windows: DedupWindow[] = [{ from: Math.min(num(row, 'from') ?? state.lastRaisedAt, state.lastRaisedAt), raisedAt: state.lastRaisedAt, alertId: state.lastAlertId }];
+    const older = str(row, 'older');
+    if (older !== '') {
+      for (const part of older.split(',')) {
+        const [from, raisedAt, alertId] = part.split(':');
+        const window = { from: Number(from), raisedAt: Number(raisedAt), alertId: alertId ?? '' };
+        if (Number.isFinite(window.from) && Number.isFinite(window.raisedAt)) windows.push(window);
+      }
+    }
+    return new DedupWindows(windows);
+  }
+
+  /** 'reanchor': suppressed, and a window's start moved back to the use (the row changes). */
+  decide(timeMs: number, candidateAlertId: string, windowMs: number, late: boolean): DedupOutcome | 'reanchor' {
+    const shortId = candidateAlertId.slice(0, SHORT_ID_CHARS);
+    // A redelivered use that raised its window's alert raises it again (same AlertId), whichever window.
+    for (const w of this.windows) if (w.alertId === candidateAlertId || (w.alertId.length === SHORT_ID_CHARS && w.alertId === shortId)) return 'reemit';
+    for (const w of this.windows) if (w.from <= timeMs && timeMs < w.from + windowMs) return 'suppress';
+    // Before a window's start but less than a window before its raise: the use opens that window in
+    // event-time order (the raise that opened it came first only because of the lag).
+    for (const w of this.windows) {
+      if (timeMs < w.from && timeMs > w.raisedAt - windowMs) {
+        if (late) return 'suppress';
+        w.from = timeMs;
+        return 'reanchor';
+      }
+    }
+    return 'raise';
+  }
+
+  /** The windows with a new one raised by the use at `timeMs`. */
+  raised(timeMs: number, alertId: string): DedupWindows {
+    const windows = [...this.windows, { from: timeMs, raisedAt: timeMs, alertId }].sort((a, b) => b.raisedAt - a.raisedAt);
+    return new DedupWindows(windows.slice(0, OLDER_WINDOWS_MAX + 1));
+  }
+
+  /** The `dd|` row: dedup.ts' fields for the latest window, `from` and `older` only when needed. */
+  toRow(previous: RowData | undefined): Record<string, RowValue> {
+    const [latest, ...older] = this.windows;
+    const state = dedupStateFromRow(previous);
+    const sameWindow = state !== undefined && state.lastAlertId === latest!.alertId;
+    const row: Record<string, RowValue> = dedupStateToRow({
+      lastRaisedAt: latest!.raisedAt,
+      lastAlertId: latest!.alertId,
+      suppressedCount: sameWindow ? state.suppressedCount : 0,
+      recentlySuppressed: state?.recentlySuppressed ?? [],
+    });
+    if (latest!.from !== latest!.raisedAt) row['from'] = latest!.from;
+    if (older.length > 0) row['older'] = older.map((w) => `${w.from}:${w.raisedAt}:${w.alertId.slice(0, SHORT_ID_CHARS)}`).join(',');
+    return row;
   }
 }
