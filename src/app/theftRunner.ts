@@ -1,13 +1,16 @@
 import type { AlertRow } from '../core/alerts/alertRow';
 import { isoTime } from '../core/records/time';
 import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecord';
+import { endpointWithinWindow, eventTimeWindow } from '../core/records/eventTimeWindow';
 import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
-import { detectScreened, partitionKeysForScreened, screenEvents, type TheftDetectorConfig } from '../core/theft/detectTheft';
-import { splitEndpointOutcomes, summariseTheftBatch, type TheftBatchSummary } from '../core/theft/theftBatchSummary';
+import { redactAlertRows } from '../core/redact/redactAlertRow';
+import { detectScreened, partitionKeysForScreened, type TheftDetectorConfig } from '../core/theft/detectTheft';
+import { ScreenedBatch } from '../core/theft/screenedBatch';
+import type { TheftBatchSummary } from '../core/theft/theftBatchSummary';
 import { sinkFailureReason, type AlertSink } from '../adapters/alertSink';
 import type { RejectSink } from '../adapters/rejectSink';
-import { StateStoreError, type StateStore } from '../adapters/stateStore';
+import { RefusedRows, StateStoreError, type StateStore } from '../adapters/stateStore';
 import { correlateAlerts, type CorrelationDeps } from './correlateAlerts';
 import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
 
@@ -41,37 +44,65 @@ export interface TheftBatchReport {
  * Infrastructure failures throw so the Event Hub retry policy (or the timer) tries again.
  */
 export async function runTheftBatch(records: readonly SourcedRecord[], deps: TheftDeps, batchId: string, initialRejects: readonly Reject[] = []): Promise<TheftBatchReport> {
-  return judgeEndpointOutcomes(records.map(({ record, origin }) => parseEndpointRecord(record, origin)), deps, batchId, initialRejects);
+  const window = eventTimeWindow(deps.processedAt);
+  return judgeEndpointOutcomes(records.map(({ record, origin }) => endpointWithinWindow(parseEndpointRecord(record, origin), window, record, origin)), deps, batchId, initialRejects);
 }
 
 /**
- * Decodes Event Hub messages and parses their records one message at a time (the Event Hub
- * handler's path): a message's raw records are dropped as soon as they are parsed, so an
- * invocation holds parsed telemetry, not its whole decoded JSON. A bad message is a counted reject.
+ * Decodes Event Hub messages and parses their records one message at a time, every outcome kept
+ * (the handler screens them as they come instead, see screenEndpointMessages): a message's raw
+ * records are dropped as soon as they are parsed, so an invocation holds parsed telemetry, not its
+ * whole decoded JSON. A bad message is a counted reject,
+ * and so is an event dated outside the window of `processedAt` (see EventTimeWindow).
  */
-export function parseEndpointMessages(messages: readonly unknown[], originOf: (index: number) => string): { outcomes: EndpointParsed[]; rejects: Reject[] } {
+export function parseEndpointMessages(messages: readonly unknown[], originOf: (index: number) => string, processedAt?: number): { outcomes: EndpointParsed[]; rejects: Reject[] } {
   const outcomes: EndpointParsed[] = [];
   const rejects: Reject[] = [];
-  forEachDecodedRecord(messages, originOf, (record, origin) => outcomes.push(parseEndpointRecord(record, origin)), (reject) => rejects.push(reject));
+  const window = eventTimeWindow(processedAt);
+  forEachDecodedRecord(messages, originOf, (record, origin) => outcomes.push(endpointWithinWindow(parseEndpointRecord(record, origin), window, record, origin)), (reject) => rejects.push(reject));
   return { outcomes, rejects };
+}
+
+/**
+ * parseEndpointMessages with each outcome screened as soon as it is parsed (see ScreenedBatch):
+ * the Event Hub handler's path. An invocation then holds the events that may alert, not every
+ * parsed event; judge the batch with judgeScreenedBatch.
+ */
+export function screenEndpointMessages(
+  messages: readonly unknown[],
+  originOf: (index: number) => string,
+  settings: TheftDetectorConfig,
+  processedAt?: number,
+): { batch: ScreenedBatch; rejects: Reject[] } {
+  const batch = new ScreenedBatch(settings);
+  const rejects: Reject[] = [];
+  const window = eventTimeWindow(processedAt);
+  forEachDecodedRecord(messages, originOf, (record, origin) => batch.add(endpointWithinWindow(parseEndpointRecord(record, origin), window, record, origin)), (reject) => rejects.push(reject));
+  return { batch, rejects };
 }
 
 /** The part shared by the Event Hub path and the Log Analytics sweep: parsed telemetry in, alerts out. */
 export async function judgeEndpointOutcomes(outcomes: readonly EndpointParsed[], deps: TheftDeps, batchId: string, initialRejects: readonly Reject[] = []): Promise<TheftBatchReport> {
-  const { events, rejects } = splitEndpointOutcomes(outcomes);
-  const byFormat: Record<string, number> = {};
-  for (const e of events) byFormat[e.source.format] = (byFormat[e.source.format] ?? 0) + 1;
+  const batch = new ScreenedBatch(deps.settings);
+  for (const outcome of outcomes) batch.add(outcome);
+  return judgeScreenedBatch(batch, deps, batchId, initialRejects);
+}
 
+/** judgeEndpointOutcomes for outcomes already screened (screenEndpointMessages), with the same settings. */
+export async function judgeScreenedBatch(batch: ScreenedBatch, deps: TheftDeps, batchId: string, initialRejects: readonly Reject[] = []): Promise<TheftBatchReport> {
   // Rules and allowlists need no state: only the hosts of events they leave standing are loaded.
-  const screened = screenEvents(events, deps.settings);
+  const screened = batch.screened();
   let detection: ReturnType<typeof detectScreened> | undefined;
   let stateChanges = 0;
   let conflictRetries = 0;
   const maxRetries = deps.maxConflictRetries ?? 5;
+  // Rows the store cannot hold are rejects, not failures (see RefusedRow): the batch goes on.
+  const refused = new RefusedRows();
   for (let round = 0; ; round++) {
     const partitions = await deps.store.load(partitionKeysForScreened(screened));
     detection = detectScreened(screened, partitions, deps.settings);
     const commit = await deps.store.commit(detection.changes, partitions);
+    refused.add(commit);
     stateChanges += detection.changes.length;
     if (commit.conflicts.length === 0) break;
     if (round >= maxRetries) throw new StateStoreError(`tokenTheft: ${commit.conflicts.length} host partition(s) still conflicting after ${maxRetries} retries`);
@@ -79,25 +110,27 @@ export async function judgeEndpointOutcomes(outcomes: readonly EndpointParsed[],
   }
 
   const processedAt = deps.processedAt;
-  const theftAlerts = processedAt === undefined ? detection.alerts : detection.alerts.map((a) => ({ ...a, TimeGenerated: isoTime(processedAt) }));
+  // Credentials in record text never reach a sink or the join's stored halves.
+  const theftAlerts = redactAlertRows(processedAt === undefined ? detection.alerts : detection.alerts.map((a) => ({ ...a, TimeGenerated: isoTime(processedAt) })));
   const joined = deps.correlation ? await correlateAlerts(theftAlerts, deps.correlation, processedAt) : undefined;
   const alerts = joined ? [...theftAlerts, ...joined.joins] : theftAlerts;
   const sent = alerts.length > 0 ? await deps.sink.send(alerts) : { sent: 0, failed: [] };
   const allRejects = [
     ...initialRejects,
-    ...rejects,
+    ...batch.parseRejects(),
+    ...refused.rejects(),
     ...sent.failed.map((f) => makeReject(sinkFailureReason(f), f.reason, alerts.find((a) => a.AlertId === f.alertId) ?? f.alertId, `alert ${f.alertId}`)),
   ];
   if (allRejects.length > 0) await deps.deadLetter.send(allRejects, { detector: 'TokenTheft', batchId });
   return {
-    records: outcomes.length,
-    byFormat,
+    records: batch.records,
+    byFormat: batch.byFormat(),
     rejects: allRejects.length,
     rejectsByReason: countByReason(allRejects),
     alerts,
     suppressed: detection.summary.suppressed,
     stateChanges,
     conflictRetries,
-    summary: summariseTheftBatch(outcomes, detection.summary),
+    summary: batch.summary(detection.summary),
   };
 }

@@ -1,6 +1,6 @@
 import type { Invocation } from './invocations';
 import { parseAuditMessages, runRemoteUseEvents, type RemoteUseDeps } from '../app/remoteUseRunner';
-import { judgeEndpointOutcomes, parseEndpointMessages, type TheftDeps } from '../app/theftRunner';
+import { judgeScreenedBatch, screenEndpointMessages, type TheftDeps } from '../app/theftRunner';
 
 /** What a stream of invocations produced: enough to check the run did real work. */
 export interface StreamOutcome {
@@ -75,7 +75,7 @@ export function runRemoteUseStream(invocations: readonly Invocation[], deps: Rem
 /** The theft function minus the host, the same way. */
 export function runTheftStream(invocations: readonly Invocation[], deps: TheftDeps, batchPrefix = 'theft', firstIndex = 0): Promise<StreamOutcome> {
   return runStream(invocations, batchPrefix, firstIndex, (bodies, originOf, batchId) => {
-    const parsed = parseEndpointMessages(bodies, originOf);
-    return judgeEndpointOutcomes(parsed.outcomes, deps, batchId, parsed.rejects);
+    const { batch, rejects } = screenEndpointMessages(bodies, originOf, deps.settings);
+    return judgeScreenedBatch(batch, deps, batchId, rejects);
   });
 }

@@ -1,12 +1,14 @@
 import { alertId } from '../alerts/alertId';
 import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity, type TheftVector } from '../alerts/alertRow';
 import { decideDedup, DEDUP_WINDOW_MS, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
+import { boundAlertRow } from '../bounds/alertBounds';
+import { boundId, boundText } from '../bounds/textBounds';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { tableKey } from '../state/keys';
 import type { PartitionSnapshot, RowChange, RowValue } from '../state/partition';
 import { profileCaller, type CallerProfile } from './callerProfile';
-import { redactSecrets } from './redactSecrets';
-import { decideTrust, type TheftAllowlist, type TrustDecision } from './theftAllowlist';
+import { redactSecrets } from '../redact/redactSecrets';
+import { decideTrust, trustedByExecutablePath, type TheftAllowlist, type TrustDecision } from './theftAllowlist';
 import { THEFT_RULES, type TheftMatch, type TheftRule } from './theftRules';
 import { versionlessPathKey } from './versionlessPath';
 import { theftSeverity, type CallerStanding } from './theftSeverity';
@@ -91,27 +93,62 @@ export interface ScreenedEvents {
 }
 
 export function screenEvents(events: readonly EndpointEvent[], config: TheftDetectorConfig): ScreenedEvents {
-  const rules = config.rules ?? THEFT_RULES;
-  let matches = 0;
-  let trusted = 0;
-  const candidates: TheftCandidate[] = [];
-  for (const event of events) {
+  const screen = new TheftScreen(config);
+  for (let e = 0; e < events.length; e++) screen.add(events[e]!);
+  return screen.screened();
+}
+
+/**
+ * screenEvents one event at a time, for a caller that screens events as they are parsed: an event
+ * that is not a candidate is counted and kept nowhere, so it is garbage at once.
+ */
+export class TheftScreen {
+  private readonly rules: readonly TheftRule[];
+  private events = 0;
+  private matches = 0;
+  private trusted = 0;
+  private readonly candidates: TheftCandidate[] = [];
+
+  constructor(private readonly config: TheftDetectorConfig) {
+    this.rules = config.rules ?? THEFT_RULES;
+  }
+
+  add(event: EndpointEvent): void {
+    this.events++;
+    const { rules, config } = this;
     let caller: CallerProfile | undefined;
-    const suspects: TheftCandidate['suspects'][number][] = [];
-    for (const rule of rules) {
-      for (const match of rule.match(event)) {
-        matches++;
-        caller ??= profileCaller(event.process);
+    // Made for the few events with an untrusted match only.
+    let suspects: TheftCandidate['suspects'][number][] | undefined;
+    // Indexed loops: the rules return several kinds of array, and for-of over them allocated an iterator per rule and event.
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
+      const found = rule.match(event);
+      for (let m = 0; m < found.length; m++) {
+        const match = found[m]!;
+        this.matches++;
         // File vectors pass the token file pattern, so an entry scoped to some token files (tokenFiles) is trusted for those only.
-        const trust = decideTrust(event, caller, rule.vector, config.allowlist, rule.vector === 'TokenEndpoint' ? '' : match.service);
-        if (trust.verdict === 'trusted') trusted++;
-        else suspects.push({ rule, match, trust });
+        const tokenFile = rule.vector === 'TokenEndpoint' ? '' : match.service;
+        // An agent at its install location is trusted whatever script it runs: no caller profile needed (most records).
+        if (trustedByExecutablePath(event, rule.vector, config.allowlist, tokenFile)) {
+          this.trusted++;
+          continue;
+        }
+        caller ??= profileCaller(event.process);
+        const trust = decideTrust(event, caller, rule.vector, config.allowlist, tokenFile);
+        if (trust.verdict === 'trusted') this.trusted++;
+        else (suspects ??= []).push({ rule, match, trust });
       }
     }
-    if (suspects.length > 0) candidates.push({ event, partitionKey: hostPartitionKey(event), caller: caller as CallerProfile, suspects });
+    if (suspects !== undefined) this.candidates.push({ event, partitionKey: hostPartitionKey(event), caller: caller as CallerProfile, suspects });
   }
-  candidates.sort((a, b) => a.event.timeMs - b.event.timeMs || compare(a.event.source.recordId, b.event.source.recordId) || compare(a.partitionKey, b.partitionKey));
-  return { events: events.length, matches, trusted, candidates };
+
+  /** What the events added so far came to, candidates in judging order. */
+  screened(): ScreenedEvents {
+    const candidates = [...this.candidates].sort(
+      (a, b) => a.event.timeMs - b.event.timeMs || compare(a.event.source.recordId, b.event.source.recordId) || compare(a.partitionKey, b.partitionKey),
+    );
+    return { events: this.events, matches: this.matches, trusted: this.trusted, candidates };
+  }
 }
 
 /** The host partitions detectScreened will read (sorted, unique): load them before calling it. */
@@ -163,17 +200,18 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
       const seen = state.get(partitionKey, rowKey);
       if (seen === undefined) {
         const id = alertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, identity, event.source.recordId]);
+        // Values from the record are bounded (textBounds.ts): a path of megabytes would fail the write.
         state.set(partitionKey, rowKey, {
           kind: 'first-seen',
           vector: rule.vector,
-          program: identity,
-          processPath: event.process.path,
+          program: boundText(identity),
+          processPath: boundText(event.process.path),
           firstSeenAt: event.timeMs,
-          recordId: event.source.recordId,
+          recordId: boundId(event.source.recordId),
           alertId: id,
         });
         if (!alerts.has(id)) alerts.set(id, build(id));
-      } else if (seen['recordId'] === event.source.recordId && typeof seen['alertId'] === 'string') {
+      } else if (seen['recordId'] === boundId(event.source.recordId) && typeof seen['alertId'] === 'string') {
         // The record that made this program known is being judged again (redelivery): same alert again.
         if (!alerts.has(seen['alertId'])) {
           counts.reemitted++;
@@ -215,7 +253,7 @@ export function callerIdentity(event: EndpointEvent, caller: CallerProfile): str
 }
 
 function dedupRow(next: DedupState, vector: TheftVector, event: EndpointEvent, match: TheftMatch): Record<string, RowValue> {
-  return { kind: 'dedup', vector, processPath: event.process.path, target: match.target, ...dedupStateToRow(next) };
+  return { kind: 'dedup', vector, processPath: boundText(event.process.path), target: boundText(match.target), ...dedupStateToRow(next) };
 }
 
 interface AlertInput {
@@ -228,11 +266,12 @@ interface AlertInput {
   readonly id: string;
 }
 
+/** Every string from the record is bounded (boundAlertRow): the row stays far under the sink's 1 MB. */
 function theftAlert({ event, rule, match, standing, caller, trust, id }: AlertInput): AlertRow {
   const severity = theftSeverity(match.strength, standing);
-  const program = event.process.name || event.process.path || 'an unnamed process';
-  const host = event.hostName || event.hostId || 'an unnamed host';
-  return {
+  const program = boundText(event.process.name || event.process.path || 'an unnamed process');
+  const host = boundText(event.hostName || event.hostId || 'an unnamed host');
+  return boundAlertRow({
     ...EMPTY_ALERT_FIELDS,
     AlertId: id,
     TimeGenerated: event.time,
@@ -254,7 +293,7 @@ function theftAlert({ event, rule, match, standing, caller, trust, id }: AlertIn
     Reason: reasonOf(program, host, match, standing, caller, trust, severity, rule.vector),
     Evidence: evidenceOf(event, rule, match, standing, caller, trust),
     ...ATTACK,
-  };
+  });
 }
 
 const VIA_WORDS: Record<TheftMatch['via'], string> = {

@@ -14,6 +14,8 @@ import { formatIpv4, parseIp } from '../network/ip';
  * trailing dot. The result is undefined only for an empty input.
  */
 export function canonicalHost(host: string): string | undefined {
+  // Most addresses in telemetry are already written this way: no parsing, no new string.
+  if (isPlainDottedQuad(host)) return host;
   let h = safeDecode(host.trim()).toLowerCase();
   if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
   if (h.endsWith('.') && !h.includes(':')) h = h.slice(0, -1);
@@ -26,6 +28,34 @@ export function canonicalHost(host: string): string | undefined {
   if (v4 !== undefined) return formatIpv4(v4);
   const wildcard = wildcardDnsAddress(h);
   return wildcard ?? h;
+}
+
+/**
+ * Four decimal parts of 0 to 255 without leading zeros (`169.254.169.254`): the canonical text
+ * itself, which the loose parse below would only take apart and write again. Checked character by
+ * character, without allocating.
+ */
+function isPlainDottedQuad(text: string): boolean {
+  let parts = 0;
+  let i = 0;
+  while (i < text.length) {
+    const start = i;
+    let value = 0;
+    while (i < text.length) {
+      const code = text.charCodeAt(i);
+      if (code < 48 || code > 57) break;
+      value = value * 10 + (code - 48);
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return false;
+    parts++;
+    if (i === text.length) break;
+    if (text.charCodeAt(i) !== 46 || parts === 4) return false;
+    i++;
+    if (i === text.length) return false;
+  }
+  return parts === 4;
 }
 
 /** inet_aton: the 32-bit value of a loosely written IPv4 address, or undefined when it is not one. */

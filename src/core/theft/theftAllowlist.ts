@@ -1,4 +1,5 @@
 import type { TheftVector } from '../alerts/alertRow';
+import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { baseName } from '../records/endpoint/normalisePath';
 import type { CallerProfile } from './callerProfile';
@@ -55,12 +56,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
     }
   }
 
-  const entries = allowlist.processes.filter(
-    (e) =>
-      e.vectors.includes(vector) &&
-      (e.platform === 'any' || platform === 'unknown' || e.platform === platform) &&
-      (vector === 'TokenEndpoint' || e.tokenFiles === undefined || e.tokenFiles.includes(tokenFile)),
-  );
+  const entries = entriesFor(allowlist, vector, platform, tokenFile).entries;
   for (const entry of entries) {
     for (const candidate of candidates) {
       const pattern = entry.pathPatterns.find((p) => pathMatches(p, candidate.key));
@@ -78,4 +74,67 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   const names = [name, baseName(caller.scriptKey)].filter((n) => n !== '');
   const misplaced = entries.find((e) => names.some((n) => e.names.includes(n)));
   return { verdict: 'untrusted', nameMatchedEntry: misplaced?.id ?? '' };
+}
+
+/**
+ * True when the executable path alone makes decideTrust answer `trusted` (an operator application
+ * on this host, or a process entry, whose pattern matches the path): then the caller's profile (the
+ * script an interpreter runs) cannot change the verdict and need not be worked out. Nearly every
+ * record is the cloud's own agents at their install locations, so this is the common answer;
+ * `false` only means decideTrust must look further.
+ */
+export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVector, allowlist: TheftAllowlist, tokenFile = ''): boolean {
+  const pathKey = event.process.pathKey;
+  if (pathKey === '') return false;
+  for (const app of allowlist.applications) {
+    if (!app.vectors.includes(vector) || event.hostName === '') continue;
+    if (!app.hostPatterns.some((h) => hostMatches(h, event.hostName))) continue;
+    if (app.pathPatterns.some((p) => pathMatches(p, pathKey))) return true;
+  }
+  const scope = entriesFor(allowlist, vector, event.platform, tokenFile);
+  const known = scope.trustedPaths.get(pathKey);
+  if (known !== undefined) return known;
+  const trusted = scope.entries.some((e) => e.pathPatterns.some((p) => pathMatches(p, pathKey)));
+  // A path longer than any real one (a record's megabytes) is not kept: the memo bounds entries, not their size.
+  if (pathKey.length > TRUSTED_PATH_MEMO_MAX_LENGTH) return trusted;
+  return rememberBounded(scope.trustedPaths, pathKey, trusted, TRUSTED_PATHS_MAX);
+}
+
+/**
+ * The process entries that apply to one vector, platform and token file, and which executable
+ * paths they trust: worked out once per allowlist (a weak map, so a replaced allowlist takes its
+ * memo with it) instead of filtering the entries and trying every pattern for every record.
+ */
+interface EntryScope {
+  readonly entries: readonly TrustedProcess[];
+  /** Normalised executable path → trusted by some entry's pattern. Bounded (rememberBounded). */
+  readonly trustedPaths: Map<string, boolean>;
+}
+
+const SCOPES = new WeakMap<TheftAllowlist, Map<string, EntryScope>>();
+/** Distinct executables one allowlist scope remembers; a fleet runs far fewer. */
+const TRUSTED_PATHS_MAX = 10_000;
+/** 2,048 characters (TEXT_MAX_CHARS): paths longer than that are judged each time, never remembered. */
+const TRUSTED_PATH_MEMO_MAX_LENGTH = 2_048;
+
+function entriesFor(allowlist: TheftAllowlist, vector: TheftVector, platform: EndpointEvent['platform'], tokenFile: string): EntryScope {
+  let scopes = SCOPES.get(allowlist);
+  if (scopes === undefined) {
+    scopes = new Map();
+    SCOPES.set(allowlist, scopes);
+  }
+  // Token file ids are the ids of TOKEN_FILE_PATTERNS (a fixed set): the key space stays small.
+  const key = `${vector}|${platform}|${vector === 'TokenEndpoint' ? '' : tokenFile}`;
+  let scope = scopes.get(key);
+  if (scope === undefined) {
+    const entries = allowlist.processes.filter(
+      (e) =>
+        e.vectors.includes(vector) &&
+        (e.platform === 'any' || platform === 'unknown' || e.platform === platform) &&
+        (vector === 'TokenEndpoint' || e.tokenFiles === undefined || e.tokenFiles.includes(tokenFile)),
+    );
+    scope = { entries, trustedPaths: new Map() };
+    scopes.set(key, scope);
+  }
+  return scope;
 }

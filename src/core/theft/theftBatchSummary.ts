@@ -1,4 +1,4 @@
-import { countByReason, type Reject } from '../records/reject';
+import type { Reject } from '../records/reject';
 import type { EndpointEvent, EndpointParsed } from '../records/endpoint/endpointEvent';
 import type { TheftDetectionSummary } from './detectTheft';
 
@@ -31,9 +31,4 @@ export function splitEndpointOutcomes(outcomes: readonly EndpointParsed[]): {
     else ignored[outcome.kind] = (ignored[outcome.kind] ?? 0) + 1;
   }
   return { events, rejects, ignored };
-}
-
-export function summariseTheftBatch(outcomes: readonly EndpointParsed[], detection: TheftDetectionSummary): TheftBatchSummary {
-  const { events, rejects, ignored } = splitEndpointOutcomes(outcomes);
-  return { records: outcomes.length, parsed: events.length, ignored, rejected: countByReason(rejects), detection };
 }

@@ -1,4 +1,5 @@
 import type { Severity, TheftVector } from '../alerts/alertRow';
+import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
@@ -53,48 +54,71 @@ export interface TheftRule {
   match(event: EndpointEvent): readonly TheftMatch[];
 }
 
-function tokenEndpointRequests(event: EndpointEvent): TheftMatch[] {
-  const matches: TheftMatch[] = [];
-  const add = (m: TheftMatch): void => {
-    if (!matches.some((x) => x.targetKey === m.targetKey && x.via === m.via)) matches.push(m);
-  };
+function tokenEndpointRequests(event: EndpointEvent): readonly TheftMatch[] {
   const url = event.network?.url ?? '';
-  if (url !== '') {
-    const hit = tokenEndpointOfUrl(url);
-    if (hit !== undefined) {
-      add({ target: hit.target, targetKey: hit.target, strength: hit.tokenPath ? 'token-path' : 'endpoint-only', via: 'url', service: hit.service, what: hit.what, operation: event.network?.method ?? '', url });
-    }
-  }
-  const commandLine = event.process.commandLine;
-  if (commandLine !== '') {
-    for (const found of commandLineUrls(commandLine)) {
-      const hit = tokenEndpointOfUrl(found.url);
-      if (hit === undefined) continue;
-      add({
-        target: hit.target,
-        targetKey: hit.target,
-        strength: hit.tokenPath ? 'token-path' : 'endpoint-only',
-        via: found.decoded ? 'encoded-command' : 'command-line',
-        service: hit.service,
-        what: hit.what,
-        operation: found.method,
-        url: found.url,
-      });
-    }
-    for (const hit of tokenEndpointVariables(commandLine)) {
-      add({ target: hit.target, targetKey: hit.target.toLowerCase(), strength: 'token-path', via: 'environment-variable', service: hit.service, what: hit.what, operation: '', url: '' });
-    }
-  }
-  return matches;
+  const hit = url === '' ? undefined : tokenEndpointOfUrl(url);
+  const fromCommandLine = event.process.commandLine === '' ? NO_MATCHES : commandLineRequests(event.process.commandLine);
+  if (hit === undefined) return fromCommandLine;
+  // Matches by the URL and by the command line never collide (their `via` differs): no dedup between them.
+  return [
+    { target: hit.target, targetKey: hit.target, strength: hit.tokenPath ? 'token-path' : 'endpoint-only', via: 'url', service: hit.service, what: hit.what, operation: event.network?.method ?? '', url },
+    ...fromCommandLine,
+  ];
 }
 
-function bareConnections(event: EndpointEvent): TheftMatch[] {
+const NO_MATCHES: readonly TheftMatch[] = Object.freeze([]);
+
+/**
+ * Token endpoint requests named in a command line (URLs, also in a decoded -EncodedCommand, and
+ * identity endpoint variables). A function of the command line alone, and agents start with the
+ * same command line on every host, so the answers are remembered by command line (bounded, see
+ * rememberBounded; frozen, as records share them). Long command lines are not kept.
+ */
+function commandLineRequests(commandLine: string): readonly TheftMatch[] {
+  const known = COMMAND_LINE_REQUESTS.get(commandLine);
+  if (known !== undefined) return known;
+  const matches = scanCommandLine(commandLine);
+  if (commandLine.length > COMMAND_LINE_MEMO_MAX_LENGTH) return matches;
+  return rememberBounded(COMMAND_LINE_REQUESTS, commandLine, matches, COMMAND_LINE_MEMO_MAX);
+}
+
+const COMMAND_LINE_REQUESTS = new Map<string, readonly TheftMatch[]>();
+const COMMAND_LINE_MEMO_MAX = 2_000;
+/** Command lines up to this long are remembered (the memo then holds a few MB at most). */
+const COMMAND_LINE_MEMO_MAX_LENGTH = 1_024;
+
+function scanCommandLine(commandLine: string): readonly TheftMatch[] {
+  const matches: TheftMatch[] = [];
+  const add = (m: TheftMatch): void => {
+    if (!matches.some((x) => x.targetKey === m.targetKey && x.via === m.via)) matches.push(Object.freeze(m));
+  };
+  for (const found of commandLineUrls(commandLine)) {
+    const hit = tokenEndpointOfUrl(found.url);
+    if (hit === undefined) continue;
+    add({
+      target: hit.target,
+      targetKey: hit.target,
+      strength: hit.tokenPath ? 'token-path' : 'endpoint-only',
+      via: found.decoded ? 'encoded-command' : 'command-line',
+      service: hit.service,
+      what: hit.what,
+      operation: found.method,
+      url: found.url,
+    });
+  }
+  for (const hit of tokenEndpointVariables(commandLine)) {
+    add({ target: hit.target, targetKey: hit.target.toLowerCase(), strength: 'token-path', via: 'environment-variable', service: hit.service, what: hit.what, operation: '', url: '' });
+  }
+  return matches.length === 0 ? NO_MATCHES : Object.freeze(matches);
+}
+
+function bareConnections(event: EndpointEvent): readonly TheftMatch[] {
   const network = event.network;
-  if (event.kind !== 'network' || network === null || network.url !== '') return [];
+  if (event.kind !== 'network' || network === null || network.url !== '') return NO_MATCHES;
   // The command line already names a token URL: that stronger alert covers this connection.
-  if (tokenEndpointRequests(event).some((m) => m.strength === 'token-path')) return [];
+  if (tokenEndpointRequests(event).some((m) => m.strength === 'token-path')) return NO_MATCHES;
   const hit = tokenEndpointOfConnection(network.destinationIp, network.destinationPort, network.destinationHost);
-  if (hit === undefined) return [];
+  if (hit === undefined) return NO_MATCHES;
   return [{ target: hit.target, targetKey: hit.target, strength: 'endpoint-only', via: 'connection', service: hit.service, what: hit.what, operation: '', url: '' }];
 }
 
@@ -104,18 +128,45 @@ function bareConnections(event: EndpointEvent): TheftMatch[] {
  * only file events that record a read or an open, never a creation.
  */
 function tokenFiles(vector: TokenFileHit['vector'], only: (patternId: string) => boolean, strength: MatchStrength = 'token-path') {
-  return (event: EndpointEvent): TheftMatch[] => {
-    const hits: { hit: TokenFileHit; via: MatchVia; operation: string }[] = [];
-    if (event.kind === 'file' && event.file !== null) {
-      const hit = tokenFileOfPath(event.file.path);
-      if (hit !== undefined && (!hit.readsOnly || isReadAction(event.file.action))) hits.push({ hit, via: 'file-event', operation: event.file.action });
-    }
-    if (event.kind === 'process') for (const hit of tokenFilesInCommandLine(event.process.commandLine)) hits.push({ hit, via: 'command-line', operation: 'process-start' });
-    return hits
+  return (event: EndpointEvent): readonly TheftMatch[] => {
+    const seen = tokenFileHits(event);
+    if (seen.length === 0) return NO_MATCHES;
+    return seen
       .filter(({ hit }) => hit.vector === vector && only(hit.patternId))
       .map(({ hit, via, operation }) => ({ target: hit.path, targetKey: hit.pathKey, strength, via, service: hit.patternId, what: hit.what, operation, url: '' }));
   };
 }
+
+interface SeenTokenFile {
+  readonly hit: TokenFileHit;
+  readonly via: MatchVia;
+  readonly operation: string;
+}
+
+/**
+ * The token files an event touches or names, whatever their vector. The three token file rules ask
+ * this of the same event one after the other, so the last event's answer is kept: the path is
+ * matched once per event, not once per rule.
+ */
+function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
+  if (event === lastTokenFileEvent) return lastTokenFileHits;
+  let hits: readonly SeenTokenFile[] = NO_TOKEN_FILES;
+  if (event.kind === 'file' && event.file !== null) {
+    const hit = tokenFileOfPath(event.file.path);
+    if (hit !== undefined && (!hit.readsOnly || isReadAction(event.file.action))) hits = [{ hit, via: 'file-event', operation: event.file.action }];
+  }
+  if (event.kind === 'process') {
+    const named = tokenFilesInCommandLine(event.process.commandLine);
+    if (named.length > 0) hits = [...hits, ...named.map((hit): SeenTokenFile => ({ hit, via: 'command-line', operation: 'process-start' }))];
+  }
+  lastTokenFileEvent = event;
+  lastTokenFileHits = hits;
+  return hits;
+}
+
+let lastTokenFileEvent: EndpointEvent | undefined;
+let lastTokenFileHits: readonly SeenTokenFile[] = [];
+const NO_TOKEN_FILES: readonly SeenTokenFile[] = Object.freeze([]);
 
 const ATTACK = { tactic: 'CredentialAccess', techniques: ['T1528', 'T1552.005'] } as const;
 

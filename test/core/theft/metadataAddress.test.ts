@@ -32,6 +32,11 @@ describe('canonicalHost', () => {
     ['169.254.169.2544', '169.254.169.2544'],
     ['256.1.1.1', '256.1.1.1'],
     ['08.1.1.1', '08.1.1.1'],
+    // A leading zero is octal, whatever the number of parts; plain dotted quads are their own canonical text.
+    ['169.254.169.010', '169.254.169.8'],
+    ['0.0.0.0', '0.0.0.0'],
+    ['198.51.100.255', '198.51.100.255'],
+    [' 203.0.113.7 ', '203.0.113.7'],
     ['www.contoso.com', 'www.contoso.com'],
   ])('%s is %s', (host, expected) => {
     expect(canonicalHost(host)).toBe(expected);

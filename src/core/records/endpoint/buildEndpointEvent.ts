@@ -1,6 +1,7 @@
 import { isoTime } from '../time';
 import type { EndpointEvent, EndpointEventKind, EndpointFile, EndpointFormat, EndpointNetwork, EndpointPlatform } from './endpointEvent';
 import { baseName, normalisePath, platformOfPath } from './normalisePath';
+import type { DeferredRecordId } from './recordFingerprint';
 
 /** What a parser knows; everything optional becomes '' or null so the rules never meet undefined. */
 export interface EndpointEventParts {
@@ -21,7 +22,8 @@ export interface EndpointEventParts {
   readonly network?: Partial<EndpointNetwork> | undefined;
   readonly file?: { readonly path: string; readonly action?: string | undefined } | undefined;
   readonly format: EndpointFormat;
-  readonly recordId: string;
+  /** See DeferredRecordId: a fingerprint is worked out on the first read of `source.recordId`. */
+  readonly recordId: DeferredRecordId;
   readonly category: string;
   readonly origin: string;
 }
@@ -64,7 +66,27 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
     account: parts.account ?? '',
     network,
     file,
-    source: { format: parts.format, recordId: parts.recordId, category: parts.category, origin: parts.origin },
+    source: endpointSource(parts.format, parts.recordId, parts.category, parts.origin),
+  };
+}
+
+function endpointSource(format: EndpointFormat, recordId: DeferredRecordId, category: string, origin: string): EndpointEvent['source'] {
+  if (typeof recordId === 'string') return { format, recordId, category, origin };
+  let id: string | undefined;
+  let fingerprint: (() => string) | undefined = recordId;
+  return {
+    format,
+    // An own enumerable property like the plain one: spreading, JSON and equality see the same object.
+    get recordId(): string {
+      if (id === undefined) {
+        id = (fingerprint as () => string)();
+        // The record is no longer needed once its id is known.
+        fingerprint = undefined;
+      }
+      return id;
+    },
+    category,
+    origin,
   };
 }
 

@@ -5,7 +5,7 @@ import { makeReject } from '../reject';
 import { parseTime } from '../time';
 import { accountName, buildEndpointEvent, integerOf } from './buildEndpointEvent';
 import { ignored, type EndpointParsed, type EndpointPlatform } from './endpointEvent';
-import { recordFingerprint } from './recordFingerprint';
+import { fingerprintWhenRead } from './recordFingerprint';
 
 /**
  * Elastic Common Schema endpoint events (Elastic Defend `logs-endpoint.events.*`, Auditbeat,
@@ -79,7 +79,7 @@ export function parseEcsEvent(record: unknown, origin: string): EndpointParsed {
           : undefined,
       file: kind === 'file' && filePath !== undefined ? { path: filePath, action: str('event.action') ?? types.join('+') } : undefined,
       format: 'ecs',
-      recordId: eventId ? `ecs:${eventId}` : sequence ? `auditd:${str('host.id') ?? str('host.name') ?? ''}|${sequence}` : recordFingerprint(record),
+      recordId: eventId ? `ecs:${eventId}` : sequence ? `auditd:${str('host.id') ?? str('host.name') ?? ''}|${sequence}` : fingerprintWhenRead(record),
       category: str('data_stream.dataset') ?? str('event.dataset') ?? str('event.module') ?? 'ecs',
       origin,
     }),

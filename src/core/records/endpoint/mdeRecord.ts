@@ -59,36 +59,36 @@ function parseMdeColumns(
   const action = text(c['ActionType']) ?? '';
   const deviceId = text(c['DeviceId']) ?? '';
   const reportId = text(c['ReportId']) ?? '';
-  const common = {
-    timeMs,
-    tenantId: validTenant(tenantId),
-    hostName: text(c['DeviceName']) ?? '',
-    hostId: deviceId,
-    format,
-    // ReportId is unique per device and time only (MDE docs), hence the triple.
-    recordId: `mde:${deviceId}|${reportId}|${text(c['Timestamp']) ?? ''}`,
-    category,
-    origin,
-  };
-  const initiating = {
-    processName: text(c['InitiatingProcessFileName']),
-    processPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), text(c['InitiatingProcessFileName'])),
-    commandLine: text(c['InitiatingProcessCommandLine']),
-    pid: integerOf(c['InitiatingProcessId']),
-    parentName: text(c['InitiatingProcessParentFileName']),
-    account: accountName(text(c['InitiatingProcessAccountDomain']), text(c['InitiatingProcessAccountName'])),
-  };
+  // Each branch writes its parts out in one literal: spreading shared parts into it cost an extra
+  // copy of every field per record, most of this parser's garbage.
+  const tenant = validTenant(tenantId);
+  const hostName = text(c['DeviceName']) ?? '';
+  // ReportId is unique per device and time only (MDE docs), hence the triple.
+  const recordId = `mde:${deviceId}|${reportId}|${text(c['Timestamp']) ?? ''}`;
 
   if (table === 'DeviceNetworkEvents') {
     if (NOT_OUTBOUND.has(action.toLowerCase())) return ignored(`mde.DeviceNetworkEvents.${action}`, origin);
     const http = action.toLowerCase() === 'httpconnectioninspected' ? httpFields(c['AdditionalFields']) : undefined;
     const remoteUrl = text(c['RemoteUrl']) ?? '';
     const urlLike = remoteUrl.includes('/') ? remoteUrl : '';
+    const processName = text(c['InitiatingProcessFileName']);
     return {
       ok: true,
       value: buildEndpointEvent({
-        ...common,
-        ...initiating,
+        timeMs,
+        tenantId: tenant,
+        hostName,
+        hostId: deviceId,
+        format,
+        recordId,
+        category,
+        origin,
+        processName,
+        processPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), processName),
+        commandLine: text(c['InitiatingProcessCommandLine']),
+        pid: integerOf(c['InitiatingProcessId']),
+        parentName: text(c['InitiatingProcessParentFileName']),
+        account: accountName(text(c['InitiatingProcessAccountDomain']), text(c['InitiatingProcessAccountName'])),
         kind: 'network',
         network: {
           destinationIp: text(c['RemoteIP']) ?? '',
@@ -103,13 +103,41 @@ function parseMdeColumns(
   if (table === 'DeviceFileEvents') {
     const path = folderPathToFile(text(c['FolderPath']), text(c['FileName']));
     if (path === undefined) return { ok: false, reject: makeReject('mde.no-file-path', 'The DeviceFileEvents row has neither FolderPath nor FileName.', record, origin) };
-    return { ok: true, value: buildEndpointEvent({ ...common, ...initiating, kind: 'file', file: { path, action } }) };
+    const processName = text(c['InitiatingProcessFileName']);
+    return {
+      ok: true,
+      value: buildEndpointEvent({
+        timeMs,
+        tenantId: tenant,
+        hostName,
+        hostId: deviceId,
+        format,
+        recordId,
+        category,
+        origin,
+        processName,
+        processPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), processName),
+        commandLine: text(c['InitiatingProcessCommandLine']),
+        pid: integerOf(c['InitiatingProcessId']),
+        parentName: text(c['InitiatingProcessParentFileName']),
+        account: accountName(text(c['InitiatingProcessAccountDomain']), text(c['InitiatingProcessAccountName'])),
+        kind: 'file',
+        file: { path, action },
+      }),
+    };
   }
   if (action !== '' && action.toLowerCase() !== 'processcreated') return ignored(`mde.DeviceProcessEvents.${action}`, origin);
   return {
     ok: true,
     value: buildEndpointEvent({
-      ...common,
+      timeMs,
+      tenantId: tenant,
+      hostName,
+      hostId: deviceId,
+      format,
+      recordId,
+      category,
+      origin,
       kind: 'process',
       processName: text(c['FileName']),
       processPath: folderPathToFile(text(c['FolderPath']), text(c['FileName'])),

@@ -1,3 +1,5 @@
+import { rememberBounded } from '../../boundedMemo';
+
 /**
  * Paths as the theft rules and allowlists compare them: lower case, `/` separators, and every way
  * Windows writes a volume reduced to `?:` — `C:\…`, `\device\harddiskvolume2\…` (Security 5156),
@@ -10,6 +12,25 @@
  * `/usr/sbin//waagent` → `/usr/sbin/waagent`
  */
 export function normalisePath(path: string): string {
+  if (path.length > NORMALISED_MAX_LENGTH) return normaliseUncached(path);
+  const known = NORMALISED.get(path);
+  if (known !== undefined) return known;
+  return rememberBounded(NORMALISED, path, normaliseUncached(path), NORMALISED_MAX);
+}
+
+/**
+ * Normalised paths by raw path. Telemetry names the same few hundred executables over and over
+ * (agents, shells, the kubelet), each record as a fresh string: the memo turns five regular
+ * expression passes per path into one lookup, and hands back one shared string per program, which
+ * later lookups keyed by the normalised path (the allowlist's) then hash only once. Bounded
+ * (rememberBounded): a stream of distinct paths (pod volume files) only refills it.
+ */
+const NORMALISED = new Map<string, string>();
+const NORMALISED_MAX = 10_000;
+/** 260: Windows' MAX_PATH. Longer paths are rare and not kept, so the memo holds a few MB at most. */
+const NORMALISED_MAX_LENGTH = 260;
+
+function normaliseUncached(path: string): string {
   let p = path.trim().replace(/^"(.*)"$/, '$1').replace(/\\/g, '/').toLowerCase();
   p = p.replace(/^\/\/\?\/|^\/\?\?\//, '');
   p = p.replace(/^\/device\/harddiskvolume\d+\//, '?:/');
@@ -19,9 +40,8 @@ export function normalisePath(path: string): string {
 
 /** The last path segment (`powershell.exe`), of a raw or normalised path. */
 export function baseName(path: string): string {
-  const p = path.replace(/\\/g, '/');
-  const slash = p.lastIndexOf('/');
-  return slash < 0 ? p : p.slice(slash + 1);
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return slash < 0 ? path : path.slice(slash + 1);
 }
 
 /** Windows when the path has a drive, a `\device\` prefix or backslashes; Linux when it starts with `/`. */

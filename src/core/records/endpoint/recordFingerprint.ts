@@ -11,6 +11,19 @@ export function recordFingerprint(record: unknown): string {
   return alertId(['record', canonicalJson(record)]);
 }
 
+/**
+ * A record's id as a parser hands it on: the id itself, or, for a record without one, how to
+ * fingerprint it. The fingerprint (serialising the whole record, then SHA-256) is worked out only
+ * when something reads the id, which is only for an event the allowlist does not trust (its
+ * AlertId, its state rows, the judging order): most endpoint records never need it. Until then
+ * the function keeps its decoded record alive, for as long as the batch holds the event.
+ */
+export type DeferredRecordId = string | (() => string);
+
+export function fingerprintWhenRead(record: unknown): () => string {
+  return () => recordFingerprint(record);
+}
+
 /** Levels of nesting the fingerprint reads (the deepest real records have under 10). */
 export const FINGERPRINT_DEPTH = 64;
 const TOO_DEEP = '"…"';

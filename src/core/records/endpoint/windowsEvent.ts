@@ -1,7 +1,7 @@
 import { isObject } from '../envelope';
 import { text } from '../fields';
 import { parseTime } from '../time';
-import { recordFingerprint } from './recordFingerprint';
+import { fingerprintWhenRead, type DeferredRecordId } from './recordFingerprint';
 
 /**
  * A Windows event record in any of the shapes it reaches us in, reduced to its header and a flat
@@ -25,8 +25,8 @@ export interface WindowsEvent {
   readonly computer: string;
   /** Event data fields; for the flat shapes the record's own top-level fields too. Values as strings. */
   readonly data: WindowsEventData;
-  /** EventRecordID when present, otherwise a fingerprint of the record. */
-  readonly recordId: string;
+  /** EventRecordID when present, otherwise the record's fingerprint, worked out when first read (DeferredRecordId). */
+  readonly recordId: DeferredRecordId;
   /** Header time (TimeGenerated, @timestamp, TimeCreated); the event's own UtcTime wins where a parser has one. */
   readonly headerTimeMs: number | undefined;
   readonly tenantId: string;
@@ -61,7 +61,7 @@ export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
       eventId,
       computer: text(winlog['computer_name']) ?? (isObject(host) ? text(host['name']) : undefined) ?? '',
       data,
-      recordId: text(winlog['record_id']) ? `record:${text(winlog['record_id'])}` : recordFingerprint(record),
+      recordId: text(winlog['record_id']) ? `record:${text(winlog['record_id'])}` : fingerprintWhenRead(record),
       headerTimeMs: parseTime(record['@timestamp']),
       tenantId: '',
       resourceId: '',
@@ -80,7 +80,7 @@ export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
     eventId,
     computer: text(record['Computer'] ?? record['Hostname'] ?? record['ComputerName']) ?? '',
     data,
-    recordId: explicitId ? `record:${explicitId}` : recordFingerprint(record),
+    recordId: explicitId ? `record:${explicitId}` : fingerprintWhenRead(record),
     headerTimeMs: parseTime(record['TimeCreated'] ?? record['@timestamp'] ?? record['TimeGenerated']),
     tenantId: text(record['TenantId']) ?? '',
     resourceId: text(record['_ResourceId']) ?? '',

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseEndpointRecord } from '../../../../src/core/records/endpoint/parseEndpointRecord';
 import { canonicalJson, FINGERPRINT_DEPTH, recordFingerprint } from '../../../../src/core/records/endpoint/recordFingerprint';
 
 describe('record fingerprints', () => {
@@ -23,5 +26,17 @@ describe('record fingerprints', () => {
     expect(one).toMatch(/^[0-9a-f]{32}$/);
     expect(reordered).toBe(one);
     expect(other).not.toBe(one);
+  });
+
+  it('are worked out when the record id is first read, and read like any other id', () => {
+    // A Sentinel WindowsEvent export has no EventRecordID: its id is the fingerprint.
+    const record = JSON.parse(readFileSync(path.join(__dirname, '../../../fixtures/endpoint/sysmon-windowsevent/event3-public-folder-imds.json'), 'utf8')) as unknown;
+    const parsed = parseEndpointRecord(record, 'message 0 record 0');
+    if (parsed.ok !== true) throw new Error('the fixture should parse');
+    const source = parsed.value.source;
+    expect(source.recordId).toBe(recordFingerprint(record));
+    expect(source.recordId).toBe(source.recordId);
+    expect({ ...source }).toEqual({ format: 'sysmon', recordId: recordFingerprint(record), category: source.category, origin: 'message 0 record 0' });
+    expect(JSON.parse(JSON.stringify(source))).toEqual({ ...source });
   });
 });
