@@ -4,10 +4,11 @@ import type { RejectSink } from '../adapters/rejectSink';
 import type { StateStore } from '../adapters/stateStore';
 import { serviceTagsAge } from '../core/network/serviceTagsAge';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
-import { messagesOfInvocation } from './eventHubBatch';
+import { addSliceReports, invocationSlices, messagesOfInvocation, sliceBatchId, type InvocationSlicing } from './eventHubBatch';
 import { parseAuditMessages, runRemoteUseEvents, type RemoteUseBatchReport } from './remoteUseRunner';
 import type { StoredServiceTagsSettings } from './storedServiceTags';
 import type { CorrelationDeps } from './correlateAlerts';
+import { redactedJson } from '../core/redact/redactSecrets';
 
 export interface RemoteUseHandlerDeps {
   readonly store: StateStore;
@@ -24,6 +25,8 @@ export interface RemoteUseHandlerDeps {
   /** The theft-and-use join (runner: RemoteUseDeps.correlation). */
   readonly correlation?: CorrelationDeps | undefined;
   readonly now: () => number;
+  /** How the invocation is cut into slices (default: SLICE_BODY_BYTES of bodies each). */
+  readonly slicing?: InvocationSlicing | undefined;
 }
 
 /**
@@ -31,40 +34,78 @@ export interface RemoteUseHandlerDeps {
  * with their reasons and dead-lettered; store, sink and dead-letter failures are thrown so the
  * retry policy redelivers the batch and the checkpoint does not move. Service tags never fail a
  * batch: without them Azure addresses are known by ASN only and have no region.
+ *
+ * The batch is judged slice by slice (eventHubBatch.ts: invocationSlices), each slice decoded,
+ * parsed, judged, committed and sent before the next is read, so an invocation's memory is bounded
+ * by a slice and not by the batch. A slice is judged as a batch of its own would be (the detector
+ * gives the same alerts however a stream is cut into batches); a failure in any slice fails the
+ * invocation, and the redelivery judges the slices already committed again without a change
+ * (their alerts are sent again with the same AlertIds).
  */
 export async function handleRemoteTokenUse(messages: unknown, context: InvocationContext, deps: RemoteUseHandlerDeps): Promise<RemoteUseBatchReport> {
   const { list, originOf, batchId } = messagesOfInvocation(messages, context);
-  const parsed = parseAuditMessages(list, originOf);
   const now = deps.now();
   const base = deps.serviceTags ? await deps.serviceTags.settings(deps.settings, now, context) : deps.settings;
   const settings = { ...base, processedAt: now };
   warnWhenStale(settings, now, batchId, context);
+  const slices = invocationSlices(list, deps.slicing?.maxSliceBytes);
+  let report: RemoteUseBatchReport | undefined;
+  let records = 0;
   try {
-    const report = await runRemoteUseEvents(parsed, { ...deps, settings }, batchId);
-    const line = {
-      event: 'remoteTokenUse.batch',
-      batchId,
-      retry: context.retryContext?.retryCount ?? 0,
-      records: report.records,
-      byCategory: report.byCategory,
-      rejects: report.rejects,
-      rejectsByReason: report.rejectsByReason,
-      alerts: report.alertsBySeverity,
-      suppressed: report.detection.suppressed,
-      reemitted: report.detection.reemitted,
-      miUses: report.detection.miUses,
-      nonMiUses: report.detection.nonMiUses,
-      stateChanges: report.stateChanges,
-      conflictRetries: report.conflictRetries,
-      sinkFailures: report.sinkFailures,
-    };
-    if (report.rejects > 0 || report.sinkFailures > 0) context.warn(JSON.stringify(line));
-    else context.log(JSON.stringify(line));
-    return report;
+    for (const slice of slices) {
+      deps.slicing?.onSlice?.(slice);
+      const parsed = parseAuditMessages(list.slice(slice.start, slice.end), (i) => originOf(slice.start + i), now);
+      records += parsed.records;
+      const judged = await runRemoteUseEvents(parsed, { ...deps, settings }, sliceBatchId(batchId, slice));
+      report = report === undefined ? judged : addSliceReports(report, judged);
+    }
   } catch (error) {
-    context.error(JSON.stringify({ event: 'remoteTokenUse.failed', batchId, records: parsed.records, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+    context.error(redactedJson({ event: 'remoteTokenUse.failed', batchId, records, slices: slices.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
     throw error;
   }
+  // invocationSlices always gives at least one slice.
+  if (report === undefined) throw new Error('remoteTokenUse: no slice was judged');
+  const line = {
+    event: 'remoteTokenUse.batch',
+    batchId,
+    retry: context.retryContext?.retryCount ?? 0,
+    records: report.records,
+    slices: slices.length,
+    byCategory: report.byCategory,
+    rejects: report.rejects,
+    rejectsByReason: report.rejectsByReason,
+    alerts: report.alertsBySeverity,
+    // Daily exposure rows (TOKENWATCH_USUAL_EXTERNAL=exposure), counted among the Low alerts above too.
+    exposures: report.alerts.filter((alert) => alert.Detector === 'RemoteTokenUseExposure').length,
+    suppressed: report.detection.suppressed,
+    reemitted: report.detection.reemitted,
+    miUses: report.detection.miUses,
+    nonMiUses: report.detection.nonMiUses,
+    stateChanges: report.stateChanges,
+    conflictRetries: report.conflictRetries,
+    sinkFailures: report.sinkFailures,
+    lagSeconds: enqueuedLagSeconds(context, now),
+  };
+  if (report.rejects > 0 || report.sinkFailures > 0) context.warn(redactedJson(line));
+  else context.log(redactedJson(line));
+  return report;
+}
+
+/**
+ * Seconds from the enqueue of the batch's oldest event to the start of its processing: how far the
+ * detector runs behind the hub (the workbook's lag tile). Wall-clock against the hub's enqueue
+ * times, for monitoring only: detection itself runs on event time. Null when the trigger names no
+ * enqueue time.
+ */
+export function enqueuedLagSeconds(context: InvocationContext, now: number): number | null {
+  const times = context.triggerMetadata?.['enqueuedTimeUtcArray'];
+  if (!Array.isArray(times)) return null;
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const time of times) {
+    const ms = time instanceof Date ? time.getTime() : Date.parse(String(time));
+    if (ms < oldest) oldest = ms;
+  }
+  return Number.isFinite(oldest) ? Math.max(0, Math.round((now - oldest) / 1000)) : null;
 }
 
 /** Tags older than 30 days (SERVICE_TAGS_STALE_MS): one warning line per batch until they are refreshed. */

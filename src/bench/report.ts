@@ -1,7 +1,10 @@
+import { appendAll } from '../core/arrays';
 import type { AsnFigures } from './asnBench';
 import type { BenchStreamSize } from './benchStreamInput';
 import type { ColdImportFigures } from './coldImport';
 import type { MachineInfo } from './machine';
+import type { LargestBatchAttempt, LargestBatchRun } from './largestBatch';
+import type { MemoryFigures } from './memoryFigures';
 import { round } from './measure';
 import type { PureFigures } from './purePhases';
 import { REMOTE_USE_STAGES } from './remoteUseStages';
@@ -25,6 +28,8 @@ export interface BenchResult {
   readonly coldImport: ColdImportFigures;
   /** The first size is the one the final figures come from. */
   readonly sizes: readonly SizeResult[];
+  /** The largest batch and the large replay (memoryFigures.ts); absent when not measured. */
+  readonly memory?: MemoryFigures | undefined;
   readonly elapsedMs: number;
 }
 
@@ -55,6 +60,15 @@ export interface FinalFigures {
   readonly asnLoadMs: number;
   readonly coldImportMs: number;
   readonly peakRssMb: number;
+  /**
+   * Peak RSS of one invocation of the largest batch the host delivers (host.json maxEventBatchSize
+   * × ~1 MB bodies) through the remote-use handler, under the deployed 384 MB heap; null when not measured.
+   */
+  readonly largestBatchPeakRssMb: number | null;
+  /** `tokenwatch replay` of one generated NDJSON file: its size in MiB, the replay's peak RSS and records/s; null when not measured. */
+  readonly replayFileMb: number | null;
+  readonly replayPeakRssMb: number | null;
+  readonly replayRecordsPerSec: number | null;
 }
 
 /** The budget of issue 5, as predicates over the final figures. */
@@ -90,6 +104,10 @@ export function finalFigures(result: BenchResult): FinalFigures {
     asnLoadMs: round(result.asn.loadMs),
     coldImportMs: round(result.coldImport.importMs),
     peakRssMb: round(first.tablePeakRssMb),
+    largestBatchPeakRssMb: result.memory ? round(result.memory.largestBatch.sliced.peakRssMb) : null,
+    replayFileMb: result.memory ? round(result.memory.replay.fileMb) : null,
+    replayPeakRssMb: result.memory ? round(result.memory.replay.peakRssMb) : null,
+    replayRecordsPerSec: result.memory ? round(result.memory.replay.recordsPerSec) : null,
   };
 }
 
@@ -190,6 +208,22 @@ export function formatReport(result: BenchResult): string[] {
   }
   lines.push(`ASN: ${fmt(result.asn.ipv4Ranges)} IPv4 + ${fmt(result.asn.ipv6Ranges)} IPv6 ranges, load ${fmt(result.asn.loadMs)} ms (first ${fmt(result.asn.firstLoadMs)} ms), ${fmt(result.asn.lookupsPerSec)} lookups/s, ${fmt(result.asn.hitRatio * 100)} % of sampled addresses announced`);
   lines.push(`cold import of dist/functions/index.js: ${fmt(result.coldImport.importMs)} ms median of ${result.coldImport.runs.length} (process ready after ${fmt(result.coldImport.readyMs)} ms)`);
+  if (result.memory) appendAll(lines, memoryLines(result.memory));
   lines.push(`bench took ${fmt(result.elapsedMs / 1000)} s`);
   return lines;
+}
+
+/** The largest batch and the large replay, in words and numbers. */
+export function memoryLines({ largestBatch: b, replay: r }: MemoryFigures): string[] {
+  const run = (x: LargestBatchRun): string => `peak RSS ${fmt(x.peakRssMb)} MiB (the parsed batch alone ${fmt(x.inputRssMb)} MiB), ${x.slices} slice${x.slices === 1 ? '' : 's'}, ${fmt(x.ms)} ms`;
+  const attempt = (x: LargestBatchAttempt): string => (x.ok ? run(x.run) : `failed: ${x.failure}`);
+  return [
+    `largest batch: ${b.bodies} bodies (host.json maxEventBatchSize) of up to ${fmt(b.largestBodyBytes / 1024)} KiB, ${fmt(b.bodyMb)} MB, ${fmt(b.records)} records over ${fmt(b.identities)} identities, one invocation of the remote-use handler:`,
+    `  --max-old-space-size=${b.heapMb}, in slices (as deployed): ${run(b.sliced)}; ${fmt(b.sliced.alerts)} alerts`,
+    `  --max-old-space-size=${b.heapMb}, in one pass: ${attempt(b.onePass)}`,
+    `  --max-old-space-size=${b.tightHeapMb}, in slices: ${attempt(b.tightSliced)}`,
+    `  --max-old-space-size=${b.tightHeapMb}, in one pass: ${attempt(b.tightOnePass)}`,
+    `replay: tokenwatch replay of a generated ${fmt(r.fileMb)} MiB NDJSON file (${fmt(r.records)} records, ${fmt(r.identities)} identities, --batch-size ${fmt(r.batchSize)}, memory store): ` +
+      `peak RSS ${fmt(r.peakRssMb)} MiB, ${fmt(r.recordsPerSec)} records/s (${fmt(r.replayMs / 1000)} s, CPU ${fmt(r.cpuMs / 1000)} s; generating the file took ${fmt(r.generateMs / 1000)} s)`,
+  ];
 }

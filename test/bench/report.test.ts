@@ -60,6 +60,7 @@ describe('bench report', () => {
         'parseFloorTightLoopRecordsPerSec', 'pipelineToTightLoopFloorRatio',
         'naiveTableTransactionsPer1kRecords', 'asnLookupsPerSec', 'asnLoadMs', 'coldImportMs', 'peakRssMb', 'dayStartTableTransactionsPerIdentity',
         'wholeDayTableTransactionsPer1kRecords',
+        'largestBatchPeakRssMb', 'replayFileMb', 'replayPeakRssMb', 'replayRecordsPerSec',
       ].sort(),
     );
     expect(final).toMatchObject({ azuriteRecordsPerSec: 28_571, tableTransactionsPer1kRecords: 3, naiveTableTransactionsPer1kRecords: 3_000, coldImportMs: 320, peakRssMb: 300 });
