@@ -7,11 +7,11 @@ import type { BenchStreamSize } from '../bench/benchStreamInput';
 import { COLD_IMPORT_ENV, measureColdImport } from '../bench/coldImport';
 import { describeMachine } from '../bench/machine';
 import { nowMs } from '../bench/measure';
+import { measureMemoryFigures } from '../bench/memoryFigures';
 import { finalFigures, formatReport, type BenchResult, type SizeResult } from '../bench/report';
 import type { WorkerJob, WorkerResult } from '../bench/worker';
 import { loadConfig } from '../config';
-import { MIN_BENCH_IDENTITIES, MIN_BENCH_RECORDS } from '../demo/benchStream';
-import { UsageError } from './tokenwatch';
+import type { BenchOptions } from './benchFlags';
 
 /**
  * 20 records per Event Hub message × 100 messages per invocation (the host's default
@@ -36,13 +36,11 @@ const SECOND_SIZE_WARM_UP_BUDGET_MS = 150_000;
  * one run. The asked size (default 200,000 records over 5,000 identities) gives the final
  * figures; the same stream at twice the records and identities shows how cost grows. Each size
  * runs in child processes (pure pipelines; Table Storage on its own Azurite), prints a table,
- * and the last line of stdout is one JSON object with the final figures.
+ * and the last line of stdout is one JSON object with the final figures. Its flags: benchFlags.ts.
  */
-export async function runBench(flags: Record<string, string>): Promise<number> {
+export async function runBench(options: BenchOptions): Promise<number> {
   const started = nowMs();
-  const records = positiveInteger(flags, 'records', MIN_BENCH_RECORDS);
-  const identities = positiveInteger(flags, 'identities', MIN_BENCH_IDENTITIES);
-  const seed = positiveInteger(flags, 'seed', 20260903, 0);
+  const { records, identities, seed } = options;
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
   const sizes: BenchStreamSize[] = [
     { records, identities, seed, recordsPerBody: RECORDS_PER_BODY },
@@ -76,7 +74,8 @@ export async function runBench(flags: Record<string, string>): Promise<number> {
     } else results.push({ size, pure: pure.figures, table: table.figures, tablePeakRssMb: table.peakRssMb });
   }
 
-  const result: BenchResult = { machine: describeMachine(), recordsPerInvocation: RECORDS_PER_BODY * 100, cachePartitions, asn, coldImport, sizes: results, elapsedMs: nowMs() - started };
+  const memory = await measureMemoryFigures({ replayFileMb: options.replayMb, seed, heapMb: PRODUCTION_HEAP_MB, semiSpaceMb: PRODUCTION_SEMI_SPACE_MB, say });
+  const result: BenchResult = { machine: describeMachine(), recordsPerInvocation: RECORDS_PER_BODY * 100, cachePartitions, asn, coldImport, sizes: results, memory, elapsedMs: nowMs() - started };
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   for (const line of formatReport(result)) out(line);
   // Full figures for docs/performance.md; .bench/ is not committed.
@@ -85,14 +84,6 @@ export async function runBench(flags: Record<string, string>): Promise<number> {
   writeFileSync(join(folder, 'last-run.json'), `${JSON.stringify(result, null, 2)}\n`);
   out(JSON.stringify(finalFigures(result)));
   return 0;
-}
-
-function positiveInteger(flags: Record<string, string>, name: string, fallback: number, min = 1): number {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of at least ${min}`);
-  return value;
 }
 
 /**

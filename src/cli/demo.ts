@@ -6,13 +6,20 @@ import { generateDemoTenant, type PlantedAttack } from '../demo/tenant';
 import type { PlantedTheft } from '../demo/endpointTelemetry';
 import { endpointTelemetryForTenant, type PlantedIncident } from '../demo/stolenAndUsed';
 import { parseTime } from '../core/records/time';
-import { formatAlertTable } from './alertTable';
+import { DEFAULT_TABLE_WIDTH, formatAlertTable } from './alertTable';
 import { replay } from './replay';
-import { printSummary } from './tokenwatch';
+import { formatReplaySummary } from './replayReport';
 
 export interface DemoOptions {
   readonly store: string;
   readonly out?: string | undefined;
+}
+
+export interface DemoOutput {
+  /** One line of the report (stdout). */
+  readonly write: (line: string) => void;
+  /** The alert table's width (the terminal's). */
+  readonly width: number;
 }
 
 /**
@@ -24,10 +31,10 @@ export interface DemoOptions {
  * against what was planted: the remote-use stories, the endpoint acts, and the stolen-and-used
  * incident that joins a theft on a VM with the use of its identity from outside Azure.
  */
-export async function runDemo(options: DemoOptions): Promise<number> {
+export async function runDemo(options: DemoOptions, output?: DemoOutput): Promise<number> {
   const tenant = generateDemoTenant();
   const folder = mkdtempSync(path.join(tmpdir(), 'tokenwatch-demo-'));
-  const write = (line: string): void => void process.stdout.write(`${line}\n`);
+  const write = output?.write ?? ((line: string): void => void process.stdout.write(`${line}\n`));
   try {
     const audit = path.join(folder, 'audit');
     mkdirSync(audit);
@@ -47,9 +54,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const inputs = endpoint ? [audit, endpointFolder] : [audit];
     const summary = await replay({ inputs, store: options.store, out: options.out, alertsToStdout: false, serviceTagsFile });
     write('');
-    write(formatAlertTable(summary.alerts));
+    write(formatAlertTable(summary.alerts, output?.width ?? DEFAULT_TABLE_WIDTH));
     write('');
-    printSummary(summary, write);
+    for (const line of formatReplaySummary(summary)) write(line);
     write('');
     const check = checkPlanted(tenant.planted, summary.alerts);
     for (const line of check.lines) write(line);

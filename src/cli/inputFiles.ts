@@ -1,25 +1,112 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+/**
+ * A replay's inputs: which files a list of files, folders and `-` names (listInputs), and the
+ * records in each, read as the file's format says (readInputRecords, readInputItems).
+ */
+import { createReadStream, closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { SourcedRecord } from '../app/decodeMessages';
 import { decodeMessage, isObject } from '../core/records/envelope';
 import { csvExportRecords } from '../core/records/logAnalytics/csvExport';
 import { isQueryResult, queryResultRows } from '../core/records/logAnalytics/queryResult';
-import type { Reject } from '../core/records/reject';
-import { appendAll } from '../core/arrays';
+import { makeReject, type Reject } from '../core/records/reject';
+import { CommandFailure } from './cliErrors';
 
 const INPUT_EXTENSIONS = new Set(['.json', '.ndjson', '.jsonl', '.log', '.csv']);
 
-/** Expands files and folders into input files: a folder is walked recursively in name order. */
-export function listInputFiles(inputs: readonly string[]): string[] {
-  const out: string[] = [];
+/** The input name that means standard input. */
+export const STDIN = '-';
+
+/** An input to read: a file (its size, for progress) or standard input (size unknown). */
+export interface InputFile {
+  readonly path: string;
+  readonly bytes: number | undefined;
+}
+
+/** A folder entry that was not read, and why (a dangling symbolic link, no permission). */
+export interface SkippedEntry {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** Whether a folder walk reads this file: a log extension, gzipped or not (`x.ndjson.gz`). */
+export function isInputFileName(name: string): boolean {
+  const ext = path.extname(name).toLowerCase();
+  return INPUT_EXTENSIONS.has(ext) || (ext === '.gz' && INPUT_EXTENSIONS.has(path.extname(name.slice(0, -3)).toLowerCase()));
+}
+
+export const INPUT_FILE_KINDS = '.json, .ndjson, .jsonl, .log or .csv, each optionally .gz';
+
+/**
+ * Expands files and folders into input files: a folder is walked recursively in name order and
+ * gives the files with a log extension; a file named on the command line is read whatever its
+ * name; `-` is standard input. An entry of a folder that cannot be read (a dangling symbolic link,
+ * no permission) is skipped and listed, the rest still read; a named input that does not exist is
+ * a failure.
+ */
+export function listInputs(inputs: readonly string[]): { files: InputFile[]; skipped: SkippedEntry[] } {
+  const files: InputFile[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const input of inputs) {
-    const stat = statSync(input);
-    if (stat.isDirectory()) {
-      const names = readdirSync(input).sort();
-      appendAll(out, listInputFiles(names.map((n) => path.join(input, n)).filter((p) => statSync(p).isDirectory() || INPUT_EXTENSIONS.has(path.extname(p).toLowerCase()))));
-    } else out.push(input);
+    if (input === STDIN) {
+      files.push({ path: STDIN, bytes: undefined });
+      continue;
+    }
+    let stat;
+    try {
+      stat = statSync(input);
+    } catch (error) {
+      throw new CommandFailure(`${input}: ${unreadableReason(input, error)}`);
+    }
+    if (stat.isDirectory()) walk(input, files, skipped);
+    else files.push({ path: input, bytes: stat.size });
   }
-  return out;
+  return { files, skipped };
+}
+
+/** The paths listInputs gives (see there). */
+export function listInputFiles(inputs: readonly string[]): string[] {
+  return listInputs(inputs).files.map((f) => f.path);
+}
+
+function walk(folder: string, files: InputFile[], skipped: SkippedEntry[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder).sort();
+  } catch (error) {
+    skipped.push({ path: folder, reason: unreadableReason(folder, error) });
+    return;
+  }
+  for (const name of names) {
+    const entry = path.join(folder, name);
+    let stat;
+    try {
+      stat = statSync(entry);
+    } catch (error) {
+      // Only a would-be input is worth a warning: a dangling link named notes.txt is not.
+      if (isInputFileName(name) || isSymbolicLink(entry)) skipped.push({ path: entry, reason: unreadableReason(entry, error) });
+      continue;
+    }
+    if (stat.isDirectory()) walk(entry, files, skipped);
+    else if (stat.isFile() && isInputFileName(name)) files.push({ path: entry, bytes: stat.size });
+  }
+}
+
+function isSymbolicLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function unreadableReason(file: string, error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return isSymbolicLink(file) ? 'a symbolic link to nothing (its target does not exist)' : 'no such file or folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'a loop of symbolic links';
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** One item of an input file: a record with its origin, or a counted reject. */
@@ -27,6 +114,21 @@ export type InputItem = SourcedRecord | { readonly reject: Reject };
 
 /** 64 KiB: the read size of the streamed formats (NDJSON, CSV). */
 const CHUNK_BYTES = 64 * 1024;
+
+export interface ReadOptions {
+  readonly chunkBytes?: number;
+  /** Told how many bytes of the file were read, as they are read (progress). For a gzipped file, compressed bytes. */
+  readonly onBytes?: (bytes: number) => void;
+}
+
+type Format = 'json' | 'csv' | 'ndjson';
+
+/** How a file is read, by its extension (the one before `.gz` for a gzipped file). */
+function formatOf(file: string): Format {
+  const name = file.toLowerCase().endsWith('.gz') ? file.slice(0, -3) : file;
+  const ext = path.extname(name).toLowerCase();
+  return ext === '.json' ? 'json' : ext === '.csv' ? 'csv' : 'ndjson';
+}
 
 /**
  * Reads one input file, one record at a time:
@@ -38,23 +140,81 @@ const CHUNK_BYTES = 64 * 1024;
  * Log Analytics rows (with their `Type` column) go through the same pipeline as Event Hub records,
  * which reads them by table (see logAnalyticsTableOf).
  */
-export function* readInputRecords(file: string, options: { chunkBytes?: number } = {}): Generator<InputItem> {
+export function* readInputRecords(file: string, options: ReadOptions = {}): Generator<InputItem> {
   const name = path.basename(file);
-  const ext = path.extname(file).toLowerCase();
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-  if (ext === '.json') {
-    yield* decoded(decodeMessage(readFileSync(file, 'utf8'), name), name);
+  const format = formatOf(file);
+  if (format === 'json') {
+    const text = readFileSync(file, 'utf8');
+    options.onBytes?.(Buffer.byteLength(text));
+    yield* jsonItems(text, name);
+  } else if (format === 'csv') yield* csvItems(fileTextChunks(file, chunkBytes, options.onBytes), name);
+  else {
+    const lines = new LineSplitter();
+    for (const chunk of fileTextChunks(file, chunkBytes, options.onBytes)) for (const line of lines.push(chunk)) yield* lineItems(line, name);
+    for (const line of lines.end()) yield* lineItems(line, name);
+  }
+}
+
+/**
+ * Reads any input the way readInputRecords reads a file, and also a gzipped file (`x.ndjson.gz`,
+ * read as its inner extension says, decompressed as it is read) and standard input (`-`: NDJSON,
+ * or one JSON document when its first line is not a whole one, or a CSV export when it does not
+ * start with `{` or `[`). A gzipped or piped CSV export and a JSON document are held whole, as a
+ * JSON document always is; NDJSON is streamed. A gzip stream that breaks off is a
+ * `file.damaged-gzip` reject after the records before the damage.
+ */
+export async function* readInputItems(file: string, options: ReadOptions & { readonly stdin?: Readable } = {}): AsyncGenerator<InputItem> {
+  if (file === STDIN) {
+    const chunks = textChunksOf(options.stdin ?? process.stdin, options.onBytes);
+    const first = await firstLineOf(chunks);
+    yield* streamItems(first.chunks, sniffFormat(first.head), 'stdin');
     return;
   }
-  if (ext === '.csv') {
-    for (const item of csvExportRecords(fileTextChunks(file, chunkBytes), name)) yield 'reject' in item ? item : { record: item.record, origin: item.origin };
+  if (!file.toLowerCase().endsWith('.gz')) {
+    yield* readInputRecords(file, options);
     return;
   }
-  for (const { text, line } of fileLines(file, chunkBytes)) {
-    if (text.trim() === '') continue;
-    const origin = `${name}:${line}`;
-    yield* decoded(decodeMessage(text, origin), origin);
+  const name = path.basename(file);
+  const raw = createReadStream(file, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES });
+  if (options.onBytes) raw.on('data', (chunk: Buffer | string) => options.onBytes!(chunk.length));
+  const gunzip = createGunzip();
+  pipeline(raw, gunzip, () => undefined);
+  try {
+    yield* streamItems(textChunksOf(gunzip), formatOf(file), name);
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+    yield { reject: makeReject('file.damaged-gzip', `The file is not a whole gzip stream (${(error as Error).message}); the records before the damage were read.`, '', name) };
   }
+}
+
+/** Items per block of readInputBlocks. */
+const BLOCK_ITEMS = 1024;
+
+/**
+ * readInputItems in blocks of up to 1,024 items: a plain file is read synchronously, with one
+ * await per block rather than per record (an await per record costs as much as reading it).
+ */
+export async function* readInputBlocks(file: string, options: ReadOptions & { readonly stdin?: Readable } = {}): AsyncGenerator<InputItem[]> {
+  let block: InputItem[] = [];
+  if (file !== STDIN && !file.toLowerCase().endsWith('.gz')) {
+    for (const item of readInputRecords(file, options)) {
+      block.push(item);
+      if (block.length === BLOCK_ITEMS) {
+        yield block;
+        block = [];
+      }
+    }
+  } else {
+    for await (const item of readInputItems(file, options)) {
+      block.push(item);
+      if (block.length === BLOCK_ITEMS) {
+        yield block;
+        block = [];
+      }
+    }
+  }
+  if (block.length > 0) yield block;
 }
 
 /** Reads one input file whole (see readInputRecords). */
@@ -66,6 +226,82 @@ export function readInputFile(file: string): { records: SourcedRecord[]; rejects
     else records.push(item);
   }
   return { records, rejects };
+}
+
+function* jsonItems(text: string, name: string): Generator<InputItem> {
+  yield* decoded(decodeMessage(text, name), name);
+}
+
+function* csvItems(chunks: Iterable<string>, name: string): Generator<InputItem> {
+  for (const item of csvExportRecords(chunks, name)) yield 'reject' in item ? item : { record: item.record, origin: item.origin };
+}
+
+function* lineItems({ text, line }: { text: string; line: number }, name: string): Generator<InputItem> {
+  if (text.trim() === '') return;
+  const origin = `${name}:${line}`;
+  yield* decoded(decodeMessage(text, origin), origin);
+}
+
+/** Items of a stream of text: NDJSON line by line, a JSON document or a CSV export whole. */
+async function* streamItems(chunks: AsyncIterable<string>, format: Format, name: string): AsyncGenerator<InputItem> {
+  if (format === 'ndjson') {
+    const lines = new LineSplitter();
+    for await (const chunk of chunks) for (const line of lines.push(chunk)) yield* lineItems(line, name);
+    for (const line of lines.end()) yield* lineItems(line, name);
+    return;
+  }
+  const whole: string[] = [];
+  for await (const chunk of chunks) whole.push(chunk);
+  yield* format === 'json' ? jsonItems(whole.join(''), name) : csvItems(whole, name);
+}
+
+/** A stream's bytes as UTF-8 text (split characters joined, a byte-order mark dropped, like fileTextChunks). */
+async function* textChunksOf(stream: AsyncIterable<unknown>, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    onBytes?.(bytes.length);
+    const text = decoder.decode(bytes, { stream: true });
+    if (text !== '') yield text;
+  }
+  const rest = decoder.decode();
+  if (rest !== '') yield rest;
+}
+
+/** The text up to the first line break (or all of it), and every chunk again, the ones read included. */
+async function firstLineOf(chunks: AsyncGenerator<string>): Promise<{ head: string; chunks: AsyncIterable<string> }> {
+  const read: string[] = [];
+  let head = '';
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done) break;
+    read.push(next.value);
+    head += next.value;
+    if (head.includes('\n')) break;
+  }
+  async function* again(): AsyncGenerator<string> {
+    yield* read;
+    yield* chunks;
+  }
+  return { head: head.split('\n', 1)[0]!, chunks: again() };
+}
+
+/** Standard input's format from its first line: a JSON value alone on it is NDJSON, a JSON start without its end one document, anything else CSV. */
+function sniffFormat(firstLine: string): Format {
+  const text = firstLine.replace(/^\ufeff/, '').trim();
+  if (text === '') return 'ndjson';
+  if (text[0] !== '{' && text[0] !== '[') return 'csv';
+  try {
+    JSON.parse(text);
+    return 'ndjson';
+  } catch {
+    return 'json';
+  }
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 /** A decoded body's records: Event Hub bodies inside an array and query results are opened. */
@@ -89,7 +325,7 @@ function* decoded(body: ReturnType<typeof decodeMessage>, origin: string): Gener
  * character split between two reads is joined) with a byte-order mark dropped; only one chunk is
  * held at a time.
  */
-export function* fileTextChunks(file: string, chunkBytes = CHUNK_BYTES): Generator<string> {
+export function* fileTextChunks(file: string, chunkBytes = CHUNK_BYTES, onBytes?: (bytes: number) => void): Generator<string> {
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(chunkBytes);
@@ -97,6 +333,7 @@ export function* fileTextChunks(file: string, chunkBytes = CHUNK_BYTES): Generat
     for (;;) {
       const read = readSync(fd, buffer, 0, chunkBytes, null);
       if (read === 0) break;
+      onBytes?.(read);
       const text = decoder.decode(buffer.subarray(0, read), { stream: true });
       if (text !== '') yield text;
     }
@@ -107,21 +344,27 @@ export function* fileTextChunks(file: string, chunkBytes = CHUNK_BYTES): Generat
   }
 }
 
-/** A file's lines (LF or CRLF) with their 1-based numbers, streamed (see fileTextChunks). */
-function* fileLines(file: string, chunkBytes: number): Generator<{ text: string; line: number }> {
-  let pending = '';
-  let line = 1;
-  for (const chunk of fileTextChunks(file, chunkBytes)) {
+/** Cuts text chunks into lines (LF or CRLF) with their 1-based numbers; a line split across chunks is joined. */
+class LineSplitter {
+  private pending = '';
+  private line = 1;
+
+  *push(chunk: string): Generator<{ text: string; line: number }> {
     let start = 0;
     let end = chunk.indexOf('\n');
     while (end !== -1) {
-      const text = pending + chunk.slice(start, end);
-      pending = '';
-      yield { text: text.endsWith('\r') ? text.slice(0, -1) : text, line: line++ };
+      const text = this.pending + chunk.slice(start, end);
+      this.pending = '';
+      yield { text: text.endsWith('\r') ? text.slice(0, -1) : text, line: this.line++ };
       start = end + 1;
       end = chunk.indexOf('\n', start);
     }
-    pending += chunk.slice(start);
+    this.pending += chunk.slice(start);
   }
-  if (pending !== '') yield { text: pending.endsWith('\r') ? pending.slice(0, -1) : pending, line };
+
+  *end(): Generator<{ text: string; line: number }> {
+    const text = this.pending;
+    this.pending = '';
+    if (text !== '') yield { text: text.endsWith('\r') ? text.slice(0, -1) : text, line: this.line };
+  }
 }

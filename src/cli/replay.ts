@@ -1,24 +1,35 @@
+/**
+ * `tokenwatch replay` as a function: input files through both detectors the way the functions
+ * run them, with the state store, alert sink and dead letter a replay needs, and its summary.
+ */
 import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { MemoryStateStore } from '../adapters/memoryStateStore';
 import { NdjsonAlertSink } from '../adapters/ndjsonAlertSink';
-import { MemoryRejectSink } from '../adapters/rejectSink';
 import { createTableClient, ensureTable, RequestCounter } from '../adapters/tableClient';
 import { TableStateStore } from '../adapters/tableStateStore';
 import type { StateStore } from '../adapters/stateStore';
 import type { SourcedRecord } from '../app/decodeMessages';
-import { runRemoteUseBatch } from '../app/remoteUseRunner';
+import { parseAuditRecords, runRemoteUseEvents, type ParsedAuditBatch } from '../app/remoteUseRunner';
 import { routeRecords } from '../app/routeRecords';
-import { runTheftBatch, type TheftDeps } from '../app/theftRunner';
+import { judgeEndpointOutcomes, type TheftDeps } from '../app/theftRunner';
 import type { AlertRow, Severity } from '../core/alerts/alertRow';
-import { countByReason, type Reject } from '../core/records/reject';
-import { listInputFiles, readInputFile } from './inputFiles';
+import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
+import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecord';
+import type { Reject } from '../core/records/reject';
+import { INPUT_FILE_KINDS, listInputs, readInputBlocks, STDIN, type InputFile, type SkippedEntry } from './inputFiles';
 import { loadTheftSettings } from '../app/theftSettings';
 import { appendAll } from '../core/arrays';
+import { CommandFailure } from './cliErrors';
 import { readJson, remoteUseSettingsFromFiles } from './commandSettings';
-import { openTableTarget } from './stateTable';
+import { LineFile, openOutputFile } from './outputFile';
+import type { ReplayProgressState } from './replayProgress';
+import { ReplayRejects } from './replayRejects';
+import { describeStore, openTableTarget } from './stateTable';
+import { formatTimeOrderWarning, TimeOrderWatch, type TimeOrderWarning } from './timeOrder';
 
 export interface ReplayOptions {
+  /** Files, folders, and `-` for standard input. */
   readonly inputs: readonly string[];
   readonly out?: string | undefined;
   /** `memory` (default), `azurite` (started from node_modules), or a table endpoint / connection string. */
@@ -28,15 +39,27 @@ export interface ReplayOptions {
   readonly allowlistFile?: string | undefined;
   readonly theftAllowlistFile?: string | undefined;
   readonly serviceTagsFile?: string | undefined;
+  /** Every reject as NDJSON (see ReplayRejects). */
+  readonly rejectsFile?: string | undefined;
   /** Write alert rows to stdout when no --out (default true for the CLI). */
   readonly alertsToStdout?: boolean;
+  /** Standard output and input (default: the process's). */
+  readonly stdout?: Writable;
+  readonly stdin?: Readable;
+  /** Told how far the replay is, after each invocation and every few thousand records read. */
+  readonly onProgress?: (state: ReplayProgressState) => void;
+  /** Warnings as they arise (skipped folder entries, event time running backwards); also in the summary. */
+  readonly warn?: (line: string) => void;
 }
 
 export interface ReplaySummary {
   files: number;
+  /** Records read (rejected or not), not counting the rejects of undecodable lines and bodies. */
   records: number;
   invocations: number;
   byCategory: Record<string, number>;
+  /** Records the detectors read and do not act on, by kind (`sign-in.user`, `sysmon.event-12`). */
+  ignoredByKind: Record<string, number>;
   rejectsByReason: Record<string, number>;
   alertsBySeverity: Record<Severity, number>;
   alertsByDetector: Record<string, number>;
@@ -45,94 +68,225 @@ export interface ReplaySummary {
   stateChanges: number;
   elapsedMs: number;
   alerts: AlertRow[];
+  /** The first rejects (KEPT_REJECTS); all are counted in rejectsByReason and written to the rejects file. */
   rejects: Reject[];
+  /** Folder entries not read. */
+  skipped: SkippedEntry[];
+  timeOrderWarnings: TimeOrderWarning[];
 }
 
 const TABLE = 'TokenWatchState';
 const THEFT_TABLE = 'TokenWatchTheftState';
 
+/** Progress is reported every this many records read (2^12), besides after each invocation. */
+const PROGRESS_EVERY_RECORDS = 4096;
+
 /**
  * Feeds log files through the same pipeline as the functions: records in name order, batched as
- * the function would receive them, state in memory, in Azurite, or in a real table.
+ * the function would receive them, state in memory, in Azurite, or in a real table. Files are
+ * parsed one at a time so that each file's event times are known: a file starting further back
+ * than the dedup window before what its detector read already is a warning (see TimeOrderWatch).
  */
 export async function replay(options: ReplayOptions, clock: () => number = Date.now): Promise<ReplaySummary> {
   const started = clock();
-  const files = listInputFiles(options.inputs);
-  const stores = await openStores(options.store ?? 'memory');
-  const out: Writable | undefined = options.out ? createWriteStream(options.out) : options.alertsToStdout === false ? undefined : process.stdout;
-  const sink = new NdjsonAlertSink(out);
-  const deadLetter = new MemoryRejectSink();
+  const warn = options.warn ?? (() => undefined);
+  const { files, skipped } = listInputs(options.inputs);
+  for (const entry of skipped) warn(`warning: skipped ${entry.path}: ${entry.reason}`);
+  if (files.length === 0) {
+    const where = options.inputs.join(', ');
+    throw new CommandFailure(`nothing to replay: ${where} ${options.inputs.length === 1 ? 'holds' : 'hold'} no log files (${INPUT_FILE_KINDS})${skipped.length > 0 ? ' that could be read' : ''}`);
+  }
+  if (files.filter((f) => f.path === STDIN).length > 1) throw new CommandFailure('"-" (standard input) can be read once only');
+  // Settings before outputs: a bad allowlist fails before --out is emptied.
   const settings = remoteUseSettingsFromFiles(options);
-  // The theft-and-use join keeps its machine partitions in the remote-use state, for both detectors.
-  const correlation = { store: stores.remote, dedupWindowMs: settings.dedupWindowMs };
-  const theft: TheftDeps = { store: stores.theft, sink, deadLetter, settings: loadTheftSettings(options.theftAllowlistFile ? readJson(options.theftAllowlistFile) : undefined), correlation };
+  const theftSettings = loadTheftSettings(options.theftAllowlistFile ? readJson(options.theftAllowlistFile) : undefined);
+  const outFd = options.out ? openOutputFile('--out', options.out) : undefined;
+  const rejectsFile = options.rejectsFile ? LineFile.open('--rejects', options.rejectsFile) : undefined;
+  const out: Writable | undefined = options.out ? quietStream(createWriteStream(options.out, { fd: outFd })) : options.alertsToStdout === false ? undefined : (options.stdout ?? process.stdout);
+  const sink = new NdjsonAlertSink(out);
+  const deadLetter = new ReplayRejects(rejectsFile);
+  const timeOrder = { audit: new TimeOrderWatch(settings.dedupWindowMs, 'Entra and Azure records'), endpoint: new TimeOrderWatch(settings.dedupWindowMs, 'endpoint telemetry') };
   const summary: ReplaySummary = {
-    files: files.length, records: 0, invocations: 0, byCategory: {}, rejectsByReason: {}, alertsBySeverity: { Low: 0, Medium: 0, High: 0 },
-    alertsByDetector: {}, suppressed: 0, tableRequests: undefined, stateChanges: 0, elapsedMs: 0, alerts: sink.rows, rejects: deadLetter.rejects,
+    files: files.length, records: 0, invocations: 0, byCategory: {}, ignoredByKind: {}, rejectsByReason: {}, alertsBySeverity: { Low: 0, Medium: 0, High: 0 },
+    alertsByDetector: {}, suppressed: 0, tableRequests: undefined, stateChanges: 0, elapsedMs: 0, alerts: sink.rows, rejects: deadLetter.kept, skipped, timeOrderWarnings: [],
   };
+  const tally = new ReadTally(files, options.onProgress);
+  let stores: Stores | undefined;
   try {
-    const batches = batchesOf(files, options.batchSize);
-    for (const batch of batches) {
+    stores = await openStores(options.store ?? 'memory');
+    // The theft-and-use join keeps its machine partitions in the remote-use state, for both detectors.
+    const correlation = { store: stores.remote, dedupWindowMs: settings.dedupWindowMs };
+    const remoteUse = { store: stores.remote, sink, deadLetter, settings, correlation };
+    const theft: TheftDeps = { store: stores.theft, sink, deadLetter, settings: theftSettings, correlation };
+    for await (const batch of batchesOf(files, options.batchSize, tally, options.stdin)) {
       summary.invocations++;
-      summary.records += batch.records.length;
-      const { audit, endpoint } = routeRecords(batch.records);
-      if (audit.length > 0 || batch.rejects.length > 0) {
-        const report = await runRemoteUseBatch(audit, batch.rejects, { store: stores.remote, sink, deadLetter, settings, correlation }, batch.id);
+      const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, timeOrder, (warning) => {
+        summary.timeOrderWarnings.push(warning);
+        warn(formatTimeOrderWarning(warning, settings.dedupWindowMs));
+      });
+      for (const part of batch.parts) summary.records += part.records.length;
+      if (auditRecords > 0 || fileRejects.length > 0) {
+        const report = await runRemoteUseEvents({ ...audit, rejects: appendAll(fileRejects, audit.rejects) }, remoteUse, batch.id);
         merge(summary.byCategory, report.byCategory);
+        merge(summary.ignoredByKind, report.detection.other);
+        merge(summary.ignoredByKind, { 'use.by-user': report.detection.userUses, 'use.not-managed-identity': report.detection.nonMiUses });
         summary.suppressed += report.detection.suppressed;
         summary.stateChanges += report.stateChanges;
       }
-      if (endpoint.length > 0) {
-        const report = await runTheftBatch(endpoint, theft, batch.id);
+      if (outcomes.length > 0) {
+        const report = await judgeEndpointOutcomes(outcomes, theft, batch.id);
         merge(summary.byCategory, report.byFormat);
+        merge(summary.ignoredByKind, report.summary.ignored);
         summary.suppressed += report.suppressed;
         summary.stateChanges += report.stateChanges;
       }
+      tally.report();
     }
   } finally {
-    if (out && out !== process.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(() => resolve()));
-    await stores.close();
+    rejectsFile?.close();
+    if (out && options.out) await new Promise<void>((resolve) => out.end(() => resolve()));
+    await stores?.close();
   }
   for (const alert of sink.rows) {
     summary.alertsBySeverity[alert.Severity]++;
     summary.alertsByDetector[alert.Detector] = (summary.alertsByDetector[alert.Detector] ?? 0) + 1;
   }
-  summary.rejectsByReason = countByReason(deadLetter.rejects);
-  summary.tableRequests = stores.counter?.requests;
+  summary.rejectsByReason = deadLetter.byReason;
+  summary.tableRequests = stores?.counter?.requests;
   summary.elapsedMs = clock() - started;
   return summary;
 }
 
-interface Batch {
-  readonly id: string;
+/** A file stream whose write errors reach the writer's callback only (no unhandled 'error' event). */
+function quietStream(stream: Writable): Writable {
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+/** One input file's share of an invocation. */
+interface FilePart {
+  readonly file: string;
   readonly records: SourcedRecord[];
   readonly rejects: Reject[];
 }
 
-function* batchesOf(files: readonly string[], batchSize: number | undefined): Generator<Batch> {
-  if (!batchSize) {
-    for (const file of files) {
-      const read = readInputFile(file);
-      yield { id: file, ...read };
-    }
-    return;
+interface Batch {
+  readonly id: string;
+  readonly parts: FilePart[];
+}
+
+/** How far reading has got, for progress. */
+class ReadTally {
+  records = 0;
+  filesDone = 0;
+  bytesRead = 0;
+  private readonly bytesTotal: number | undefined;
+
+  constructor(
+    private readonly files: readonly InputFile[],
+    private readonly onProgress: ((state: ReplayProgressState) => void) | undefined,
+  ) {
+    this.bytesTotal = files.every((f) => f.bytes !== undefined) ? files.reduce((sum, f) => sum + (f.bytes ?? 0), 0) : undefined;
   }
-  let pending: SourcedRecord[] = [];
-  let pendingRejects: Reject[] = [];
+
+  report(): void {
+    this.onProgress?.({ records: this.records, filesDone: this.filesDone, files: this.files.length, bytesRead: this.bytesRead, bytesTotal: this.bytesTotal });
+  }
+}
+
+/**
+ * The invocations of a replay: one per file, or (with a batch size) cuts of that many records
+ * across files, read as they are needed, so that only one invocation's records are held.
+ * Undecodable lines and bodies ride with the next invocation as its rejects.
+ */
+async function* batchesOf(files: readonly InputFile[], batchSize: number | undefined, tally: ReadTally, stdin: Readable | undefined): AsyncGenerator<Batch> {
+  const partOf = (file: InputFile): FilePart => ({ file: file.path === STDIN ? 'stdin' : file.path, records: [], rejects: [] });
+  let parts: FilePart[] = [];
+  let pending = 0;
   let n = 0;
   for (const file of files) {
-    const read = readInputFile(file);
-    appendAll(pendingRejects, read.rejects);
-    for (const record of read.records) {
-      pending.push(record);
-      if (pending.length >= batchSize) {
-        yield { id: `batch-${n++}`, records: pending, rejects: pendingRejects };
-        pending = [];
-        pendingRejects = [];
+    let part = partOf(file);
+    parts.push(part);
+    for await (const block of readInputBlocks(file.path, { stdin, onBytes: (bytes) => (tally.bytesRead += bytes) })) {
+      for (const item of block) {
+        if (++tally.records % PROGRESS_EVERY_RECORDS === 0) tally.report();
+        if ('reject' in item) {
+          part.rejects.push(item.reject);
+          continue;
+        }
+        part.records.push(item);
+        if (batchSize && ++pending >= batchSize) {
+          yield { id: `batch-${n++}`, parts };
+          part = partOf(file);
+          parts = [part];
+          pending = 0;
+        }
       }
     }
+    tally.filesDone++;
+    if (!batchSize) {
+      yield { id: file.path, parts };
+      parts = [];
+    }
   }
-  if (pending.length > 0 || pendingRejects.length > 0) yield { id: `batch-${n}`, records: pending, rejects: pendingRejects };
+  if (batchSize && (pending > 0 || parts.some((p) => p.rejects.length > 0))) yield { id: `batch-${n}`, parts };
+}
+
+/**
+ * An invocation's records parsed for both detectors, file part by file part, so that each part's
+ * event times are checked against what its detector read before (see TimeOrderWatch).
+ */
+function parseBatch(
+  batch: Batch,
+  timeOrder: { readonly audit: TimeOrderWatch; readonly endpoint: TimeOrderWatch },
+  onWarning: (warning: TimeOrderWarning) => void,
+): { audit: ParsedAuditBatch; auditRecords: number; outcomes: EndpointParsed[]; fileRejects: Reject[] } {
+  const audit = emptyParsedBatch();
+  const outcomes: EndpointParsed[] = [];
+  const fileRejects: Reject[] = [];
+  let auditRecords = 0;
+  for (const part of batch.parts) {
+    appendAll(fileRejects, part.rejects);
+    const routed = routeRecords(part.records);
+    auditRecords += routed.audit.length;
+    const parsed = parseAuditRecords(routed.audit);
+    const endpoint = routed.endpoint.map(({ record, origin }) => parseEndpointRecord(record, origin));
+    mergeParsedBatch(audit, parsed);
+    appendAll(outcomes, endpoint);
+    const spans = [
+      { watch: timeOrder.audit, span: timeSpan(parsed.events.map((e) => e.timeMs)) },
+      { watch: timeOrder.endpoint, span: timeSpan(endpoint.flatMap((o) => (o.ok === true ? [o.value.timeMs] : []))) },
+    ];
+    for (const { watch, span } of spans) {
+      const warning = span && watch.observe(part.file, span.minMs, span.maxMs);
+      if (warning) onWarning(warning);
+    }
+  }
+  return { audit, auditRecords, outcomes, fileRejects };
+}
+
+function emptyParsedBatch(): { records: number; events: ParsedAuditBatch['events']; rejects: Reject[]; byCategory: Record<string, number>; tenants: string[] } {
+  return { records: 0, events: [], rejects: [], byCategory: {}, tenants: [] };
+}
+
+function mergeParsedBatch(into: ReturnType<typeof emptyParsedBatch>, part: ParsedAuditBatch): void {
+  into.records += part.records;
+  appendAll(into.events, part.events);
+  appendAll(into.rejects, part.rejects);
+  merge(into.byCategory, part.byCategory);
+  for (const tenant of part.tenants) if (!into.tenants.includes(tenant)) into.tenants.push(tenant);
+}
+
+/** The earliest and latest of event times; undefined when there are none. */
+function timeSpan(times: readonly number[]): { minMs: number; maxMs: number } | undefined {
+  let minMs = Number.POSITIVE_INFINITY;
+  let maxMs = Number.NEGATIVE_INFINITY;
+  for (const ms of times) {
+    if (!Number.isFinite(ms)) continue;
+    if (ms < minMs) minMs = ms;
+    if (ms > maxMs) maxMs = ms;
+  }
+  return minMs <= maxMs ? { minMs, maxMs } : undefined;
 }
 
 interface Stores {
@@ -147,8 +301,13 @@ async function openStores(store: string): Promise<Stores> {
   const { target, stop } = await openTableTarget(store);
   const counter = new RequestCounter();
   if ('connectionString' in target) {
-    await ensureTable(target.connectionString, TABLE);
-    await ensureTable(target.connectionString, THEFT_TABLE);
+    try {
+      await ensureTable(target.connectionString, TABLE);
+      await ensureTable(target.connectionString, THEFT_TABLE);
+    } catch (error) {
+      await stop();
+      throw new Error(`state store (${describeStore(store)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
   const cache = { cachePartitions: 20_000 };
   return {
@@ -159,6 +318,7 @@ async function openStores(store: string): Promise<Stores> {
   };
 }
 
-function merge(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+/** Adds counts (a zero count adds no key). */
+function merge(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [k, v] of Object.entries(from)) if (v !== 0) into[k] = (into[k] ?? 0) + v;
 }

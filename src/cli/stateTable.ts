@@ -9,8 +9,61 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { startAzurite } from '../adapters/azurite';
 import { createTableClient } from '../adapters/tableClient';
 import { TableStateStore } from '../adapters/tableStateStore';
+import { UsageError } from './cliErrors';
 
 export type TableTarget = { readonly connectionString: string } | { readonly endpoint: string; readonly credential: TokenCredential };
+
+const STORE_FORMS = 'an https table endpoint (https://<account>.table.core.windows.net) or a connection string';
+
+/**
+ * `--store` checked before anything starts, so a wrong value is a usage error that says what the
+ * flag takes rather than a failure inside the Table client: `memory` and `azurite` where the
+ * command accepts them, an https endpoint, or a connection string with an account and its key
+ * or SAS (or `UseDevelopmentStorage=true`). Plain http is only for an emulator, and an emulator
+ * is reached with its connection string (the endpoint alone carries no key).
+ */
+export function checkStoreFlag(store: string, accepts: { readonly memory: boolean; readonly azurite: boolean }): string {
+  const named = [...(accepts.memory ? ['memory'] : []), ...(accepts.azurite ? ['azurite'] : [])];
+  const forms = `--store takes ${[...named, STORE_FORMS].join(', ')}`;
+  if (store === 'memory' || store === 'azurite') {
+    if (named.includes(store)) return store;
+    throw new UsageError(`${forms}; "${store}" is not possible here`);
+  }
+  if (/^https:\/\//i.test(store)) {
+    if (URL.canParse(store)) return store;
+    throw new UsageError(`${forms}; "${store}" is not a URL`);
+  }
+  if (/^http:\/\//i.test(store)) {
+    throw new UsageError(
+      `--store ${store}: plain http is for an emulator, which needs its connection string (DefaultEndpointsProtocol=http;AccountName=…;AccountKey=…;TableEndpoint=${store});` +
+        `${accepts.azurite ? ' --store azurite starts one' : ''}`,
+    );
+  }
+  const settings = connectionStringSettings(store);
+  const has = (name: string): boolean => (settings.get(name) ?? '') !== '';
+  if (settings.get('usedevelopmentstorage')?.toLowerCase() === 'true' || (has('accountname') && has('accountkey')) || (has('sharedaccesssignature') && has('tableendpoint'))) return store;
+  throw new UsageError(`${forms}, not "${settings.size > 0 ? describeStore(store) : store}"`);
+}
+
+/** The store as it may be printed: a connection string by its account and endpoint, never its key. */
+export function describeStore(store: string): string {
+  if (store === 'memory' || store === 'azurite' || /^https?:\/\//i.test(store)) return store;
+  const settings = connectionStringSettings(store);
+  const account = settings.get('accountname');
+  const endpoint = settings.get('tableendpoint');
+  if (account === undefined && endpoint === undefined) return settings.size > 0 ? 'a connection string' : store;
+  return `connection string${account ? ` of account ${account}` : ''}${endpoint ? ` at ${endpoint}` : ''}`;
+}
+
+/** A connection string's `Name=value` parts by lower-case name (values are not all keys, but none is printed whole). */
+function connectionStringSettings(text: string): Map<string, string> {
+  const settings = new Map<string, string>();
+  for (const part of text.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) settings.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+  }
+  return settings;
+}
 
 /** An https endpoint or a connection string (not `memory`, not `azurite`). */
 export function tableTargetOf(store: string): TableTarget {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runBackfillCommand } from '../../src/cli/backfill';
-import { backfillOptionsFromFlags, main, UsageError } from '../../src/cli/tokenwatch';
+import { backfillOptionsFromFlags, main } from '../../src/cli/tokenwatch';
+import { testIo } from './cliTestIo';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import { at, testClassifier } from '../support/auditFixtures';
 import { azuriteConnectionString, uniqueTableName } from '../support/azurite';
@@ -21,10 +22,15 @@ describe('tokenwatch backfill: usage', () => {
     [['backfill', 'logs/', '--workspace', WORKSPACE_ID, '--store', 'memory'], /backfill takes no file arguments \(got "logs\/"\)/],
     [['backfill', '--workspace', WORKSPACE_ID, '--store', 'memory', '--dayz', '3'], /unknown option --dayz/],
     [['backfill', '--workspace', WORKSPACE_ID, '--store'], /--store needs a value/],
+    [['backfill', '--workspace', WORKSPACE_ID, '--store', 'bogus'], /--store takes memory, azurite, an https table endpoint .* not "bogus"/],
+    [['backfill', '--workspace', WORKSPACE_ID, '--store', 'memory', '--records', '5'], /unknown option --records for backfill/],
   ])('%j is a usage error', async (argv, message) => {
-    const run = main(argv);
-    await expect(run).rejects.toBeInstanceOf(UsageError);
-    await expect(run).rejects.toThrow(message);
+    const { io, out, err } = testIo();
+    expect(await main(argv, io)).toBe(2);
+    expect(err()).toMatch(message);
+    expect(err()).toMatch(/^tokenwatch backfill: /);
+    expect(err()).toContain('see: tokenwatch backfill --help');
+    expect(out()).toBe('');
   });
 
   it('defaults to 30 days and the TokenWatchState table', () => {

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileTextChunks, listInputFiles, readInputFile, readInputRecords, type InputItem } from '../../src/cli/inputFiles';
+import { fileTextChunks, listInputFiles, readInputFile, readInputItems, readInputRecords, type InputItem } from '../../src/cli/inputFiles';
 import { replay } from '../../src/cli/replay';
 import { readExportHeader, readExportTime } from '../../src/core/records/logAnalytics/exportTime';
 import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP } from '../support/auditFixtures';
@@ -165,6 +167,41 @@ describe('JSON exports', () => {
     const dir = folder();
     for (const name of ['b.csv', 'a.json', 'c.txt', 'd.ndjson']) writeFileSync(path.join(dir, name), '');
     expect(listInputFiles([dir]).map((f) => path.basename(f))).toEqual(['a.json', 'b.csv', 'd.ndjson']);
+  });
+});
+
+describe('gzipped files and standard input', () => {
+  const collect = async (items: AsyncIterable<InputItem>): Promise<InputItem[]> => {
+    const out: InputItem[] = [];
+    for await (const item of items) out.push(item);
+    return out;
+  };
+  const CSV = '\ufeffName,"TimeGenerated [UTC]",Note\r\na,2021-04-28T14:32:14.0290000Z,"two\r\nlines"\r\nb,2021-04-28T14:33:14.0290000Z,plain\r\n';
+  const strip = (items: InputItem[]): unknown[] => items.map((i) => ('reject' in i ? i.reject.reason : i.record));
+
+  it('reads x.csv.gz, x.json.gz and x.ndjson.gz as their inner extension says, with the same records as the plain files', async () => {
+    const dir = folder();
+    const bodies = { 'e.csv': CSV, 'e.json': JSON.stringify({ records: [{ a: 1 }, { a: 2 }] }), 'e.ndjson': '{"a":1}\n\n{"a":2}\r\n' };
+    for (const [name, text] of Object.entries(bodies)) {
+      writeFileSync(path.join(dir, name), text);
+      writeFileSync(path.join(dir, `${name}.gz`), gzipSync(text));
+      const plain = [...readInputRecords(path.join(dir, name))];
+      expect(plain.length, name).toBeGreaterThan(1);
+      expect(await collect(readInputItems(path.join(dir, `${name}.gz`))), name).toEqual(plain.map((i) => ('origin' in i ? { ...i, origin: i.origin.replace(name, `${name}.gz`) } : i)));
+    }
+    expect(listInputFiles([dir]).map((f) => path.basename(f))).toEqual(['e.csv', 'e.csv.gz', 'e.json', 'e.json.gz', 'e.ndjson', 'e.ndjson.gz']);
+  });
+
+  it('reads standard input as NDJSON, one JSON document, or a CSV export, by its first line', async () => {
+    const stdin = (text: string): Readable => Readable.from([Buffer.from(text)]);
+    expect(strip(await collect(readInputItems('-', { stdin: stdin('{"a":1}\n{"a":2}\nnot json\n') })))).toEqual([{ a: 1 }, { a: 2 }, 'body.invalid-json']);
+    expect(strip(await collect(readInputItems('-', { stdin: stdin('{\n  "records": [\n    {"a": 1}\n  ]\n}\n') })))).toEqual([{ a: 1 }]);
+    expect(strip(await collect(readInputItems('-', { stdin: stdin('[{"a": 1},\n {"a": 2}]') })))).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(strip(await collect(readInputItems('-', { stdin: stdin(CSV) })))).toEqual([
+      { Name: 'a', TimeGenerated: '2021-04-28T14:32:14.029Z', Note: 'two\r\nlines' },
+      { Name: 'b', TimeGenerated: '2021-04-28T14:33:14.029Z', Note: 'plain' },
+    ]);
+    expect(await collect(readInputItems('-', { stdin: stdin('') }))).toEqual([]);
   });
 });
 

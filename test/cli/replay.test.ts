@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { replay } from '../../src/cli/replay';
-import { parseArgs } from '../../src/cli/tokenwatch';
+import { parseCommandLine } from '../../src/cli/commandLine';
+import { REPLAY_COMMAND } from '../../src/cli/commandSpecs';
 import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP } from '../support/auditFixtures';
 
 const folders: string[] = [];
@@ -58,8 +59,15 @@ describe('tokenwatch replay', () => {
   }, 60_000);
 
   it('parses its arguments', () => {
-    expect(parseArgs(['a', '--out', 'x.ndjson', '--batch-size=5', 'b'])).toEqual({ positional: ['a', 'b'], flags: { out: 'x.ndjson', 'batch-size': '5' } });
-    expect(() => parseArgs(['--bogus'])).toThrow('unknown option --bogus');
-    expect(() => parseArgs(['--out'])).toThrow('--out needs a value');
+    expect(parseCommandLine(REPLAY_COMMAND, ['a', '--out', 'x.ndjson', '--batch-size=5', 'b', '-'])).toEqual({ operands: ['a', 'b', '-'], flags: { out: 'x.ndjson', 'batch-size': '5' } });
+    expect(parseCommandLine(REPLAY_COMMAND, ['--', '-odd-name.ndjson']).operands).toEqual(['-odd-name.ndjson']);
+    expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--bogus'])).toThrow('unknown option --bogus for replay');
+    expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '-x'])).toThrow('unknown option -x for replay');
+    expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--records', '5'])).toThrow('unknown option --records for replay');
+    expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--out'])).toThrow('--out needs a value (FILE)');
+    expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--out', '--store', 'memory'])).toThrow('--out needs a value (FILE)');
+    expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--out='])).toThrow('--out needs a value (FILE)');
+    expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--debug=yes'])).toThrow('--debug takes no value');
+    expect(() => parseCommandLine(REPLAY_COMMAND, [])).toThrow('replay needs <files, folders or ->…');
   });
 });

@@ -1,0 +1,79 @@
+/**
+ * How `tokenwatch` fails: a usage error (exit 2: the command line is wrong, the command's help
+ * says what it takes), a command failure (exit 1: the message already says what to do), and any
+ * other error turned into one line a person can act on. A stack trace only with `--debug`.
+ */
+
+/** The command line is wrong: exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The command could not do its work, for a reason its message states in full: exit 1. */
+export class CommandFailure extends Error {
+  override readonly name = 'CommandFailure';
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * The lines printed for a failed command (the first without the `tokenwatch <command>:` prefix):
+ * the first line of the message, then a hint for the failures whose own message does not say
+ * what to do; with `debug`, the stack and every cause.
+ */
+export function describeFailure(error: unknown, debug: boolean): string[] {
+  const hint = hintFor(error);
+  const expected = error instanceof CommandFailure || error instanceof UsageError || hint !== undefined;
+  const lines = [`${firstLine(error)}${expected || debug ? '' : ' (--debug shows the stack trace)'}`];
+  if (hint !== undefined) lines.push(`  ${hint}`);
+  if (debug) {
+    for (let e: unknown = error; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
+      lines.push(e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e));
+      if (!(e instanceof Error)) break;
+    }
+  }
+  return lines;
+}
+
+function firstLine(error: unknown): string {
+  if (isSignInMissing(error)) return 'no Azure sign-in could get a token for the state table';
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n', 1)[0]!.trim() || (error instanceof Error ? error.name : 'failed');
+}
+
+function hintFor(error: unknown): string | undefined {
+  if (isSignInMissing(error)) {
+    return 'run `az login` (or sign in with Azure PowerShell or azd, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET), then try again; the identity needs Storage Table Data Contributor on the account (--debug: what each credential answered)';
+  }
+  if (causes(error).some((e) => statusOf(e) === 403)) {
+    return 'the signed-in identity is not allowed to use the table: give it the Storage Table Data Contributor role on the storage account (role assignments take a few minutes to apply)';
+  }
+  const refused = causes(error).find((e) => codeOf(e) === 'ECONNREFUSED' || codeOf(e) === 'ENOTFOUND');
+  if (refused !== undefined) return 'nothing answered at the state table endpoint: check --store (for a local run, `--store azurite` starts one)';
+  return undefined;
+}
+
+/** @azure/identity's credential chain found no usable sign-in (its message lists every credential it tried, one per line). */
+function isSignInMissing(error: unknown): boolean {
+  return causes(error).some(
+    (e) => ['AggregateAuthenticationError', 'CredentialUnavailableError', 'AuthenticationRequiredError'].includes(e.name) || /ChainedTokenCredential authentication failed/.test(e.message),
+  );
+}
+
+function causes(error: unknown): Error[] {
+  const out: Error[] = [];
+  for (let e: unknown = error; e instanceof Error && out.length < 10; e = e.cause) out.push(e);
+  return out;
+}
+
+function statusOf(error: Error): number | undefined {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function codeOf(error: Error): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,103 @@
+/**
+ * The shape of a `tokenwatch` command line: each command declares its own flags (a flag of one
+ * command is unknown to the others), the parse is node:util's `parseArgs` in strict mode, and
+ * the help text is written from the same declaration, so the two cannot disagree.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from './cliErrors';
+import { wrapText as wrap } from './wrapText';
+
+export interface FlagSpec {
+  /** The value's placeholder in the help (`FILE`, `N`); absent for a switch. */
+  readonly value?: string;
+  readonly short?: string;
+  readonly help: string;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  /** One line for the overview. */
+  readonly summary: string;
+  /** What follows the command name in the synopsis (`<files or folders…>`), empty when it takes none. */
+  readonly operands: string;
+  /** How many operands it takes at least; 0 with an empty `operands` means none at all. */
+  readonly minOperands: number;
+  /** Paragraphs after the synopsis. */
+  readonly description: readonly string[];
+  readonly flags: Readonly<Record<string, FlagSpec>>;
+}
+
+/** Flags every command takes. */
+export const COMMON_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  help: { short: 'h', help: 'show this help' },
+  debug: { help: 'on failure, print the stack trace and every cause' },
+};
+
+export interface CommandLine {
+  readonly operands: string[];
+  /** Values of the flags given: a string for a flag with a value, `true` for a switch. */
+  readonly flags: Readonly<Record<string, string | true>>;
+}
+
+/** A flag's value when it was given with one. */
+export function stringFlag(line: CommandLine, name: string): string | undefined {
+  const value = line.flags[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Parses a command's arguments (after the command name); an unknown flag or a missing value is a UsageError naming it. */
+export function parseCommandLine(spec: CommandSpec, args: readonly string[]): CommandLine {
+  const flags = { ...spec.flags, ...COMMON_FLAGS };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [name, flag] of Object.entries(flags)) options[name] = { type: flag.value === undefined ? 'boolean' : 'string', ...(flag.short ? { short: flag.short } : {}) };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageErrorOf(spec, error);
+  }
+  const values: Record<string, string | true> = {};
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === undefined || value === false) continue;
+    if (value === '') throw new UsageError(`--${name} needs a value (${flags[name]?.value ?? 'a value'})`);
+    if (typeof value === 'string' || value === true) values[name] = value;
+  }
+  if (values['help'] === true) return { operands: parsed.positionals, flags: values };
+  if (spec.operands === '' && parsed.positionals.length > 0) throw new UsageError(`${spec.name} takes no file arguments (got "${parsed.positionals[0]}")`);
+  if (parsed.positionals.length < spec.minOperands) throw new UsageError(`${spec.name} needs ${spec.operands}`);
+  return { operands: parsed.positionals, flags: values };
+}
+
+function usageErrorOf(spec: CommandSpec, error: unknown): Error {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-{1,2}[^' =]+)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return new UsageError(`unknown option ${option ?? message} for ${spec.name} (a file name starting with "-" goes after "--")`);
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/does not take an argument/.test(message)) return new UsageError(`${option} takes no value`);
+    const name = option?.replace(/^-+/, '') ?? '';
+    const flag = spec.flags[name];
+    return new UsageError(`${option} needs a value${flag?.value ? ` (${flag.value})` : ''}`);
+  }
+  return error instanceof Error ? error : new UsageError(message);
+}
+
+/** The command's help: synopsis, description, flags. */
+export function formatCommandHelp(spec: CommandSpec): string {
+  const flags = { ...spec.flags, ...COMMON_FLAGS };
+  const lines = [`tokenwatch ${spec.name}${spec.operands ? ` ${spec.operands}` : ''} [options]`, '', ...wrap(spec.summary, 96).map((l) => `  ${l}`)];
+  for (const paragraph of spec.description) lines.push('', ...wrap(paragraph, 96).map((l) => `  ${l}`));
+  lines.push('', 'Options:');
+  const left = Object.entries(flags).map(([name, flag]) => `${flag.short ? `-${flag.short}, ` : '    '}--${name}${flag.value ? ` ${flag.value}` : ''}`);
+  const pad = Math.min(40, Math.max(...left.map((l) => l.length)) + 2);
+  Object.values(flags).forEach((flag, i) => {
+    const head = `  ${left[i]!}`;
+    const help = wrap(flag.help, 96 - pad);
+    if (head.length - 2 >= pad) lines.push(head, ...help.map((l) => `${' '.repeat(pad + 2)}${l}`));
+    else lines.push(`${head.padEnd(pad + 2)}${help[0] ?? ''}`, ...help.slice(1).map((l) => `${' '.repeat(pad + 2)}${l}`));
+  });
+  lines.push('', 'Exit status: 0 done, 1 failed (the message says why), 2 the command line is wrong.');
+  return lines.join('\n');
+}

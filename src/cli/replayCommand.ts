@@ -1,0 +1,80 @@
+/**
+ * `tokenwatch replay` from its parsed command line: flags checked and turned into ReplayOptions,
+ * progress and warnings on stderr, the alerts as NDJSON rows or a table, the summary, and the
+ * exit status (1 when nothing could be read).
+ */
+import { closeSync, writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { formatAlertTable } from './alertTable';
+import { CommandFailure, EXIT_OK, UsageError } from './cliErrors';
+import { stringFlag, type CommandLine } from './commandLine';
+import { tableWidthOf, type CliIo } from './cliIo';
+import { openOutputFile } from './outputFile';
+import { replay } from './replay';
+import { ReplayProgress } from './replayProgress';
+import { formatReplaySummary, nothingRead } from './replayReport';
+import { checkStoreFlag } from './stateTable';
+
+export const ALERT_FORMATS = ['ndjson', 'table'] as const;
+
+export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<number> {
+  const flag = (name: string): string | undefined => stringFlag(line, name);
+  const store = checkStoreFlag(flag('store') ?? 'memory', { memory: true, azurite: true });
+  const batchSize = flag('batch-size') !== undefined ? Number(flag('batch-size')) : undefined;
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new UsageError(`--batch-size must be a positive whole number, not "${flag('batch-size')}"`);
+  const format = flag('format') ?? 'ndjson';
+  if (!(ALERT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format takes ${ALERT_FORMATS.join(' or ')}, not "${format}"`);
+  const out = flag('out');
+  const err = (text: string): void => void io.stderr.write(`${text}\n`);
+
+  // The table is written once the replay is over (it is sorted by severity), but its file is opened now: a path that cannot be written fails first.
+  const tableFd = format === 'table' && out !== undefined ? openOutputFile('--out', out) : undefined;
+  const progress = new ReplayProgress(io.stderr, io.now);
+  // Alert rows on the terminal that shows the progress line: the line is cleared before each write.
+  const stdout = io.stdout.isTTY && io.stderr.isTTY ? new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      progress.clear();
+      io.stdout.write(chunk, done);
+    },
+  }) : io.stdout;
+  let summary;
+  try {
+    summary = await replay(
+      {
+        inputs: line.operands,
+        out: format === 'ndjson' ? out : undefined,
+        alertsToStdout: format === 'ndjson',
+        stdout,
+        stdin: io.stdin,
+        store,
+        batchSize,
+        allowlistFile: flag('allowlist'),
+        theftAllowlistFile: flag('theft-allowlist'),
+        serviceTagsFile: flag('service-tags'),
+        rejectsFile: flag('rejects'),
+        onProgress: (state) => progress.update(state),
+        warn: (text) => progress.log(text),
+      },
+      io.now,
+    );
+  } catch (error) {
+    if (tableFd !== undefined) closeSync(tableFd);
+    throw error;
+  } finally {
+    progress.finish();
+  }
+  if (format === 'table') {
+    const table = `${formatAlertTable(summary.alerts, tableFd === undefined ? tableWidthOf(io) : undefined)}\n`;
+    if (tableFd === undefined) io.stdout.write(table);
+    else {
+      writeSync(tableFd, table);
+      closeSync(tableFd);
+    }
+  }
+  for (const text of formatReplaySummary(summary, flag('rejects'))) err(text);
+  if (nothingRead(summary)) {
+    const files = summary.files === 1 ? 'the input file holds' : `the ${summary.files} input files hold`;
+    throw new CommandFailure(`nothing read: ${files} no records (empty, or blank lines only)`);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,27 @@
+/**
+ * A replay's summary as text (stderr of `tokenwatch replay`, the demo's output): what was read,
+ * what the detectors ignored, what was rejected, what was raised; and whether anything was read.
+ */
+import { formatCounts } from './alertTable';
+import type { ReplaySummary } from './replay';
+
+export function formatReplaySummary(summary: ReplaySummary, rejectsFile?: string): string[] {
+  const rejects = Object.values(summary.rejectsByReason).reduce((a, b) => a + b, 0);
+  const lines = [
+    `files ${summary.files}, records ${summary.records}, invocations ${summary.invocations}, ${Math.round(summary.elapsedMs)} ms`,
+    `records by category: ${formatCounts(summary.byCategory)}`,
+    `records ignored by kind: ${formatCounts(summary.ignoredByKind)}`,
+    `rejects by reason: ${formatCounts(summary.rejectsByReason)}${rejectsFile && rejects > 0 ? ` (each in ${rejectsFile})` : ''}`,
+    `alerts by severity: ${formatCounts(summary.alertsBySeverity)}; by detector: ${formatCounts(summary.alertsByDetector)}; suppressed by dedup: ${summary.suppressed}`,
+  ];
+  if (summary.tableRequests !== undefined) lines.push(`table storage requests: ${summary.tableRequests}, state rows changed: ${summary.stateChanges}`);
+  if (summary.skipped.length > 0) lines.push(`skipped ${summary.skipped.length} folder ${summary.skipped.length === 1 ? 'entry' : 'entries'} that could not be read (warnings above)`);
+  const backwards = new Set(summary.timeOrderWarnings.map((w) => w.file)).size;
+  if (backwards > 0) lines.push(`warning: event time ran backwards by more than the dedup window in ${backwards} ${backwards === 1 ? 'file' : 'files'} (see above): alerts may be missing`);
+  return lines;
+}
+
+/** Nothing came out of the inputs: no record and no reject (empty files, or files of blank lines). */
+export function nothingRead(summary: ReplaySummary): boolean {
+  return summary.records === 0 && Object.keys(summary.rejectsByReason).length === 0;
+}
