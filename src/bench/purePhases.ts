@@ -24,10 +24,13 @@ export interface PureFigures {
   readonly parseFloorTightLoopRecordsPerSec: number;
   readonly remoteUseRecordsPerSec: number;
   readonly theftRecordsPerSec: number;
-  /** JSON.parse of the endpoint bodies the theft pipeline reads, in a tight loop after each theft pass: its own floor. */
+  /** JSON.parse of the endpoint bodies the theft pipeline reads, timed interleaved with it as the remote-use floor is: its own floor. */
   readonly theftParseFloorRecordsPerSec: number;
-  /** The theft rate over its own floor. */
+  /** The theft rate over its own floor (target ≥ 0.5, as pipelineToFloorRatio). */
   readonly theftToFloorRatio: number;
+  /** The same endpoint parse in a tight loop after each theft pass, and the theft rate over it: the stricter reading. */
+  readonly theftParseFloorTightLoopRecordsPerSec: number;
+  readonly theftToTightLoopFloorRatio: number;
   readonly pipelineToFloorRatio: number;
   /** The remote-use rate over the tight-loop floor: the stricter reading, for comparison. */
   readonly pipelineToTightLoopFloorRatio: number;
@@ -55,7 +58,8 @@ export interface PureFigures {
  * seconds) reaches both alike. The floor is also timed in a tight loop over the whole stream, as
  * before, and reported beside it (`parseFloorTightLoopRecordsPerSec`): a parse that runs with
  * nothing else between its calls is faster than the same parse inside any pipeline. Then theft,
- * and last the remote-use steps one by one on a fresh store, checked against the runner.
+ * measured the same two ways over the endpoint bodies, and last the remote-use steps one by one
+ * on a fresh store, checked against the runner.
  */
 export async function runPurePhases(stream: BenchStream, options: { readonly passes?: number; readonly log?: (line: string) => void } = {}): Promise<PureFigures> {
   const log = options.log ?? (() => undefined);
@@ -73,6 +77,7 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
   const remoteTimes: number[] = [];
   const theftTimes: number[] = [];
   const theftFloorTimes: number[] = [];
+  const theftTightFloorTimes: number[] = [];
   let remoteUse: StreamOutcome | undefined;
   let theft: StreamOutcome | undefined;
   let memory = new MemoryStateBackend();
@@ -81,10 +86,10 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
     const remoteMemory = remoteDeps(new MemoryStateStore(memory), remoteSettings);
     await runRemoteUseStream(audit.warmUp, remoteMemory, 'warm');
     collectGarbage();
-    const interleaved = await interleavedRemotePass(audit.steady, remoteMemory);
+    const interleaved = await interleavedPass(audit.steady, (invocation, i) => runRemoteUseStream([invocation], remoteMemory, 'remote', i));
     if (interleaved.floorRecords !== auditSteady) throw new Error(`parse floor: ${interleaved.floorRecords} records parsed, the stream has ${auditSteady}`);
     floorTimes.push(interleaved.floorMs);
-    remoteTimes.push(interleaved.remoteMs);
+    remoteTimes.push(interleaved.pipelineMs);
     remoteUse = sameOutcome('remote use', remoteUse, interleaved.outcome);
 
     // The tight-loop floor: JSON.parse of the whole stream with nothing in between.
@@ -94,14 +99,21 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
     tightFloorTimes.push(nowMs() - started);
     if (parsed !== auditSteady) throw new Error(`parse floor (tight loop): ${parsed} records parsed, the stream has ${auditSteady}`);
 
+    // Theft as remote use: warm-up untimed, then each invocation paired with the parse of another.
     const theftMemory = theftDeps(new MemoryStateStore(), theftSettings);
-    theft = sameOutcome('theft', theft, await timedPass(endpoint, theftTimes, (invocations, prefix) => runTheftStream(invocations, theftMemory, prefix)));
-    // The theft pipeline's own floor: JSON.parse of the same endpoint bodies, nothing else.
+    await runTheftStream(endpoint.warmUp, theftMemory, 'warm');
+    collectGarbage();
+    const theftInterleaved = await interleavedPass(endpoint.steady, (invocation, i) => runTheftStream([invocation], theftMemory, undefined, i));
+    if (theftInterleaved.floorRecords !== endpointSteady) throw new Error(`theft parse floor: ${theftInterleaved.floorRecords} records parsed, the stream has ${endpointSteady}`);
+    theftFloorTimes.push(theftInterleaved.floorMs);
+    theftTimes.push(theftInterleaved.pipelineMs);
+    theft = sameOutcome('theft', theft, theftInterleaved.outcome);
+    // And its tight-loop floor: JSON.parse of the same endpoint bodies, nothing else.
     collectGarbage();
     const theftFloorStarted = nowMs();
     const theftParsed = parseFloor(endpoint.steady);
-    theftFloorTimes.push(nowMs() - theftFloorStarted);
-    if (theftParsed !== endpointSteady) throw new Error(`theft parse floor: ${theftParsed} records parsed, the stream has ${endpointSteady}`);
+    theftTightFloorTimes.push(nowMs() - theftFloorStarted);
+    if (theftParsed !== endpointSteady) throw new Error(`theft parse floor (tight loop): ${theftParsed} records parsed, the stream has ${endpointSteady}`);
   }
   if (!remoteUse || !theft) throw new Error('bench: no measured pass');
   const parseFloorRecordsPerSec = perSecond(auditSteady, median(floorTimes));
@@ -109,9 +121,10 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
   const remoteUseRecordsPerSec = perSecond(remoteUse.records, median(remoteTimes));
   const theftRecordsPerSec = perSecond(theft.records, median(theftTimes));
   const theftParseFloorRecordsPerSec = perSecond(endpointSteady, median(theftFloorTimes));
+  const theftParseFloorTightLoopRecordsPerSec = perSecond(endpointSteady, median(theftTightFloorTimes));
   log(
     `  parse floor: ${Math.round(parseFloorRecordsPerSec)} records/s interleaved with remote use, ${Math.round(parseFloorTightLoopRecordsPerSec)} in a tight loop; ` +
-      `remote use, memory state: ${Math.round(remoteUseRecordsPerSec)} records/s; theft: ${Math.round(theftRecordsPerSec)} records/s over its own floor of ${Math.round(theftParseFloorRecordsPerSec)} (medians of ${floorTimes.length} passes)`,
+      `remote use, memory state: ${Math.round(remoteUseRecordsPerSec)} records/s; theft: ${Math.round(theftRecordsPerSec)} records/s over its own floor of ${Math.round(theftParseFloorRecordsPerSec)} interleaved, ${Math.round(theftParseFloorTightLoopRecordsPerSec)} in a tight loop (medians of ${floorTimes.length} passes)`,
   );
 
   const stagesDeps = remoteDeps(new MemoryStateStore(), remoteSettings);
@@ -135,6 +148,8 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
     theftRecordsPerSec,
     theftParseFloorRecordsPerSec,
     theftToFloorRatio: theftRecordsPerSec / theftParseFloorRecordsPerSec,
+    theftParseFloorTightLoopRecordsPerSec,
+    theftToTightLoopFloorRatio: theftRecordsPerSec / theftParseFloorTightLoopRecordsPerSec,
     pipelineToFloorRatio: remoteUseRecordsPerSec / parseFloorRecordsPerSec,
     pipelineToTightLoopFloorRatio: remoteUseRecordsPerSec / parseFloorTightLoopRecordsPerSec,
     // Both per-record rates: floor time over pipeline time, scaled by their record counts (equal here).
@@ -146,60 +161,46 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
   };
 }
 
-/** What one interleaved pass measured (see interleavedRemotePass). */
+/** What one interleaved pass measured (see interleavedPass). */
 interface InterleavedPass {
   readonly floorMs: number;
   readonly floorRecords: number;
-  readonly remoteMs: number;
+  readonly pipelineMs: number;
   readonly outcome: StreamOutcome;
 }
 
 /**
- * The remote-use pipeline over `steady`, one invocation at a time, each paired with the parse
- * floor of another invocation: the one half a stream away, whose bodies nothing has read for half
- * a stream, so neither side finds text the other just read in the caches. The pair's order
- * alternates, so neither side always follows the other (and its garbage). Every invocation is
- * parsed by the floor exactly once.
+ * A pipeline over `steady`, one invocation at a time, each paired with the parse floor of another
+ * invocation: the one half a stream away, whose bodies nothing has read for half a stream, so
+ * neither side finds text the other just read in the caches. The pair's order alternates, so
+ * neither side always follows the other (and its garbage). Every invocation is parsed by the
+ * floor exactly once. Both pipelines are measured this way, so their ratios mean the same thing.
  */
-async function interleavedRemotePass(steady: readonly Invocation[], deps: RemoteUseDeps): Promise<InterleavedPass> {
+async function interleavedPass(steady: readonly Invocation[], run: (invocation: Invocation, index: number) => Promise<StreamOutcome>): Promise<InterleavedPass> {
   const half = Math.floor(steady.length / 2);
   const outcomes: StreamOutcome[] = [];
-  let floorMs = 0, floorRecords = 0, remoteMs = 0;
+  let floorMs = 0, floorRecords = 0, pipelineMs = 0;
   const floor = (i: number): void => {
     const partner = [steady[(i + half) % steady.length]!];
     const started = nowMs();
     floorRecords += parseFloor(partner);
     floorMs += nowMs() - started;
   };
-  const remote = async (i: number): Promise<void> => {
+  const pipeline = async (i: number): Promise<void> => {
     const started = nowMs();
-    outcomes.push(await runRemoteUseStream([steady[i]!], deps, 'remote', i));
-    remoteMs += nowMs() - started;
+    outcomes.push(await run(steady[i]!, i));
+    pipelineMs += nowMs() - started;
   };
   for (let i = 0; i < steady.length; i++) {
     if (i % 2 === 0) {
       floor(i);
-      await remote(i);
+      await pipeline(i);
     } else {
-      await remote(i);
+      await pipeline(i);
       floor(i);
     }
   }
-  return { floorMs, floorRecords, remoteMs, outcome: sumOutcomes(outcomes) };
-}
-
-/** One pipeline pass: its warm-up untimed, then its steady state timed (the time is pushed to `times`). */
-async function timedPass(
-  invocations: { readonly warmUp: readonly Invocation[]; readonly steady: readonly Invocation[] },
-  times: number[],
-  run: (invocations: readonly Invocation[], batchPrefix: string | undefined) => Promise<StreamOutcome>,
-): Promise<StreamOutcome> {
-  await run(invocations.warmUp, 'warm');
-  collectGarbage();
-  const started = nowMs();
-  const outcome = await run(invocations.steady, undefined);
-  times.push(nowMs() - started);
-  return outcome;
+  return { floorMs, floorRecords, pipelineMs, outcome: sumOutcomes(outcomes) };
 }
 
 /** Every pass of a pipeline must judge the stream the same way; the figures then come from one outcome. */

@@ -39,9 +39,12 @@ export interface FinalFigures {
   readonly parseFloorRecordsPerSec: number;
   readonly remoteUseRecordsPerSec: number;
   readonly theftRecordsPerSec: number;
-  /** JSON.parse of the endpoint bodies (the theft pipeline's own floor), and the theft rate over it. */
+  /** JSON.parse of the endpoint bodies (the theft pipeline's own floor, interleaved as the remote-use one), and the theft rate over it. */
   readonly theftParseFloorRecordsPerSec: number;
   readonly theftToFloorRatio: number;
+  /** The endpoint parse in a tight loop, and the theft rate over it (no target: for comparison). */
+  readonly theftParseFloorTightLoopRecordsPerSec: number;
+  readonly theftToTightLoopFloorRatio: number;
   readonly pipelineToFloorRatio: number;
   /** The same parse in a tight loop over the whole stream, and the ratio against it (no target: for comparison). */
   readonly parseFloorTightLoopRecordsPerSec: number;
@@ -92,6 +95,8 @@ export function finalFigures(result: BenchResult): FinalFigures {
     theftRecordsPerSec: round(first.pure.theftRecordsPerSec),
     theftParseFloorRecordsPerSec: round(first.pure.theftParseFloorRecordsPerSec),
     theftToFloorRatio: round(first.pure.theftToFloorRatio),
+    theftParseFloorTightLoopRecordsPerSec: round(first.pure.theftParseFloorTightLoopRecordsPerSec),
+    theftToTightLoopFloorRatio: round(first.pure.theftToTightLoopFloorRatio),
     pipelineToFloorRatio: round(first.pure.pipelineToFloorRatio),
     parseFloorTightLoopRecordsPerSec: round(first.pure.parseFloorTightLoopRecordsPerSec),
     pipelineToTightLoopFloorRatio: round(first.pure.pipelineToTightLoopFloorRatio),
@@ -176,8 +181,10 @@ export function formatReport(result: BenchResult): string[] {
       per('parse floor (tight loop), records/s', (s) => fmt(s.pure.parseFloorTightLoopRecordsPerSec)),
       per('remote use (memory), records/s', (s) => fmt(s.pure.remoteUseRecordsPerSec)),
       per('theft (memory), records/s', (s) => fmt(s.pure.theftRecordsPerSec)),
-      per('theft parse floor (tight loop), records/s', (s) => fmt(s.pure.theftParseFloorRecordsPerSec)),
+      per('theft parse floor (interleaved), records/s', (s) => fmt(s.pure.theftParseFloorRecordsPerSec)),
+      per('theft parse floor (tight loop), records/s', (s) => fmt(s.pure.theftParseFloorTightLoopRecordsPerSec)),
       per('theft / its floor', (s) => fmt(s.pure.theftToFloorRatio)),
+      per('theft / its tight-loop floor', (s) => fmt(s.pure.theftToTightLoopFloorRatio)),
       per('pipeline / floor', (s) => fmt(s.pure.pipelineToFloorRatio)),
       per('  each pass', (s) => s.pure.pipelineToFloorByPass.map((r) => r.toFixed(3)).join(', ')),
       per('pipeline / tight-loop floor', (s) => fmt(s.pure.pipelineToTightLoopFloorRatio)),

@@ -24,6 +24,8 @@ const pure = {
   theftRecordsPerSec: 40_000,
   theftParseFloorRecordsPerSec: 100_000,
   theftToFloorRatio: 0.4,
+  theftParseFloorTightLoopRecordsPerSec: 125_000,
+  theftToTightLoopFloorRatio: 0.32,
   pipelineToFloorRatio: 0.5,
   pipelineToTightLoopFloorRatio: 0.4505,
   pipelineToFloorByPass: [0.4812, 0.5, 0.5361],
@@ -56,7 +58,7 @@ describe('bench report', () => {
     expect(Object.keys(final).sort()).toEqual(
       [
         'parseFloorRecordsPerSec', 'remoteUseRecordsPerSec', 'theftRecordsPerSec', 'pipelineToFloorRatio', 'azuriteRecordsPerSec', 'tableTransactionsPer1kRecords',
-        'theftParseFloorRecordsPerSec', 'theftToFloorRatio',
+        'theftParseFloorRecordsPerSec', 'theftToFloorRatio', 'theftParseFloorTightLoopRecordsPerSec', 'theftToTightLoopFloorRatio',
         'parseFloorTightLoopRecordsPerSec', 'pipelineToTightLoopFloorRatio',
         'naiveTableTransactionsPer1kRecords', 'asnLookupsPerSec', 'asnLoadMs', 'coldImportMs', 'peakRssMb', 'dayStartTableTransactionsPerIdentity',
         'wholeDayTableTransactionsPer1kRecords',
