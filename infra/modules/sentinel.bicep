@@ -1,6 +1,8 @@
 // Sentinel content over TokenWatchAlerts_CL: three scheduled analytics rules (remote token use, token
 // theft, and the two joined: stolen and used) and the TokenWatch workbook. The KQL texts and the workbook are files next to this module,
-// loaded with loadTextContent(), so the tests parse exactly what is deployed.
+// loaded with loadTextContent(), so the tests parse exactly what is deployed. The same three rules as
+// Azure-Sentinel community YAML are in rules/sentinel, generated from this file and the KQL
+// (test/infra/sentinelRuleYaml.test.ts); the hunting queries are in huntingQueries.bicep.
 // Deploying alert rules needs Microsoft Sentinel Contributor (ab8e14d6-4a74-4a29-9ba8-549422addade)
 // on the workspace for the deployer (Owner or Contributor on the resource group includes it).
 // Deployed into the workspace's resource group (main.bicep sets the module scope): the rules are
@@ -18,6 +20,9 @@ param tags object = {}
 
 @description('Optional. Create the analytics rules enabled. Set false to review them in the portal before they raise incidents.')
 param rulesEnabled bool = true
+
+@description('Optional. Resource ID of the Log Analytics workspace that holds the function app\'s Application Insights traces (AppTraces), read by the workbook\'s pipeline-health tiles. Empty: this workspace.')
+param appInsightsWorkspaceResourceId string = ''
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' existing = {
   name: workspaceName
@@ -56,7 +61,7 @@ resource remoteTokenUseRule 'Microsoft.SecurityInsights/alertRules@2025-06-01' =
   kind: 'Scheduled'
   properties: union(schedule, {
     displayName: 'TokenWatch - managed identity token used remotely'
-    description: 'A managed identity token was used from outside Azure, or from an IP address or autonomous system not seen for that identity in 30 days. Severity: Low for an allowlisted network outside Azure, Medium for a new IP address, High for a new autonomous system.'
+    description: 'A managed identity token was replayed from a second network, or used from outside Azure or from an Azure region, IP address or autonomous system not seen for that identity in 30 days. Severity: High for a replayed token, a network caught replaying or a new autonomous system; Medium for a new IP address or Azure region; Low for other use from outside Azure (all of it in the tenant\'s first 14 days). Networks the operator allowlisted raise nothing.'
     enabled: rulesEnabled
     // Default only: every alert takes its severity from the row (alertSeverityColumnName).
     severity: 'Medium'
@@ -272,8 +277,13 @@ resource workbook 'Microsoft.Insights/workbooks@2022-04-01' = {
     category: 'sentinel'
     sourceId: workspace.id
     version: 'Notebook/1.0'
-    // The workbook JSON names its data source with a placeholder; the workspace id is filled in here.
-    serializedData: replace(loadTextContent('sentinel/workbook.json'), '__WORKSPACE_RESOURCE_ID__', workspace.id)
+    // The workbook JSON names its data sources with placeholders, filled in here: the Sentinel workspace,
+    // and for the pipeline-health tiles the workspace of the app's Application Insights traces.
+    serializedData: replace(
+      replace(loadTextContent('sentinel/workbook.json'), '__WORKSPACE_RESOURCE_ID__', workspace.id),
+      '__APP_INSIGHTS_WORKSPACE_RESOURCE_ID__',
+      empty(appInsightsWorkspaceResourceId) ? workspace.id : appInsightsWorkspaceResourceId
+    )
   }
 }
 

@@ -13,6 +13,7 @@ import { runRemoteUseBatch, type RemoteUseDeps, type RemoteUseBatchReport } from
 import { loadJsonRow } from './stateJsonRow';
 import type { StoredServiceTagsSettings } from './storedServiceTags';
 import { replayWindows, type ReplayOutcome } from './workspaceReplay';
+import { redactedJson } from '../core/redact/redactSecrets';
 
 /**
  * The backfill: "active on day one". It replays the last N days (at most 30) of the remote-use
@@ -174,7 +175,7 @@ export async function handleRemoteUseBackfillTimer(context: InvocationContext, d
     const report = await runRemoteUseBackfill({ ...deps, settings }, { days, budgetMs: deps.budgetMs ?? BACKFILL_TIMER_BUDGET_MS });
     if (report.status === 'finished-before') return report;
     const { mark } = report;
-    context.log(JSON.stringify({
+    context.log(redactedJson({
       event: report.done ? 'remoteTokenUseBackfill.done' : 'remoteTokenUseBackfill.run',
       workspace: deps.workspaceId,
       range: { from: new Date(mark.startMs).toISOString(), liveStart: new Date(mark.liveStartMs).toISOString() },
@@ -192,7 +193,7 @@ export async function handleRemoteUseBackfillTimer(context: InvocationContext, d
     }));
     return report;
   } catch (error) {
-    context.error(JSON.stringify({ event: 'remoteTokenUseBackfill.failed', workspace: deps.workspaceId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+    context.error(redactedJson({ event: 'remoteTokenUseBackfill.failed', workspace: deps.workspaceId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
     throw error;
   }
 }

@@ -14,6 +14,7 @@ import type { RemoteUseHandlerDeps } from './remoteUseHandler';
 import { runRemoteUseBatch, type RemoteUseBatchReport, type RemoteUseDeps } from './remoteUseRunner';
 import { loadJsonRow } from './stateJsonRow';
 import { replayWindows } from './workspaceReplay';
+import { redactedJson } from '../core/redact/redactSecrets';
 
 /**
  * The remote-use sweep, for tenants that will not add Event Hubs: on a timer, read the remote-use
@@ -141,11 +142,11 @@ export async function handleRemoteUseSweepTimer(context: InvocationContext, deps
       rejects: report.rejectsByReason,
       absentTables: report.absentTables,
     };
-    if (!report.caughtUp || Object.keys(report.rejectsByReason).length > 0) context.warn(JSON.stringify(line));
-    else context.log(JSON.stringify(line));
+    if (!report.caughtUp || Object.keys(report.rejectsByReason).length > 0) context.warn(redactedJson(line));
+    else context.log(redactedJson(line));
     return report;
   } catch (error) {
-    context.error(JSON.stringify({ event: 'remoteTokenUseSweep.failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+    context.error(redactedJson({ event: 'remoteTokenUseSweep.failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
     throw error;
   }
 }

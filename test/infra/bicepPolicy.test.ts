@@ -667,6 +667,9 @@ describe('API versions', () => {
     'Microsoft.Network/privateDnsZones/virtualNetworkLinks': '2020-06-01',
     'Microsoft.OperationalInsights/workspaces': '2025-02-01',
     'Microsoft.OperationalInsights/workspaces/tables': '2025-02-01',
+    // Azure/bicep-types-az generated/operationalinsights/microsoft.operationalinsights/2025-02-01/types.md
+    // (SavedSearchProperties: category, displayName, functionAlias, functionParameters, query, tags, version).
+    'Microsoft.OperationalInsights/workspaces/savedSearches': '2025-02-01',
     'Microsoft.SecurityInsights/onboardingStates': '2025-06-01',
     'Microsoft.SecurityInsights/alertRules': '2025-06-01',
     'Microsoft.Insights/components': '2020-02-02',

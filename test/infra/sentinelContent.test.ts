@@ -5,6 +5,7 @@ import { SEVERITIES } from '../../src/core/alerts/alertRow';
 import { ALERT_TABLE_NAME, alertKqlSchema } from '../../src/core/alerts/sentinelSchema';
 import { kqlDiagnostics } from '../support/kusto';
 import { REPO_ROOT, properties, property, readBicep, resources, stringValue, type SyntaxNode } from './bicep';
+import { SENTINEL, sentinelRules as rules, type Rule } from './sentinelRules';
 
 /**
  * The Sentinel content in infra/modules/sentinel.bicep: every KQL text (the analytics rules' and the
@@ -13,39 +14,7 @@ import { REPO_ROOT, properties, property, readBicep, resources, stringValue, typ
  * proven to be in the query result.
  */
 
-const SENTINEL = 'infra/modules/sentinel.bicep';
 const TABLES = { [ALERT_TABLE_NAME]: alertKqlSchema() };
-
-interface Rule {
-  readonly symbol: string;
-  readonly query: string;
-  readonly queryPath: string;
-  /** Rule properties as Bicep syntax nodes: the shared `schedule` variable merged with the rule's own. */
-  readonly props: Map<string, SyntaxNode>;
-}
-
-function rules(): Rule[] {
-  const file = readBicep(SENTINEL);
-  const variables = new Map(
-    file.root.namedChildren.filter((node) => node.type === 'variable_declaration').map((node) => [node.namedChildren[0]?.text ?? '', node.namedChildren[1]]),
-  );
-  return resources(file)
-    .filter((resource) => resource.type === 'Microsoft.SecurityInsights/alertRules')
-    .map((resource) => {
-      const value = property(resource.body, 'properties');
-      const parts = value?.type === 'object' ? [value] : (value?.childForFieldName('arguments')?.namedChildren ?? []);
-      const props = new Map<string, SyntaxNode>();
-      for (const part of parts) {
-        const object = part.type === 'identifier' ? variables.get(part.text) : part;
-        if (object?.type === 'object') for (const { key, value: v } of properties(object)) props.set(key, v);
-      }
-      const queryNode = props.get('query');
-      const queryPath = queryNode?.text.match(/^loadTextContent\('([^']+)'\)$/)?.[1];
-      if (queryPath === undefined) throw new Error(`${resource.symbol}: query is not loadTextContent('…')`);
-      const fullPath = join(dirname(join(REPO_ROOT, SENTINEL)), queryPath);
-      return { symbol: resource.symbol, query: readFileSync(fullPath, 'utf8'), queryPath, props };
-    });
-}
 
 function columnNamesIn(node: SyntaxNode | undefined, key: string): string[] {
   if (node === undefined) return [];
@@ -163,6 +132,15 @@ describe('Sentinel analytics rules', () => {
     expect(theft?.query).toMatch(/Detector == "TokenTheft"/);
   });
 
+  it('raises no incident for a daily exposure row in the remote-use rule, and joins one with its theft in the stolen-and-used rule', () => {
+    const byQuery = new Map(all.map((rule) => [rule.queryPath, rule]));
+    // Every mention of Detector in the KQL (comments aside): an exact equality in the remote-use
+    // rule (a startswith, contains or in-list would let RemoteTokenUseExposure through).
+    const detectorFilters = (rule: Rule | undefined): string[] => [...(rule?.query.replace(/\/\/.*$/gm, '') ?? '').matchAll(/Detector[^\n|]*/g)].map((m) => m[0].trim());
+    expect(detectorFilters(byQuery.get('sentinel/remoteTokenUse.kql'))).toEqual(['Detector == "RemoteTokenUse"']);
+    expect(detectorFilters(byQuery.get('sentinel/theftAndUse.kql'))).toContain('Detector in ("TokenTheft", "RemoteTokenUse", "RemoteTokenUseExposure")');
+  });
+
   it('tags every rule Credential Access / T1528 and creates incidents', () => {
     for (const rule of all) {
       expect(rule.props.get('tactics')?.text.replace(/\s+/g, '')).toBe("['CredentialAccess']");
@@ -181,7 +159,17 @@ describe('Sentinel workbook', () => {
     items: { type: number; name: string; content: { query?: string; title?: string } }[];
     fallbackResourceIds: string[];
   };
-  const queries = document.items.filter((item) => item.type === 3).map((item) => ({ name: item.name, query: item.content.query ?? '' }));
+  // The alert tiles read TokenWatchAlerts_CL; the pipeline-health tiles read AppTraces (workbookHealth.test.ts).
+  const queries = document.items
+    .filter((item) => item.type === 3)
+    .map((item) => ({ name: item.name, query: item.content.query ?? '' }))
+    .filter((item) => item.query.startsWith(ALERT_TABLE_NAME));
+
+  it('reads the alert table in every tile but the pipeline-health ones', () => {
+    const others = document.items.filter((item) => item.type === 3 && !(item.content.query ?? '').startsWith(ALERT_TABLE_NAME)).map((item) => item.name);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((name) => name.startsWith('health-'))).toBe(true);
+  });
 
   it('is deployed from the JSON file with the workspace filled in for the placeholder', () => {
     expect(path).toBe('sentinel/workbook.json');
@@ -196,6 +184,13 @@ describe('Sentinel workbook', () => {
     expect(text('top-identities')).toMatch(/by IdentityName/);
     expect(text('top-asns')).toMatch(/by ASN, ASOrganization/);
     expect(text('theft-by-host-process')).toMatch(/by HostName, ProcessName/);
+  });
+
+  it('counts alerts without the daily exposure rows, and shows those in their own tiles', () => {
+    const text = (name: string): string => queries.find((query) => query.name === name)?.query ?? '';
+    expect(text('alerts-over-time')).toMatch(/\| where Detector != "RemoteTokenUseExposure"\n/);
+    expect(text('top-identities')).toMatch(/\| where Detector == "RemoteTokenUse"\n/);
+    for (const name of ['exposure-by-identity', 'exposure-over-time']) expect(text(name)).toMatch(/\| where Detector == "RemoteTokenUseExposure"\n/);
   });
 
   it.each(queries.map((query) => [query.name, query.query] as const))('query %s parses, type-checks and counts distinct alerts', (_name, query) => {

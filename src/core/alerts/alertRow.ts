@@ -11,7 +11,11 @@
 export type Severity = 'Low' | 'Medium' | 'High';
 export const SEVERITIES: readonly Severity[] = ['Low', 'Medium', 'High'];
 
-export type Detector = 'RemoteTokenUse' | 'TokenTheft' | 'TheftAndUse';
+/**
+ * `RemoteTokenUseExposure`: a usual external use kept as one row per identity and day instead of a
+ * Low alert (TOKENWATCH_USUAL_EXTERNAL=exposure); no analytics rule raises it.
+ */
+export type Detector = 'RemoteTokenUse' | 'RemoteTokenUseExposure' | 'TokenTheft' | 'TheftAndUse';
 
 /** Where an IP address sits, as the remote-use detector sees it. */
 export type IpScope = 'azure' | 'private' | 'external' | 'unknown';
@@ -56,7 +60,7 @@ export interface AlertRow {
   readonly HostId: string;
   readonly ProcessName: string;
   readonly ProcessPath: string;
-  /** Bearer tokens and JWTs redacted. */
+  /** Credentials redacted (src/core/redact/redactSecrets.ts), like every string of the row. */
   readonly ProcessCommandLine: string;
   readonly AccountName: string;
   readonly Vector: TheftVector | '';
@@ -87,7 +91,7 @@ export const ALERT_COLUMNS = {
   TimeGenerated: { type: 'datetime', description: 'When TokenWatch produced the alert (equals EventTime in replays).' },
   AlertId: { type: 'string', description: 'Deterministic alert id; rows sharing it are redeliveries of one alert.' },
   EventTime: { type: 'datetime', description: 'Time of the log record that triggered the alert.' },
-  Detector: { type: 'string', description: 'RemoteTokenUse or TokenTheft.' },
+  Detector: { type: 'string', description: 'RemoteTokenUse, RemoteTokenUseExposure (daily exposure row, never an incident), TokenTheft or TheftAndUse.' },
   AlertName: { type: 'string', description: 'Alert name shown in Sentinel.' },
   Severity: { type: 'string', description: 'Low, Medium or High.' },
   TenantId: { type: 'string', description: 'Entra tenant id.' },
@@ -107,7 +111,7 @@ export const ALERT_COLUMNS = {
   HostId: { type: 'string', description: 'Endpoint host id (theft alerts).' },
   ProcessName: { type: 'string', description: 'Process image name (theft alerts).' },
   ProcessPath: { type: 'string', description: 'Process executable path (theft alerts).' },
-  ProcessCommandLine: { type: 'string', description: 'Process command line with bearer tokens and JWTs redacted.' },
+  ProcessCommandLine: { type: 'string', description: 'Process command line with credentials (tokens, keys, passwords) redacted.' },
   AccountName: { type: 'string', description: 'Account the process ran as (theft alerts).' },
   Vector: { type: 'string', description: 'TokenEndpoint, ServiceAccountToken or TokenCache (theft alerts).' },
   Target: { type: 'string', description: 'URL, address or file the process reached for (theft alerts).' },

@@ -42,7 +42,8 @@ export function machineOfHost(hostName: string, hostId: string): Machine | undef
 /** The machine of any alert that can take part in a theft-and-use story. */
 export function machineOfAlert(alert: AlertRow): Machine | undefined {
   if (alert.Detector === 'TokenTheft') return machineOfHost(alert.HostName, alert.HostId);
-  if (alert.Detector === 'RemoteTokenUse') return machineOfIdentity(alert.IdentityResourceId);
+  // An exposure row (a usual external use, TOKENWATCH_USUAL_EXTERNAL=exposure) is a use too: a theft on the machine joins it.
+  if (alert.Detector === 'RemoteTokenUse' || alert.Detector === 'RemoteTokenUseExposure') return machineOfIdentity(alert.IdentityResourceId);
   return undefined;
 }
 

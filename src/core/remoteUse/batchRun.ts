@@ -6,24 +6,23 @@
  */
 import type { AlertRow, Severity } from '../alerts/alertRow';
 import { alertId } from '../alerts/alertId';
-import { decideDedup } from '../alerts/dedup';
 import { rememberBounded } from '../boundedMemo';
 import { recordKeyText, type AuditEvent, type TokenUse } from '../records/auditEvent';
 import type { PartitionSnapshot, RowChange } from '../state/partition';
-import { EMPTY_ROWS } from '../state/workingPartition';
+import { EMPTY_ROWS, str, type RowData } from '../state/workingPartition';
 import { baselineDaysOf, IN_BASELINE, LEARNED_AS_IS, learnedRow, NO_DAYS, rowFacts, watermarkOf, type RowReader } from './baselineRows';
 import { TenantCatalog, type CatalogEntry, type CatalogIndex } from './catalog';
 import { CALLER_ADDRESS_MEMO_MAX, CallerAddress, callerAddressMemo, type CallerAddressMemo } from './callerAddress';
 import { IdentityBaseline } from './identityBaseline';
 import type { IssuanceLookup } from './issuanceLink';
 import { judgeUse, type LadderOutcome } from './ladder';
-import { FirstUseRegistry, firstUseNetwork, firstUseOf, tokenKeyOf, UNTRACKED, type FirstUse } from './firstUses';
+import { displacedUse, FirstUseRegistry, firstUseAt, firstUseNetwork, firstUseOf, tokenKeyOf, UNTRACKED, type FirstUse } from './firstUses';
 import { dedupRowKey, historyDedupRowKey, tenantPartitionKey, tokenRowKey } from './partitionKeys';
 import { resolveManagedIdentity } from './resolveIdentity';
 import type { RemoteUseSettings } from './settings';
 import { SuppressionLedger } from './suppressionLedger';
 import { TokenRegistry } from './tokenRegistry';
-import { useAlertRow, type UseRows } from './useAlert';
+import { exposureOf, useAlertRow, type Exposure, type UseRows } from './useAlert';
 import { appendAll } from '../arrays';
 
 export interface RemoteUseSummary {
@@ -149,8 +148,14 @@ export class BatchRun {
     const tokenKey = network !== undefined && !allowlisted && !late ? tokenKeyOf(e) : '';
     const tokenRow = tokenKey !== '' ? tokenRowKey(tokenKey) : '';
     const found = tokenRow !== '' ? this.firstUses.find(e, tokenRow) : undefined;
-    const tokenReplayed = found !== undefined && found !== UNTRACKED && firstUseNetwork(found) !== network;
-    const firstUse = tokenReplayed ? firstUseOf(found) : undefined;
+    const otherNetwork = found !== undefined && found !== UNTRACKED && firstUseNetwork(found) !== network ? found : undefined;
+    // The row names the earliest use judged so far. One later than this use is not what this use
+    // replays but its replay, judged first because partitions lag (judgeLaterReplay).
+    const laterReplay = otherNetwork !== undefined && firstUseAt(otherNetwork) > e.timeMs ? otherNetwork : undefined;
+    // This use's own row, written when it displaced a later use (judged again after a conflict).
+    const displaced = found !== undefined && found !== UNTRACKED && otherNetwork === undefined && found['rat'] !== undefined && firstUseAt(found) === e.timeMs ? displacedUse(found) : undefined;
+    const tokenReplayed = otherNetwork !== undefined && laterReplay === undefined;
+    const firstUse = tokenReplayed ? firstUseOf(otherNetwork) : undefined;
     const replayedFacts = network !== undefined ? rowFacts(days, rows, address.replayedKey, e.timeMs, windowMs) : 0;
     const firstEventAt = catalog.firstEventAt ?? e.timeMs;
     const outcome = judgeUse({
@@ -164,13 +169,13 @@ export class BatchRun {
       tokenReplayed,
       networkReplayed: (replayedFacts & IN_BASELINE) !== 0,
     });
-    if (tokenRow !== '' && found === undefined) this.firstUses.record(e, tokenRow, network!, address.facts.ip);
+    if (tokenRow !== '' && (found === undefined || laterReplay !== undefined)) this.firstUses.record(e, tokenRow, network!, address.facts.ip, laterReplay);
     if (tokenReplayed) this.summary.replays++;
 
     // Raising writes only a dedup row: the rows read here are still those learning sees.
     if (outcome.severity) {
       const useRows: UseRows = { asn: rows.get(asnKey), ip: rows.get(ipKey), region: azureNetworkKey !== '' && azureNetworkKey !== asnKey ? rows.get(azureNetworkKey) : undefined };
-      this.raise(e, identity, address, outcome, working ?? this.identity(identity.partitionKey), useRows, firstEventAt, firstUse);
+      this.raise(e, identity, address, outcome, working ?? this.identity(identity.partitionKey), useRows, firstEventAt, firstUse, late);
     }
 
     if (late) return;
@@ -192,6 +197,55 @@ export class BatchRun {
     } else if (outcome.rules.includes('token-replay') || outcome.rules.includes('replayed-network')) {
       this.markReplayedNetwork(e, identity, address, rows, replayedFacts, asnFacts, azureFacts, firstUse);
     }
+    const replayedLater = laterReplay ?? displaced;
+    if (replayedLater !== undefined) this.judgeLaterReplay(e, identity, catalog, address, replayedLater);
+  }
+
+  /**
+   * A token used from this use's network first and then from another, whose use was judged
+   * before this one (partitions lag): in event-time order that later use is the replay, so it is
+   * judged again as one now, on the facts of its own time: the replay alert it would have raised in
+   * order (suppressed by its key's dedup window when its own judging already raised that key: an
+   * unusual ASN and its replay share one), and its network marked as replaying. The alert names
+   * the replaying address and time from the first-use row; its record (category, operation, the
+   * AlertId's key) is this use's, the only record the batch has of the pair.
+   */
+  private judgeLaterReplay(first: TokenUse, identity: CatalogEntry, catalog: TenantCatalog, firstAddress: CallerAddress, replay: RowData): void {
+    const { settings } = this;
+    const address = this.callerAddressOfText(str(replay, 'ip'));
+    if (address.network === undefined || firstAddress.network === undefined) return;
+    const atMs = firstUseAt(replay);
+    const baseline = this.identity(identity.partitionKey);
+    const rows = baseline.partition;
+    const windowMs = settings.baselineWindowMs;
+    const asnFacts = rowFacts(undefined, rows, address.asnKey, atMs, windowMs);
+    const ipFacts = rowFacts(undefined, rows, address.ipKey, atMs, windowMs);
+    const azureFacts = address.azureNetworkKey === '' ? 0 : rowFacts(undefined, rows, address.azureNetworkKey, atMs, windowMs);
+    const replayedFacts = rowFacts(undefined, rows, address.replayedKey, atMs, windowMs);
+    const allowlisted =
+      address.scope === 'external' &&
+      settings.allowlist.match({ tenantId: first.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
+    if (allowlisted) return;
+    const firstEventAt = catalog.firstEventAt ?? atMs;
+    const outcome = judgeUse({
+      scope: address.scope,
+      tenantActive: atMs - firstEventAt >= settings.activationMs,
+      isArc: identity.isArc,
+      allowlisted,
+      asnInBaseline: (asnFacts & IN_BASELINE) !== 0,
+      ipInBaseline: (ipFacts & IN_BASELINE) !== 0,
+      azureNetworkInBaseline: (azureFacts & IN_BASELINE) !== 0,
+      tokenReplayed: true,
+      networkReplayed: (replayedFacts & IN_BASELINE) !== 0,
+    });
+    this.summary.replays++;
+    const use: TokenUse = { ...first, callerIp: address.facts.ip, callerIpv4: undefined, timeMs: atMs };
+    const firstUse: FirstUse = { network: firstAddress.network, ip: firstAddress.facts.ip, atMs: first.timeMs };
+    if (outcome.severity) {
+      const useRows: UseRows = { asn: rows.get(address.asnKey), ip: rows.get(address.ipKey), region: address.azureNetworkKey !== '' && address.azureNetworkKey !== address.asnKey ? rows.get(address.azureNetworkKey) : undefined };
+      this.raise(use, identity, address, outcome, baseline, useRows, firstEventAt, firstUse, false);
+    }
+    if (!outcome.learn) this.markReplayedNetwork(use, identity, address, rows, replayedFacts, asnFacts, azureFacts, firstUse);
   }
 
   /**
@@ -210,33 +264,28 @@ export class BatchRun {
     if (row) this.identity(identity.partitionKey).partition.set(address.replayedKey, row);
   }
 
-  private raise(e: TokenUse, identity: CatalogEntry, address: CallerAddress, outcome: LadderOutcome, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number, replayOf: FirstUse | undefined): void {
+  private raise(e: TokenUse, identity: CatalogEntry, address: CallerAddress, outcome: LadderOutcome, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number, replayOf: FirstUse | undefined, late: boolean): void {
     const severity = outcome.severity as Severity;
-    const attribute = attributeOf(outcome, address);
+    // A usual external use in exposure mode: deduplicated per identity and UTC day, one row per day (useAlert.ts).
+    const exposure = exposureOf(this.settings, outcome, e.tenantId, identity.objectId, e.timeMs);
+    const attribute = exposure?.dedupAttribute ?? attributeOf(outcome, address);
     const id = alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, e.category, recordKeyText(e.recordKey)]);
     const history = this.settings.history === true;
     const dedupKey = history ? historyDedupRowKey(severity, attribute) : dedupRowKey(severity, attribute);
-    const previous = baseline.dedup(dedupKey);
-    const decision = decideDedup(previous, e.timeMs, id, this.settings.dedupWindowMs);
-    if (decision.kind === 'suppress') {
-      // Counted in the ledger, not on the dedup row: the row changes only when an alert is raised.
-      if (decision.counted) {
-        this.summary.suppressed++;
-        if (!history) this.suppressions.count(e, identity.objectId, severity, attribute, id);
-      }
+    // The key's dedup windows decide, whatever order its uses come in (IdentityBaseline.decideDedup).
+    const decision = baseline.decideDedup(dedupKey, e.timeMs, id, this.settings.dedupWindowMs, late);
+    if (decision === 'suppress') {
+      // Counted in the ledger, not on the dedup row: the row changes only when a window opens or moves.
+      this.summary.suppressed++;
+      if (!history) this.suppressions.count(e, identity.objectId, severity, attribute, id);
       return;
     }
-    if (decision.kind === 'reemit') this.summary.reemitted++;
-    else {
-      this.summary.alerts[severity]++;
-      // A late use raised more than a dedup window before the last raise: its alert stands, but the
-      // dedup time never moves back (a later use would otherwise raise again inside the window).
-      if (previous === undefined || e.timeMs >= previous.lastRaisedAt) baseline.setDedup(dedupKey, decision.next);
-    }
-    this.alerts.push(this.alertRow(e, identity, address, outcome, severity, id, baseline, rows, firstEventAt, replayOf));
+    if (decision === 'reemit') this.summary.reemitted++;
+    else this.summary.alerts[severity]++;
+    this.alerts.push(this.alertRow(e, identity, address, outcome, severity, exposure?.alertId ?? id, baseline, rows, firstEventAt, replayOf, exposure));
   }
 
-  private alertRow(e: TokenUse, identity: CatalogEntry, address: CallerAddress, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number, replayOf: FirstUse | undefined): AlertRow {
+  private alertRow(e: TokenUse, identity: CatalogEntry, address: CallerAddress, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number, replayOf: FirstUse | undefined, exposure?: Exposure): AlertRow {
     // Linked only through the use record's own issue time (`iat` / `tokenIssuedAt`), which names the
     // token bucket: a lookup that depended on which sign-ins happen to share the batch would make
     // the evidence depend on batch boundaries.
@@ -257,6 +306,7 @@ export class BatchRun {
       replayOf,
       serviceTags: this.settings.serviceTags,
       processedAt: this.settings.processedAt,
+      exposure,
     });
   }
 
@@ -280,6 +330,12 @@ export class BatchRun {
       this.catalogs.set(tenantId, catalog);
     }
     return catalog;
+  }
+
+  /** The caller address of an address as text (a first-use row's). */
+  private callerAddressOfText(ip: string): CallerAddress {
+    const { byText } = this.addresses;
+    return byText.get(ip) ?? rememberBounded(byText, ip, new CallerAddress(this.settings.classifyIp(ip)), CALLER_ADDRESS_MEMO_MAX);
   }
 
   /** The caller address of a use as judging needs it: one memo lookup per use (see CallerAddress). */

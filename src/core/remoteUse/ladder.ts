@@ -227,6 +227,16 @@ function combined(outcomes: readonly LadderOutcome[]): LadderOutcome {
   return made;
 }
 
+/**
+ * Whether an outcome is a usual external use and nothing more: the `usual-external` Low alone (no
+ * token rule applied beside it). With TOKENWATCH_USUAL_EXTERNAL=exposure such a use becomes its
+ * identity's daily exposure row instead of an alert (see UsualExternalMode); every other outcome,
+ * the learning period's Low included, stays an alert.
+ */
+export function isUsualExternalOnly(outcome: LadderOutcome): boolean {
+  return outcome === USUAL_EXTERNAL.low;
+}
+
 /** The alert name of the rule that decided an outcome. */
 export function alertNameOf(outcome: LadderOutcome): string {
   return ALL_RULES.get(outcome.ruleId)?.alertName ?? REMOTE_USAGE;

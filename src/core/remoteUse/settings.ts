@@ -49,6 +49,18 @@ export const NO_ALLOWLIST: RemoteUseAllowlist = { match: () => undefined };
 
 const DAY_MS = 86_400_000;
 
+/**
+ * What a usual external use (an IP and ASN both in the identity's 30-day baseline, the anchor
+ * rule's base Low) becomes (TOKENWATCH_USUAL_EXTERNAL):
+ * - `alert` (the default): a Low alert, deduplicated for 5 days like every other alert, so Sentinel
+ *   raises it as an incident again every 5 days while the identity keeps calling from outside Azure;
+ * - `exposure`: one exposure row per identity and UTC day of event time (Detector
+ *   `RemoteTokenUseExposure`), which the remote-use analytics rule does not raise and the workbook
+ *   shows. A use that any stronger rule also judges stays an alert in both modes.
+ */
+export type UsualExternalMode = 'alert' | 'exposure';
+export const USUAL_EXTERNAL_MODES: readonly UsualExternalMode[] = ['alert', 'exposure'];
+
 export interface RemoteUseSettings {
   readonly classifyIp: IpClassifier;
   readonly allowlist: RemoteUseAllowlist;
@@ -70,6 +82,8 @@ export interface RemoteUseSettings {
   readonly tokenLifetimeMs: number;
   /** Token bucket partitions per tenant and hour (see tokenBucketKey); 1 unless sign-ins exceed ~1,500/s. */
   readonly tokenBucketShards: number;
+  /** What a usual external use becomes (see UsualExternalMode); undefined is `alert`. */
+  readonly usualExternal?: UsualExternalMode;
   /** The service tags behind `classifyIp`'s regions; undefined when none are configured. */
   readonly serviceTags?: ServiceTagsInfo | undefined;
   /**
@@ -93,6 +107,7 @@ export function defaultRemoteUseSettings(classifyIp: IpClassifier, overrides: Pa
     latenessAllowanceMs: 2 * DAY_MS,
     tokenLifetimeMs: DAY_MS,
     tokenBucketShards: 1,
+    usualExternal: 'alert',
     ...overrides,
   };
 }

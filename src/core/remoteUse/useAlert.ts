@@ -1,7 +1,9 @@
 /**
  * The alert row of a judged use: evidence, reason and columns, from the use, its identity, its
- * address, the ladder's outcome and, for a replay, the token's first use.
+ * address, the ladder's outcome and, for a replay, the token's first use. Also the daily exposure
+ * row a usual external use becomes with TOKENWATCH_USUAL_EXTERNAL=exposure (`exposureOf`).
  */
+import { alertId } from '../alerts/alertId';
 import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Evidence, type Severity } from '../alerts/alertRow';
 import type { TokenUse } from '../records/auditEvent';
 import { isoTime } from '../records/time';
@@ -10,9 +12,9 @@ import type { CatalogEntry } from './catalog';
 import type { FirstUse } from './firstUses';
 import type { BaselineSummary } from './identityBaseline';
 import { issuanceClause, minutesBetween } from './issuanceLink';
-import { alertNameOf, type LadderOutcome } from './ladder';
+import { alertNameOf, isUsualExternalOnly, type LadderOutcome } from './ladder';
 import { networkLabel } from './network';
-import type { IpFacts, ServiceTagsInfo } from './settings';
+import type { IpFacts, RemoteUseSettings, ServiceTagsInfo } from './settings';
 import type { RegisteredToken } from './tokenRegistry';
 
 /** A use's baseline rows as judging read them (raising writes only a dedup row, so they still hold). */
@@ -43,6 +45,34 @@ export interface UseAlertInput {
   readonly replayOf: FirstUse | undefined;
   readonly serviceTags: ServiceTagsInfo | undefined;
   readonly processedAt: number | undefined;
+  /** Set when the row is the identity's daily exposure row rather than an alert (see exposureOf). */
+  readonly exposure?: Exposure | undefined;
+}
+
+/**
+ * A usual external use kept as its identity's exposure row of the day (TOKENWATCH_USUAL_EXTERNAL=exposure):
+ * - `day`: the UTC day of the use's event time (`2026-03-22`), never of processing, so a replay
+ *   or a redelivery puts the use in the same day;
+ * - `alertId`: the row's id, from tenant, identity and day alone, so every row written for that
+ *   identity and day (a redelivery, a late use after the dedup row expired) is one row in Sentinel;
+ * - `dedupAttribute`: the last part of its dedup key (`day:2026-03-22`), so dedup holds per
+ *   identity and day: the day's first use seen is the row, the day's later uses are suppressed and
+ *   counted in the suppression ledger.
+ */
+export interface Exposure {
+  readonly day: string;
+  readonly alertId: string;
+  readonly dedupAttribute: string;
+}
+
+export const EXPOSURE_DETECTOR = 'RemoteTokenUseExposure';
+const EXPOSURE_NAME = 'Managed Identity token used outside Azure from a usual network (daily exposure)';
+
+/** The exposure of a judged use, or undefined when it stays an alert (the mode is `alert`, or a stronger rule applied). */
+export function exposureOf(settings: Pick<RemoteUseSettings, 'usualExternal'>, outcome: LadderOutcome, tenantId: string, objectId: string, timeMs: number): Exposure | undefined {
+  if (settings.usualExternal !== 'exposure' || !isUsualExternalOnly(outcome)) return undefined;
+  const day = isoTime(timeMs).slice(0, 10);
+  return { day, alertId: alertId([EXPOSURE_DETECTOR, tenantId, objectId, day]), dedupAttribute: `day:${day}` };
 }
 
 /** Evidence lists are capped so an alert row stays small (Log Analytics dynamic column). */
@@ -81,14 +111,17 @@ export function useAlertRow(input: UseAlertInput): AlertRow {
     issuingIdentityName: token?.name ?? null,
     tokenHash: e.tokenHash || null,
     callerIpAsLogged: e.callerIp,
+    // The row stands for the day: it is the first use of the day the detector saw; the day's later
+    // uses are suppression-ledger rows under the same dedup key.
+    ...(input.exposure !== undefined ? { exposureDay: input.exposure.day, exposureUse: 'first of the day' } : {}),
   };
   return {
     ...EMPTY_ALERT_FIELDS,
     AlertId: id,
     TimeGenerated: isoTime(input.processedAt ?? e.timeMs),
     EventTime: isoTime(e.timeMs),
-    Detector: 'RemoteTokenUse',
-    AlertName: alertNameOf(outcome),
+    Detector: input.exposure !== undefined ? EXPOSURE_DETECTOR : 'RemoteTokenUse',
+    AlertName: input.exposure !== undefined ? EXPOSURE_NAME : alertNameOf(outcome),
     Severity: severity,
     TenantId: e.tenantId,
     IdentityObjectId: identity.objectId,
@@ -188,6 +221,9 @@ const ALSO: Readonly<Record<string, string>> = {
 };
 
 function reasonFor(input: UseAlertInput, name: string): string {
+  if (input.exposure !== undefined) {
+    return `${mainClause(input, name)}; its first such use on ${input.exposure.day} (UTC), kept as the day's exposure row: further uses that day are counted, not raised`;
+  }
   const others = input.outcome.rules.slice(1).map((rule) => ALSO[rule] ?? rule);
   return `${mainClause(input, name)}${others.length > 0 ? `; also, ${others.join('; ')}` : ''}`;
 }
