@@ -12,6 +12,7 @@ import { loadDatedServiceTagsFile } from '../src/adapters/serviceTagsFile';
 import type { ServiceTagsStore } from '../src/adapters/serviceTagsStore';
 import { createTableClient } from '../src/adapters/tableClient';
 import { TableRejectSink } from '../src/adapters/tableRejectSink';
+import type { RejectsRetentionDeps } from '../src/app/rejectsRetention';
 import { TableStateStore } from '../src/adapters/tableStateStore';
 import { classifierForServiceTags } from '../src/app/ipClassifier';
 import { SHARED_STATE_REFRESH } from '../src/app/remoteUseRunner';
@@ -46,6 +47,8 @@ export interface Dependencies {
   readonly remoteUseBackfill: () => BackfillTimerDeps;
   /** The serviceTagsRefresh timer's dependencies (built on first use); throws when the refresh is not configured. */
   readonly serviceTagsRefresh: () => ServiceTagsRefreshDeps;
+  /** The rejectsRetention timer's dependencies: the rejects table and TOKENWATCH_REJECTS_RETENTION_DAYS. */
+  readonly rejectsRetention: () => RejectsRetentionDeps;
 }
 
 let built: Dependencies | undefined;
@@ -65,7 +68,7 @@ const DAY_MS = 86_400_000;
 
 function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
   const config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
-  const credential = managedIdentityCredential(config.managedIdentityClientId);
+  const credential = appCredential(config);
   const target = 'connectionString' in config.table.target ? config.table.target : { endpoint: config.table.target.endpoint, credential };
   const stateClient = createTableClient(target, config.table.stateTable);
   // Theft state lives in the same table under `host|…` partitions, apart from the identity partitions.
@@ -92,7 +95,8 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
         onUnauthorized: (message) => console.error(JSON.stringify({ event: 'tokenwatch.alertSink.unauthorized', message })),
       })
     : logOnlySink();
-  const deadLetter: RejectSink = new TableRejectSink(rejectsClient, () => new Date());
+  const rejectsTable = new TableRejectSink(rejectsClient, () => new Date());
+  const deadLetter: RejectSink = rejectsTable;
   const theftStore = new TableStateStore(stateClient, { cachePartitions: config.cachePartitions, cacheRows: config.cacheRows });
   // The theft-and-use join: one store of the machines' `corr|…` partitions for both detectors.
   const correlation = { store: new TableStateStore(stateClient, { cachePartitions: 1_000 }), dedupWindowMs: config.dedupDays * DAY_MS };
@@ -115,6 +119,7 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
       allowlist: config.remoteUseAllowlist,
       dedupWindowMs: config.dedupDays * DAY_MS,
       tokenBucketShards: config.tokenBucketShards,
+      usualExternal: config.usualExternal,
       serviceTags: fromFile.serviceTags,
     }),
     serviceTags: storedTags,
@@ -126,6 +131,7 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
     credential,
     remoteUse,
     theft,
+    rejectsRetention: () => ({ rejects: rejectsTable, retentionDays: config.rejectsRetentionDays, now: () => Date.now() }),
     sweep: () =>
       (sweep ??= {
         query: query(),
@@ -160,14 +166,24 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
 }
 
 /**
- * The app's credential. `@azure/identity` (MSAL and what it brings) is loaded here, when the first
- * invocation builds the dependencies, not at import: it was 130-250 ms of the 360 ms the functions
- * entry took to import on a slow 2-core machine, time the host spends indexing the functions
- * before it starts their triggers. The first invocation pays it instead, once per worker.
+ * The app's credential. In Azure (the default, `TOKENWATCH_CREDENTIAL=managedidentity`) it is
+ * ManagedIdentityCredential for the user-assigned identity `AZURE_CLIENT_ID` names (the
+ * system-assigned one without it), and nothing else: DefaultAzureCredential would try environment
+ * secrets, workload identity and developer sign-ins first, so a stray `AZURE_CLIENT_SECRET` in the
+ * app settings would silently replace the identity the roles were granted to. A local run
+ * (`func start`) sets `TOKENWATCH_CREDENTIAL=developer` and gets DefaultAzureCredential: `az login`,
+ * Azure PowerShell, VS Code.
+ *
+ * `@azure/identity` (MSAL and what it brings) is loaded here, when the first invocation builds the
+ * dependencies, not at import: it was 130-250 ms of the 360 ms the functions entry took to import on
+ * a slow 2-core machine, time the host spends indexing the functions before it starts their
+ * triggers. The first invocation pays it instead, once per worker.
  */
-function managedIdentityCredential(clientId: string | undefined): TokenCredential {
-  const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
-  return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+export function appCredential(config: Pick<Config, 'credential' | 'managedIdentityClientId'>): TokenCredential {
+  const identity = require('@azure/identity') as typeof import('@azure/identity');
+  const clientId = config.managedIdentityClientId;
+  if (config.credential === 'developer') return new identity.DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+  return new identity.ManagedIdentityCredential(clientId ? { clientId } : {});
 }
 
 /** TOKENWATCH_ALERT_SINK=log: alerts are written to the function log only (evaluation without Sentinel). */

@@ -79,6 +79,13 @@ param dataPlaneStorageWriteDeleteLogs bool = false
 @description('Optional. Create the Sentinel analytics rules enabled.')
 param analyticsRulesEnabled bool = true
 
+@description('Optional. What a usual external use (IP and ASN in the identity\'s 30-day baseline) becomes (TOKENWATCH_USUAL_EXTERNAL): alert, a Low alert every 5 days; exposure, one daily exposure row per identity that the analytics rule does not raise and the workbook shows (docs/operations.md).')
+@allowed([
+  'alert'
+  'exposure'
+])
+param usualExternal string = 'alert'
+
 @description('Optional. Path, inside the deployed package, of a ServiceTags_Public JSON file (TOKENWATCH_SERVICE_TAGS_FILE). Empty: not set.')
 param serviceTagsFile string = ''
 
@@ -307,11 +314,21 @@ module sentinel 'modules/sentinel.bicep' = {
     location: workspace.outputs.location
     tags: allTags
     rulesEnabled: analyticsRulesEnabled
+    appInsightsWorkspaceResourceId: empty(appInsightsWorkspaceResourceId) ? workspace.outputs.resourceId : appInsightsWorkspaceResourceId
   }
   // The rules query the alert table and need Sentinel on (onboarded by the workspace module, or already).
   dependsOn: [
     alertFeed
   ]
+}
+
+// The hunting queries (rules/kql) as Sentinel saved searches, in the workspace, new or existing.
+module huntingQueries 'modules/huntingQueries.bicep' = {
+  name: 'tokenwatch-hunting-${resourceToken}'
+  scope: resourceGroup(workspaceSubscriptionId, workspaceResourceGroupName)
+  params: {
+    workspaceName: workspace.outputs.name
+  }
 }
 
 // The app's roles on the DCR and the workspace, deployed where those are.
@@ -395,6 +412,7 @@ module functionApp 'modules/functionApp.bicep' = {
     serviceTagsSchedule: serviceTagsSchedule
     allowlistFile: allowlistFile
     theftAllowlistFile: theftAllowlistFile
+    usualExternal: usualExternal
     publicNetworkAccess: functionAppPublicNetworkAccess
   }
   // Start the app once its roles and (with the private option) its private endpoints exist, so the

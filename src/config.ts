@@ -3,9 +3,10 @@ import { parseRemoteUseAllowlist } from './core/remoteUse/allowlist';
 import { DEFAULT_CACHE_ROWS } from './adapters/tableStateStore';
 import { isLocalBlobEmulator } from './adapters/blobClient';
 import { MAX_TOKEN_BUCKET_SHARDS } from './core/remoteUse/partitionKeys';
-import type { RemoteUseAllowlist } from './core/remoteUse/settings';
-import { NO_ALLOWLIST } from './core/remoteUse/settings';
+import type { RemoteUseAllowlist, UsualExternalMode } from './core/remoteUse/settings';
+import { NO_ALLOWLIST, USUAL_EXTERNAL_MODES } from './core/remoteUse/settings';
 import { appendAll } from './core/arrays';
+import { DEFAULT_REJECTS_RETENTION_DAYS, MAX_REJECTS_RETENTION_DAYS } from './core/records/rejectRetention';
 
 /**
  * The app settings, read once at cold start, validated, frozen. A bad or missing setting fails
@@ -18,6 +19,8 @@ export type BlobStorageTarget = { readonly connectionString: string } | { readon
 
 export interface Config {
   readonly table: { readonly target: TableTarget; readonly stateTable: string; readonly rejectsTable: string };
+  /** TOKENWATCH_REJECTS_RETENTION_DAYS: days a dead letter is kept before the rejectsRetention timer deletes it. */
+  readonly rejectsRetentionDays: number;
   /** Logs Ingestion (Sentinel). Undefined only when TOKENWATCH_ALERT_SINK=log (alerts go to the function log). */
   readonly alertFeed: { readonly endpoint: string; readonly ruleId: string; readonly stream: string } | undefined;
   readonly sweep: { readonly enabled: boolean; readonly workspaceId: string; readonly schedule: string };
@@ -40,9 +43,20 @@ export interface Config {
   readonly dedupDays: number;
   /** Token bucket partitions per tenant and hour (remote-use token registry). */
   readonly tokenBucketShards: number;
-  /** Client id of the user-assigned managed identity (AZURE_CLIENT_ID); undefined = system-assigned / developer login. */
+  /** TOKENWATCH_USUAL_EXTERNAL: a usual external use is a Low alert (`alert`, default) or a daily exposure row (`exposure`). */
+  readonly usualExternal: UsualExternalMode;
+  /** Client id of the user-assigned managed identity (AZURE_CLIENT_ID); undefined = the system-assigned identity. */
   readonly managedIdentityClientId: string | undefined;
+  /**
+   * TOKENWATCH_CREDENTIAL: `managedidentity` (default, and what Azure runs) or `developer` (a local run
+   * signed in with `az login` and the like, through DefaultAzureCredential).
+   */
+  readonly credential: CredentialKind;
 }
+
+/** Which Microsoft Entra credential the SDK clients use (TOKENWATCH_CREDENTIAL). */
+export type CredentialKind = 'managedidentity' | 'developer';
+const CREDENTIAL_KINDS: readonly CredentialKind[] = ['managedidentity', 'developer'];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -163,11 +177,21 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
   const cachePartitions = parseIntSetting(get('TOKENWATCH_CACHE_IDENTITIES') ?? '20000', 'TOKENWATCH_CACHE_IDENTITIES', 100, 1_000_000, problems);
   const cacheRows = parseIntSetting(get('TOKENWATCH_CACHE_ROWS') ?? String(DEFAULT_CACHE_ROWS), 'TOKENWATCH_CACHE_ROWS', 10_000, 5_000_000, problems);
   const dedupDays = parseIntSetting(get('TOKENWATCH_DEDUP_DAYS') ?? '5', 'TOKENWATCH_DEDUP_DAYS', 1, 90, problems);
+  const rejectsRetentionDays = parseIntSetting(get('TOKENWATCH_REJECTS_RETENTION_DAYS') ?? String(DEFAULT_REJECTS_RETENTION_DAYS), 'TOKENWATCH_REJECTS_RETENTION_DAYS', 1, MAX_REJECTS_RETENTION_DAYS, problems);
   const tokenBucketShards = parseIntSetting(get('TOKENWATCH_TOKEN_BUCKET_SHARDS') ?? '1', 'TOKENWATCH_TOKEN_BUCKET_SHARDS', 1, MAX_TOKEN_BUCKET_SHARDS, problems);
+
+  const usualExternalSetting = (get('TOKENWATCH_USUAL_EXTERNAL') ?? 'alert').toLowerCase();
+  const usualExternal = USUAL_EXTERNAL_MODES.find((mode) => mode === usualExternalSetting) ?? 'alert';
+  if (usualExternal !== usualExternalSetting) problems.push(`TOKENWATCH_USUAL_EXTERNAL must be ${USUAL_EXTERNAL_MODES.join(' or ')}, not "${usualExternalSetting}"`);
+
+  const credentialSetting = (get('TOKENWATCH_CREDENTIAL') ?? 'managedidentity').toLowerCase();
+  const credential = CREDENTIAL_KINDS.find((kind) => kind === credentialSetting) ?? 'managedidentity';
+  if (credential !== credentialSetting) problems.push(`TOKENWATCH_CREDENTIAL must be ${CREDENTIAL_KINDS.join(' or ')}, not "${credentialSetting}"`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     table: Object.freeze({ target, stateTable, rejectsTable }),
+    rejectsRetentionDays,
     alertFeed,
     sweep: Object.freeze({ enabled: sweepEnabled, workspaceId, schedule }),
     remoteUseSweep: Object.freeze({ enabled: remoteUseSweepEnabled, schedule: remoteUseSweepSchedule }),
@@ -181,7 +205,9 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
     cacheRows,
     dedupDays,
     tokenBucketShards,
+    usualExternal,
     managedIdentityClientId: get('AZURE_CLIENT_ID'),
+    credential,
   });
 }
 

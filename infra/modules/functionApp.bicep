@@ -147,6 +147,13 @@ param tokenBucketShards int = 1
 @maxValue(90)
 param dedupDays int = 5
 
+@description('Optional. What a usual external use (IP and ASN in the identity\'s 30-day baseline) becomes (TOKENWATCH_USUAL_EXTERNAL): alert, a Low alert every dedupDays; exposure, one daily exposure row per identity that raises no incident (docs/operations.md).')
+@allowed([
+  'alert'
+  'exposure'
+])
+param usualExternal string = 'alert'
+
 @description('Optional. Upper bound on instances. Event Hub functions use at most one instance per partition.')
 @minValue(1)
 @maxValue(1000)
@@ -297,6 +304,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_TABLE_ENDPOINT: tableEndpoint
       TOKENWATCH_STATE_TABLE: stateTableName
       TOKENWATCH_REJECTS_TABLE: rejectsTableName
+      // Days a dead letter is kept: the app's rejectsRetention timer deletes older ones (docs/operations.md).
+      TOKENWATCH_REJECTS_RETENTION_DAYS: '30'
 
       TOKENWATCH_DCR_ENDPOINT: dcrLogsIngestionEndpoint
       TOKENWATCH_DCR_IMMUTABLE_ID: dcrImmutableId
@@ -312,6 +321,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_CACHE_ROWS: string(cacheRows)
       TOKENWATCH_DEDUP_DAYS: string(dedupDays)
       TOKENWATCH_TOKEN_BUCKET_SHARDS: string(tokenBucketShards)
+      TOKENWATCH_USUAL_EXTERNAL: usualExternal
 
       // Azure service tags: the stored copy (read by every worker, written by the refresh timer).
       TOKENWATCH_BLOB_ENDPOINT: blobEndpoint

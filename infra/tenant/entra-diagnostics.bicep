@@ -20,10 +20,13 @@
 // (no Microsoft Entra ID option exists for this destination), which is why the namespace keeps local
 // authentication enabled. It must be a rule on the namespace, not on the audit hub: the service
 // rejects a hub-level rule for eventHubAuthorizationRuleId (Azure/azure-policy#351). The rule grants
-// Send only, which the service accepts because the setting names the hub (Manage is demanded only "if
-// a valid EventHub name is not specified in the diagnostic setting", Azure/azure-cli#24425), and no
-// key leaves Azure: the setting refers to the rule by resource ID and the platform fetches the key
-// itself. See infra/modules/eventHubs.bicep for both rules and their sources.
+// Send only, less than the Manage, Send and Listen Microsoft documents: Azure resource settings demand
+// Manage only "if a valid EventHub name is not specified in the diagnostic setting"
+// (Azure/azure-cli#24425), and this setting names the hub; that the Entra setting behaves the same is
+// not documented, so docs/deploy.md (section 4) says how to pass a rule with all three rights instead
+// (eventHubAuthorizationRuleId is a parameter for that reason). No key leaves Azure: the setting
+// refers to the rule by resource ID and the platform fetches the key itself. See
+// infra/modules/eventHubs.bicep for both rules and their sources.
 //
 // With the private network option (docs/deploy.md, "Private network") the namespace refuses public
 // traffic; the Entra and Activity-log settings still deliver through the "Allow trusted Microsoft

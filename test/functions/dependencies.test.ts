@@ -22,7 +22,7 @@ describe('the composition root', () => {
       Object.assign(process.env, COLD_IMPORT_ENV, { AZURE_CLIENT_ID: '00000000-0000-4000-8000-0000000000aa' });
       validateConfigAtStartup();
       const built = dependencies();
-      expect(built.credential.constructor.name).toBe('DefaultAzureCredential');
+      expect(built.credential.constructor.name).toBe('ManagedIdentityCredential');
       expect(typeof built.credential.getToken).toBe('function');
       expect(built.remoteUse.settings.classifyIp('20.42.1.7').scope).toBe('azure');
       expect(dependencies()).toBe(built);
