@@ -11,7 +11,7 @@ import { isLoopbackUrl } from './tableClient';
  * `TableClient.submitTransaction` runs every operation of a transaction through the full
  * operation pipeline (span, URL template, serializer, header policies) only to capture the
  * sub-request it would have sent: 14.6–16.4 ms of CPU per 100-row transaction on the benchmark
- * machine, against 4.2–4.4 ms this way (docs/performance.md, the 2 December revision's section).
+ * machine, against 4.2–4.4 ms this way (docs/performance-log.md, the first 2 December revision).
  * This writes the same wire format the SDK writes (the same sub-request lines and headers, numbers
  * as Edm.Double) directly. Table Storage and Azurite only: the Cosmos DB Table API's variant of the
  * format is not produced.
