@@ -56,12 +56,11 @@ const fieldsRead = (kql: string): string[] => [...new Set([...kql.matchAll(/Batc
 const eventsRead = (kql: string): string[] => [...new Set([...kql.matchAll(/"((?:remoteTokenUse|tokenTheft)\.(?:batch|failed))"/g)].map((m) => m[1] ?? ''))].sort();
 
 /**
- * A logged line as the tiles read it: the app redacts every log line (src/core/redact), and a
- * redacted value is a bare `[REDACTED]`, which the tiles read as null (HEALTH_PREFIX) so that the
- * line's other fields still count.
+ * A logged line as the tiles read it (`parse_json(Message)`): the app redacts inside the line's
+ * string values (src/core/redact redactedJson), so the line stays JSON and its counters numbers.
  */
 function asTheWorkbookReadsIt(line: string): Record<string, unknown> {
-  return JSON.parse(line.replaceAll(':[REDACTED]', ':null')) as Record<string, unknown>;
+  return JSON.parse(line) as Record<string, unknown>;
 }
 
 function contextWith(logs: string[], triggerMetadata: Record<string, unknown>, retryCount = 0): InvocationContext {
@@ -111,8 +110,8 @@ describe('workbook pipeline health', () => {
     expect(kqlDiagnostics(query('health-batches').replace('ItemCount', 'Count_'), { AppTraces: APP_TRACES }).length).toBeGreaterThan(0);
   });
 
-  it('reads a line whose redaction left a bare [REDACTED] value, as the test reads the handlers\' lines', () => {
-    for (const item of health) expect(item.content.query).toContain('| extend Batch = parse_json(replace_string(Message, ":[REDACTED]", ":null"))\n');
+  it('reads the batch line as the JSON it is, as the test reads the handlers\' lines', () => {
+    for (const item of health) expect(item.content.query).toContain('| extend Batch = parse_json(Message)\n');
   });
 
   it('weights counts by ItemCount: Application Insights samples traces', () => {
