@@ -29,7 +29,7 @@ export async function handleTokenTheft(messages: unknown, context: InvocationCon
       report = report === undefined ? judged : addSliceReports(report, judged);
     }
   } catch (error) {
-    context.error(redactedJson({ event: 'tokenTheft.failed', batchId, records, slices: slices.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+    context.error(redactedJson({ event: 'tokenTheft.failed', batchId, retry: context.retryContext?.retryCount ?? 0, records, slices: slices.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
     throw error;
   }
   // invocationSlices always gives at least one slice.
