@@ -4,6 +4,7 @@ import { decideDedup, DEDUP_WINDOW_MS, dedupStateFromRow, dedupStateToRow, type 
 import { boundAlertRow } from '../bounds/alertBounds';
 import { boundId, boundText } from '../bounds/textBounds';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
+import { isoTime } from '../records/time';
 import { tableKey } from '../state/keys';
 import type { PartitionSnapshot, RowChange, RowValue } from '../state/partition';
 import { profileCaller, type CallerProfile } from './callerProfile';
@@ -271,11 +272,12 @@ function theftAlert({ event, rule, match, standing, caller, trust, id }: AlertIn
   const severity = theftSeverity(match.strength, standing);
   const program = boundText(event.process.name || event.process.path || 'an unnamed process');
   const host = boundText(event.hostName || event.hostId || 'an unnamed host');
+  const eventTime = isoTime(event.timeMs);
   return boundAlertRow({
     ...EMPTY_ALERT_FIELDS,
     AlertId: id,
-    TimeGenerated: event.time,
-    EventTime: event.time,
+    TimeGenerated: eventTime,
+    EventTime: eventTime,
     Detector: THEFT_DETECTOR,
     AlertName: rule.name,
     Severity: severity,

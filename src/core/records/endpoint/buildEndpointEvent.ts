@@ -1,4 +1,3 @@
-import { isoTime } from '../time';
 import type { EndpointEvent, EndpointEventKind, EndpointFile, EndpointFormat, EndpointNetwork, EndpointPlatform } from './endpointEvent';
 import { baseName, normalisePath, platformOfPath } from './normalisePath';
 import type { DeferredRecordId } from './recordFingerprint';
@@ -46,7 +45,6 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
       }
     : null;
   return {
-    time: isoTime(parts.timeMs),
     timeMs: parts.timeMs,
     tenantId: parts.tenantId ?? '',
     hostName: parts.hostName ?? '',

@@ -26,8 +26,8 @@ export function looksLikeEcsEvent(record: unknown): boolean {
 
 export function parseEcsEvent(record: unknown, origin: string): EndpointParsed {
   if (!isObject(record)) return { ok: false, reject: makeReject('ecs.not-an-object', 'The ECS record is not a JSON object.', record, origin) };
-  const categories = listOf(ecsField(record, 'event.category')).map((c) => c.toLowerCase());
-  const types = listOf(ecsField(record, 'event.type')).map((t) => t.toLowerCase());
+  const categories = lowerCaseList(ecsField(record, 'event.category'));
+  const types = lowerCaseList(ecsField(record, 'event.type'));
   const str = (path: string): string | undefined => text(ecsField(record, path));
 
   const destination = str('destination.ip') ?? str('destination.address');
@@ -90,14 +90,16 @@ export function parseEcsEvent(record: unknown, origin: string): EndpointParsed {
 export function ecsField(record: Readonly<Record<string, unknown>>, path: string): unknown {
   if (path in record) return record[path];
   const { parts, rests } = splitPath(path);
+  const last = parts.length - 1;
   let current: unknown = record;
-  for (let i = 0; i < parts.length; i++) {
+  for (let i = 0; i < last; i++) {
     if (!isObject(current)) return undefined;
     // Mixed shapes: {"process": {"parent.name": "…"}}.
     if (i > 0 && rests[i]! in current) return current[rests[i]!];
     current = current[parts[i]!];
   }
-  return current;
+  // The last part is its own remainder: one plain read.
+  return isObject(current) ? current[parts[last]!] : undefined;
 }
 
 /** A path's parts and the dotted remainder from each part on (`a.b.c` → `b.c` at 1), split once per path. */
@@ -108,6 +110,14 @@ function splitPath(path: string): { readonly parts: readonly string[]; readonly 
   const parts = path.split('.');
   // The parsers ask for a fixed set of field names; the bound only guards against a caller that does not.
   return rememberBounded(SPLIT_PATHS, path, { parts, rests: parts.map((_, i) => parts.slice(i).join('.')) }, 1_000);
+}
+
+/** listOf in lower case, built in one pass (every record reads two such lists). */
+function lowerCaseList(value: unknown): string[] {
+  if (typeof value === 'string') return [value.toLowerCase()];
+  const list: string[] = [];
+  if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') list.push(v.toLowerCase());
+  return list;
 }
 
 function listOf(value: unknown): string[] {

@@ -25,6 +25,10 @@ export function parseEndpointRecord(record: unknown, origin: string): EndpointPa
   return parseGuarded(record, origin, routeEndpointRecord);
 }
 
+const SYSMON_LOWER = SYSMON_PROVIDER.toLowerCase();
+const SYSMON_CHANNEL_LOWER = `${SYSMON_LOWER}/operational`;
+const SECURITY_LOWER = SECURITY_PROVIDER.toLowerCase();
+
 function routeEndpointRecord(record: unknown, origin: string): EndpointParsed {
   if (typeof record === 'string' && isRawAuditdLine(record)) {
     return {
@@ -47,8 +51,8 @@ function routeEndpointRecord(record: unknown, origin: string): EndpointParsed {
     if (event === undefined) return { ok: false, reject: makeReject('windows.no-event-id', 'The Windows event has no numeric EventID.', record, origin) };
     const provider = event.provider.toLowerCase();
     const channel = event.channel.toLowerCase();
-    if (provider === SYSMON_PROVIDER.toLowerCase() || channel === `${SYSMON_PROVIDER.toLowerCase()}/operational`) return parseSysmonEvent(record, origin, event);
-    if (provider === SECURITY_PROVIDER.toLowerCase() || (channel === 'security' && provider === '')) return parseWindowsFilteringConnection(record, origin, event);
+    if (provider === SYSMON_LOWER || channel === SYSMON_CHANNEL_LOWER) return parseSysmonEvent(record, origin, event);
+    if (provider === SECURITY_LOWER || (channel === 'security' && provider === '')) return parseWindowsFilteringConnection(record, origin, event);
     return ignored(`windows.${event.provider || event.channel}.event-${event.eventId}`, origin);
   }
 

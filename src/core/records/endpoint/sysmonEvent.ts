@@ -28,12 +28,19 @@ export function parseSysmonEvent(record: unknown, origin: string, event: Windows
   const image = dataValue(event, 'Image');
   if (image === undefined) return { ok: false, reject: makeReject('sysmon.no-image', `Sysmon event ${event.eventId} has no Image.`, record, origin) };
 
-  const common = commonParts(event, timeMs, image, origin);
+  // Each branch writes its parts out in one literal, as the MDE parser does: spreading shared parts
+  // into it copied every field once more per record.
+  const tenantId = validTenant(event.tenantId);
+  const hostId = event.resourceId.toLowerCase();
+  const pid = integerOf(dataValue(event, 'ProcessId'));
+  const account = dataValue(event, 'User') ?? '';
+  const category = event.channel || event.provider;
+  const { computer: hostName, recordId } = event;
   if (event.eventId === 1) {
     return {
       ok: true,
       value: buildEndpointEvent({
-        ...common,
+        timeMs, tenantId, hostName, hostId, platform: 'windows', processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
         kind: 'process',
         commandLine: dataValue(event, 'CommandLine'),
         workingDirectory: dataValue(event, 'CurrentDirectory'),
@@ -48,7 +55,7 @@ export function parseSysmonEvent(record: unknown, origin: string, event: Windows
     return {
       ok: true,
       value: buildEndpointEvent({
-        ...common,
+        timeMs, tenantId, hostName, hostId, platform: 'windows', processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
         kind: 'network',
         network: {
           destinationIp,
@@ -60,23 +67,13 @@ export function parseSysmonEvent(record: unknown, origin: string, event: Windows
   }
   const target = dataValue(event, 'TargetFilename');
   if (target === undefined) return { ok: false, reject: makeReject('sysmon.no-target-file', 'Sysmon event 11 has no TargetFilename.', record, origin) };
-  return { ok: true, value: buildEndpointEvent({ ...common, kind: 'file', file: { path: target, action: 'FileCreate' } }) };
-}
-
-function commonParts(event: WindowsEvent, timeMs: number, image: string, origin: string) {
   return {
-    timeMs,
-    tenantId: validTenant(event.tenantId),
-    hostName: event.computer,
-    hostId: event.resourceId.toLowerCase(),
-    platform: 'windows' as const,
-    processPath: image,
-    pid: integerOf(dataValue(event, 'ProcessId')),
-    account: dataValue(event, 'User') ?? '',
-    format: 'sysmon' as const,
-    recordId: event.recordId,
-    category: event.channel || event.provider,
-    origin,
+    ok: true,
+    value: buildEndpointEvent({
+      timeMs, tenantId, hostName, hostId, platform: 'windows', processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
+      kind: 'file',
+      file: { path: target, action: 'FileCreate' },
+    }),
   };
 }
 

@@ -27,7 +27,7 @@ describe('parseSweepRow', () => {
     const parsed = parseSweepRow('DeviceNetworkEvents', row, 'sweep:1');
     if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
     expect(parsed.value.source.format).toBe('mde-log-analytics');
-    expect(parsed.value.time).toBe('2026-03-01T10:00:00.123Z');
+    expect(parsed.value.timeMs).toBe(Date.parse('2026-03-01T10:00:00.123Z'));
     const { alerts } = detectTheft([parsed.value], new Map(), { allowlist: { processes: [], applications: [] } });
     expect(alerts.map((a) => [a.Severity, a.Target])).toEqual([['High', 'http://169.254.169.254/metadata/identity/oauth2/token']]);
   });
