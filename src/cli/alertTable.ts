@@ -36,6 +36,7 @@ function cellsOf(a: AlertRow): string[] {
   const time = a.EventTime.slice(0, 19).replace('T', ' ');
   const asn = a.ASN !== null ? `AS${a.ASN} ${a.ASOrganization}` : '-';
   if (a.Detector === 'RemoteTokenUse') return [a.Severity, time, 'RemoteUse', a.IdentityName, a.IPAddress, asn];
+  if (a.Detector === 'RemoteTokenUseExposure') return [a.Severity, time, 'Exposure', a.IdentityName, a.IPAddress, asn];
   if (a.Detector === 'TheftAndUse') return [a.Severity, time, 'Stolen+used', `${a.HostName} / ${a.IdentityName}`, `${a.ProcessName} / ${a.IPAddress}`, asn];
   return [a.Severity, time, 'Theft', a.HostName, a.ProcessName, a.Target];
 }

@@ -7,9 +7,13 @@ import { loadAsnData } from '../adapters/asnData';
 import { loadDatedServiceTagsFile } from '../adapters/serviceTagsFile';
 import { classifierForServiceTags } from '../app/ipClassifier';
 import { parseRemoteUseAllowlist } from '../core/remoteUse/allowlist';
-import { defaultRemoteUseSettings, NO_ALLOWLIST, type RemoteUseSettings } from '../core/remoteUse/settings';
+import { defaultRemoteUseSettings, NO_ALLOWLIST, type RemoteUseSettings, type UsualExternalMode } from '../core/remoteUse/settings';
 
-export function remoteUseSettingsFromFiles(files: { readonly allowlistFile?: string | undefined; readonly serviceTagsFile?: string | undefined }): RemoteUseSettings {
+export function remoteUseSettingsFromFiles(files: {
+  readonly allowlistFile?: string | undefined;
+  readonly serviceTagsFile?: string | undefined;
+  readonly usualExternal?: UsualExternalMode | undefined;
+}): RemoteUseSettings {
   let allowlist = NO_ALLOWLIST;
   if (files.allowlistFile) {
     const parsed = parseRemoteUseAllowlist(readJson(files.allowlistFile));
@@ -18,7 +22,7 @@ export function remoteUseSettingsFromFiles(files: { readonly allowlistFile?: str
   }
   // --service-tags: the AzureCloud ranges and regions, dated by the YYYYMMDD in the file name (else its mtime).
   const tags = classifierForServiceTags(loadAsnData(), files.serviceTagsFile ? loadDatedServiceTagsFile(files.serviceTagsFile) : undefined);
-  return defaultRemoteUseSettings(tags.classifyIp, { allowlist, serviceTags: tags.serviceTags });
+  return defaultRemoteUseSettings(tags.classifyIp, { allowlist, serviceTags: tags.serviceTags, usualExternal: files.usualExternal ?? 'alert' });
 }
 
 export function readJson(file: string): unknown {

@@ -32,6 +32,7 @@ export const REPLAY_COMMAND: CommandSpec = {
     'batch-size': { value: 'N', help: 'records per invocation (default: one invocation per file); with it, files are read as they are needed' },
     ...SETTINGS_FLAGS,
     'theft-allowlist': { value: 'FILE', help: 'the theft allowlist (JSON: trusted agents to add or disable, applications allowed on some hosts)' },
+    'usual-external': { value: 'alert|exposure', help: "what a use from an identity's usual network outside Azure becomes: a Low alert every dedup window (alert, default) or one RemoteTokenUseExposure row per identity and day (exposure), as TOKENWATCH_USUAL_EXTERNAL" },
   },
 };
 

@@ -2,6 +2,7 @@
  * `tokenwatch replay` as a function: input files through both detectors the way the functions
  * run them, with the state store, alert sink and dead letter a replay needs, and its summary.
  */
+import type { UsualExternalMode } from '../core/remoteUse/settings';
 import { createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { MemoryStateStore } from '../adapters/memoryStateStore';
@@ -39,6 +40,8 @@ export interface ReplayOptions {
   readonly allowlistFile?: string | undefined;
   readonly theftAllowlistFile?: string | undefined;
   readonly serviceTagsFile?: string | undefined;
+  /** What a usual external use becomes (TOKENWATCH_USUAL_EXTERNAL); `alert` when undefined. */
+  readonly usualExternal?: UsualExternalMode | undefined;
   /** Every reject as NDJSON (see ReplayRejects). */
   readonly rejectsFile?: string | undefined;
   /** Write alert rows to stdout when no --out (default true for the CLI). */

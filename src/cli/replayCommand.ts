@@ -5,6 +5,7 @@
  */
 import { closeSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { USUAL_EXTERNAL_MODES, type UsualExternalMode } from '../core/remoteUse/settings';
 import { formatAlertTable } from './alertTable';
 import { CommandFailure, EXIT_OK, UsageError } from './cliErrors';
 import { stringFlag, type CommandLine } from './commandLine';
@@ -24,6 +25,8 @@ export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<nu
   if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new UsageError(`--batch-size must be a positive whole number, not "${flag('batch-size')}"`);
   const format = flag('format') ?? 'ndjson';
   if (!(ALERT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format takes ${ALERT_FORMATS.join(' or ')}, not "${format}"`);
+  const usualExternal = flag('usual-external') ?? 'alert';
+  if (!(USUAL_EXTERNAL_MODES as readonly string[]).includes(usualExternal)) throw new UsageError(`--usual-external takes ${USUAL_EXTERNAL_MODES.join(' or ')}, not "${usualExternal}"`);
   const out = flag('out');
   const err = (text: string): void => void io.stderr.write(`${text}\n`);
 
@@ -51,6 +54,7 @@ export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<nu
         allowlistFile: flag('allowlist'),
         theftAllowlistFile: flag('theft-allowlist'),
         serviceTagsFile: flag('service-tags'),
+        usualExternal: usualExternal as UsualExternalMode,
         rejectsFile: flag('rejects'),
         onProgress: (state) => progress.update(state),
         warn: (text) => progress.log(text),

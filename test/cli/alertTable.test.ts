@@ -30,6 +30,12 @@ const rowsOf = (table: string): string[][] =>
     });
 
 describe('formatAlertTable', () => {
+  it('names a daily exposure row as such, with the identity and address of a remote use', () => {
+    const exposure: AlertRow = { ...alert('x', 'Low', '2026-03-04T08:00:00.000Z', 'usual external use'), Detector: 'RemoteTokenUseExposure' };
+    const row = formatAlertTable([exposure], 160).split('\n')[2]!;
+    expect(row.split(/\s{2,}/)).toEqual(['Low', '2026-03-04 08:00:00', 'Exposure', 'vm-contoso-x', '203.0.113.66', 'AS64501 Fabrikam Hosting']);
+  });
+
   it('puts the most severe first, then orders by event time', () => {
     expect(rowsOf(formatAlertTable(ALERTS, 120))).toEqual([
       ['High', '2026-03-02 08:00:00'],

@@ -100,6 +100,7 @@ describe('tokenwatch: usage errors exit 2 with one line and where to look', () =
     [['replay', 'logs', '--store', 'http://127.0.0.1:1/devstoreaccount1'], /^tokenwatch replay: --store http:\/\/127\.0\.0\.1:1\/devstoreaccount1: plain http is for an emulator, which needs its connection string .*--store azurite starts one/],
     [['replay', 'logs', '--store', 'AccountName=contoso;AccountKey='], /^tokenwatch replay: --store takes .*, not "connection string of account contoso"/],
     [['replay', 'logs', '--format', 'csv'], /^tokenwatch replay: --format takes ndjson or table, not "csv"/],
+    [['replay', 'logs', '--usual-external', 'sometimes'], /^tokenwatch replay: --usual-external takes alert or exposure, not "sometimes"/],
     [['replay', 'logs', '--batch-size', '0'], /^tokenwatch replay: --batch-size must be a positive whole number, not "0"/],
     [['demo', '--store', 'https://contoso.table.core.windows.net'], /^tokenwatch demo: --store takes memory or azurite for the demo/],
     [['demo', 'logs'], /^tokenwatch demo: demo takes no file arguments \(got "logs"\)/],
