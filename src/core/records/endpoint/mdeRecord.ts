@@ -2,7 +2,7 @@ import { isObject } from '../envelope';
 import { text } from '../fields';
 import { makeReject } from '../reject';
 import { parseTime } from '../time';
-import { accountName, buildEndpointEvent, integerOf } from './buildEndpointEvent';
+import { accountName, buildEndpointEvent, integerOf, type EndpointEventParts } from './buildEndpointEvent';
 import { ignored, type EndpointFormat, type EndpointParsed } from './endpointEvent';
 import { validTenant } from './sysmonEvent';
 
@@ -59,72 +59,61 @@ function parseMdeColumns(
   const action = text(c['ActionType']) ?? '';
   const deviceId = text(c['DeviceId']) ?? '';
   const reportId = text(c['ReportId']) ?? '';
-  // Each branch writes its parts out in one literal: spreading shared parts into it cost an extra
+  // Each event's parts are written out in one literal: spreading shared parts into it cost an extra
   // copy of every field per record, most of this parser's garbage.
   const tenant = validTenant(tenantId);
   const hostName = text(c['DeviceName']) ?? '';
   // ReportId is unique per device and time only (MDE docs), hence the triple.
   const recordId = `mde:${deviceId}|${reportId}|${text(c['Timestamp']) ?? ''}`;
 
+  // Network and file rows: the initiating process is the one acting.
+  const byInitiatingProcess = (kind: 'network' | 'file', network: EndpointEventParts['network'], file: EndpointEventParts['file']): EndpointParsed => {
+    const processName = text(c['InitiatingProcessFileName']);
+    return {
+      ok: true,
+      value: buildEndpointEvent({
+        timeMs,
+        tenantId: tenant,
+        hostName,
+        hostId: deviceId,
+        format,
+        recordId,
+        category,
+        origin,
+        processName,
+        processPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), processName),
+        commandLine: text(c['InitiatingProcessCommandLine']),
+        pid: integerOf(c['InitiatingProcessId']),
+        parentName: text(c['InitiatingProcessParentFileName']),
+        account: accountName(text(c['InitiatingProcessAccountDomain']), text(c['InitiatingProcessAccountName'])),
+        kind,
+        network,
+        file,
+      }),
+    };
+  };
+
   if (table === 'DeviceNetworkEvents') {
     if (NOT_OUTBOUND.has(action.toLowerCase())) return ignored(`mde.DeviceNetworkEvents.${action}`, origin);
     const http = action.toLowerCase() === 'httpconnectioninspected' ? httpFields(c['AdditionalFields']) : undefined;
     const remoteUrl = text(c['RemoteUrl']) ?? '';
     const urlLike = remoteUrl.includes('/') ? remoteUrl : '';
-    const processName = text(c['InitiatingProcessFileName']);
-    return {
-      ok: true,
-      value: buildEndpointEvent({
-        timeMs,
-        tenantId: tenant,
-        hostName,
-        hostId: deviceId,
-        format,
-        recordId,
-        category,
-        origin,
-        processName,
-        processPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), processName),
-        commandLine: text(c['InitiatingProcessCommandLine']),
-        pid: integerOf(c['InitiatingProcessId']),
-        parentName: text(c['InitiatingProcessParentFileName']),
-        account: accountName(text(c['InitiatingProcessAccountDomain']), text(c['InitiatingProcessAccountName'])),
-        kind: 'network',
-        network: {
-          destinationIp: text(c['RemoteIP']) ?? '',
-          destinationHost: http?.host ?? (urlLike === '' ? remoteUrl : ''),
-          destinationPort: integerOf(c['RemotePort']) ?? null,
-          url: http?.url ?? urlLike,
-          method: http?.method ?? '',
-        },
-      }),
-    };
+    return byInitiatingProcess(
+      'network',
+      {
+        destinationIp: text(c['RemoteIP']) ?? '',
+        destinationHost: http?.host ?? (urlLike === '' ? remoteUrl : ''),
+        destinationPort: integerOf(c['RemotePort']) ?? null,
+        url: http?.url ?? urlLike,
+        method: http?.method ?? '',
+      },
+      undefined,
+    );
   }
   if (table === 'DeviceFileEvents') {
     const path = folderPathToFile(text(c['FolderPath']), text(c['FileName']));
     if (path === undefined) return { ok: false, reject: makeReject('mde.no-file-path', 'The DeviceFileEvents row has neither FolderPath nor FileName.', record, origin) };
-    const processName = text(c['InitiatingProcessFileName']);
-    return {
-      ok: true,
-      value: buildEndpointEvent({
-        timeMs,
-        tenantId: tenant,
-        hostName,
-        hostId: deviceId,
-        format,
-        recordId,
-        category,
-        origin,
-        processName,
-        processPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), processName),
-        commandLine: text(c['InitiatingProcessCommandLine']),
-        pid: integerOf(c['InitiatingProcessId']),
-        parentName: text(c['InitiatingProcessParentFileName']),
-        account: accountName(text(c['InitiatingProcessAccountDomain']), text(c['InitiatingProcessAccountName'])),
-        kind: 'file',
-        file: { path, action },
-      }),
-    };
+    return byInitiatingProcess('file', undefined, { path, action });
   }
   if (action !== '' && action.toLowerCase() !== 'processcreated') return ignored(`mde.DeviceProcessEvents.${action}`, origin);
   return {
