@@ -85,35 +85,19 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
     memory = new MemoryStateBackend();
     const remoteMemory = remoteDeps(new MemoryStateStore(memory), remoteSettings);
     await runRemoteUseStream(audit.warmUp, remoteMemory, 'warm');
-    collectGarbage();
-    const interleaved = await interleavedPass(audit.steady, (invocation, i) => runRemoteUseStream([invocation], remoteMemory, 'remote', i));
-    if (interleaved.floorRecords !== auditSteady) throw new Error(`parse floor: ${interleaved.floorRecords} records parsed, the stream has ${auditSteady}`);
-    floorTimes.push(interleaved.floorMs);
-    remoteTimes.push(interleaved.pipelineMs);
-    remoteUse = sameOutcome('remote use', remoteUse, interleaved.outcome);
+    const remotePass = await measuredPass('remote use', audit.steady, auditSteady, (invocation, i) => runRemoteUseStream([invocation], remoteMemory, 'remote', i));
+    floorTimes.push(remotePass.floorMs);
+    tightFloorTimes.push(remotePass.tightFloorMs);
+    remoteTimes.push(remotePass.pipelineMs);
+    remoteUse = sameOutcome('remote use', remoteUse, remotePass.outcome);
 
-    // The tight-loop floor: JSON.parse of the whole stream with nothing in between.
-    collectGarbage();
-    const started = nowMs();
-    const parsed = parseFloor(audit.steady);
-    tightFloorTimes.push(nowMs() - started);
-    if (parsed !== auditSteady) throw new Error(`parse floor (tight loop): ${parsed} records parsed, the stream has ${auditSteady}`);
-
-    // Theft as remote use: warm-up untimed, then each invocation paired with the parse of another.
     const theftMemory = theftDeps(new MemoryStateStore(), theftSettings);
     await runTheftStream(endpoint.warmUp, theftMemory, 'warm');
-    collectGarbage();
-    const theftInterleaved = await interleavedPass(endpoint.steady, (invocation, i) => runTheftStream([invocation], theftMemory, undefined, i));
-    if (theftInterleaved.floorRecords !== endpointSteady) throw new Error(`theft parse floor: ${theftInterleaved.floorRecords} records parsed, the stream has ${endpointSteady}`);
-    theftFloorTimes.push(theftInterleaved.floorMs);
-    theftTimes.push(theftInterleaved.pipelineMs);
-    theft = sameOutcome('theft', theft, theftInterleaved.outcome);
-    // And its tight-loop floor: JSON.parse of the same endpoint bodies, nothing else.
-    collectGarbage();
-    const theftFloorStarted = nowMs();
-    const theftParsed = parseFloor(endpoint.steady);
-    theftTightFloorTimes.push(nowMs() - theftFloorStarted);
-    if (theftParsed !== endpointSteady) throw new Error(`theft parse floor (tight loop): ${theftParsed} records parsed, the stream has ${endpointSteady}`);
+    const theftPass = await measuredPass('theft', endpoint.steady, endpointSteady, (invocation, i) => runTheftStream([invocation], theftMemory, undefined, i));
+    theftFloorTimes.push(theftPass.floorMs);
+    theftTightFloorTimes.push(theftPass.tightFloorMs);
+    theftTimes.push(theftPass.pipelineMs);
+    theft = sameOutcome('theft', theft, theftPass.outcome);
   }
   if (!remoteUse || !theft) throw new Error('bench: no measured pass');
   const parseFloorRecordsPerSec = perSecond(auditSteady, median(floorTimes));
@@ -159,6 +143,28 @@ export async function runPurePhases(stream: BenchStream, options: { readonly pas
     theft,
     memoryState: { partitions: memory.partitions.size, rows },
   };
+}
+
+/**
+ * One pipeline's timed pass over its steady stream (its warm-up already run): interleaved with
+ * its floor invocation by invocation, then the floor alone in a tight loop over the same bodies.
+ * Both floors must parse every record of the stream.
+ */
+async function measuredPass(
+  name: string,
+  steady: readonly Invocation[],
+  records: number,
+  run: (invocation: Invocation, index: number) => Promise<StreamOutcome>,
+): Promise<InterleavedPass & { readonly tightFloorMs: number }> {
+  collectGarbage();
+  const interleaved = await interleavedPass(steady, run);
+  if (interleaved.floorRecords !== records) throw new Error(`${name} parse floor: ${interleaved.floorRecords} records parsed, the stream has ${records}`);
+  collectGarbage();
+  const started = nowMs();
+  const parsed = parseFloor(steady);
+  const tightFloorMs = nowMs() - started;
+  if (parsed !== records) throw new Error(`${name} parse floor (tight loop): ${parsed} records parsed, the stream has ${records}`);
+  return { ...interleaved, tightFloorMs };
 }
 
 /** What one interleaved pass measured (see interleavedPass). */
