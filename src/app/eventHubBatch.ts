@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { appendAll } from '../core/arrays';
+import { redactedJson } from '../core/redact/redactSecrets';
 
 /**
  * The Event Hub trigger's input (cardinality 'many': an array of bodies, each an object, string or
@@ -85,6 +86,38 @@ export function bodyBytes(body: unknown): number {
   if (Array.isArray(body)) return body.length * PARSED_RECORD_BYTES;
   if (typeof body === 'object' && body !== null && 'records' in body && Array.isArray(body.records)) return body.records.length * PARSED_RECORD_BYTES;
   return PARSED_RECORD_BYTES;
+}
+
+/**
+ * Judges an invocation slice by slice (invocationSlices), each slice read, judged, committed and
+ * sent before the next, and adds their reports. A failure in any slice is logged as
+ * `<event>.failed` (batch id, retry count, records read so far, the error, redacted) and thrown,
+ * so the retry policy redelivers the batch.
+ */
+export async function judgeInSlices<R extends object>(
+  list: readonly unknown[],
+  context: InvocationContext,
+  batch: { readonly batchId: string; readonly event: string; readonly slicing?: InvocationSlicing | undefined },
+  judgeSlice: (messages: readonly unknown[], firstIndex: number, sliceBatchId: string) => Promise<{ readonly records: number; readonly report: R }>,
+): Promise<{ readonly report: R; readonly slices: number }> {
+  const slices = invocationSlices(list, batch.slicing?.maxSliceBytes);
+  let report: R | undefined;
+  let records = 0;
+  try {
+    for (const slice of slices) {
+      batch.slicing?.onSlice?.(slice);
+      const judged = await judgeSlice(list.slice(slice.start, slice.end), slice.start, sliceBatchId(batch.batchId, slice));
+      records += judged.records;
+      report = report === undefined ? judged.report : addSliceReports(report, judged.report);
+    }
+  } catch (error) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    context.error(redactedJson({ event: `${batch.event}.failed`, batchId: batch.batchId, retry: context.retryContext?.retryCount ?? 0, records, slices: slices.length, error: detail }));
+    throw error;
+  }
+  // invocationSlices always gives at least one slice.
+  if (report === undefined) throw new Error(`${batch.event}: no slice was judged`);
+  return { report, slices: slices.length };
 }
 
 /**

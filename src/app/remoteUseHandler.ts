@@ -4,7 +4,7 @@ import type { RejectSink } from '../adapters/rejectSink';
 import type { StateStore } from '../adapters/stateStore';
 import { serviceTagsAge } from '../core/network/serviceTagsAge';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
-import { addSliceReports, invocationSlices, messagesOfInvocation, sliceBatchId, type InvocationSlicing } from './eventHubBatch';
+import { judgeInSlices, messagesOfInvocation, type InvocationSlicing } from './eventHubBatch';
 import { parseAuditMessages, runRemoteUseEvents, type RemoteUseBatchReport } from './remoteUseRunner';
 import type { StoredServiceTagsSettings } from './storedServiceTags';
 import type { CorrelationDeps } from './correlateAlerts';
@@ -48,29 +48,16 @@ export async function handleRemoteTokenUse(messages: unknown, context: Invocatio
   const base = deps.serviceTags ? await deps.serviceTags.settings(deps.settings, now, context) : deps.settings;
   const settings = { ...base, processedAt: now };
   warnWhenStale(settings, now, batchId, context);
-  const slices = invocationSlices(list, deps.slicing?.maxSliceBytes);
-  let report: RemoteUseBatchReport | undefined;
-  let records = 0;
-  try {
-    for (const slice of slices) {
-      deps.slicing?.onSlice?.(slice);
-      const parsed = parseAuditMessages(list.slice(slice.start, slice.end), (i) => originOf(slice.start + i), now);
-      records += parsed.records;
-      const judged = await runRemoteUseEvents(parsed, { ...deps, settings }, sliceBatchId(batchId, slice));
-      report = report === undefined ? judged : addSliceReports(report, judged);
-    }
-  } catch (error) {
-    context.error(redactedJson({ event: 'remoteTokenUse.failed', batchId, retry: context.retryContext?.retryCount ?? 0, records, slices: slices.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
-    throw error;
-  }
-  // invocationSlices always gives at least one slice.
-  if (report === undefined) throw new Error('remoteTokenUse: no slice was judged');
+  const { report, slices } = await judgeInSlices(list, context, { batchId, event: 'remoteTokenUse', slicing: deps.slicing }, async (messages, firstIndex, sliceId) => {
+    const parsed = parseAuditMessages(messages, (i) => originOf(firstIndex + i), now);
+    return { records: parsed.records, report: await runRemoteUseEvents(parsed, { ...deps, settings }, sliceId) };
+  });
   const line = {
     event: 'remoteTokenUse.batch',
     batchId,
     retry: context.retryContext?.retryCount ?? 0,
     records: report.records,
-    slices: slices.length,
+    slices,
     byCategory: report.byCategory,
     rejects: report.rejects,
     rejectsByReason: report.rejectsByReason,

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { addSliceReports, invocationSlices, messagesOfInvocation, sliceBatchId, type InvocationSlicing } from './eventHubBatch';
+import { judgeInSlices, messagesOfInvocation, type InvocationSlicing } from './eventHubBatch';
 import { judgeScreenedBatch, screenEndpointMessages, type TheftBatchReport, type TheftDeps } from './theftRunner';
 import { redactedJson } from '../core/redact/redactSecrets';
 
@@ -17,29 +17,16 @@ export interface TheftHandlerDeps extends Omit<TheftDeps, 'processedAt'> {
 export async function handleTokenTheft(messages: unknown, context: InvocationContext, deps: TheftHandlerDeps): Promise<TheftBatchReport> {
   const { list, originOf, batchId } = messagesOfInvocation(messages, context);
   const processedAt = deps.now();
-  const slices = invocationSlices(list, deps.slicing?.maxSliceBytes);
-  let report: TheftBatchReport | undefined;
-  let records = 0;
-  try {
-    for (const slice of slices) {
-      deps.slicing?.onSlice?.(slice);
-      const { batch, rejects } = screenEndpointMessages(list.slice(slice.start, slice.end), (i) => originOf(slice.start + i), deps.settings, processedAt);
-      records += batch.records;
-      const judged = await judgeScreenedBatch(batch, { ...deps, processedAt }, sliceBatchId(batchId, slice), rejects);
-      report = report === undefined ? judged : addSliceReports(report, judged);
-    }
-  } catch (error) {
-    context.error(redactedJson({ event: 'tokenTheft.failed', batchId, retry: context.retryContext?.retryCount ?? 0, records, slices: slices.length, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
-    throw error;
-  }
-  // invocationSlices always gives at least one slice.
-  if (report === undefined) throw new Error('tokenTheft: no slice was judged');
+  const { report, slices } = await judgeInSlices(list, context, { batchId, event: 'tokenTheft', slicing: deps.slicing }, async (messages, firstIndex, sliceId) => {
+    const { batch, rejects } = screenEndpointMessages(messages, (i) => originOf(firstIndex + i), deps.settings, processedAt);
+    return { records: batch.records, report: await judgeScreenedBatch(batch, { ...deps, processedAt }, sliceId, rejects) };
+  });
   const line = {
     event: 'tokenTheft.batch',
     batchId,
     retry: context.retryContext?.retryCount ?? 0,
     records: report.records,
-    slices: slices.length,
+    slices,
     byFormat: report.byFormat,
     ignored: report.summary.ignored,
     rejects: report.rejects,
