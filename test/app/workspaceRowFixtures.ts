@@ -1,115 +1,22 @@
 import { MemoryWorkspace } from '../../src/adapters/logAnalyticsQuery';
+import { logAnalyticsRowOf, WORKSPACE_ID } from '../support/logAnalyticsRows';
 
 /**
- * Log Analytics rows of the same events as the Event Hub fixtures (test/support/auditFixtures.ts),
- * as the query API returns them: one object per row, its documented columns including `Type`,
- * datetime columns as Date, dynamic columns as parsed JSON. `TenantId` is the workspace's id, as
- * in every Log Analytics table; the Entra tenant is in the claims / `AADTenantId` / `AadTenantId`.
- *
- * Column names: AzureActivity (CategoryValue, OperationNameValue, ActivityStatusValue,
- * CallerIpAddress, CorrelationId, ResourceId, Claims_d / Claims, Authorization_d),
- * AADManagedIdentitySignInLogs (Id, ServicePrincipalId, AppId, ServicePrincipalName,
- * UniqueTokenIdentifier, IPAddress, ResourceDisplayName, ResourceIdentity, ResultType),
- * MicrosoftGraphActivityLogs (SignInActivityId, IPAddress, AppId, ServicePrincipalId, RequestUri,
- * RequestId, TokenIssuedAt): MicrosoftDocs/azure-reference-other azure-monitor-ref/tables.
+ * Workspace twins for the sweep and backfill tests: the Event Hub fixtures
+ * (test/support/auditFixtures.ts) as the Log Analytics rows Azure stores for them
+ * (test/support/logAnalyticsRows.ts, as the query SDK returns them), or the records themselves as rows.
  */
-export const WORKSPACE_ID = '6a7b0000-0000-4000-8000-00000000beef';
+export { WORKSPACE_ID };
 
 type EventHubRecord = Record<string, unknown>;
 type Row = Record<string, unknown>;
 
-const obj = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const date = (value: unknown): Date => new Date(str(value));
-
-/** The AADManagedIdentitySignInLogs row of a ManagedIdentitySignInLogs record (auditFixtures.miSignIn). */
-export function signInRow(record: EventHubRecord): Row {
-  const p = obj(record['properties']);
-  return {
-    TenantId: WORKSPACE_ID,
-    TimeGenerated: date(record['time']),
-    Category: 'ManagedIdentitySignInLogs',
-    OperationName: 'Sign-in activity',
-    AADTenantId: record['tenantId'],
-    ResultType: '0',
-    CorrelationId: record['correlationId'],
-    Id: p['id'],
-    AppId: p['appId'],
-    ServicePrincipalId: p['servicePrincipalId'],
-    ServicePrincipalName: p['servicePrincipalName'],
-    UniqueTokenIdentifier: p['uniqueTokenIdentifier'],
-    IPAddress: '',
-    ResourceDisplayName: p['resourceDisplayName'],
-    ResourceIdentity: p['resourceId'],
-    SourceSystem: 'Azure AD',
-    Type: 'AADManagedIdentitySignInLogs',
-  };
-}
-
-/** The AzureActivity row of an Activity log record (auditFixtures.activityUse). */
-export function activityRow(record: EventHubRecord): Row {
-  const identity = obj(record['identity']);
-  const claims = obj(identity['claims']);
-  const authorization = obj(identity['authorization']);
-  const [status, substatus] = str(record['resultSignature']).split('.');
-  return {
-    TenantId: WORKSPACE_ID,
-    SourceSystem: 'Azure',
-    CallerIpAddress: record['callerIpAddress'],
-    CategoryValue: record['category'],
-    Category: record['category'],
-    CorrelationId: record['correlationId'],
-    Authorization: JSON.stringify(authorization),
-    Authorization_d: authorization,
-    Claims: JSON.stringify(claims),
-    Claims_d: claims,
-    Level: record['level'],
-    OperationNameValue: record['operationName'],
-    OperationName: 'Get Secret',
-    Properties_d: obj(record['properties']),
-    ActivityStatusValue: record['resultType'],
-    ActivityStatus: status,
-    ActivitySubstatusValue: substatus ?? '',
-    ResourceId: record['resourceId'],
-    _ResourceId: str(record['resourceId']).toLowerCase(),
-    TimeGenerated: date(record['time']),
-    Type: 'AzureActivity',
-  };
-}
-
-/** The MicrosoftGraphActivityLogs row of a Graph activity record (auditFixtures.graphUse). */
-export function graphRow(record: EventHubRecord): Row {
-  const p = obj(record['properties']);
-  return {
-    TenantId: WORKSPACE_ID,
-    TimeGenerated: date(record['time']),
-    Location: record['location'],
-    RequestId: p['requestId'],
-    OperationId: p['operationId'],
-    ApiVersion: p['apiVersion'],
-    RequestMethod: p['requestMethod'],
-    ResponseStatusCode: p['responseStatusCode'],
-    AadTenantId: p['tenantId'],
-    IPAddress: p['ipAddress'],
-    UserAgent: p['userAgent'],
-    RequestUri: p['requestUri'],
-    AppId: p['appId'],
-    ServicePrincipalId: p['servicePrincipalId'],
-    UserId: p['userId'] ?? '',
-    SignInActivityId: p['signInActivityId'],
-    Roles: p['roles'],
-    TokenIssuedAt: p['tokenIssuedAt'] === null ? null : date(p['tokenIssuedAt']),
-    ClientAuthMethod: Number(p['clientAuthMethod']),
-    Type: 'MicrosoftGraphActivityLogs',
-  };
-}
+const date = (value: unknown): Date => new Date(typeof value === 'string' ? value : '');
 
 /** The table and row of an Event Hub fixture record. */
 export function rowOf(record: EventHubRecord): { table: string; row: Row } {
-  const category = record['category'];
-  if (category === 'ManagedIdentitySignInLogs') return { table: 'AADManagedIdentitySignInLogs', row: signInRow(record) };
-  if (category === 'MicrosoftGraphActivityLogs') return { table: 'MicrosoftGraphActivityLogs', row: graphRow(record) };
-  return { table: 'AzureActivity', row: activityRow(record) };
+  const row = logAnalyticsRowOf(record);
+  return { table: String(row['Type']), row };
 }
 
 /** A workspace twin holding the real-shaped rows of these records, each table created. */
