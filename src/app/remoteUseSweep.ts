@@ -74,8 +74,9 @@ export async function runRemoteUseSweep(deps: RemoteUseSweepDeps, context: Invoc
   const r = deps.remoteUse;
   const now = r.now();
   let row = await loadJsonRow(deps.markStore, remoteUseSweepPartition(deps.workspaceId), SWEEP_ROW, parseReplayPosition);
-  // The theft sweep's window, without its overlap: exact paging makes it unnecessary.
-  const range = sweepWindow(row.value === undefined ? undefined : { throughMs: row.value.throughMs, seen: [] }, now - (deps.marginMs ?? INGESTION_MARGIN_MS), 0);
+  // The theft sweep's window, without its overlap (exact paging makes it unnecessary) or its cap:
+  // replayWindows sizes its own queries and stops at the run's budget.
+  const range = sweepWindow(row.value === undefined ? undefined : { throughMs: row.value.throughMs, seen: [] }, now - (deps.marginMs ?? INGESTION_MARGIN_MS), 0, undefined, Number.POSITIVE_INFINITY);
   const start: ReplayPosition = row.value ?? { throughMs: range.fromMs, sizing: INITIAL_SIZING };
   const base = r.serviceTags ? await r.serviceTags.settings(r.settings, now, context) : r.settings;
   const settings = { ...base, processedAt: now };

@@ -23,6 +23,8 @@ export interface SweepReport {
   readonly rowsByTable: Record<string, number>;
   readonly freshByTable: Record<string, number>;
   readonly truncated: string[];
+  /** Every table was read up to now (false after an outage, while the sweep catches up window by window, or when a window was cut by the row limit). */
+  readonly caughtUp: boolean;
   readonly detection: TheftBatchReport;
 }
 
@@ -31,7 +33,7 @@ const CHUNK_CHARS = 30_000;
 
 /**
  * One run of the Log Analytics sweep: for each endpoint table, query the rows ingested since the
- * table's watermark (with overlap), judge only rows not judged before, through the same theft
+ * table's watermark (with overlap; at most SWEEP_MAX_SPAN_MS of them per run), judge only rows not judged before, through the same theft
  * rules as the Event Hub path, then advance the watermarks. Watermarks are saved only after the
  * alerts were sent: a failed run is repeated, and a repeated row re-emits the same AlertId.
  */
@@ -45,6 +47,7 @@ export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
   const rowsByTable: Record<string, number> = {};
   const freshByTable: Record<string, number> = {};
   const truncated: string[] = [];
+  let caughtUp = true;
   for (const table of deps.tables ?? SWEEP_TABLES) {
     const previous = readWatermark(snapshot?.rows.get(table));
     const window = sweepWindow(previous, now);
@@ -52,6 +55,7 @@ export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
     const rows = await deps.query.query(query.kql, query.timespan);
     const isTruncated = rows.length >= SWEEP_ROW_LIMIT;
     if (isTruncated) truncated.push(table);
+    if (isTruncated || window.toMs < now) caughtUp = false;
     const stamps = rows.map((row) => ({ id: sweepRowIdentity(table, row), ingestedAtMs: sweepRowIngestedAt(row) ?? window.toMs }));
     const advanced = advanceWatermark(previous, window, stamps, isTruncated);
     for (const i of advanced.fresh) outcomes.push(parseSweepRow(table, rows[i]!, `${table} ${stamps[i]!.id}`));
@@ -65,7 +69,7 @@ export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
     loaded,
   );
   if (commit.conflicts.length > 0) throw new StateStoreError('tokenTheftSweep: the watermarks were changed by another run; this run is repeated');
-  return { rowsByTable, freshByTable, truncated, detection };
+  return { rowsByTable, freshByTable, truncated, caughtUp, detection };
 }
 
 function writeWatermark(watermark: SweepWatermark): Record<string, RowValue> {

@@ -21,9 +21,24 @@ export const SWEEP_OVERLAP_MS = 10 * 60 * 1000;
 /** The first run reads the last hour. */
 export const SWEEP_INITIAL_LOOKBACK_MS = 60 * 60 * 1000;
 
-export function sweepWindow(previous: SweepWatermark | undefined, nowMs: number, overlapMs = SWEEP_OVERLAP_MS, initialLookbackMs = SWEEP_INITIAL_LOOKBACK_MS): { fromMs: number; toMs: number } {
+/**
+ * 6 hours of ingestion time at most per window. After an outage the sweep catches up one window
+ * per run (72 times real time at the 5-minute schedule) instead of asking Log Analytics for the
+ * whole gap at once: a query over weeks of a large table can time out, and the timer would repeat
+ * that same query, and its failure, on every run.
+ */
+export const SWEEP_MAX_SPAN_MS = 6 * 60 * 60 * 1000;
+
+/** The ingestion-time window a run reads: from the watermark less the overlap (or the initial lookback) to now, at most `maxSpanMs` long. */
+export function sweepWindow(
+  previous: SweepWatermark | undefined,
+  nowMs: number,
+  overlapMs = SWEEP_OVERLAP_MS,
+  initialLookbackMs = SWEEP_INITIAL_LOOKBACK_MS,
+  maxSpanMs = SWEEP_MAX_SPAN_MS,
+): { fromMs: number; toMs: number } {
   const fromMs = previous === undefined ? nowMs - initialLookbackMs : previous.throughMs - overlapMs;
-  return { fromMs, toMs: Math.max(nowMs, fromMs) };
+  return { fromMs, toMs: Math.max(fromMs, Math.min(nowMs, fromMs + maxSpanMs)) };
 }
 
 export interface SweepRowStamp {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceWatermark, parseSweepWatermark, SWEEP_OVERLAP_MS, sweepWindow, type SweepWatermark } from '../../../../src/core/theft/sweep/sweepWatermark';
+import { advanceWatermark, parseSweepWatermark, SWEEP_MAX_SPAN_MS, SWEEP_OVERLAP_MS, sweepWindow, type SweepWatermark } from '../../../../src/core/theft/sweep/sweepWatermark';
 
 const MIN = 60_000;
 const t0 = Date.UTC(2026, 2, 1, 10);
@@ -8,6 +8,26 @@ describe('sweep watermark', () => {
   it('starts one hour back, then overlaps the previous window', () => {
     expect(sweepWindow(undefined, t0)).toEqual({ fromMs: t0 - 60 * MIN, toMs: t0 });
     expect(sweepWindow({ throughMs: t0, seen: [] }, t0 + 5 * MIN)).toEqual({ fromMs: t0 - SWEEP_OVERLAP_MS, toMs: t0 + 5 * MIN });
+  });
+
+  it('reads at most SWEEP_MAX_SPAN_MS per window after an outage, and catches up window by window', () => {
+    const outage = 3 * 24 * 60 * MIN;
+    let previous: SweepWatermark = { throughMs: t0, seen: [] };
+    const now = t0 + outage;
+    const windows: { fromMs: number; toMs: number }[] = [];
+    for (let run = 0; run < 100 && previous.throughMs < now; run++) {
+      const w = sweepWindow(previous, now);
+      expect(w.toMs - w.fromMs).toBeLessThanOrEqual(SWEEP_MAX_SPAN_MS);
+      windows.push(w);
+      previous = advanceWatermark(previous, w, [], false).next;
+    }
+    expect(previous.throughMs).toBe(now);
+    // Consecutive windows overlap by SWEEP_OVERLAP_MS and leave no gap: each starts before the last one ended.
+    for (let i = 1; i < windows.length; i++) expect(windows[i]!.fromMs).toBe(windows[i - 1]!.toMs - SWEEP_OVERLAP_MS);
+    // 72 h at 6 h less the 10-minute overlap per run.
+    expect(windows).toHaveLength(Math.ceil((outage + SWEEP_OVERLAP_MS) / (SWEEP_MAX_SPAN_MS - SWEEP_OVERLAP_MS)));
+    // The first run after the outage reads its first six hours, not three days.
+    expect(windows[0]).toEqual({ fromMs: t0 - SWEEP_OVERLAP_MS, toMs: t0 - SWEEP_OVERLAP_MS + SWEEP_MAX_SPAN_MS });
   });
 
   it('judges each row once across overlapping windows, including a row ingested late inside the overlap', () => {
