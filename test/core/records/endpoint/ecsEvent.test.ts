@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { looksLikeEcsEvent, parseEcsEvent } from '../../../../src/core/records/endpoint/ecsEvent';
+import type { EndpointParsed } from '../../../../src/core/records/endpoint/endpointEvent';
+
+const FIXTURES = path.resolve(__dirname, '../../../fixtures/endpoint');
+const ECS_FIXTURES = ['ecs', 'ecs-auditd'].flatMap((folder) => readdirSync(path.join(FIXTURES, folder)).map((file) => `${folder}/${file}`));
+
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+const isPlainObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every leaf of a nested record as one dotted top-level key (`{"process.parent.name": …}`). */
+function flattenAll(record: Json, prefix = '', into: Json = {}): Json {
+  for (const [key, value] of Object.entries(record)) {
+    if (isPlainObject(value) && Object.keys(value).length > 0) flattenAll(value, `${prefix}${key}.`, into);
+    else into[`${prefix}${key}`] = value;
+  }
+  return into;
+}
+
+/** One group flattened at the top (`"process.name"`, `"process.parent.name"`), the others nested. */
+function flattenGroup(record: Json, group: string): Json {
+  const { [group]: inner, ...rest } = record;
+  return isPlainObject(inner) ? { ...rest, ...flattenAll(inner, `${group}.`) } : record;
+}
+
+/** Each object one level down written with dotted keys for what lies below it (`{"process": {"parent.name": …}}`). */
+function dottedOneLevelDown(record: Json): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(record)) out[key] = isPlainObject(value) ? flattenAll(value) : value;
+  return out;
+}
+
+/** What an outcome says: a record without an event id or auditd sequence is identified by a fingerprint of its content, which each form changes. */
+function meaning(parsed: EndpointParsed): unknown {
+  if (parsed.ok !== true) return parsed.ok === 'ignored' ? { ignored: parsed.kind } : { reject: parsed.reject.reason };
+  const { source, ...event } = parsed.value;
+  return { ...event, source: { ...source, recordId: /^(?:ecs|auditd):/.test(source.recordId) ? source.recordId : 'fingerprint' } };
+}
+
+describe('parseEcsEvent: nested, flattened and mixed forms', () => {
+  it.each(ECS_FIXTURES)('%s reads the same in every form', (name) => {
+    const nested = fixture(name);
+    const expected = meaning(parseEcsEvent(nested, name));
+    const forms: Record<string, Json> = {
+      'flattened at the top': flattenAll(nested),
+      'dotted one level down': dottedOneLevelDown(nested),
+      ...Object.fromEntries(Object.keys(nested).filter((k) => isPlainObject(nested[k])).map((group) => [`${group} flattened`, flattenGroup(nested, group)])),
+    };
+    for (const [form, record] of Object.entries(forms)) {
+      expect(looksLikeEcsEvent(record), form).toBe(true);
+      expect(meaning(parseEcsEvent(record, name)), form).toEqual(expected);
+    }
+  });
+
+  it('does not change the record it reads', () => {
+    const record = flattenAll(fixture('ecs/process-curl-gcp-token.json'));
+    const before = JSON.stringify(record);
+    parseEcsEvent(record, 'test');
+    expect(JSON.stringify(record)).toBe(before);
+  });
+
+  const base = {
+    '@timestamp': '2026-03-01T10:00:00.000Z',
+    event: { category: ['process'], type: ['start'] },
+    host: { name: 'lnx-01', os: { type: 'linux' } },
+    process: { name: 'curl', executable: '/usr/bin/curl', parent: { name: 'bash', executable: '/usr/bin/bash' } },
+  };
+  const event = (record: Json) => {
+    const parsed = parseEcsEvent(record, 'test');
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    return parsed.value;
+  };
+
+  it.each([
+    ['a flattened key over the nested object', { ...base, 'process.parent.name': 'sh' }, 'sh'],
+    ['a flattened key over a dotted key one level down', { ...base, process: { ...base.process, 'parent.name': 'zsh' }, 'process.parent.name': 'sh' }, 'sh'],
+    ['a dotted key one level down over the nested object', { ...base, process: { ...base.process, 'parent.name': 'zsh' } }, 'zsh'],
+    ['the longer flattened key over a shorter one naming its object', { ...base, 'process.parent.name': 'sh', 'process.parent': { name: 'dash' } }, 'sh'],
+    ['a shorter flattened key naming the object', { ...base, 'process.parent': { name: 'dash' } }, 'dash'],
+    ['a flattened key under a group that is not an object', { ...base, process: 'curl', 'process.parent.name': 'sh' }, 'sh'],
+  ])('precedence: %s', (_case, record, parentName) => {
+    expect(event(record).process.parentName).toBe(parentName);
+  });
+
+  it('reads three and four levels deep through dotted keys at any level (host.os.type, auditd.summary.object.primary)', () => {
+    const auditd = {
+      '@timestamp': '2026-03-01T10:00:00.000Z',
+      event: { category: ['file'], action: 'opened-file' },
+      host: { name: 'aks-1', 'os.type': 'linux' },
+      process: { executable: '/usr/bin/cat' },
+      auditd: { summary: { 'object.primary': '/var/run/secrets/kubernetes.io/serviceaccount/token' } },
+    };
+    const e = event(auditd);
+    expect([e.platform, e.file?.path]).toEqual(['linux', '/var/run/secrets/kubernetes.io/serviceaccount/token']);
+    expect(event({ ...auditd, auditd: { 'summary.object.primary': '/etc/passwd' } }).file?.path).toBe('/etc/passwd');
+  });
+
+  it('a "__proto__" key names a field like any other and changes no prototype', () => {
+    const record = JSON.parse(JSON.stringify({ ...base, '__proto__.polluted': 'yes', 'process.__proto__.name': 'x' })) as Json;
+    expect(event(record).process.name).toBe('curl');
+    expect(({} as Json)['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+  });
+});
