@@ -117,7 +117,21 @@ const TRUSTED_PATHS_MAX = 10_000;
 /** 2,048 characters (TEXT_MAX_CHARS): paths longer than that are judged each time, never remembered. */
 const TRUSTED_PATH_MEMO_MAX_LENGTH = 2_048;
 
+/**
+ * The scope entriesFor answered last: consecutive records nearly always ask for the same one, and
+ * the key string built for the lookup was most of its cost.
+ */
+let lastScope: { readonly allowlist: TheftAllowlist; readonly vector: TheftVector; readonly platform: EndpointEvent['platform']; readonly tokenFile: string; readonly scope: EntryScope } | undefined;
+
 function entriesFor(allowlist: TheftAllowlist, vector: TheftVector, platform: EndpointEvent['platform'], tokenFile: string): EntryScope {
+  const last = lastScope;
+  if (last !== undefined && last.allowlist === allowlist && last.vector === vector && last.platform === platform && last.tokenFile === tokenFile) return last.scope;
+  const scope = scopeOf(allowlist, vector, platform, tokenFile);
+  lastScope = { allowlist, vector, platform, tokenFile, scope };
+  return scope;
+}
+
+function scopeOf(allowlist: TheftAllowlist, vector: TheftVector, platform: EndpointEvent['platform'], tokenFile: string): EntryScope {
   let scopes = SCOPES.get(allowlist);
   if (scopes === undefined) {
     scopes = new Map();

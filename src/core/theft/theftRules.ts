@@ -130,10 +130,13 @@ function bareConnections(event: EndpointEvent): readonly TheftMatch[] {
 function tokenFiles(vector: TokenFileHit['vector'], only: (patternId: string) => boolean, strength: MatchStrength = 'token-path') {
   return (event: EndpointEvent): readonly TheftMatch[] => {
     const seen = tokenFileHits(event);
-    if (seen.length === 0) return NO_MATCHES;
-    return seen
-      .filter(({ hit }) => hit.vector === vector && only(hit.patternId))
-      .map(({ hit, via, operation }) => ({ target: hit.path, targetKey: hit.pathKey, strength, via, service: hit.patternId, what: hit.what, operation, url: '' }));
+    // Most events name no token file, and most that do name one of another rule's vector: those allocate nothing.
+    let matches: TheftMatch[] | undefined;
+    for (let i = 0; i < seen.length; i++) {
+      const { hit, via, operation } = seen[i]!;
+      if (hit.vector === vector && only(hit.patternId)) (matches ??= []).push({ target: hit.path, targetKey: hit.pathKey, strength, via, service: hit.patternId, what: hit.what, operation, url: '' });
+    }
+    return matches ?? NO_MATCHES;
   };
 }
 

@@ -51,7 +51,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
   const destinationIp = text(destination['ip']) ?? text(destination['address']);
   const urlDomain = text(url['domain']);
   const fullUrl = text(url['full']) ?? text(url['original']) ?? joinUrl(urlDomain, text(url['path']), text(url['query']));
-  const filePath = text(file['path']) ?? joinPath(text(file['directory']), text(file['name'])) ?? text(within(auditd, 'summary', 'object', 'primary'));
+  const filePath = text(file['path']) ?? joinPath(text(file['directory']), text(file['name'])) ?? text(within(auditd, SUMMARY_OBJECT_PRIMARY));
   let kind: 'network' | 'file' | 'process';
   if (categories.includes('network') && (destinationIp !== undefined || fullUrl !== undefined)) kind = 'network';
   else if (categories.includes('file') && filePath !== undefined) kind = 'file';
@@ -77,7 +77,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       timeMs,
       hostName: text(host['name']) ?? text(host['hostname']) ?? '',
       hostId: hostId ?? '',
-      platform: platformOf(text(within(host, 'os', 'type')) ?? text(within(host, 'os', 'family')) ?? text(within(host, 'os', 'platform'))),
+      platform: platformOf(text(within(host, OS_TYPE)) ?? text(within(host, OS_FAMILY)) ?? text(within(host, OS_PLATFORM))),
       kind,
       processName: text(processFields['name']),
       processPath: text(processFields['executable']),
@@ -85,8 +85,8 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       commandLine: text(processFields['command_line']) ?? text(processFields['title']) ?? (args.length > 0 ? args.join(' ') : undefined),
       workingDirectory: text(processFields['working_directory']),
       pid: integerOf(processFields['pid']),
-      parentName: text(within(processFields, 'parent', 'name')),
-      parentPath: text(within(processFields, 'parent', 'executable')),
+      parentName: text(within(processFields, PARENT_NAME)),
+      parentPath: text(within(processFields, PARENT_EXECUTABLE)),
       account: accountName(text(user['domain']), text(user['name'])),
       network:
         kind === 'network'
@@ -95,7 +95,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
               destinationHost: text(destination['domain']) ?? urlDomain ?? '',
               destinationPort: integerOf(destination['port']) ?? integerOf(url['port']) ?? null,
               url: fullUrl ?? '',
-              method: text(within(objectAt(nested, 'http'), 'request', 'method')) ?? '',
+              method: text(within(objectAt(nested, 'http'), REQUEST_METHOD)) ?? '',
             }
           : undefined,
       file: kind === 'file' && filePath !== undefined ? { path: filePath, action: text(event['action']) ?? types.join('+') } : undefined,
@@ -114,15 +114,35 @@ function objectAt(parent: Readonly<Record<string, unknown>>, name: string): Read
 }
 
 /**
- * A field two or three levels below `parent` (`within(process, 'parent', 'name')`), also when
- * written as a dotted key at some level (`{"parent.name": …}`, `{"summary": {"object.primary": …}}`);
- * a dotted key wins over the nested object, as a flattened key does at the top.
+ * A field two or more levels below an object (`parent.name` below `process`), also when written
+ * as a dotted key at some level (`{"parent.name": …}`, `{"summary": {"object.primary": …}}`): a
+ * dotted key wins over the nested object, as a flattened key does at the top. The names are
+ * split once, here: a dotted name built per read was a new string to look up on every record.
  */
-function within(parent: Readonly<Record<string, unknown>>, first: string, second: string, third?: string): unknown {
-  const dotted = third === undefined ? `${first}.${second}` : `${first}.${second}.${third}`;
-  if (dotted in parent) return parent[dotted];
-  const child = objectAt(parent, first);
-  return third === undefined ? child[second] : within(child, second, third);
+interface DeepField {
+  /** The whole name below the object (`object.primary`), then the same for each level down. */
+  readonly dotted: string;
+  readonly first: string;
+  readonly rest: DeepField | string;
+}
+
+function deepField(...names: [string, string, ...string[]]): DeepField {
+  const [first, ...below] = names;
+  return { dotted: names.join('.'), first, rest: below.length === 1 ? below[0]! : deepField(...(below as [string, string, ...string[]])) };
+}
+
+const SUMMARY_OBJECT_PRIMARY = deepField('summary', 'object', 'primary');
+const OS_TYPE = deepField('os', 'type');
+const OS_FAMILY = deepField('os', 'family');
+const OS_PLATFORM = deepField('os', 'platform');
+const PARENT_NAME = deepField('parent', 'name');
+const PARENT_EXECUTABLE = deepField('parent', 'executable');
+const REQUEST_METHOD = deepField('request', 'method');
+
+function within(parent: Readonly<Record<string, unknown>>, field: DeepField): unknown {
+  if (field.dotted in parent) return parent[field.dotted];
+  const child = objectAt(parent, field.first);
+  return typeof field.rest === 'string' ? child[field.rest] : within(child, field.rest);
 }
 
 /** Whether a record has a top-level key with a dot in it (`"process.name"`): flattened ECS fields. */
@@ -163,13 +183,17 @@ function setOwn(target: Record<string, unknown>, name: string, value: unknown): 
   Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** listOf in lower case, built in one pass (every record reads two such lists). */
-function lowerCaseList(value: unknown): string[] {
+/** listOf in lower case (every record reads two such lists, nearly always of one string each). */
+function lowerCaseList(value: unknown): readonly string[] {
   if (typeof value === 'string') return [value.toLowerCase()];
-  const list: string[] = [];
-  if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') list.push(v.toLowerCase());
-  return list;
+  if (!Array.isArray(value)) return NO_STRINGS;
+  // map sizes its array once; a list grown by push starts with room for 17.
+  return value.every(isString) ? value.map(toLowerCase) : value.filter(isString).map(toLowerCase);
 }
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const toLowerCase = (v: string): string => v.toLowerCase();
 
 function listOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
