@@ -8,7 +8,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { SourcedRecord } from '../app/decodeMessages';
 import { decodeMessage, isObject } from '../core/records/envelope';
-import { csvExportRecords } from '../core/records/logAnalytics/csvExport';
+import { csvExportRecords, CsvExportReader, type CsvExportItem } from '../core/records/logAnalytics/csvExport';
 import { isQueryResult, queryResultRows } from '../core/records/logAnalytics/queryResult';
 import { makeReject, type Reject } from '../core/records/reject';
 import { CommandFailure } from './cliErrors';
@@ -160,8 +160,8 @@ export function* readInputRecords(file: string, options: ReadOptions = {}): Gene
  * Reads any input the way readInputRecords reads a file, and also a gzipped file (`x.ndjson.gz`,
  * read as its inner extension says, decompressed as it is read) and standard input (`-`: NDJSON,
  * or one JSON document when its first line is not a whole one, or a CSV export when it does not
- * start with `{` or `[`). A gzipped or piped CSV export and a JSON document are held whole, as a
- * JSON document always is; NDJSON is streamed. A gzip stream that breaks off is a
+ * start with `{` or `[`). NDJSON and CSV are streamed; a JSON document is held whole, as it always
+ * is. A gzip stream that breaks off is a
  * `file.damaged-gzip` reject after the records before the damage.
  */
 export async function* readInputItems(file: string, options: ReadOptions & { readonly stdin?: Readable } = {}): AsyncGenerator<InputItem> {
@@ -175,13 +175,20 @@ export async function* readInputItems(file: string, options: ReadOptions & { rea
     yield* readInputRecords(file, options);
     return;
   }
-  const name = path.basename(file);
   const raw = createReadStream(file, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES });
   if (options.onBytes) raw.on('data', (chunk: Buffer | string) => options.onBytes!(chunk.length));
+  yield* gzipItems(raw, path.basename(file));
+}
+
+/**
+ * The items of a gzipped input (`name`: its file name, `x.csv.gz`), decompressed as they are read
+ * and read as the extension inside `.gz` says.
+ */
+export async function* gzipItems(compressed: Readable, name: string): AsyncGenerator<InputItem> {
   const gunzip = createGunzip();
-  pipeline(raw, gunzip, () => undefined);
+  pipeline(compressed, gunzip, () => undefined);
   try {
-    yield* streamItems(textChunksOf(gunzip), formatOf(file), name);
+    yield* streamItems(textChunksOf(gunzip), formatOf(name), name);
   } catch (error) {
     if (!isZlibError(error)) throw error;
     yield { reject: makeReject('file.damaged-gzip', `The file is not a whole gzip stream (${(error as Error).message}); the records before the damage were read.`, '', name) };
@@ -233,7 +240,11 @@ function* jsonItems(text: string, name: string): Generator<InputItem> {
 }
 
 function* csvItems(chunks: Iterable<string>, name: string): Generator<InputItem> {
-  for (const item of csvExportRecords(chunks, name)) yield 'reject' in item ? item : { record: item.record, origin: item.origin };
+  for (const item of csvExportRecords(chunks, name)) yield csvInputItem(item);
+}
+
+function csvInputItem(item: CsvExportItem): InputItem {
+  return 'reject' in item ? item : { record: item.record, origin: item.origin };
 }
 
 function* lineItems({ text, line }: { text: string; line: number }, name: string): Generator<InputItem> {
@@ -242,7 +253,7 @@ function* lineItems({ text, line }: { text: string; line: number }, name: string
   yield* decoded(decodeMessage(text, origin), origin);
 }
 
-/** Items of a stream of text: NDJSON line by line, a JSON document or a CSV export whole. */
+/** Items of a stream of text: NDJSON line by line, a CSV export row by row, a JSON document whole. */
 async function* streamItems(chunks: AsyncIterable<string>, format: Format, name: string): AsyncGenerator<InputItem> {
   if (format === 'ndjson') {
     const lines = new LineSplitter();
@@ -250,9 +261,18 @@ async function* streamItems(chunks: AsyncIterable<string>, format: Format, name:
     for (const line of lines.end()) yield* lineItems(line, name);
     return;
   }
+  if (format === 'csv') {
+    const csv = new CsvExportReader(name);
+    for await (const chunk of chunks) {
+      for (const item of csv.push(chunk)) yield csvInputItem(item);
+      if (csv.done) return;
+    }
+    for (const item of csv.end()) yield csvInputItem(item);
+    return;
+  }
   const whole: string[] = [];
   for await (const chunk of chunks) whole.push(chunk);
-  yield* format === 'json' ? jsonItems(whole.join(''), name) : csvItems(whole, name);
+  yield* jsonItems(whole.join(''), name);
 }
 
 /** A stream's bytes as UTF-8 text (split characters joined, a byte-order mark dropped, like fileTextChunks). */

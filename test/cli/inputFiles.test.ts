@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { PassThrough, Readable } from 'node:stream';
+import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileTextChunks, listInputFiles, readInputFile, readInputItems, readInputRecords, type InputItem } from '../../src/cli/inputFiles';
+import { fileTextChunks, gzipItems, listInputFiles, readInputFile, readInputItems, readInputRecords, type InputItem } from '../../src/cli/inputFiles';
 import { replay } from '../../src/cli/replay';
 import { readExportHeader, readExportTime } from '../../src/core/records/logAnalytics/exportTime';
 import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP } from '../support/auditFixtures';
@@ -202,6 +202,33 @@ describe('gzipped files and standard input', () => {
       { Name: 'b', TimeGenerated: '2021-04-28T14:33:14.029Z', Note: 'plain' },
     ]);
     expect(await collect(readInputItems('-', { stdin: stdin('') }))).toEqual([]);
+  });
+
+  it('streams a piped or gzipped CSV export: rows come out while the input is still arriving, so a large export is not held whole', async () => {
+    for (const how of ['piped', 'gzipped'] as const) {
+      const input = new PassThrough();
+      // Each write is flushed through the compressor at once, as a growing .gz download would arrive.
+      const items = how === 'piped' ? readInputItems('-', { stdin: input }) : gzipItems(input.pipe(createGzip({ flush: zlibConstants.Z_SYNC_FLUSH })), 'live.csv.gz');
+      const next = items[Symbol.asyncIterator]();
+      input.write('Name,"TimeGenerated [UTC]",Note\r\na,2021-04-28T14:32:14.0290000Z,first\r\nb,2021-04-28T14:33:14.0290000Z,second\r\n');
+      // The input is not ended: both rows must already be readable.
+      const first = await next.next();
+      const second = await next.next();
+      expect([first.value, second.value].map((i) => ('reject' in i! ? i.reject.reason : i!.record['Note'])), how).toEqual(['first', 'second']);
+      input.end('c,2021-04-28T14:34:14.0290000Z,third\r\n');
+      const rest: InputItem[] = [];
+      for (let r = await next.next(); !r.done; r = await next.next()) rest.push(r.value);
+      expect(strip(rest), how).toEqual([{ Name: 'c', TimeGenerated: '2021-04-28T14:34:14.029Z', Note: 'third' }]);
+    }
+  });
+
+  it('stops reading a piped CSV export whose times cannot be placed: one reject, the rest of the input not waited for', async () => {
+    const input = new PassThrough();
+    const items = readInputItems('-', { stdin: input });
+    input.write('Name,"TimeGenerated [Local Time]"\r\na,"4/28/2021, 2:32:14.029 PM"\r\n');
+    // Never ended: the reader must finish on its own.
+    expect(strip(await collect(items))).toEqual(['csv.time-zone-not-pinned']);
+    input.destroy();
   });
 });
 

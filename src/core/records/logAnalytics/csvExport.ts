@@ -17,33 +17,71 @@ import { readExportHeader, readExportTime, type ExportHeader } from './exportTim
  *   the end of the file (`csv.unterminated-quote`) are rejected; blank lines are skipped.
  *
  * The text arrives in chunks (of any size, split anywhere) and rows leave one at a time, so a file
- * is never held whole. Origins are `<name>:<line>`, the line the row starts on.
+ * is never held whole, read from disk, a gzip stream or standard input (CsvExportReader). Origins
+ * are `<name>:<line>`, the line the row starts on.
  */
 export type CsvExportItem = { readonly record: Record<string, string>; readonly origin: string } | { readonly reject: Reject };
 
 export function* csvExportRecords(chunks: Iterable<string>, name: string): Generator<CsvExportItem> {
-  let header: readonly ExportHeader[] | undefined;
-  for (const item of csvRows(chunks)) {
-    const origin = `${name}:${item.line}`;
-    if (item.fields === undefined) {
-      yield { reject: makeReject('csv.unterminated-quote', 'A quoted field is still open at the end of the file.', '', origin) };
-      continue;
+  const reader = new CsvExportReader(name);
+  for (const chunk of chunks) {
+    yield* reader.push(chunk);
+    if (reader.done) return;
+  }
+  yield* reader.end();
+}
+
+/**
+ * csvExportRecords fed one chunk at a time, for text that arrives asynchronously (a gzip stream,
+ * standard input): `push` gives the rows the chunk completes, `end` the last one. Once `done` (a
+ * file whose times cannot be placed), nothing more is read.
+ */
+export class CsvExportReader {
+  private readonly rows = new CsvRowReader();
+  private header: readonly ExportHeader[] | undefined;
+  private stopped = false;
+
+  constructor(private readonly name: string) {}
+
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  *push(chunk: string): Generator<CsvExportItem> {
+    if (this.stopped) return;
+    for (const row of this.rows.push(chunk)) {
+      yield* this.item(row);
+      if (this.stopped) return;
     }
-    const fields = item.fields;
-    if (fields.length === 1 && fields[0]!.trim() === '') continue;
+  }
+
+  *end(): Generator<CsvExportItem> {
+    if (this.stopped) return;
+    for (const row of this.rows.end()) yield* this.item(row);
+  }
+
+  private *item(row: CsvRow): Generator<CsvExportItem> {
+    const origin = `${this.name}:${row.line}`;
+    if (row.fields === undefined) {
+      yield { reject: makeReject('csv.unterminated-quote', 'A quoted field is still open at the end of the file.', '', origin) };
+      return;
+    }
+    const fields = row.fields;
+    if (fields.length === 1 && fields[0]!.trim() === '') return;
+    const header = this.header;
     if (header === undefined) {
-      header = fields.map(readExportHeader);
-      const unpinned = header.find((h) => h.zone !== undefined && !h.zone.pinned);
+      this.header = fields.map(readExportHeader);
+      const unpinned = this.header.find((h) => h.zone !== undefined && !h.zone.pinned);
       if (unpinned?.zone !== undefined && !unpinned.zone.pinned) {
         const detail = `The column "${unpinned.name} [${unpinned.zone.zone}]" is in a time zone the file does not name; export with the display time zone set to UTC (the header then reads "${unpinned.name} [UTC]").`;
         yield { reject: makeReject('csv.time-zone-not-pinned', detail, fields.join(','), origin) };
-        return;
+        this.stopped = true;
       }
-      continue;
+      return;
     }
     if (fields.length !== header.length) {
       yield { reject: makeReject('csv.field-count', `The row has ${fields.length} fields; the header names ${header.length} columns.`, fields.join(','), origin) };
-      continue;
+      return;
     }
     const record: Record<string, string> = {};
     let problem: Reject | undefined;
@@ -77,79 +115,84 @@ interface CsvRow {
   readonly line: number;
 }
 
-/** RFC 4180 records from chunks of text (see csvExportRecords); a field's text is sliced, not built a character at a time. */
-function* csvRows(chunks: Iterable<string>): Generator<CsvRow> {
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
+/** RFC 4180 records from chunks of text pushed one at a time (see csvExportRecords); a field's text is sliced, not built a character at a time. */
+class CsvRowReader {
+  private fields: string[] = [];
+  private field = '';
+  private inQuotes = false;
   /** The previous character was a quote inside a quoted field: an escaped quote or the closing one. */
-  let quoteSeen = false;
+  private quoteSeen = false;
   /** The previous record ended with CR: a LF right after it belongs to the same line end. */
-  let afterCr = false;
-  let line = 1;
-  let recordLine = 1;
-  let first = true;
-  for (let chunk of chunks) {
-    if (first && chunk.length > 0) {
-      first = false;
+  private afterCr = false;
+  private line = 1;
+  private recordLine = 1;
+  private first = true;
+
+  *push(text: string): Generator<CsvRow> {
+    let chunk = text;
+    if (this.first && chunk.length > 0) {
+      this.first = false;
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
     let start = 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk.charCodeAt(i);
-      if (afterCr) {
-        afterCr = false;
+      if (this.afterCr) {
+        this.afterCr = false;
         if (c === LF) {
           start = i + 1;
           continue;
         }
       }
-      if (quoteSeen) {
-        quoteSeen = false;
+      if (this.quoteSeen) {
+        this.quoteSeen = false;
         if (c === QUOTE) {
-          field += '"';
+          this.field += '"';
           start = i + 1;
           continue;
         }
         // The closing quote: what follows is read as unquoted text (anything before the next comma is kept).
-        inQuotes = false;
+        this.inQuotes = false;
         start = i;
       }
-      if (inQuotes) {
+      if (this.inQuotes) {
         if (c === QUOTE) {
-          field += chunk.slice(start, i);
-          quoteSeen = true;
+          this.field += chunk.slice(start, i);
+          this.quoteSeen = true;
           start = i + 1;
-        } else if (c === LF) line++;
+        } else if (c === LF) this.line++;
         continue;
       }
       if (c === QUOTE) {
-        field += chunk.slice(start, i);
-        inQuotes = true;
+        this.field += chunk.slice(start, i);
+        this.inQuotes = true;
         start = i + 1;
       } else if (c === COMMA) {
-        fields.push(field + chunk.slice(start, i));
-        field = '';
+        this.fields.push(this.field + chunk.slice(start, i));
+        this.field = '';
         start = i + 1;
       } else if (c === LF || c === CR) {
-        fields.push(field + chunk.slice(start, i));
-        field = '';
-        yield { fields, line: recordLine };
-        fields = [];
-        line++;
-        recordLine = line;
+        this.fields.push(this.field + chunk.slice(start, i));
+        this.field = '';
+        yield { fields: this.fields, line: this.recordLine };
+        this.fields = [];
+        this.line++;
+        this.recordLine = this.line;
         start = i + 1;
-        afterCr = c === CR;
+        this.afterCr = c === CR;
       }
     }
-    field += chunk.slice(start);
+    this.field += chunk.slice(start);
   }
-  if (inQuotes && !quoteSeen) {
-    yield { fields: undefined, line: recordLine };
-    return;
-  }
-  if (field !== '' || fields.length > 0) {
-    fields.push(field);
-    yield { fields, line: recordLine };
+
+  *end(): Generator<CsvRow> {
+    if (this.inQuotes && !this.quoteSeen) {
+      yield { fields: undefined, line: this.recordLine };
+      return;
+    }
+    if (this.field !== '' || this.fields.length > 0) {
+      this.fields.push(this.field);
+      yield { fields: this.fields, line: this.recordLine };
+    }
   }
 }
