@@ -1,5 +1,5 @@
 import { rowAddressKey, type DerivedRows, type PartitionSnapshot, type RowAddress, type RowChange, type RowData } from '../core/state/partition';
-import { groupByPartition, type CommitResult, type StateStore } from './stateStore';
+import { commitPhases, type CommitResult, type StateStore } from './stateStore';
 
 /**
  * The in-memory twin of the Table Storage state store, with the same guard semantics: each
@@ -63,34 +63,36 @@ export class MemoryStateStore implements StateStore {
     this.throwIfFailing();
     const conflicts: string[] = [];
     let written = 0;
-    for (const [key, group] of groupByPartition(changes)) {
-      const existing = this.backend.partitions.get(key);
-      if (group.every((c) => c.kind === 'create')) {
-        if (this.createRows(key, existing, group)) written++;
-        else conflicts.push(key);
-        continue;
-      }
-      const version = existing?.version ?? 0;
-      const guarded = group.some((c) => c.kind !== 'upsert' || !c.unguarded);
-      const judged = judgedOn.get(key);
-      const loaded = judged instanceof StoredPartition ? judged.version : undefined;
-      // Creates among guarded changes (a first-use partition whose row an earlier use replaces)
-      // still fail on a row that exists: insert-only writers do not move the version.
-      if ((guarded && loaded !== version) || (existing !== undefined && group.some((c) => c.kind === 'create' && existing.rows.has(c.rowKey)))) {
-        conflicts.push(key);
-        continue;
-      }
-      // 99 changes per transaction: the 100-operation limit less the guard row.
-      this.backend.transactions += Math.ceil(group.length / 99);
-      const rows = existing === undefined ? new Map<string, RowData>() : existing.handedOut ? new Map(existing.rows) : existing.rows;
-      for (const change of group) {
-        if (change.kind === 'delete') rows.delete(change.rowKey);
-        else rows.set(change.rowKey, { ...change.data });
-      }
-      this.backend.partitions.set(key, new StoredPartition(key, version + 1, rows));
-      written++;
+    const { judged, unguarded } = commitPhases(changes);
+    for (const [key, group] of judged) {
+      if (this.writePartition(key, group, judgedOn)) written++;
+      else conflicts.push(key);
     }
+    // Unguarded rows only once the judgement they record stands (see StateStore).
+    if (conflicts.length === 0) for (const [key, group] of unguarded) if (this.writePartition(key, group, judgedOn)) written++;
     return { written, conflicts };
+  }
+
+  /** Writes one partition's changes; false when they conflict with its stored version (nothing written). */
+  private writePartition(key: string, group: readonly RowChange[], judgedOn: ReadonlyMap<string, PartitionSnapshot>): boolean {
+    const existing = this.backend.partitions.get(key);
+    if (group.every((c) => c.kind === 'create')) return this.createRows(key, existing, group);
+    const version = existing?.version ?? 0;
+    const guarded = group.some((c) => c.kind !== 'upsert' || !c.unguarded);
+    const judged = judgedOn.get(key);
+    const loaded = judged instanceof StoredPartition ? judged.version : undefined;
+    // Creates among guarded changes (a first-use partition whose row an earlier use replaces)
+    // still fail on a row that exists: insert-only writers do not move the version.
+    if ((guarded && loaded !== version) || (existing !== undefined && group.some((c) => c.kind === 'create' && existing.rows.has(c.rowKey)))) return false;
+    // 99 changes per transaction: the 100-operation limit less the guard row.
+    this.backend.transactions += Math.ceil(group.length / 99);
+    const rows = existing === undefined ? new Map<string, RowData>() : existing.handedOut ? new Map(existing.rows) : existing.rows;
+    for (const change of group) {
+      if (change.kind === 'delete') rows.delete(change.rowKey);
+      else rows.set(change.rowKey, { ...change.data });
+    }
+    this.backend.partitions.set(key, new StoredPartition(key, version + 1, rows));
+    return true;
   }
 
   /**

@@ -11,8 +11,12 @@ import type { PartitionSnapshot, RowAddress, RowChange, RowData } from '../core/
  * (another instance, or a concurrent invocation of this one: the host runs the invocations of
  * different Event Hub partitions at the same time); otherwise it is reported in `conflicts`,
  * nothing of it is written, and the caller reloads it and judges again. A guarded change to a
- * partition without a snapshot is a conflict. A row too large to store is left out and reported
- * in `refused` (see RefusedRow). Infrastructure failures (the network, 5xx, 408/429, throttling)
+ * partition without a snapshot is a conflict. Partitions whose changes are all unguarded
+ * write-once rows (RowChange `unguarded`: the token registry, the suppression ledger) are written
+ * only after every other partition of the commit was, and not at all when one of those conflicts:
+ * such rows record what the judgement concluded (a suppressed alert), and a judgement that
+ * conflicted is made again, possibly to another conclusion, and writes them then. A row too large
+ * to store is left out and reported in `refused` (see RefusedRow). Infrastructure failures (the network, 5xx, 408/429, throttling)
  * throw: a retry can fix them.
  *
  * `readRows` reads single rows by key (one point read each, no partition loaded or cached): the
@@ -82,6 +86,22 @@ export class RefusedRows {
       makeReject(row.reason, row.detail, { partitionKey: row.partitionKey, rowKey: row.rowKey }, `state ${row.partitionKey} ${row.rowKey}`),
     );
   }
+}
+
+/**
+ * The commit's partitions in the order a store writes them (see StateStore): first those with a
+ * guarded or insert-only change, then those whose changes are all unguarded, written only when
+ * none of the first conflicted.
+ */
+export function commitPhases(changes: readonly RowChange[]): { readonly judged: [string, RowChange[]][]; readonly unguarded: [string, RowChange[]][] } {
+  const judged: [string, RowChange[]][] = [];
+  const unguarded: [string, RowChange[]][] = [];
+  for (const entry of groupByPartition(changes)) (entry[1].every(isUnguarded) ? unguarded : judged).push(entry);
+  return { judged, unguarded };
+}
+
+function isUnguarded(change: RowChange): boolean {
+  return change.kind === 'upsert' && change.unguarded === true;
 }
 
 export function groupByPartition(changes: readonly RowChange[]): Map<string, RowChange[]> {

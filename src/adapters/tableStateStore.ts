@@ -1,7 +1,7 @@
 import { odata, RestError, type TableClient, type TableEntity } from '@azure/data-tables';
 import { LRUCache } from 'lru-cache';
 import { rowAddressKey, type PartitionSnapshot, type RowAddress, type RowChange, type RowData, type RowValue } from '../core/state/partition';
-import { groupByPartition, StateStoreError, type CommitResult, type RefusedRow, type StateStore } from './stateStore';
+import { commitPhases, StateStoreError, type CommitResult, type RefusedRow, type StateStore } from './stateStore';
 import { operationSize, submitStorable, transactionChunks, type EntityOperation, type RefusedOperation } from './tableTransaction';
 import { appendAll } from '../core/arrays';
 
@@ -102,19 +102,24 @@ export class TableStateStore implements StateStore {
     const conflicts: string[] = [];
     const refused: RefusedRow[] = [];
     let written = 0;
-    const groups = [...groupByPartition(changes)];
-    // Partitions are independent: write them concurrently, a bounded number at a time.
-    const results = await this.inWaves(groups, ([key, group]) => this.commitPartition(key, group, judgedOn.get(key)));
-    results.forEach((result, j) => {
-      const key = groups[j]![0];
-      if (result === CONFLICT) {
-        conflicts.push(key);
-        return;
-      }
-      written++;
-      // Only rows of written partitions: a conflicting one is judged again, and its rows come back.
-      for (const { operation, problem } of result) refused.push({ partitionKey: key, rowKey: operation.rowKey, ...problem });
-    });
+    const { judged, unguarded } = commitPhases(changes);
+    const write = async (groups: readonly [string, RowChange[]][]): Promise<void> => {
+      // Partitions are independent: write them concurrently, a bounded number at a time.
+      const results = await this.inWaves(groups, ([key, group]) => this.commitPartition(key, group, judgedOn.get(key)));
+      results.forEach((result, j) => {
+        const key = groups[j]![0];
+        if (result === CONFLICT) {
+          conflicts.push(key);
+          return;
+        }
+        written++;
+        // Only rows of written partitions: a conflicting one is judged again, and its rows come back.
+        for (const { operation, problem } of result) refused.push({ partitionKey: key, rowKey: operation.rowKey, ...problem });
+      });
+    };
+    await write(judged);
+    // Unguarded rows only once the judgement they record stands (see StateStore).
+    if (conflicts.length === 0) await write(unguarded);
     return refused.length > 0 ? { written, conflicts, refused } : { written, conflicts };
   }
 

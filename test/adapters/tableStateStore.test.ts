@@ -279,6 +279,25 @@ describe('TableStateStore against Azurite', () => {
     expect(fresh.rows.get('ip|198.51.100.7')).toEqual({ first: 7, last: 8 });
   });
 
+  it('writes the unguarded rows of a commit only when its judged partitions stand: a conflict leaves the suppression ledger unwritten until the judgement is made again', async () => {
+    for (const store of [(await newStore()).store, new MemoryStateStore()]) {
+      const identity = identityPartitionKey(TENANT, 'oid-ledger');
+      const ledger = tableKey('sup', TENANT, '2026100310');
+      const suppressed = (rowKey: string): RowChange => ({ kind: 'upsert', partitionKey: ledger, rowKey, data: { severity: 'Low', at: 1 }, unguarded: true });
+      const stale = await store.load([identity]);
+      await store.commit([upsert(identity, 'dd|Low|', { raisedAt: 1 })], await store.load([identity]));
+      // Judged on a snapshot another writer has since changed: the dedup row conflicts, and the
+      // ledger row that judgement concluded (a suppression) must not be written either.
+      expect(await store.commit([upsert(identity, 'dd|Low|', { raisedAt: 2 }), suppressed('oid-ledger|stale')], stale)).toEqual({ written: 0, conflicts: [identity] });
+      expect((await store.readRows([{ partitionKey: ledger, rowKey: 'oid-ledger|stale' }])).size).toBe(0);
+      // Judged again on the current state: both written.
+      expect(await store.commit([upsert(identity, 'dd|Low|', { raisedAt: 1, from: 0 }), suppressed('oid-ledger|current')], await store.load([identity]))).toEqual({ written: 2, conflicts: [] });
+      expect([...(await store.readRows([{ partitionKey: ledger, rowKey: 'oid-ledger|current' }])).keys()]).toEqual([rowAddressKey({ partitionKey: ledger, rowKey: 'oid-ledger|current' })]);
+      // A commit of unguarded rows alone is written as before.
+      expect(await store.commit([suppressed('oid-ledger|alone')], new Map())).toEqual({ written: 1, conflicts: [] });
+    }
+  });
+
   it('guards each invocation by its own snapshot: two concurrent batches on one instance cannot overwrite each other', async () => {
     for (const store of [(await newStore()).store, new MemoryStateStore()]) {
       const pk = identityPartitionKey(TENANT, 'oid-same-instance');

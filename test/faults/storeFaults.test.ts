@@ -26,8 +26,6 @@ interface Scenario {
   readonly run?: Partial<FaultRunOptions>;
   /** Whether the faults must have failed an invocation (so the batch was delivered again). */
   readonly redelivers?: boolean;
-  /** State partitions left out of the comparison, by key prefix, with the reason (a known difference). */
-  readonly knownStateDifference?: { readonly prefix: string; readonly why: string };
 }
 
 /** 3 s: the instances' request timeout; a held answer (3.5 s) outlives it. */
@@ -83,10 +81,6 @@ const SCENARIOS: readonly Scenario[] = [
     rules: [batch([20, 150], { kind: 'drop-after' })],
     injects: ['drop-after'],
     run: { duplicateDelivery: true },
-    knownStateDifference: {
-      prefix: 'sup|',
-      why: 'two instances judging the same batch at once leave one suppression-ledger row of this tenant unwritten (reproducible without faults); alerts and every other row are as in one delivery',
-    },
   },
 ];
 
@@ -123,9 +117,7 @@ describe.skipIf(!existsSync(defaultAsnDataFile()))('store faults', () => {
     for (const kind of scenario.injects) expect(kinds, `injected ${kind}`).toContain(kind);
     if (scenario.redelivers) expect(faulty.redeliveries).toBeGreaterThan(0);
     expect(faulty.alerts).toEqual(clean.alerts);
-    const known = scenario.knownStateDifference;
-    const compared = (state: Readonly<Record<string, unknown>>) => (known ? Object.fromEntries(Object.entries(state).filter(([key]) => !key.startsWith(known.prefix))) : state);
-    expect(compared(faulty.state), known ? `state without ${known.prefix} rows: ${known.why}` : 'state').toEqual(compared(clean.state));
+    expect(faulty.state, 'state').toEqual(clean.state);
     expect(faulty.deadLetters).toEqual(clean.deadLetters);
   }, 90_000);
 });
