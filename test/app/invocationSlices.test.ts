@@ -67,9 +67,10 @@ function stateRows(backend: MemoryStateBackend): { rows: Record<string, unknown>
   for (const [key, partition] of [...backend.partitions].sort((a, b) => a[0].localeCompare(b[0]))) {
     const partitionRows: Record<string, unknown> = {};
     for (const [rowKey, data] of [...partition.rows].sort((a, b) => a[0].localeCompare(b[0]))) {
-      const { wm, ...rest } = data;
+      // The watermark and the one it advanced from depend on where batches end: compared apart.
+      const { wm, before, ...rest } = data;
       if (typeof wm === 'number') watermarks.set(`${key} ${rowKey}`, wm);
-      partitionRows[rowKey] = wm === undefined ? data : rest;
+      partitionRows[rowKey] = wm === undefined && before === undefined ? data : rest;
     }
     rows[key] = partitionRows;
   }

@@ -113,16 +113,36 @@ export const NO_DAYS: BaselineDays = new Map<string, number>();
 const MINUTE_MS = 60_000;
 
 /**
- * An identity's watermark (epoch ms, to the minute when read from day codes), undefined before
- * any batch wrote one: from the loaded partition's codes (`days`, where the meta row is coded as
- * minutes since the epoch) or from its working copy.
+ * An identity's watermark as a batch measures lateness against it (epoch ms, to the minute when
+ * read from day codes), undefined before any batch wrote one: from the loaded partition's codes
+ * (`days`, where the meta row is coded as minutes since the epoch) or from its working copy. When
+ * the watermark is the batch's own latest minute, the batch (or one ending in the same minute) set
+ * it, and it is judged again: the watermark it found then (`before`) answers, so its older uses are
+ * late exactly when they were the first time.
  */
-export function watermarkOf(days: BaselineDays | undefined, rows: RowReader): number | undefined {
+export function watermarkOf(days: BaselineDays | undefined, rows: RowReader, batchLatestMinute: number): number | undefined {
   if (days !== undefined) {
     const minutes = days.get(IDENTITY_META_ROW);
-    return minutes === undefined ? undefined : minutes * MINUTE_MS;
+    if (minutes === undefined) return undefined;
+    // Set by this batch (or one ending in the same minute): the watermark it found.
+    const before = minutes === batchLatestMinute ? days.get(WATERMARK_BEFORE_CODE) : undefined;
+    return (before ?? minutes) * MINUTE_MS;
   }
-  return num(rows.get(IDENTITY_META_ROW), 'wm');
+  const meta = rows.get(IDENTITY_META_ROW);
+  const watermark = num(meta, 'wm');
+  const before = watermark !== undefined && Math.floor(watermark / MINUTE_MS) === batchLatestMinute ? num(meta, 'before') : undefined;
+  return before ?? watermark;
+}
+
+/**
+ * The day-code key of the meta row's `before` (the watermark the batch that set `wm` found), in
+ * minutes: not a row key (row keys are `meta` or `<kind>|…`).
+ */
+const WATERMARK_BEFORE_CODE = 'meta|before';
+
+/** The minute a batch's latest event falls in: what watermarkOf compares a watermark with. */
+export function batchLatestMinute(batchLatestMs: number): number {
+  return Math.floor(batchLatestMs / MINUTE_MS);
 }
 
 export function baselineDaysOf(snapshot: PartitionSnapshot): BaselineDays {
@@ -134,6 +154,8 @@ export function baselineDaysOf(snapshot: PartitionSnapshot): BaselineDays {
       if (rowKey === IDENTITY_META_ROW) {
         const watermark = num(data, 'wm');
         if (watermark !== undefined) coded.set(IDENTITY_META_ROW, Math.floor(watermark / MINUTE_MS));
+        const before = num(data, 'before');
+        if (before !== undefined) coded.set(WATERMARK_BEFORE_CODE, Math.floor(before / MINUTE_MS));
         continue;
       }
       const first = firstSeen(data);

@@ -10,7 +10,7 @@ import { rememberBounded } from '../boundedMemo';
 import { recordKeyText, type AuditEvent, type TokenUse } from '../records/auditEvent';
 import type { PartitionSnapshot, RowChange } from '../state/partition';
 import { EMPTY_ROWS, str, type RowData } from '../state/workingPartition';
-import { baselineDaysOf, IN_BASELINE, LEARNED_AS_IS, learnedRow, NO_DAYS, rowFacts, watermarkOf, type RowReader } from './baselineRows';
+import { baselineDaysOf, batchLatestMinute, IN_BASELINE, LEARNED_AS_IS, learnedRow, NO_DAYS, rowFacts, watermarkOf, type RowReader } from './baselineRows';
 import { TenantCatalog, type CatalogEntry, type CatalogIndex } from './catalog';
 import { CALLER_ADDRESS_MEMO_MAX, CallerAddress, callerAddressMemo, type CallerAddressMemo } from './callerAddress';
 import { IdentityBaseline } from './identityBaseline';
@@ -78,12 +78,16 @@ export class BatchRun {
   private latestMs = -Infinity;
 
   private readonly addresses: CallerAddressMemo;
+  /** The minute of the batch's latest event, known before judging (see watermarkOf). */
+  private readonly latestMinute: number;
 
   constructor(
     private readonly partitions: ReadonlyMap<string, PartitionSnapshot>,
     private readonly settings: RemoteUseSettings,
     private readonly plannedIndexes: ReadonlyMap<string, CatalogIndex> | undefined,
+    batchLatestMs: number,
   ) {
+    this.latestMinute = batchLatestMinute(batchLatestMs);
     this.addresses = callerAddressMemo(settings.classifyIp);
     this.tokens = new TokenRegistry(settings.tokenBucketShards);
     this.suppressions = new SuppressionLedger(settings.tokenBucketShards);
@@ -132,7 +136,7 @@ export class BatchRun {
     const rows: RowReader = working ? working.partition : loaded?.rows ?? EMPTY_ROWS;
     const days = working ? undefined : loaded ? baselineDaysOf(loaded) : NO_DAYS;
     const windowMs = settings.baselineWindowMs;
-    const watermark = watermarkOf(days, rows);
+    const watermark = watermarkOf(days, rows, this.latestMinute);
     // History (a backfill) is old by definition and runs beside live batches: it is never late.
     const late = watermark !== undefined && e.timeMs < watermark - settings.latenessAllowanceMs && settings.history !== true;
     if (late) this.summary.late++;

@@ -21,8 +21,10 @@ export function detectRemoteUse(
   plan?: BatchPlan,
 ): RemoteUseResult {
   const planned = plan?.events === events ? plan : undefined;
-  const run = new BatchRun(partitions, settings, planned?.indexes);
-  for (const i of eventOrder(events)) run.process(events[i]!, planned?.catalogued[i]);
+  const order = eventOrder(events);
+  const latestMs = order.length > 0 ? events[order[order.length - 1]!]!.timeMs : -Infinity;
+  const run = new BatchRun(partitions, settings, planned?.indexes, latestMs);
+  for (const i of order) run.process(events[i]!, planned?.catalogued[i]);
   return run.finish();
 }
 

@@ -59,7 +59,8 @@ export class IdentityBaseline {
   }
 
   /**
-   * Advances the identity's watermark to the batch's latest event (never back) and drops the rows
+   * Advances the identity's watermark to the batch's latest event (never back), keeping the one it
+   * found (see watermarkOf), and drops the rows
    * that can no longer matter, only when the partition is written anyway. "No longer" is measured
    * from the watermark less the lateness allowance, not from the batch: which batch of two writes
    * first must not decide what the other finds, so a batch up to the allowance behind the stream
@@ -69,7 +70,9 @@ export class IdentityBaseline {
     if (!this.partition.changed) return;
     const stored = num(this.partition.get(IDENTITY_META_ROW), 'wm');
     const watermark = stored === undefined ? batchLatestMs : Math.max(stored, batchLatestMs);
-    if (watermark !== stored) this.partition.set(IDENTITY_META_ROW, { wm: watermark });
+    // `before`: the watermark this batch found (0 when none), so the batch judged again (a
+    // redelivery after a partial commit, a second instance) measures lateness as it first did.
+    if (watermark !== stored) this.partition.set(IDENTITY_META_ROW, { wm: watermark, before: stored ?? 0 });
     const horizon = watermark - latenessAllowanceMs;
     for (const [rowKey, data] of [...this.partition.entries()]) {
       if (rowKey === IDENTITY_META_ROW) continue;

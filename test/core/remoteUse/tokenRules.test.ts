@@ -270,6 +270,26 @@ describe('event time that only moves forward', () => {
     const dedup = backend.partitions.get(`mi|${TENANT}|${id.objectId}`)!.rows.get('dd|High|64501');
     expect(dedup).toMatchObject({ raisedAt: at(26, 9) });
   });
+
+  it('a batch spanning 5 days judged again after its commit (a redelivery, a second instance) finds none of its uses late and changes nothing', async () => {
+    const backend = (await replayRecords(days(0, 19, AZURE_IP_OF_TEST).sort(byTime), { batchSize: 50 })).backend;
+    const batch = [
+      activityUse(id, at(20, 9), ATTACKER_IP, { token: 'span-a' }),
+      activityUse(id, at(21, 9), ONPREM_IP, { token: 'span-b' }),
+      activityUse(id, at(25, 9), ATTACKER_IP, { token: 'span-c' }),
+    ];
+    const first = await replayRecords(batch, { backend });
+    expect(first.reports[0]!.detection.late).toBe(0);
+    expect(first.reports[0]!.stateChanges).toBeGreaterThan(0);
+    // The identity's watermark is now day 25, more than the 2-day allowance after day 20 and 21.
+    const again = await replayRecords(batch, { backend });
+    expect(again.reports[0]!.detection.late).toBe(0);
+    expect(again.reports[0]!.stateChanges).toBe(0);
+    expect(again.alerts.map((a) => a.AlertId)).toEqual(first.alerts.map((a) => a.AlertId));
+    // A later batch is measured against the watermark as it is: its day-20 use is late.
+    const later = await replayRecords([activityUse(id, at(20, 10), ATTACKER_IP, { token: 'span-d' }), activityUse(id, at(25, 10), ATTACKER_IP, { token: 'span-e' })], { backend });
+    expect(later.reports[0]!.detection.late).toBe(1);
+  });
 });
 
 const AZURE_IP_OF_TEST = '192.0.2.10';
