@@ -13,6 +13,7 @@ import { toStreamRow } from '../../src/core/alerts/sentinelSchema';
 import { wellFormed, wellFormedJson } from '../../src/core/records/wellFormed';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import { activityUse, ATTACKER_IP, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, testClassifier } from '../support/auditFixtures';
+import { createRandom } from '../../src/demo/random';
 
 /**
  * Under the Event Hub retry policy (no limit) an invocation that throws is redelivered forever and
@@ -21,18 +22,6 @@ import { activityUse, ATTACKER_IP, at, AZURE_IP, graphUse, identity, miSignIn, O
  * by values producers and attackers can send (wrong types, times out of range, addresses that are
  * not addresses, huge and deeply nested values, removed fields), from a fixed seed.
  */
-
-/** mulberry32: a small seeded generator, so a failure names the seed that reproduces it. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const deep = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
 
@@ -165,7 +154,8 @@ const endpointRecords = (): unknown[] => {
 async function fuzz(bases: readonly unknown[], batches: number, firstSeed: number, sinks: FuzzSinks, handle: (messages: unknown[]) => Promise<{ records: number; rejects: number }>): Promise<number> {
   let rejects = 0;
   for (let seed = firstSeed; seed < firstSeed + batches; seed++) {
-    const next = random(seed);
+    // The demo's seeded generator (mulberry32), so a failure names the seed that reproduces it.
+    const next = createRandom(seed).next;
     const records = Array.from({ length: RECORDS_PER_BATCH }, () => mutate(bases[Math.floor(next() * bases.length)], next));
     const report = await handle([{ records }]).catch((error: unknown) => {
       throw new Error(`seed ${seed}: the batch failed: ${String(error)}`);

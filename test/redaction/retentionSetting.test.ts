@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
-
-const BASE = {
-  TOKENWATCH_EVENTHUB__fullyQualifiedNamespace: 'contoso-tw.servicebus.windows.net',
-  TOKENWATCH_AUDIT_HUB: 'tokenwatch-audit',
-  TOKENWATCH_ENDPOINT_HUB: 'tokenwatch-endpoint',
-  TOKENWATCH_TABLE_ENDPOINT: 'https://contosotw.table.core.windows.net/',
-  TOKENWATCH_DCR_ENDPOINT: 'https://dcr-contoso.westeurope-1.ingest.monitor.azure.com',
-  TOKENWATCH_DCR_IMMUTABLE_ID: 'dcr-00112233445566778899aabbccddeeff',
-};
-const noFiles = (p: string): string => {
-  throw new Error(`ENOENT: ${p}`);
-};
+import { noFiles, PRODUCTION_ENV as BASE } from '../support/configEnv';
 
 describe('TOKENWATCH_REJECTS_RETENTION_DAYS', () => {
   it('keeps dead letters 30 days unless set, and takes 1 to 365', () => {

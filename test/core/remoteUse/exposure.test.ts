@@ -8,6 +8,7 @@ import { joinTheftAndUse } from '../../../src/core/correlation/theftAndUse';
 import type { UsualExternalMode } from '../../../src/core/remoteUse/settings';
 import { activityUse, at, ATTACKER_IP, AZURE_IP, identity, miSignIn, ONPREM_IP, ONPREM_IP_2, TENANT } from '../../support/auditFixtures';
 import { replayRecords } from '../../support/remoteUseHarness';
+import { noFiles, PRODUCTION_ENV } from '../../support/configEnv';
 
 /**
  * TOKENWATCH_USUAL_EXTERNAL: a usual external use (IP and ASN in the baseline) is a Low alert
@@ -170,16 +171,7 @@ describe('usual external uses: exposure mode', () => {
 });
 
 describe('TOKENWATCH_USUAL_EXTERNAL', () => {
-  const BASE = {
-    TOKENWATCH_EVENTHUB__fullyQualifiedNamespace: 'contoso-tw.servicebus.windows.net',
-    TOKENWATCH_AUDIT_HUB: 'tokenwatch-audit',
-    TOKENWATCH_ENDPOINT_HUB: 'tokenwatch-endpoint',
-    TOKENWATCH_TABLE_ENDPOINT: 'https://contosotw.table.core.windows.net/',
-    TOKENWATCH_ALERT_SINK: 'log',
-  };
-  const noFiles = (p: string): string => {
-    throw new Error(`ENOENT: ${p}`);
-  };
+  const BASE = { ...PRODUCTION_ENV, TOKENWATCH_ALERT_SINK: 'log' };
 
   it('is alert by default and accepts exposure, in any case', () => {
     expect(loadConfig(BASE, noFiles).usualExternal).toBe('alert');
