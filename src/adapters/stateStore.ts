@@ -104,7 +104,7 @@ function isUnguarded(change: RowChange): boolean {
   return change.kind === 'upsert' && change.unguarded === true;
 }
 
-export function groupByPartition(changes: readonly RowChange[]): Map<string, RowChange[]> {
+function groupByPartition(changes: readonly RowChange[]): Map<string, RowChange[]> {
   const groups = new Map<string, RowChange[]>();
   for (const change of changes) {
     const group = groups.get(change.partitionKey);
