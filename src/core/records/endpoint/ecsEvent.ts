@@ -183,17 +183,13 @@ function setOwn(target: Record<string, unknown>, name: string, value: unknown): 
   Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** listOf in lower case (every record reads two such lists, nearly always of one string each). */
-function lowerCaseList(value: unknown): readonly string[] {
+/** listOf in lower case, built in one pass (every record reads two such lists). */
+function lowerCaseList(value: unknown): string[] {
   if (typeof value === 'string') return [value.toLowerCase()];
-  if (!Array.isArray(value)) return NO_STRINGS;
-  // map sizes its array once; a list grown by push starts with room for 17.
-  return value.every(isString) ? value.map(toLowerCase) : value.filter(isString).map(toLowerCase);
+  const list: string[] = [];
+  if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') list.push(v.toLowerCase());
+  return list;
 }
-
-const NO_STRINGS: readonly string[] = Object.freeze([]);
-const isString = (v: unknown): v is string => typeof v === 'string';
-const toLowerCase = (v: string): string => v.toLowerCase();
 
 function listOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
