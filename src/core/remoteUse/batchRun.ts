@@ -74,9 +74,6 @@ export class BatchRun {
     issuances: 0, uses: 0, miUses: 0, nonMiUses: 0, userUses: 0, other: {},
     alerts: { Low: 0, Medium: 0, High: 0 }, suppressed: 0, reemitted: 0, learned: 0, replays: 0, late: 0, byScope: {},
   };
-  /** The batch's latest event: what it advances the watermarks of the identities it writes to. */
-  private latestMs = -Infinity;
-
   private readonly addresses: CallerAddressMemo;
   /** The minute of the batch's latest event, known before judging (see watermarkOf). */
   private readonly latestMinute: number;
@@ -85,9 +82,10 @@ export class BatchRun {
     private readonly partitions: ReadonlyMap<string, PartitionSnapshot>,
     private readonly settings: RemoteUseSettings,
     private readonly plannedIndexes: ReadonlyMap<string, CatalogIndex> | undefined,
-    batchLatestMs: number,
+    /** The batch's latest event (of all it holds): what it advances the watermarks of the identities it writes to. */
+    private readonly latestMs: number,
   ) {
-    this.latestMinute = batchLatestMinute(batchLatestMs);
+    this.latestMinute = batchLatestMinute(latestMs);
     this.addresses = callerAddressMemo(settings.classifyIp);
     this.tokens = new TokenRegistry(settings.tokenBucketShards);
     this.suppressions = new SuppressionLedger(settings.tokenBucketShards);
@@ -96,7 +94,6 @@ export class BatchRun {
 
   /** `planned`: the loaded catalog's entry for the event's object id, when planning found one (BatchPlan). */
   process(e: AuditEvent, planned: CatalogEntry | undefined): void {
-    if (e.timeMs > this.latestMs) this.latestMs = e.timeMs;
     const catalog = this.catalog(e.tenantId);
     if (e.tenantId) catalog.observe(e.timeMs);
     if (e.kind === 'other') {
