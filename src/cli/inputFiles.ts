@@ -2,16 +2,18 @@
  * A replay's inputs: which files a list of files, folders and `-` names (listInputs), and the
  * records in each, read as the file's format says (readInputRecords, readInputItems).
  */
-import { createReadStream, closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createReadStream, closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { SourcedRecord } from '../app/decodeMessages';
-import { decodeMessage, isObject } from '../core/records/envelope';
 import { csvExportRecords, CsvExportReader, type CsvExportItem } from '../core/records/logAnalytics/csvExport';
-import { isQueryResult, queryResultRows } from '../core/records/logAnalytics/queryResult';
 import { makeReject, type Reject } from '../core/records/reject';
 import { CommandFailure } from './cliErrors';
+import { LineSplitter, lineItems, type InputItem } from './inputItems';
+import { JsonDocumentReader } from './jsonDocumentReader';
+
+export type { InputItem } from './inputItems';
 
 const INPUT_EXTENSIONS = new Set(['.json', '.ndjson', '.jsonl', '.log', '.csv']);
 
@@ -109,10 +111,7 @@ function unreadableReason(file: string, error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** One item of an input file: a record with its origin, or a counted reject. */
-export type InputItem = SourcedRecord | { readonly reject: Reject };
-
-/** 64 KiB: the read size of the streamed formats (NDJSON, CSV). */
+/** 64 KiB: the read size of every format. */
 const CHUNK_BYTES = 64 * 1024;
 
 export interface ReadOptions {
@@ -134,7 +133,8 @@ function formatOf(file: string): Format {
  * Reads one input file, one record at a time:
  * - `.json`: an Event Hub body (`{"records":[…]}`), an array of records, rows or bodies, a single
  *   record, or a Log Analytics query result (`{"tables":[{"columns":[…],"rows":[[…]]}]}`, the query
- *   API's shape; its rows become column-name → value records); read whole, as JSON must be;
+ *   API's shape; its rows become column-name → value records); an array's or a body's records are
+ *   read one by one as the file is read (JsonDocumentReader), any other document whole;
  * - `.csv`: a Log Analytics CSV export (see csvExportRecords), streamed;
  * - anything else: NDJSON (one record, row or body per line, whatever the extension says), streamed.
  * Log Analytics rows (with their `Type` column) go through the same pipeline as Event Hub records,
@@ -145,9 +145,9 @@ export function* readInputRecords(file: string, options: ReadOptions = {}): Gene
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
   const format = formatOf(file);
   if (format === 'json') {
-    const text = readFileSync(file, 'utf8');
-    options.onBytes?.(Buffer.byteLength(text));
-    yield* jsonItems(text, name);
+    const json = new JsonDocumentReader(name);
+    for (const chunk of fileTextChunks(file, chunkBytes, options.onBytes)) yield* json.push(chunk);
+    yield* json.end();
   } else if (format === 'csv') yield* csvItems(fileTextChunks(file, chunkBytes, options.onBytes), name);
   else {
     const lines = new LineSplitter();
@@ -160,9 +160,8 @@ export function* readInputRecords(file: string, options: ReadOptions = {}): Gene
  * Reads any input the way readInputRecords reads a file, and also a gzipped file (`x.ndjson.gz`,
  * read as its inner extension says, decompressed as it is read) and standard input (`-`: NDJSON,
  * or one JSON document when its first line is not a whole one, or a CSV export when it does not
- * start with `{` or `[`). NDJSON and CSV are streamed; a JSON document is held whole, as it always
- * is. A gzip stream that breaks off is a
- * `file.damaged-gzip` reject after the records before the damage.
+ * start with `{` or `[`). Every format is streamed as readInputRecords streams it. A gzip stream
+ * that breaks off is a `file.damaged-gzip` reject after the records before the damage.
  */
 export async function* readInputItems(file: string, options: ReadOptions & { readonly stdin?: Readable } = {}): AsyncGenerator<InputItem> {
   if (file === STDIN) {
@@ -235,10 +234,6 @@ export function readInputFile(file: string): { records: SourcedRecord[]; rejects
   return { records, rejects };
 }
 
-function* jsonItems(text: string, name: string): Generator<InputItem> {
-  yield* decoded(decodeMessage(text, name), name);
-}
-
 function* csvItems(chunks: Iterable<string>, name: string): Generator<InputItem> {
   for (const item of csvExportRecords(chunks, name)) yield csvInputItem(item);
 }
@@ -247,13 +242,7 @@ function csvInputItem(item: CsvExportItem): InputItem {
   return 'reject' in item ? item : { record: item.record, origin: item.origin };
 }
 
-function* lineItems({ text, line }: { text: string; line: number }, name: string): Generator<InputItem> {
-  if (text.trim() === '') return;
-  const origin = `${name}:${line}`;
-  yield* decoded(decodeMessage(text, origin), origin);
-}
-
-/** Items of a stream of text: NDJSON line by line, a CSV export row by row, a JSON document whole. */
+/** Items of a stream of text: NDJSON line by line, a CSV export row by row, a JSON document element by element. */
 async function* streamItems(chunks: AsyncIterable<string>, format: Format, name: string): AsyncGenerator<InputItem> {
   if (format === 'ndjson') {
     const lines = new LineSplitter();
@@ -270,9 +259,9 @@ async function* streamItems(chunks: AsyncIterable<string>, format: Format, name:
     for (const item of csv.end()) yield csvInputItem(item);
     return;
   }
-  const whole: string[] = [];
-  for await (const chunk of chunks) whole.push(chunk);
-  yield* jsonItems(whole.join(''), name);
+  const json = new JsonDocumentReader(name);
+  for await (const chunk of chunks) yield* json.push(chunk);
+  yield* json.end();
 }
 
 /** A stream's bytes as UTF-8 text (split characters joined, a byte-order mark dropped, like fileTextChunks). */
@@ -324,22 +313,6 @@ function isZlibError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
-/** A decoded body's records: Event Hub bodies inside an array and query results are opened. */
-function* decoded(body: ReturnType<typeof decodeMessage>, origin: string): Generator<InputItem> {
-  for (const reject of body.rejects) yield { reject };
-  for (let i = 0; i < body.records.length; i++) {
-    const record = body.records[i];
-    const where = `${origin} record ${i}`;
-    if (isQueryResult(record)) {
-      for (const item of queryResultRows(record, where)) yield 'reject' in item ? item : { record: item.row, origin: item.origin };
-    } else if (isObject(record) && Array.isArray(record['records'])) {
-      // A top-level array may hold whole Event Hub bodies.
-      const inner = record['records'];
-      for (let j = 0; j < inner.length; j++) yield { record: inner[j], origin: `${origin} record ${i}.${j}` };
-    } else yield { record, origin: where };
-  }
-}
-
 /**
  * A file's text in chunks of about `chunkBytes`, decoded as UTF-8 across chunk boundaries (a
  * character split between two reads is joined) with a byte-order mark dropped; only one chunk is
@@ -361,30 +334,5 @@ export function* fileTextChunks(file: string, chunkBytes = CHUNK_BYTES, onBytes?
     if (rest !== '') yield rest;
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Cuts text chunks into lines (LF or CRLF) with their 1-based numbers; a line split across chunks is joined. */
-class LineSplitter {
-  private pending = '';
-  private line = 1;
-
-  *push(chunk: string): Generator<{ text: string; line: number }> {
-    let start = 0;
-    let end = chunk.indexOf('\n');
-    while (end !== -1) {
-      const text = this.pending + chunk.slice(start, end);
-      this.pending = '';
-      yield { text: text.endsWith('\r') ? text.slice(0, -1) : text, line: this.line++ };
-      start = end + 1;
-      end = chunk.indexOf('\n', start);
-    }
-    this.pending += chunk.slice(start);
-  }
-
-  *end(): Generator<{ text: string; line: number }> {
-    const text = this.pending;
-    this.pending = '';
-    if (text !== '') yield { text: text.endsWith('\r') ? text.slice(0, -1) : text, line: this.line };
   }
 }

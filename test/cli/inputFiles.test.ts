@@ -222,6 +222,36 @@ describe('gzipped files and standard input', () => {
     }
   });
 
+  it('streams a piped or gzipped JSON document: the records of an array or a body come out while it is still arriving', async () => {
+    for (const [how, start, name] of [
+      ['piped array', '[\n{"a":1},\n{"a":2},\n', 'stdin'],
+      ['gzipped body', '{"records":[{"a":1},{"a":2},', 'live.json.gz'],
+    ] as const) {
+      const input = new PassThrough();
+      const items = how === 'piped array' ? readInputItems('-', { stdin: input }) : gzipItems(input.pipe(createGzip({ flush: zlibConstants.Z_SYNC_FLUSH })), name);
+      const next = items[Symbol.asyncIterator]();
+      input.write(start);
+      // The document is not closed, the input not ended: both records must already be readable.
+      const first = await next.next();
+      const second = await next.next();
+      expect([first.value, second.value].map((i) => ('reject' in i! ? i.reject.reason : i!.record)), how).toEqual([{ a: 1 }, { a: 2 }]);
+      input.end(how === 'piped array' ? '{"a":3}]\n' : '{"a":3}]}');
+      const rest: InputItem[] = [];
+      for (let r = await next.next(); !r.done; r = await next.next()) rest.push(r.value);
+      expect(strip(rest), how).toEqual([{ a: 3 }]);
+    }
+  });
+
+  it('reads a .json file in pieces with the same records as whole, and a record that is not JSON costs only itself', () => {
+    const body = { records: [{ a: 1 }, { b: 'x"]}' }, { c: [1, { d: 2 }] }] };
+    const file = write('body.json', JSON.stringify(body, null, 2));
+    const whole = [...readInputRecords(file)];
+    expect(strip(whole)).toEqual(body.records);
+    for (const chunkBytes of [1, 3, 16]) expect([...readInputRecords(file, { chunkBytes })], `chunk ${chunkBytes}`).toEqual(whole);
+    const damaged = write('damaged.json', '[{"a":1},{"time":nope},{"a":3}]');
+    expect(strip([...readInputRecords(damaged)])).toEqual([{ a: 1 }, 'body.invalid-json', { a: 3 }]);
+  });
+
   it('stops reading a piped CSV export whose times cannot be placed: one reject, the rest of the input not waited for', async () => {
     const input = new PassThrough();
     const items = readInputItems('-', { stdin: input });
