@@ -1,4 +1,4 @@
-import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
+import { boundTenantId, boundText } from '../bounds/textBounds';
 import { parseIp } from '../network/ip';
 import { OtherAuditEvent, type AuditEvent, type TokenUse } from './auditEvent';
 import { isObject } from './envelope';

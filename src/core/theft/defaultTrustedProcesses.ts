@@ -30,10 +30,6 @@ const ELASTIC_UNUSUAL_IMDS_RULE =
   'https://github.com/elastic/detection-rules/blob/003110e109e4c9dbf910ce18f7783dfc142bb6e9/rules/linux/credential_access_unusual_instance_metadata_service_api_request.toml';
 const ELASTIC_SUSPICIOUS_IMDS_RULE =
   'https://github.com/elastic/detection-rules/blob/18250d627655a8062878314466180beb4e8319c2/rules/cross-platform/credential_access_suspicious_instance_metadata_service_api_request.toml';
-const ELASTIC_WIRESERVER_RULE =
-  'https://github.com/elastic/detection-rules/blob/0475804db02a36aa0cc9331765424469bac35655/rules/cross-platform/credential_access_azure_wireserver_unusual_process_connection.toml';
-const ELASTIC_AWS_CONTROL_PLANE_RULE =
-  'https://github.com/elastic/detection-rules/blob/0226f1c83e6ba782fccc1f802db0b92ee0163499/rules/cross-platform/credential_access_aws_control_plane_access_by_suspicious_process.toml';
 const ELASTIC_AUDITD_IDENTITY_FILE_RULE =
   'https://github.com/elastic/detection-rules/blob/143a1933447f8c67d8b04fd13a205084c864c3d7/rules/linux/credential_access_auditd_sensitive_cloud_and_host_identity_file_open.toml';
 const OTRF_AZURE_VM_BASELINE =
