@@ -7,8 +7,9 @@
  * - an element that is not JSON is one counted reject (`body.invalid-json`) and the elements after
  *   it are read on, where the whole document used to be one reject;
  * - a document that ends before it is closed is a reject after the records before the break;
- * - text after the first JSON value (several values in one `.json` file) is read as NDJSON lines,
- *   and so is the text from where a record is followed by neither a comma nor its list's end
+ * - text after the first JSON value (several values in one `.json` file: JSON Lines, as a storage
+ *   account archives resource logs in `PT1H.json`) is read as NDJSON lines, a first value that is
+ *   one record taking its line's origin too; and so is the text from where a record is followed by neither a comma nor its list's end
  *   (NDJSON whose first line breaks off, or damage): a reject there, and the lines after it read.
  * An object with no `records` array (one record, a query result's `tables`) is parsed whole when
  * it closes, as are documents that start with neither `[` nor `{` (decodeMessage decides).
@@ -17,7 +18,7 @@
  */
 import { decodeMessage } from '../core/records/envelope';
 import { makeReject } from '../core/records/reject';
-import { decodedItems, elementItems, LineSplitter, lineItems, type InputItem } from './inputItems';
+import { decodedItems, elementItems, LineSplitter, lineItems, type InputItem, type NumberedLine } from './inputItems';
 
 type Mode =
   /** White space before the document. */
@@ -60,12 +61,20 @@ export class JsonDocumentReader {
   /** Whether the top-level object had its records streamed (it is then never decoded whole). */
   private streamedRecords = false;
   private rest: LineSplitter | undefined;
+  /** The line the top-level value starts on. */
+  private valueLine = 1;
+  /**
+   * A top-level object that is no body, held from its end until the text after it shows what it
+   * was: the first line of JSON Lines (a storage account's `PT1H.json` archive), read as NDJSON
+   * lines are (`name:line`), or the whole document, read as it always was.
+   */
+  private firstValue: string | undefined;
 
   constructor(private readonly name: string) {}
 
   *push(chunk: string): Generator<InputItem> {
     if (this.mode === 'rest') {
-      for (const line of this.rest!.push(chunk)) yield* lineItems(line, this.name);
+      yield* this.restLines(this.rest!.push(chunk));
       return;
     }
     if (this.mode === 'whole') {
@@ -106,12 +115,13 @@ export class JsonDocumentReader {
     }
     this.mode = 'rest';
     this.rest = new LineSplitter(this.newlines + 1);
-    for (const line of this.rest.push(chunk.slice(end))) yield* lineItems(line, this.name);
+    yield* this.restLines(this.rest.push(chunk.slice(end)));
   }
 
   *end(): Generator<InputItem> {
     if (this.mode === 'rest') {
-      for (const line of this.rest!.end()) yield* lineItems(line, this.name);
+      yield* this.restLines(this.rest!.end());
+      if (this.firstValue !== undefined) yield* decodedItems(decodeMessage(this.firstValue, this.name), this.name);
       return;
     }
     if (this.mode === 'start' || this.mode === 'whole' || (this.listDepth === 0 && !this.streamedRecords)) {
@@ -198,6 +208,7 @@ export class JsonDocumentReader {
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         this.depth++;
         if (this.depth === 1) {
+          this.valueLine = this.newlines + 1;
           if (c === OPEN_BRACKET) this.listDepth = 1;
           else this.expectKey = true;
         }
@@ -207,17 +218,27 @@ export class JsonDocumentReader {
         if (this.depth === 0) {
           const end = i + 1;
           if (!this.streamedRecords) {
-            // An object that is no body: decoded whole, as it always was.
             this.held.push(chunk.slice(0, end));
-            const text = this.held.join('');
+            this.firstValue = this.held.join('');
             this.held = [];
-            yield* decodedItems(decodeMessage(text, this.name), this.name);
           }
           return end;
         }
       }
     }
     return undefined;
+  }
+
+  /** NDJSON lines after the top-level value; the first one with text settles what the held first value was. */
+  private *restLines(lines: Iterable<NumberedLine>): Generator<InputItem> {
+    for (const line of lines) {
+      if (this.firstValue !== undefined && line.text.trim() !== '') {
+        const first = this.firstValue;
+        this.firstValue = undefined;
+        yield* lineItems({ text: first, line: this.valueLine }, this.name);
+      }
+      yield* lineItems(line, this.name);
+    }
   }
 
   /** The key whose closing quote ends at `end`: JSON.parse reads its escapes (`"rec\u006frds"` is `records`). */

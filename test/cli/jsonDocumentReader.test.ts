@@ -122,6 +122,17 @@ describe('JsonDocumentReader', () => {
     }
   });
 
+  it("reads JSON Lines (a storage account's PT1H.json archive of resource logs) line by line, each record with its line as origin", () => {
+    const text = `${records.slice(1).map((r) => JSON.stringify(r)).join('\n')}\n`;
+    for (const size of [1, 7, 4096]) {
+      const items = streamed(text, size);
+      expect(origins(items)).toEqual(['export.json:1 record 0', 'export.json:2 record 0', 'export.json:3 record 0', 'export.json:4 record 0']);
+      expect(items.map((item) => ('reject' in item ? undefined : item.record))).toEqual(records.slice(1));
+    }
+    // One line alone is one document: read as it always was.
+    expect(streamed(`${JSON.stringify(records[1])}\n\n`, 5)).toEqual(wholeItems(`${JSON.stringify(records[1])}\n\n`));
+  });
+
   it('reads the values after the first as NDJSON lines, numbered from the line they start on', () => {
     const text = `${JSON.stringify({ records: [records[0]] })}\n${JSON.stringify({ records: [records[1], records[2]] })}\r\n\n${JSON.stringify(records[3])}\n`;
     for (const size of [1, 3, 4096]) {
