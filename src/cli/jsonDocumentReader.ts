@@ -7,10 +7,11 @@
  * - an element that is not JSON is one counted reject (`body.invalid-json`) and the elements after
  *   it are read on, where the whole document used to be one reject;
  * - a document that ends before it is closed is a reject after the records before the break;
- * - text after the first JSON value (several values in one `.json` file: JSON Lines, as a storage
- *   account archives resource logs in `PT1H.json`) is read as NDJSON lines, a first value that is
- *   one record taking its line's origin too; and so is the text from where a record is followed by neither a comma nor its list's end
- *   (NDJSON whose first line breaks off, or damage): a reject there, and the lines after it read.
+ * - text after the first JSON value is read as NDJSON lines: several values in one `.json` file
+ *   are JSON Lines (a storage account archives resource logs so, in `PT1H.json`), and a first value
+ *   that is one record then takes its line's origin too;
+ * - so is the text from where a record is followed by neither a comma nor its list's end (NDJSON
+ *   whose first line breaks off, or damage): a reject there, and the lines after it are read.
  * An object with no `records` array (one record, a query result's `tables`) is parsed whole when
  * it closes, as are documents that start with neither `[` nor `{` (decodeMessage decides).
  *
