@@ -79,7 +79,9 @@ function usageErrorOf(spec: CommandSpec, error: unknown): Error {
     if (/does not take an argument/.test(message)) return new UsageError(`${option} takes no value`);
     const name = option?.replace(/^-+/, '') ?? '';
     const flag = spec.flags[name];
-    return new UsageError(`${option} needs a value${flag?.value ? ` (${flag.value})` : ''}`);
+    // `--records -5`: the value looks like a flag, so it is not taken as the value.
+    const dashed = /ambiguous/.test(message) ? `; a value starting with "-" is written ${option}=-…` : '';
+    return new UsageError(`${option} needs a value${flag?.value ? ` (${flag.value})` : ''}${dashed}`);
   }
   return error instanceof Error ? error : new UsageError(message);
 }

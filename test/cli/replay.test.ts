@@ -67,6 +67,8 @@ describe('tokenwatch replay', () => {
     expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--out'])).toThrow('--out needs a value (FILE)');
     expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--out', '--store', 'memory'])).toThrow('--out needs a value (FILE)');
     expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--out='])).toThrow('--out needs a value (FILE)');
+    // A value that looks like a flag is not taken: the message says how to write it.
+    expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--batch-size', '-5'])).toThrow('--batch-size needs a value (N); a value starting with "-" is written --batch-size=-…');
     expect(() => parseCommandLine(REPLAY_COMMAND, ['a', '--debug=yes'])).toThrow('--debug takes no value');
     expect(() => parseCommandLine(REPLAY_COMMAND, [])).toThrow('replay needs <files, folders or ->…');
   });
