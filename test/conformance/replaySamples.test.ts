@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listInputFiles, readInputRecords } from '../../src/cli/inputFiles';
+import { decodedItems, type InputItem } from '../../src/cli/inputItems';
 import { replay } from '../../src/cli/replay';
+import { decodeMessage } from '../../src/core/records/envelope';
 
 const SAMPLES = path.resolve(__dirname, '../../../shared/samples');
 
@@ -22,5 +25,19 @@ describe.skipIf(!existsSync(SAMPLES))('conformance: one replay over the folders 
     expect(summary.alerts.some((a) => /networkwatcheragent|windowsazureguestagent/i.test(a.ProcessPath))).toBe(false);
     // No Managed Identity in the samples is used from outside Azure with a known token: no remote-use alert.
     expect(summary.alerts.filter((a) => a.Detector === 'RemoteTokenUse')).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(SAMPLES))('conformance: the .json samples read in pieces', () => {
+  it('give the records and rejects of the whole document at every read size (JSON Lines, arrays, bodies)', () => {
+    const files = listInputFiles([SAMPLES]).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    const content = (items: Iterable<InputItem>): unknown[] => [...items].map((item) => ('reject' in item ? `reject ${item.reject.reason}` : item.record));
+    for (const file of files) {
+      const name = path.basename(file);
+      const whole = content(decodedItems(decodeMessage(readFileSync(file, 'utf8').replace(/^\ufeff/, ''), name), name));
+      expect(whole.length, file).toBeGreaterThan(0);
+      for (const chunkBytes of [7, 4096, 65_536]) expect(content(readInputRecords(file, { chunkBytes })), `${file} in pieces of ${chunkBytes}`).toEqual(whole);
+    }
   });
 });
