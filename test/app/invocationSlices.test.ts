@@ -15,6 +15,7 @@ import { loadTheftSettings } from '../../src/app/theftSettings';
 import type { AlertRow } from '../../src/core/alerts/alertRow';
 import { parseAzureCloudRanges } from '../../src/core/network/serviceTags';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
+import type { RowData } from '../../src/core/state/workingPartition';
 import { benchBodies } from '../../src/demo/benchStream';
 import { endpointTelemetryForTenant } from '../../src/demo/stolenAndUsed';
 import { generateDemoTenant, type DemoTenant } from '../../src/demo/tenant';
@@ -59,14 +60,23 @@ function countsOf(report: RemoteUseBatchReport) {
 /**
  * Every row of a memory backend, by partition and row key (versions left out: slices write more
  * often), and the identities' watermarks apart: a watermark is the latest event of the batch that
- * wrote the identity, so a slice leaves an earlier one than the whole batch would.
+ * wrote the identity, so a slice leaves an earlier one than the whole batch would. Rows past their
+ * time at the identity's watermark are left out too: a batch drops them measured from the
+ * watermark it found (IdentityBaseline.finish), so the slices after the first have dropped what
+ * the one pass, which found none, leaves for its next batch; no use that is not late reads them.
  */
 function stateRows(backend: MemoryStateBackend): { rows: Record<string, unknown>; watermarks: Map<string, number> } {
   const rows: Record<string, unknown> = {};
   const watermarks = new Map<string, number>();
+  const { baselineWindowMs, dedupWindowMs, latenessAllowanceMs } = defaultRemoteUseSettings(testClassifier);
   for (const [key, partition] of [...backend.partitions].sort((a, b) => a[0].localeCompare(b[0]))) {
     const partitionRows: Record<string, unknown> = {};
+    const wm = partition.rows.get('meta')?.['wm'];
+    const horizon = typeof wm === 'number' ? wm - latenessAllowanceMs : -Infinity;
+    const pastTime = (rowKey: string, data: RowData): boolean =>
+      /^(dd|hd)\|/.test(rowKey) ? Number(data['raisedAt'] ?? 0) < horizon - dedupWindowMs : rowKey !== 'meta' && Number(data['last'] ?? 0) < horizon - baselineWindowMs;
     for (const [rowKey, data] of [...partition.rows].sort((a, b) => a[0].localeCompare(b[0]))) {
+      if (pastTime(rowKey, data)) continue;
       // The watermark and the one it advanced from depend on where batches end: compared apart.
       const { wm, before, ...rest } = data;
       if (typeof wm === 'number') watermarks.set(`${key} ${rowKey}`, wm);

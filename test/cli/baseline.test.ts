@@ -32,9 +32,12 @@ describe('tokenwatch baseline', () => {
     const batch = decodeMessages([{ records }], () => 'history');
     await runRemoteUseBatch(batch.records, batch.rejects, deps, 'history');
     expect(deps.sink.rows.map((a) => a.Severity)).toEqual(['Low', 'High']);
+    // The next day's first use writes the identity (its rows' last day), measured from the watermark the history left.
+    const nextDay = decodeMessages([{ records: [activityUse(vm, at(17, 5), WESTEUROPE_IP, { token: tokenId(vm, at(16, 0)), iatMs: at(16, 0) })] }], () => 'next day');
+    await runRemoteUseBatch(nextDay.records, nextDay.rejects, deps, 'next-day');
 
     // Another process reads the table: by name, by object id and by app id alike.
-    const atMs = at(17);
+    const atMs = at(18);
     const byName = await loadIdentityBaseline(openStateTable(conn, table), TENANT, vm.name.toUpperCase(), atMs, 30 * DAY);
     expect(await loadIdentityBaseline(openStateTable(conn, table), TENANT, vm.objectId, atMs, 30 * DAY)).toEqual(byName);
     expect(await loadIdentityBaseline(openStateTable(conn, table), TENANT, vm.appId, atMs, 30 * DAY)).toEqual(byName);
@@ -44,18 +47,19 @@ describe('tokenwatch baseline', () => {
     expect(report.ips.map((e) => e.value)).toEqual([WESTEUROPE_IP, EASTUS_IP, ONPREM_IP].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
     expect(report.regions.map((e) => [e.value, e.firstSeen, e.lastSeen])).toEqual([
       ['eastus', new Date(at(3, 10)).toISOString(), new Date(at(3, 10)).toISOString()],
-      ['westeurope', new Date(at(0, 5)).toISOString(), new Date(at(16, 5)).toISOString()],
+      ['westeurope', new Date(at(0, 5)).toISOString(), new Date(at(17, 5)).toISOString()],
     ]);
     // The thief's network is not in the baseline, and is marked as caught replaying.
     expect(report.asns.some((e) => e.value === 'AS64501')).toBe(false);
     expect(report.replayedNetworks.map((e) => [e.value, e.detail])).toEqual([['64501', 'first used from westeurope']]);
-    // The day-4 Low's dedup row is past its window at the watermark (day 16, less 2 days of lateness): dropped.
+    // The day-4 Low's dedup row is past its window at the watermark the next day's batch found (day
+    // 16, less 2 days of lateness): dropped by that batch, not by the history that wrote it.
     expect(report.dedup.map((d) => d.key)).toEqual(['High|64501']);
 
     const lines = formatIdentityBaseline(byName!, atMs);
     expect(lines[0]).toBe(`${vm.name} (object id ${vm.objectId}, tenant ${TENANT})`);
     expect(lines).toContain('  Azure regions (2)');
-    expect(lines.some((l) => /^ {4}\* westeurope +first 2026-03-01T08:05:00.000Z {2}last 2026-03-17T08:05:00.000Z {2}AS8075$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^ {4}\* westeurope +first 2026-03-01T08:05:00.000Z {2}last 2026-03-18T08:05:00.000Z {2}AS8075$/.test(l))).toBe(true);
     expect(lines).toContain('  networks caught replaying its tokens (High until allowlisted) (1)');
   });
 });

@@ -5,7 +5,7 @@
 import { dedupStateFromRow, dedupStateToRow } from '../alerts/dedup';
 import type { PartitionSnapshot, RowValue } from '../state/partition';
 import { num, str, WorkingPartition, type RowData } from '../state/workingPartition';
-import { inBaseline } from './baselineRows';
+import { batchLatestMinute, inBaseline, watermarkOf } from './baselineRows';
 import { IDENTITY_META_ROW } from './partitionKeys';
 
 /**
@@ -60,20 +60,25 @@ export class IdentityBaseline {
 
   /**
    * Advances the identity's watermark to the batch's latest event (never back), keeping the one it
-   * found (see watermarkOf), and drops the rows
-   * that can no longer matter, only when the partition is written anyway. "No longer" is measured
-   * from the watermark less the lateness allowance, not from the batch: which batch of two writes
-   * first must not decide what the other finds, so a batch up to the allowance behind the stream
-   * still finds every baseline and dedup row it needs, and a redelivery finds what it found.
+   * found (see watermarkOf), and drops the rows that can no longer matter, only when the partition
+   * is written anyway. "No longer" is measured from the watermark the batch found, less the
+   * lateness allowance: not from the batch's own latest event, which would drop rows the batch's
+   * earlier uses read (a batch spanning days), so that the batch judged again (a redelivery after
+   * a partial commit, a second instance) would judge those uses without them; and not from
+   * whichever batch wrote first, so a batch up to the allowance behind the stream still finds
+   * every baseline and dedup row it needs. A row past its time is dropped by the next batch.
    */
   finish(batchLatestMs: number, dedupWindowMs: number, latenessAllowanceMs: number): void {
     if (!this.partition.changed) return;
     const stored = num(this.partition.get(IDENTITY_META_ROW), 'wm');
+    // Read before the meta row changes: on a batch judged again, the one it found the first time.
+    const found = watermarkOf(undefined, this.partition, batchLatestMinute(batchLatestMs));
     const watermark = stored === undefined ? batchLatestMs : Math.max(stored, batchLatestMs);
     // `before`: the watermark this batch found (0 when none), so the batch judged again (a
     // redelivery after a partial commit, a second instance) measures lateness as it first did.
     if (watermark !== stored) this.partition.set(IDENTITY_META_ROW, { wm: watermark, before: stored ?? 0 });
-    const horizon = watermark - latenessAllowanceMs;
+    if (found === undefined) return;
+    const horizon = found - latenessAllowanceMs;
     for (const [rowKey, data] of [...this.partition.entries()]) {
       if (rowKey === IDENTITY_META_ROW) continue;
       if (rowKey.startsWith('dd|') || rowKey.startsWith('hd|')) {

@@ -290,6 +290,27 @@ describe('event time that only moves forward', () => {
     const later = await replayRecords([activityUse(id, at(20, 10), ATTACKER_IP, { token: 'span-d' }), activityUse(id, at(25, 10), ATTACKER_IP, { token: 'span-e' })], { backend });
     expect(later.reports[0]!.detection.late).toBe(1);
   });
+
+  it('a batch spanning 8 days judged again after its commit still finds the baseline rows its first judgement read, even those its commit could have expired', async () => {
+    // AS64500 (on premises) until day 5, Azure every day. Day 33: a new address in AS64500 (a known
+    // ASN, an unusual IP: judged, not learned). Day 40: Azure. Measured from day 40, the AS64500
+    // row (last used on day 5) is past the 30-day window and the allowance; measured from the
+    // watermark the batch found (day 29), it is not, and day 33 reads it.
+    const backend = (await replayRecords([...days(0, 29, AZURE_IP_OF_TEST), ...days(0, 5, ONPREM_IP, 7)].sort(byTime), { batchSize: 50 })).backend;
+    const batch = [activityUse(id, at(33, 9), ONPREM_IP_2, { token: 'wide-a' }), activityUse(id, at(40, 9), AZURE_IP_OF_TEST, { token: 'wide-b' })];
+    const first = await replayRecords(batch, { backend });
+    expect(first.alerts.map((a) => a.Reason)).toEqual([expect.stringMatching(/an IP address absent from its 30-day baseline inside an ASN it normally uses/)]);
+    const again = await replayRecords(batch, { backend });
+    expect(again.alerts.map((a) => [a.AlertId, a.Severity, a.Evidence])).toEqual(first.alerts.map((a) => [a.AlertId, a.Severity, a.Evidence]));
+    expect(again.reports[0]!.stateChanges).toBe(0);
+    // The row stays until a batch that found a later watermark writes the identity: day 41's,
+    // measured from day 40, drops it.
+    const rows = () => backend.partitions.get(`mi|${TENANT}|${id.objectId}`)!.rows;
+    expect(rows().has('asn|64500')).toBe(true);
+    const next = await replayRecords([activityUse(id, at(41, 9), ONPREM_IP, { token: 'wide-c' })], { backend });
+    expect(next.alerts.map((a) => a.Reason)).toEqual([expect.stringMatching(/an autonomous system absent from its 30-day baseline/)]);
+    expect(rows().has('asn|64500')).toBe(false);
+  });
 });
 
 const AZURE_IP_OF_TEST = '192.0.2.10';
