@@ -156,15 +156,21 @@ function partnerOf(half: Half, machine: Machine, partition: WorkingPartition): {
 /**
  * Advances the partition's watermark (the latest alert time it has seen, never back) and drops the
  * halves no alert up to the lateness allowance behind it can pair with, and dedup rows past their
- * window: measured from the watermark, not from the batch, so a theft arriving late still finds
- * the use a later batch of the other stream wrote.
+ * window: measured from the watermark the batch found, not from the batch, so a theft arriving late
+ * still finds the use a later batch of the other stream wrote, and a batch spanning days, delivered
+ * again after its commit (the alert sink failed), still finds the halves its joins paired with.
+ * The meta row keeps the watermark the batch advanced from (`before`) for that second delivery,
+ * whose own newest alert is then the stored watermark.
  */
 function expire(partition: WorkingPartition, batchLatestMs: number, dedupWindowMs: number, latenessMs: number): void {
   if (!partition.changed) return;
-  const stored = num(partition.get(META_ROW), 'wm');
+  const meta = partition.get(META_ROW);
+  const stored = num(meta, 'wm');
+  const found = stored === batchLatestMs ? num(meta, 'before') ?? stored : stored;
   const watermark = stored === undefined ? batchLatestMs : Math.max(stored, batchLatestMs);
-  if (watermark !== stored) partition.set(META_ROW, { wm: watermark });
-  const horizon = watermark - latenessMs;
+  if (watermark !== stored) partition.set(META_ROW, { wm: watermark, before: stored ?? 0 });
+  if (found === undefined) return;
+  const horizon = found - latenessMs;
   for (const [rowKey, row] of [...partition.entries()]) {
     if (rowKey === META_ROW) continue;
     const limit = rowKey.startsWith('dd|') ? (num(row, 'raisedAt') ?? 0) + dedupWindowMs : (num(row, 'at') ?? 0) + THEFT_AND_USE_WINDOW_MS;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_ALERT_FIELDS, type AlertRow } from '../../../src/core/alerts/alertRow';
 import { machineOfHost, machineOfIdentity, sameMachine } from '../../../src/core/correlation/machineLink';
-import { joinTheftAndUse, THEFT_AND_USE_WINDOW_MS } from '../../../src/core/correlation/theftAndUse';
-import { MemoryStateStore } from '../../../src/adapters/memoryStateStore';
+import { correlationPartitionKey, joinTheftAndUse, THEFT_AND_USE_WINDOW_MS } from '../../../src/core/correlation/theftAndUse';
+import { MemoryStateBackend, MemoryStateStore } from '../../../src/adapters/memoryStateStore';
 import { correlateAlerts } from '../../../src/app/correlateAlerts';
 
 const TENANT = '72f988bf-0000-4000-8000-00000000c0de';
@@ -117,6 +117,25 @@ describe('stolen and used: the theft-and-use join', () => {
     expect(first).toHaveLength(1);
     expect(await run([use('u1', T0 + HOUR)])).toEqual(first);
     expect(await run([use('u2', T0 + 2 * HOUR)])).toEqual([]);
+  });
+
+  it('a batch spanning days, delivered again after its commit, raises its join again: its commit kept the half the join paired with', async () => {
+    const backend = new MemoryStateBackend();
+    const store = new MemoryStateStore(backend);
+    const run = async (alerts: AlertRow[]) => (await correlateAlerts(alerts, { store, dedupWindowMs: DEDUP }, undefined)).joins.map((a) => a.AlertId);
+    expect(await run([use('u1', T0)])).toEqual([]);
+    // A theft an hour after the use, and another host's theft 5 days later, in one batch (a replay of
+    // the endpoint logs). Measured from that batch's newest alert, the use's half is past its time.
+    const batch = [theft('t1', T0 + HOUR), theft('t9', T0 + 5 * 24 * HOUR, 'vm-other01')];
+    const first = await run(batch);
+    expect(first).toHaveLength(1);
+    // The alert sink failed: the batch comes again and must raise the same join for the sink.
+    expect(await run(batch)).toEqual(first);
+    // The next batch to write the machine's partition, measured from the later watermark, drops the half.
+    const halves = () => [...backend.partitions.get(correlationPartitionKey('vm-web01'))!.rows.keys()].filter((k) => !k.startsWith('meta') && !k.startsWith('dd|'));
+    expect(halves()).toEqual(['u|u1', 't|t1']);
+    await run([theft('t3', T0 + 5 * 24 * HOUR + HOUR)]);
+    expect(halves()).toEqual(['t|t3']);
   });
 
   it('the same joins and AlertIds whatever the batching', async () => {
