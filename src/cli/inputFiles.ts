@@ -7,8 +7,10 @@ import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { SourcedRecord } from '../app/decodeMessages';
+import { appendAll } from '../core/arrays';
 import { csvExportRecords, CsvExportReader, type CsvExportItem } from '../core/records/logAnalytics/csvExport';
 import { makeReject, type Reject } from '../core/records/reject';
+import { inArchiveOrder } from './archiveOrder';
 import { CommandFailure } from './cliErrors';
 import { LineSplitter, lineItems, type InputItem } from './inputItems';
 import { JsonDocumentReader } from './jsonDocumentReader';
@@ -42,7 +44,8 @@ export const INPUT_FILE_KINDS = '.json, .ndjson, .jsonl, .log or .csv, each opti
 
 /**
  * Expands files and folders into input files: a folder is walked recursively in name order and
- * gives the files with a log extension; a file named on the command line is read whatever its
+ * gives the files with a log extension, the blobs of a downloaded storage-account archive ordered
+ * by the hour in their path (archiveOrder.ts); a file named on the command line is read whatever its
  * name; `-` is standard input. An entry of a folder that cannot be read (a dangling symbolic link,
  * no permission) is skipped and listed, the rest still read; a named input that does not exist is
  * a failure.
@@ -61,8 +64,11 @@ export function listInputs(inputs: readonly string[]): { files: InputFile[]; ski
     } catch (error) {
       throw new CommandFailure(`${input}: ${unreadableReason(input, error)}`);
     }
-    if (stat.isDirectory()) walk(input, files, skipped);
-    else files.push({ path: input, bytes: stat.size });
+    if (stat.isDirectory()) {
+      const walked: InputFile[] = [];
+      walk(input, walked, skipped);
+      appendAll(files, inArchiveOrder(walked));
+    } else files.push({ path: input, bytes: stat.size });
   }
   return { files, skipped };
 }

@@ -306,3 +306,42 @@ describe('tokenwatch replay of a workspace export', () => {
     expect(fromExports.byCategory).toEqual(fromEventHub.byCategory);
   }, 60_000);
 });
+
+describe("a downloaded storage-account archive (one container per category, PT1H.json per hour)", () => {
+  const vm = identity(93);
+  /** Writes one PT1H.json (JSON Lines) under a container, at the hour its path names. */
+  function blob(root: string, container: string, ms: number, records: Record<string, unknown>[]): string {
+    const d = new Date(ms);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    const dir = path.join(root, container, 'resourceId=', 'SUBSCRIPTIONS', 'C0FFEE00', `y=${d.getUTCFullYear()}`, `m=${two(d.getUTCMonth() + 1)}`, `d=${two(d.getUTCDate())}`, `h=${two(d.getUTCHours())}`, 'm=00');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'PT1H.json');
+    writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    return file;
+  }
+
+  it('reads the blobs of every container hour by hour, as they happened, and a folder without an archive in name order', () => {
+    const root = folder();
+    const hours = [at(0), at(0) + 3_600_000, at(1)];
+    const signIns = hours.map((ms) => blob(root, 'insights-logs-managedidentitysigninlogs', ms, [miSignIn(vm, ms)]));
+    const uses = hours.map((ms) => blob(root, 'insights-activity-logs', ms, [activityUse(vm, ms + 60_000, AZURE_IP)]));
+    writeFileSync(path.join(root, 'notes.ndjson'), '');
+    // Name order would read every hour of the activity logs before the first sign-in.
+    expect(listInputFiles([root])).toEqual([path.join(root, 'notes.ndjson'), uses[0], signIns[0], uses[1], signIns[1], uses[2], signIns[2]]);
+    const plain = folder();
+    for (const name of ['b.json', 'a.ndjson']) writeFileSync(path.join(plain, name), '');
+    expect(listInputFiles([plain]).map((f) => path.basename(f))).toEqual(['a.ndjson', 'b.json']);
+  });
+
+  it('replays a month of two containers without event time running backwards', async () => {
+    const root = folder();
+    for (let day = 0; day < 30; day++) {
+      blob(root, 'insights-logs-managedidentitysigninlogs', at(day, 0), [miSignIn(vm, at(day, 0))]);
+      blob(root, 'insights-activity-logs', at(day, 60), [activityUse(vm, at(day, 65), AZURE_IP)]);
+    }
+    const summary = await replay({ inputs: [root], alertsToStdout: false });
+    expect(summary.timeOrderWarnings).toEqual([]);
+    expect(summary.byCategory).toMatchObject({ ManagedIdentitySignInLogs: 30, Administrative: 30 });
+    expect(summary.rejectsByReason).toEqual({});
+  });
+});
