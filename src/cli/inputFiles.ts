@@ -8,7 +8,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { SourcedRecord } from '../app/decodeMessages';
 import { appendAll } from '../core/arrays';
-import { csvExportRecords, CsvExportReader, type CsvExportItem } from '../core/records/logAnalytics/csvExport';
+import { CsvExportReader, type CsvExportItem } from '../core/records/logAnalytics/csvExport';
 import { makeReject, type Reject } from '../core/records/reject';
 import { inArchiveOrder } from './archiveOrder';
 import { CommandFailure } from './cliErrors';
@@ -147,19 +147,55 @@ function formatOf(file: string): Format {
  * which reads them by table (see logAnalyticsTableOf).
  */
 export function* readInputRecords(file: string, options: ReadOptions = {}): Generator<InputItem> {
-  const name = path.basename(file);
-  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-  const format = formatOf(file);
+  const reader = formatReader(formatOf(file), path.basename(file));
+  for (const chunk of fileTextChunks(file, options.chunkBytes ?? CHUNK_BYTES, options.onBytes)) {
+    yield* reader.push(chunk);
+    if (reader.done) return;
+  }
+  yield* reader.end();
+}
+
+/**
+ * An input's text read as its format says, a chunk at a time, whether the chunks come from a file
+ * or a stream: `push` gives the items the chunk completes, `end` the rest; once `done` (a CSV
+ * export whose times cannot be placed), nothing more is read.
+ */
+interface FormatReader {
+  push(chunk: string): Iterable<InputItem>;
+  end(): Iterable<InputItem>;
+  readonly done: boolean;
+}
+
+/** NDJSON line by line, a CSV export row by row, a JSON document element by element. */
+function formatReader(format: Format, name: string): FormatReader {
   if (format === 'json') {
     const json = new JsonDocumentReader(name);
-    for (const chunk of fileTextChunks(file, chunkBytes, options.onBytes)) yield* json.push(chunk);
-    yield* json.end();
-  } else if (format === 'csv') yield* csvItems(fileTextChunks(file, chunkBytes, options.onBytes), name);
-  else {
-    const lines = new LineSplitter();
-    for (const chunk of fileTextChunks(file, chunkBytes, options.onBytes)) for (const line of lines.push(chunk)) yield* lineItems(line, name);
-    for (const line of lines.end()) yield* lineItems(line, name);
+    return { push: (chunk) => json.push(chunk), end: () => json.end(), done: false };
   }
+  if (format === 'csv') {
+    const csv = new CsvExportReader(name);
+    return {
+      *push(chunk) {
+        for (const item of csv.push(chunk)) yield csvInputItem(item);
+      },
+      *end() {
+        for (const item of csv.end()) yield csvInputItem(item);
+      },
+      get done() {
+        return csv.done;
+      },
+    };
+  }
+  const lines = new LineSplitter();
+  return {
+    *push(chunk) {
+      for (const line of lines.push(chunk)) yield* lineItems(line, name);
+    },
+    *end() {
+      for (const line of lines.end()) yield* lineItems(line, name);
+    },
+    done: false,
+  };
 }
 
 /**
@@ -240,34 +276,18 @@ export function readInputFile(file: string): { records: SourcedRecord[]; rejects
   return { records, rejects };
 }
 
-function* csvItems(chunks: Iterable<string>, name: string): Generator<InputItem> {
-  for (const item of csvExportRecords(chunks, name)) yield csvInputItem(item);
-}
-
 function csvInputItem(item: CsvExportItem): InputItem {
   return 'reject' in item ? item : { record: item.record, origin: item.origin };
 }
 
-/** Items of a stream of text: NDJSON line by line, a CSV export row by row, a JSON document element by element. */
+/** Items of a stream of text, read as readInputRecords reads a file's (formatReader). */
 async function* streamItems(chunks: AsyncIterable<string>, format: Format, name: string): AsyncGenerator<InputItem> {
-  if (format === 'ndjson') {
-    const lines = new LineSplitter();
-    for await (const chunk of chunks) for (const line of lines.push(chunk)) yield* lineItems(line, name);
-    for (const line of lines.end()) yield* lineItems(line, name);
-    return;
+  const reader = formatReader(format, name);
+  for await (const chunk of chunks) {
+    yield* reader.push(chunk);
+    if (reader.done) return;
   }
-  if (format === 'csv') {
-    const csv = new CsvExportReader(name);
-    for await (const chunk of chunks) {
-      for (const item of csv.push(chunk)) yield csvInputItem(item);
-      if (csv.done) return;
-    }
-    for (const item of csv.end()) yield csvInputItem(item);
-    return;
-  }
-  const json = new JsonDocumentReader(name);
-  for await (const chunk of chunks) yield* json.push(chunk);
-  yield* json.end();
+  yield* reader.end();
 }
 
 /** A stream's bytes as UTF-8 text (split characters joined, a byte-order mark dropped, like fileTextChunks). */
