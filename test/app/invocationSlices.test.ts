@@ -14,8 +14,8 @@ import { handleTokenTheft } from '../../src/app/theftHandler';
 import { loadTheftSettings } from '../../src/app/theftSettings';
 import type { AlertRow } from '../../src/core/alerts/alertRow';
 import { parseAzureCloudRanges } from '../../src/core/network/serviceTags';
+import { identityRowPastItsTime } from '../../src/core/remoteUse/identityBaseline';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
-import type { RowData } from '../../src/core/state/workingPartition';
 import { benchBodies } from '../../src/demo/benchStream';
 import { endpointTelemetryForTenant } from '../../src/demo/stolenAndUsed';
 import { generateDemoTenant, type DemoTenant } from '../../src/demo/tenant';
@@ -71,12 +71,9 @@ function stateRows(backend: MemoryStateBackend): { rows: Record<string, unknown>
   const { baselineWindowMs, dedupWindowMs, latenessAllowanceMs } = defaultRemoteUseSettings(testClassifier);
   for (const [key, partition] of [...backend.partitions].sort((a, b) => a[0].localeCompare(b[0]))) {
     const partitionRows: Record<string, unknown> = {};
-    const wm = partition.rows.get('meta')?.['wm'];
-    const horizon = typeof wm === 'number' ? wm - latenessAllowanceMs : -Infinity;
-    const pastTime = (rowKey: string, data: RowData): boolean =>
-      /^(dd|hd)\|/.test(rowKey) ? Number(data['raisedAt'] ?? 0) < horizon - dedupWindowMs : rowKey !== 'meta' && Number(data['last'] ?? 0) < horizon - baselineWindowMs;
+    const watermark = partition.rows.get('meta')?.['wm'];
     for (const [rowKey, data] of [...partition.rows].sort((a, b) => a[0].localeCompare(b[0]))) {
-      if (pastTime(rowKey, data)) continue;
+      if (typeof watermark === 'number' && identityRowPastItsTime(rowKey, data, watermark - latenessAllowanceMs, baselineWindowMs, dedupWindowMs)) continue;
       // The watermark and the one it advanced from depend on where batches end: compared apart.
       const { wm, before, ...rest } = data;
       if (typeof wm === 'number') watermarks.set(`${key} ${rowKey}`, wm);

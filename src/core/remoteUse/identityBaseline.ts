@@ -80,14 +80,20 @@ export class IdentityBaseline {
     if (found === undefined) return;
     const horizon = found - latenessAllowanceMs;
     for (const [rowKey, data] of [...this.partition.entries()]) {
-      if (rowKey === IDENTITY_META_ROW) continue;
-      if (rowKey.startsWith('dd|') || rowKey.startsWith('hd|')) {
-        if ((num(data, 'raisedAt') ?? 0) < horizon - dedupWindowMs) this.partition.delete(rowKey);
-      } else if ((num(data, 'last') ?? 0) < horizon - this.windowMs) {
-        this.partition.delete(rowKey);
-      }
+      if (identityRowPastItsTime(rowKey, data, horizon, this.windowMs, dedupWindowMs)) this.partition.delete(rowKey);
     }
   }
+}
+
+/**
+ * Whether a row of an identity partition can no longer matter to a use that is not late, at
+ * `horizonMs` (a watermark less the lateness allowance): a dedup row whose window ended before it,
+ * any other row but the meta row last used a baseline window before it.
+ */
+export function identityRowPastItsTime(rowKey: string, data: RowData, horizonMs: number, windowMs: number, dedupWindowMs: number): boolean {
+  if (rowKey === IDENTITY_META_ROW) return false;
+  if (rowKey.startsWith('dd|') || rowKey.startsWith('hd|')) return (num(data, 'raisedAt') ?? 0) < horizonMs - dedupWindowMs;
+  return (num(data, 'last') ?? 0) < horizonMs - windowMs;
 }
 
 export type DedupOutcome = 'raise' | 'reemit' | 'suppress';
