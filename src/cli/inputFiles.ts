@@ -200,16 +200,15 @@ function formatReader(format: Format, name: string): FormatReader {
 
 /**
  * Reads any input the way readInputRecords reads a file, and also a gzipped file (`x.ndjson.gz`,
- * read as its inner extension says, decompressed as it is read) and standard input (`-`: NDJSON,
- * or one JSON document when its first line is not a whole one, or a CSV export when it does not
- * start with `{` or `[`). Every format is streamed as readInputRecords streams it. A gzip stream
+ * read as its inner extension says, decompressed as it is read) and standard input (`-`: JSON, a
+ * document or NDJSON, when it starts with `{` or `[`, else a CSV export). Every format is streamed as readInputRecords streams it. A gzip stream
  * that breaks off is a `file.damaged-gzip` reject after the records before the damage.
  */
 export async function* readInputItems(file: string, options: ReadOptions & { readonly stdin?: Readable } = {}): AsyncGenerator<InputItem> {
   if (file === STDIN) {
     const chunks = textChunksOf(options.stdin ?? process.stdin, options.onBytes);
-    const first = await firstLineOf(chunks);
-    yield* streamItems(first.chunks, sniffFormat(first.head), 'stdin');
+    const start = await firstCharacterOf(chunks);
+    yield* streamItems(start.chunks, sniffFormat(start.first), 'stdin');
     return;
   }
   if (!file.toLowerCase().endsWith('.gz')) {
@@ -303,35 +302,31 @@ async function* textChunksOf(stream: AsyncIterable<unknown>, onBytes?: (bytes: n
   if (rest !== '') yield rest;
 }
 
-/** The text up to the first line break (or all of it), and every chunk again, the ones read included. */
-async function firstLineOf(chunks: AsyncGenerator<string>): Promise<{ head: string; chunks: AsyncIterable<string> }> {
+/** The first character that is not white space ('' when there is none), and every chunk again, the ones read included. */
+async function firstCharacterOf(chunks: AsyncGenerator<string>): Promise<{ first: string; chunks: AsyncIterable<string> }> {
   const read: string[] = [];
-  let head = '';
-  for (;;) {
+  let first = '';
+  while (first === '') {
     const next = await chunks.next();
     if (next.done) break;
     read.push(next.value);
-    head += next.value;
-    if (head.includes('\n')) break;
+    first = next.value.replace(/^[\ufeff\s]+/, '').charAt(0);
   }
   async function* again(): AsyncGenerator<string> {
     yield* read;
     yield* chunks;
   }
-  return { head: head.split('\n', 1)[0]!, chunks: again() };
+  return { first, chunks: again() };
 }
 
-/** Standard input's format from its first line: a JSON value alone on it is NDJSON, a JSON start without its end one document, anything else CSV. */
-function sniffFormat(firstLine: string): Format {
-  const text = firstLine.replace(/^\ufeff/, '').trim();
-  if (text === '') return 'ndjson';
-  if (text[0] !== '{' && text[0] !== '[') return 'csv';
-  try {
-    JSON.parse(text);
-    return 'ndjson';
-  } catch {
-    return 'json';
-  }
+/**
+ * Standard input's format from its first character: `{` or `[` starts JSON, which JsonDocumentReader
+ * reads whether it is one document (on one line or many) or NDJSON; anything else is a CSV export.
+ * Nothing waits for a line to end, so a body piped on one line (`jq -c`) is read record by record.
+ */
+function sniffFormat(first: string): Format {
+  if (first === '') return 'ndjson';
+  return first === '{' || first === '[' ? 'json' : 'csv';
 }
 
 function isZlibError(error: unknown): boolean {

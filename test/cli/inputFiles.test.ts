@@ -192,7 +192,7 @@ describe('gzipped files and standard input', () => {
     expect(listInputFiles([dir]).map((f) => path.basename(f))).toEqual(['e.csv', 'e.csv.gz', 'e.json', 'e.json.gz', 'e.ndjson', 'e.ndjson.gz']);
   });
 
-  it('reads standard input as NDJSON, one JSON document, or a CSV export, by its first line', async () => {
+  it('reads standard input as NDJSON, one JSON document, or a CSV export, by its first character', async () => {
     const stdin = (text: string): Readable => Readable.from([Buffer.from(text)]);
     expect(strip(await collect(readInputItems('-', { stdin: stdin('{"a":1}\n{"a":2}\nnot json\n') })))).toEqual([{ a: 1 }, { a: 2 }, 'body.invalid-json']);
     expect(strip(await collect(readInputItems('-', { stdin: stdin('{\n  "records": [\n    {"a": 1}\n  ]\n}\n') })))).toEqual([{ a: 1 }]);
@@ -240,6 +240,21 @@ describe('gzipped files and standard input', () => {
       for (let r = await next.next(); !r.done; r = await next.next()) rest.push(r.value);
       expect(strip(rest), how).toEqual([{ a: 3 }]);
     }
+  });
+
+  it('streams a body piped on one line (jq -c): its records come out before the line ends, and NDJSON bodies after it are read as lines', async () => {
+    const input = new PassThrough();
+    const next = readInputItems('-', { stdin: input })[Symbol.asyncIterator]();
+    input.write('{"records":[{"a":1},{"a":2},');
+    // No line break yet and the input not ended: both records must already be readable.
+    const first = await next.next();
+    const second = await next.next();
+    expect([first.value, second.value].map((i) => ('reject' in i! ? i.reject.reason : i!.record))).toEqual([{ a: 1 }, { a: 2 }]);
+    input.end('{"a":3}]}\n{"records":[{"a":4}]}\nnot json\n');
+    const rest: InputItem[] = [];
+    for (let r = await next.next(); !r.done; r = await next.next()) rest.push(r.value);
+    expect(strip(rest)).toEqual([{ a: 3 }, { a: 4 }, 'body.invalid-json']);
+    expect(rest.map((i) => ('reject' in i ? i.reject.origin : i.origin))).toEqual(['stdin record 2', 'stdin:2 record 0', 'stdin:3']);
   });
 
   it('reads a .json file in pieces with the same records as whole, and a record that is not JSON costs only itself', () => {
