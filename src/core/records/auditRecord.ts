@@ -2,7 +2,7 @@ import { boundTenantId, boundText } from '../bounds/textBounds';
 import { parseIp } from '../network/ip';
 import { OtherAuditEvent, type AuditEvent, type TokenUse } from './auditEvent';
 import { isObject } from './envelope';
-import { text, textField } from './fields';
+import { objectOf, text, textField } from './fields';
 import { parseGraphActivity } from './graphActivity';
 import { logAnalyticsTableOf } from './logAnalytics/logAnalyticsTables';
 import { isWithinWindow, OPEN_EVENT_TIME_WINDOW, timeOutOfWindowReject, type EventTimeWindow } from './eventTimeWindow';
@@ -76,8 +76,8 @@ function routeEventHubRecord(record: unknown, origin: string): Parsed<AuditEvent
   const category = text(record['category']);
   if (category && SIGN_IN_CATEGORIES.has(category)) return parseSignIn(record, origin);
   if (category === 'MicrosoftGraphActivityLogs') return parseGraphActivity(record, origin);
-  const identity = record['identity'];
-  if (isObject(identity) && (identity['claims'] !== undefined || identity['claim'] !== undefined || isObject(identity['requester']))) {
+  const identity = objectOf(record['identity']);
+  if (identity !== undefined && (identity['claims'] !== undefined || identity['claim'] !== undefined || isObject(identity['requester']))) {
     return parseResourceCall(record, origin);
   }
   if (!looksLikeAzureDiagnosticRecord(record)) return undefined;

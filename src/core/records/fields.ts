@@ -6,6 +6,25 @@ import { isObject } from './envelope';
 /** What a parser reads when a record or its `properties` is not an object: every field absent. */
 export const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
+/**
+ * A nested object of a record (`identity`, `properties`, `identity.claims`): the object itself, or,
+ * from exporters that serialise nested objects, a string holding a JSON object, parsed; anything
+ * else is absent.
+ */
+export function objectOf(value: unknown): Record<string, unknown> | undefined {
+  if (isObject(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  // Only `{` starts a JSON object: a display name or an address is not handed to JSON.parse.
+  if (trimmed.charCodeAt(0) !== 123) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function field(record: unknown, ...path: string[]): unknown {
   let current: unknown = record;
   for (const key of path) {

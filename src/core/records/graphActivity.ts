@@ -1,7 +1,7 @@
 import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
 import { OtherAuditEvent, RecordKeyParts, TokenUseEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
-import { NO_FIELDS, sharedTenantId, text } from './fields';
+import { NO_FIELDS, objectOf, sharedTenantId, text } from './fields';
 import { makeReject, parsedValue, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -20,11 +20,11 @@ export function parseGraphActivity(record: unknown, origin: string): Parsed<Audi
   // Read directly from the record objects: a quarter of a stream's records are Graph calls.
   const r: Readonly<Record<string, unknown>> = isObject(record) ? record : NO_FIELDS;
   const category = boundText(text(r['category']) ?? 'MicrosoftGraphActivityLogs');
-  const properties = r['properties'];
-  const p: Readonly<Record<string, unknown>> = isObject(properties) ? properties : NO_FIELDS;
+  const properties = objectOf(r['properties']);
+  const p: Readonly<Record<string, unknown>> = properties ?? NO_FIELDS;
   const timeMs = parseTime(r['time']) ?? parseTime(p['timeGenerated']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('graph.bad-time', 'The Graph activity record has no parseable time.', record, origin) };
-  if (typeof properties !== 'object' || properties === null) {
+  if (properties === undefined) {
     return { ok: false, reject: makeReject('graph.no-properties', 'The Graph activity record has no properties object.', record, origin) };
   }
   // Every value kept is bounded (textBounds.ts): ids keep their identity, text is cut with a marker.

@@ -1,7 +1,7 @@
 import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
 import { OtherAuditEvent, ResourceRecordKeyParts, TokenUseEvent, type AuditEvent, type TokenUse } from './auditEvent';
 import { isObject } from './envelope';
-import { NO_FIELDS, sharedTenantId, text, textField } from './fields';
+import { NO_FIELDS, objectOf, sharedTenantId, text, textField } from './fields';
 import { makeReject, parsedValue, type Parsed, type Reject } from './reject';
 import { parseTime } from './time';
 
@@ -81,8 +81,7 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   const category = boundText(text(r['category']) ?? '');
   const timeMs = parseTime(r['time']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('activity.bad-time', 'The resource log record has no parseable time.', record, origin) };
-  const identity = r['identity'];
-  const identityFields = isObject(identity) ? identity : NO_FIELDS;
+  const identityFields = objectOf(r['identity']) ?? NO_FIELDS;
   const claims = claimsOf(identityFields);
   if (claims) return parseClaimsCall(r, record, origin, timeMs, category, claims, identityFields);
   const requester = identityFields['requester'];
@@ -267,18 +266,7 @@ function firstPrincipalType(identity: Readonly<Record<string, unknown>>): string
 
 function claimsOf(identity: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
   // Key Vault spells it `claim`, the Activity log `claims`.
-  const claims = identity['claims'] ?? identity['claim'];
-  if (isObject(claims)) return claims;
-  // Some exporters serialise the claims object as a JSON string.
-  if (typeof claims === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(claims);
-      if (isObject(parsed)) return parsed;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  return objectOf(identity['claims'] ?? identity['claim']);
 }
 
 function principalTypeOf(claims: Readonly<Record<string, unknown>>, identity: Readonly<Record<string, unknown>>): TokenUse['principalType'] {

@@ -1,7 +1,7 @@
 import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
 import { OtherAuditEvent, RecordKeyParts, TokenIssuanceEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
-import { field, NO_FIELDS, sharedTenantId, text, textField } from './fields';
+import { field, NO_FIELDS, objectOf, sharedTenantId, text, textField } from './fields';
 import { makeReject, parsedValue, type Parsed } from './reject';
 import { parseTime } from './time';
 
@@ -29,8 +29,8 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
   // Read directly from the record objects: every token issued is one of these.
   const r: Readonly<Record<string, unknown>> = isObject(record) ? record : NO_FIELDS;
   const category = text(r['category']) ?? '';
-  const properties = r['properties'];
-  const p: Readonly<Record<string, unknown>> = isObject(properties) ? properties : NO_FIELDS;
+  const properties = objectOf(r['properties']);
+  const p: Readonly<Record<string, unknown>> = properties ?? NO_FIELDS;
   const timeMs = parseTime(r['time']) ?? parseTime(p['createdDateTime']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('signin.bad-time', 'The sign-in record has no parseable time.', record, origin) };
   // Every value kept is bounded (textBounds.ts): ids keep their identity, text is cut with a marker.
@@ -39,7 +39,7 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
     const note = category === 'ServicePrincipalSignInLogs' || category === 'MicrosoftServicePrincipalSignInLogs' ? 'sign-in.service-principal' : 'sign-in.user';
     return parsedValue(new OtherAuditEvent(timeMs, tenantId, category, note));
   }
-  if (typeof properties !== 'object' || properties === null) {
+  if (properties === undefined) {
     return { ok: false, reject: makeReject('signin.no-properties', 'The Managed Identity sign-in has no properties object.', record, origin) };
   }
   const spId = text(p['servicePrincipalId']);

@@ -4,6 +4,7 @@ import { parseAuditRecord } from '../../../src/core/records/auditRecord';
 import { decodeMessage } from '../../../src/core/records/envelope';
 import { parseTime } from '../../../src/core/records/time';
 import { activityUse, at, graphUse, identity, miSignIn, TENANT } from '../../support/auditFixtures';
+import { keyVaultUse, storageUse } from '../../support/regionFixtures';
 
 const id = identity(71);
 
@@ -139,6 +140,26 @@ describe('Azure Activity log', () => {
     const identityField = record['identity'] as Record<string, unknown>;
     identityField['claims'] = JSON.stringify(identityField['claims']);
     expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'use', objectId: id.objectId } });
+  });
+  it.each([
+    ['Activity identity', () => activityUse(id, at(1), '203.0.113.5'), 'identity'],
+    ['Key Vault identity', () => keyVaultUse(id, at(1), '203.0.113.7'), 'identity'],
+    ['Storage identity', () => storageUse(id, at(1), '203.0.113.8:51234', 'ab'.repeat(32)), 'identity'],
+    ['Graph properties', () => graphUse(id, at(1), '203.0.113.9'), 'properties'],
+    ['sign-in properties', () => miSignIn(id, at(1)), 'properties'],
+  ])('%s serialised as a JSON string is read as the object it holds', (_name, make, nested) => {
+    const record = make();
+    const expected = parse(record);
+    expect(expected.ok).toBe(true);
+    expect(parse({ ...record, [nested]: ` ${JSON.stringify(record[nested])} ` })).toEqual(expected);
+  });
+  it.each([
+    ['Graph', () => graphUse(id, at(1), '203.0.113.9'), 'graph.no-properties'],
+    ['sign-in', () => miSignIn(id, at(1)), 'signin.no-properties'],
+  ])('%s properties that hold no JSON object are a counted reject', (_name, make, reason) => {
+    for (const properties of ['not json', '{"servicePrincipalId":', '[1,2]', 42]) {
+      expect(parse({ ...make(), properties }), String(properties)).toMatchObject({ ok: false, reject: { reason } });
+    }
   });
   it('a record without a caller (service health) is counted as other', () => {
     const record = { time: '2026-03-01T10:00:00Z', category: 'ServiceHealth', operationName: 'Microsoft.ServiceHealth/incident/action', resourceId: '/SUBSCRIPTIONS/C0FFEE00-0000-4000-8000-000000000003', properties: {} };
