@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fileTextChunks, gzipItems, listInputFiles, readInputFile, readInputItems, readInputRecords, type InputItem } from '../../src/cli/inputFiles';
 import { replay } from '../../src/cli/replay';
 import { readExportHeader, readExportTime } from '../../src/core/records/logAnalytics/exportTime';
-import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP } from '../support/auditFixtures';
+import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, tokenId } from '../support/auditFixtures';
 import { logAnalyticsRowOf, portalCsv, type LogAnalyticsRow } from '../support/logAnalyticsRows';
 import { keyVaultUse, storageUse } from '../support/regionFixtures';
 
@@ -341,11 +341,23 @@ describe("a downloaded storage-account archive (one container per category, PT1H
     const signIns = hours.map((ms) => blob(root, 'insights-logs-managedidentitysigninlogs', ms, [miSignIn(vm, ms)]));
     const uses = hours.map((ms) => blob(root, 'insights-activity-logs', ms, [activityUse(vm, ms + 60_000, AZURE_IP)]));
     writeFileSync(path.join(root, 'notes.ndjson'), '');
-    // Name order would read every hour of the activity logs before the first sign-in.
-    expect(listInputFiles([root])).toEqual([path.join(root, 'notes.ndjson'), uses[0], signIns[0], uses[1], signIns[1], uses[2], signIns[2]]);
+    // Name order would read every hour of the activity logs before the first sign-in; within an
+    // hour the sign-ins come first, though their container's name sorts after the activity logs'.
+    expect(listInputFiles([root])).toEqual([path.join(root, 'notes.ndjson'), signIns[0], uses[0], signIns[1], uses[1], signIns[2], uses[2]]);
     const plain = folder();
     for (const name of ['b.json', 'a.ndjson']) writeFileSync(path.join(plain, name), '');
     expect(listInputFiles([plain]).map((f) => path.basename(f))).toEqual(['a.ndjson', 'b.json']);
+  });
+
+  it("links a use's alert to its token's sign-in archived in the same hour", async () => {
+    const root = folder();
+    const issuedAt = at(2, 0);
+    blob(root, 'insights-logs-managedidentitysigninlogs', issuedAt, [miSignIn(vm, issuedAt)]);
+    // A real address of a public DNS provider: outside Azure, so the use alerts (Low while the tenant learns).
+    blob(root, 'insights-activity-logs', issuedAt, [activityUse(vm, issuedAt + 300_000, '8.8.8.8', { token: tokenId(vm, issuedAt), iatMs: issuedAt })]);
+    const summary = await replay({ inputs: [root], alertsToStdout: false });
+    expect(summary.alerts).toHaveLength(1);
+    expect(summary.alerts[0]!.Evidence).toMatchObject({ tokenLinkedToIssuance: true });
   });
 
   it('replays a month of two containers without event time running backwards', async () => {
