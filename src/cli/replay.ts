@@ -27,6 +27,7 @@ import { LineFile, openOutputFile } from './outputFile';
 import type { ReplayProgressState } from './replayProgress';
 import { ReplayRejects } from './replayRejects';
 import { describeStore, openTableTarget } from './stateTable';
+import { formatStaleServiceTags, staleServiceTags, type StaleServiceTags } from './replayServiceTags';
 import { formatTimeOrderWarning, TimeOrderWatch, type TimeOrderWarning } from './timeOrder';
 
 export interface ReplayOptions {
@@ -76,6 +77,8 @@ export interface ReplaySummary {
   /** Folder entries not read. */
   skipped: SkippedEntry[];
   timeOrderWarnings: TimeOrderWarning[];
+  /** Service tags more than 30 days older than the events (said once, at the first batch that found it). */
+  staleServiceTags: StaleServiceTags | undefined;
 }
 
 const TABLE = 'TokenWatchState';
@@ -112,6 +115,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   const summary: ReplaySummary = {
     files: files.length, records: 0, invocations: 0, byCategory: {}, ignoredByKind: {}, rejectsByReason: {}, alertsBySeverity: { Low: 0, Medium: 0, High: 0 },
     alertsByDetector: {}, suppressed: 0, tableRequests: undefined, stateChanges: 0, elapsedMs: 0, alerts: sink.rows, rejects: deadLetter.kept, skipped, timeOrderWarnings: [],
+    staleServiceTags: undefined,
   };
   const tally = new ReadTally(files, options.onProgress);
   let stores: Stores | undefined;
@@ -128,6 +132,10 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
         warn(formatTimeOrderWarning(warning, settings.dedupWindowMs));
       });
       for (const part of batch.parts) summary.records += part.records.length;
+      if (summary.staleServiceTags === undefined && audit.events.length > 0) {
+        summary.staleServiceTags = staleServiceTags(settings.serviceTags, latestEventMs(audit.events));
+        if (summary.staleServiceTags) warn(formatStaleServiceTags(summary.staleServiceTags));
+      }
       if (auditRecords > 0 || fileRejects.length > 0) {
         const report = await runRemoteUseEvents({ ...audit, rejects: appendAll(fileRejects, audit.rejects) }, remoteUse, batch.id);
         merge(summary.byCategory, report.byCategory);
@@ -266,6 +274,12 @@ function parseBatch(
     }
   }
   return { audit, auditRecords, outcomes, fileRejects };
+}
+
+function latestEventMs(events: readonly { readonly timeMs: number }[]): number {
+  let latest = -Infinity;
+  for (const e of events) if (e.timeMs > latest) latest = e.timeMs;
+  return latest;
 }
 
 function emptyParsedBatch(): { records: number; events: ParsedAuditBatch['events']; rejects: Reject[]; byCategory: Record<string, number>; tenants: string[] } {

@@ -58,6 +58,33 @@ describe('tokenwatch replay', () => {
     expect(azurite.tableRequests).toBeGreaterThan(0);
   }, 60_000);
 
+  it('warns once when its service tags are more than 30 days older than the events, measured from the events, not the clock', async () => {
+    const dir = writeScenario();
+    const tags = (date: string): string => {
+      const file = path.join(dir, '..', `${path.basename(dir)}-ServiceTags_Public_${date}.json`);
+      folders.push(file);
+      const region = { name: 'AzureCloud.westeurope', id: 'AzureCloud.westeurope', properties: { changeNumber: 3, region: 'westeurope', regionId: 18, platform: 'Azure', systemService: '', addressPrefixes: ['192.0.2.0/25'] } };
+      writeFileSync(file, JSON.stringify({ changeNumber: 412, cloud: 'Public', values: [region] }));
+      return file;
+    };
+    const run = async (date: string) => {
+      const warnings: string[] = [];
+      const summary = await replay({ inputs: [dir], serviceTagsFile: tags(date), alertsToStdout: false, warn: (line) => warnings.push(line) });
+      return { stale: summary.staleServiceTags, warnings: warnings.filter((w) => w.includes('service tags')) };
+    };
+    // The scenario's events run from 1 to 20 March 2026; its first file read is b-later/day-02.json (3 March).
+    const old = await run('20260115');
+    expect(old.stale).toMatchObject({ ageDays: 47, changeNumber: 412, retrievedAtMs: Date.UTC(2026, 0, 15) });
+    expect(old.warnings).toEqual([expect.stringContaining('are 47 days older than events of 2026-03-03')]);
+    // Current for the first files, stale from the first file of events 30 days after them: one warning.
+    const ageing = await run('20260204');
+    expect(ageing.stale?.ageDays).toBe(30);
+    expect(new Date(ageing.stale!.eventMs).toISOString().slice(0, 10)).toBe('2026-03-06');
+    expect(ageing.warnings).toHaveLength(1);
+    // As new as the events, or newer (last month's logs replayed with today's tags): nothing to say.
+    for (const date of ['20260301', '20261201']) expect(await run(date), date).toEqual({ stale: undefined, warnings: [] });
+  });
+
   it('parses its arguments', () => {
     expect(parseCommandLine(REPLAY_COMMAND, ['a', '--out', 'x.ndjson', '--batch-size=5', 'b', '-'])).toEqual({ operands: ['a', 'b', '-'], flags: { out: 'x.ndjson', 'batch-size': '5' } });
     expect(parseCommandLine(REPLAY_COMMAND, ['--', '-odd-name.ndjson']).operands).toEqual(['-odd-name.ndjson']);
