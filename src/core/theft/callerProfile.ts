@@ -37,10 +37,14 @@ const FILE_UTILITIES = new Set([
 ]);
 const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', 'sh', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env']);
 
-/** Interpreters and the options that take a value (so the value is not mistaken for the script). */
+/**
+ * Interpreters and the options that take a value (so the value is not mistaken for the script).
+ * Python's one-letter switches combine (`-Ic`, `-uc`, `-Im azure.cli`): the inline and module
+ * options are matched after any run of the switches that take no value.
+ */
 const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegExp; readonly module: RegExp | null; readonly takesValue: ReadonlySet<string> }> = [
-  { name: /^python[\d.]*w?$|^pypy3?$/, inline: /^-c/, module: /^-m/, takesValue: new Set(['-W', '-X', '-Q']) },
-  { name: /^(?:node|nodejs|bun|deno)$/, inline: /^(?:-e|-p|--eval|--print)$/, module: null, takesValue: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions']) },
+  { name: /^python[\d.]*w?$|^pypy3?$/, inline: /^-[bBdEhiIOPqsSuvVx]*c/, module: /^-[bBdEhiIOPqsSuvVx]*m/, takesValue: new Set(['-W', '-X', '-Q']) },
+  { name: /^(?:node|nodejs|bun|deno)$/, inline: /^(?:-e|-p|-pe|-ep|--eval|--print)(?:=|$)/, module: null, takesValue: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions']) },
   { name: /^perl[\d.]*$/, inline: /^-[a-z]*[eE]$/, module: null, takesValue: new Set(['-I', '-M', '-m']) },
   { name: /^ruby[\d.]*$/, inline: /^-e$/, module: null, takesValue: new Set(['-I', '-r', '-E']) },
   { name: /^php[\d.]*$/, inline: /^-r$/, module: null, takesValue: new Set(['-c', '-d', '-z']) },
@@ -56,6 +60,11 @@ const TEMPORARY = [
 ];
 /** Writable by an ordinary user: a script here is as good as one in /tmp (a program here is "other"). */
 const USER_WRITABLE = [/^\/home\/[^/]+\//, /^\/root\//, /^\?:\/users\/[^/]+\//];
+
+/** Whether an image name (lower case, without `.exe`) is an interpreter's: what it does is in its arguments, not its path. */
+export function isInterpreterImage(image: string): boolean {
+  return INTERPRETERS.some((i) => i.name.test(image));
+}
 
 export function isTemporaryLocation(pathKey: string): boolean {
   return TEMPORARY.some((p) => p.test(pathKey));
@@ -96,13 +105,14 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
 
 /**
  * The script an interpreter runs: the first argument after the image that is not an option (or an
- * option's value). `-c` / `-e` mean inline code; `-m module` (python) runs an installed module.
+ * option's value). `-c` / `-e` mean inline code, and so does `-`: the program comes from standard
+ * input, and what follows is its arguments, not a script; `-m module` (python) runs an installed module.
  */
 function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number]): { inline: boolean; path: string } {
   const args = splitArgs(commandLine).slice(1);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (interpreter.inline.source !== '^$' && interpreter.inline.test(arg)) return { inline: true, path: '' };
+    if (arg === '-' || (interpreter.inline.source !== '^$' && interpreter.inline.test(arg))) return { inline: true, path: '' };
     if (interpreter.module !== null && interpreter.module.test(arg)) return { inline: false, path: '' };
     if (arg === '-jar') return { inline: false, path: args[i + 1] ?? '' };
     if (interpreter.takesValue.has(arg)) {

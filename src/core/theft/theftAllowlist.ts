@@ -2,7 +2,7 @@ import type { TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { baseName } from '../records/endpoint/normalisePath';
-import type { CallerProfile } from './callerProfile';
+import { isInterpreterImage, type CallerProfile } from './callerProfile';
 import { NEVER_TRUSTED_BY_NAME_ALONE } from './defaultTrustedProcesses';
 import { hostMatches, pathMatches } from './pathPattern';
 import type { TrustedProcess } from './trustedProcess';
@@ -44,8 +44,11 @@ export type TrustDecision =
 export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector: TheftVector, allowlist: TheftAllowlist, tokenFile = ''): TrustDecision {
   const { process, platform } = event;
   const candidates: { key: string; by: 'executable-path' | 'script-path' }[] = [];
-  if (process.pathKey !== '') candidates.push({ key: process.pathKey, by: 'executable-path' });
-  if (caller.scriptKey !== '') candidates.push({ key: caller.scriptKey, by: 'script-path' });
+  // An interpreter at its install location is trusted for the code it is installed to run, not for
+  // inline code or a script any user could have written: anyone may run `/opt/az/bin/python3 -c …`.
+  if (process.pathKey !== '' && !runsUntrustedCode(caller)) candidates.push({ key: process.pathKey, by: 'executable-path' });
+  // A script is never an interpreter (`python3 /opt/az/bin/python3`): such an argument names no script entry.
+  if (caller.scriptKey !== '' && !isInterpreterImage(imageOf(caller.scriptKey))) candidates.push({ key: caller.scriptKey, by: 'script-path' });
 
   for (const app of allowlist.applications) {
     if (!app.vectors.includes(vector) || event.hostName === '') continue;
@@ -76,25 +79,38 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   return { verdict: 'untrusted', nameMatchedEntry: misplaced?.id ?? '' };
 }
 
+/** An interpreter running inline code (`-c`, `-e`, standard input) or a script from a writable or temporary folder. */
+function runsUntrustedCode(caller: CallerProfile): boolean {
+  return caller.category === 'interpreter-inline' || caller.category === 'interpreter-writable-script';
+}
+
+/** The image name of a normalised path, without `.exe`. */
+function imageOf(pathKey: string): string {
+  return baseName(pathKey).replace(/\.exe$/, '');
+}
+
 /**
  * True when the executable path alone makes decideTrust answer `trusted` (an operator application
  * on this host, or a process entry, whose pattern matches the path): then the caller's profile (the
  * script an interpreter runs) cannot change the verdict and need not be worked out. Nearly every
  * record is the cloud's own agents at their install locations, so this is the common answer;
- * `false` only means decideTrust must look further.
+ * `false` only means decideTrust must look further, as it must for every interpreter, whose
+ * arguments decide (runsUntrustedCode).
  */
 export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVector, allowlist: TheftAllowlist, tokenFile = ''): boolean {
   const pathKey = event.process.pathKey;
   if (pathKey === '') return false;
-  for (const app of allowlist.applications) {
-    if (!app.vectors.includes(vector) || event.hostName === '') continue;
-    if (!app.hostPatterns.some((h) => hostMatches(h, event.hostName))) continue;
-    if (app.pathPatterns.some((p) => pathMatches(p, pathKey))) return true;
+  if (allowlist.applications.length > 0 && !isInterpreterImage(imageOf(pathKey))) {
+    for (const app of allowlist.applications) {
+      if (!app.vectors.includes(vector) || event.hostName === '') continue;
+      if (!app.hostPatterns.some((h) => hostMatches(h, event.hostName))) continue;
+      if (app.pathPatterns.some((p) => pathMatches(p, pathKey))) return true;
+    }
   }
   const scope = entriesFor(allowlist, vector, event.platform, tokenFile);
   const known = scope.trustedPaths.get(pathKey);
   if (known !== undefined) return known;
-  const trusted = scope.entries.some((e) => e.pathPatterns.some((p) => pathMatches(p, pathKey)));
+  const trusted = !isInterpreterImage(imageOf(pathKey)) && scope.entries.some((e) => e.pathPatterns.some((p) => pathMatches(p, pathKey)));
   // A path longer than any real one (a record's megabytes) is not kept: the memo bounds entries, not their size.
   if (pathKey.length > TRUSTED_PATH_MEMO_MAX_LENGTH) return trusted;
   return rememberBounded(scope.trustedPaths, pathKey, trusted, TRUSTED_PATHS_MAX);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TheftVector } from '../../../src/core/alerts/alertRow';
 import type { EndpointEvent } from '../../../src/core/records/endpoint/endpointEvent';
+import { normalisePath } from '../../../src/core/records/endpoint/normalisePath';
 import { parseEndpointRecord } from '../../../src/core/records/endpoint/parseEndpointRecord';
 import { profileCaller } from '../../../src/core/theft/callerProfile';
 import { DEFAULT_TRUSTED_PROCESSES } from '../../../src/core/theft/defaultTrustedProcesses';
@@ -26,6 +27,42 @@ const withPath = (event: EndpointEvent, executable: string, hostName = event.hos
   ...event,
   hostName,
   process: { ...event.process, path: executable, pathKey: executable, name: path.posix.basename(executable) },
+});
+
+describe('an interpreter at an install location', () => {
+  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
+  const base = fixtureEvents()[0]!;
+  const run = (executable: string, commandLine: string, workingDirectory = ''): EndpointEvent => ({
+    ...base,
+    platform: executable.includes('\\') ? 'windows' : 'linux',
+    process: { ...base.process, path: executable, pathKey: normalisePath(executable), name: '', commandLine, workingDirectory },
+  });
+  const verdict = (event: EndpointEvent, vector: TheftVector = 'TokenEndpoint'): string => decideTrust(event, profileCaller(event.process), vector, defaults).verdict;
+
+  it.each([
+    ['the Azure CLI', '/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token'],
+    ['the Azure CLI on Windows', 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe', '"C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe" -IBm azure.cli login --identity'],
+    ['the OMS agent', '/opt/microsoft/omsagent/ruby/bin/ruby', '/opt/microsoft/omsagent/ruby/bin/ruby /opt/microsoft/omsagent/bin/omsagent-abc -d /var/opt/microsoft/omsagent/run/omsagent.pid'],
+  ])('is trusted running what it is installed to run: %s', (_name, executable, commandLine) => {
+    expect(verdict(run(executable, commandLine))).toBe('trusted');
+  });
+
+  it.each([
+    ['inline code', '/opt/az/bin/python3', '/opt/az/bin/python3 -c "import urllib.request as u; u.urlopen(u.Request(\'http://169.254.169.254/metadata/identity/oauth2/token?resource=x\', headers={\'Metadata\': \'true\'}))"'],
+    ['combined switches', '/opt/az/bin/python3', '/opt/az/bin/python3 -Ic "import os"'],
+    ['a script in a home folder', '/opt/az/bin/python3', '/opt/az/bin/python3 /home/alice/grab.py /home/alice/.azure/msal_token_cache.json'],
+    ['a script in /tmp', '/opt/az/bin/python3', '/opt/az/bin/python3 /tmp/.x/grab.py'],
+    ['inline code on Windows', 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe', 'python.exe -c "open(r\'C:\\Users\\alice\\.azure\\msal_token_cache.bin\').read()"'],
+    ['ruby -e', '/opt/microsoft/omsagent/ruby/bin/ruby', '/opt/microsoft/omsagent/ruby/bin/ruby -rnet/http -e "Net::HTTP.get(URI(\'http://169.254.169.254/metadata/identity/oauth2/token\'))"'],
+    ['a program from standard input, its arguments posing as an agent script', '/usr/bin/python3', 'python3 - /usr/sbin/waagent -daemon'],
+    ['an interpreter binary given as the script', '/usr/bin/python3', 'python3 /opt/az/bin/python3'],
+  ])('is not trusted running %s', (_name, executable, commandLine) => {
+    const event = run(executable, commandLine);
+    expect(verdict(event)).toBe('untrusted');
+    expect(verdict(event, 'TokenCache')).toBe('untrusted');
+    // The shortcut that skips the caller's profile never answers for an interpreter.
+    expect(trustedByExecutablePath(event, 'TokenEndpoint', defaults)).toBe(false);
+  });
 });
 
 describe('trusted by the executable path alone', () => {
