@@ -1,9 +1,10 @@
 import type { Severity, TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
+import { isTemporaryLocation } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
-import { ARC_TOKEN_KEY, isReadAction, tokenFileOfPath, tokenFilesInCommandLine, type TokenFileHit } from './tokenFiles';
+import { ARC_TOKEN_KEY, isCacheWrittenInPlace, isReadAction, tokenFileOfPath, tokenFilesInCommandLine, type TokenFileHit } from './tokenFiles';
 
 /**
  * The theft rules: metadata plus one small pure predicate each. The detector knows only this type;
@@ -156,7 +157,11 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
   let hits: readonly SeenTokenFile[] = NO_TOKEN_FILES;
   if (event.kind === 'file' && event.file !== null) {
     const hit = tokenFileOfPath(event.file.path);
-    if (hit !== undefined && (!hit.readsOnly || isReadAction(event.file.action))) hits = [{ hit, via: 'file-event', operation: event.file.action }];
+    const action = event.file.action;
+    // A cache written in its own folder is its owner refreshing it, unless the writer runs from a
+    // temporary folder (a downloaded tool planting or rewriting a CLI's tokens).
+    const ownerWrite = hit !== undefined && isCacheWrittenInPlace(hit, action) && !isTemporaryLocation(event.process.pathKey);
+    if (hit !== undefined && (hit.readsOnly ? isReadAction(action) : !ownerWrite)) hits = [{ hit, via: 'file-event', operation: action }];
   }
   if (event.kind === 'process') {
     const named = tokenFilesInCommandLine(event.process.commandLine);

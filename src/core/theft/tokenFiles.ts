@@ -129,6 +129,26 @@ export function isReadAction(action: string): boolean {
 }
 
 /**
+ * The folders of a home or profile where the CLIs keep their caches: `~/.azure/` (Azure CLI, Azure
+ * PowerShell's `AzureRmContext.json`), `.IdentityService/` (`%LOCALAPPDATA%`, `~/.local`),
+ * gcloud's config folder, `~/.aws/`, and `~/.git-credentials`.
+ */
+const CACHE_HOME = /^(?:\/home\/[^/]+|\/root|\?:\/users\/[^/]+)\/(?:(?:\.local\/|appdata\/local\/)?\.identityservice\/|\.azure\/|\.config\/gcloud\/|appdata\/roaming\/gcloud\/|\.aws\/|\.git-credentials$)/;
+
+/**
+ * True when a file event is a cache written where it lives: a creation, change or rename (a known
+ * action that is not a read) of a token cache in its own folder of a home. That is nearly always
+ * the program the cache belongs to refreshing it (Azure PowerShell writes `AzureRmContext.json` and
+ * its MSAL cache from inside `pwsh.exe` at every sign-in), not theft: a thief reads the cache, which
+ * write-only telemetry (MDE DeviceFileEvents, Sysmon 11) does not show, or copies it, and the copy
+ * is written elsewhere (`/tmp/msal_token_cache.json`). Reads, and events whose action is not known,
+ * are not such writes.
+ */
+export function isCacheWrittenInPlace(hit: TokenFileHit, action: string): boolean {
+  return !hit.readsOnly && action !== '' && !isReadAction(action) && CACHE_HOME.test(hit.pathKey);
+}
+
+/**
  * Token file paths named in a command line (`cat /var/run/secrets/kubernetes.io/serviceaccount/token`,
  * `type %USERPROFILE%\.azure\msal_token_cache.json`, `cp ~/.aws/credentials /tmp/x`).
  */

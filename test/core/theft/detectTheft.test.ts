@@ -113,6 +113,9 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     'mde/network-guest-agent-trusted',
     'mde/network-ordinary-https',
     'mde/file-azure-cli-own-cache',
+    // Azure PowerShell runs in the shell and writes its caches where they live at every sign-in: not theft.
+    'mde/file-azure-powershell-own-context',
+    'mde/file-azure-powershell-own-msal-cache',
     'mde/process-ordinary-ls',
     'sysmon-windowsevent/event3-network-watcher-trusted',
     'sysmon-flat/event3-network-watcher-trusted',
