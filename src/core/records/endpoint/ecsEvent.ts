@@ -56,6 +56,9 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
   if (categories.includes('network') && (destinationIp !== undefined || fullUrl !== undefined)) kind = 'network';
   else if (categories.includes('file') && filePath !== undefined) kind = 'file';
   else if (categories.includes('process')) kind = 'process';
+  // A name lookup (Elastic Defend `lookup_requested`/`lookup_result`, Packetbeat DNS) reaches no
+  // endpoint by itself; the connection that follows it is what the rules judge, as for Sysmon 22.
+  else if (categories.includes('network') && isObject(nested['dns'])) return ignored('ecs.dns-lookup', origin);
   else if (categories.includes('network') || categories.includes('file')) {
     return { ok: false, reject: makeReject('ecs.no-target', `The ECS ${categories.join('/')} event has no destination, URL or file path.`, record, origin) };
   } else return ignored(`ecs.category-${categories.join('+') || 'none'}`, origin);

@@ -48,6 +48,8 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     ['security-5156-flat/inbound-ignored', 'windows-security.event-5156-inbound'],
     ['ecs/network-inbound-ignored', 'ecs.network-inbound'],
     ['ecs/authentication-ignored', 'ecs.category-authentication'],
+    // A name lookup reaches nothing by itself: the connection after it is judged.
+    ['ecs/network-dns-lookup-ignored', 'ecs.dns-lookup'],
   ])('%s is ignored by kind %s', (name, kind) => {
     expect(parseEndpointRecord(fixture(name), name)).toEqual({ ok: 'ignored', kind, origin: name });
   });
