@@ -3,7 +3,7 @@ import { text } from '../fields';
 import { makeReject, parseGuarded } from '../reject';
 import { looksLikeEcsEvent, parseEcsEvent } from './ecsEvent';
 import { ignored, type EndpointParsed } from './endpointEvent';
-import { MDE_CATEGORY_PREFIX, parseMdeRecord } from './mdeRecord';
+import { MDE_CATEGORY_PREFIX, parseMdeRecord, parseMdeRow } from './mdeRecord';
 import { parseSysmonEvent } from './sysmonEvent';
 import { looksLikeWindowsEvent, readWindowsEvent, SECURITY_PROVIDER, SYSMON_PROVIDER } from './windowsEvent';
 import { parseWindowsFilteringConnection } from './windowsFilteringConnection';
@@ -45,6 +45,8 @@ function routeEndpointRecord(record: unknown, origin: string): EndpointParsed {
 
   const category = text(record['category']);
   if (category?.startsWith(MDE_CATEGORY_PREFIX)) return parseMdeRecord(record, origin);
+  const mdeTable = mdeTableOfRow(record);
+  if (mdeTable !== undefined) return parseMdeRow(mdeTable, record, origin);
 
   if (looksLikeWindowsEvent(record)) {
     const event = readWindowsEvent(record);
@@ -79,8 +81,19 @@ export function looksLikeEndpointRecord(record: unknown): boolean {
   if (!isObject(record)) return false;
   const category = text(record['category']);
   if (category !== undefined) return category.startsWith(MDE_CATEGORY_PREFIX);
+  if (mdeTableOfRow(record) !== undefined) return true;
   if (record['operationName'] !== undefined || record['resourceId'] !== undefined) return false;
   return looksLikeWindowsEvent(record) || looksLikeEcsEvent(record);
+}
+
+/**
+ * The table of a Log Analytics row of Defender's Device* tables (`{"Type":"DeviceProcessEvents",
+ * "TimeGenerated":…,"DeviceName":…}`, as Sentinel and `az monitor log-analytics query` export
+ * them): the Advanced Hunting columns the Streaming API nests in `properties`, at the top level.
+ */
+function mdeTableOfRow(record: Readonly<Record<string, unknown>>): string | undefined {
+  const table = text(record['Type']);
+  return table !== undefined && /^Device[A-Za-z]*$/.test(table) && (record['DeviceId'] !== undefined || record['DeviceName'] !== undefined) ? table : undefined;
 }
 
 function isRawAuditdLine(line: string): boolean {

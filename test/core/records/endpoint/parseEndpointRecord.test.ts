@@ -8,6 +8,34 @@ function fixture(name: string): unknown {
   return JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as unknown;
 }
 
+describe('a Log Analytics row of a Defender Device* table (as Sentinel and az monitor export it)', () => {
+  /** The Streaming API fixture's columns at the top level, with the workspace's Type, TenantId and TimeGenerated. */
+  function row(name: string, type: string): Record<string, unknown> {
+    const streamed = fixture(name) as { properties: Record<string, unknown>; tenantId: string };
+    return { TenantId: streamed.tenantId, TimeGenerated: '2026-03-01T10:00:07.0000000Z', ...streamed.properties, Type: type, SourceSystem: '' };
+  }
+
+  it.each([
+    ['mde/network-curl-imds-token', 'DeviceNetworkEvents', 'network'],
+    ['mde/process-cat-serviceaccount-token', 'DeviceProcessEvents', 'process'],
+    ['mde/file-msal-cache-copied', 'DeviceFileEvents', 'file'],
+  ])('%s as a %s row is the same event as streamed', (name, type, kind) => {
+    const record = row(name, type);
+    expect(looksLikeEndpointRecord(record)).toBe(true);
+    const parsed = parseEndpointRecord(record, name);
+    const streamed = parseEndpointRecord(fixture(name), name);
+    if (parsed.ok !== true || streamed.ok !== true) throw new Error(`expected events, got ${JSON.stringify(parsed)}`);
+    expect(parsed.value.source.format).toBe('mde-log-analytics');
+    expect({ ...parsed.value, source: undefined }).toEqual({ ...streamed.value, source: undefined });
+    expect(parsed.value.kind).toBe(kind);
+  });
+
+  it('another Device* table is ignored by kind, and a row without a device is not Defender', () => {
+    expect(parseEndpointRecord({ Type: 'DeviceRegistryEvents', DeviceName: 'web-01', TimeGenerated: '2026-03-01T10:00:00Z' }, 'r')).toMatchObject({ ok: 'ignored', kind: 'mde.DeviceRegistryEvents' });
+    expect(looksLikeEndpointRecord({ Type: 'DeviceProcessEvents', TimeGenerated: '2026-03-01T10:00:00Z' })).toBe(false);
+  });
+});
+
 describe('parseEndpointRecord: one fixture per format and case', () => {
   it.each([
     // [fixture, format, kind, host, process path key, target (network ip / url / file path)]
