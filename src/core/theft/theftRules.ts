@@ -164,7 +164,7 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
     if (hit !== undefined && (hit.readsOnly ? isReadAction(action) : !ownerWrite)) hits = [{ hit, via: 'file-event', operation: action }];
   }
   if (event.kind === 'process') {
-    const named = tokenFilesInCommandLine(event.process.commandLine);
+    const named = tokenFilesInCommandLine(event.process.commandLine, event.process.workingDirectory);
     if (named.length > 0) hits = [...hits, ...named.map((hit): SeenTokenFile => ({ hit, via: 'command-line', operation: 'process-start' }))];
   }
   lastTokenFileEvent = event;

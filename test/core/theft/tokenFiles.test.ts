@@ -78,4 +78,32 @@ describe('tokenFileOfPath', () => {
     ]);
     expect(tokenFilesInCommandLine('type %USERPROFILE%\\.azure\\msal_token_cache.json').map((h) => h.vector)).toEqual(['TokenCache']);
   });
+
+  it.each([
+    // A quoted path keeps its spaces.
+    ['cmd /c type "C:\\Users\\John Smith\\.azure\\msal_token_cache.bin"', '', ['C:\\Users\\John Smith\\.azure\\msal_token_cache.bin']],
+    ["Get-Content -Raw 'C:\\Users\\John Smith\\AppData\\Local\\.IdentityService\\msal.cache'", '', ['C:\\Users\\John Smith\\AppData\\Local\\.IdentityService\\msal.cache']],
+    // A relative name in a directory of token files: the working directory, or one a cd moved to.
+    ['cat token', '/var/run/secrets/kubernetes.io/serviceaccount', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
+    ['bash -c "cd /var/run/secrets/kubernetes.io/serviceaccount && cat token"', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
+    ['sh -c "cd .azure; base64 msal_token_cache.json"', '/home/alice', ['/home/alice/.azure/msal_token_cache.json']],
+    // Folders of token files handed whole to an archiver or a copier.
+    ['tar czf /tmp/.c.tgz /home/alice/.azure /home/alice/.aws /home/alice/.config/gcloud', '', ['/home/alice/.azure', '/home/alice/.aws', '/home/alice/.config/gcloud']],
+    ['powershell -c "Compress-Archive -Path $env:USERPROFILE\\.azure -DestinationPath C:\\Users\\Public\\a.zip"', '', ['$env:USERPROFILE\\.azure']],
+    ['cp -r /var/run/secrets/kubernetes.io/serviceaccount /tmp/sa', '', ['/var/run/secrets/kubernetes.io/serviceaccount']],
+    ['type service_principal_entries.bin', 'C:\\Users\\alice\\.azure', ['?:/users/alice/.azure/service_principal_entries.bin']],
+  ])('reads %j (working directory %j) as naming %j', (commandLine, workingDirectory, paths) => {
+    expect(tokenFilesInCommandLine(commandLine, workingDirectory).map((h) => h.path)).toEqual(paths);
+  });
+
+  it.each([
+    // A folder named to a program that neither copies nor archives, a relative name outside a token directory, a cd target.
+    ['mkdir -p /home/alice/.azure /home/alice/.aws', ''],
+    ['chmod 700 /home/alice/.aws', ''],
+    ['cat token', '/srv/app'],
+    ['cat notes', '/var/run/secrets/kubernetes.io/serviceaccount'],
+    ['bash -c "cd /var/run/secrets/kubernetes.io/serviceaccount && ls"', ''],
+  ])('finds no token file in %j (working directory %j)', (commandLine, workingDirectory) => {
+    expect(tokenFilesInCommandLine(commandLine, workingDirectory)).toEqual([]);
+  });
 });
