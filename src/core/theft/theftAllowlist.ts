@@ -74,7 +74,8 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
     if (entry !== undefined) return { verdict: 'name-only', entryId: entry.id };
     return { verdict: 'untrusted', nameMatchedEntry: '' };
   }
-  const names = [name, baseName(caller.scriptKey)].filter((n) => n !== '');
+  // An interpreter or a shell under its usual name (`/usr/bin/python3.10`) imitates nothing: only agents' own names are worth naming.
+  const names = [name, baseName(caller.scriptKey)].filter((n) => n !== '' && !NEVER_TRUSTED_BY_NAME_ALONE.has(n) && !isInterpreterImage(n.replace(/\.exe$/, '')));
   const misplaced = entries.find((e) => names.some((n) => e.names.includes(n)));
   return { verdict: 'untrusted', nameMatchedEntry: misplaced?.id ?? '' };
 }

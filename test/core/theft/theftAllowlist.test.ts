@@ -65,6 +65,23 @@ describe('an interpreter at an install location', () => {
   });
 });
 
+describe('the entry an untrusted program imitates', () => {
+  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
+  const base = fixtureEvents()[0]!;
+  const imitated = (executable: string, commandLine: string): string => {
+    const event: EndpointEvent = { ...base, platform: 'linux', process: { ...base.process, path: executable, pathKey: normalisePath(executable), name: '', commandLine, workingDirectory: '' } };
+    const trust = decideTrust(event, profileCaller(event.process), 'TokenEndpoint', defaults);
+    return trust.verdict === 'untrusted' ? trust.nameMatchedEntry : trust.verdict;
+  };
+
+  it('is named for an agent name at the wrong path, never for an interpreter or shell under its usual name', () => {
+    expect(imitated('/tmp/waagent', '/tmp/waagent -daemon')).toBe('azure-linux-guest-agent');
+    expect(imitated('/usr/bin/python3', 'python3 /tmp/waagent -daemon')).toBe('azure-linux-guest-agent');
+    expect(imitated('/usr/bin/python3.10', 'python3 -c "import urllib"')).toBe('');
+    expect(imitated('/usr/local/bin/python3', 'python3 /srv/app/main.py')).toBe('');
+  });
+});
+
 describe('trusted by the executable path alone', () => {
   const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
   const withApplication: TheftAllowlist = {
