@@ -172,7 +172,7 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
   for (const { event, partitionKey, caller, suspects } of screened.candidates) {
     for (const { rule, match, trust } of suspects) {
       const program = programKey(event, caller);
-      const standing: CallerStanding = trust.verdict === 'name-only' ? 'name-only' : caller.tier === 'suspicious' ? 'suspicious' : 'first-time';
+      const standing: CallerStanding = trust.verdict === 'name-only' || trust.verdict === 'user-writable' ? trust.verdict : caller.tier === 'suspicious' ? 'suspicious' : 'first-time';
       const build = (id: string): AlertRow => theftAlert({ event, rule, match, standing, caller, trust, id });
 
       if (standing === 'suspicious') {

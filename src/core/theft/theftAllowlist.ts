@@ -29,12 +29,16 @@ export interface TheftAllowlist {
  * - `name-only`: the telemetry has no path and the image name is an entry's name. Weaker: anyone can
  *   name a binary `waagent`. The detector still raises the first such request per host, at Low, and
  *   says so in Evidence;
+ * - `user-writable`: an entry's pattern matches, but the path is in a home folder
+ *   (`/home/bob/.vscode-server/…/node`, `C:\Users\bob\AppData\Local\Google\Cloud SDK\…`),
+ *   where its user, or anything running as that user, can put any program. Judged like `name-only`;
  * - `untrusted`: no entry matches. `nameMatchedEntry` names an entry whose program name matched at
  *   a path outside its install locations (`/tmp/waagent`), for Evidence.
  */
 export type TrustDecision =
   | { readonly verdict: 'trusted'; readonly by: 'executable-path' | 'script-path' | 'host-application'; readonly entryId: string; readonly pattern: string }
   | { readonly verdict: 'name-only'; readonly entryId: string }
+  | { readonly verdict: 'user-writable'; readonly entryId: string; readonly pattern: string }
   | { readonly verdict: 'untrusted'; readonly nameMatchedEntry: string };
 
 /**
@@ -60,12 +64,16 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   }
 
   const entries = entriesFor(allowlist, vector, platform, tokenFile).entries;
+  let inHome: TrustDecision | undefined;
   for (const entry of entries) {
     for (const candidate of candidates) {
       const pattern = entry.pathPatterns.find((p) => pathMatches(p, candidate.key));
-      if (pattern !== undefined) return { verdict: 'trusted', by: candidate.by, entryId: entry.id, pattern };
+      if (pattern === undefined) continue;
+      if (!isInUserHome(candidate.key)) return { verdict: 'trusted', by: candidate.by, entryId: entry.id, pattern };
+      inHome ??= { verdict: 'user-writable', entryId: entry.id, pattern };
     }
   }
+  if (inHome !== undefined) return inHome;
 
   const name = (process.name || baseName(process.path)).toLowerCase();
   if (process.pathKey === '') {
@@ -78,6 +86,15 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   const names = [name, baseName(caller.scriptKey)].filter((n) => n !== '' && !NEVER_TRUSTED_BY_NAME_ALONE.has(n) && !isInterpreterImage(n.replace(/\.exe$/, '')));
   const misplaced = entries.find((e) => names.some((n) => e.names.includes(n)));
   return { verdict: 'untrusted', nameMatchedEntry: misplaced?.id ?? '' };
+}
+
+/**
+ * A path in a user's home folder (`/home/<user>/`, `C:\Users\<user>\`): the user, and anything
+ * running as the user, can write there. `/home/kubernetes/` is no user's: GKE's Container-Optimized
+ * OS nodes keep their node binaries there, root-owned.
+ */
+function isInUserHome(pathKey: string): boolean {
+  return /^(?:\/home\/(?!kubernetes\/)[^/]+\/|\?:\/users\/[^/]+\/)/.test(pathKey);
 }
 
 /** An interpreter running inline code (`-c`, `-e`, standard input) or a script from a writable or temporary folder. */
@@ -111,7 +128,7 @@ export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVecto
   const scope = entriesFor(allowlist, vector, event.platform, tokenFile);
   const known = scope.trustedPaths.get(pathKey);
   if (known !== undefined) return known;
-  const trusted = !isInterpreterImage(imageOf(pathKey)) && scope.entries.some((e) => e.pathPatterns.some((p) => pathMatches(p, pathKey)));
+  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.pathPatterns.some((p) => pathMatches(p, pathKey)));
   // A path longer than any real one (a record's megabytes) is not kept: the memo bounds entries, not their size.
   if (pathKey.length > TRUSTED_PATH_MEMO_MAX_LENGTH) return trusted;
   return rememberBounded(scope.trustedPaths, pathKey, trusted, TRUSTED_PATHS_MAX);

@@ -9,7 +9,8 @@ import type { MatchStrength } from './theftRules';
  *   suspicious caller (shell, LOLBin,      High         Medium
  *     interpreter + writable script, temp)
  *   other program, first time on host      Medium       Low
- *   allowlisted by name only, first time   Low          Low
+ *   allowlisted by name only, or by a      Low          Low
+ *     path in a home folder, first time
  *
  *   Azure Arc key file read (strength `identity-key`, a token path): suspicious High, any other
  *   first-time caller Medium, and a name-only allowlist match Medium too (not lowered).
@@ -17,13 +18,13 @@ import type { MatchStrength } from './theftRules';
  * High needs a token path: a bare connection never proves a token was requested. A known caller
  * (an "other" program after its first request on the host) raises nothing.
  */
-export type CallerStanding = 'suspicious' | 'first-time' | 'name-only';
+export type CallerStanding = 'suspicious' | 'first-time' | 'name-only' | 'user-writable';
 
 export function theftSeverity(strength: MatchStrength, standing: CallerStanding): Severity {
   const tokenSeen = strength !== 'endpoint-only';
   // The Arc key file unlocks the machine's own identity: a name without a path proves nothing, so
   // an allowlisted name with no path is judged like any other first-time caller (Medium).
-  if (standing === 'name-only') return strength === 'identity-key' ? 'Medium' : 'Low';
+  if (standing === 'name-only' || standing === 'user-writable') return strength === 'identity-key' ? 'Medium' : 'Low';
   if (standing === 'suspicious') return tokenSeen ? 'High' : 'Medium';
   return tokenSeen ? 'Medium' : 'Low';
 }

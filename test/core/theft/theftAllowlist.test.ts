@@ -65,6 +65,36 @@ describe('an interpreter at an install location', () => {
   });
 });
 
+describe('an install location in a home folder', () => {
+  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
+  const base = fixtureEvents()[0]!;
+  const at = (executable: string, platform: EndpointEvent['platform']): EndpointEvent => ({
+    ...base,
+    platform,
+    process: { ...base.process, path: executable, pathKey: normalisePath(executable), name: '', commandLine: executable, workingDirectory: '' },
+  });
+
+  it.each([
+    // Any program its user drops there under the agent's name matches the pattern: weaker evidence, never plain trust.
+    ['/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node', 'linux', 'vscode-server-node'],
+    ['C:\\Users\\bob\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe', 'windows', 'vscode-desktop'],
+  ] as const)('%s is only user-writable (entry %s)', (executable, platform, entryId) => {
+    const event = at(executable, platform);
+    for (const vector of ['TokenEndpoint', 'TokenCache'] as const) {
+      expect(decideTrust(event, profileCaller(event.process), vector, defaults), vector).toMatchObject({ verdict: 'user-writable', entryId });
+      expect(trustedByExecutablePath(event, vector, defaults), vector).toBe(false);
+    }
+  });
+
+  it("is plain trust when the operator allowlists it for a host, and GKE's root-owned /home/kubernetes is no home", () => {
+    const node = at('/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node', 'linux');
+    const operator: TheftAllowlist = { processes: [], applications: [{ id: 'dev-vscode', description: 'dev boxes', pathPatterns: ['/home/*/.vscode-server/bin/*/node'], hostPatterns: ['*'], vectors: ['TokenEndpoint'] }] };
+    expect(decideTrust(node, profileCaller(node.process), 'TokenEndpoint', operator)).toMatchObject({ verdict: 'trusted', by: 'host-application' });
+    const kubelet = at('/home/kubernetes/bin/kubelet', 'linux');
+    expect(decideTrust(kubelet, profileCaller(kubelet.process), 'ServiceAccountToken', defaults)).toMatchObject({ verdict: 'trusted', entryId: 'kubelet' });
+  });
+});
+
 describe('the entry an untrusted program imitates', () => {
   const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
   const base = fixtureEvents()[0]!;

@@ -13,6 +13,10 @@ describe('theftSeverity', () => {
     ['identity-key', 'suspicious', 'High'],
     ['identity-key', 'first-time', 'Medium'],
     ['identity-key', 'name-only', 'Medium'],
+    // An allowlisted path in a home folder is judged as a name-only match.
+    ['token-path', 'user-writable', 'Low'],
+    ['endpoint-only', 'user-writable', 'Low'],
+    ['identity-key', 'user-writable', 'Medium'],
   ] as const)('%s by a %s caller is %s', (strength, standing, severity) => {
     expect(theftSeverity(strength, standing)).toBe(severity);
   });
