@@ -91,6 +91,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Azure Windows VM guest agent (WindowsAzureGuestAgent, WaAppAgent/RdAgent, CollectGuestLogs, the older NetAgent and Telemetry services); seen calling 169.254.169.254 on Azure VMs.',
     platform: 'windows',
+    cloud: 'azure',
     names: [...GUEST_AGENT_NAMES],
     pathPatterns: [
       // MSI layout: C:\WindowsAzure\Packages\WaAppAgent.exe, Packages\GuestAgent\WindowsAzureGuestAgent.exe; the
@@ -108,6 +109,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Azure Linux VM agent (WALinuxAgent): the waagent daemon script and the self-updated extension handler egg under /var/lib/waagent/WALinuxAgent-<ver>, both run by the system python and trusted by script path.',
     platform: 'linux',
+    cloud: 'azure',
     names: ['waagent'],
     pathPatterns: [
       '/usr/sbin/waagent',
@@ -124,6 +126,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Azure VM extension handlers on Linux that authenticate with the managed identity (Azure Monitor Agent handler agent.py, Custom Script handler) in /var/lib/waagent/<Publisher.Type>-<version>; the scripts Custom Script downloads run from /var/lib/waagent/custom-script/download and stay untrusted.',
     platform: 'linux',
+    cloud: 'azure',
     names: ['agent.py', 'custom-script-extension', 'custom-script-extension-arm64'],
     pathPatterns: [
       '/var/lib/waagent/microsoft.azure.monitor.azuremonitorlinuxagent-*/agent.py',
@@ -138,6 +141,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Azure VM extension handlers on Windows that reach IMDS themselves, in C:\\Packages\\Plugins\\<Publisher.Type>\\<version>: the Guest Proxy Agent extension. Custom Script Downloads\\<n> payloads stay untrusted.',
     platform: 'windows',
+    cloud: 'azure',
     names: ['guestproxyagent.exe'],
     pathPatterns: [`${AZURE_PLUGINS}/microsoft.cplat.proxyagent.proxyagentwindows/*/proxyagent/proxyagent/guestproxyagent.exe`],
     vectors: ['TokenEndpoint'],
@@ -148,6 +152,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Azure Network Watcher VM extension agent; the most frequent IMDS caller in the OTRF Azure VM baseline.',
     platform: 'windows',
+    cloud: 'azure',
     names: ['networkwatcheragent.exe'],
     pathPatterns: [
       `${AZURE_PLUGINS}/microsoft.azure.networkwatcher.networkwatcheragentwindows/*/networkwatcheragent/networkwatcheragent.exe`,
@@ -160,6 +165,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Azure Monitor Agent (AMA) Windows extension: health monitor, launcher, host, manager and core; authenticates with the VM managed identity.',
     platform: 'windows',
+    cloud: 'azure',
     names: ['azuremonitoragentextension.exe', 'amaexthealthmonitor.exe', 'monagentlauncher.exe', 'monagenthost.exe', 'monagentmanager.exe', 'monagentcore.exe'],
     // C:\Packages\Plugins\Microsoft.Azure.Monitor.AzureMonitorWindowsAgent\1.24.0.0\Monitoring\Agent\MonAgentHost.exe (also on Arc machines).
     pathPatterns: eachIn(`${AZURE_PLUGINS}/microsoft.azure.monitor.azuremonitorwindowsagent/*/**`, [
@@ -180,6 +186,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Azure Monitor Agent (AMA) Linux package: mdsd, mdsdmgr, amacoreagent, agentlauncher and its bundled fluent-bit; authenticates with the VM managed identity.',
     platform: 'linux',
+    cloud: 'azure',
     names: ['mdsd', 'mdsdmgr', 'amacoreagent', 'agentlauncher', 'fluent-bit'],
     pathPatterns: eachIn('/opt/microsoft/azuremonitoragent/bin', ['mdsd', 'mdsdmgr', 'amacoreagent', 'agentlauncher', 'fluent-bit']),
     vectors: ['TokenEndpoint', 'TokenCache'],
@@ -191,6 +198,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Microsoft Log Analytics (OMS) agent for Linux, retired but still deployed; its ruby is the agent-private one under /opt/microsoft/omsagent.',
     platform: 'linux',
+    cloud: 'azure',
     names: ['omsagent', 'ruby'],
     pathPatterns: ['/opt/microsoft/omsagent/bin/omsagent', '/opt/microsoft/omsagent/ruby/bin/ruby'],
     vectors: ['TokenEndpoint'],
@@ -253,6 +261,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'azure-guest-configuration-extension-windows',
     description: 'Azure Policy guest configuration VM extension on Azure Windows VMs (gc_service under C:\\Packages\\Plugins).',
     platform: 'windows',
+    cloud: 'azure',
     names: ['gc_service.exe'],
     pathPatterns: [`${AZURE_PLUGINS}/microsoft.guestconfiguration.configurationforwindows/**/gc_service.exe`],
     vectors: ['TokenEndpoint'],
@@ -263,6 +272,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Azure Policy guest configuration VM extension on Azure Linux VMs: its shim and the gc_linux_service agent under /var/lib/waagent.',
     platform: 'linux',
+    cloud: 'azure',
     names: ['guest-configuration-shim', 'gc_linux_service'],
     pathPatterns: [
       '/var/lib/waagent/microsoft.guestconfiguration.configurationforlinux-*/bin/guest-configuration-shim',
@@ -276,6 +286,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Azure CLI on Windows: az.cmd runs the CLI-private python.exe under Microsoft SDKs\\Azure\\CLI2 (msal_token_cache, azureProfile, `az login --identity`).',
     platform: 'windows',
+    cloud: 'azure',
     names: ['python.exe'],
     pathPatterns: [
       '?:/program files/microsoft sdks/azure/cli2/python.exe',
@@ -289,6 +300,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Azure CLI deb/rpm package: /usr/bin/az is a shell wrapper (not trusted) around the CLI-private python under /opt/az (deb) or /usr/lib64/az (rpm).',
     platform: 'linux',
+    cloud: 'azure',
     names: ['python3'],
     // python3* also covers the resolved symlink target (python3.11, python3.12) that exec telemetry reports;
     // the rpm's virtualenv (`cli_lib_dir %{_libdir}/az` in azure-cli.spec) is run as bin/python.
@@ -303,6 +315,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'AWS Systems Manager agent and its workers (deb/rpm and snap installs); fetches instance role credentials. Commands it runs are children and stay untrusted.',
     platform: 'linux',
+    cloud: 'aws',
     names: ['amazon-ssm-agent', 'ssm-agent-worker', 'ssm-session-worker', 'ssm-document-worker'],
     pathPatterns: [
       ...eachIn('/usr/bin', ['amazon-ssm-agent', 'ssm-agent-worker', 'ssm-session-worker', 'ssm-document-worker']),
@@ -315,6 +328,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'aws-ssm-agent-windows',
     description: 'AWS Systems Manager agent and its workers on Windows; fetches instance role credentials.',
     platform: 'windows',
+    cloud: 'aws',
     names: ['amazon-ssm-agent.exe', 'ssm-agent-worker.exe', 'ssm-session-worker.exe', 'ssm-document-worker.exe'],
     pathPatterns: eachIn('?:/program files/amazon/ssm', [
       'amazon-ssm-agent.exe',
@@ -330,6 +344,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'AWS EC2Launch v2 Windows launch agent and service. EC2Launch v1 is a set of PowerShell scripts and is deliberately absent.',
     platform: 'windows',
+    cloud: 'aws',
     names: ['ec2launch.exe', 'ec2launchservice.exe'],
     pathPatterns: ['?:/program files/amazon/ec2launch/ec2launch.exe', '?:/program files/amazon/ec2launch/**/ec2launchservice.exe'],
     vectors: ['TokenEndpoint'],
@@ -340,6 +355,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'AWS EC2Launch v1 (Windows Server 2016/2019 AMIs): PowerShell scripts run by powershell.exe -File; trusted by script path, never PowerShell itself.',
     platform: 'windows',
+    cloud: 'aws',
     names: ['initializeinstance.ps1', 'initializedisks.ps1', 'sysprepinstance.ps1'],
     pathPatterns: eachIn('?:/programdata/amazon/ec2-windows/launch/scripts', ['initializeinstance.ps1', 'initializedisks.ps1', 'sysprepinstance.ps1']),
     vectors: ['TokenEndpoint'],
@@ -349,6 +365,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'aws-ec2config',
     description: 'AWS EC2Config service, the legacy Windows launch agent (Windows Server 2012 R2 and older AMIs).',
     platform: 'windows',
+    cloud: 'aws',
     names: ['ec2config.exe'],
     pathPatterns: ['?:/program files/amazon/ec2configservice/ec2config.exe'],
     vectors: ['TokenEndpoint'],
@@ -369,6 +386,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'AWS EC2 Instance Connect AuthorizedKeysCommand helpers; they call curl, so the curl child itself is not covered.',
     platform: 'linux',
+    cloud: 'aws',
     names: ['eic_run_authorized_keys', 'eic_curl_authorized_keys', 'eic_parse_authorized_keys'],
     pathPatterns: eachIn('/usr/share/ec2-instance-connect', [
       'eic_run_authorized_keys',
@@ -382,6 +400,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'aws-ec2-net-utils',
     description: 'AWS amazon-ec2-net-utils policy routing helper on Amazon Linux; reads interface metadata from IMDS.',
     platform: 'linux',
+    cloud: 'aws',
     names: ['setup-policy-routes'],
     pathPatterns: ['/usr/bin/setup-policy-routes'],
     vectors: ['TokenEndpoint'],
@@ -392,6 +411,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'AWS CloudFormation helper scripts: python scripts under /opt/aws/bin (Amazon Linux, symlinks into /opt/aws/apitools/cfn-init/bin) or /usr/local/bin (pip), and the frozen .exe helpers plus the cfn-hup service wrapper winhup.exe in C:\\Program Files\\Amazon\\cfn-bootstrap on Windows.',
     platform: 'any',
+    cloud: 'aws',
     names: [...CFN_HELPERS, ...CFN_HELPERS.map((name) => `${name}.exe`), 'winhup.exe'],
     pathPatterns: [
       ...eachIn('/opt/aws/bin', CFN_HELPERS),
@@ -406,6 +426,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'aws-cloudwatch-agent',
     description: 'Amazon CloudWatch agent and its start/config helpers; uses the instance role credentials.',
     platform: 'any',
+    cloud: 'aws',
     names: [
       'amazon-cloudwatch-agent',
       'start-amazon-cloudwatch-agent',
@@ -433,6 +454,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'aws-inspector-ssm-plugin',
     description: 'Amazon Inspector scanning plugin run through SSM; queries instance metadata.',
     platform: 'linux',
+    cloud: 'aws',
     names: ['inspectorssmplugin'],
     pathPatterns: ['/opt/aws/inspector/bin/inspectorssmplugin'],
     vectors: ['TokenEndpoint'],
@@ -443,6 +465,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'AWS CLI v2 (self-contained binary): reads ~/.aws/credentials, cli/cache and sso/cache, and fetches role credentials from IMDS.',
     platform: 'any',
+    cloud: 'aws',
     names: ['aws', 'aws.exe'],
     pathPatterns: ['/usr/local/aws-cli/v2/*/dist/aws', '?:/program files/amazon/awscliv2/aws.exe'],
     vectors: ['TokenCache', 'TokenEndpoint'],
@@ -455,6 +478,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Google Compute Engine guest agent on Linux (legacy agent, agent manager, compat manager, core plugin, workload certificate refresher).',
     platform: 'linux',
+    cloud: 'gcp',
     names: [
       'google_guest_agent',
       'google_guest_agent_manager',
@@ -481,6 +505,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Google Compute Engine startup/shutdown script runner on Linux; the user scripts it launches are children and stay untrusted.',
     platform: 'linux',
+    cloud: 'gcp',
     names: ['google_metadata_script_runner', 'gce_metadata_script_runner', 'gce_compat_metadata_script_runner'],
     pathPatterns: eachIn('/usr/bin', [
       'google_metadata_script_runner',
@@ -495,6 +520,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Google Compute Engine Windows guest agent (GCEWindowsAgent, agent and compat managers, core plugin, authorized-keys helpers).',
     platform: 'windows',
+    cloud: 'gcp',
     names: [
       'gcewindowsagent.exe',
       'gcewindowsagentmanager.exe',
@@ -525,6 +551,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Google Compute Engine Windows startup/shutdown script runners; the PowerShell or cmd scripts they start are children and stay untrusted.',
     platform: 'windows',
+    cloud: 'gcp',
     names: ['gcemetadatascripts.exe', 'gcecompatmetadatascripts.exe', 'gcemetadatascriptrunner.exe'],
     pathPatterns: [
       `${GCE_PROGRAM_FILES}/metadata_scripts/gcemetadatascripts.exe`,
@@ -538,6 +565,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'gcp-osconfig-agent',
     description: 'Google OS Config agent (VM Manager): patching, inventory and policies; authenticates with the VM service account.',
     platform: 'any',
+    cloud: 'gcp',
     names: ['google_osconfig_agent', 'google_osconfig_agent.exe'],
     pathPatterns: ['/usr/bin/google_osconfig_agent', '?:/program files/google/osconfig/google_osconfig_agent.exe'],
     vectors: ['TokenEndpoint'],
@@ -548,6 +576,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Google Cloud Ops Agent on Linux: config engine, diagnostics service, fluent-bit logging subagent and otelopscol metrics subagent under /opt/google-cloud-ops-agent.',
     platform: 'linux',
+    cloud: 'gcp',
     names: ['google_cloud_ops_agent_engine', 'google_cloud_ops_agent_diagnostics', 'fluent-bit', 'otelopscol'],
     pathPatterns: [
       '/opt/google-cloud-ops-agent/libexec/google_cloud_ops_agent_engine',
@@ -562,6 +591,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'gcp-ops-agent-windows',
     description: 'Google Cloud Ops Agent on Windows: the agent service and its fluent-bit and metrics subagents.',
     platform: 'windows',
+    cloud: 'gcp',
     names: ['google-cloud-ops-agent.exe', 'fluent-bit.exe', 'google-cloud-metrics-agent_windows_amd64.exe'],
     pathPatterns: eachIn('?:/program files/google/cloud operations/ops agent/**', [
       'google-cloud-ops-agent.exe',
@@ -576,6 +606,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     description:
       'Google Cloud CLI: gcloud is a wrapper script around the SDK-bundled python, which opens ~/.config/gcloud credentials and asks the metadata server for tokens.',
     platform: 'any',
+    cloud: 'gcp',
     names: ['python3', 'python.exe'],
     pathPatterns: [
       '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3*',
@@ -591,6 +622,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     id: 'docker-credential-gcr',
     description: 'Google docker-credential-gcr: Docker credential helper for Artifact/Container Registry; reads gcloud credentials or the metadata server.',
     platform: 'linux',
+    cloud: 'gcp',
     names: ['docker-credential-gcr'],
     pathPatterns: ['/usr/bin/docker-credential-gcr', '/usr/local/bin/docker-credential-gcr'],
     vectors: ['TokenCache', 'TokenEndpoint'],

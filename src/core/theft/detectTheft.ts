@@ -124,15 +124,15 @@ export class TheftScreen {
       for (let m = 0; m < found.length; m++) {
         const match = found[m]!;
         this.matches++;
-        // File vectors pass the token file pattern, so an entry scoped to some token files (tokenFiles) is trusted for those only.
-        const tokenFile = rule.vector === 'TokenEndpoint' ? '' : match.service;
+        // The token file pattern or the endpoint service: an entry scoped to some token files (tokenFiles) or to one cloud is trusted for those only.
+        const matched = match.service;
         // An agent at its install location is trusted whatever script it runs: no caller profile needed (most records).
-        if (trustedByExecutablePath(event, rule.vector, config.allowlist, tokenFile)) {
+        if (trustedByExecutablePath(event, rule.vector, config.allowlist, matched)) {
           this.trusted++;
           continue;
         }
         caller ??= profileCaller(event.process);
-        const trust = decideTrust(event, caller, rule.vector, config.allowlist, tokenFile);
+        const trust = decideTrust(event, caller, rule.vector, config.allowlist, matched);
         if (trust.verdict === 'trusted') this.trusted++;
         else (suspects ??= []).push({ rule, match, trust });
       }

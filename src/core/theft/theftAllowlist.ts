@@ -42,10 +42,12 @@ export type TrustDecision =
   | { readonly verdict: 'untrusted'; readonly nameMatchedEntry: string };
 
 /**
- * `tokenFile`: the token file pattern id of a file-vector match (`azure-arc-token-key`); an entry
- * with `tokenFiles` is trusted for the file vectors only on those patterns. '' for TokenEndpoint.
+ * `matched`: what the match found. For the file vectors the token file pattern id
+ * (`azure-arc-token-key`): an entry with `tokenFiles` is trusted only on those patterns. For the
+ * token endpoint the service (`azure-imds`, `aws-imds`): an entry with a `cloud` is trusted only
+ * on its cloud's endpoints.
  */
-export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector: TheftVector, allowlist: TheftAllowlist, tokenFile = ''): TrustDecision {
+export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector: TheftVector, allowlist: TheftAllowlist, matched = ''): TrustDecision {
   const { process, platform } = event;
   const candidates: { key: string; by: 'executable-path' | 'script-path' }[] = [];
   // An interpreter at its install location is trusted for the code it is installed to run, not for
@@ -63,7 +65,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
     }
   }
 
-  const entries = entriesFor(allowlist, vector, platform, tokenFile).entries;
+  const entries = entriesFor(allowlist, vector, platform, matched).entries;
   let inHome: TrustDecision | undefined;
   for (const entry of entries) {
     for (const candidate of candidates) {
@@ -115,7 +117,7 @@ function imageOf(pathKey: string): string {
  * `false` only means decideTrust must look further, as it must for every interpreter, whose
  * arguments decide (runsUntrustedCode).
  */
-export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVector, allowlist: TheftAllowlist, tokenFile = ''): boolean {
+export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVector, allowlist: TheftAllowlist, matched = ''): boolean {
   const pathKey = event.process.pathKey;
   if (pathKey === '') return false;
   if (allowlist.applications.length > 0 && !isInterpreterImage(imageOf(pathKey))) {
@@ -125,7 +127,7 @@ export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVecto
       if (app.pathPatterns.some((p) => pathMatches(p, pathKey))) return true;
     }
   }
-  const scope = entriesFor(allowlist, vector, event.platform, tokenFile);
+  const scope = entriesFor(allowlist, vector, event.platform, matched);
   const known = scope.trustedPaths.get(pathKey);
   if (known !== undefined) return known;
   const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.pathPatterns.some((p) => pathMatches(p, pathKey)));
@@ -155,31 +157,38 @@ const TRUSTED_PATH_MEMO_MAX_LENGTH = 2_048;
  * The scope entriesFor answered last: consecutive records nearly always ask for the same one, and
  * the key string built for the lookup was most of its cost.
  */
-let lastScope: { readonly allowlist: TheftAllowlist; readonly vector: TheftVector; readonly platform: EndpointEvent['platform']; readonly tokenFile: string; readonly scope: EntryScope } | undefined;
+let lastScope: { readonly allowlist: TheftAllowlist; readonly vector: TheftVector; readonly platform: EndpointEvent['platform']; readonly matched: string; readonly scope: EntryScope } | undefined;
 
-function entriesFor(allowlist: TheftAllowlist, vector: TheftVector, platform: EndpointEvent['platform'], tokenFile: string): EntryScope {
+function entriesFor(allowlist: TheftAllowlist, vector: TheftVector, platform: EndpointEvent['platform'], matched: string): EntryScope {
   const last = lastScope;
-  if (last !== undefined && last.allowlist === allowlist && last.vector === vector && last.platform === platform && last.tokenFile === tokenFile) return last.scope;
-  const scope = scopeOf(allowlist, vector, platform, tokenFile);
-  lastScope = { allowlist, vector, platform, tokenFile, scope };
+  if (last !== undefined && last.allowlist === allowlist && last.vector === vector && last.platform === platform && last.matched === matched) return last.scope;
+  const scope = scopeOf(allowlist, vector, platform, matched);
+  lastScope = { allowlist, vector, platform, matched, scope };
   return scope;
 }
 
-function scopeOf(allowlist: TheftAllowlist, vector: TheftVector, platform: EndpointEvent['platform'], tokenFile: string): EntryScope {
+/** The cloud of a token endpoint service (`azure-imds` → azure); undefined for a bare metadata address, whose cloud is not known. */
+function cloudOfService(service: string): string | undefined {
+  const cloud = /^(azure|aws|gcp)-/.exec(service)?.[1];
+  return cloud;
+}
+
+function scopeOf(allowlist: TheftAllowlist, vector: TheftVector, platform: EndpointEvent['platform'], matched: string): EntryScope {
   let scopes = SCOPES.get(allowlist);
   if (scopes === undefined) {
     scopes = new Map();
     SCOPES.set(allowlist, scopes);
   }
   // Token file ids are the ids of TOKEN_FILE_PATTERNS (a fixed set): the key space stays small.
-  const key = `${vector}|${platform}|${vector === 'TokenEndpoint' ? '' : tokenFile}`;
+  const endpointCloud = vector === 'TokenEndpoint' ? cloudOfService(matched) : undefined;
+  const key = `${vector}|${platform}|${vector === 'TokenEndpoint' ? (endpointCloud ?? '') : matched}`;
   let scope = scopes.get(key);
   if (scope === undefined) {
     const entries = allowlist.processes.filter(
       (e) =>
         e.vectors.includes(vector) &&
         (e.platform === 'any' || platform === 'unknown' || e.platform === platform) &&
-        (vector === 'TokenEndpoint' || e.tokenFiles === undefined || e.tokenFiles.includes(tokenFile)),
+        (vector === 'TokenEndpoint' ? e.cloud === undefined || endpointCloud === undefined || e.cloud === endpointCloud : e.tokenFiles === undefined || e.tokenFiles.includes(matched)),
     );
     scope = { entries, trustedPaths: new Map() };
     scopes.set(key, scope);

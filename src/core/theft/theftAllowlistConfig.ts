@@ -34,6 +34,7 @@ export const EMPTY_THEFT_ALLOWLIST_CONFIG: TheftAllowlistConfig = { disable: [],
 
 const VECTORS: readonly TheftVector[] = ['TokenEndpoint', 'ServiceAccountToken', 'TokenCache'];
 const PLATFORMS = ['windows', 'linux', 'any'] as const;
+const CLOUDS = ['azure', 'aws', 'gcp'] as const;
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: TheftAllowlistConfig } | { ok: false; errors: string[] } {
@@ -53,7 +54,7 @@ export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: The
     const at = `add[${i}]`;
     if (!isRecord(item)) return err(at, 'must be an object');
     for (const key of Object.keys(item)) {
-      if (!['id', 'description', 'platform', 'names', 'pathPatterns', 'vectors', 'tokenFiles', 'source'].includes(key)) err(`${at}.${key}`, 'unknown field');
+      if (!['id', 'description', 'platform', 'cloud', 'names', 'pathPatterns', 'vectors', 'tokenFiles', 'source'].includes(key)) err(`${at}.${key}`, 'unknown field');
     }
     const id = requiredId(item['id'], `${at}.id`, err);
     const description = requiredText(item['description'], `${at}.description`, err);
@@ -71,7 +72,12 @@ export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: The
         : stringList(item['tokenFiles'], `${at}.tokenFiles`, err, (value, field) => {
             if (!TOKEN_FILE_PATTERNS.some((p) => p.id === value)) err(field, `"${value}" is not a token file pattern id (${TOKEN_FILE_PATTERNS.map((p) => p.id).join(', ')})`);
           });
-    add.push({ id, description, platform: platform as TrustedProcess['platform'], names, pathPatterns, vectors, ...(tokenFiles === undefined ? {} : { tokenFiles }), source });
+    const cloud = item['cloud'];
+    if (cloud !== undefined && !CLOUDS.includes(cloud as (typeof CLOUDS)[number])) err(`${at}.cloud`, 'must be "azure", "aws" or "gcp" (or left out: any cloud)');
+    add.push({
+      id, description, platform: platform as TrustedProcess['platform'], ...(cloud === undefined ? {} : { cloud: cloud as NonNullable<TrustedProcess['cloud']> }),
+      names, pathPatterns, vectors, ...(tokenFiles === undefined ? {} : { tokenFiles }), source,
+    });
   });
 
   const applications: HostScopedApplication[] = [];

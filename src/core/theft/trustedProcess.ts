@@ -22,6 +22,14 @@ export interface TrustedProcess {
   /** Who ships it and what it does, in one sentence. */
   readonly description: string;
   readonly platform: 'windows' | 'linux' | 'any';
+  /**
+   * The cloud whose VMs run this agent: for the token endpoint vector it is trusted only on that
+   * cloud's endpoints (and on a bare metadata connection, whose cloud is not known), so an AWS
+   * agent's path made on an Azure VM (`C:\ProgramData\Amazon\…`, creatable by any user) does
+   * not silence a request to Azure IMDS. Absent: any cloud (the Arc agent probes the metadata
+   * service of the cloud its server runs in).
+   */
+  readonly cloud?: 'azure' | 'aws' | 'gcp';
   /** Executable file names, lower case (`waappagent.exe`, `waagent`). */
   readonly names: readonly string[];
   /** Install locations (see syntax above). A name match outside every pattern is NOT trusted. */

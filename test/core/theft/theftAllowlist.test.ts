@@ -95,6 +95,40 @@ describe('an install location in a home folder', () => {
   });
 });
 
+describe("a cloud's agent asking another cloud's token endpoint", () => {
+  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
+  const base = fixtureEvents()[0]!;
+  // EC2Launch v1's script, whose folder under C:\\ProgramData any user can create on a VM of another cloud.
+  const ec2Launch: EndpointEvent = {
+    ...base,
+    platform: 'windows',
+    process: {
+      ...base.process,
+      path: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+      pathKey: normalisePath('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'),
+      name: '',
+      commandLine: 'powershell.exe -ExecutionPolicy Bypass -File C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\InitializeInstance.ps1',
+      workingDirectory: '',
+    },
+  };
+  const verdict = (event: EndpointEvent, service: string): string => decideTrust(event, profileCaller(event.process), 'TokenEndpoint', defaults, service).verdict;
+
+  it('is trusted on its own cloud and on a bare metadata address, not on Azure IMDS or the App Service endpoint', () => {
+    expect(verdict(ec2Launch, 'aws-imds')).toBe('trusted');
+    expect(verdict(ec2Launch, 'link-local-metadata')).toBe('trusted');
+    expect(verdict(ec2Launch, 'azure-imds')).toBe('untrusted');
+    expect(verdict(ec2Launch, 'azure-app-service')).toBe('untrusted');
+  });
+
+  it('leaves the Arc agent, which probes the metadata service of whatever cloud its server runs in, to any cloud', () => {
+    const himds = { ...base, platform: 'linux' as const, process: { ...base.process, path: '/opt/azcmagent/bin/himds', pathKey: '/opt/azcmagent/bin/himds', name: '', commandLine: '', workingDirectory: '' } };
+    for (const service of ['azure-arc', 'aws-imds', 'gcp-metadata']) expect(verdict(himds, service), service).toBe('trusted');
+    expect(trustedByExecutablePath(himds, 'TokenEndpoint', defaults, 'aws-imds')).toBe(true);
+    const guestAgent = { ...himds, process: { ...himds.process, path: '/usr/sbin/waagent', pathKey: '/usr/sbin/waagent' } };
+    expect(trustedByExecutablePath(guestAgent, 'TokenEndpoint', defaults, 'gcp-metadata')).toBe(false);
+  });
+});
+
 describe('the entry an untrusted program imitates', () => {
   const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
   const base = fixtureEvents()[0]!;

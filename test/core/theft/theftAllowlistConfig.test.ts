@@ -29,6 +29,13 @@ describe('parseTheftAllowlistConfig', () => {
     expect(without.ok && 'tokenFiles' in (without.value.add[0] ?? {})).toBe(false);
   });
 
+  it('accepts a cloud that scopes an added entry to its endpoints, and refuses an unknown one', () => {
+    const parsed = parseTheftAllowlistConfig({ add: [{ ...VALID.add[0], cloud: 'aws' }] });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    expect(parsed.value.add[0]?.cloud).toBe('aws');
+    expect(parseTheftAllowlistConfig({ add: [{ ...VALID.add[0], cloud: 'oci' }] })).toMatchObject({ ok: false, errors: [expect.stringContaining('add[0].cloud')] });
+  });
+
   it('accepts an empty object', () => {
     expect(parseTheftAllowlistConfig({})).toEqual({ ok: true, value: { disable: [], add: [], applications: [] } });
   });
