@@ -162,6 +162,12 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
     // temporary folder (a downloaded tool planting or rewriting a CLI's tokens).
     const ownerWrite = hit !== undefined && isCacheWrittenInPlace(hit, action) && !isTemporaryLocation(event.process.pathKey);
     if (hit !== undefined && (hit.readsOnly ? isReadAction(action) : !ownerWrite)) hits = [{ hit, via: 'file-event', operation: action }];
+    // A file that is no token file, written by a command line that names one: the copy itself
+    // (`cp ~/.azure/msal_token_cache.json /tmp/x.dat`, seen in DeviceFileEvents' InitiatingProcessCommandLine).
+    else if (hit === undefined && !isReadAction(action) && event.process.commandLine !== '') {
+      const named = tokenFilesInCommandLine(event.process.commandLine, event.process.workingDirectory);
+      if (named.length > 0) hits = named.map((h): SeenTokenFile => ({ hit: h, via: 'command-line', operation: action }));
+    }
   }
   if (event.kind === 'process') {
     const named = tokenFilesInCommandLine(event.process.commandLine, event.process.workingDirectory);

@@ -85,6 +85,8 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['mde/network-curl-imds-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
     ['mde/network-http-inspected-hex-address', 'High', 'TokenEndpoint', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/contoso-role'],
     ['mde/file-msal-cache-copied', 'High', 'TokenCache', 'C:\\Users\\alice\\AppData\\Local\\Temp\\msal_token_cache.json'],
+    // The copy under another name: its command line names the cache.
+    ['mde/file-cache-copied-renamed', 'High', 'TokenCache', '/home/alice/.azure/msal_token_cache.json'],
     ['mde/process-cat-serviceaccount-token', 'High', 'ServiceAccountToken', '/var/run/secrets/kubernetes.io/serviceaccount/token'],
     ['sysmon-windowsevent/event3-public-folder-imds', 'Medium', 'TokenEndpoint', '169.254.169.254:80'],
     ['sysmon-flat/event3-public-folder-imds', 'Medium', 'TokenEndpoint', '169.254.169.254:80'],
