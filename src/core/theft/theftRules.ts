@@ -4,7 +4,8 @@ import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { isTemporaryLocation } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
-import { ARC_TOKEN_KEY, isCacheWrittenInPlace, isReadAction, tokenFileOfPath, tokenFilesInCommandLine, type TokenFileHit } from './tokenFiles';
+import { tokenFilesInCommandLine } from './commandLineTokenFiles';
+import { ARC_TOKEN_KEY, isCacheWrittenInPlace, isReadAction, tokenFileOfPath, type TokenFileHit } from './tokenFiles';
 
 /**
  * The theft rules: metadata plus one small pure predicate each. The detector knows only this type;

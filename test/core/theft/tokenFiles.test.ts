@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isReadAction, tokenFileOfPath, tokenFilesInCommandLine } from '../../../src/core/theft/tokenFiles';
+import { tokenFilesInCommandLine } from '../../../src/core/theft/commandLineTokenFiles';
+import { isReadAction, tokenFileOfPath } from '../../../src/core/theft/tokenFiles';
 
 describe('tokenFileOfPath', () => {
   it.each([
