@@ -298,13 +298,12 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   {
     id: 'azure-cli-linux',
     description:
-      'Azure CLI deb/rpm package: /usr/bin/az is a shell wrapper (not trusted) around the CLI-private python under /opt/az (deb) or /usr/lib64/az (rpm).',
+      'Azure CLI deb/rpm package: /usr/bin/az is a shell wrapper (not trusted) around the CLI-private python under /opt/az.',
     platform: 'linux',
     cloud: 'azure',
     names: ['python3'],
-    // python3* also covers the resolved symlink target (python3.11, python3.12) that exec telemetry reports;
-    // the rpm's virtualenv (`cli_lib_dir %{_libdir}/az` in azure-cli.spec) is run as bin/python.
-    pathPatterns: ['/opt/az/bin/python3*', '/usr/lib64/az/bin/python*'],
+    // python3* also covers the resolved symlink target (python3.11, python3.12) that exec telemetry reports.
+    pathPatterns: ['/opt/az/bin/python3*'],
     vectors: ['TokenCache', 'TokenEndpoint'],
     source: 'https://learn.microsoft.com/cli/azure/install-azure-cli-linux',
   },

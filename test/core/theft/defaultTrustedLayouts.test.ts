@@ -66,7 +66,7 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     { exe: '/var/lib/waagent/Microsoft.GuestConfiguration.ConfigurationForLinux-1.26.60/bin/guest-configuration-shim' },
   ],
   'azure-cli-windows': [{ exe: 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe' }],
-  'azure-cli-linux': [{ exe: '/opt/az/bin/python3.11' }, { exe: '/usr/lib64/az/bin/python' }],
+  'azure-cli-linux': [{ exe: '/opt/az/bin/python3.11' }],
   // ── AWS ──
   'aws-ssm-agent-linux': [{ exe: '/usr/bin/amazon-ssm-agent' }, { exe: '/snap/amazon-ssm-agent/7628/ssm-agent-worker' }],
   'aws-ssm-agent-windows': [{ exe: 'C:\\Program Files\\Amazon\\SSM\\amazon-ssm-agent.exe' }, { exe: 'C:\\Program Files\\Amazon\\SSM\\ssm-agent-worker.exe' }],
