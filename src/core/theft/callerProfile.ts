@@ -42,9 +42,9 @@ const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', '
  * Python's one-letter switches combine (`-Ic`, `-uc`, `-Im azure.cli`): the inline and module
  * options are matched after any run of the switches that take no value.
  */
-const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegExp; readonly module: RegExp | null; readonly takesValue: ReadonlySet<string> }> = [
-  { name: /^python[\d.]*w?$|^pypy3?$/, inline: /^-[bBdEhiIOPqsSuvVx]*c/, module: /^-[bBdEhiIOPqsSuvVx]*m/, takesValue: new Set(['-W', '-X', '-Q']) },
-  { name: /^(?:node|nodejs|bun|deno)$/, inline: /^(?:-e|-p|-pe|-ep|--eval|--print)(?:=|$)/, module: null, takesValue: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions']) },
+const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegExp; readonly module: RegExp | null; readonly interactive?: RegExp; readonly takesValue: ReadonlySet<string> }> = [
+  { name: /^python[\d.]*w?$|^pypy3?$/, inline: /^-[bBdEhiIOPqsSuvVx]*c/, module: /^-[bBdEhiIOPqsSuvVx]*m/, interactive: /^-[bBdEhIOPqsSuvVx]*i[bBdEhIOPqsSuvVx]*$/, takesValue: new Set(['-W', '-X', '-Q']) },
+  { name: /^(?:node|nodejs|bun|deno)$/, inline: /^(?:-e|-p|-pe|-ep|--eval|--print)(?:=|$)/, module: null, interactive: /^(?:-i|--interactive)$/, takesValue: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions']) },
   { name: /^perl[\d.]*$/, inline: /^-[a-z]*[eE]$/, module: null, takesValue: new Set(['-I', '-M', '-m']) },
   { name: /^ruby[\d.]*$/, inline: /^-e$/, module: null, takesValue: new Set(['-I', '-r', '-E']) },
   { name: /^php[\d.]*$/, inline: /^-r$/, module: null, takesValue: new Set(['-c', '-d', '-z']) },
@@ -91,6 +91,10 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
   if (interpreter !== undefined) {
     const script = scriptOf(process.commandLine, interpreter);
     if (script.inline) return { ...base, tier: 'suspicious', category: 'interpreter-inline', description: 'an interpreter running inline code' };
+    // A module is found in the working directory first unless python runs isolated (-I): one in /tmp is a script from /tmp.
+    if (script.module && !script.isolated && process.workingDirectory !== '' && isTemporaryLocation(`${normalisePath(process.workingDirectory).replace(/\/$/, '')}/`)) {
+      return { ...base, tier: 'suspicious', category: 'interpreter-writable-script', description: 'an interpreter running a module from a temporary folder' };
+    }
     if (script.path !== '') {
       const scriptKey = scriptKeyOf(script.path, process.workingDirectory);
       const profile = { image, scriptPath: script.path, scriptKey };
@@ -105,24 +109,31 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
 
 /**
  * The script an interpreter runs: the first argument after the image that is not an option (or an
- * option's value). `-c` / `-e` mean inline code, and so does `-`: the program comes from standard
- * input, and what follows is its arguments, not a script; `-m module` (python) runs an installed module.
+ * option's value). `-c` / `-e` mean inline code, and so do `-` (the program comes from standard
+ * input, and what follows is its arguments, not a script) and an interactive switch with nothing
+ * to run (`python3 -i`, `node -i`: a prompt on standard input); `-m module` (python) runs a module,
+ * `isolated` when `-I` keeps the working directory out of its search path.
  */
-function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number]): { inline: boolean; path: string } {
+function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number]): { inline: boolean; path: string; module: boolean; isolated: boolean } {
   const args = splitArgs(commandLine).slice(1);
+  let interactive = false;
+  let isolated = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (arg === '-' || (interpreter.inline.source !== '^$' && interpreter.inline.test(arg))) return { inline: true, path: '' };
-    if (interpreter.module !== null && interpreter.module.test(arg)) return { inline: false, path: '' };
-    if (arg === '-jar') return { inline: false, path: args[i + 1] ?? '' };
+    if (arg === '-' || (interpreter.inline.source !== '^$' && interpreter.inline.test(arg))) return { inline: true, path: '', module: false, isolated };
+    if (interpreter.interactive?.test(arg) === true) interactive = true;
+    // Python's -I, alone or among other switches (`-Im azure.cli`).
+    if (interpreter.module !== null && /^-[a-zA-Z]*I/.test(arg)) isolated = true;
+    if (interpreter.module !== null && interpreter.module.test(arg)) return { inline: false, path: '', module: true, isolated };
+    if (arg === '-jar') return { inline: false, path: args[i + 1] ?? '', module: false, isolated };
     if (interpreter.takesValue.has(arg)) {
       i++;
       continue;
     }
     if (arg.startsWith('-')) continue;
-    return { inline: false, path: arg };
+    return { inline: false, path: arg, module: false, isolated };
   }
-  return { inline: false, path: '' };
+  return { inline: interactive, path: '', module: false, isolated };
 }
 
 const POWERSHELL = /^(?:powershell|powershell_ise|pwsh)$/;

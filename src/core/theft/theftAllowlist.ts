@@ -52,7 +52,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   const candidates: { key: string; by: 'executable-path' | 'script-path' }[] = [];
   // An interpreter at its install location is trusted for the code it is installed to run, not for
   // inline code or a script any user could have written: anyone may run `/opt/az/bin/python3 -c …`.
-  if (process.pathKey !== '' && !runsUntrustedCode(caller)) candidates.push({ key: process.pathKey, by: 'executable-path' });
+  if (process.pathKey !== '' && (!isInterpreterImage(imageOf(process.pathKey)) || runsOwnCode(caller, process.pathKey))) candidates.push({ key: process.pathKey, by: 'executable-path' });
   // A script is never an interpreter (`python3 /opt/az/bin/python3`): such an argument names no script entry.
   if (caller.scriptKey !== '' && !isInterpreterImage(imageOf(caller.scriptKey))) candidates.push({ key: caller.scriptKey, by: 'script-path' });
 
@@ -99,9 +99,27 @@ function isInUserHome(pathKey: string): boolean {
   return /^(?:\/home\/(?!kubernetes\/)[^/]+\/|\?:\/users\/[^/]+\/)/.test(pathKey);
 }
 
-/** An interpreter running inline code (`-c`, `-e`, standard input) or a script from a writable or temporary folder. */
-function runsUntrustedCode(caller: CallerProfile): boolean {
-  return caller.category === 'interpreter-inline' || caller.category === 'interpreter-writable-script';
+/**
+ * The folder a program is installed in: the product's own folder under a system location
+ * (`/opt/az/`, `/opt/microsoft/`, `/usr/lib/google-cloud-sdk/`, `C:\Program Files\Microsoft SDKs\`)
+ * or in a home (`/home/bob/.vscode-server/`, `C:\Users\bob\AppData\Local\Google\`); undefined elsewhere.
+ */
+const INSTALL_ROOT =
+  /^(?:\/opt\/[^/]+\/|\/usr\/(?:local\/)?(?:lib|lib64|libexec|share)\/[^/]+\/|\/snap\/[^/]+\/|\/var\/lib\/[^/]+\/|\?:\/program files(?: \(x86\))?\/[^/]+\/|\/home\/[^/]+\/[^/]+\/|\/root\/[^/]+\/|\?:\/users\/[^/]+\/appdata\/(?:local|roaming)\/(?:programs\/)?[^/]+\/)/;
+
+/**
+ * Whether an interpreter at an install location runs what that install runs: nothing named (a
+ * module, or no command line), or a script inside the same install (the OMS agent's ruby running
+ * `/opt/microsoft/omsagent/bin/omsagent-…`, gcloud's python its `lib/gcloud.py`, VS Code server's
+ * node its own JavaScript). Inline code, standard input, an interactive prompt, a module from a
+ * temporary working directory, and a script anywhere else (a home folder, /tmp, a web root, a
+ * relative name with no working directory) are code anyone could have written.
+ */
+function runsOwnCode(caller: CallerProfile, pathKey: string): boolean {
+  if (caller.category === 'interpreter-inline') return false;
+  if (caller.scriptKey === '') return caller.category !== 'interpreter-writable-script';
+  const root = INSTALL_ROOT.exec(pathKey)?.[0];
+  return root !== undefined && caller.scriptKey.startsWith(root);
 }
 
 /** The image name of a normalised path, without `.exe`. */

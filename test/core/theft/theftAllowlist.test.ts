@@ -43,8 +43,22 @@ describe('an interpreter at an install location', () => {
     ['the Azure CLI', '/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token'],
     ['the Azure CLI on Windows', 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe', '"C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe" -IBm azure.cli login --identity'],
     ['the OMS agent', '/opt/microsoft/omsagent/ruby/bin/ruby', '/opt/microsoft/omsagent/ruby/bin/ruby /opt/microsoft/omsagent/bin/omsagent-abc -d /var/opt/microsoft/omsagent/run/omsagent.pid'],
+    ['gcloud', '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3', '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3 -S -W ignore /usr/lib/google-cloud-sdk/lib/gcloud.py auth print-access-token'],
   ])('is trusted running what it is installed to run: %s', (_name, executable, commandLine) => {
     expect(verdict(run(executable, commandLine))).toBe('trusted');
+  });
+
+  it.each([
+    ['VS Code server running its own JavaScript', '/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node', '/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node --dns-result-order=ipv4first /home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/out/bootstrap-fork --type=extensionHost'],
+    ['a per-user gcloud running its gcloud.py', 'C:\\Users\\bob\\AppData\\Local\\Google\\Cloud SDK\\google-cloud-sdk\\platform\\bundledpython\\python.exe', '"C:\\Users\\bob\\AppData\\Local\\Google\\Cloud SDK\\google-cloud-sdk\\platform\\bundledpython\\python.exe" "C:\\Users\\bob\\AppData\\Local\\Google\\Cloud SDK\\google-cloud-sdk\\lib\\gcloud.py" auth print-access-token'],
+  ])('is weaker evidence, not untrusted, installed in a home folder and running its own code: %s', (_name, executable, commandLine) => {
+    expect(verdict(run(executable, commandLine))).toBe('user-writable');
+  });
+
+  it('is not trusted running a module from a temporary working directory unless isolated (-I)', () => {
+    expect(verdict(run('/opt/az/bin/python3', '/opt/az/bin/python3 -m grab', '/tmp/.x'))).toBe('untrusted');
+    expect(verdict(run('/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token', '/tmp/.x'))).toBe('trusted');
+    expect(verdict(run('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/home/alice'))).toBe('trusted');
   });
 
   it.each([
@@ -56,6 +70,10 @@ describe('an interpreter at an install location', () => {
     ['ruby -e', '/opt/microsoft/omsagent/ruby/bin/ruby', '/opt/microsoft/omsagent/ruby/bin/ruby -rnet/http -e "Net::HTTP.get(URI(\'http://169.254.169.254/metadata/identity/oauth2/token\'))"'],
     ['a program from standard input, its arguments posing as an agent script', '/usr/bin/python3', 'python3 - /usr/sbin/waagent -daemon'],
     ['an interpreter binary given as the script', '/usr/bin/python3', 'python3 /opt/az/bin/python3'],
+    ['a script outside its install (a web upload folder)', '/opt/az/bin/python3', '/opt/az/bin/python3 /var/www/html/up/x.py'],
+    ['a script under C:\\ProgramData', 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe', 'python.exe C:\\ProgramData\\x\\grab.py'],
+    ['a relative script with no working directory', '/opt/az/bin/python3', '/opt/az/bin/python3 x.py'],
+    ['an interactive prompt', '/opt/az/bin/python3', '/opt/az/bin/python3 -i'],
   ])('is not trusted running %s', (_name, executable, commandLine) => {
     const event = run(executable, commandLine);
     expect(verdict(event)).toBe('untrusted');
