@@ -161,7 +161,7 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
     const action = event.file.action;
     // A cache written in its own folder is its owner refreshing it, unless the writer runs from a
     // temporary folder (a downloaded tool planting or rewriting a CLI's tokens).
-    const ownerWrite = hit !== undefined && isCacheWrittenInPlace(hit, action) && !isTemporaryLocation(event.process.pathKey);
+    const ownerWrite = hit !== undefined && isCacheWrittenInPlace(hit, action, event.account) && !isTemporaryLocation(event.process.pathKey);
     if (hit !== undefined && (hit.readsOnly ? isReadAction(action) : !ownerWrite)) hits = [{ hit, via: 'file-event', operation: action }];
     // A file that is no token file, written by a command line that names one: the copy itself
     // (`cp ~/.azure/msal_token_cache.json /tmp/x.dat`, seen in DeviceFileEvents' InitiatingProcessCommandLine).

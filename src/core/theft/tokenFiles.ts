@@ -129,11 +129,14 @@ export function isReadAction(action: string): boolean {
 }
 
 /**
- * The folders of a home or profile where the CLIs keep their caches: `~/.azure/` (Azure CLI, Azure
- * PowerShell's `AzureRmContext.json`), `.IdentityService/` (`%LOCALAPPDATA%`, `~/.local`),
- * gcloud's config folder, `~/.aws/`, and `~/.git-credentials`.
+ * A token cache where its CLI keeps it in a home or profile (group 1: the home's user, '' for
+ * /root): directly in `~/.azure/` (Azure CLI, Azure PowerShell's `AzureRmContext.json`) or
+ * `.IdentityService/` (`%LOCALAPPDATA%`, `~/.local`), in gcloud's config folder or its
+ * `legacy_credentials/`, `~/.aws/` or its `cli/cache/` and `sso/cache/`, or `~/.git-credentials`.
+ * A cache in a subfolder the CLI does not write (`~/.azure/backup/`) is not in its place.
  */
-const CACHE_HOME = /^(?:\/home\/[^/]+|\/root|\?:\/users\/[^/]+)\/(?:(?:\.local\/|appdata\/local\/)?\.identityservice\/|\.azure\/|\.config\/gcloud\/|appdata\/roaming\/gcloud\/|\.aws\/|\.git-credentials$)/;
+const CACHE_HOME =
+  /^(?:\/home\/([^/]+)|\/root|\?:\/users\/([^/]+))\/(?:(?:(?:\.local\/|appdata\/local\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.git-credentials$)/;
 
 /**
  * True when a file event is a cache written where it lives: a creation, change or rename (a known
@@ -141,9 +144,17 @@ const CACHE_HOME = /^(?:\/home\/[^/]+|\/root|\?:\/users\/[^/]+)\/(?:(?:\.local\/
  * the program the cache belongs to refreshing it (Azure PowerShell writes `AzureRmContext.json` and
  * its MSAL cache from inside `pwsh.exe` at every sign-in), not theft: a thief reads the cache, which
  * write-only telemetry (MDE DeviceFileEvents, Sysmon 11) does not show, or copies it, and the copy
- * is written elsewhere (`/tmp/msal_token_cache.json`). Reads, and events whose action is not known,
- * are not such writes.
+ * is written elsewhere (`/tmp/msal_token_cache.json`). Reads, events whose action is not known,
+ * and writes by an account other than the home's (`account`: `DOMAIN\user`, `user` or '' when not
+ * known) are not such writes.
  */
-export function isCacheWrittenInPlace(hit: TokenFileHit, action: string): boolean {
-  return !hit.readsOnly && action !== '' && !isReadAction(action) && CACHE_HOME.test(hit.pathKey);
+export function isCacheWrittenInPlace(hit: TokenFileHit, action: string, account: string): boolean {
+  if (hit.readsOnly || action === '' || isReadAction(action)) return false;
+  const place = CACHE_HOME.exec(hit.pathKey);
+  if (place === null) return false;
+  // Written by another account (eve's shell writing into her cache a copy of admin's), it is a copy.
+  const owner = place[1] ?? place[2] ?? 'root';
+  const writer = account.toLowerCase().split(/[\\/]/).pop() ?? '';
+  // Windows names a second profile of one account `<user>.<DOMAIN>`.
+  return writer === '' || writer === owner || owner.startsWith(`${writer}.`);
 }

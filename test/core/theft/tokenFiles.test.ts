@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tokenFilesInCommandLine } from '../../../src/core/theft/commandLineTokenFiles';
-import { isReadAction, tokenFileOfPath } from '../../../src/core/theft/tokenFiles';
+import { isCacheWrittenInPlace, isReadAction, tokenFileOfPath } from '../../../src/core/theft/tokenFiles';
 
 describe('tokenFileOfPath', () => {
   it.each([
@@ -53,6 +53,26 @@ describe('tokenFileOfPath', () => {
     expect(tokenFileOfPath('/var/opt/azcmagent/tokens/3f0e6b1c.key')).toMatchObject({ patternId: 'azure-arc-token-key', readsOnly: true });
     expect(tokenFileOfPath('/root/.azure/msal_token_cache.json')).toMatchObject({ readsOnly: false });
     expect(tokenFilesInCommandLine('Get-Content -Raw %ProgramData%\\AzureConnectedMachineAgent\\Tokens\\5c7a.key').map((h) => h.patternId)).toEqual(['azure-arc-token-key']);
+  });
+
+  it.each([
+    // Written by its owner where the CLI keeps it: the owner refreshing it.
+    ['C:\\Users\\admin\\.Azure\\AzureRmContext.json', 'FileModified', 'CONTOSO\\admin', true],
+    ['C:\\Users\\admin\\AppData\\Local\\.IdentityService\\msal.cache', 'FileCreated', 'admin', true],
+    ['C:\\Users\\john.smith.CONTOSO\\.azure\\msal_token_cache.bin', 'FileModified', 'CONTOSO\\john.smith', true],
+    ['/home/alice/.aws/sso/cache/0a1b.json', 'creation', 'alice', true],
+    ['/home/alice/.config/gcloud/legacy_credentials/alice@contoso.com/adc.json', 'modification', '', true],
+    ['/root/.azure/msal_token_cache.json', 'FileModified', 'root', true],
+    // Another account's write, a subfolder the CLI does not write, a read, an unknown action, a copy elsewhere.
+    ['C:\\Users\\eve\\.azure\\msal_token_cache.bin', 'FileCreated', 'CONTOSO\\mallory', false],
+    ['C:\\Users\\admin\\.Azure\\backup\\AzureRmContext.json', 'FileCreated', 'admin', false],
+    ['/home/alice/.azure/msal_token_cache.json', 'opened-file', 'alice', false],
+    ['/home/alice/.azure/msal_token_cache.json', '', 'alice', false],
+    ['/tmp/msal_token_cache.json', 'FileCreated', 'alice', false],
+  ])('%s %s by %j is a cache written in place: %s', (path, action, account, expected) => {
+    const hit = tokenFileOfPath(path);
+    expect(hit).toBeDefined();
+    expect(isCacheWrittenInPlace(hit!, action, account)).toBe(expected);
   });
 
   it.each([
