@@ -49,10 +49,20 @@ export function tokenFilesInCommandLine(commandLine: string, workingDirectory = 
   let directory = workingDirectory === '' ? '' : normalisePath(workingDirectory).replace(/\/+$/, '');
   let changingDirectory = false;
   let copying = false;
+  let excluding = false;
   const add = (hit: TokenFileHit | undefined): void => {
     if (hit !== undefined && !hits.some((h) => h.pathKey === hit.pathKey)) hits.push(hit);
   };
   const read = (word: string): void => {
+    // What a copier is told to leave out (`tar --exclude=~/.aws`, `rsync --exclude ~/.aws`) is not copied.
+    if (excluding || /^--exclude(?:-from)?=/i.test(word)) {
+      excluding = false;
+      return;
+    }
+    if (/^--exclude(?:-from)?$/i.test(word)) {
+      excluding = true;
+      return;
+    }
     const token = word.replace(/^-{1,2}[a-z][\w-]*=/i, '').replace(/[.,:!]+$/, '');
     if (token === '') return;
     if (changingDirectory) {

@@ -120,6 +120,9 @@ describe('tokenFileOfPath', () => {
   it.each([
     // A folder named to a program that neither copies nor archives, a relative name outside a token directory, a cd target.
     ['mkdir -p /home/alice/.azure /home/alice/.aws', ''],
+    // What an archiver is told to leave out is not copied.
+    ['tar czf h.tgz --exclude=/home/alice/.aws /home/alice', ''],
+    ['rsync -a --exclude /home/alice/.azure /home/alice/ /mnt/backup/', ''],
     ['chmod 700 /home/alice/.aws', ''],
     ['cat token', '/srv/app'],
     ['cat notes', '/var/run/secrets/kubernetes.io/serviceaccount'],
