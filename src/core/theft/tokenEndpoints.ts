@@ -8,6 +8,7 @@ export type TokenService =
   | 'azure-imds'
   | 'azure-arc'
   | 'azure-app-service'
+  | 'azure-service-fabric'
   | 'aws-imds'
   | 'aws-ecs'
   | 'aws-eks-pod-identity'
@@ -37,6 +38,12 @@ const AWS_EKS_POD_IDENTITY = ['169.254.170.23', 'fd00:ec2::23'];
 const ALIBABA_METADATA = '100.100.100.200';
 /** Azure Arc's local identity endpoint (himds) listens on localhost:40342. */
 const ARC_PORT = 40342;
+/**
+ * Service Fabric's managed identity token service listens on every node at this port (the cluster
+ * setting's default), and its applications find it in IDENTITY_ENDPOINT:
+ * `https://10.0.0.4:2377/metadata/identity/oauth2/token`.
+ */
+const SERVICE_FABRIC_PORT = 2377;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
 const GCP_HOSTS = new Set(['metadata.google.internal', 'metadata.goog']);
 
@@ -81,6 +88,7 @@ export function tokenEndpointOfUrl(url: string): TokenEndpointHit | undefined {
   if (host === ALIBABA_METADATA) {
     return hit('alibaba-metadata', /^\/latest\/meta-data\/ram\/security-credentials/i.test(path), 'Alibaba Cloud instance metadata');
   }
+  if (port === SERVICE_FABRIC_PORT && /^\/metadata\/identity\/oauth2\/token\/?$/i.test(path)) return hit('azure-service-fabric', true, 'Service Fabric managed identity token');
   if (LOOPBACK.has(host)) {
     if (port === ARC_PORT && /^\/metadata\/identity(?:\/|$)/i.test(path)) return hit('azure-arc', true, 'Azure Arc managed identity token');
     // App Service and Functions: IDENTITY_ENDPOINT / MSI_ENDPOINT is a loopback URL ending in /msi/token.

@@ -18,6 +18,8 @@ describe('tokenEndpointOfUrl', () => {
     ['http://localhost:40342/metadata/identity/oauth2/token?api-version=2020-06-01', 'azure-arc', true],
     ['http://127.0.0.1:40342/metadata/identity/oauth2/token', 'azure-arc', true],
     ['http://127.0.0.1:41741/msi/token/?resource=x', 'azure-app-service', true],
+    // Service Fabric's token service on the node (IDENTITY_ENDPOINT), at its default port.
+    ['https://10.0.0.4:2377/metadata/identity/oauth2/token?api-version=2019-07-01-preview&resource=https://vault.azure.net', 'azure-service-fabric', true],
     ['http://100.100.100.200/latest/meta-data/ram/security-credentials/role', 'alibaba-metadata', true],
     ['http://[::ffff:a9fe:a9fe]/metadata/identity/oauth2/token', 'azure-imds', true],
     ['http://169.254.169.254/%6detadata/identity/oauth2/token', 'azure-imds', true],
@@ -25,7 +27,7 @@ describe('tokenEndpointOfUrl', () => {
     expect(tokenEndpointOfUrl(url)).toMatchObject({ service, tokenPath });
   });
 
-  it.each(['https://www.contoso.com/metadata/identity/oauth2/token', 'http://127.0.0.1:8080/metadata/identity/oauth2/token', 'http://192.0.2.1/latest/api/token', 'not a url'])('%s is not a token endpoint', (url) => {
+  it.each(['https://www.contoso.com/metadata/identity/oauth2/token', 'http://127.0.0.1:8080/metadata/identity/oauth2/token', 'https://10.0.0.4:2377/api/health', 'http://192.0.2.1/latest/api/token', 'not a url'])('%s is not a token endpoint', (url) => {
     expect(tokenEndpointOfUrl(url)).toBeUndefined();
   });
 
