@@ -160,8 +160,13 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
     const hit = tokenFileOfPath(event.file.path);
     const action = event.file.action;
     // A cache written in its own folder is its owner refreshing it, unless the writer runs from a
-    // temporary folder (a downloaded tool planting or rewriting a CLI's tokens).
-    const ownerWrite = hit !== undefined && isCacheWrittenInPlace(hit, action, event.account) && !isTemporaryLocation(event.process.pathKey);
+    // temporary folder (a downloaded tool planting or rewriting a CLI's tokens) or its command line
+    // names another token file (`Copy-Item C:\Users\admin\.azure\msal_token_cache.bin` into eve's own).
+    const ownerWrite =
+      hit !== undefined &&
+      isCacheWrittenInPlace(hit, action, event.account) &&
+      !isTemporaryLocation(event.process.pathKey) &&
+      !tokenFilesInCommandLine(event.process.commandLine, event.process.workingDirectory).some((named) => named.pathKey !== hit.pathKey);
     if (hit !== undefined && (hit.readsOnly ? isReadAction(action) : !ownerWrite)) hits = [{ hit, via: 'file-event', operation: action }];
     // A file that is no token file, written by a command line that names one: the copy itself
     // (`cp ~/.azure/msal_token_cache.json /tmp/x.dat`, seen in DeviceFileEvents' InitiatingProcessCommandLine).

@@ -87,6 +87,8 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['mde/file-msal-cache-copied', 'High', 'TokenCache', 'C:\\Users\\alice\\AppData\\Local\\Temp\\msal_token_cache.json'],
     // The copy under another name: its command line names the cache.
     ['mde/file-cache-copied-renamed', 'High', 'TokenCache', '/home/alice/.azure/msal_token_cache.json'],
+    // Written into the writer's own cache folder, but copied from another user's: its command line names the source.
+    ['mde/file-cache-copied-from-another-home', 'High', 'TokenCache', 'C:\\Users\\eve\\.azure\\msal_token_cache.bin'],
     ['mde/process-cat-serviceaccount-token', 'High', 'ServiceAccountToken', '/var/run/secrets/kubernetes.io/serviceaccount/token'],
     ['sysmon-windowsevent/event3-public-folder-imds', 'Medium', 'TokenEndpoint', '169.254.169.254:80'],
     ['sysmon-flat/event3-public-folder-imds', 'Medium', 'TokenEndpoint', '169.254.169.254:80'],
