@@ -1,6 +1,7 @@
 import type { Severity, TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
+import { baseName } from '../records/endpoint/normalisePath';
 import { isTemporaryLocation } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
@@ -175,13 +176,26 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
       if (named.length > 0) hits = named.map((h): SeenTokenFile => ({ hit: h, via: 'command-line', operation: action }));
     }
   }
-  if (event.kind === 'process') {
+  if (event.kind === 'process' && !changesOnlyMetadata(event)) {
     const named = tokenFilesInCommandLine(event.process.commandLine, event.process.workingDirectory);
     if (named.length > 0) hits = [...hits, ...named.map((hit): SeenTokenFile => ({ hit, via: 'command-line', operation: 'process-start' }))];
   }
   lastTokenFileEvent = event;
   lastTokenFileHits = hits;
   return hits;
+}
+
+/**
+ * Programs that name a file without reading it: permissions, ownership, listing, timestamps,
+ * removal (`chmod 600 ~/.aws/credentials`, as AWS's own setup guide says to run). Their command
+ * lines name token files all the time in provisioning scripts; a shell running one of them
+ * together with a reader (`sh -c "chmod 600 x; cat x"`) is the shell's event and still counts.
+ */
+const METADATA_ONLY = new Set(['chmod', 'chown', 'chgrp', 'chattr', 'lsattr', 'ls', 'stat', 'touch', 'rm', 'unlink', 'mkdir', 'rmdir', 'setfacl', 'getfacl', 'icacls', 'attrib', 'takeown']);
+
+function changesOnlyMetadata(event: EndpointEvent): boolean {
+  const image = (event.process.name || baseName(event.process.path)).toLowerCase().replace(/\.exe$/, '');
+  return METADATA_ONLY.has(image);
 }
 
 let lastTokenFileEvent: EndpointEvent | undefined;

@@ -189,6 +189,18 @@ describe('detectTheft: reasons, evidence and redaction', () => {
     expect(alert?.Evidence['allowlist']).toMatchObject({ verdict: 'name-only', entry: 'test-azure-guest-agent' });
   });
 
+  it('takes no notice of a program that only changes or lists a token file (chmod, ls, rm), but of a shell running one beside a reader', () => {
+    const e = event('mde/process-cat-serviceaccount-token');
+    const run = (path: string, commandLine: string): EndpointEvent => ({ ...e, process: { ...e.process, name: '', path, pathKey: path, commandLine } });
+    for (const [path, commandLine] of [
+      ['/usr/bin/chmod', 'chmod 600 /home/alice/.aws/credentials'],
+      ['/usr/bin/ls', 'ls -l /var/run/secrets/kubernetes.io/serviceaccount/token'],
+      ['/usr/bin/rm', 'rm -f /home/alice/.azure/msal_token_cache.json'],
+    ]) expect(detectTheft([run(path!, commandLine!)], new Map(), config).alerts, commandLine).toEqual([]);
+    expect(detectTheft([run('/usr/bin/cat', 'cat /home/alice/.aws/credentials')], new Map(), config).alerts).toHaveLength(1);
+    expect(detectTheft([run('/bin/sh', 'sh -c "chmod 600 /home/alice/.aws/credentials; cat /home/alice/.aws/credentials"')], new Map(), config).alerts).toHaveLength(1);
+  });
+
   it('redacts bearer tokens, JWTs and identity headers from the command line', () => {
     const e = event('mde/network-curl-imds-token');
     const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
