@@ -298,7 +298,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   {
     id: 'azure-cli-linux',
     description:
-      'Azure CLI deb/rpm package: /usr/bin/az is a shell wrapper (not trusted) around the CLI-private python under /opt/az.',
+      'Azure CLI deb package: /usr/bin/az is a shell wrapper (not trusted) around the CLI-private python under /opt/az. The rpm runs the system python (-sm azure.cli), which no path can trust.',
     platform: 'linux',
     cloud: 'azure',
     names: ['python3'],
