@@ -9,7 +9,7 @@ import { alertId } from '../alerts/alertId';
 import { rememberBounded } from '../boundedMemo';
 import { recordKeyText, type AuditEvent, type TokenUse } from '../records/auditEvent';
 import type { PartitionSnapshot, RowChange } from '../state/partition';
-import { EMPTY_ROWS, str, type RowData } from '../state/workingPartition';
+import { EMPTY_ROWS, num, str, type RowData } from '../state/workingPartition';
 import { baselineDaysOf, batchLatestMinute, IN_BASELINE, LEARNED_AS_IS, learnedRow, NO_DAYS, rowFacts, watermarkOf, type RowReader } from './baselineRows';
 import { TenantCatalog, type CatalogEntry, type CatalogIndex } from './catalog';
 import { CALLER_ADDRESS_MEMO_MAX, CallerAddress, callerAddressMemo, type CallerAddressMemo } from './callerAddress';
@@ -218,6 +218,12 @@ export class BatchRun {
     const atMs = firstUseAt(replay);
     const baseline = this.identity(identity.partitionKey);
     const rows = baseline.partition;
+    // Judged before its token's first use, the replaying use may have taught the baseline its
+    // network (an external one during learning): what it alone taught is unlearned, as judging in
+    // order would not have learned it, so that its network is marked as replaying below.
+    for (const key of [address.asnKey, address.ipKey, address.azureNetworkKey]) {
+      if (key !== '' && num(rows.get(key), 'first') === atMs) rows.delete(key);
+    }
     const windowMs = settings.baselineWindowMs;
     const asnFacts = rowFacts(undefined, rows, address.asnKey, atMs, windowMs);
     const ipFacts = rowFacts(undefined, rows, address.ipKey, atMs, windowMs);

@@ -169,6 +169,30 @@ describe('token rules and the attacker inside Azure', () => {
     expect(rows).toContain('rn|64501');
   });
 
+  it('no replay teaches the baseline even when the thief’s use is judged before the owner’s (partitions lag)', async () => {
+    // Day 3, in the learning period: the thief's use of the VM's token (minute 30) reaches a batch
+    // before the VM's own first use of it (minute 5). Judged alone it is a learning-period Low and
+    // is learned; the owner's use then shows it was the replay, and what it taught is unlearned.
+    const settings = settingsOf({});
+    const timeOf = (r: Record<string, unknown>): number => Date.parse(String(r['time']));
+    const records = history().sort(byTime);
+    const own = records.find((r) => timeOf(r) === at(3, 5))!;
+    const before = records.filter((r) => timeOf(r) < at(3, 5));
+    const after = records.filter((r) => timeOf(r) > at(3, 5));
+    const { backend } = await replayRecords(before, { settings });
+    const ahead = await replayRecords([use(vm, 3, 30, ATTACKER_IP)], { settings, backend });
+    expect(ahead.alerts.map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['Low learning']);
+    const behind = await replayRecords([own], { settings, backend });
+    expect(behind.alerts.map((a) => `${a.IPAddress} ${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual([`${ATTACKER_IP} High token-replay,learning`]);
+    const rows = [...backend.partitions.get(`mi|${TENANT}|${vm.objectId}`)!.rows.keys()];
+    expect(rows).not.toContain('asn|64501');
+    expect(rows).not.toContain(`ip|${ATTACKER_IP}`);
+    expect(rows).toContain('rn|64501');
+    // Day 20: the thief's own token, from the same network, is High as in order, not a usual Low.
+    const later = await replayRecords([...after, use(vm, 20, 30, ATTACKER_IP, 'second-token')].sort(byTime), { settings, backend });
+    expect(later.alerts.filter((a) => a.IPAddress === ATTACKER_IP).map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['High replayed-network,unusual-asn']);
+  });
+
   it('without a replay, a learning-period thief is learned (the gap the replay rule closes)', async () => {
     const c: RuleCase = { name: '', probe: [use(vm, 3, 30, ATTACKER_IP, 'own-1'), use(vm, 20, 30, ATTACKER_IP, 'own-2')], expected: [] };
     const alerts = await probeAlerts(c);
