@@ -96,7 +96,7 @@ function reasonOf(
       : standing === 'name-only'
         ? `allowlisted by name only (entry ${trust.verdict === 'name-only' ? trust.entryId : ''}; the telemetry has no executable path)`
         : standing === 'user-writable'
-          ? `allowlisted by a path in a home folder (entry ${trust.verdict === 'user-writable' ? trust.entryId : ''}; its user can put any program there)`
+          ? `allowlisted by a path an ordinary user can write, a home folder or a drive other than C: (entry ${trust.verdict === 'user-writable' ? trust.entryId : ''})`
           : caller.description;
   const first = standing === 'suspicious' ? '' : vector === 'TokenEndpoint' ? '; first time this executable asked for a token on this host' : '; first time this executable touched a token file of this kind on this host';
   const misplaced = trust.verdict === 'untrusted' && trust.nameMatchedEntry !== '' ? `; its name matches allowlist entry ${trust.nameMatchedEntry} but its path is outside that entry's install locations` : '';
@@ -116,7 +116,7 @@ function evidenceOf(event: EndpointEvent, rule: TheftRule, match: TheftMatch, st
       trust.verdict === 'name-only'
         ? { verdict: 'name-only', entry: trust.entryId, note: 'matched by image name only: the telemetry has no executable path, which is weaker evidence of a genuine agent' }
         : trust.verdict === 'user-writable'
-          ? { verdict: 'user-writable', entry: trust.entryId, pattern: trust.pattern, note: 'matched by a path in a home folder, where its user can put any program: weaker evidence of a genuine agent' }
+          ? { verdict: 'user-writable', entry: trust.entryId, pattern: trust.pattern, note: 'matched by a path an ordinary user can write (a home folder, or a drive other than C:), where any program can be put: weaker evidence of a genuine agent' }
           : { verdict: 'untrusted', nameMatchedEntry: trust.nameMatchedEntry },
     process: { pid: event.process.pid, parentName: event.process.parentName, parentPath: event.process.parentPath },
     network: event.network === null ? null : { destinationIp: event.network.destinationIp, destinationHost: event.network.destinationHost, destinationPort: event.network.destinationPort },

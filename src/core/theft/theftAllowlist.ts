@@ -30,8 +30,8 @@ export interface TheftAllowlist {
  *   name a binary `waagent`. The detector still raises the first such request per host, at Low, and
  *   says so in Evidence;
  * - `user-writable`: an entry's pattern matches, but the path is in a home folder
- *   (`/home/bob/.vscode-server/…/node`, `C:\Users\bob\AppData\Local\Google\Cloud SDK\…`),
- *   where its user, or anything running as that user, can put any program. Judged like `name-only`;
+ *   (`/home/bob/.vscode-server/…/node`, `C:\Users\bob\AppData\Local\Google\Cloud SDK\…`) or on a
+ *   drive other than C: (`D:\WindowsAzure\…`), where an ordinary user can put any program. Judged like `name-only`;
  * - `untrusted`: no entry matches. `nameMatchedEntry` names an entry whose program name matched at
  *   a path outside its install locations (`/tmp/waagent`), for Evidence.
  */
@@ -49,12 +49,12 @@ export type TrustDecision =
  */
 export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector: TheftVector, allowlist: TheftAllowlist, matched = ''): TrustDecision {
   const { process, platform } = event;
-  const candidates: { key: string; by: 'executable-path' | 'script-path' }[] = [];
+  const candidates: { key: string; raw: string; by: 'executable-path' | 'script-path' }[] = [];
   // An interpreter at its install location is trusted for the code it is installed to run, not for
   // inline code or a script any user could have written: anyone may run `/opt/az/bin/python3 -c …`.
-  if (process.pathKey !== '' && (!isInterpreterImage(imageOf(process.pathKey)) || runsOwnCode(caller, process.pathKey))) candidates.push({ key: process.pathKey, by: 'executable-path' });
+  if (process.pathKey !== '' && (!isInterpreterImage(imageOf(process.pathKey)) || runsOwnCode(caller, process.pathKey))) candidates.push({ key: process.pathKey, raw: process.path, by: 'executable-path' });
   // A script is never an interpreter (`python3 /opt/az/bin/python3`): such an argument names no script entry.
-  if (caller.scriptKey !== '' && !isInterpreterImage(imageOf(caller.scriptKey))) candidates.push({ key: caller.scriptKey, by: 'script-path' });
+  if (caller.scriptKey !== '' && !isInterpreterImage(imageOf(caller.scriptKey))) candidates.push({ key: caller.scriptKey, raw: caller.scriptPath, by: 'script-path' });
 
   for (const app of allowlist.applications) {
     if (!app.vectors.includes(vector) || event.hostName === '') continue;
@@ -71,7 +71,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
     for (const candidate of candidates) {
       const pattern = entry.pathPatterns.find((p) => pathMatches(p, candidate.key));
       if (pattern === undefined) continue;
-      if (!isInUserHome(candidate.key)) return { verdict: 'trusted', by: candidate.by, entryId: entry.id, pattern };
+      if (!isInUserHome(candidate.key) && !isOnAnotherDrive(candidate.raw)) return { verdict: 'trusted', by: candidate.by, entryId: entry.id, pattern };
       inHome ??= { verdict: 'user-writable', entryId: entry.id, pattern };
     }
   }
@@ -97,6 +97,23 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
  */
 function isInUserHome(pathKey: string): boolean {
   return /^(?:\/home\/(?!kubernetes\/)[^/]+\/|\?:\/users\/[^/]+\/)/.test(pathKey);
+}
+
+/**
+ * A Windows path on a drive other than C:. Patterns match any drive (`?:`: Security 5156 names
+ * volumes by number, so the letter is often not known), but any user can create folders at the
+ * root of a data disk, and an Azure VM's D: is its temporary disk: `D:\WindowsAzure\GuestAgent_…\`
+ * there is anybody's. Such a match is weaker evidence, as a home folder's is. A volume path
+ * (`\Device\HarddiskVolume3\…`) names no letter and is matched as before.
+ */
+function isOnAnotherDrive(rawPath: string): boolean {
+  // The drive's colon comes within the first few characters (`D:\`, `"D:\`, `\\?\D:\`, `\??\D:\`):
+  // found with indexOf, as this is asked of every trusted agent's record.
+  const colon = rawPath.indexOf(':');
+  if (colon < 1 || colon > 5) return false;
+  const letter = rawPath.charCodeAt(colon - 1) | 32;
+  const next = rawPath.charCodeAt(colon + 1);
+  return letter >= 97 && letter <= 122 && letter !== 99 && (next === 92 || next === 47);
 }
 
 /**
@@ -137,7 +154,7 @@ function imageOf(pathKey: string): string {
  */
 export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVector, allowlist: TheftAllowlist, matched = ''): boolean {
   const pathKey = event.process.pathKey;
-  if (pathKey === '') return false;
+  if (pathKey === '' || isOnAnotherDrive(event.process.path)) return false;
   if (allowlist.applications.length > 0 && !isInterpreterImage(imageOf(pathKey))) {
     for (const app of allowlist.applications) {
       if (!app.vectors.includes(vector) || event.hostName === '') continue;

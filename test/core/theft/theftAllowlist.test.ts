@@ -104,6 +104,18 @@ describe('an install location in a home folder', () => {
     }
   });
 
+  it('is only user-writable on a drive other than C:, where any user can create the folder; a volume path names no letter', () => {
+    const guestAgent = (path: string): EndpointEvent => at(path, 'windows');
+    const verdictOf = (path: string): string => decideTrust(guestAgent(path), profileCaller(guestAgent(path).process), 'TokenEndpoint', defaults, 'azure-imds').verdict;
+    expect(verdictOf('C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe')).toBe('trusted');
+    expect(verdictOf('D:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe')).toBe('user-writable');
+    expect(verdictOf('\\\\?\\E:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe')).toBe('user-writable');
+    expect(verdictOf('\\Device\\HarddiskVolume4\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe')).toBe('trusted');
+    // The shortcut that skips the caller's profile does not answer for another drive either.
+    expect(trustedByExecutablePath(guestAgent('D:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe'), 'TokenEndpoint', defaults, 'azure-imds')).toBe(false);
+    expect(trustedByExecutablePath(guestAgent('C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe'), 'TokenEndpoint', defaults, 'azure-imds')).toBe(true);
+  });
+
   it("is plain trust when the operator allowlists it for a host, and GKE's root-owned /home/kubernetes is no home", () => {
     const node = at('/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node', 'linux');
     const operator: TheftAllowlist = { processes: [], applications: [{ id: 'dev-vscode', description: 'dev boxes', pathPatterns: ['/home/*/.vscode-server/bin/*/node'], hostPatterns: ['*'], vectors: ['TokenEndpoint'] }] };
