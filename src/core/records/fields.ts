@@ -7,22 +7,28 @@ import { isObject } from './envelope';
 export const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
- * A nested object of a record (`identity`, `properties`, `identity.claims`): the object itself, or,
- * from exporters that serialise nested objects, a string holding a JSON object, parsed; anything
- * else is absent.
+ * A structured value: an object or array as it is, or JSON text of one, parsed (exporters and Log
+ * Analytics' dynamic columns serialise nested objects); anything else is absent.
  */
-export function objectOf(value: unknown): Record<string, unknown> | undefined {
-  if (isObject(value)) return value;
+export function structuredValue(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null) return value;
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
-  // Only `{` starts a JSON object: a display name or an address is not handed to JSON.parse.
-  if (trimmed.charCodeAt(0) !== 123) return undefined;
+  const first = trimmed.charCodeAt(0);
+  // `{` or `[`: anything else (a display name, an address) is not a JSON object or array, and JSON.parse is not asked.
+  if (first !== 123 && first !== 91) return undefined;
   try {
-    const parsed: unknown = JSON.parse(trimmed);
-    return isObject(parsed) ? parsed : undefined;
+    return JSON.parse(trimmed) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** A nested object of a record (`identity`, `properties`, `identity.claims`), as it is or serialised (structuredValue). */
+export function objectOf(value: unknown): Record<string, unknown> | undefined {
+  if (isObject(value)) return value;
+  const parsed = structuredValue(value);
+  return isObject(parsed) ? parsed : undefined;
 }
 
 export function field(record: unknown, ...path: string[]): unknown {

@@ -1,5 +1,5 @@
 import { isObject } from '../envelope';
-import { text } from '../fields';
+import { objectOf, text } from '../fields';
 import { parseTime } from '../time';
 import { fingerprintWhenRead, type DeferredRecordId } from './recordFingerprint';
 
@@ -90,14 +90,7 @@ export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
 /** The `EventData` string: JSON (WindowsEvent export) or XML (SecurityEvent / Event export). */
 function parseEventDataText(value: string): Readonly<Record<string, unknown>> {
   const trimmed = value.trim();
-  if (trimmed.startsWith('{')) {
-    try {
-      const parsed: unknown = JSON.parse(trimmed);
-      return isObject(parsed) ? parsed : NO_DATA;
-    } catch {
-      return NO_DATA;
-    }
-  }
+  if (trimmed.startsWith('{')) return objectOf(trimmed) ?? NO_DATA;
   const data: Record<string, string> = {};
   // <Data Name="X">value</Data> and the empty form <Data Name="X" /> (or <Data Name="X"/>).
   const element = /<Data\s+Name\s*=\s*["']([^"']+)["']\s*(?:\/>|>([\s\S]*?)<\/Data>)/gi;

@@ -1,5 +1,5 @@
 import { isObject } from '../envelope';
-import { text } from '../fields';
+import { structuredValue, text } from '../fields';
 
 /**
  * A Log Analytics table whose rows TokenWatch reads: the workspace keeps what the diagnostic
@@ -59,17 +59,7 @@ export function columnTime(value: unknown): string | number | null {
  * and the string twins such as AzureActivity's `Claims`); anything else is absent.
  */
 export function dynamicColumn(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null) return value;
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  const first = trimmed.charCodeAt(0);
-  // `{` or `[`: anything else is not a JSON object or array, and JSON.parse is not asked.
-  if (first !== 123 && first !== 91) return undefined;
-  try {
-    return JSON.parse(trimmed) as unknown;
-  } catch {
-    return undefined;
-  }
+  return structuredValue(value);
 }
 
 /** A dynamic column holding an object (see dynamicColumn); an empty object is absent too. */
