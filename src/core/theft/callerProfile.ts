@@ -70,8 +70,13 @@ export function isTemporaryLocation(pathKey: string): boolean {
   return TEMPORARY.some((p) => p.test(pathKey));
 }
 
+/** A process's image name: lower case, without `.exe` (`powershell`, `python3.11`). */
+export function imageOfProcess(process: EndpointProcess): string {
+  return (process.name || baseName(process.path)).toLowerCase().replace(/\.exe$/, '');
+}
+
 export function profileCaller(process: EndpointProcess): CallerProfile {
-  const image = (process.name || baseName(process.path)).toLowerCase().replace(/\.exe$/, '');
+  const image = imageOfProcess(process);
   const base = { image, scriptPath: '', scriptKey: '' };
   if (process.pathKey !== '' && isTemporaryLocation(process.pathKey)) {
     return { ...base, tier: 'suspicious', category: 'temporary-location', description: 'a program running from a temporary or world-writable folder' };

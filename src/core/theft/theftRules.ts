@@ -1,8 +1,7 @@
 import type { Severity, TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
-import { baseName } from '../records/endpoint/normalisePath';
-import { isTemporaryLocation } from './callerProfile';
+import { imageOfProcess, isTemporaryLocation } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
 import { tokenFilesInCommandLine } from './commandLineTokenFiles';
@@ -194,8 +193,7 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
 const METADATA_ONLY = new Set(['chmod', 'chown', 'chgrp', 'chattr', 'lsattr', 'ls', 'stat', 'touch', 'rm', 'unlink', 'mkdir', 'rmdir', 'setfacl', 'getfacl', 'icacls', 'attrib', 'takeown']);
 
 function changesOnlyMetadata(event: EndpointEvent): boolean {
-  const image = (event.process.name || baseName(event.process.path)).toLowerCase().replace(/\.exe$/, '');
-  return METADATA_ONLY.has(image);
+  return METADATA_ONLY.has(imageOfProcess(event.process));
 }
 
 let lastTokenFileEvent: EndpointEvent | undefined;

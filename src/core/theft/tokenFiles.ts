@@ -129,8 +129,8 @@ export function isReadAction(action: string): boolean {
 }
 
 /**
- * A token cache where its CLI keeps it in a home or profile (group 1: the home's user, '' for
- * /root): directly in `~/.azure/` (Azure CLI, Azure PowerShell's `AzureRmContext.json`) or
+ * A token cache where its CLI keeps it in a home or profile (the home's user in group 1 for Linux,
+ * group 2 for Windows, neither for /root): directly in `~/.azure/` (Azure CLI, Azure PowerShell's `AzureRmContext.json`) or
  * `.IdentityService/` (`%LOCALAPPDATA%`, `~/.local`), in gcloud's config folder or its
  * `legacy_credentials/`, `~/.aws/` or its `cli/cache/` and `sso/cache/`, or `~/.git-credentials`.
  * A cache in a subfolder the CLI does not write (`~/.azure/backup/`) is not in its place.
