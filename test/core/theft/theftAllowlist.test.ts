@@ -29,14 +29,21 @@ const withPath = (event: EndpointEvent, executable: string, hostName = event.hos
   process: { ...event.process, path: executable, pathKey: executable, name: path.posix.basename(executable) },
 });
 
-describe('an interpreter at an install location', () => {
-  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
-  const base = fixtureEvents()[0]!;
-  const run = (executable: string, commandLine: string, workingDirectory = ''): EndpointEvent => ({
+const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
+
+const FIXTURE_EVENT = fixtureEvents()[0]!;
+
+/** A fixture event made the given program's: executable path as telemetry reports it, command line, working directory. */
+function running(executable: string, commandLine = executable, workingDirectory = ''): EndpointEvent {
+  const base = FIXTURE_EVENT;
+  return {
     ...base,
     platform: executable.includes('\\') ? 'windows' : 'linux',
     process: { ...base.process, path: executable, pathKey: normalisePath(executable), name: '', commandLine, workingDirectory },
-  });
+  };
+}
+
+describe('an interpreter at an install location', () => {
   const verdict = (event: EndpointEvent, vector: TheftVector = 'TokenEndpoint'): string => decideTrust(event, profileCaller(event.process), vector, defaults).verdict;
 
   it.each([
@@ -45,20 +52,20 @@ describe('an interpreter at an install location', () => {
     ['the OMS agent', '/opt/microsoft/omsagent/ruby/bin/ruby', '/opt/microsoft/omsagent/ruby/bin/ruby /opt/microsoft/omsagent/bin/omsagent-abc -d /var/opt/microsoft/omsagent/run/omsagent.pid'],
     ['gcloud', '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3', '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3 -S -W ignore /usr/lib/google-cloud-sdk/lib/gcloud.py auth print-access-token'],
   ])('is trusted running what it is installed to run: %s', (_name, executable, commandLine) => {
-    expect(verdict(run(executable, commandLine))).toBe('trusted');
+    expect(verdict(running(executable, commandLine))).toBe('trusted');
   });
 
   it.each([
     ['VS Code server running its own JavaScript', '/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node', '/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node --dns-result-order=ipv4first /home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/out/bootstrap-fork --type=extensionHost'],
     ['a per-user gcloud running its gcloud.py', 'C:\\Users\\bob\\AppData\\Local\\Google\\Cloud SDK\\google-cloud-sdk\\platform\\bundledpython\\python.exe', '"C:\\Users\\bob\\AppData\\Local\\Google\\Cloud SDK\\google-cloud-sdk\\platform\\bundledpython\\python.exe" "C:\\Users\\bob\\AppData\\Local\\Google\\Cloud SDK\\google-cloud-sdk\\lib\\gcloud.py" auth print-access-token'],
   ])('is weaker evidence, not untrusted, installed in a home folder and running its own code: %s', (_name, executable, commandLine) => {
-    expect(verdict(run(executable, commandLine))).toBe('user-writable');
+    expect(verdict(running(executable, commandLine))).toBe('user-writable');
   });
 
   it('is not trusted running a module from a temporary working directory unless isolated (-I)', () => {
-    expect(verdict(run('/opt/az/bin/python3', '/opt/az/bin/python3 -m grab', '/tmp/.x'))).toBe('untrusted');
-    expect(verdict(run('/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token', '/tmp/.x'))).toBe('trusted');
-    expect(verdict(run('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/home/alice'))).toBe('trusted');
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m grab', '/tmp/.x'))).toBe('untrusted');
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token', '/tmp/.x'))).toBe('trusted');
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/home/alice'))).toBe('trusted');
   });
 
   it.each([
@@ -75,7 +82,7 @@ describe('an interpreter at an install location', () => {
     ['a relative script with no working directory', '/opt/az/bin/python3', '/opt/az/bin/python3 x.py'],
     ['an interactive prompt', '/opt/az/bin/python3', '/opt/az/bin/python3 -i'],
   ])('is not trusted running %s', (_name, executable, commandLine) => {
-    const event = run(executable, commandLine);
+    const event = running(executable, commandLine);
     expect(verdict(event)).toBe('untrusted');
     expect(verdict(event, 'TokenCache')).toBe('untrusted');
     // The shortcut that skips the caller's profile never answers for an interpreter.
@@ -84,20 +91,12 @@ describe('an interpreter at an install location', () => {
 });
 
 describe('an install location in a home folder', () => {
-  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
-  const base = fixtureEvents()[0]!;
-  const at = (executable: string, platform: EndpointEvent['platform']): EndpointEvent => ({
-    ...base,
-    platform,
-    process: { ...base.process, path: executable, pathKey: normalisePath(executable), name: '', commandLine: executable, workingDirectory: '' },
-  });
-
   it.each([
     // Any program its user drops there under the agent's name matches the pattern: weaker evidence, never plain trust.
-    ['/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node', 'linux', 'vscode-server-node'],
-    ['C:\\Users\\bob\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe', 'windows', 'vscode-desktop'],
-  ] as const)('%s is only user-writable (entry %s)', (executable, platform, entryId) => {
-    const event = at(executable, platform);
+    ['/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node', 'vscode-server-node'],
+    ['C:\\Users\\bob\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe', 'vscode-desktop'],
+  ])('%s is only user-writable (entry %s)', (executable, entryId) => {
+    const event = running(executable);
     for (const vector of ['TokenEndpoint', 'TokenCache'] as const) {
       expect(decideTrust(event, profileCaller(event.process), vector, defaults), vector).toMatchObject({ verdict: 'user-writable', entryId });
       expect(trustedByExecutablePath(event, vector, defaults), vector).toBe(false);
@@ -105,7 +104,7 @@ describe('an install location in a home folder', () => {
   });
 
   it('is only user-writable on a drive other than C:, where any user can create the folder; a volume path names no letter', () => {
-    const guestAgent = (path: string): EndpointEvent => at(path, 'windows');
+    const guestAgent = (path: string): EndpointEvent => running(path);
     const verdictOf = (path: string): string => decideTrust(guestAgent(path), profileCaller(guestAgent(path).process), 'TokenEndpoint', defaults, 'azure-imds').verdict;
     expect(verdictOf('C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe')).toBe('trusted');
     expect(verdictOf('D:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\WindowsAzureGuestAgent.exe')).toBe('user-writable');
@@ -117,30 +116,20 @@ describe('an install location in a home folder', () => {
   });
 
   it("is plain trust when the operator allowlists it for a host, and GKE's root-owned /home/kubernetes is no home", () => {
-    const node = at('/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node', 'linux');
+    const node = running('/home/bob/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node');
     const operator: TheftAllowlist = { processes: [], applications: [{ id: 'dev-vscode', description: 'dev boxes', pathPatterns: ['/home/*/.vscode-server/bin/*/node'], hostPatterns: ['*'], vectors: ['TokenEndpoint'] }] };
     expect(decideTrust(node, profileCaller(node.process), 'TokenEndpoint', operator)).toMatchObject({ verdict: 'trusted', by: 'host-application' });
-    const kubelet = at('/home/kubernetes/bin/kubelet', 'linux');
+    const kubelet = running('/home/kubernetes/bin/kubelet');
     expect(decideTrust(kubelet, profileCaller(kubelet.process), 'ServiceAccountToken', defaults)).toMatchObject({ verdict: 'trusted', entryId: 'kubelet' });
   });
 });
 
 describe("a cloud's agent asking another cloud's token endpoint", () => {
-  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
-  const base = fixtureEvents()[0]!;
   // EC2Launch v1's script, whose folder under C:\\ProgramData any user can create on a VM of another cloud.
-  const ec2Launch: EndpointEvent = {
-    ...base,
-    platform: 'windows',
-    process: {
-      ...base.process,
-      path: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
-      pathKey: normalisePath('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'),
-      name: '',
-      commandLine: 'powershell.exe -ExecutionPolicy Bypass -File C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\InitializeInstance.ps1',
-      workingDirectory: '',
-    },
-  };
+  const ec2Launch = running(
+    'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    'powershell.exe -ExecutionPolicy Bypass -File C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\InitializeInstance.ps1',
+  );
   const verdict = (event: EndpointEvent, service: string): string => decideTrust(event, profileCaller(event.process), 'TokenEndpoint', defaults, service).verdict;
 
   it('is trusted on its own cloud and on a bare metadata address, not on Azure IMDS or the App Service endpoint', () => {
@@ -151,19 +140,16 @@ describe("a cloud's agent asking another cloud's token endpoint", () => {
   });
 
   it('leaves the Arc agent, which probes the metadata service of whatever cloud its server runs in, to any cloud', () => {
-    const himds = { ...base, platform: 'linux' as const, process: { ...base.process, path: '/opt/azcmagent/bin/himds', pathKey: '/opt/azcmagent/bin/himds', name: '', commandLine: '', workingDirectory: '' } };
+    const himds = running('/opt/azcmagent/bin/himds', '');
     for (const service of ['azure-arc', 'aws-imds', 'gcp-metadata']) expect(verdict(himds, service), service).toBe('trusted');
     expect(trustedByExecutablePath(himds, 'TokenEndpoint', defaults, 'aws-imds')).toBe(true);
-    const guestAgent = { ...himds, process: { ...himds.process, path: '/usr/sbin/waagent', pathKey: '/usr/sbin/waagent' } };
-    expect(trustedByExecutablePath(guestAgent, 'TokenEndpoint', defaults, 'gcp-metadata')).toBe(false);
+    expect(trustedByExecutablePath(running('/usr/sbin/waagent', ''), 'TokenEndpoint', defaults, 'gcp-metadata')).toBe(false);
   });
 });
 
 describe('the entry an untrusted program imitates', () => {
-  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
-  const base = fixtureEvents()[0]!;
   const imitated = (executable: string, commandLine: string): string => {
-    const event: EndpointEvent = { ...base, platform: 'linux', process: { ...base.process, path: executable, pathKey: normalisePath(executable), name: '', commandLine, workingDirectory: '' } };
+    const event = running(executable, commandLine);
     const trust = decideTrust(event, profileCaller(event.process), 'TokenEndpoint', defaults);
     return trust.verdict === 'untrusted' ? trust.nameMatchedEntry : trust.verdict;
   };
@@ -177,7 +163,6 @@ describe('the entry an untrusted program imitates', () => {
 });
 
 describe('trusted by the executable path alone', () => {
-  const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
   const withApplication: TheftAllowlist = {
     processes: DEFAULT_TRUSTED_PROCESSES,
     applications: [{ id: 'contoso-billing', description: 'billing', pathPatterns: ['/opt/contoso/billing/bin/*'], hostPatterns: ['app-*'], vectors: ['TokenEndpoint'] }],
