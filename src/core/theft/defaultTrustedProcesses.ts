@@ -282,6 +282,52 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     source: 'https://github.com/Azure/Guest-Configuration-Extension',
   },
   {
+    id: 'azure-keyvault-extension-linux',
+    description:
+      'Azure Key Vault VM extension for Linux: the akvvm_service daemon in /var/lib/waagent/Microsoft.Azure.KeyVault.KeyVaultForLinux-<version> (an architecture subfolder below it) polls Key Vault for certificates with a managed identity token from IMDS, or from the Arc endpoint with the Arc key on Arc-enabled servers.',
+    platform: 'linux',
+    cloud: 'azure',
+    names: ['akvvm_service'],
+    pathPatterns: ['/var/lib/waagent/microsoft.azure.keyvault.keyvaultforlinux-*/**/akvvm_service'],
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: [ARC_TOKEN_KEY],
+    source: 'https://learn.microsoft.com/azure/virtual-machines/extensions/key-vault-linux',
+  },
+  {
+    id: 'azure-keyvault-extension-windows',
+    description:
+      'Azure Key Vault VM extension for Windows: the akvvm_service service in C:\\Packages\\Plugins\\Microsoft.Azure.KeyVault.KeyVaultForWindows\\<version> polls Key Vault for certificates with a managed identity token from IMDS (the Arc endpoint and key on Arc-enabled servers).',
+    platform: 'windows',
+    cloud: 'azure',
+    names: ['akvvm_service.exe'],
+    pathPatterns: [`${AZURE_PLUGINS}/microsoft.azure.keyvault.keyvaultforwindows/*/**/akvvm_service.exe`],
+    vectors: ['TokenEndpoint', 'TokenCache'],
+    tokenFiles: [ARC_TOKEN_KEY],
+    source: 'https://learn.microsoft.com/azure/virtual-machines/extensions/key-vault-windows',
+  },
+  {
+    id: 'azure-run-command-handler-linux',
+    description:
+      'Azure Run Command (v2) handler for Linux in /var/lib/waagent/Microsoft.CPlat.Core.RunCommandHandlerLinux-<version>/bin: fetches scripts from blob storage with a managed identity token. The scripts it runs (from /var/lib/waagent/run-command-handler/download) stay untrusted.',
+    platform: 'linux',
+    cloud: 'azure',
+    names: ['run-command-handler', 'run-command-handler-arm64', 'immediate-run-command-handler'],
+    pathPatterns: eachIn('/var/lib/waagent/microsoft.cplat.core.runcommandhandlerlinux-*/bin', ['run-command-handler', 'run-command-handler-arm64', 'immediate-run-command-handler']),
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/run-command-handler-linux/blob/main/Makefile',
+  },
+  {
+    id: 'azure-guest-proxy-agent',
+    description:
+      'Azure Guest Proxy Agent installed on the VM itself (not the extension copy): GuestProxyAgent.exe in C:\\WindowsAzure\\ProxyAgent\\Package_<version>, /usr/sbin/azure-proxy-agent on Linux; reads instance metadata.',
+    platform: 'any',
+    cloud: 'azure',
+    names: ['guestproxyagent.exe', 'azure-proxy-agent'],
+    pathPatterns: ['?:/windowsazure/proxyagent/package_*/guestproxyagent.exe', '/usr/sbin/azure-proxy-agent'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/GuestProxyAgent/blob/main/proxy_agent_setup/src/linux/azure-proxy-agent.service',
+  },
+  {
     id: 'azure-cli-windows',
     description:
       'Azure CLI on Windows: az.cmd runs the CLI-private python.exe under Microsoft SDKs\\Azure\\CLI2 (msal_token_cache, azureProfile, `az login --identity`).',
@@ -639,6 +685,17 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     pathPatterns: ['/usr/bin/kubelet', '/usr/local/bin/kubelet', '/home/kubernetes/bin/kubelet'],
     vectors: ['ServiceAccountToken'],
     source: ELASTIC_AUDITD_IDENTITY_FILE_RULE,
+  },
+  {
+    id: 'aks-acr-credential-provider',
+    description:
+      "AKS nodes' kubelet image credential provider for Azure Container Registry, installed by AgentBaker in /var/lib/kubelet/credential-provider: asks IMDS for the kubelet identity's token on image pulls.",
+    platform: 'any',
+    cloud: 'azure',
+    names: ['acr-credential-provider', 'acr-credential-provider.exe'],
+    pathPatterns: ['/var/lib/kubelet/credential-provider/acr-credential-provider', '?:/var/lib/kubelet/credential-provider/acr-credential-provider.exe'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/AgentBaker/blob/master/parts/linux/cloud-init/artifacts/cse_install.sh',
   },
   {
     id: 'containerd',

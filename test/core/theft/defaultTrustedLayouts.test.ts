@@ -65,6 +65,17 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'azure-guest-configuration-extension-linux': [
     { exe: '/var/lib/waagent/Microsoft.GuestConfiguration.ConfigurationForLinux-1.26.60/bin/guest-configuration-shim' },
   ],
+  // Linux: the docs' folder, with and without an architecture subfolder; Windows: the docs' plugin folder.
+  'azure-keyvault-extension-linux': [
+    { exe: '/var/lib/waagent/Microsoft.Azure.KeyVault.KeyVaultForLinux-3.2.0.12/amd64/akvvm_service' },
+    { exe: '/var/lib/waagent/Microsoft.Azure.KeyVault.KeyVaultForLinux-2.0.0.2/akvvm_service' },
+  ],
+  'azure-keyvault-extension-windows': [{ exe: 'C:\\Packages\\Plugins\\Microsoft.Azure.KeyVault.KeyVaultForWindows\\3.1.0.2\\akvvm_service.exe' }],
+  'azure-run-command-handler-linux': [
+    { exe: '/var/lib/waagent/Microsoft.CPlat.Core.RunCommandHandlerLinux-1.3.17/bin/run-command-handler' },
+    { exe: '/var/lib/waagent/Microsoft.CPlat.Core.RunCommandHandlerLinux-1.3.17/bin/immediate-run-command-handler' },
+  ],
+  'azure-guest-proxy-agent': [{ exe: 'C:\\WindowsAzure\\ProxyAgent\\Package_1.0.30\\GuestProxyAgent.exe' }, { exe: '/usr/sbin/azure-proxy-agent' }],
   'azure-cli-windows': [{ exe: 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe' }],
   'azure-cli-linux': [{ exe: '/opt/az/bin/python3.11' }],
   // ── AWS ──
@@ -105,6 +116,10 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'docker-credential-gcr': [{ exe: '/usr/bin/docker-credential-gcr' }],
   // ── Kubernetes nodes ──
   kubelet: [{ exe: '/usr/bin/kubelet' }, { exe: '/home/kubernetes/bin/kubelet' }],
+  'aks-acr-credential-provider': [
+    { exe: '/var/lib/kubelet/credential-provider/acr-credential-provider' },
+    { exe: 'C:\\var\\lib\\kubelet\\credential-provider\\acr-credential-provider.exe' },
+  ],
   containerd: [{ exe: '/usr/bin/containerd-shim-runc-v2' }],
   'oci-runtimes': [{ exe: '/usr/bin/runc' }],
   'cri-o': [{ exe: '/usr/bin/crio' }],
@@ -224,6 +239,10 @@ describe('what the defaults must not trust', () => {
     ['the guest agent name in a writable folder', event('C:\\Users\\Public\\WindowsAzureGuestAgent.exe')],
     ['a stray binary in the guest agent folder', event('C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\evil.exe')],
     ['python from the system folder', event('/usr/bin/python3')],
+    ['a Run Command script on Linux', event('/var/lib/waagent/run-command-handler/download/myRunCommand/0/script.sh')],
+    ['a Run Command handler name outside its bin folder', event('/var/lib/waagent/run-command-handler/download/x/0/run-command-handler')],
+    ['the Key Vault extension name in a writable folder', event('/tmp/Microsoft.Azure.KeyVault.KeyVaultForLinux-3.2.0.12/akvvm_service')],
+    ['the ACR credential provider name outside the kubelet folder', event('/tmp/credential-provider/acr-credential-provider')],
   ])('%s', (_label, e) => {
     expect(trustOf(e, 'TokenEndpoint').verdict).not.toBe('trusted');
   });
