@@ -20,6 +20,8 @@ export interface CallerProfile {
   readonly scriptPath: string;
   /** Normalised scriptPath; ''. */
   readonly scriptKey: string;
+  /** The module a python interpreter runs (`-m azure.cli`, `-sm azure.cli`), as written; '' when none. */
+  readonly module: string;
   /** One phrase for Reason: "a download tool", "a shell". */
   readonly description: string;
 }
@@ -77,7 +79,7 @@ export function imageOfProcess(process: EndpointProcess): string {
 
 export function profileCaller(process: EndpointProcess): CallerProfile {
   const image = imageOfProcess(process);
-  const base = { image, scriptPath: '', scriptKey: '' };
+  const base = { image, scriptPath: '', scriptKey: '', module: '' };
   if (process.pathKey !== '' && isTemporaryLocation(process.pathKey)) {
     return { ...base, tier: 'suspicious', category: 'temporary-location', description: 'a program running from a temporary or world-writable folder' };
   }
@@ -89,7 +91,7 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
     // is kept so the allowlist can trust that script by its path.
     const script = POWERSHELL.test(image) ? powerShellFileOf(process.commandLine) : '';
     const scriptKey = script === '' ? '' : scriptKeyOf(script, process.workingDirectory);
-    return { image, scriptPath: script, scriptKey, tier: 'suspicious', category: 'shell', description: 'a shell' };
+    return { image, scriptPath: script, scriptKey, module: '', tier: 'suspicious', category: 'shell', description: 'a shell' };
   }
 
   const interpreter = INTERPRETERS.find((i) => i.name.test(image));
@@ -102,12 +104,14 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
     }
     if (script.path !== '') {
       const scriptKey = scriptKeyOf(script.path, process.workingDirectory);
-      const profile = { image, scriptPath: script.path, scriptKey };
+      const profile = { image, scriptPath: script.path, scriptKey, module: '' };
       if (isTemporaryLocation(scriptKey) || USER_WRITABLE.some((p) => p.test(scriptKey))) {
         return { ...profile, tier: 'suspicious', category: 'interpreter-writable-script', description: 'an interpreter running a script from a writable location' };
       }
       return { ...profile, tier: 'other', category: 'other', description: 'an interpreter running an installed script' };
     }
+    // What the allowlist may trust a shared interpreter for (the rpm Azure CLI's `/usr/bin/python3.9 -sm azure.cli`).
+    if (script.module) return { ...base, module: script.moduleName, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
   }
   return { ...base, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
 }
@@ -116,29 +120,34 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
  * The script an interpreter runs: the first argument after the image that is not an option (or an
  * option's value). `-c` / `-e` mean inline code, and so do `-` (the program comes from standard
  * input, and what follows is its arguments, not a script) and an interactive switch with nothing
- * to run (`python3 -i`, `node -i`: a prompt on standard input); `-m module` (python) runs a module,
+ * to run (`python3 -i`, `node -i`: a prompt on standard input); `-m module` (python) runs a module
+ * (`moduleName`: what follows the switch, `-mazure.cli`, or the next argument),
  * `isolated` when `-I` keeps the working directory out of its search path.
  */
-function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number]): { inline: boolean; path: string; module: boolean; isolated: boolean } {
+function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number]): { inline: boolean; path: string; module: boolean; moduleName: string; isolated: boolean } {
   const args = splitArgs(commandLine).slice(1);
   let interactive = false;
   let isolated = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (arg === '-' || (interpreter.inline.source !== '^$' && interpreter.inline.test(arg))) return { inline: true, path: '', module: false, isolated };
+    if (arg === '-' || (interpreter.inline.source !== '^$' && interpreter.inline.test(arg))) return { inline: true, path: '', module: false, moduleName: '', isolated };
     if (interpreter.interactive?.test(arg) === true) interactive = true;
     // Python's -I, alone or among other switches (`-Im azure.cli`).
     if (interpreter.module !== null && /^-[a-zA-Z]*I/.test(arg)) isolated = true;
-    if (interpreter.module !== null && interpreter.module.test(arg)) return { inline: false, path: '', module: true, isolated };
-    if (arg === '-jar') return { inline: false, path: args[i + 1] ?? '', module: false, isolated };
+    const moduleSwitch = interpreter.module?.exec(arg);
+    if (moduleSwitch) {
+      const attached = arg.slice(moduleSwitch[0].length);
+      return { inline: false, path: '', module: true, moduleName: attached !== '' ? attached : (args[i + 1] ?? ''), isolated };
+    }
+    if (arg === '-jar') return { inline: false, path: args[i + 1] ?? '', module: false, moduleName: '', isolated };
     if (interpreter.takesValue.has(arg)) {
       i++;
       continue;
     }
     if (arg.startsWith('-')) continue;
-    return { inline: false, path: arg, module: false, isolated };
+    return { inline: false, path: arg, module: false, moduleName: '', isolated };
   }
-  return { inline: interactive, path: '', module: false, isolated };
+  return { inline: interactive, path: '', module: false, moduleName: '', isolated };
 }
 
 const POWERSHELL = /^(?:powershell|powershell_ise|pwsh)$/;

@@ -356,6 +356,18 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
 
   // ───────────────────────────── AWS ─────────────────────────────
   {
+    id: 'azure-cli-linux-rpm',
+    description:
+      "Azure CLI from Microsoft's rpm (packages.microsoft.com, for RHEL and CentOS Stream): /usr/bin/az runs the system python with the CLI's packages on PYTHONPATH (`python3.9 -sm azure.cli`); trusted for the azure.cli module only, never for a script, inline code or another module.",
+    platform: 'linux',
+    cloud: 'azure',
+    names: ['python3', 'python3.9', 'python3.12'],
+    pathPatterns: ['/usr/bin/python3', '/usr/bin/python3.*'],
+    modules: ['azure.cli'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://github.com/Azure/azure-cli/blob/c48ec0b0fdac1a55d3f1e99b447108910456c4ec/scripts/release/rpm/azure-cli.spec',
+  },
+  {
     id: 'aws-ssm-agent-linux',
     description:
       'AWS Systems Manager agent and its workers (deb/rpm and snap installs); fetches instance role credentials. Commands it runs are children and stay untrusted.',

@@ -69,6 +69,8 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   let inHome: TrustDecision | undefined;
   for (const entry of entries) {
     for (const candidate of candidates) {
+      // A shared interpreter's entry covers its modules only (TrustedProcess.modules).
+      if (entry.modules !== undefined && (candidate.by !== 'executable-path' || !entry.modules.includes(caller.module))) continue;
       const pattern = entry.pathPatterns.find((p) => pathMatches(p, candidate.key));
       if (pattern === undefined) continue;
       if (!isInUserHome(candidate.key) && !isOnAnotherDrive(candidate.raw)) return { verdict: 'trusted', by: candidate.by, entryId: entry.id, pattern };

@@ -13,7 +13,10 @@ import type { TrustedProcess } from './trustedProcess';
  *   "disable": ["gcp-guest-agent-linux"],
  *   "add": [{ "id": "contoso-inventory", "description": "Contoso inventory agent", "platform": "linux",
  *             "names": ["contoso-inventory"], "pathPatterns": ["/opt/contoso/inventory/*\/bin/contoso-inventory"],
- *             "vectors": ["TokenEndpoint"], "source": "CHG-1234" }],
+ *             "vectors": ["TokenEndpoint"], "source": "CHG-1234" },
+ *           { "id": "venv-azure-cli", "description": "Azure CLI in the tools venv", "platform": "linux",
+ *             "names": ["python3"], "pathPatterns": ["/opt/tools/venv/bin/python3"], "modules": ["azure.cli"],
+ *             "vectors": ["TokenCache", "TokenEndpoint"] }],
  *   "applications": [{ "id": "billing-api", "description": "Billing API reads its MI token",
  *             "pathPatterns": ["/opt/contoso/billing/bin/billing-api"], "hostPatterns": ["app-*.contoso.com"],
  *             "vectors": ["TokenEndpoint"] }]
@@ -36,6 +39,8 @@ const VECTORS: readonly TheftVector[] = ['TokenEndpoint', 'ServiceAccountToken',
 const PLATFORMS = ['windows', 'linux', 'any'] as const;
 const CLOUDS = ['azure', 'aws', 'gcp'] as const;
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** A dotted python module name (`azure.cli`): what `python -m` takes. */
+const PYTHON_MODULE = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: TheftAllowlistConfig } | { ok: false; errors: string[] } {
   const errors: string[] = [];
@@ -54,7 +59,7 @@ export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: The
     const at = `add[${i}]`;
     if (!isRecord(item)) return err(at, 'must be an object');
     for (const key of Object.keys(item)) {
-      if (!['id', 'description', 'platform', 'cloud', 'names', 'pathPatterns', 'vectors', 'tokenFiles', 'source'].includes(key)) err(`${at}.${key}`, 'unknown field');
+      if (!['id', 'description', 'platform', 'cloud', 'names', 'pathPatterns', 'modules', 'vectors', 'tokenFiles', 'source'].includes(key)) err(`${at}.${key}`, 'unknown field');
     }
     const id = requiredId(item['id'], `${at}.id`, err);
     const description = requiredText(item['description'], `${at}.description`, err);
@@ -72,11 +77,17 @@ export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: The
         : stringList(item['tokenFiles'], `${at}.tokenFiles`, err, (value, field) => {
             if (!TOKEN_FILE_PATTERNS.some((p) => p.id === value)) err(field, `"${value}" is not a token file pattern id (${TOKEN_FILE_PATTERNS.map((p) => p.id).join(', ')})`);
           });
+    const modules =
+      item['modules'] === undefined
+        ? undefined
+        : stringList(item['modules'], `${at}.modules`, err, (value, field) => {
+            if (!PYTHON_MODULE.test(value)) err(field, `"${value}" is not a python module name (such as azure.cli)`);
+          });
     const cloud = item['cloud'];
     if (cloud !== undefined && !CLOUDS.includes(cloud as (typeof CLOUDS)[number])) err(`${at}.cloud`, 'must be "azure", "aws" or "gcp" (or left out: any cloud)');
     add.push({
       id, description, platform: platform as TrustedProcess['platform'], ...(cloud === undefined ? {} : { cloud: cloud as NonNullable<TrustedProcess['cloud']> }),
-      names, pathPatterns, vectors, ...(tokenFiles === undefined ? {} : { tokenFiles }), source,
+      names, pathPatterns, ...(modules === undefined ? {} : { modules }), vectors, ...(tokenFiles === undefined ? {} : { tokenFiles }), source,
     });
   });
 

@@ -42,6 +42,14 @@ export interface TrustedProcess {
    * its own key files (`azure-arc-token-key`), not the users' CLI caches. Absent: every file.
    */
   readonly tokenFiles?: readonly string[];
+  /**
+   * For an interpreter at a shared location (the system python, which every user's scripts run
+   * in): the modules (`python -m <module>`) the trust covers, and nothing else it runs. The rpm
+   * Azure CLI is `/usr/bin/python3.9 -sm azure.cli`; the same python running a script, inline code
+   * or any other module is judged as the interpreter it is. Absent: what the entry's own install
+   * runs (see decideTrust).
+   */
+  readonly modules?: readonly string[];
   /** Public reference for the entry (vendor doc, rule tuning commit, sample file). */
   readonly source: string;
 }

@@ -51,6 +51,17 @@ describe('profileCaller', () => {
     expect(profileCaller(process).scriptKey).toBe(scriptKey);
   });
 
+  it.each([
+    ['python3.9 -sm azure.cli account get-access-token', 'azure.cli'],
+    ['/opt/az/bin/python3 -Im azure.cli login --identity', 'azure.cli'],
+    ['python3 -mazure.cli vm list', 'azure.cli'],
+    ['python3 -W ignore -m pip install x', 'pip'],
+    ['python3 /usr/lib/x/tool.py -m azure.cli', ''],
+    ['python3 -c "import azure.cli"', ''],
+  ])('names the module python runs: %s', (commandLine, module) => {
+    expect(profileCaller(proc('/usr/bin/python3', commandLine)).module).toBe(module);
+  });
+
   it('classifies a script that resolves into a temporary folder as suspicious', () => {
     expect(profileCaller(proc('/usr/bin/python3', 'python3 /usr/sbin/../../tmp/x.py'))).toMatchObject({ tier: 'suspicious', category: 'interpreter-writable-script' });
     expect(profileCaller(proc('/usr/bin/python3', 'python3 run.py', '', '/dev/shm/.x'))).toMatchObject({ tier: 'suspicious', scriptKey: '/dev/shm/.x/run.py' });

@@ -78,6 +78,12 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'azure-guest-proxy-agent': [{ exe: 'C:\\WindowsAzure\\ProxyAgent\\Package_1.0.30\\GuestProxyAgent.exe' }, { exe: '/usr/sbin/azure-proxy-agent' }],
   'azure-cli-windows': [{ exe: 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe' }],
   'azure-cli-linux': [{ exe: '/opt/az/bin/python3.11' }],
+  // /usr/bin/az of the rpm (azure-cli.spec): `$python_cmd -sm azure.cli "$@"`, python3.9 on RHEL 8/9, or a newer system python.
+  'azure-cli-linux-rpm': [
+    { interpreter: '/usr/bin/python3.9', commandLine: '/usr/bin/python3.9 -sm azure.cli account get-access-token' },
+    { interpreter: '/usr/bin/python3.12', commandLine: 'python3.12 -sm azure.cli login --identity', cwd: '/home/alice' },
+    { interpreter: '/usr/bin/python3', commandLine: 'python3 -sm azure.cli vm list' },
+  ],
   // ── AWS ──
   'aws-ssm-agent-linux': [{ exe: '/usr/bin/amazon-ssm-agent' }, { exe: '/snap/amazon-ssm-agent/7628/ssm-agent-worker' }],
   'aws-ssm-agent-windows': [{ exe: 'C:\\Program Files\\Amazon\\SSM\\amazon-ssm-agent.exe' }, { exe: 'C:\\Program Files\\Amazon\\SSM\\ssm-agent-worker.exe' }],
@@ -239,6 +245,12 @@ describe('what the defaults must not trust', () => {
     ['the guest agent name in a writable folder', event('C:\\Users\\Public\\WindowsAzureGuestAgent.exe')],
     ['a stray binary in the guest agent folder', event('C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\evil.exe')],
     ['python from the system folder', event('/usr/bin/python3')],
+    ['the system python running a script', event('/usr/bin/python3.9', 'python3.9 /home/alice/grab.py')],
+    ['the system python running inline code', event('/usr/bin/python3.9', "python3.9 -sc 'import azure.cli'")],
+    ['the system python running another module', event('/usr/bin/python3.9', 'python3.9 -m http.server')],
+    ['the system python running a module whose name only starts like the CLI\u2019s', event('/usr/bin/python3.9', 'python3.9 -m azure.cli_grab')],
+    ['the CLI module run from /tmp, where a planted azure/cli would shadow it', event('/usr/bin/python3.9', 'python3.9 -sm azure.cli account get-access-token', '/tmp/x')],
+    ['a python outside the system folder running the CLI module', event('/home/alice/bin/python3', 'python3 -sm azure.cli account get-access-token')],
     ['a Run Command script on Linux', event('/var/lib/waagent/run-command-handler/download/myRunCommand/0/script.sh')],
     ['a Run Command handler name outside its bin folder', event('/var/lib/waagent/run-command-handler/download/x/0/run-command-handler')],
     ['the Key Vault extension name in a writable folder', event('/tmp/Microsoft.Azure.KeyVault.KeyVaultForLinux-3.2.0.12/akvvm_service')],

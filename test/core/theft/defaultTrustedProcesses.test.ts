@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TheftVector } from '../../../src/core/alerts/alertRow';
 import { DEFAULT_TRUSTED_PROCESSES, NEVER_TRUSTED_BY_NAME_ALONE } from '../../../src/core/theft/defaultTrustedProcesses';
+import { isInterpreterImage } from '../../../src/core/theft/callerProfile';
 import type { TrustedProcess } from '../../../src/core/theft/trustedProcess';
 
 /*
@@ -41,9 +42,10 @@ function normalisePath(path: string): string {
     .replace(/^[a-z]:\//, '?:/');
 }
 
+/** Entries that trust this executable for its path alone: an entry with `modules` trusts a module it runs, never the path. */
 function trustedBy(entries: readonly TrustedProcess[], executablePath: string): string[] {
   const path = normalisePath(executablePath);
-  return entries.filter((entry) => entry.pathPatterns.some((pattern) => patternToRegExp(pattern).test(path))).map((entry) => entry.id);
+  return entries.filter((entry) => entry.modules === undefined && entry.pathPatterns.some((pattern) => patternToRegExp(pattern).test(path))).map((entry) => entry.id);
 }
 
 function lastSegment(pattern: string): string {
@@ -154,6 +156,8 @@ function interpreterSpellings(name: string): string[] {
 function unpinnedInterpreters(entries: readonly TrustedProcess[]): string[] {
   const offenders: string[] = [];
   for (const entry of entries) {
+    // An entry for a shared interpreter is pinned to its modules instead (modulesOnInterpretersOnly).
+    if (entry.modules !== undefined) continue;
     const interpreters = entry.names.filter((name) => NEVER_TRUSTED_BY_NAME_ALONE.has(name));
     for (const name of interpreters) {
       const probes = GENERIC_INTERPRETER_HOMES.flatMap((home) => interpreterSpellings(name).map((spelling) => `${home}/${spelling}`));
@@ -166,6 +170,17 @@ function unpinnedInterpreters(entries: readonly TrustedProcess[]): string[] {
         if (/^(\?:)?\/\*/.test(pattern)) offenders.push(`${entry.id}: '${name}' under unanchored '${pattern}'`);
       }
     }
+  }
+  return offenders;
+}
+
+/** `modules` narrows an interpreter's trust: on another program it means nothing, and an empty list trusts nothing. */
+function modulesOnInterpretersOnly(entries: readonly TrustedProcess[]): string[] {
+  const offenders: string[] = [];
+  for (const entry of entries) {
+    if (entry.modules === undefined) continue;
+    if (entry.modules.length === 0) offenders.push(`${entry.id}: empty modules`);
+    for (const name of entry.names) if (!isInterpreterImage(name.replace(/\.exe$/, ''))) offenders.push(`${entry.id}: modules on '${name}', not an interpreter`);
   }
   return offenders;
 }
@@ -196,6 +211,7 @@ const BROKEN_CORPUS: readonly TrustedProcess[] = [
     platform: 'linux',
     names: ['agent'],
     pathPatterns: ['?:/program files/agent/agent.exe'],
+    modules: [],
     vectors: ['TokenCache'],
     source: 'https://example.com/doc',
   },
@@ -211,6 +227,7 @@ describe('DEFAULT_TRUSTED_PROCESSES meta-tests', () => {
     ['every pattern ends in one of its names', patternsThatMatchNoName],
     ['vectors are present and valid', badVectors],
     ['interpreters and LOLBins are only trusted inside an agent tree', unpinnedInterpreters],
+    ['modules are named only for interpreters', modulesOnInterpretersOnly],
   ];
 
   it.each(checks)('%s (no offenders in the default list)', (_name, check) => {
@@ -234,6 +251,7 @@ describe('DEFAULT_TRUSTED_PROCESSES meta-tests', () => {
         "bad-python: 'python3' under unanchored '/**/python3'",
       ]),
     );
+    expect(modulesOnInterpretersOnly(BROKEN_CORPUS)).toEqual(['bad-python: empty modules', "bad-python: modules on 'agent', not an interpreter"]);
     expect(patternsThatMatchNoName(BROKEN_CORPUS)).toEqual([
       "Bad_Id: 'C:\\Windows\\System32\\cmd.exe'",
       "Bad_Id: '?:/tools/helper.dll'",

@@ -36,6 +36,15 @@ describe('parseTheftAllowlistConfig', () => {
     expect(parseTheftAllowlistConfig({ add: [{ ...VALID.add[0], cloud: 'oci' }] })).toMatchObject({ ok: false, errors: [expect.stringContaining('add[0].cloud')] });
   });
 
+  it('accepts modules that scope an added interpreter to what it runs with -m', () => {
+    const venv = { ...VALID.add[0], names: ['python3'], pathPatterns: ['/opt/tools/venv/bin/python3'], modules: ['azure.cli'] };
+    const parsed = parseTheftAllowlistConfig({ add: [venv] });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    expect(parsed.value.add[0]?.modules).toEqual(['azure.cli']);
+    expect(parseTheftAllowlistConfig({ add: [{ ...venv, modules: ['azure cli'] }] })).toMatchObject({ ok: false, errors: [expect.stringContaining('add[0].modules[0]: "azure cli" is not a python module name')] });
+    expect(parseTheftAllowlistConfig({ add: [{ ...venv, modules: 'azure.cli' }] })).toMatchObject({ ok: false, errors: [expect.stringContaining('add[0].modules')] });
+  });
+
   it('accepts an empty object', () => {
     expect(parseTheftAllowlistConfig({})).toEqual({ ok: true, value: { disable: [], add: [], applications: [] } });
   });
