@@ -66,8 +66,8 @@ export class HistoryAlertCollector implements AlertSink {
       this.byRule[rule] = (this.byRule[rule] ?? 0) + 1;
       this.delta.byRule[rule] = (this.delta.byRule[rule] ?? 0) + 1;
     }
-    const key = `${row.TenantId}|${row.IdentityObjectId}`;
-    const identity = this.identities.get(key) ?? { tenantId: row.TenantId, objectId: row.IdentityObjectId, name: row.IdentityName, alerts: 0, highest: row.Severity };
+    const key = `${row.AADTenantId}|${row.IdentityObjectId}`;
+    const identity = this.identities.get(key) ?? { tenantId: row.AADTenantId, objectId: row.IdentityObjectId, name: row.IdentityName, alerts: 0, highest: row.Severity };
     identity.alerts++;
     if (SEVERITIES.indexOf(row.Severity) > SEVERITIES.indexOf(identity.highest)) identity.highest = row.Severity;
     this.identities.set(key, identity);

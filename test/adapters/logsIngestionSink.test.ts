@@ -112,7 +112,7 @@ function remoteUseAlert(alertId: string, overrides: Partial<AlertRow> = {}): Ale
     Detector: 'RemoteTokenUse',
     AlertName: 'Managed identity token used from an unusual ASN',
     Severity: 'High',
-    TenantId: '00000000-0000-0000-0000-0000000000aa',
+    AADTenantId: '00000000-0000-0000-0000-0000000000aa',
     IdentityObjectId: '11111111-1111-1111-1111-111111111111',
     IdentityAppId: '22222222-2222-2222-2222-222222222222',
     IdentityName: 'contoso-orders-api',

@@ -161,7 +161,7 @@ describe('Log Analytics rows and their Event Hub twins', () => {
 
   it('never takes the workspace id (TenantId) for the Entra tenant', async () => {
     const { alerts } = await replayRecords(rowsOf(scenario()), { settings });
-    expect(new Set(alerts.map((a) => a.TenantId))).toEqual(new Set([TENANT]));
+    expect(new Set(alerts.map((a) => a.AADTenantId))).toEqual(new Set([TENANT]));
     expect(alerts.some((a) => JSON.stringify(a).includes(WORKSPACE_ID))).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { formatAlertTable } from '../../src/cli/alertTable';
 import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Severity } from '../../src/core/alerts/alertRow';
 
 const alert = (id: string, severity: Severity, time: string, reason: string): AlertRow => ({
-  ...EMPTY_ALERT_FIELDS, AlertId: id, Detector: 'RemoteTokenUse', TimeGenerated: time, EventTime: time, AlertName: '', Severity: severity, TenantId: '',
+  ...EMPTY_ALERT_FIELDS, AlertId: id, Detector: 'RemoteTokenUse', TimeGenerated: time, EventTime: time, AlertName: '', Severity: severity, AADTenantId: '',
   IdentityName: `vm-contoso-${id}`, IPAddress: '203.0.113.66', ASN: 64501, ASOrganization: 'Fabrikam Hosting', Reason: reason, Evidence: {}, ...ATTACK,
 });
 

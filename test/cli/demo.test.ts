@@ -23,7 +23,7 @@ const use = (id: string, time: string, ip: string): PlantedAttack => ({
   category: 'Administrative', operation: 'listKeys', tokenId: '', tokenHash: '', tokenIssuedAt: '', expectedSeverity: 'High', expectAlert: true, duplicateOf: null,
 });
 const alert = (fields: Partial<AlertRow> & Pick<AlertRow, 'AlertId' | 'Detector' | 'EventTime'>): AlertRow => ({
-  ...EMPTY_ALERT_FIELDS, TimeGenerated: fields.EventTime, AlertName: '', Severity: 'High', TenantId: '', Reason: '', Evidence: {}, ...ATTACK, ...fields,
+  ...EMPTY_ALERT_FIELDS, TimeGenerated: fields.EventTime, AlertName: '', Severity: 'High', AADTenantId: '', Reason: '', Evidence: {}, ...ATTACK, ...fields,
 });
 const join = (id: string, theftAlertId: string, remoteUseAlertId: string, machineLink = 'host-name'): AlertRow =>
   alert({ AlertId: id, Detector: 'TheftAndUse', EventTime: iso(USE_TIME), Evidence: { theftAlertId, remoteUseAlertId, machineLink } });

@@ -22,6 +22,16 @@ describe('alertColumns.json', () => {
     expect(readFileSync(JSON_PATH, 'utf8')).toBe(expected);
   });
 
+  it('names no column that Log Analytics adds to every table itself', () => {
+    // Standard columns (learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns): a custom
+    // table cannot declare them (TenantId is refused; MicrosoftDocs/azure-docs#113825), and in every
+    // table TenantId is the workspace, so the Entra tenant is AADTenantId as in Microsoft's own tables.
+    const standard = ['TenantId', 'Type', 'SourceSystem', '_ResourceId', '_SubscriptionId', '_ItemId', '_BilledSize', '_IsBillable', '_TimeReceived'];
+    const names = alertColumnsDocument().tableColumns.map((c) => c.name);
+    expect(names.filter((name) => standard.some((s) => s.toLowerCase() === name.toLowerCase()))).toEqual([]);
+    expect(names).toContain('AADTenantId');
+  });
+
   it('is what the alert feed module builds the table and the DCR stream from', () => {
     const feed = withoutComments(readBicep('infra/modules/alertFeed.bicep'));
     expect(feed).toContain("loadJsonContent('alertColumns.json')");

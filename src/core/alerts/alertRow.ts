@@ -36,7 +36,8 @@ export interface AlertRow {
   readonly Detector: Detector;
   readonly AlertName: string;
   readonly Severity: Severity;
-  readonly TenantId: string;
+  /** The Entra tenant: named as Microsoft's tables name it, since every Log Analytics table's own `TenantId` is the workspace. */
+  readonly AADTenantId: string;
 
   // Remote token use
   readonly IdentityObjectId: string;
@@ -94,7 +95,7 @@ export const ALERT_COLUMNS = {
   Detector: { type: 'string', description: 'RemoteTokenUse, RemoteTokenUseExposure (daily exposure row, never an incident), TokenTheft or TheftAndUse.' },
   AlertName: { type: 'string', description: 'Alert name shown in Sentinel.' },
   Severity: { type: 'string', description: 'Low, Medium or High.' },
-  TenantId: { type: 'string', description: 'Entra tenant id.' },
+  AADTenantId: { type: 'string', description: 'Entra tenant id (the standard TenantId column is the workspace).' },
   IdentityObjectId: { type: 'string', description: 'Managed identity service principal object id.' },
   IdentityAppId: { type: 'string', description: 'Managed identity client (application) id.' },
   IdentityName: { type: 'string', description: 'Managed identity display name.' },

@@ -25,7 +25,7 @@ const EVIDENCE_MAX_DEPTH = 8;
 export function boundAlertRow(row: AlertRow): AlertRow {
   return {
     ...row,
-    TenantId: boundText(row.TenantId),
+    AADTenantId: boundText(row.AADTenantId),
     IdentityObjectId: boundText(row.IdentityObjectId),
     IdentityAppId: boundText(row.IdentityAppId),
     IdentityName: boundText(row.IdentityName),

@@ -106,7 +106,7 @@ function halfOf(alert: AlertRow, atMs: number): Half {
       atMs,
       rowKey: tableKey('t', alert.AlertId),
       row: {
-        at: atMs, tenant: alert.TenantId, host: alert.HostName, hostId: alert.HostId, process: alert.ProcessName, processPath: alert.ProcessPath,
+        at: atMs, tenant: alert.AADTenantId, host: alert.HostName, hostId: alert.HostId, process: alert.ProcessName, processPath: alert.ProcessPath,
         account: alert.AccountName, vector: alert.Vector, target: alert.Target, severity: alert.Severity,
       },
     };
@@ -118,7 +118,7 @@ function halfOf(alert: AlertRow, atMs: number): Half {
     atMs,
     rowKey: tableKey('u', alert.AlertId),
     row: {
-      at: atMs, tenant: alert.TenantId, identity: alert.IdentityObjectId, identityName: alert.IdentityName, identityAppId: alert.IdentityAppId,
+      at: atMs, tenant: alert.AADTenantId, identity: alert.IdentityObjectId, identityName: alert.IdentityName, identityAppId: alert.IdentityAppId,
       identityResourceId: alert.IdentityResourceId, ip: alert.IPAddress, scope: alert.IPScope, asn: alert.ASN ?? 0, asOrg: alert.ASOrganization,
       network: typeof evidence['network'] === 'string' ? evidence['network'] : '', region: typeof evidence['callerRegion'] === 'string' ? evidence['callerRegion'] : '',
       tokenId: alert.TokenId, severity: alert.Severity, rule: typeof evidence['rule'] === 'string' ? evidence['rule'] : '',
@@ -197,7 +197,7 @@ function joinAlert(id: string, theft: Half, use: Half, link: MachineLink, settin
     Detector: 'TheftAndUse',
     AlertName: `Managed Identity token stolen on ${host} and used from ${where}`,
     Severity: 'High',
-    TenantId: str(u, 'tenant') || str(t, 'tenant'),
+    AADTenantId: str(u, 'tenant') || str(t, 'tenant'),
     IdentityObjectId: str(u, 'identity'),
     IdentityAppId: str(u, 'identityAppId'),
     IdentityName: identityName,

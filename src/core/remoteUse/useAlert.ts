@@ -123,7 +123,7 @@ export function useAlertRow(input: UseAlertInput): AlertRow {
     Detector: input.exposure !== undefined ? EXPOSURE_DETECTOR : 'RemoteTokenUse',
     AlertName: input.exposure !== undefined ? EXPOSURE_NAME : alertNameOf(outcome),
     Severity: severity,
-    TenantId: e.tenantId,
+    AADTenantId: e.tenantId,
     IdentityObjectId: identity.objectId,
     IdentityAppId: identity.appId,
     IdentityName: name,

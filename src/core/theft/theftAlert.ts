@@ -40,7 +40,7 @@ export function theftAlert({ event, rule, match, standing, caller, trust, id }: 
     Detector: THEFT_DETECTOR,
     AlertName: rule.name,
     Severity: severity,
-    TenantId: event.tenantId,
+    AADTenantId: event.tenantId,
     SourceCategory: event.source.category,
     Operation: match.operation,
     HostName: event.hostName,

@@ -21,7 +21,7 @@ function theftAlert(overrides: Partial<AlertRow> = {}): AlertRow {
     Detector: 'TokenTheft',
     AlertName: 'Process requested a managed identity token from IMDS',
     Severity: 'High',
-    TenantId: '00000000-0000-0000-0000-0000000000aa',
+    AADTenantId: '00000000-0000-0000-0000-0000000000aa',
     HostName: 'vm-fabrikam-build-01',
     HostId: 'host-0001',
     ProcessName: 'curl',

@@ -16,7 +16,7 @@ const DEDUP = 5 * 24 * HOUR;
 function theft(id: string, atMs: number, host = 'vm-web01.contoso.com', hostId = ''): AlertRow {
   return {
     ...EMPTY_ALERT_FIELDS, AlertId: id, TimeGenerated: iso(atMs), EventTime: iso(atMs), Detector: 'TokenTheft', AlertName: 'Token requested from the instance metadata service by a suspicious process',
-    Severity: 'High', TenantId: '', HostName: host, HostId: hostId, ProcessName: 'powershell.exe', ProcessPath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    Severity: 'High', AADTenantId: '', HostName: host, HostId: hostId, ProcessName: 'powershell.exe', ProcessPath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
     ProcessCommandLine: 'powershell iwr http://169.254.169.254/metadata/identity/oauth2/token', AccountName: 'NT AUTHORITY\\SYSTEM', Vector: 'TokenEndpoint',
     Target: 'http://169.254.169.254/metadata/identity/oauth2/token', Reason: 'r', Evidence: {}, Tactic: 'CredentialAccess', Technique: 'T1528',
   };
@@ -25,7 +25,7 @@ function theft(id: string, atMs: number, host = 'vm-web01.contoso.com', hostId =
 function use(id: string, atMs: number, resourceId = VM, tenant = TENANT): AlertRow {
   return {
     ...EMPTY_ALERT_FIELDS, AlertId: id, TimeGenerated: iso(atMs), EventTime: iso(atMs), Detector: 'RemoteTokenUse', AlertName: 'Managed Identity token replayed from a second network',
-    Severity: 'High', TenantId: tenant, IdentityObjectId: '0b1ec7e5-0000-4000-8000-000000000001', IdentityAppId: 'a99c1de5-0000-4000-8000-000000000002', IdentityName: 'vm-web01',
+    Severity: 'High', AADTenantId: tenant, IdentityObjectId: '0b1ec7e5-0000-4000-8000-000000000001', IdentityAppId: 'a99c1de5-0000-4000-8000-000000000002', IdentityName: 'vm-web01',
     IdentityResourceId: resourceId, IPAddress: '203.0.113.66', IPScope: 'external', ASN: 64501, ASOrganization: 'Fabrikam Hosting', TokenId: 'tok-1',
     Reason: 'r', Evidence: { network: '64501', rule: 'token-replay' }, Tactic: 'CredentialAccess', Technique: 'T1528',
   };
@@ -77,7 +77,7 @@ describe('stolen and used: the theft-and-use join', () => {
     expect(alert).toMatchObject({
       Detector: 'TheftAndUse', Severity: 'High', AlertName: 'Managed Identity token stolen on vm-web01.contoso.com and used from AS64501 Fabrikam Hosting',
       HostName: 'vm-web01.contoso.com', ProcessName: 'powershell.exe', IdentityObjectId: '0b1ec7e5-0000-4000-8000-000000000001', IdentityResourceId: VM,
-      IPAddress: '203.0.113.66', EventTime: iso(T0 + 2 * HOUR), TenantId: TENANT, Vector: 'TokenEndpoint',
+      IPAddress: '203.0.113.66', EventTime: iso(T0 + 2 * HOUR), AADTenantId: TENANT, Vector: 'TokenEndpoint',
     });
     expect(alert!.Evidence).toMatchObject({ theftAlertId: 't1', remoteUseAlertId: 'u1', machineLink: 'host-name', minutesFromTheftToUse: 120, theftAt: iso(T0), useAt: iso(T0 + 2 * HOUR) });
     expect(alert!.Reason).toContain('powershell.exe on vm-web01.contoso.com reached for a token');
@@ -93,7 +93,7 @@ describe('stolen and used: the theft-and-use join', () => {
     { name: 'same name, another subscription’s VM (resource ids differ)', batches: [[theft('t1', T0, 'vm-web01', VM.replace('c0ffee00', 'deadbeef'))], [use('u1', T0 + HOUR)]], joins: 0 },
     { name: 'a stolen token never used stays a theft alert', batches: [[theft('t1', T0)], [theft('t2', T0 + HOUR)]], joins: 0 },
     { name: 'a use without theft telemetry stays a remote-use alert', batches: [[use('u1', T0)], [use('u2', T0 + HOUR)]], joins: 0 },
-    { name: 'a theft whose export names the workspace as its tenant still joins (tenants are not compared)', batches: [[{ ...theft('t1', T0), TenantId: '11111111-0000-4000-8000-0000000000aa' }], [use('u1', T0 + HOUR)]], joins: 1 },
+    { name: 'a theft whose export names the workspace as its tenant still joins (tenants are not compared)', batches: [[{ ...theft('t1', T0), AADTenantId: '11111111-0000-4000-8000-0000000000aa' }], [use('u1', T0 + HOUR)]], joins: 1 },
     {
       name: 'a theft arriving late (the endpoint stream two days behind) still finds the use a later batch kept',
       batches: [[use('u1', T0)], [use('u9', T0 + 40 * HOUR, VM.replace('VM-WEB01', 'vm-web01'))], [theft('t1', T0 + 3 * HOUR)]],

@@ -65,7 +65,7 @@ describe('text bounds', () => {
       Detector: 'TokenTheft',
       AlertName: 'name',
       Severity: 'High',
-      TenantId: huge,
+      AADTenantId: huge,
       ProcessPath: huge,
       ProcessCommandLine: huge,
       Target: huge,
@@ -74,7 +74,7 @@ describe('text bounds', () => {
       ...ATTACK,
     };
     const bounded = boundAlertRow(row);
-    expect(bounded.TenantId.length).toBeLessThanOrEqual(TEXT_MAX_CHARS);
+    expect(bounded.AADTenantId.length).toBeLessThanOrEqual(TEXT_MAX_CHARS);
     expect(bounded.ProcessPath.length).toBeLessThanOrEqual(TEXT_MAX_CHARS);
     expect(bounded.ProcessCommandLine.length).toBeLessThanOrEqual(COMMAND_LINE_MAX_CHARS);
     expect(bounded.Reason.length).toBeLessThanOrEqual(REASON_MAX_CHARS);

@@ -10,7 +10,7 @@ const row: AlertRow = {
   Detector: 'TokenTheft',
   AlertName: 'Token theft',
   Severity: 'High',
-  TenantId: '72f988bf-0000-4000-8000-00000000c0de',
+  AADTenantId: '72f988bf-0000-4000-8000-00000000c0de',
   HostName: 'web-01.contoso.com',
   ProcessName: 'curl',
   ProcessCommandLine: 'curl -H "X-IDENTITY-HEADER: 853b9a84-5bfa-4b22-a3f3-0b9a43d9ad8a" "$IDENTITY_ENDPOINT"',

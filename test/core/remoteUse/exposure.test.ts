@@ -162,7 +162,7 @@ describe('usual external uses: exposure mode', () => {
     expect(machineOfAlert(row)).toEqual(machineOfAlert({ ...row, Detector: 'RemoteTokenUse' }));
     const theft: AlertRow = {
       ...EMPTY_ALERT_FIELDS, AlertId: 'theft-1', TimeGenerated: new Date(at(21, 20)).toISOString(), EventTime: new Date(at(21, 20)).toISOString(), Detector: 'TokenTheft',
-      AlertName: 'Token requested by a suspicious process', Severity: 'High', TenantId: '', HostName: `${vmB.name}.contoso.com`, ProcessName: 'curl',
+      AlertName: 'Token requested by a suspicious process', Severity: 'High', AADTenantId: '', HostName: `${vmB.name}.contoso.com`, ProcessName: 'curl',
       Vector: 'TokenEndpoint', Target: 'http://169.254.169.254/metadata/identity/oauth2/token', Reason: 'r', Evidence: {}, Tactic: 'CredentialAccess', Technique: 'T1528',
     };
     const joined = joinTheftAndUse([theft, row], new Map(), { dedupWindowMs: 5 * 86_400_000 });

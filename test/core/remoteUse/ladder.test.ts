@@ -162,7 +162,7 @@ describe('remote-use severity ladder', () => {
     const lows = alerts.filter((a) => a.IdentityObjectId === vmB.objectId).map((a) => a.EventTime.slice(0, 10));
     // vmB used on-prem days 1..10: raised on day 1 and day 6, suppressed in between.
     expect(lows).toEqual([isoOf(activityUse(vmB, at(1, 7), ONPREM_IP)).slice(0, 10), isoOf(activityUse(vmB, at(6, 7), ONPREM_IP)).slice(0, 10)]);
-    expect(alerts.every((a) => a.Severity === 'Low' && a.TenantId === TENANT)).toBe(true);
+    expect(alerts.every((a) => a.Severity === 'Low' && a.AADTenantId === TENANT)).toBe(true);
     expect(alerts.some((a) => a.IdentityObjectId === arc.objectId)).toBe(false);
   });
 
