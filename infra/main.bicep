@@ -101,6 +101,41 @@ param allowlistFile string = ''
 @description('Optional. Path, inside the deployed package, of the theft allowlist (TOKENWATCH_THEFT_ALLOWLIST_FILE). Empty: not set.')
 param theftAllowlistFile string = ''
 
+@description('Optional. Remote-use allowlist as inline JSON (TOKENWATCH_ALLOWLIST; docs/operations.md). Empty: not set. Set this or allowlistFile, not both. The deployment owns the app settings: one set in the portal is replaced by the next deployment.')
+param allowlistJson string = ''
+
+@description('Optional. Theft allowlist overrides as inline JSON (TOKENWATCH_THEFT_ALLOWLIST; docs/theft.md). Empty: not set. Set this or theftAllowlistFile, not both.')
+param theftAllowlistJson string = ''
+
+@description('Optional. Identities whose state stays cached per worker (TOKENWATCH_CACHE_IDENTITIES, LRU size).')
+@minValue(100)
+@maxValue(1000000)
+param cacheIdentities int = 20000
+
+@description('Optional. State rows cached per worker and store (TOKENWATCH_CACHE_ROWS, LRU by rows, ~360 bytes each). Raise it together with nodeHeapMb.')
+@minValue(10000)
+@maxValue(5000000)
+param cacheRows int = 250000
+
+@description('Optional. Token bucket and suppression ledger partitions per tenant and hour (TOKENWATCH_TOKEN_BUCKET_SHARDS); above 1 only past ~1,500 managed identity sign-ins (or suppressed alerts) per second (docs/performance.md).')
+@minValue(1)
+@maxValue(64)
+param tokenBucketShards int = 1
+
+@description('Optional. Days during which the same remote-use alert is not raised again (TOKENWATCH_DEDUP_DAYS).')
+@minValue(1)
+@maxValue(90)
+param dedupDays int = 5
+
+@description('Optional. Ceiling of the Node.js heap in MB (NODE_OPTIONS --max-old-space-size; docs/operations.md).')
+@minValue(256)
+param nodeHeapMb int = 384
+
+@description('Optional. Largest size in MB of each V8 young-generation semi-space (NODE_OPTIONS --max-semi-space-size; docs/operations.md).')
+@minValue(16)
+@maxValue(128)
+param nodeSemiSpaceMb int = 32
+
 @description('Optional. Private network option (docs/deploy.md, "Private network"): public network access Disabled on the storage account and the Event Hubs namespace, private endpoints for blob, queue, table and the namespace in privateEndpointSubnetResourceId with private DNS, and the function app\'s VNet integration in appSubnetResourceId. Diagnostic settings still reach the namespace as a trusted Microsoft service. Needs both subnets. False: none of it is deployed and both stay public (Microsoft Entra ID auth only).')
 param privateNetworkEnabled bool = false
 
@@ -412,6 +447,14 @@ module functionApp 'modules/functionApp.bicep' = {
     serviceTagsSchedule: serviceTagsSchedule
     allowlistFile: allowlistFile
     theftAllowlistFile: theftAllowlistFile
+    allowlistJson: allowlistJson
+    theftAllowlistJson: theftAllowlistJson
+    cacheIdentities: cacheIdentities
+    cacheRows: cacheRows
+    tokenBucketShards: tokenBucketShards
+    dedupDays: dedupDays
+    nodeHeapMb: nodeHeapMb
+    nodeSemiSpaceMb: nodeSemiSpaceMb
     usualExternal: usualExternal
     publicNetworkAccess: functionAppPublicNetworkAccess
   }

@@ -17,6 +17,18 @@ param serviceTagsFile = readEnvironmentVariable('TOKENWATCH_SERVICE_TAGS_FILE', 
 param serviceTagsRefreshEnabled = bool(readEnvironmentVariable('TOKENWATCH_SERVICE_TAGS_REFRESH', 'true'))
 param allowlistFile = readEnvironmentVariable('TOKENWATCH_ALLOWLIST_FILE', '')
 param theftAllowlistFile = readEnvironmentVariable('TOKENWATCH_THEFT_ALLOWLIST_FILE', '')
+// Inline allowlists (JSON on one line: `azd env set TOKENWATCH_ALLOWLIST "$(jq -c . allowlist.json)"`).
+param allowlistJson = readEnvironmentVariable('TOKENWATCH_ALLOWLIST', '')
+param theftAllowlistJson = readEnvironmentVariable('TOKENWATCH_THEFT_ALLOWLIST', '')
+// Detector tuning and the worker's memory (docs/operations.md); the app settings are the deployment's.
+param usualExternal = readEnvironmentVariable('TOKENWATCH_USUAL_EXTERNAL', 'alert')
+param dedupDays = int(readEnvironmentVariable('TOKENWATCH_DEDUP_DAYS', '5'))
+param cacheIdentities = int(readEnvironmentVariable('TOKENWATCH_CACHE_IDENTITIES', '20000'))
+param cacheRows = int(readEnvironmentVariable('TOKENWATCH_CACHE_ROWS', '250000'))
+param tokenBucketShards = int(readEnvironmentVariable('TOKENWATCH_TOKEN_BUCKET_SHARDS', '1'))
+param nodeHeapMb = int(readEnvironmentVariable('TOKENWATCH_NODE_HEAP_MB', '384'))
+param nodeSemiSpaceMb = int(readEnvironmentVariable('TOKENWATCH_NODE_SEMI_SPACE_MB', '32'))
+param serviceTagsSchedule = readEnvironmentVariable('TOKENWATCH_SERVICE_TAGS_SCHEDULE', '0 17 3 * * *')
 // Existing Microsoft Sentinel: the workspace's resource ID. Empty: a new workspace with Sentinel.
 param existingWorkspaceResourceId = readEnvironmentVariable('TOKENWATCH_EXISTING_WORKSPACE_ID', '')
 param appInsightsWorkspaceResourceId = readEnvironmentVariable('TOKENWATCH_APP_INSIGHTS_WORKSPACE_ID', '')
@@ -33,3 +45,7 @@ param privateDnsZoneBlobResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE
 param privateDnsZoneQueueResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE_DNS_ZONE_QUEUE_ID', '')
 param privateDnsZoneTableResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE_DNS_ZONE_TABLE_ID', '')
 param privateDnsZoneEventHubsResourceId = readEnvironmentVariable('TOKENWATCH_PRIVATE_DNS_ZONE_EVENTHUBS_ID', '')
+param functionAppPublicNetworkAccess = readEnvironmentVariable('TOKENWATCH_FUNCTION_APP_PUBLIC_ACCESS', 'Enabled')
+// Disabled only with an Azure Monitor Private Link Scope of your own (docs/deploy.md, "Private network").
+param monitorPublicNetworkAccessForIngestion = readEnvironmentVariable('TOKENWATCH_MONITOR_PUBLIC_INGESTION', 'Enabled')
+param monitorPublicNetworkAccessForQuery = readEnvironmentVariable('TOKENWATCH_MONITOR_PUBLIC_QUERY', 'Enabled')

@@ -127,6 +127,12 @@ param allowlistFile string = ''
 @description('Optional. Path, inside the deployed package, of the theft allowlist JSON. Empty: not set.')
 param theftAllowlistFile string = ''
 
+@description('Optional. Remote-use allowlist as inline JSON (TOKENWATCH_ALLOWLIST; docs/operations.md). Empty: not set. Set this or allowlistFile, not both.')
+param allowlistJson string = ''
+
+@description('Optional. Theft allowlist overrides as inline JSON (TOKENWATCH_THEFT_ALLOWLIST; docs/theft.md). Empty: not set. Set this or theftAllowlistFile, not both.')
+param theftAllowlistJson string = ''
+
 @description('Optional. Identities whose state stays cached per worker (LRU size).')
 @minValue(100)
 @maxValue(1000000)
@@ -269,12 +275,17 @@ resource scmPublishingCredentials 'Microsoft.Web/sites/basicPublishingCredential
   }
 }
 
-var optionalFileSettings = union(
+// Settings that are absent unless their parameter is set. The deployment owns every app setting:
+// the appsettings resource below replaces the whole list, so a setting added in the portal is gone
+// after the next deployment, and an operator's choices belong in these parameters.
+var optionalSettings = union(
   empty(serviceTagsFile) ? {} : { TOKENWATCH_SERVICE_TAGS_FILE: serviceTagsFile },
   // The subscription id switches the refresh timer on; set only where the identity holds the reader role.
   serviceTagsRefreshEnabled ? { TOKENWATCH_SUBSCRIPTION_ID: subscription().subscriptionId } : {},
   empty(allowlistFile) ? {} : { TOKENWATCH_ALLOWLIST_FILE: allowlistFile },
-  empty(theftAllowlistFile) ? {} : { TOKENWATCH_THEFT_ALLOWLIST_FILE: theftAllowlistFile }
+  empty(theftAllowlistFile) ? {} : { TOKENWATCH_THEFT_ALLOWLIST_FILE: theftAllowlistFile },
+  empty(allowlistJson) ? {} : { TOKENWATCH_ALLOWLIST: allowlistJson },
+  empty(theftAllowlistJson) ? {} : { TOKENWATCH_THEFT_ALLOWLIST: theftAllowlistJson }
 )
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
@@ -337,7 +348,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
     },
-    optionalFileSettings
+    optionalSettings
   )
 }
 

@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, declarations, modules, properties, property, readBicep, resources, stringValue, variables, type SyntaxNode } from './bicep';
 
 /**
- * The settings of the workspace-querying functions: the theft sweep, the remote-use sweep
- * (remoteTokenUseSweep) and the backfill. Names, defaults and bounds are the contract with the code,
- * which reads them from the app settings; every one of them also makes the app Log Analytics Reader on
- * the workspace (test/infra/existingWorkspace.test.ts checks that grant).
+ * The app settings an operator chooses, from the azd value through main.bicepparam and main.bicep to
+ * the function app's setting the code reads. The deployment replaces the whole list of app settings,
+ * so a choice that had no parameter could only be made in the portal and was lost at the next
+ * deployment: every main.bicep parameter is reachable from azd. The workspace-querying functions
+ * (the theft sweep, the remote-use sweep, the backfill) also make the app Log Analytics Reader on the
+ * workspace (test/infra/existingWorkspace.test.ts checks that grant).
  */
 
 const FUNCTION_APP = 'infra/modules/functionApp.bicep';
@@ -54,16 +56,22 @@ const CONTRACT = [
   },
   // 0 = no backfill; at most 30 days of workspace history.
   { setting: 'TOKENWATCH_BACKFILL_DAYS', param: 'backfillDays', value: 'string(backfillDays)', defaultText: '0', min: '0', max: '30', azd: "int(readEnvironmentVariable('TOKENWATCH_BACKFILL_DAYS', '0'))" },
+  // Detector tuning: the same bounds in both files and in src/config.ts.
+  { setting: 'TOKENWATCH_DEDUP_DAYS', param: 'dedupDays', value: 'string(dedupDays)', defaultText: '5', min: '1', max: '90', azd: "int(readEnvironmentVariable('TOKENWATCH_DEDUP_DAYS', '5'))" },
+  { setting: 'TOKENWATCH_CACHE_IDENTITIES', param: 'cacheIdentities', value: 'string(cacheIdentities)', defaultText: '20000', min: '100', max: '1000000', azd: "int(readEnvironmentVariable('TOKENWATCH_CACHE_IDENTITIES', '20000'))" },
+  { setting: 'TOKENWATCH_CACHE_ROWS', param: 'cacheRows', value: 'string(cacheRows)', defaultText: '250000', min: '10000', max: '5000000', azd: "int(readEnvironmentVariable('TOKENWATCH_CACHE_ROWS', '250000'))" },
+  { setting: 'TOKENWATCH_TOKEN_BUCKET_SHARDS', param: 'tokenBucketShards', value: 'string(tokenBucketShards)', defaultText: '1', min: '1', max: '64', azd: "int(readEnvironmentVariable('TOKENWATCH_TOKEN_BUCKET_SHARDS', '1'))" },
+  { setting: 'TOKENWATCH_USUAL_EXTERNAL', param: 'usualExternal', value: 'usualExternal', defaultText: "'alert'", azd: "readEnvironmentVariable('TOKENWATCH_USUAL_EXTERNAL', 'alert')" },
 ];
 
-describe('the sweep and backfill settings', () => {
+describe('the operator settings', () => {
   const settings = appSettings();
   const appParams = params(functionApp);
   const mainParams = params(main);
   const functionAppModule = modules(main).find((module) => module.path === 'modules/functionApp.bicep');
   const bicepparam = readFileSync(join(REPO_ROOT, 'infra/main.bicepparam'), 'utf8');
 
-  it.each(CONTRACT.map((entry) => [entry.setting, entry] as const))('%s is set from its parameter, off or every 5 minutes by default', (_setting, entry) => {
+  it.each(CONTRACT.map((entry) => [entry.setting, entry] as const))('%s is set from its parameter, with the same default and bounds from azd to the app', (_setting, entry) => {
     expect(settings.get(entry.setting)).toBe(entry.value);
     for (const declared of [appParams.get(entry.param), mainParams.get(entry.param)]) {
       expect(declared?.defaultText).toBe(entry.defaultText);
@@ -72,6 +80,37 @@ describe('the sweep and backfill settings', () => {
     }
     expect(text(property(property(functionAppModule?.body, 'params'), entry.param))).toBe(entry.param);
     expect(bicepparam).toContain(`param ${entry.param} = ${entry.azd}\n`);
+  });
+
+  it('sets the worker heap and young generation from their parameters', () => {
+    expect(settings.get('NODE_OPTIONS')).toBe("'--max-old-space-size=${nodeHeapMb} --max-semi-space-size=${nodeSemiSpaceMb}'");
+    for (const [param, defaultText, azd] of [
+      ['nodeHeapMb', '384', "int(readEnvironmentVariable('TOKENWATCH_NODE_HEAP_MB', '384'))"],
+      ['nodeSemiSpaceMb', '32', "int(readEnvironmentVariable('TOKENWATCH_NODE_SEMI_SPACE_MB', '32'))"],
+    ] as const) {
+      expect([appParams.get(param)?.defaultText, mainParams.get(param)?.defaultText]).toEqual([defaultText, defaultText]);
+      expect(text(property(property(functionAppModule?.body, 'params'), param))).toBe(param);
+      expect(bicepparam).toContain(`param ${param} = ${azd}\n`);
+    }
+  });
+
+  it('sets the inline allowlists only when given, from azd values named as the settings', () => {
+    const optional = text(variables(functionApp).get('optionalSettings'));
+    for (const [param, setting] of [
+      ['allowlistJson', 'TOKENWATCH_ALLOWLIST'],
+      ['theftAllowlistJson', 'TOKENWATCH_THEFT_ALLOWLIST'],
+    ] as const) {
+      expect(optional).toContain(`empty(${param}) ? {} : { ${setting}: ${param} }`);
+      expect([appParams.get(param)?.defaultText, mainParams.get(param)?.defaultText]).toEqual(["''", "''"]);
+      expect(text(property(property(functionAppModule?.body, 'params'), param))).toBe(param);
+      expect(bicepparam).toContain(`param ${param} = readEnvironmentVariable('${setting}', '')\n`);
+    }
+    expect(text(property(resources(functionApp).find((r) => r.type === 'Microsoft.Web/sites/config')?.body, 'properties'))).toContain('optionalSettings');
+  });
+
+  it('lets azd reach every parameter of main.bicep (tags aside)', () => {
+    const assigned = new Set([...bicepparam.matchAll(/^param (\w+) =/gm)].map((m) => m[1]));
+    expect([...mainParams.keys()].filter((name) => name !== 'tags' && !assigned.has(name))).toEqual([]);
   });
 
   it('queries the workspace the Sentinel side uses, whichever functions are on', () => {
