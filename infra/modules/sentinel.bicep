@@ -190,7 +190,8 @@ resource tokenTheftRule 'Microsoft.SecurityInsights/alertRules@2025-06-01' = {
 }
 
 // Stolen and used: one incident per machine holding the join and the two alerts it joins. The
-// query looks back two days for the halves, so its period is longer than the other rules'.
+// query looks back 73 hours for the halves (theftAndUse.kql says why), so its period is longer
+// than the other rules'.
 resource theftAndUseRule 'Microsoft.SecurityInsights/alertRules@2025-06-01' = {
   scope: workspace
   name: guid(workspace.id, 'tokenwatch', 'theft-and-use')
@@ -200,7 +201,7 @@ resource theftAndUseRule 'Microsoft.SecurityInsights/alertRules@2025-06-01' = {
     description: 'A process on a host reached for a managed identity token (token theft) and the managed identity of that machine used a token remotely within 24 hours. Raised with both underlying alerts in one incident.'
     enabled: rulesEnabled
     severity: 'High'
-    queryPeriod: 'PT48H'
+    queryPeriod: 'PT73H'
     query: loadTextContent('sentinel/theftAndUse.kql')
     customDetails: {
       AlertId: 'AlertId'

@@ -3,9 +3,12 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEVERITIES } from '../../src/core/alerts/alertRow';
 import { ALERT_TABLE_NAME, alertKqlSchema } from '../../src/core/alerts/sentinelSchema';
+import { DEFAULT_LATENESS_MS, THEFT_AND_USE_WINDOW_MS } from '../../src/core/correlation/theftAndUse';
 import { kqlDiagnostics } from '../support/kusto';
 import { REPO_ROOT, properties, property, readBicep, resources, stringValue, type SyntaxNode } from './bicep';
 import { SENTINEL, sentinelRules as rules, type Rule } from './sentinelRules';
+
+const HOUR_MS = 3_600_000;
 
 /**
  * The Sentinel content in infra/modules/sentinel.bicep: every KQL text (the analytics rules' and the
@@ -98,6 +101,14 @@ describe('Sentinel analytics rules', () => {
     expect(ingestionWindow).toBeGreaterThanOrEqual(frequency);
     expect(ingestionWindow).toBeLessThan(period);
     expect(/where TimeGenerated > ago\((\d+)h\)/.exec(text)?.[1]).toBe(String(period / 60));
+  });
+
+  it('looks back for the stolen-and-used halves as far as a join can reach', () => {
+    const rule = all.find((r) => r.queryPath === 'sentinel/theftAndUse.kql');
+    const halvesHours = Number(/where TimeGenerated > ago\((\d+)h\)/.exec(rule?.query.replace(/\/\/.*$/gm, '') ?? '')?.[1]);
+    // The halves' rows carry their processing time: a join pairs halves up to the window apart, one
+    // stream lagging the other by up to the lateness allowance, and raises from rows of the last hour.
+    expect(halvesHours * HOUR_MS).toBeGreaterThanOrEqual(THEFT_AND_USE_WINDOW_MS + DEFAULT_LATENESS_MS + HOUR_MS);
   });
 
   it('takes severity, name and description from the row', () => {

@@ -32,7 +32,8 @@ export interface CorrelationSettings {
   readonly latenessAllowanceMs?: number;
 }
 
-const DEFAULT_LATENESS_MS = 2 * 24 * 3_600_000;
+/** How far one stream may lag the other by default (CorrelationSettings.latenessAllowanceMs). */
+export const DEFAULT_LATENESS_MS = 2 * 24 * 3_600_000;
 const META_ROW = 'meta';
 
 export interface CorrelationResult {
