@@ -29,8 +29,9 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' existin
 }
 
 // Both rules: every 5 minutes over the last hour (late rows are still found; the KQL raises only
-// AlertIds first ingested in the last 6 minutes, so redelivered rows do not alert twice), one
-// Sentinel alert per row, name/description/severity taken from the row.
+// AlertIds first ingested in the last 6 minutes, so redelivered rows do not alert again in later
+// runs; the minute two runs share can raise one twice, into one incident), one Sentinel alert per
+// row (up to Sentinel's 150 per run), name/description/severity taken from the row.
 var schedule = {
   queryFrequency: 'PT5M'
   queryPeriod: 'PT1H'
