@@ -2,7 +2,7 @@
  * A replay's inputs: which files a list of files, folders and `-` names (listInputs), and the
  * records in each, read as the file's format says (readInputRecords, readInputItems).
  */
-import { createReadStream, closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, createReadStream, closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -48,11 +48,15 @@ export const INPUT_FILE_KINDS = '.json, .ndjson, .jsonl, .log or .csv, each opti
  * by the hour in their path (archiveOrder.ts); a file named on the command line is read whatever its
  * name; `-` is standard input. An entry of a folder that cannot be read (a dangling symbolic link,
  * no permission) is skipped and listed, the rest still read; a named input that does not exist is
- * a failure.
+ * a failure. A file or folder reached a second time (named twice, a second link to it, a link back
+ * up the tree) is read once and the repeat listed: reading it again would repeat its records.
+ * `outputs` are the files the run writes (`--out`, `--rejects`): one that is also an input would be
+ * emptied before it is read, so that is a failure naming both.
  */
-export function listInputs(inputs: readonly string[]): { files: InputFile[]; skipped: SkippedEntry[] } {
+export function listInputs(inputs: readonly string[], outputs: readonly { readonly flag: string; readonly path: string }[] = []): { files: InputFile[]; skipped: SkippedEntry[] } {
   const files: InputFile[] = [];
   const skipped: SkippedEntry[] = [];
+  const seen = new SeenPaths();
   for (const input of inputs) {
     if (input === STDIN) {
       files.push({ path: STDIN, bytes: undefined });
@@ -64,13 +68,45 @@ export function listInputs(inputs: readonly string[]): { files: InputFile[]; ski
     } catch (error) {
       throw new CommandFailure(`${input}: ${unreadableReason(input, error)}`);
     }
-    if (stat.isDirectory()) {
+    const first = seen.firstPathOf(input, stat);
+    if (first !== undefined) skipped.push({ path: input, reason: `already read as ${first}` });
+    else if (!stat.isDirectory() && unreadable(input) !== undefined) throw new CommandFailure(`${input}: ${unreadable(input)}`);
+    else if (stat.isDirectory()) {
       const walked: InputFile[] = [];
-      walk(input, walked, skipped);
+      walk(input, walked, skipped, seen);
       appendAll(files, inArchiveOrder(walked));
     } else files.push({ path: input, bytes: stat.size });
   }
+  for (const output of outputs) {
+    let stat;
+    try {
+      stat = statSync(output.path);
+    } catch {
+      continue; // not there yet: it cannot be an input
+    }
+    if (!stat.isFile()) continue; // a folder: opening it for writing fails with its own message
+    const input = seen.firstPathOf(output.path, stat);
+    if (input !== undefined) throw new CommandFailure(`${output.flag} ${output.path} is also an input of this run (${input}): it would be emptied before it is read; write it elsewhere`);
+  }
   return { files, skipped };
+}
+
+/**
+ * The files and folders a listing has reached, by device and inode: the same file under two names
+ * (a second link, a link back up the tree) is one. Where the file system reports no inode (0), paths
+ * are not compared and every name is read.
+ */
+class SeenPaths {
+  private readonly firstPaths = new Map<string, string>();
+
+  /** The path this file or folder was first reached by; undefined the first time (it is remembered). */
+  firstPathOf(file: string, stat: { readonly dev: number; readonly ino: number }): string | undefined {
+    if (stat.ino === 0) return undefined;
+    const key = `${stat.dev}:${stat.ino}`;
+    const first = this.firstPaths.get(key);
+    if (first === undefined) this.firstPaths.set(key, file);
+    return first;
+  }
 }
 
 /** The paths listInputs gives (see there). */
@@ -78,7 +114,7 @@ export function listInputFiles(inputs: readonly string[]): string[] {
   return listInputs(inputs).files.map((f) => f.path);
 }
 
-function walk(folder: string, files: InputFile[], skipped: SkippedEntry[]): void {
+function walk(folder: string, files: InputFile[], skipped: SkippedEntry[], seen: SeenPaths): void {
   let names: string[];
   try {
     names = readdirSync(folder).sort();
@@ -96,8 +132,23 @@ function walk(folder: string, files: InputFile[], skipped: SkippedEntry[]): void
       if (isInputFileName(name) || isSymbolicLink(entry)) skipped.push({ path: entry, reason: unreadableReason(entry, error) });
       continue;
     }
-    if (stat.isDirectory()) walk(entry, files, skipped);
-    else if (stat.isFile() && isInputFileName(name)) files.push({ path: entry, bytes: stat.size });
+    if (!stat.isDirectory() && !(stat.isFile() && isInputFileName(name))) continue;
+    const first = seen.firstPathOf(entry, stat);
+    const cannotRead = stat.isFile() ? unreadable(entry) : undefined;
+    if (first !== undefined) skipped.push({ path: entry, reason: `already read as ${first}` });
+    else if (cannotRead !== undefined) skipped.push({ path: entry, reason: cannotRead });
+    else if (stat.isDirectory()) walk(entry, files, skipped, seen);
+    else files.push({ path: entry, bytes: stat.size });
+  }
+}
+
+/** Why a file cannot be opened for reading (no permission); undefined when it can. Checked before any record is read, so one such file in a folder is skipped and listed instead of ending the run halfway. */
+function unreadable(file: string): string | undefined {
+  try {
+    accessSync(file, fsConstants.R_OK);
+    return undefined;
+  } catch (error) {
+    return unreadableReason(file, error);
   }
 }
 

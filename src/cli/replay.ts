@@ -96,7 +96,8 @@ const PROGRESS_EVERY_RECORDS = 4096;
 export async function replay(options: ReplayOptions, clock: () => number = Date.now): Promise<ReplaySummary> {
   const started = clock();
   const warn = options.warn ?? (() => undefined);
-  const { files, skipped } = listInputs(options.inputs);
+  const outputs = [...(options.out ? [{ flag: '--out', path: options.out }] : []), ...(options.rejectsFile ? [{ flag: '--rejects', path: options.rejectsFile }] : [])];
+  const { files, skipped } = listInputs(options.inputs, outputs);
   for (const entry of skipped) warn(`warning: skipped ${entry.path}: ${entry.reason}`);
   if (files.length === 0) {
     const where = options.inputs.join(', ');

@@ -15,7 +15,7 @@ export function formatReplaySummary(summary: ReplaySummary, rejectsFile?: string
     `alerts by severity: ${formatCounts(summary.alertsBySeverity)}; by detector: ${formatCounts(summary.alertsByDetector)}; suppressed by dedup: ${summary.suppressed}`,
   ];
   if (summary.tableRequests !== undefined) lines.push(`table storage requests: ${summary.tableRequests}, state rows changed: ${summary.stateChanges}`);
-  if (summary.skipped.length > 0) lines.push(`skipped ${summary.skipped.length} folder ${summary.skipped.length === 1 ? 'entry' : 'entries'} that could not be read (warnings above)`);
+  if (summary.skipped.length > 0) lines.push(`skipped ${summary.skipped.length} ${summary.skipped.length === 1 ? 'input' : 'inputs'} that could not be read or were already read (warnings above)`);
   const backwards = new Set(summary.timeOrderWarnings.map((w) => w.file)).size;
   if (backwards > 0) lines.push(`warning: event time ran backwards by more than the dedup window in ${backwards} ${backwards === 1 ? 'file' : 'files'} (see above): alerts may be missing`);
   return lines;

@@ -170,7 +170,34 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     expect(await main(['replay', dir, '--format', 'table'], io)).toBe(0);
     expect(err()).toContain(`warning: skipped ${path.join(dir, 'day-99.ndjson')}: a symbolic link to nothing (its target does not exist)`);
     expect(err()).toContain('files 20, records 81,');
-    expect(err()).toContain('skipped 1 folder entry that could not be read');
+    expect(err()).toContain('skipped 1 input that could not be read or were already read');
+  });
+
+  it('a folder reached twice (a link back up the tree) or a file named twice is read once, the repeat listed', async () => {
+    const dir = folder();
+    writeScenario(dir);
+    symlinkSync(dir, path.join(dir, 'self'));
+    let run = testIo();
+    expect(await main(['replay', dir, path.join(dir, 'day-00.ndjson'), '--format', 'table'], run.io)).toBe(0);
+    expect(run.err()).toContain(`warning: skipped ${path.join(dir, 'self')}: already read as ${dir}`);
+    expect(run.err()).toContain(`warning: skipped ${path.join(dir, 'day-00.ndjson')}: already read as ${path.join(dir, 'day-00.ndjson')}`);
+    expect(run.err()).toContain('files 20, records 81,');
+    run = testIo();
+    expect(await main(['replay', path.join(dir, 'self', 'day-00.ndjson'), path.join(dir, 'day-00.ndjson')], run.io)).toBe(0);
+    expect(run.err()).toContain('files 1,');
+  });
+
+  it('an --out or --rejects file that is also an input is refused before it is emptied', async () => {
+    const dir = folder();
+    writeScenario(dir);
+    const input = path.join(dir, 'day-03.ndjson');
+    const before = readFileSync(input, 'utf8');
+    for (const flag of ['--out', '--rejects']) {
+      const run = testIo();
+      expect(await main(['replay', dir, flag, input], run.io)).toBe(1);
+      expect(run.err()).toBe(`tokenwatch replay: ${flag} ${input} is also an input of this run (${input}): it would be emptied before it is read; write it elsewhere\n`);
+      expect(readFileSync(input, 'utf8')).toBe(before);
+    }
   });
 
   it('a table store that answers nothing: the store named without its key, and a hint', async () => {
