@@ -39,9 +39,16 @@ export function createTableClient(
   return new TableClient(target.endpoint, tableName, target.credential, options);
 }
 
-/** Creates the table if missing (idempotent). Used by replays and tests; production tables come from Bicep. */
-export async function ensureTable(connectionString: string, tableName: string): Promise<void> {
-  await TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: isLocalEmulator(connectionString) }).createTable(tableName);
+/**
+ * Creates the table if missing (idempotent). Used by replays and tests; production tables come from
+ * Bicep. With the same request timeout as every other call: a store that accepts the connection and
+ * never answers must not hold a replay forever.
+ */
+export async function ensureTable(connectionString: string, tableName: string, requestTimeoutMs?: number): Promise<void> {
+  await TableServiceClient.fromConnectionString(connectionString, {
+    allowInsecureConnection: isLocalEmulator(connectionString),
+    additionalPolicies: [{ policy: requestTimeoutPolicy(requestTimeoutMs), position: 'perRetry' }],
+  }).createTable(tableName);
 }
 
 /**

@@ -38,20 +38,32 @@ export function describeFailure(error: unknown, debug: boolean): string[] {
 }
 
 function firstLine(error: unknown): string {
-  if (isSignInMissing(error)) return 'no Azure sign-in could get a token for the state table';
+  if (isSignInMissing(error)) return `no Azure sign-in could get a token${signInTargetOf(error) === 'workspace' ? ' for the Log Analytics workspace' : signInTargetOf(error) === 'table' ? ' for the state table' : ''}`;
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n', 1)[0]!.trim() || (error instanceof Error ? error.name : 'failed');
 }
 
 function hintFor(error: unknown): string | undefined {
   if (isSignInMissing(error)) {
-    return 'run `az login` (or sign in with Azure PowerShell or azd, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET), then try again; the identity needs Storage Table Data Contributor on the account (--debug: what each credential answered)';
+    const role = signInTargetOf(error) === 'workspace' ? 'Log Analytics Reader on the workspace' : 'Storage Table Data Contributor on the state table\'s account';
+    return `run \`az login\` (or sign in with Azure PowerShell or azd, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET), then try again; the identity needs ${role} (--debug: what each credential answered)`;
+  }
+  if (causes(error).some((e) => e.name === 'AbortError' || /operation was aborted/i.test(e.message))) {
+    return 'no answer in time: check that the endpoint (--store, or the workspace) is the right one and reachable from here';
   }
   if (causes(error).some((e) => statusOf(e) === 403)) {
     return 'the signed-in identity is not allowed to use the table: give it the Storage Table Data Contributor role on the storage account (role assignments take a few minutes to apply)';
   }
   const refused = causes(error).find((e) => codeOf(e) === 'ECONNREFUSED' || codeOf(e) === 'ENOTFOUND');
   if (refused !== undefined) return 'nothing answered at the state table endpoint: check --store (for a local run, `--store azurite` starts one)';
+  return undefined;
+}
+
+/** Which service asked for the token that no sign-in could give: a Log Analytics query, the state table, or not known. */
+function signInTargetOf(error: unknown): 'workspace' | 'table' | undefined {
+  const chain = causes(error);
+  if (chain.some((e) => e.name === 'LogQueryError' || e.message.startsWith('logAnalyticsQuery:'))) return 'workspace';
+  if (chain.some((e) => e.name === 'StateStoreError' || e.message.startsWith('table state:'))) return 'table';
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import { AZURITE_ACCOUNT, azuriteConnectionString } from '../../src/adapters/azurite';
 import { StateStoreError } from '../../src/adapters/stateStore';
-import { createTableClient, isLocalEmulator, isLoopbackUrl } from '../../src/adapters/tableClient';
+import { createTableClient, ensureTable, isLocalEmulator, isLoopbackUrl } from '../../src/adapters/tableClient';
 import { TableStateStore } from '../../src/adapters/tableStateStore';
 
 const KEY = 'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -48,6 +48,20 @@ describe('request timeouts', () => {
       const started = Date.now();
       await expect(store.load(['mi|t|o'])).rejects.toBeInstanceOf(StateStoreError);
       // The SDK retries a timed-out request a few times (150 ms each, with back-off), well under a minute.
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 90_000);
+
+  it('creating the table (a replay with --store) ends too when the store never answers', async () => {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      await expect(ensureTable(azuriteConnectionString(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`), 'TokenWatchState', 150)).rejects.toThrow();
       expect(Date.now() - started).toBeLessThan(60_000);
     } finally {
       server.closeAllConnections();

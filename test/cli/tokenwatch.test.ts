@@ -231,6 +231,20 @@ describe('describeFailure', () => {
     expect(lines.join('\n')).not.toContain('EnvironmentCredential');
   });
 
+  it('a workspace query that needs a sign-in names the workspace and its role, not the state table', () => {
+    const query = Object.assign(new Error(`logAnalyticsQuery: the query failed (AuthenticationFailed): ${chain.message}`, { cause: chain }), { name: 'LogQueryError' });
+    const lines = describeFailure(query, false);
+    expect(lines[0]).toBe('no Azure sign-in could get a token for the Log Analytics workspace');
+    expect(lines[1]).toContain('Log Analytics Reader on the workspace');
+    expect(lines.join('\n')).not.toContain('Storage Table');
+  });
+
+  it('a request nobody answered in time: a hint, not a bare abort message', () => {
+    const aborted = Object.assign(new Error('The operation was aborted. Rejecting from abort signal callback while making request.'), { name: 'AbortError' });
+    const lines = describeFailure(new Error('table state: creating the table failed', { cause: aborted }), false);
+    expect(lines).toEqual(['table state: creating the table failed', '  no answer in time: check that the endpoint (--store, or the workspace) is the right one and reachable from here']);
+  });
+
   it('with --debug, every cause and its stack', () => {
     const text = describeFailure(wrapped, true).join('\n');
     expect(text).toContain('Azure CLI could not be found');
