@@ -42,6 +42,11 @@ export async function startAzurite(options: { readonly startTimeoutMs?: number; 
         ...serviceFlags,
         String(port),
       ], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Never outlive this process (an exit without stop(): Ctrl-C, a failed write): an orphaned
+      // emulator keeps its port and its memory.
+      const killChild = (): void => void child.kill('SIGTERM');
+      process.once('exit', killChild);
+      child.once('exit', () => process.off('exit', killChild));
       await waitForStart(child, options.startTimeoutMs ?? 20_000);
       const tableEndpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
       return {

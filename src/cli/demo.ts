@@ -34,6 +34,9 @@ export interface DemoOutput {
 export async function runDemo(options: DemoOptions, output?: DemoOutput): Promise<number> {
   const tenant = generateDemoTenant();
   const folder = mkdtempSync(path.join(tmpdir(), 'tokenwatch-demo-'));
+  // Also when the process ends without unwinding (Ctrl-C, a failed write to stdout): 45 MB of scratch.
+  const removeFolder = (): void => rmSync(folder, { recursive: true, force: true });
+  process.once('exit', removeFolder);
   const write = output?.write ?? ((line: string): void => void process.stdout.write(`${line}\n`));
   try {
     const audit = path.join(folder, 'audit');
@@ -73,7 +76,8 @@ export async function runDemo(options: DemoOptions, output?: DemoOutput): Promis
     const allJoined = joined.incidentsMatched === joined.incidents && joined.controlsMatched === joined.controls && joined.unexpected === 0;
     return check.matched === tenant.planted.length && theft.matched === theft.total && allJoined ? 0 : 1;
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    process.off('exit', removeFolder);
+    removeFolder();
   }
 }
 

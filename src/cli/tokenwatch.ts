@@ -144,10 +144,17 @@ export function backfillOptionsFromFlags(positional: readonly string[], flags: R
 
 if (require.main === module) {
   // `tokenwatch replay … | head`: a closed pipe ends the output, not the run with a stack trace.
+  // Any other failure to write the output (a full disk) is one line and exit 1.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
-    throw error;
+    process.stderr.write(`tokenwatch: writing to standard output failed (${error.code ?? error.message})\n`);
+    process.exit(EXIT_FAILURE);
   });
+  // Progress and warnings are a courtesy: a closed or full stderr must not end the run before its
+  // alerts are written (to stdout or --out).
+  process.stderr.on('error', () => undefined);
+  // Ctrl-C ends the run through process.exit, so 'exit' handlers (the demo's scratch folder) run.
+  process.once('SIGINT', () => process.exit(130));
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

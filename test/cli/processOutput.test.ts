@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * The built command line as a process (npm test builds first): what the process does when its own
+ * output streams fail, which main() with a test io cannot show.
+ */
+const CLI = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'tokenwatch.js');
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'endpoint', 'ecs', 'process-curl-gcp-token.json');
+const scratch = mkdtempSync(path.join(tmpdir(), 'tw-cli-process-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function run(args: readonly string[], stdout: number | 'pipe', closeStderr = false): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', stdout, 'pipe'] });
+    let stderr = '';
+    if (closeStderr) child.stderr.destroy();
+    else child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('tokenwatch as a process: its own output failing', () => {
+  it.runIf(existsSync('/dev/full'))('a full disk under standard output is one line and exit 1, not a stack trace', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const { code, stderr } = await run(['replay', FIXTURE], full);
+      expect(code).toBe(1);
+      expect(stderr).toContain('tokenwatch: writing to standard output failed (ENOSPC)');
+      expect(stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      closeSync(full);
+    }
+  }, 60_000);
+
+  it('a closed standard error does not end the run before its alerts are written', async () => {
+    const out = path.join(scratch, 'alerts.ndjson');
+    const { code } = await run(['replay', FIXTURE, '--out', out], 'pipe', true);
+    expect(code).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(1);
+  }, 60_000);
+});
