@@ -1,4 +1,5 @@
 import type { AlertRow, Severity } from '../core/alerts/alertRow';
+import { printable } from './terminalText';
 import { wrapText } from './wrapText';
 
 /** Where the table is not shown on a terminal (a pipe, a file): this many columns. */
@@ -20,14 +21,14 @@ const GAP = '  ';
 export function formatAlertTable(alerts: readonly AlertRow[], width = DEFAULT_TABLE_WIDTH): string {
   const total = Math.max(MIN_TABLE_WIDTH, width);
   const rows = [...alerts].sort((a, b) => SEVERITY_ORDER[a.Severity] - SEVERITY_ORDER[b.Severity] || a.EventTime.localeCompare(b.EventTime) || a.AlertId.localeCompare(b.AlertId));
-  const cells = rows.map(cellsOf);
+  const cells = rows.map((a) => cellsOf(a).map(printable));
   const natural = HEADER.map((h, i) => Math.min(MAX_WIDTHS[i]!, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
   const widths = fitWidths(natural, total - GAP.length * (HEADER.length - 1));
   const line = (c: readonly string[]): string => c.map((v, i) => fit(v, widths[i]!)).join(GAP).trimEnd();
   const out = [line(HEADER), widths.map((w) => '-'.repeat(w)).join(GAP)];
   rows.forEach((a, i) => {
     out.push(line(cells[i]!));
-    for (const reasonLine of wrapText(a.Reason, total - 4)) out.push(`    ${reasonLine}`);
+    for (const reasonLine of wrapText(printable(a.Reason), total - 4)) out.push(`    ${reasonLine}`);
   });
   return out.join('\n');
 }
@@ -65,5 +66,5 @@ function fit(value: string, width: number): string {
 
 export function formatCounts(counts: Readonly<Record<string, number>>): string {
   const entries = Object.entries(counts).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length === 0 ? 'none' : entries.map(([k, n]) => `${k} ${n}`).join(', ');
+  return entries.length === 0 ? 'none' : entries.map(([k, n]) => `${printable(k)} ${n}`).join(', ');
 }

@@ -24,6 +24,7 @@ import { appendAll } from '../core/arrays';
 import { CommandFailure } from './cliErrors';
 import { readJson, remoteUseSettingsFromFiles } from './commandSettings';
 import { LineFile, openOutputFile } from './outputFile';
+import { printable } from './terminalText';
 import type { ReplayProgressState } from './replayProgress';
 import { ReplayRejects } from './replayRejects';
 import { describeStore, openTableTarget } from './stateTable';
@@ -98,7 +99,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   const warn = options.warn ?? (() => undefined);
   const outputs = [...(options.out ? [{ flag: '--out', path: options.out }] : []), ...(options.rejectsFile ? [{ flag: '--rejects', path: options.rejectsFile }] : [])];
   const { files, skipped } = listInputs(options.inputs, outputs);
-  for (const entry of skipped) warn(`warning: skipped ${entry.path}: ${entry.reason}`);
+  for (const entry of skipped) warn(`warning: skipped ${printable(entry.path)}: ${printable(entry.reason)}`);
   if (files.length === 0) {
     const where = options.inputs.join(', ');
     throw new CommandFailure(`nothing to replay: ${where} ${options.inputs.length === 1 ? 'holds' : 'hold'} no log files (${INPUT_FILE_KINDS})${skipped.length > 0 ? ' that could be read' : ''}`);

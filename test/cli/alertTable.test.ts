@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAlertTable } from '../../src/cli/alertTable';
+import { formatAlertTable, formatCounts } from '../../src/cli/alertTable';
 import { ATTACK, EMPTY_ALERT_FIELDS, type AlertRow, type Severity } from '../../src/core/alerts/alertRow';
 
 const alert = (id: string, severity: Severity, time: string, reason: string): AlertRow => ({
@@ -63,5 +63,24 @@ describe('formatAlertTable', () => {
     const narrow = formatAlertTable(ALERTS, 60);
     expect(narrow).toMatch(/^High +2026-03-02 08:00:00 +RemoteUse +vm-c…/m);
     expect(reasonLines(narrow)).toBeGreaterThan(reasonLines(wide));
+  });
+});
+
+describe('text from the logs on a terminal', () => {
+  it('shows control characters in hosts, processes, targets and reasons as escapes, never raw', () => {
+    const theft = {
+      ...alert('t1', 'High', '2026-03-01T10:00:00.000Z', ''),
+      Detector: 'TokenTheft' as const,
+      HostName: 'evil\u001b[2K\rhost',
+      ProcessName: 'x\u001b]0;owned\u0007',
+      Target: 'http://169.254.169.254/\u009b31m',
+      Reason: 'line one\u001b[1Aup',
+    };
+    const table = formatAlertTable([theft]);
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table).toContain('evil\\x1b[2K\\x0dhost');
+    expect(table).toContain('x\\x1b]0;owned\\x07');
+    expect(table).toContain('line one\\x1b[1Aup');
+    expect(formatCounts({ 'ecs\u001b[2K': 1 })).toBe('ecs\\x1b[2K 1');
   });
 });
