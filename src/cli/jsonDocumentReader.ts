@@ -19,7 +19,7 @@
  */
 import { decodeMessage } from '../core/records/envelope';
 import { makeReject } from '../core/records/reject';
-import { decodedItems, elementItems, LineSplitter, lineItems, type InputItem, type NumberedLine } from './inputItems';
+import { decodedItems, elementItems, LineSplitter, lineItems, MAX_RECORD_CHARS, type InputItem, type NumberedLine } from './inputItems';
 
 type Mode =
   /** White space before the document. */
@@ -52,6 +52,8 @@ export class JsonDocumentReader {
   private elementStart = -1;
   /** Whether the element is a string, array or object that has closed: only a comma or the list's end may follow. */
   private elementClosed = false;
+  /** Characters of the element so far; past MAX_RECORD_CHARS its text is no longer kept (a reject when it ends). */
+  private elementChars = 0;
   /** Elements handed on: the next one's index in its origin. */
   private elements = 0;
   /** The top-level object's member state: whether a key is expected, the key being read, the last key read. */
@@ -105,7 +107,7 @@ export class JsonDocumentReader {
     const end = yield* this.scan(chunk, i);
     if (end === undefined) {
       // Still inside the value.
-      if (this.element !== undefined) this.element.push(chunk.slice(Math.max(this.elementStart, 0)));
+      if (this.element !== undefined) this.keepElementText(chunk.slice(Math.max(this.elementStart, 0)));
       this.elementStart = -1;
       if (this.keyStart !== -1) {
         this.keyText.push(chunk.slice(this.keyStart));
@@ -127,7 +129,10 @@ export class JsonDocumentReader {
     }
     if (this.mode === 'start' || this.mode === 'whole' || (this.listDepth === 0 && !this.streamedRecords)) {
       // Decided as a whole document is: an empty body, NDJSON in one file, not JSON at all.
-      yield* decodedItems(decodeMessage(this.held.join(''), this.name), this.name);
+      const whole = joinedText(this.held);
+      this.held = [];
+      if (whole === undefined) yield { reject: tooLargeDocument(this.name) };
+      else yield* decodedItems(decodeMessage(whole, this.name), this.name);
       return;
     }
     const where = this.element !== undefined ? `inside record ${this.elements}` : `after record ${this.elements - 1}`;
@@ -220,8 +225,10 @@ export class JsonDocumentReader {
           const end = i + 1;
           if (!this.streamedRecords) {
             this.held.push(chunk.slice(0, end));
-            this.firstValue = this.held.join('');
+            const whole = joinedText(this.held);
             this.held = [];
+            if (whole === undefined) yield { reject: tooLargeDocument(this.name) };
+            else this.firstValue = whole;
           }
           return end;
         }
@@ -233,7 +240,7 @@ export class JsonDocumentReader {
   /** NDJSON lines after the top-level value; the first one with text settles what the held first value was. */
   private *restLines(lines: Iterable<NumberedLine>): Generator<InputItem> {
     for (const line of lines) {
-      if (this.firstValue !== undefined && line.text.trim() !== '') {
+      if (this.firstValue !== undefined && (line.text.trim() !== '' || line.tooLongChars !== undefined)) {
         const first = this.firstValue;
         this.firstValue = undefined;
         yield* lineItems({ text: first, line: this.valueLine }, this.name);
@@ -255,14 +262,27 @@ export class JsonDocumentReader {
     }
   }
 
-  /** The element that ends before `end` in `chunk`: parsed and handed on (a counted reject when it is not JSON). */
+  /** More of the element being cut out; past MAX_RECORD_CHARS only its length is counted. */
+  private keepElementText(text: string): void {
+    this.elementChars += text.length;
+    if (this.elementChars > MAX_RECORD_CHARS) this.element = [];
+    else this.element!.push(text);
+  }
+
+  /** The element that ends before `end` in `chunk`: parsed and handed on (a counted reject when it is not JSON, or too long to read). */
   private *endElement(chunk: string, end: number): Generator<InputItem> {
+    this.keepElementText(chunk.slice(Math.max(this.elementStart, 0), end));
     const parts = this.element!;
-    parts.push(chunk.slice(Math.max(this.elementStart, 0), end));
+    const chars = this.elementChars;
     this.element = undefined;
     this.elementStart = -1;
     this.elementClosed = false;
+    this.elementChars = 0;
     const where = `${this.name} record ${this.elements++}`;
+    if (chars > MAX_RECORD_CHARS) {
+      yield { reject: makeReject('record.too-large', `The record is ${chars} characters long; records over ${MAX_RECORD_CHARS} are not read (an Event Hub body holds at most 1 MiB). The records after it were read on.`, '', where) };
+      return;
+    }
     const text = parts.length === 1 ? parts[0]! : parts.join('');
     let value: unknown;
     try {
@@ -279,4 +299,18 @@ export class JsonDocumentReader {
     const where = `${this.name} record ${this.elements++}`;
     yield { reject: makeReject('body.invalid-json', 'An empty place in the record list (two commas, or a comma first).', '', where) };
   }
+}
+
+/** The parts as one string; undefined past what V8 can hold in one string (about 512 Mi characters). */
+function joinedText(parts: readonly string[]): string | undefined {
+  try {
+    return parts.join('');
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+function tooLargeDocument(name: string): ReturnType<typeof makeReject> {
+  return makeReject('body.too-large', 'The JSON document is one value too large to read whole (no record list to read it by, and past the size of one string); a replay reads arrays and Event Hub bodies record by record.', '', name);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodedItems, type InputItem } from '../../src/cli/inputItems';
+import { decodedItems, LineSplitter, lineItems, MAX_RECORD_CHARS, type InputItem } from '../../src/cli/inputItems';
 import { JsonDocumentReader } from '../../src/cli/jsonDocumentReader';
 import { decodeMessage } from '../../src/core/records/envelope';
 import { createRandom, type Random } from '../../src/demo/random';
@@ -174,3 +174,19 @@ function randomDocument(random: Random): string {
   const doc = random.int(0, 2) === 0 ? list : { before: randomValue(random, 1), records: list, after: randomValue(random, 1) };
   return JSON.stringify(doc, null, random.pick([undefined, 0, 1, 2]));
 }
+
+describe('records and lines too long to read', () => {
+  it('a record over MAX_RECORD_CHARS in a record list is one reject, and the records around it are read', () => {
+    const huge = `"${'a'.repeat(MAX_RECORD_CHARS)}"`;
+    const text = `{"records":[${JSON.stringify(records[0])},${huge},${JSON.stringify(records[1])}]}`;
+    const items = streamed(text, 1 << 20);
+    expect(origins(items)).toEqual([`${NAME} record 0`, `reject record.too-large ${NAME} record 1`, `${NAME} record 2`]);
+  });
+
+  it('a line over the limit comes out with its length only; the lines after it are read', () => {
+    const splitter = new LineSplitter(1, 10);
+    const lines = [...splitter.push('short\n0123456'), ...splitter.push('789abcdef\nnext\r\n'), ...splitter.end()];
+    expect(lines).toEqual([{ text: 'short', line: 1 }, { text: '', line: 2, tooLongChars: 16 }, { text: 'next', line: 3 }]);
+    expect([...lineItems(lines[1]!, 'big.ndjson')].map((item) => ('reject' in item ? `${item.reject.reason} ${item.reject.origin}` : ''))).toEqual(['line.too-long big.ndjson:2']);
+  });
+});
