@@ -40,7 +40,14 @@ export function describeFailure(error: unknown, debug: boolean): string[] {
 function firstLine(error: unknown): string {
   if (isSignInMissing(error)) return `no Azure sign-in could get a token${signInTargetOf(error) === 'workspace' ? ' for the Log Analytics workspace' : signInTargetOf(error) === 'table' ? ' for the state table' : ''}`;
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n', 1)[0]!.trim() || (error instanceof Error ? error.name : 'failed');
+  const line = message.split('\n', 1)[0]!.trim();
+  // A service's raw answer (a JSON or XML error body) says less than its status and code.
+  const status = error instanceof Error ? statusOf(error) : undefined;
+  if (status !== undefined && /^[{<]/.test(line)) {
+    const code = codeOf(error as Error);
+    return `the service answered ${status}${code !== undefined ? ` (${code})` : ''}`;
+  }
+  return line || (error instanceof Error ? error.name : 'failed');
 }
 
 function hintFor(error: unknown): string | undefined {
@@ -54,6 +61,7 @@ function hintFor(error: unknown): string | undefined {
   if (causes(error).some((e) => statusOf(e) === 403)) {
     return 'the signed-in identity is not allowed to use the table: give it the Storage Table Data Contributor role on the storage account (role assignments take a few minutes to apply)';
   }
+  if (causes(error).some((e) => statusOf(e) === 404)) return 'not found: check --table (default TokenWatchState) and that --store is the account the app writes';
   const refused = causes(error).find((e) => codeOf(e) === 'ECONNREFUSED' || codeOf(e) === 'ENOTFOUND');
   if (refused !== undefined) return 'nothing answered at the state table endpoint: check --store (for a local run, `--store azurite` starts one)';
   return undefined;

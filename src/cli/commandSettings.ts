@@ -5,9 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { loadAsnData } from '../adapters/asnData';
 import { loadDatedServiceTagsFile } from '../adapters/serviceTagsFile';
+import { ServiceTagsFormatError } from '../core/network/serviceTags';
 import { classifierForServiceTags } from '../app/ipClassifier';
 import { parseRemoteUseAllowlist } from '../core/remoteUse/allowlist';
 import { defaultRemoteUseSettings, NO_ALLOWLIST, type RemoteUseSettings, type UsualExternalMode } from '../core/remoteUse/settings';
+import { CommandFailure } from './cliErrors';
 
 export function remoteUseSettingsFromFiles(files: {
   readonly allowlistFile?: string | undefined;
@@ -16,19 +18,37 @@ export function remoteUseSettingsFromFiles(files: {
 }): RemoteUseSettings {
   let allowlist = NO_ALLOWLIST;
   if (files.allowlistFile) {
-    const parsed = parseRemoteUseAllowlist(readJson(files.allowlistFile));
-    if (!parsed.ok) throw new Error(`--allowlist ${files.allowlistFile}: ${parsed.errors.join('; ')}`);
+    const parsed = parseRemoteUseAllowlist(readJson('--allowlist', files.allowlistFile));
+    if (!parsed.ok) throw new CommandFailure(`--allowlist ${files.allowlistFile}: ${parsed.errors.join('; ')}`);
     allowlist = parsed.value;
   }
   // --service-tags: the AzureCloud ranges and regions, dated by the YYYYMMDD in the file name (else its mtime).
-  const tags = classifierForServiceTags(loadAsnData(), files.serviceTagsFile ? loadDatedServiceTagsFile(files.serviceTagsFile) : undefined);
+  const tags = classifierForServiceTags(loadAsnData(), files.serviceTagsFile ? serviceTagsOf(files.serviceTagsFile) : undefined);
   return defaultRemoteUseSettings(tags.classifyIp, { allowlist, serviceTags: tags.serviceTags, usualExternal: files.usualExternal ?? 'alert' });
 }
 
-export function readJson(file: string): unknown {
+function serviceTagsOf(file: string): ReturnType<typeof loadDatedServiceTagsFile> {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return loadDatedServiceTagsFile(file);
   } catch (error) {
-    throw new Error(`${file}: not readable JSON (${error instanceof Error ? error.message : String(error)})`);
+    if (error instanceof ServiceTagsFormatError) throw new CommandFailure(`--service-tags: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+/** A settings file a flag names, as JSON: a file that cannot be read and text that is not JSON are failures naming the flag. */
+export function readJson(flag: string, file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : error instanceof Error ? error.message : String(error);
+    throw new CommandFailure(`${flag} ${file}: cannot read it (${reason})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CommandFailure(`${flag} ${file}: not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
 }

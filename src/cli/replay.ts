@@ -107,7 +107,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   if (files.filter((f) => f.path === STDIN).length > 1) throw new CommandFailure('"-" (standard input) can be read once only');
   // Settings before outputs: a bad allowlist fails before --out is emptied.
   const settings = remoteUseSettingsFromFiles(options);
-  const theftSettings = loadTheftSettings(options.theftAllowlistFile ? readJson(options.theftAllowlistFile) : undefined);
+  const theftSettings = theftSettingsOf(options.theftAllowlistFile);
   const outFd = options.out ? openOutputFile('--out', options.out) : undefined;
   const rejectsFile = options.rejectsFile ? LineFile.open('--rejects', options.rejectsFile) : undefined;
   const out: Writable | undefined = options.out ? quietStream(createWriteStream(options.out, { fd: outFd })) : options.alertsToStdout === false ? undefined : (options.stdout ?? process.stdout);
@@ -340,4 +340,17 @@ async function openStores(store: string): Promise<Stores> {
 /** Adds counts (a zero count adds no key). */
 function merge(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const [k, v] of Object.entries(from)) if (v !== 0) into[k] = (into[k] ?? 0) + v;
+}
+
+/** The theft allowlist overrides a `--theft-allowlist` file holds: invalid ones (a `null` included) are a failure naming the flag. */
+function theftSettingsOf(file: string | undefined): ReturnType<typeof loadTheftSettings> {
+  if (file === undefined) return loadTheftSettings(undefined);
+  const json = readJson('--theft-allowlist', file);
+  // `null` would read as no overrides at all: a file that says nothing is more likely a mistake.
+  if (json === null) throw new CommandFailure(`--theft-allowlist ${file}: holds null, not the JSON object of overrides (docs/theft.md)`);
+  try {
+    return loadTheftSettings(json);
+  } catch (error) {
+    throw new CommandFailure(`--theft-allowlist ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -41,8 +41,28 @@ export function checkStoreFlag(store: string, accepts: { readonly memory: boolea
   }
   const settings = connectionStringSettings(store);
   const has = (name: string): boolean => (settings.get(name) ?? '') !== '';
-  if (settings.get('usedevelopmentstorage')?.toLowerCase() === 'true' || (has('accountname') && has('accountkey')) || (has('sharedaccesssignature') && has('tableendpoint'))) return store;
+  if (settings.get('usedevelopmentstorage')?.toLowerCase() === 'true' || (has('accountname') && has('accountkey')) || (has('sharedaccesssignature') && has('tableendpoint'))) {
+    // The Table client has its own rules for what a connection string must hold (a protocol and an
+    // endpoint suffix, or an endpoint): asked here, so its refusal is a usage error too.
+    try {
+      createTableClient({ connectionString: store }, 'probe');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split('\n', 1)[0]! : String(error);
+      throw new UsageError(`--store ${describeStore(store)}: the Table client cannot use it (${reason}); give it as the portal shows it (DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net), or with a TableEndpoint`);
+    }
+    return store;
+  }
   throw new UsageError(`${forms}, not "${settings.size > 0 ? describeStore(store) : store}"`);
+}
+
+/** Table Storage's rule for a table name: 3 to 63 letters and digits, a letter first. */
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+
+/** `--table` checked before anything starts (the service would answer a bad name with a raw 400 body). */
+export function checkTableFlag(table: string | undefined): string {
+  if (table === undefined) return 'TokenWatchState';
+  if (TABLE_NAME.test(table)) return table;
+  throw new UsageError(`--table must be a table name (3 to 63 letters and digits, a letter first), not "${table.length > 80 ? `${table.slice(0, 80)}…` : table}"`);
 }
 
 /** The store as it may be printed: a connection string by its account and endpoint, never its key. */

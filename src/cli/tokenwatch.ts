@@ -17,7 +17,7 @@ import { formatCommandHelp, parseCommandLine, stringFlag, type CommandLine, type
 import { COMMANDS, formatOverview } from './commandSpecs';
 import { benchOptionsFromFlags } from './benchFlags';
 import { runReplayCommand } from './replayCommand';
-import { checkStoreFlag } from './stateTable';
+import { checkStoreFlag, checkTableFlag } from './stateTable';
 
 export { UsageError } from './cliErrors';
 
@@ -96,13 +96,14 @@ async function run(command: string, line: CommandLine, io: CliIo): Promise<numbe
       if (!store || !tenant || !identity) throw new UsageError('baseline needs --store, --tenant and --identity');
       if (store === 'memory' || store === 'azurite') throw new UsageError('baseline reads a state table that exists: give its endpoint or connection string in --store');
       checkStoreFlag(store, { memory: false, azurite: false });
+      const table = checkTableFlag(flag('table'));
       const at = flag('at');
       const atMs = at !== undefined ? Date.parse(at) : io.now();
       if (Number.isNaN(atMs)) throw new UsageError(`--at must be an ISO time such as 2026-12-01T00:00:00Z, not "${at}"`);
       const { loadIdentityBaseline, formatIdentityBaseline } = require('./baseline') as typeof import('./baseline');
       const { openStateTable } = require('./stateTable') as typeof import('./stateTable');
       // 30 days: the baseline's training window.
-      const found = await loadIdentityBaseline(openStateTable(store, flag('table') ?? 'TokenWatchState'), tenant, identity, atMs, 30 * 86_400_000);
+      const found = await loadIdentityBaseline(openStateTable(store, table), tenant, identity, atMs, 30 * 86_400_000);
       if (!found) {
         io.stderr.write(`tokenwatch baseline: tenant ${tenant} has no Managed Identity "${identity}" in its catalog\n`);
         return EXIT_FAILURE;
@@ -139,7 +140,7 @@ export function backfillOptionsFromFlags(positional: readonly string[], flags: R
   checkStoreFlag(store, { memory: true, azurite: true });
   const days = value('days') === undefined ? MAX_BACKFILL_DAYS : Number(value('days'));
   if (!Number.isInteger(days) || days < 1 || days > MAX_BACKFILL_DAYS) throw new UsageError(`--days must be a whole number from 1 to ${MAX_BACKFILL_DAYS}, not "${value('days')}"`);
-  return { workspaceId: workspace, days, store, table: value('table') ?? 'TokenWatchState', serviceTagsFile: value('service-tags'), allowlistFile: value('allowlist') };
+  return { workspaceId: workspace, days, store, table: checkTableFlag(value('table')), serviceTagsFile: value('service-tags'), allowlistFile: value('allowlist') };
 }
 
 if (require.main === module) {

@@ -99,12 +99,15 @@ describe('tokenwatch: usage errors exit 2 with one line and where to look', () =
     [['replay', 'logs', '--store', 'bogus'], /^tokenwatch replay: --store takes memory, azurite, an https table endpoint \(https:\/\/<account>\.table\.core\.windows\.net\) or a connection string, not "bogus"/],
     [['replay', 'logs', '--store', 'http://127.0.0.1:1/devstoreaccount1'], /^tokenwatch replay: --store http:\/\/127\.0\.0\.1:1\/devstoreaccount1: plain http is for an emulator, which needs its connection string .*--store azurite starts one/],
     [['replay', 'logs', '--store', 'AccountName=contoso;AccountKey='], /^tokenwatch replay: --store takes .*, not "connection string of account contoso"/],
+    // An account and key but no protocol or endpoint suffix: the Table client refuses it, and says so before anything runs.
+    [['baseline', '--store', 'AccountName=contoso;AccountKey=Yg==', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: --store connection string of account contoso: the Table client cannot use it \(Invalid TableEndpoint.*\); give it as the portal shows it/],
     [['replay', 'logs', '--format', 'csv'], /^tokenwatch replay: --format takes ndjson or table, not "csv"/],
     [['replay', 'logs', '--usual-external', 'sometimes'], /^tokenwatch replay: --usual-external takes alert or exposure, not "sometimes"/],
     [['replay', 'logs', '--batch-size', '0'], /^tokenwatch replay: --batch-size must be a positive whole number, not "0"/],
     [['demo', '--store', 'https://contoso.table.core.windows.net'], /^tokenwatch demo: --store takes memory or azurite for the demo/],
     [['demo', 'logs'], /^tokenwatch demo: demo takes no file arguments \(got "logs"\)/],
     [['baseline', '--store', 'memory', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: baseline reads a state table that exists/],
+    [['baseline', '--store', 'https://contoso.table.core.windows.net', '--table', 'bad name!', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: --table must be a table name \(3 to 63 letters and digits, a letter first\), not "bad name!"/],
     [['baseline', '--store', 'https://contoso.table.core.windows.net', '--tenant', 't', '--identity', 'i', '--at', 'yesterday'], /--at must be an ISO time/],
     [['bench', '--records', '5'], /^tokenwatch bench: --records must be a whole number of at least 200,000, not "5"/],
     [['bench', '--out', 'x'], /^tokenwatch bench: unknown option --out for bench/],
@@ -171,6 +174,28 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     expect(err()).toContain(`warning: skipped ${path.join(dir, 'day-99.ndjson')}: a symbolic link to nothing (its target does not exist)`);
     expect(err()).toContain('files 20, records 81,');
     expect(err()).toContain('skipped 1 input that could not be read or were already read');
+  });
+
+  it('a settings file that is missing, not JSON or null: one line naming the flag, no stack-trace hint', async () => {
+    const dir = folder();
+    writeScenario(dir);
+    const bad = path.join(dir, 'bad.json.txt');
+    writeFileSync(bad, '{ nope');
+    const nul = path.join(dir, 'null.json.txt');
+    writeFileSync(nul, 'null');
+    const missing = path.join(dir, 'missing.json');
+    for (const [argv, expected] of [
+      [['--allowlist', missing], `tokenwatch replay: --allowlist ${missing}: cannot read it (no such file)\n`],
+      [['--theft-allowlist', bad], new RegExp(`^tokenwatch replay: --theft-allowlist ${bad.replace(/[.\\/]/g, '\\$&')}: not JSON \\(.*\\)\n$`)],
+      [['--theft-allowlist', nul], `tokenwatch replay: --theft-allowlist ${nul}: holds null, not the JSON object of overrides (docs/theft.md)\n`],
+      [['--service-tags', bad], /^tokenwatch replay: --service-tags: service tags file .* is not JSON: .*\n$/],
+    ] as const) {
+      const run = testIo();
+      expect(await main(['replay', dir, ...argv], run.io)).toBe(1);
+      if (typeof expected === 'string') expect(run.err()).toBe(expected);
+      else expect(run.err()).toMatch(expected);
+      expect(run.err()).not.toContain('--debug');
+    }
   });
 
   it('a folder reached twice (a link back up the tree) or a file named twice is read once, the repeat listed', async () => {
@@ -243,6 +268,11 @@ describe('describeFailure', () => {
     const aborted = Object.assign(new Error('The operation was aborted. Rejecting from abort signal callback while making request.'), { name: 'AbortError' });
     const lines = describeFailure(new Error('table state: creating the table failed', { cause: aborted }), false);
     expect(lines).toEqual(['table state: creating the table failed', '  no answer in time: check that the endpoint (--store, or the workspace) is the right one and reachable from here']);
+  });
+
+  it('a service that answered with an error body: its status and code, and for a 404 where to look', () => {
+    const notFound = Object.assign(new Error('{"odata.error":{"code":"TableNotFound","message":{"lang":"en-US","value":"The table specified does not exist."}}}'), { statusCode: 404, code: 'TableNotFound' });
+    expect(describeFailure(notFound, false)).toEqual(['the service answered 404 (TableNotFound)', '  not found: check --table (default TokenWatchState) and that --store is the account the app writes']);
   });
 
   it('with --debug, every cause and its stack', () => {
