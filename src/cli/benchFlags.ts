@@ -5,7 +5,7 @@
 import { REPLAY_FILE_MB } from '../bench/replayMemory';
 import { MIN_BENCH_IDENTITIES, MIN_BENCH_RECORDS } from '../demo/benchStream';
 import { UsageError } from './cliErrors';
-import type { CommandLine, CommandSpec, FlagSpec } from './commandLine';
+import { decimalWholeNumber, type CommandLine, type CommandSpec, type FlagSpec } from './commandLine';
 
 /** The stream's default seed: the same run every time unless told otherwise. */
 const DEFAULT_SEED = 20260903;
@@ -49,7 +49,7 @@ export function benchOptionsFromFlags(line: CommandLine): BenchOptions {
 function wholeNumber(line: CommandLine, name: keyof typeof BENCH_FLAGS, fallback: number, min: number): number {
   const raw = line.flags[name];
   if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of at least ${min.toLocaleString('en-US')}, not "${String(raw)}"`);
+  const value = typeof raw === 'string' ? decimalWholeNumber(raw) : undefined;
+  if (value === undefined || value < min) throw new UsageError(`--${name} must be a whole number of at least ${min.toLocaleString('en-US')}, not "${String(raw)}"`);
   return value;
 }

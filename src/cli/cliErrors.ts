@@ -14,6 +14,14 @@ export class CommandFailure extends Error {
   override readonly name = 'CommandFailure';
 }
 
+/** The longest first line a failure prints. */
+const MAX_LINE_CHARS = 500;
+
+/** A message line cut to MAX_LINE_CHARS: an argument echoed back may be any length (a 100 KB --store). */
+export function boundedLine(line: string): string {
+  return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -47,7 +55,7 @@ function firstLine(error: unknown): string {
     const code = codeOf(error as Error);
     return `the service answered ${status}${code !== undefined ? ` (${code})` : ''}`;
   }
-  return line || (error instanceof Error ? error.name : 'failed');
+  return boundedLine(line) || (error instanceof Error ? error.name : 'failed');
 }
 
 function hintFor(error: unknown): string | undefined {

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { USUAL_EXTERNAL_MODES, type UsualExternalMode } from '../core/remoteUse/settings';
 import { formatAlertTable } from './alertTable';
 import { CommandFailure, EXIT_OK, UsageError } from './cliErrors';
-import { stringFlag, type CommandLine } from './commandLine';
+import { decimalWholeNumber, stringFlag, type CommandLine } from './commandLine';
 import { tableWidthOf, type CliIo } from './cliIo';
 import { openOutputFile } from './outputFile';
 import { replay } from './replay';
@@ -21,7 +21,7 @@ export const ALERT_FORMATS = ['ndjson', 'table'] as const;
 export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<number> {
   const flag = (name: string): string | undefined => stringFlag(line, name);
   const store = checkStoreFlag(flag('store') ?? 'memory', { memory: true, azurite: true });
-  const batchSize = flag('batch-size') !== undefined ? Number(flag('batch-size')) : undefined;
+  const batchSize = flag('batch-size') !== undefined ? (decimalWholeNumber(flag('batch-size')) ?? NaN) : undefined;
   if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new UsageError(`--batch-size must be a positive whole number, not "${flag('batch-size')}"`);
   const format = flag('format') ?? 'ndjson';
   if (!(ALERT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format takes ${ALERT_FORMATS.join(' or ')}, not "${format}"`);

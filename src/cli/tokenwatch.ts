@@ -11,9 +11,9 @@ import path from 'node:path';
 import { packageRoot } from '../adapters/asnData';
 import { MAX_BACKFILL_DAYS } from '../core/workspaceRows/backfillMark';
 import type { BackfillCommandOptions } from './backfill';
-import { describeFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './cliErrors';
+import { boundedLine, describeFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './cliErrors';
 import { processIo, tableWidthOf, type CliIo } from './cliIo';
-import { formatCommandHelp, parseCommandLine, stringFlag, type CommandLine, type CommandSpec } from './commandLine';
+import { decimalWholeNumber, formatCommandHelp, parseCommandLine, stringFlag, type CommandLine, type CommandSpec } from './commandLine';
 import { COMMANDS, formatOverview } from './commandSpecs';
 import { benchOptionsFromFlags } from './benchFlags';
 import { runReplayCommand } from './replayCommand';
@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (error) {
     const prefix = `tokenwatch${command ? ` ${command}` : ''}: `;
     if (error instanceof UsageError) {
-      err(`${prefix}${error.message}`);
+      err(`${prefix}${boundedLine(error.message)}`);
       err(`  see: tokenwatch ${command ? `${command} ` : ''}--help`);
       return EXIT_USAGE;
     }
@@ -138,7 +138,7 @@ export function backfillOptionsFromFlags(positional: readonly string[], flags: R
   if (!workspace || !store) throw new UsageError('backfill needs --workspace <workspace id> and --store <table endpoint | connection string | azurite | memory>');
   if (!GUID.test(workspace)) throw new UsageError(`--workspace must be the Log Analytics workspace id (the customer id, a GUID), not "${workspace}"`);
   checkStoreFlag(store, { memory: true, azurite: true });
-  const days = value('days') === undefined ? MAX_BACKFILL_DAYS : Number(value('days'));
+  const days = value('days') === undefined ? MAX_BACKFILL_DAYS : (decimalWholeNumber(value('days')) ?? NaN);
   if (!Number.isInteger(days) || days < 1 || days > MAX_BACKFILL_DAYS) throw new UsageError(`--days must be a whole number from 1 to ${MAX_BACKFILL_DAYS}, not "${value('days')}"`);
   return { workspaceId: workspace, days, store, table: checkTableFlag(value('table')), serviceTagsFile: value('service-tags'), allowlistFile: value('allowlist') };
 }

@@ -104,6 +104,11 @@ describe('tokenwatch: usage errors exit 2 with one line and where to look', () =
     [['replay', 'logs', '--format', 'csv'], /^tokenwatch replay: --format takes ndjson or table, not "csv"/],
     [['replay', 'logs', '--usual-external', 'sometimes'], /^tokenwatch replay: --usual-external takes alert or exposure, not "sometimes"/],
     [['replay', 'logs', '--batch-size', '0'], /^tokenwatch replay: --batch-size must be a positive whole number, not "0"/],
+    // Decimal digits only: Number() would take a hex, a fraction or padding.
+    [['replay', 'logs', '--batch-size', '0x10'], /^tokenwatch replay: --batch-size must be a positive whole number, not "0x10"/],
+    [['replay', 'logs', '--batch-size', ' 5 '], /^tokenwatch replay: --batch-size must be a positive whole number, not " 5 "/],
+    [['bench', '--records', '2e5'], /^tokenwatch bench: --records must be a whole number of at least 200,000, not "2e5"/],
+    [['replay', 'logs', '--store', `x${'y'.repeat(100_000)}`], /^tokenwatch replay: --store takes .{0,600}…\n/],
     [['demo', '--store', 'https://contoso.table.core.windows.net'], /^tokenwatch demo: --store takes memory or azurite for the demo/],
     [['demo', 'logs'], /^tokenwatch demo: demo takes no file arguments \(got "logs"\)/],
     [['baseline', '--store', 'memory', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: baseline reads a state table that exists/],
