@@ -7,6 +7,7 @@
 import type { StateStore } from '../adapters/stateStore';
 import { baselineReport, type BaselineEntry, type BaselineReport } from '../core/remoteUse/baselineReport';
 import { identityPartitionKey, tenantPartitionKey } from '../core/remoteUse/partitionKeys';
+import { CommandFailure } from './cliErrors';
 import { str } from '../core/state/workingPartition';
 
 export interface IdentityBaseline {
@@ -17,20 +18,31 @@ export interface IdentityBaseline {
   readonly report: BaselineReport;
 }
 
-/** The identity named by object id, app id or name in the tenant's catalog; undefined when the catalog does not know it. */
+/**
+ * The identity named by object id, app id or name in the tenant's catalog; undefined when the
+ * catalog does not know it. An id wins over a name; a name two identities share (system-assigned
+ * identities are named after their resources, which may repeat across resource groups) is a
+ * failure listing their object ids.
+ */
 export async function loadIdentityBaseline(store: StateStore, tenantId: string, identity: string, atMs: number, windowMs: number): Promise<IdentityBaseline | undefined> {
   const tenant = tenantId.toLowerCase();
   const catalog = (await store.load([tenantPartitionKey(tenant)])).get(tenantPartitionKey(tenant));
   const wanted = identity.toLowerCase();
-  let found: { objectId: string; name: string; resourceId: string } | undefined;
+  let byId: { objectId: string; name: string; resourceId: string } | undefined;
+  const byName: { objectId: string; name: string; resourceId: string }[] = [];
   for (const [rowKey, data] of catalog?.rows ?? []) {
     if (!rowKey.startsWith('mi|')) continue;
     const entry = { objectId: str(data, 'objectId'), appId: str(data, 'appId'), name: str(data, 'name'), resourceId: str(data, 'resourceId') };
-    if ([entry.objectId, entry.appId, entry.name.toLowerCase()].includes(wanted)) {
-      found = entry;
+    if (entry.objectId.toLowerCase() === wanted || entry.appId.toLowerCase() === wanted) {
+      byId = entry;
       break;
     }
+    if (entry.name.toLowerCase() === wanted) byName.push(entry);
   }
+  if (byId === undefined && byName.length > 1) {
+    throw new CommandFailure(`--identity "${identity}" names ${byName.length} identities of the tenant (object ids ${byName.map((e) => e.objectId).join(', ')}): give one of their object ids`);
+  }
+  const found = byId ?? byName[0];
   if (!found) return undefined;
   const key = identityPartitionKey(tenant, found.objectId);
   const rows = (await store.load([key])).get(key)?.rows ?? new Map();

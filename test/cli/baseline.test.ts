@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAlertSink } from '../../src/adapters/alertSink';
+import { MemoryStateBackend, MemoryStateStore, StoredPartition } from '../../src/adapters/memoryStateStore';
 import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { ensureTable } from '../../src/adapters/tableClient';
 import { decodeMessages } from '../../src/app/decodeMessages';
 import { runRemoteUseBatch } from '../../src/app/remoteUseRunner';
 import { formatIdentityBaseline, loadIdentityBaseline } from '../../src/cli/baseline';
 import { openStateTable } from '../../src/cli/stateTable';
+import { catalogRowKey, tenantPartitionKey } from '../../src/core/remoteUse/partitionKeys';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import { activityUse, at, ATTACKER_IP, identity, miSignIn, ONPREM_IP, TENANT, tokenId } from '../support/auditFixtures';
 import { azuriteConnectionString, uniqueTableName } from '../support/azurite';
@@ -61,5 +63,19 @@ describe('tokenwatch baseline', () => {
     expect(lines).toContain('  Azure regions (2)');
     expect(lines.some((l) => /^ {4}\* westeurope +first 2026-03-01T08:05:00.000Z {2}last 2026-03-18T08:05:00.000Z {2}AS8075$/.test(l))).toBe(true);
     expect(lines).toContain('  networks caught replaying its tokens (High until allowlisted) (1)');
+  });
+});
+
+describe('tokenwatch baseline: which identity', () => {
+  it('a name two identities share is a failure listing their object ids; an id still finds its own', async () => {
+    const backend = new MemoryStateBackend();
+    const key = tenantPartitionKey(TENANT);
+    const row = (objectId: string, appId: string): [string, Record<string, string>] => [catalogRowKey(objectId), { objectId, appId, name: 'vm-web01', resourceId: `/subscriptions/s/resourceGroups/${appId}/providers/Microsoft.Compute/virtualMachines/vm-web01` }];
+    backend.partitions.set(key, new StoredPartition(key, 1, new Map([row('0b1ec7e5-0000-4000-8000-00000000000a', 'rg-a'), row('0b1ec7e5-0000-4000-8000-00000000000b', 'rg-b')])));
+    const store = new MemoryStateStore(backend);
+    await expect(loadIdentityBaseline(store, TENANT, 'VM-WEB01', at(1), 30 * DAY)).rejects.toThrow(
+      '--identity "VM-WEB01" names 2 identities of the tenant (object ids 0b1ec7e5-0000-4000-8000-00000000000a, 0b1ec7e5-0000-4000-8000-00000000000b): give one of their object ids',
+    );
+    expect((await loadIdentityBaseline(store, TENANT, '0b1ec7e5-0000-4000-8000-00000000000b', at(1), 30 * DAY))?.resourceId).toContain('/rg-b/');
   });
 });
