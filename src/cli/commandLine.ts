@@ -60,9 +60,17 @@ export function parseCommandLine(spec: CommandSpec, args: readonly string[]): Co
   for (const [name, flag] of Object.entries(flags)) options[name] = { type: flag.value === undefined ? 'boolean' : 'string', ...(flag.short ? { short: flag.short } : {}) };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw usageErrorOf(spec, error);
+  }
+  // A value given twice (`--out a.ndjson … --out b.ndjson`) is more likely a slip than a choice of the last.
+  const given = new Map<string, string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    const before = given.get(token.name);
+    if (before !== undefined) throw new UsageError(`--${token.name} is given twice ("${before}", then "${token.value}"): give it once`);
+    given.set(token.name, token.value);
   }
   const values: Record<string, string | true> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
@@ -79,7 +87,8 @@ export function parseCommandLine(spec: CommandSpec, args: readonly string[]): Co
 function usageErrorOf(spec: CommandSpec, error: unknown): Error {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  const option = /'(-{1,2}[^' =]+)/.exec(message)?.[1];
+  // Node names an option with a short form as '-h, --help': the long form is the one to show.
+  const option = /'(?:-[^-', ]+, )?(-{1,2}[^' =,]+)/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     return new UsageError(`unknown option ${option ?? message} for ${spec.name} (a file name starting with "-" goes after "--")`);
   }

@@ -96,6 +96,8 @@ describe('tokenwatch: usage errors exit 2 with one line and where to look', () =
     [['replay', 'logs', '--records', '5'], /^tokenwatch replay: unknown option --records for replay/],
     [['replay', 'logs', '-x'], /^tokenwatch replay: unknown option -x for replay/],
     [['replay', 'logs', '--out'], /^tokenwatch replay: --out needs a value \(FILE\)/],
+    [['replay', 'logs', '--out', 'a.ndjson', '--out=b.ndjson'], /^tokenwatch replay: --out is given twice \("a\.ndjson", then "b\.ndjson"\): give it once/],
+    [['replay', 'logs', '--help=yes'], /^tokenwatch replay: --help takes no value/],
     [['replay', 'logs', '--store', 'bogus'], /^tokenwatch replay: --store takes memory, azurite, an https table endpoint \(https:\/\/<account>\.table\.core\.windows\.net\) or a connection string, not "bogus"/],
     [['replay', 'logs', '--store', 'http://127.0.0.1:1/devstoreaccount1'], /^tokenwatch replay: --store http:\/\/127\.0\.0\.1:1\/devstoreaccount1: plain http is for an emulator, which needs its connection string .*--store azurite starts one/],
     [['replay', 'logs', '--store', 'AccountName=contoso;AccountKey='], /^tokenwatch replay: --store takes .*, not "connection string of account contoso"/],
