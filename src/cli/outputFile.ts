@@ -15,6 +15,13 @@ export function openOutputFile(flag: string, file: string): number {
   }
 }
 
+/** A failed write to a file a flag names (a full disk): one line naming the flag, the file and the reason. */
+export function writeFailure(flag: string, file: string, error: unknown): CommandFailure {
+  const code = (error as { code?: unknown }).code;
+  const reason = code === 'ENOSPC' ? 'no space left on the device' : typeof code === 'string' ? code : reasonOf(error);
+  return new CommandFailure(`${flag ? `${flag} ` : ''}${file}: writing it failed (${reason})`);
+}
+
 function reasonOf(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (code === 'ENOENT') return 'its folder does not exist';
@@ -35,10 +42,11 @@ export class LineFile {
   constructor(
     private readonly fd: number,
     readonly path: string,
+    private readonly flag = '',
   ) {}
 
   static open(flag: string, file: string): LineFile {
-    return new LineFile(openOutputFile(flag, file), file);
+    return new LineFile(openOutputFile(flag, file), file, flag);
   }
 
   writeLine(line: string): void {
@@ -49,7 +57,11 @@ export class LineFile {
 
   flush(): void {
     if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer.join(''));
+    try {
+      writeSync(this.fd, this.buffer.join(''));
+    } catch (error) {
+      throw writeFailure(this.flag, this.path, error);
+    }
     this.buffer = [];
     this.chars = 0;
   }

@@ -23,7 +23,7 @@ import { loadTheftSettings } from '../app/theftSettings';
 import { appendAll } from '../core/arrays';
 import { CommandFailure } from './cliErrors';
 import { readJson, remoteUseSettingsFromFiles } from './commandSettings';
-import { LineFile, openOutputFile } from './outputFile';
+import { LineFile, openOutputFile, writeFailure } from './outputFile';
 import { printable } from './terminalText';
 import type { ReplayProgressState } from './replayProgress';
 import { ReplayRejects } from './replayRejects';
@@ -110,8 +110,11 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   const theftSettings = theftSettingsOf(options.theftAllowlistFile);
   const outFd = options.out ? openOutputFile('--out', options.out) : undefined;
   const rejectsFile = options.rejectsFile ? LineFile.open('--rejects', options.rejectsFile) : undefined;
-  const out: Writable | undefined = options.out ? quietStream(createWriteStream(options.out, { fd: outFd })) : options.alertsToStdout === false ? undefined : (options.stdout ?? process.stdout);
-  const sink = new NdjsonAlertSink(out);
+  // A failed write to --out (a full disk) fails the sink's write, and so the run, naming the file;
+  // the stream's 'error' event is handled so that it is not an unhandled one as well.
+  const outFile = options.out ? createWriteStream(options.out, { fd: outFd }).on('error', () => undefined) : undefined;
+  const out: Writable | undefined = outFile ?? (options.alertsToStdout === false ? undefined : (options.stdout ?? process.stdout));
+  const sink = new NdjsonAlertSink(out, options.out ? (error) => writeFailure('--out', options.out!, error) : undefined);
   const deadLetter = new ReplayRejects(rejectsFile);
   const timeOrder = { audit: new TimeOrderWatch(settings.dedupWindowMs, 'Entra and Azure records'), endpoint: new TimeOrderWatch(settings.dedupWindowMs, 'endpoint telemetry') };
   const summary: ReplaySummary = {
@@ -121,6 +124,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   };
   const tally = new ReadTally(files, options.onProgress);
   let stores: Stores | undefined;
+  let closeFailure: Error | undefined;
   try {
     stores = await openStores(options.store ?? 'memory');
     // The theft-and-use join keeps its machine partitions in the remote-use state, for both detectors.
@@ -157,9 +161,11 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
     }
   } finally {
     rejectsFile?.close();
-    if (out && options.out) await new Promise<void>((resolve) => out.end(() => resolve()));
+    if (outFile) closeFailure = await new Promise<Error | undefined>((resolve) => outFile.end((error?: Error | null) => resolve(error ?? undefined)));
     await stores?.close();
   }
+  // The last lines are written as the file closes: a failure there ends the run too.
+  if (closeFailure !== undefined && options.out) throw writeFailure('--out', options.out, closeFailure);
   for (const alert of sink.rows) {
     summary.alertsBySeverity[alert.Severity]++;
     summary.alertsByDetector[alert.Detector] = (summary.alertsByDetector[alert.Detector] ?? 0) + 1;
@@ -168,12 +174,6 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   summary.tableRequests = stores?.counter?.requests;
   summary.elapsedMs = clock() - started;
   return summary;
-}
-
-/** A file stream whose write errors reach the writer's callback only (no unhandled 'error' event). */
-function quietStream(stream: Writable): Writable {
-  stream.on('error', () => undefined);
-  return stream;
 }
 
 /** One input file's share of an invocation. */

@@ -10,7 +10,7 @@ import { formatAlertTable } from './alertTable';
 import { CommandFailure, EXIT_OK, UsageError } from './cliErrors';
 import { decimalWholeNumber, stringFlag, type CommandLine } from './commandLine';
 import { tableWidthOf, type CliIo } from './cliIo';
-import { openOutputFile } from './outputFile';
+import { openOutputFile, writeFailure } from './outputFile';
 import { replay } from './replay';
 import { ReplayProgress } from './replayProgress';
 import { formatReplaySummary, nothingRead } from './replayReport';
@@ -71,8 +71,13 @@ export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<nu
     const table = `${formatAlertTable(summary.alerts, tableFd === undefined ? tableWidthOf(io) : undefined)}\n`;
     if (tableFd === undefined) io.stdout.write(table);
     else {
-      writeSync(tableFd, table);
-      closeSync(tableFd);
+      try {
+        writeSync(tableFd, table);
+      } catch (error) {
+        throw writeFailure('--out', out!, error);
+      } finally {
+        closeSync(tableFd);
+      }
     }
   }
   for (const text of formatReplaySummary(summary, flag('rejects'))) err(text);

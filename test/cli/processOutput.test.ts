@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,21 @@ describe('tokenwatch as a process: its own output failing', () => {
       expect(stderr).not.toMatch(/^\s+at /m);
     } finally {
       closeSync(full);
+    }
+  }, 60_000);
+
+  it.runIf(existsSync('/dev/full'))('a full disk under --out or --rejects: one line naming the file, exit 1', async () => {
+    const garbage = path.join(scratch, 'garbage.ndjson');
+    writeFileSync(garbage, 'not json\n');
+    for (const [args, flag] of [
+      [['replay', FIXTURE, '--out', '/dev/full'], '--out'],
+      [['replay', FIXTURE, '--out', '/dev/full', '--format', 'table'], '--out'],
+      [['replay', garbage, '--rejects', '/dev/full'], '--rejects'],
+    ] as const) {
+      const { code, stderr } = await run(args, 'pipe');
+      expect(code).toBe(1);
+      expect(stderr).toContain(`tokenwatch replay: ${flag} /dev/full: writing it failed (no space left on the device)`);
+      expect(stderr).not.toContain('--debug');
     }
   }, 60_000);
 
