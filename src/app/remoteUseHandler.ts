@@ -66,6 +66,8 @@ export async function handleRemoteTokenUse(messages: unknown, context: Invocatio
     exposures: report.alerts.filter((alert) => alert.Detector === 'RemoteTokenUseExposure').length,
     suppressed: report.detection.suppressed,
     reemitted: report.detection.reemitted,
+    // Uses more than the lateness allowance behind their identity's watermark: judged, teaching nothing (docs/operations.md).
+    late: report.detection.late,
     miUses: report.detection.miUses,
     nonMiUses: report.detection.nonMiUses,
     stateChanges: report.stateChanges,

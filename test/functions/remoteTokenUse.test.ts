@@ -61,6 +61,16 @@ describe('remoteTokenUse handler', () => {
     expect(JSON.parse(logs[0]!.slice('warning '.length)).rejects).toBe(4);
   });
 
+  it('counts a use more than the lateness allowance behind its identity as late in the batch line', async () => {
+    const d = deps();
+    await handleRemoteTokenUse([{ records: [miSignIn(id, at(10)), activityUse(id, at(10, 5), AZURE_IP)] }], context([]), d);
+    const logs: string[] = [];
+    await handleRemoteTokenUse([{ records: [activityUse(id, at(5, 5), AZURE_IP)] }], context(logs), d);
+    const line = JSON.parse(logs[0]!.replace(/^\w+ /, '')) as Record<string, unknown>;
+    expect(line['event']).toBe('remoteTokenUse.batch');
+    expect(line['late']).toBe(1);
+  });
+
   it('throws when the state store is unreachable, so the batch is redelivered', async () => {
     const logs: string[] = [];
     const backend = new MemoryStateBackend();
