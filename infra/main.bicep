@@ -107,6 +107,11 @@ param allowlistJson string = ''
 @description('Optional. Theft allowlist overrides as inline JSON (TOKENWATCH_THEFT_ALLOWLIST; docs/theft.md). Empty: not set. Set this or theftAllowlistFile, not both.')
 param theftAllowlistJson string = ''
 
+@description('Optional. Days a dead letter is kept in the rejects table (TOKENWATCH_REJECTS_RETENTION_DAYS; docs/operations.md, "Secrets at rest").')
+@minValue(1)
+@maxValue(365)
+param rejectsRetentionDays int = 30
+
 @description('Optional. Identities whose state stays cached per worker (TOKENWATCH_CACHE_IDENTITIES, LRU size).')
 @minValue(100)
 @maxValue(1000000)
@@ -450,6 +455,7 @@ module functionApp 'modules/functionApp.bicep' = {
     allowlistJson: allowlistJson
     theftAllowlistJson: theftAllowlistJson
     cacheIdentities: cacheIdentities
+    rejectsRetentionDays: rejectsRetentionDays
     cacheRows: cacheRows
     tokenBucketShards: tokenBucketShards
     dedupDays: dedupDays

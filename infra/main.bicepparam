@@ -23,6 +23,7 @@ param theftAllowlistJson = readEnvironmentVariable('TOKENWATCH_THEFT_ALLOWLIST',
 // Detector tuning and the worker's memory (docs/operations.md); the app settings are the deployment's.
 param usualExternal = readEnvironmentVariable('TOKENWATCH_USUAL_EXTERNAL', 'alert')
 param dedupDays = int(readEnvironmentVariable('TOKENWATCH_DEDUP_DAYS', '5'))
+param rejectsRetentionDays = int(readEnvironmentVariable('TOKENWATCH_REJECTS_RETENTION_DAYS', '30'))
 param cacheIdentities = int(readEnvironmentVariable('TOKENWATCH_CACHE_IDENTITIES', '20000'))
 param cacheRows = int(readEnvironmentVariable('TOKENWATCH_CACHE_ROWS', '250000'))
 param tokenBucketShards = int(readEnvironmentVariable('TOKENWATCH_TOKEN_BUCKET_SHARDS', '1'))

@@ -133,6 +133,11 @@ param allowlistJson string = ''
 @description('Optional. Theft allowlist overrides as inline JSON (TOKENWATCH_THEFT_ALLOWLIST; docs/theft.md). Empty: not set. Set this or theftAllowlistFile, not both.')
 param theftAllowlistJson string = ''
 
+@description('Optional. Days a dead letter is kept in the rejects table (TOKENWATCH_REJECTS_RETENTION_DAYS); the rejectsRetention timer deletes older ones.')
+@minValue(1)
+@maxValue(365)
+param rejectsRetentionDays int = 30
+
 @description('Optional. Identities whose state stays cached per worker (LRU size).')
 @minValue(100)
 @maxValue(1000000)
@@ -316,7 +321,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_STATE_TABLE: stateTableName
       TOKENWATCH_REJECTS_TABLE: rejectsTableName
       // Days a dead letter is kept: the app's rejectsRetention timer deletes older ones (docs/operations.md).
-      TOKENWATCH_REJECTS_RETENTION_DAYS: '30'
+      TOKENWATCH_REJECTS_RETENTION_DAYS: string(rejectsRetentionDays)
 
       TOKENWATCH_DCR_ENDPOINT: dcrLogsIngestionEndpoint
       TOKENWATCH_DCR_IMMUTABLE_ID: dcrImmutableId

@@ -106,7 +106,7 @@ function isInUserHome(pathKey: string): boolean {
  * volumes by number, so the letter is often not known), but any user can create folders at the
  * root of a data disk, and an Azure VM's D: is its temporary disk: `D:\WindowsAzure\GuestAgent_…\`
  * there is anybody's. Such a match is weaker evidence, as a home folder's is. A volume path
- * (`\Device\HarddiskVolume3\…`) names no letter and is matched as before.
+ * (`\Device\HarddiskVolume3\…`) names no letter and is matched like a C: path.
  */
 function isOnAnotherDrive(rawPath: string): boolean {
   // The drive's colon comes within the first few characters (`D:\`, `"D:\`, `\\?\D:\`, `\??\D:\`):
