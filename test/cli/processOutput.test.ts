@@ -17,8 +17,8 @@ function run(args: readonly string[], stdout: number | 'pipe', closeStderr = fal
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', stdout, 'pipe'] });
     let stderr = '';
-    if (closeStderr) child.stderr.destroy();
-    else child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    if (closeStderr) child.stderr!.destroy();
+    else child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
     child.on('close', (code) => resolve({ code, stderr }));
   });
 }

@@ -22,6 +22,12 @@ export interface CallerProfile {
   readonly scriptKey: string;
   /** The module a python interpreter runs (`-m azure.cli`, `-sm azure.cli`), as written; '' when none. */
   readonly module: string;
+  /**
+   * The module may not be the installed one: python runs without `-I`, so it looks in the working
+   * directory first, and that directory is one an ordinary user can write (a home folder) or is
+   * not known. Whoever can write there decides what `-m azure.cli` runs.
+   */
+  readonly moduleShadowable: boolean;
   /** One phrase for Reason: "a download tool", "a shell". */
   readonly description: string;
 }
@@ -79,7 +85,7 @@ export function imageOfProcess(process: EndpointProcess): string {
 
 export function profileCaller(process: EndpointProcess): CallerProfile {
   const image = imageOfProcess(process);
-  const base = { image, scriptPath: '', scriptKey: '', module: '' };
+  const base = { image, scriptPath: '', scriptKey: '', module: '', moduleShadowable: false };
   if (process.pathKey !== '' && isTemporaryLocation(process.pathKey)) {
     return { ...base, tier: 'suspicious', category: 'temporary-location', description: 'a program running from a temporary or world-writable folder' };
   }
@@ -91,7 +97,7 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
     // is kept so the allowlist can trust that script by its path.
     const script = POWERSHELL.test(image) ? powerShellFileOf(process.commandLine) : '';
     const scriptKey = script === '' ? '' : scriptKeyOf(script, process.workingDirectory);
-    return { image, scriptPath: script, scriptKey, module: '', tier: 'suspicious', category: 'shell', description: 'a shell' };
+    return { image, scriptPath: script, scriptKey, module: '', moduleShadowable: false, tier: 'suspicious', category: 'shell', description: 'a shell' };
   }
 
   const interpreter = INTERPRETERS.find((i) => i.name.test(image));
@@ -104,14 +110,18 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
     }
     if (script.path !== '') {
       const scriptKey = scriptKeyOf(script.path, process.workingDirectory);
-      const profile = { image, scriptPath: script.path, scriptKey, module: '' };
+      const profile = { image, scriptPath: script.path, scriptKey, module: '', moduleShadowable: false };
       if (isTemporaryLocation(scriptKey) || USER_WRITABLE.some((p) => p.test(scriptKey))) {
         return { ...profile, tier: 'suspicious', category: 'interpreter-writable-script', description: 'an interpreter running a script from a writable location' };
       }
       return { ...profile, tier: 'other', category: 'other', description: 'an interpreter running an installed script' };
     }
     // What the allowlist may trust a shared interpreter for (the rpm Azure CLI's `/usr/bin/python3.9 -sm azure.cli`).
-    if (script.module) return { ...base, module: script.moduleName, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
+    if (script.module) {
+      const folder = process.workingDirectory === '' ? '' : `${normalisePath(process.workingDirectory).replace(/\/$/, '')}/`;
+      const moduleShadowable = !script.isolated && (folder === '' || USER_WRITABLE.some((p) => p.test(folder)));
+      return { ...base, module: script.moduleName, moduleShadowable, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
+    }
   }
   return { ...base, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
 }

@@ -73,6 +73,11 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
       if (entry.modules !== undefined && (candidate.by !== 'executable-path' || !entry.modules.includes(caller.module))) continue;
       const pattern = entry.pathPatterns.find((p) => pathMatches(p, candidate.key));
       if (pattern === undefined) continue;
+      // The module name alone, run where a user could have put a package of that name: weaker evidence.
+      if (entry.modules !== undefined && caller.moduleShadowable) {
+        inHome ??= { verdict: 'user-writable', entryId: entry.id, pattern };
+        continue;
+      }
       if (!isInUserHome(candidate.key) && !isOnAnotherDrive(candidate.raw)) return { verdict: 'trusted', by: candidate.by, entryId: entry.id, pattern };
       inHome ??= { verdict: 'user-writable', entryId: entry.id, pattern };
     }

@@ -79,10 +79,11 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'azure-cli-windows': [{ exe: 'C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe' }],
   'azure-cli-linux': [{ exe: '/opt/az/bin/python3.11' }],
   // /usr/bin/az of the rpm (azure-cli.spec): `$python_cmd -sm azure.cli "$@"`, python3.9 on RHEL 8/9, or a newer system python.
+  // Run from a folder no ordinary user writes (a home folder or an unknown one: weaker, below).
   'azure-cli-linux-rpm': [
-    { interpreter: '/usr/bin/python3.9', commandLine: '/usr/bin/python3.9 -sm azure.cli account get-access-token' },
-    { interpreter: '/usr/bin/python3.12', commandLine: 'python3.12 -sm azure.cli login --identity', cwd: '/home/alice' },
-    { interpreter: '/usr/bin/python3', commandLine: 'python3 -sm azure.cli vm list' },
+    { interpreter: '/usr/bin/python3.9', commandLine: '/usr/bin/python3.9 -sm azure.cli account get-access-token', cwd: '/' },
+    { interpreter: '/usr/bin/python3.12', commandLine: 'python3.12 -sm azure.cli login --identity', cwd: '/opt/deploy' },
+    { interpreter: '/usr/bin/python3', commandLine: 'python3 -Ism azure.cli vm list', cwd: '/home/alice' },
   ],
   // ── AWS ──
   'aws-ssm-agent-linux': [{ exe: '/usr/bin/amazon-ssm-agent' }, { exe: '/snap/amazon-ssm-agent/7628/ssm-agent-worker' }],
@@ -257,6 +258,16 @@ describe('what the defaults must not trust', () => {
     ['the ACR credential provider name outside the kubelet folder', event('/tmp/credential-provider/acr-credential-provider')],
   ])('%s', (_label, e) => {
     expect(trustOf(e, 'TokenEndpoint').verdict).not.toBe('trusted');
+  });
+
+  it('the rpm CLI run without -I from a home folder or an unknown one is weaker evidence: python finds a planted azure/cli there first', () => {
+    for (const e of [
+      event('/usr/bin/python3.9', 'python3.9 -sm azure.cli account get-access-token', '/home/alice'),
+      event('/usr/bin/python3.9', 'python3.9 -sm azure.cli account get-access-token'),
+      event('/usr/bin/python3.9', 'python3.9 -sm azure.cli login --identity', '/root'),
+    ]) {
+      expect(trustOf(e, 'TokenEndpoint')).toMatchObject({ verdict: 'user-writable', entryId: 'azure-cli-linux-rpm' });
+    }
   });
 
   it('trusts the Arc agent for its own key files only, not for the users\u2019 CLI caches', () => {
