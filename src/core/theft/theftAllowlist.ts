@@ -73,8 +73,9 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
       if (entry.modules !== undefined && (candidate.by !== 'executable-path' || !entry.modules.includes(caller.module))) continue;
       const pattern = entry.pathPatterns.find((p) => pathMatches(p, candidate.key));
       if (pattern === undefined) continue;
-      // The module name alone, run where a user could have put a package of that name: weaker evidence.
-      if (entry.modules !== undefined && caller.moduleShadowable) {
+      // An interpreter running a module where a user could have put a package of that name (no -I,
+      // a home or unknown working directory): its own install or a planted copy, weaker evidence.
+      if (candidate.by === 'executable-path' && caller.moduleShadowable) {
         inHome ??= { verdict: 'user-writable', entryId: entry.id, pattern };
         continue;
       }

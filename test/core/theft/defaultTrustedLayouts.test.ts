@@ -268,6 +268,9 @@ describe('what the defaults must not trust', () => {
     ]) {
       expect(trustOf(e, 'TokenEndpoint')).toMatchObject({ verdict: 'user-writable', entryId: 'azure-cli-linux-rpm' });
     }
+    // The same for the deb CLI's own python without its -I (its az always passes -I).
+    expect(trustOf(event('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli login --identity', '/home/mallory'), 'TokenEndpoint')).toMatchObject({ verdict: 'user-writable', entryId: 'azure-cli-linux' });
+    expect(trustOf(event('/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli login --identity', '/home/mallory'), 'TokenEndpoint')).toMatchObject({ verdict: 'trusted', entryId: 'azure-cli-linux' });
   });
 
   it('trusts the Arc agent for its own key files only, not for the users\u2019 CLI caches', () => {

@@ -65,7 +65,10 @@ describe('an interpreter at an install location', () => {
   it('is not trusted running a module from a temporary working directory unless isolated (-I)', () => {
     expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m grab', '/tmp/.x'))).toBe('untrusted');
     expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token', '/tmp/.x'))).toBe('trusted');
-    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/home/alice'))).toBe('trusted');
+    // Without -I from a home folder python finds a planted azure/cli there first: weaker evidence. The CLI's own az passes -I.
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/home/alice'))).toBe('user-writable');
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token', '/home/alice'))).toBe('trusted');
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/srv/app'))).toBe('trusted');
   });
 
   it.each([
