@@ -50,9 +50,9 @@ const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', '
  * Python's one-letter switches combine (`-Ic`, `-uc`, `-Im azure.cli`): the inline and module
  * options are matched after any run of the switches that take no value.
  */
-const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegExp; readonly module: RegExp | null; readonly interactive?: RegExp; readonly takesValue: ReadonlySet<string> }> = [
-  { name: /^python[\d.]*w?$|^pypy3?$/, inline: /^-[bBdEhiIOPqsSuvVx]*c/, module: /^-[bBdEhiIOPqsSuvVx]*m/, interactive: /^-[bBdEhIOPqsSuvVx]*i[bBdEhIOPqsSuvVx]*$/, takesValue: new Set(['-W', '-X', '-Q']) },
-  { name: /^(?:node|nodejs|bun|deno)$/, inline: /^(?:-e|-p|-pe|-ep|--eval|--print)(?:=|$)/, module: null, interactive: /^(?:-i|--interactive)$/, takesValue: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions']) },
+const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegExp; readonly module: RegExp | null; readonly takesValue: ReadonlySet<string> }> = [
+  { name: /^python[\d.]*w?$|^pypy3?$/, inline: /^-[bBdEhiIOPqsSuvVx]*c/, module: /^-[bBdEhiIOPqsSuvVx]*m/, takesValue: new Set(['-W', '-X', '-Q']) },
+  { name: /^(?:node|nodejs|bun|deno)$/, inline: /^(?:-e|-p|-pe|-ep|--eval|--print)(?:=|$)/, module: null, takesValue: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions']) },
   { name: /^perl[\d.]*$/, inline: /^-[a-z]*[eE]$/, module: null, takesValue: new Set(['-I', '-M', '-m']) },
   { name: /^ruby[\d.]*$/, inline: /^-e$/, module: null, takesValue: new Set(['-I', '-r', '-E']) },
   { name: /^php[\d.]*$/, inline: /^-r$/, module: null, takesValue: new Set(['-c', '-d', '-z']) },
@@ -66,6 +66,14 @@ const TEMPORARY = [
   /\/appdata\/local\/temp\//, /^\?:\/windows\/temp\//, /\/downloads\//, /^\?:\/users\/public\//, /^\?:\/perflogs\//,
   /^\?:\/\$recycle\.bin\//, /^\?:\/windows\/tasks\//, /^\?:\/windows\/tracing\//,
 ];
+/**
+ * Working directories only an administrator writes: the root, the system's own trees. Python without
+ * `-I` imports a module from its working directory first; anywhere else (a home, a web root, a
+ * world-writable spool, a relative or unknown folder) someone other than the module's installer may
+ * have put a package of that name.
+ */
+const SYSTEM_FOLDER = /^(?:\/|\/(?:etc|usr|bin|sbin|lib|lib32|lib64|boot)\/.*|\?:\/(?:windows|program files|program files \(x86\))\/.*)$/;
+
 /** Writable by an ordinary user: a script here is as good as one in /tmp (a program here is "other"). */
 const USER_WRITABLE = [/^\/home\/[^/]+\//, /^\/root\//, /^\?:\/users\/[^/]+\//];
 
@@ -118,8 +126,8 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
     }
     // What the allowlist may trust a shared interpreter for (the rpm Azure CLI's `/usr/bin/python3.9 -sm azure.cli`).
     if (script.module) {
-      const folder = process.workingDirectory === '' ? '' : `${normalisePath(process.workingDirectory).replace(/\/$/, '')}/`;
-      const moduleShadowable = !script.isolated && (folder === '' || USER_WRITABLE.some((p) => p.test(folder)));
+      const folder = process.workingDirectory === '' ? '' : `${resolveDots(normalisePath(process.workingDirectory)).replace(/\/$/, '')}/`;
+      const moduleShadowable = !script.isolated && !SYSTEM_FOLDER.test(folder);
       return { ...base, module: script.moduleName, moduleShadowable, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
     }
   }
@@ -136,14 +144,20 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
  */
 function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number]): { inline: boolean; path: string; module: boolean; moduleName: string; isolated: boolean } {
   const args = splitArgs(commandLine).slice(1);
-  let interactive = false;
+  // No command line at all (Sysmon 3, Security 5156): nothing is known of what it runs.
+  if (commandLine.trim() === '') return { inline: false, path: '', module: false, moduleName: '', isolated: false };
   let isolated = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '-' || (interpreter.inline.source !== '^$' && interpreter.inline.test(arg))) return { inline: true, path: '', module: false, moduleName: '', isolated };
-    if (interpreter.interactive?.test(arg) === true) interactive = true;
-    // Python's -I, alone or among other switches (`-Im azure.cli`).
-    if (interpreter.module !== null && /^-[a-zA-Z]*I/.test(arg)) isolated = true;
+    // Python's -I, alone or among switches that take no value (`-Im azure.cli`, `-sI`); in `-XI` or
+    // `-WIgnore` the I is the value of -X or -W, not isolation.
+    if (interpreter.module !== null && /^-[bBdEhiOPqsSuvVx]*I/.test(arg)) isolated = true;
+    // `--` ends the options: what follows is the script, whatever it looks like (`-- -m` runs a file named -m).
+    if (arg === '--') {
+      const script = args[i + 1] ?? '';
+      return script === '' || script === '-' ? { inline: true, path: '', module: false, moduleName: '', isolated } : { inline: false, path: script, module: false, moduleName: '', isolated };
+    }
     const moduleSwitch = interpreter.module?.exec(arg);
     if (moduleSwitch) {
       const attached = arg.slice(moduleSwitch[0].length);
@@ -157,7 +171,9 @@ function scriptOf(commandLine: string, interpreter: (typeof INTERPRETERS)[number
     if (arg.startsWith('-')) continue;
     return { inline: false, path: arg, module: false, moduleName: '', isolated };
   }
-  return { inline: interactive, path: '', module: false, moduleName: '', isolated };
+  // A command line that names no script, module or code: the program comes from standard input (or
+  // an interactive prompt, `python3 -i`), which is code anyone could have written.
+  return { inline: true, path: '', module: false, moduleName: '', isolated };
 }
 
 const POWERSHELL = /^(?:powershell|powershell_ise|pwsh)$/;

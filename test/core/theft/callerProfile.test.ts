@@ -62,6 +62,36 @@ describe('profileCaller', () => {
     expect(profileCaller(proc('/usr/bin/python3', commandLine)).module).toBe(module);
   });
 
+  it.each([
+    // `--` ends the options: python runs a file named -m from the working directory.
+    ['python3 -I -- -m azure.cli', '/tmp', 'interpreter-writable-script', ''],
+    ['python3 -- /home/alice/x.py', '', 'interpreter-writable-script', ''],
+    ['python3 --', '', 'interpreter-inline', ''],
+    // A command line that names nothing to run: the program comes from standard input.
+    ['python3', '', 'interpreter-inline', ''],
+    ['python3 -u', '', 'interpreter-inline', ''],
+    ['/opt/microsoft/omsagent/ruby/bin/ruby', '', 'interpreter-inline', ''],
+    // No command line at all: nothing is known of what it runs.
+    ['', '', 'other', ''],
+  ])('reads what an interpreter runs: %j from %j', (commandLine, cwd, category, module) => {
+    const image = commandLine.includes('ruby') ? '/opt/microsoft/omsagent/ruby/bin/ruby' : '/usr/bin/python3';
+    const profile = profileCaller(proc(image, commandLine, '', cwd));
+    expect([profile.category, profile.module]).toEqual([category, module]);
+  });
+
+  it.each([
+    ['python3 -Im azure.cli', '/home/alice', false],
+    ['python3 -sI -m azure.cli', '/home/alice', false],
+    // In -XI and -WIgnore the I is an option's value, not isolation.
+    ['python3 -XI -sm azure.cli', '/home/alice', true],
+    ['python3 -WIgnore -m azure.cli', '/home/alice', true],
+    ['python3 -sm azure.cli', '/etc', false],
+    ['python3 -sm azure.cli', '/etc/../home/bob', true],
+    ['python3 -sm azure.cli', '', true],
+  ])('whether a module may be a planted one: %j from %j', (commandLine, cwd, shadowable) => {
+    expect(profileCaller(proc('/usr/bin/python3', commandLine, '', cwd)).moduleShadowable).toBe(shadowable);
+  });
+
   it('classifies a script that resolves into a temporary folder as suspicious', () => {
     expect(profileCaller(proc('/usr/bin/python3', 'python3 /usr/sbin/../../tmp/x.py'))).toMatchObject({ tier: 'suspicious', category: 'interpreter-writable-script' });
     expect(profileCaller(proc('/usr/bin/python3', 'python3 run.py', '', '/dev/shm/.x'))).toMatchObject({ tier: 'suspicious', scriptKey: '/dev/shm/.x/run.py' });

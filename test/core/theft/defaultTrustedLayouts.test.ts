@@ -82,7 +82,7 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   // Run from a folder no ordinary user writes (a home folder or an unknown one: weaker, below).
   'azure-cli-linux-rpm': [
     { interpreter: '/usr/bin/python3.9', commandLine: '/usr/bin/python3.9 -sm azure.cli account get-access-token', cwd: '/' },
-    { interpreter: '/usr/bin/python3.12', commandLine: 'python3.12 -sm azure.cli login --identity', cwd: '/opt/deploy' },
+    { interpreter: '/usr/bin/python3.12', commandLine: 'python3.12 -sm azure.cli login --identity', cwd: '/etc/ansible' },
     { interpreter: '/usr/bin/python3', commandLine: 'python3 -Ism azure.cli vm list', cwd: '/home/alice' },
   ],
   // ── AWS ──

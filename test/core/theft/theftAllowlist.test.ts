@@ -34,7 +34,7 @@ const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applica
 const FIXTURE_EVENT = fixtureEvents()[0]!;
 
 /** A fixture event made the given program's: executable path as telemetry reports it, command line, working directory. */
-function running(executable: string, commandLine = executable, workingDirectory = ''): EndpointEvent {
+function running(executable: string, commandLine = '', workingDirectory = ''): EndpointEvent {
   const base = FIXTURE_EVENT;
   return {
     ...base,
@@ -68,7 +68,11 @@ describe('an interpreter at an install location', () => {
     // Without -I from a home folder python finds a planted azure/cli there first: weaker evidence. The CLI's own az passes -I.
     expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/home/alice'))).toBe('user-writable');
     expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token', '/home/alice'))).toBe('trusted');
-    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/srv/app'))).toBe('trusted');
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m azure.cli account get-access-token', '/etc'))).toBe('trusted');
+    // Anywhere else an ordinary user or a service may write: a web root, a world-writable spool, a relative folder.
+    for (const folder of ['/srv/app', '/var/www/html', '/var/crash', '/run/lock', 'tmp', '/var/lib/../../tmp']) {
+      expect(verdict(running('/usr/bin/python3.9', 'python3.9 -sm azure.cli account get-access-token', folder))).not.toBe('trusted');
+    }
   });
 
   it.each([
