@@ -338,18 +338,21 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
       '?:/program files/microsoft sdks/azure/cli2/python.exe',
       '?:/program files (x86)/microsoft sdks/azure/cli2/python.exe',
     ],
+    modules: ['azure.cli'],
     vectors: ['TokenCache', 'TokenEndpoint'],
     source: 'https://learn.microsoft.com/cli/azure/install-azure-cli-windows',
   },
   {
     id: 'azure-cli-linux',
     description:
-      'Azure CLI deb package: /usr/bin/az is a shell wrapper (not trusted) around the CLI-private python under /opt/az. The rpm runs the system python (-sm azure.cli), which no path can trust.',
+      'Azure CLI deb package: /usr/bin/az is a shell wrapper (not trusted) around the CLI-private python under /opt/az, which it runs as -Im azure.cli; that python is trusted for the CLI module only. The rpm runs the system python (azure-cli-linux-rpm).',
     platform: 'linux',
     cloud: 'azure',
     names: ['python3'],
     // python3* also covers the resolved symlink target (python3.11, python3.12) that exec telemetry reports.
     pathPatterns: ['/opt/az/bin/python3*'],
+    // Any user can run this python with another module (-m evil) or a script of its own.
+    modules: ['azure.cli'],
     vectors: ['TokenCache', 'TokenEndpoint'],
     source: 'https://learn.microsoft.com/cli/azure/install-azure-cli-linux',
   },

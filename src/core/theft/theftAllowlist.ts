@@ -69,8 +69,14 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   let inHome: TrustDecision | undefined;
   for (const entry of entries) {
     for (const candidate of candidates) {
-      // A shared interpreter's entry covers its modules only (TrustedProcess.modules).
-      if (entry.modules !== undefined && (candidate.by !== 'executable-path' || !entry.modules.includes(caller.module))) continue;
+      // An entry with modules covers those modules only (TrustedProcess.modules). Telemetry with no
+      // command line (Sysmon 3 and 11, Security 5156) cannot say which: a private interpreter in its
+      // product's own folder is judged on its path then, a shared one (/usr/bin/python3) never is.
+      if (entry.modules !== undefined) {
+        if (candidate.by !== 'executable-path') continue;
+        const unknown = event.process.commandLine.trim() === '' && INSTALL_ROOT.test(candidate.key);
+        if (!unknown && !entry.modules.includes(caller.module)) continue;
+      }
       const pattern = entry.pathPatterns.find((p) => pathMatches(p, candidate.key));
       if (pattern === undefined) continue;
       // An interpreter running a module where a user could have put a package of that name (no -I,

@@ -62,6 +62,17 @@ describe('an interpreter at an install location', () => {
     expect(verdict(running(executable, commandLine))).toBe('user-writable');
   });
 
+  it('the CLI\u2019s private python is trusted for the CLI module, not another module or standard input; with no command line, on its path', () => {
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -Im evil', '/etc'))).toBe('untrusted');
+    expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3', '/etc'))).toBe('untrusted');
+    expect(verdict(running('C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe', 'python.exe -IBm evil'))).toBe('untrusted');
+    // Sysmon 3 and 11, Security 5156: the executable only.
+    expect(verdict(running('/opt/az/bin/python3'))).toBe('trusted');
+    expect(verdict(running('C:\\Program Files\\Microsoft SDKs\\Azure\\CLI2\\python.exe'))).toBe('trusted');
+    // The system python with no command line could be running anything.
+    expect(verdict(running('/usr/bin/python3.9'))).not.toBe('trusted');
+  });
+
   it('is not trusted running a module from a temporary working directory unless isolated (-I)', () => {
     expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -m grab', '/tmp/.x'))).toBe('untrusted');
     expect(verdict(running('/opt/az/bin/python3', '/opt/az/bin/python3 -Im azure.cli account get-access-token', '/tmp/.x'))).toBe('trusted');
