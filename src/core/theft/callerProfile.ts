@@ -88,7 +88,9 @@ export function isTemporaryLocation(pathKey: string): boolean {
 
 /** A process's image name: lower case, without `.exe` (`powershell`, `python3.11`). */
 export function imageOfProcess(process: EndpointProcess): string {
-  return (process.name || baseName(process.path)).toLowerCase().replace(/\.exe$/, '');
+  // The executable's own file name first: a process name (auditd's comm, a renamed or linked
+  // program) is whatever the program set, so `foo` running /usr/bin/curl is curl.
+  return (baseName(process.path) || process.name).toLowerCase().replace(/\.exe$/, '');
 }
 
 export function profileCaller(process: EndpointProcess): CallerProfile {

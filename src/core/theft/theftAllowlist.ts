@@ -91,7 +91,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   }
   if (inHome !== undefined) return inHome;
 
-  const name = (process.name || baseName(process.path)).toLowerCase();
+  const name = (baseName(process.path) || process.name).toLowerCase();
   if (process.pathKey === '') {
     // Shells, interpreters and LOLBins are never trusted for their name: that is what an attacker runs.
     const entry = NEVER_TRUSTED_BY_NAME_ALONE.has(name) ? undefined : entries.find((e) => e.names.includes(name));

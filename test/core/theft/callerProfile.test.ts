@@ -92,6 +92,13 @@ describe('profileCaller', () => {
     expect(profileCaller(proc('/usr/bin/python3', commandLine, '', cwd)).moduleShadowable).toBe(shadowable);
   });
 
+  it('goes by the executable, not the name a process gave itself (auditd comm, a link, prctl)', () => {
+    expect(profileCaller(proc('/usr/bin/curl', 'foo http://169.254.169.254/metadata/identity/oauth2/token', 'foo')).category).toBe('download-tool');
+    expect(profileCaller(proc('/opt/az/bin/python3', 'foo -c "import os"', 'foo')).category).toBe('interpreter-inline');
+    // A name is all there is when the telemetry has no path.
+    expect(profileCaller(proc('', '', 'curl')).category).toBe('download-tool');
+  });
+
   it('classifies a script that resolves into a temporary folder as suspicious', () => {
     expect(profileCaller(proc('/usr/bin/python3', 'python3 /usr/sbin/../../tmp/x.py'))).toMatchObject({ tier: 'suspicious', category: 'interpreter-writable-script' });
     expect(profileCaller(proc('/usr/bin/python3', 'python3 run.py', '', '/dev/shm/.x'))).toMatchObject({ tier: 'suspicious', scriptKey: '/dev/shm/.x/run.py' });
