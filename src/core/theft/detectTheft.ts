@@ -234,10 +234,11 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
   };
 }
 
-/** The program as the dedup state knows it: its normalised path (or name), plus the script an interpreter runs. */
+/** The program as the dedup state knows it: its normalised path (or name), plus the script or module an interpreter runs. */
 function programKey(event: EndpointEvent, caller: CallerProfile): string {
   const executable = event.process.pathKey !== '' ? event.process.pathKey : `name:${caller.image}`;
-  return caller.scriptKey === '' ? executable : `${executable} ${caller.scriptKey}`;
+  if (caller.scriptKey !== '') return `${executable} ${caller.scriptKey}`;
+  return caller.module !== '' ? `${executable} -m ${caller.module.toLowerCase()}` : executable;
 }
 
 /**
@@ -247,7 +248,10 @@ function programKey(event: EndpointEvent, caller: CallerProfile): string {
  */
 export function callerIdentity(event: EndpointEvent, caller: CallerProfile): string {
   const executable = event.process.pathKey !== '' ? versionlessPathKey(event.process.pathKey) : `name:${caller.image}`;
-  return caller.scriptKey === '' ? executable : `${executable} ${versionlessPathKey(caller.scriptKey)}`;
+  // An interpreter is known for what it runs: its script, or its module (`-m azure.cli` seen once
+  // does not make `-m evil` known on that host).
+  if (caller.scriptKey !== '') return `${executable} ${versionlessPathKey(caller.scriptKey)}`;
+  return caller.module !== '' ? `${executable} -m ${caller.module.toLowerCase()}` : executable;
 }
 
 function dedupRow(next: DedupState, vector: TheftVector, event: EndpointEvent, match: TheftMatch): Record<string, RowValue> {

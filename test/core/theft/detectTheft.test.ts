@@ -163,6 +163,16 @@ describe('detectTheft: reasons, evidence and redaction', () => {
     expect(two.summary.knownCallers).toBe(1);
   });
 
+  it('knows an interpreter by the module it runs: -m azure.cli seen once does not make -m evil a known caller', () => {
+    const e = event('ecs/network-custom-app-first-time');
+    const python = (module: string, recordId: string, timeMs: number): EndpointEvent =>
+      at({ ...e, process: { ...e.process, name: 'python3.9', path: '/usr/bin/python3.9', pathKey: '/usr/bin/python3.9', commandLine: `python3.9 -m ${module}`, workingDirectory: '/srv/app' } }, timeMs, recordId);
+    const one = detectTheft([python('azure.cli', 'ecs:cli', e.timeMs)], new Map(), config);
+    expect(one.alerts).toHaveLength(1);
+    const two = detectTheft([python('azure.cli', 'ecs:cli-again', e.timeMs + 60_000), python('evil', 'ecs:evil', e.timeMs + 120_000)], snapshots(one.changes), config);
+    expect(two.alerts.map((a) => a.ProcessCommandLine)).toEqual(['python3.9 -m evil']);
+  });
+
   it('does not trust a trusted name at an untrusted path, and says so', () => {
     const e = event('ecs/network-custom-app-first-time');
     const dropped: EndpointEvent = { ...e, process: { ...e.process, name: 'waagent', path: '/tmp/waagent', pathKey: '/tmp/waagent' } };
