@@ -1,5 +1,5 @@
 import type { EndpointProcess } from '../records/endpoint/endpointEvent';
-import { baseName, normalisePath } from '../records/endpoint/normalisePath';
+import { baseName, normalisePath, resolveDotSegments } from '../records/endpoint/normalisePath';
 
 /**
  * What kind of program made the request, which decides how loud an alert is:
@@ -128,7 +128,7 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
     }
     // What the allowlist may trust a shared interpreter for (the rpm Azure CLI's `/usr/bin/python3.9 -sm azure.cli`).
     if (script.module) {
-      const folder = process.workingDirectory === '' ? '' : `${resolveDots(normalisePath(process.workingDirectory)).replace(/\/$/, '')}/`;
+      const folder = process.workingDirectory === '' ? '' : `${resolveDotSegments(normalisePath(process.workingDirectory)).replace(/\/$/, '')}/`;
       const moduleShadowable = !script.isolated && !SYSTEM_FOLDER.test(folder);
       return { ...base, module: script.moduleName, moduleShadowable, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
     }
@@ -207,22 +207,8 @@ function powerShellFileOf(commandLine: string): string {
 export function scriptKeyOf(script: string, workingDirectory: string): string {
   const key = normalisePath(script);
   const absolute = key.startsWith('/') || key.startsWith('?:/');
-  if (!absolute && workingDirectory !== '' && !key.startsWith('~')) return resolveDots(`${normalisePath(workingDirectory).replace(/\/$/, '')}/${key}`);
-  return resolveDots(key);
-}
-
-function resolveDots(key: string): string {
-  if (!/(?:^|\/)\.{1,2}(?:\/|$)/.test(key)) return key;
-  const [head, ...rest] = key.split('/');
-  const out: string[] = [];
-  for (const segment of rest) {
-    if (segment === '.' || segment === '') continue;
-    if (segment === '..') out.pop();
-    else out.push(segment);
-  }
-  // head is '' for `/…`, `?:` for a Windows volume, or the first segment of a relative path.
-  if (head === '.' || head === '..') return out.join('/');
-  return [head, ...out].join('/');
+  if (!absolute && workingDirectory !== '' && !key.startsWith('~')) return resolveDotSegments(`${normalisePath(workingDirectory).replace(/\/$/, '')}/${key}`);
+  return resolveDotSegments(key);
 }
 
 /** Splits a command line into arguments, honouring double and single quotes (enough for both Windows and POSIX logs). */

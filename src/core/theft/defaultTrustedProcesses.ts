@@ -704,11 +704,11 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   {
     id: 'aks-acr-credential-provider',
     description:
-      "AKS nodes' kubelet image credential provider for Azure Container Registry, installed by AgentBaker in /var/lib/kubelet/credential-provider: asks IMDS for the kubelet identity's token on image pulls.",
-    platform: 'any',
+      "AKS Linux nodes' kubelet image credential provider for Azure Container Registry, installed by AgentBaker in /var/lib/kubelet/credential-provider (root's): asks IMDS for the kubelet identity's token on image pulls. Not its Windows twin: any user can create C:\\var on a Windows machine.",
+    platform: 'linux',
     cloud: 'azure',
-    names: ['acr-credential-provider', 'acr-credential-provider.exe'],
-    pathPatterns: ['/var/lib/kubelet/credential-provider/acr-credential-provider', '?:/var/lib/kubelet/credential-provider/acr-credential-provider.exe'],
+    names: ['acr-credential-provider'],
+    pathPatterns: ['/var/lib/kubelet/credential-provider/acr-credential-provider'],
     vectors: ['TokenEndpoint'],
     source: 'https://github.com/Azure/AgentBaker/blob/master/parts/linux/cloud-init/artifacts/cse_install.sh',
   },

@@ -123,10 +123,7 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'docker-credential-gcr': [{ exe: '/usr/bin/docker-credential-gcr' }],
   // ── Kubernetes nodes ──
   kubelet: [{ exe: '/usr/bin/kubelet' }, { exe: '/home/kubernetes/bin/kubelet' }],
-  'aks-acr-credential-provider': [
-    { exe: '/var/lib/kubelet/credential-provider/acr-credential-provider' },
-    { exe: 'C:\\var\\lib\\kubelet\\credential-provider\\acr-credential-provider.exe' },
-  ],
+  'aks-acr-credential-provider': [{ exe: '/var/lib/kubelet/credential-provider/acr-credential-provider' }],
   containerd: [{ exe: '/usr/bin/containerd-shim-runc-v2' }],
   'oci-runtimes': [{ exe: '/usr/bin/runc' }],
   'cri-o': [{ exe: '/usr/bin/crio' }],
@@ -256,6 +253,8 @@ describe('what the defaults must not trust', () => {
     ['a Run Command handler name outside its bin folder', event('/var/lib/waagent/run-command-handler/download/x/0/run-command-handler')],
     ['the Key Vault extension name in a writable folder', event('/tmp/Microsoft.Azure.KeyVault.KeyVaultForLinux-3.2.0.12/akvvm_service')],
     ['the ACR credential provider name outside the kubelet folder', event('/tmp/credential-provider/acr-credential-provider')],
+    // Any Windows user can create C:\var: the Windows node's path proves nothing.
+    ['the ACR credential provider at the Windows node path', event('C:\\var\\lib\\kubelet\\credential-provider\\acr-credential-provider.exe')],
   ])('%s', (_label, e) => {
     expect(trustOf(e, 'TokenEndpoint').verdict).not.toBe('trusted');
   });

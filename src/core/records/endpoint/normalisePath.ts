@@ -10,6 +10,8 @@ import { rememberBounded } from '../../boundedMemo';
  * `\Device\HarddiskVolume2\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`
  *   → `?:/windows/system32/windowspowershell/v1.0/powershell.exe`
  * `/usr/sbin//waagent` → `/usr/sbin/waagent`
+ * `/var/lib/waagent/x/../../../tmp/akvvm_service` → `/tmp/akvvm_service` (an absolute path's `.` and
+ * `..` resolved: a pattern must not match a path that leaves the folder it names)
  */
 export function normalisePath(path: string): string {
   if (path.length > NORMALISED_MAX_LENGTH) return normaliseUncached(path);
@@ -35,7 +37,23 @@ function normaliseUncached(path: string): string {
   p = p.replace(/^\/\/\?\/|^\/\?\?\//, '');
   p = p.replace(/^\/device\/harddiskvolume\d+\//, '?:/');
   p = p.replace(/^[a-z]:(?=\/|$)/, '?:');
-  return p.replace(/\/{2,}/g, '/');
+  p = p.replace(/\/{2,}/g, '/');
+  return p.startsWith('/') || p.startsWith('?:/') ? resolveDotSegments(p) : p;
+}
+
+/** A path with its `.` and `..` segments resolved (`/usr/sbin/../../tmp/x` → `/tmp/x`); a relative one loses leading ones. */
+export function resolveDotSegments(key: string): string {
+  if (!/(?:^|\/)\.{1,2}(?:\/|$)/.test(key)) return key;
+  const [head, ...rest] = key.split('/');
+  const out: string[] = [];
+  for (const segment of rest) {
+    if (segment === '.' || segment === '') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+  }
+  // head is '' for `/…`, `?:` for a Windows volume, or the first segment of a relative path.
+  if (head === '.' || head === '..') return out.join('/');
+  return [head, ...out].join('/');
 }
 
 /** The last path segment (`powershell.exe`), of a raw or normalised path. */

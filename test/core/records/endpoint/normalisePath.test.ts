@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePath } from '../../../../src/core/records/endpoint/normalisePath';
+import { normalisePath, resolveDotSegments } from '../../../../src/core/records/endpoint/normalisePath';
 
 /**
  * The documented steps, written out once more: what every path must normalise to, whichever
@@ -10,7 +10,8 @@ function byTheSteps(path: string): string {
   p = p.replace(/^\/\/\?\/|^\/\?\?\//, '');
   p = p.replace(/^\/device\/harddiskvolume\d+\//, '?:/');
   p = p.replace(/^[a-z]:(?=\/|$)/, '?:');
-  return p.replace(/\/{2,}/g, '/');
+  p = p.replace(/\/{2,}/g, '/');
+  return p.startsWith('/') || p.startsWith('?:/') ? resolveDotSegments(p) : p;
 }
 
 describe('normalisePath', () => {
@@ -33,6 +34,11 @@ describe('normalisePath', () => {
     ['/var/lib/kubelet/pods/6f889729-0000-4000-8000-000000000000/volumes/kubernetes.io~projected/kube-api-access-6f889/token', '/var/lib/kubelet/pods/6f889729-0000-4000-8000-000000000000/volumes/kubernetes.io~projected/kube-api-access-6f889/token'],
     ['/opt/my app/bin/a+b(1).sh', '/opt/my app/bin/a+b(1).sh'],
     ['/home/azureuser/.azure/msal_token_cache.json', '/home/azureuser/.azure/msal_token_cache.json'],
+    // An absolute path's . and .. are resolved: no pattern matches a path that leaves the folder it names.
+    ['/var/lib/waagent/Microsoft.Azure.KeyVault.KeyVaultForLinux-9/../../../../tmp/akvvm_service', '/tmp/akvvm_service'],
+    ['C:\\Packages\\Plugins\\X\\1.0\\..\\..\\..\\..\\Users\\Public\\akvvm_service.exe', '?:/users/public/akvvm_service.exe'],
+    ['/usr/bin/./python3', '/usr/bin/python3'],
+    ['bin/../x.egg', 'bin/../x.egg'],
     // Non-ASCII capitals are lower-cased too.
     ['/opt/ÉCOLE/run', '/opt/école/run'],
   ])('%s → %s', (raw, expected) => {
