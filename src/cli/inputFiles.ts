@@ -2,7 +2,7 @@
  * A replay's inputs: which files a list of files, folders and `-` names (listInputs), and the
  * records in each, read as the file's format says (readInputRecords, readInputItems).
  */
-import { accessSync, constants as fsConstants, createReadStream, closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, createReadStream, closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -77,6 +77,12 @@ export function listInputs(inputs: readonly string[], outputs: readonly { readon
       appendAll(files, inArchiveOrder(walked));
     } else files.push({ path: input, bytes: stat.size });
   }
+  const [first, second] = outputs;
+  if (first !== undefined && second !== undefined && path.resolve(first.path) === path.resolve(second.path)) {
+    throw new CommandFailure(`${first.flag} and ${second.flag} name the same file (${first.path}): alerts and rejects would be written over each other`);
+  }
+  // Standard input redirected from a file (`< in.json`) is that file.
+  if (inputs.includes(STDIN)) seen.firstPathOf('standard input', standardInputStat());
   for (const output of outputs) {
     let stat;
     try {
@@ -85,7 +91,7 @@ export function listInputs(inputs: readonly string[], outputs: readonly { readon
       continue; // not there yet: it cannot be an input
     }
     if (!stat.isFile()) continue; // a folder: opening it for writing fails with its own message
-    const input = seen.firstPathOf(output.path, stat);
+    const input = seen.pathOf(stat);
     if (input !== undefined) throw new CommandFailure(`${output.flag} ${output.path} is also an input of this run (${input}): it would be emptied before it is read; write it elsewhere`);
   }
   return { files, skipped };
@@ -98,6 +104,11 @@ export function listInputs(inputs: readonly string[], outputs: readonly { readon
  */
 class SeenPaths {
   private readonly firstPaths = new Map<string, string>();
+
+  /** The path an input reached this file or folder by; undefined when none did (nothing is remembered). */
+  pathOf(stat: { readonly dev: number; readonly ino: number }): string | undefined {
+    return stat.ino === 0 ? undefined : this.firstPaths.get(`${stat.dev}:${stat.ino}`);
+  }
 
   /** The path this file or folder was first reached by; undefined the first time (it is remembered). */
   firstPathOf(file: string, stat: { readonly dev: number; readonly ino: number }): string | undefined {
@@ -139,6 +150,16 @@ function walk(folder: string, files: InputFile[], skipped: SkippedEntry[], seen:
     else if (cannotRead !== undefined) skipped.push({ path: entry, reason: cannotRead });
     else if (stat.isDirectory()) walk(entry, files, skipped, seen);
     else files.push({ path: entry, bytes: stat.size });
+  }
+}
+
+/** What standard input is, for SeenPaths: a redirected file has its device and inode, a pipe or terminal none to match. */
+function standardInputStat(): { readonly dev: number; readonly ino: number } {
+  try {
+    const stat = fstatSync(0);
+    return stat.isFile() ? stat : { dev: 0, ino: 0 };
+  } catch {
+    return { dev: 0, ino: 0 };
   }
 }
 

@@ -18,6 +18,7 @@ import { COMMANDS, formatOverview } from './commandSpecs';
 import { benchOptionsFromFlags } from './benchFlags';
 import { runReplayCommand } from './replayCommand';
 import { checkStoreFlag, checkTableFlag } from './stateTable';
+import { printable } from './terminalText';
 
 export { UsageError } from './cliErrors';
 
@@ -62,11 +63,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (error) {
     const prefix = `tokenwatch${command ? ` ${command}` : ''}: `;
     if (error instanceof UsageError) {
-      err(`${prefix}${boundedLine(error.message)}`);
+      err(`${prefix}${printable(boundedLine(error.message))}`);
       err(`  see: tokenwatch ${command ? `${command} ` : ''}--help`);
       return EXIT_USAGE;
     }
-    describeFailure(error, debug).forEach((text, i) => err(i === 0 ? `${prefix}${text}` : text));
+    // The first line may quote a record, a file or an argument: control characters are shown, not sent.
+    describeFailure(error, debug).forEach((text, i) => err(i === 0 ? `${prefix}${printable(text)}` : text));
     return EXIT_FAILURE;
   }
 }
@@ -148,7 +150,7 @@ if (require.main === module) {
   // Any other failure to write the output (a full disk) is one line and exit 1.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
-    process.stderr.write(`tokenwatch: writing to standard output failed (${error.code ?? error.message})\n`);
+    process.stderr.write(`tokenwatch: writing to standard output failed (${error.code === 'ENOSPC' ? 'no space left on the device' : (error.code ?? error.message)})\n`);
     process.exit(EXIT_FAILURE);
   });
   // Progress and warnings are a courtesy: a closed or full stderr must not end the run before its

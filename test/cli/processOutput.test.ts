@@ -13,9 +13,9 @@ const FIXTURE = path.join(__dirname, '..', 'fixtures', 'endpoint', 'ecs', 'proce
 const scratch = mkdtempSync(path.join(tmpdir(), 'tw-cli-process-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function run(args: readonly string[], stdout: number | 'pipe', closeStderr = false): Promise<{ code: number | null; stderr: string }> {
+function run(args: readonly string[], stdout: number | 'pipe', closeStderr = false, stdin: number | 'ignore' = 'ignore'): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', stdout, 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: [stdin, stdout, 'pipe'] });
     let stderr = '';
     if (closeStderr) child.stderr!.destroy();
     else child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
@@ -29,7 +29,7 @@ describe('tokenwatch as a process: its own output failing', () => {
     try {
       const { code, stderr } = await run(['replay', FIXTURE], full);
       expect(code).toBe(1);
-      expect(stderr).toContain('tokenwatch: writing to standard output failed (ENOSPC)');
+      expect(stderr).toContain('tokenwatch: writing to standard output failed (no space left on the device)');
       expect(stderr).not.toMatch(/^\s+at /m);
     } finally {
       closeSync(full);
@@ -48,6 +48,20 @@ describe('tokenwatch as a process: its own output failing', () => {
       expect(code).toBe(1);
       expect(stderr).toContain(`tokenwatch replay: ${flag} /dev/full: writing it failed (no space left on the device)`);
       expect(stderr).not.toContain('--debug');
+    }
+  }, 60_000);
+
+  it('standard input redirected from the --out file is refused before that file is emptied', async () => {
+    const input = path.join(scratch, 'in.json');
+    writeFileSync(input, readFileSync(FIXTURE));
+    const fd = openSync(input, 'r');
+    try {
+      const { code, stderr } = await run(['replay', '-', '--out', input], 'pipe', false, fd);
+      expect(code).toBe(1);
+      expect(stderr).toContain(`--out ${input} is also an input of this run (standard input)`);
+      expect(readFileSync(input, 'utf8')).toBe(readFileSync(FIXTURE, 'utf8'));
+    } finally {
+      closeSync(fd);
     }
   }, 60_000);
 

@@ -219,6 +219,22 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     expect(run.err()).toContain('files 1,');
   });
 
+  it('--out and --rejects naming the same file are refused (the two streams wrote over each other)', async () => {
+    const dir = folder();
+    writeScenario(dir);
+    const same = path.join(folder(), 'same.txt');
+    const run = testIo();
+    expect(await main(['replay', dir, '--out', same, '--rejects', same], run.io)).toBe(1);
+    expect(run.err()).toBe(`tokenwatch replay: --out and --rejects name the same file (${same}): alerts and rejects would be written over each other\n`);
+  });
+
+  it('a message that quotes an argument or a file shows its control characters, never sends them', async () => {
+    const run = testIo();
+    expect(await main(['replay', 'logs', '--format', '\u001b]0;pwned\u0007'], run.io)).toBe(2);
+    expect(run.err()).toContain('--format takes ndjson or table, not "\\x1b]0;pwned\\x07"');
+    expect(run.err()).not.toMatch(/[\u001b\u0007]/);
+  });
+
   it('an --out or --rejects file that is also an input is refused before it is emptied', async () => {
     const dir = folder();
     writeScenario(dir);
