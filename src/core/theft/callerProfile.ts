@@ -114,8 +114,10 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
   if (interpreter !== undefined) {
     const script = scriptOf(process.commandLine, interpreter);
     if (script.inline) return { ...base, tier: 'suspicious', category: 'interpreter-inline', description: 'an interpreter running inline code' };
-    // A module is found in the working directory first unless python runs isolated (-I): one in /tmp is a script from /tmp.
-    if (script.module && !script.isolated && process.workingDirectory !== '' && isTemporaryLocation(`${normalisePath(process.workingDirectory).replace(/\/$/, '')}/`)) {
+    // A module is found in the working directory first unless python runs isolated (-I): one in /tmp
+    // is a script from /tmp; one anywhere but a system folder may not be the installed module.
+    const folder = script.module && !script.isolated ? workingFolderOf(process) : undefined;
+    if (folder !== undefined && folder !== '' && isTemporaryLocation(folder)) {
       return { ...base, tier: 'suspicious', category: 'interpreter-writable-script', description: 'an interpreter running a module from a temporary folder' };
     }
     if (script.path !== '') {
@@ -128,12 +130,16 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
     }
     // What the allowlist may trust a shared interpreter for (the rpm Azure CLI's `/usr/bin/python3.9 -sm azure.cli`).
     if (script.module) {
-      const folder = process.workingDirectory === '' ? '' : `${resolveDotSegments(normalisePath(process.workingDirectory)).replace(/\/$/, '')}/`;
-      const moduleShadowable = !script.isolated && !SYSTEM_FOLDER.test(folder);
+      const moduleShadowable = folder !== undefined && !SYSTEM_FOLDER.test(folder);
       return { ...base, module: script.moduleName, moduleShadowable, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
     }
   }
   return { ...base, tier: 'other', category: 'other', description: 'a program outside the allowlist' };
+}
+
+/** The working directory as a normalised folder with a trailing slash (`/home/alice/`); '' when the telemetry names none. */
+function workingFolderOf(process: EndpointProcess): string {
+  return process.workingDirectory === '' ? '' : `${normalisePath(process.workingDirectory).replace(/\/$/, '')}/`;
 }
 
 /**

@@ -236,9 +236,7 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
 
 /** The program as the dedup state knows it: its normalised path (or name), plus the script or module an interpreter runs. */
 function programKey(event: EndpointEvent, caller: CallerProfile): string {
-  const executable = event.process.pathKey !== '' ? event.process.pathKey : `name:${caller.image}`;
-  if (caller.scriptKey !== '') return `${executable} ${caller.scriptKey}`;
-  return caller.module !== '' ? `${executable} -m ${caller.module.toLowerCase()}` : executable;
+  return programOf(event, caller, (path) => path);
 }
 
 /**
@@ -247,10 +245,16 @@ function programKey(event: EndpointEvent, caller: CallerProfile): string {
  * and `…/guestagent_2.7.41491.1193_…/x.exe` are one caller. Dedup keeps the exact path.
  */
 export function callerIdentity(event: EndpointEvent, caller: CallerProfile): string {
-  const executable = event.process.pathKey !== '' ? versionlessPathKey(event.process.pathKey) : `name:${caller.image}`;
-  // An interpreter is known for what it runs: its script, or its module (`-m azure.cli` seen once
-  // does not make `-m evil` known on that host).
-  if (caller.scriptKey !== '') return `${executable} ${versionlessPathKey(caller.scriptKey)}`;
+  return programOf(event, caller, versionlessPathKey);
+}
+
+/**
+ * The executable's path (or name) with what an interpreter runs: its script, or its module (`-m
+ * azure.cli` seen once does not make `-m evil` known on that host); `pathKey` shapes both paths.
+ */
+function programOf(event: EndpointEvent, caller: CallerProfile, pathKey: (path: string) => string): string {
+  const executable = event.process.pathKey !== '' ? pathKey(event.process.pathKey) : `name:${caller.image}`;
+  if (caller.scriptKey !== '') return `${executable} ${pathKey(caller.scriptKey)}`;
   return caller.module !== '' ? `${executable} -m ${caller.module.toLowerCase()}` : executable;
 }
 
