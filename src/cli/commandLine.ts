@@ -39,7 +39,6 @@ export interface CommandLine {
   readonly flags: Readonly<Record<string, string | true>>;
 }
 
-/** A flag's value when it was given with one. */
 /**
  * A whole number written in decimal digits only (`30`, not `0x1e`, `1.0`, ` 5 ` or `1e1`, which
  * Number() would all take): undefined for anything else.
@@ -48,6 +47,7 @@ export function decimalWholeNumber(text: string | undefined): number | undefined
   return text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
+/** A flag's value when it was given with one. */
 export function stringFlag(line: CommandLine, name: string): string | undefined {
   const value = line.flags[name];
   return typeof value === 'string' ? value : undefined;

@@ -10,6 +10,7 @@ import { classifierForServiceTags } from '../app/ipClassifier';
 import { parseRemoteUseAllowlist } from '../core/remoteUse/allowlist';
 import { defaultRemoteUseSettings, NO_ALLOWLIST, type RemoteUseSettings, type UsualExternalMode } from '../core/remoteUse/settings';
 import { CommandFailure } from './cliErrors';
+import { unreadableReason } from './inputListing';
 
 export function remoteUseSettingsFromFiles(files: {
   readonly allowlistFile?: string | undefined;
@@ -42,9 +43,7 @@ export function readJson(flag: string, file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : error instanceof Error ? error.message : String(error);
-    throw new CommandFailure(`${flag} ${file}: cannot read it (${reason})`);
+    throw new CommandFailure(`${flag} ${file}: cannot read it (${unreadableReason(file, error)})`);
   }
   try {
     return JSON.parse(text) as unknown;

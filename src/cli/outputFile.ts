@@ -17,9 +17,13 @@ export function openOutputFile(flag: string, file: string): number {
 
 /** A failed write to a file a flag names (a full disk): one line naming the flag, the file and the reason. */
 export function writeFailure(flag: string, file: string, error: unknown): CommandFailure {
+  return new CommandFailure(`${flag ? `${flag} ` : ''}${file}: writing it failed (${writeReason(error)})`);
+}
+
+/** Why a write failed, for a message: a full disk in words, another system error by its code. */
+export function writeReason(error: unknown): string {
   const code = (error as { code?: unknown }).code;
-  const reason = code === 'ENOSPC' ? 'no space left on the device' : typeof code === 'string' ? code : reasonOf(error);
-  return new CommandFailure(`${flag ? `${flag} ` : ''}${file}: writing it failed (${reason})`);
+  return code === 'ENOSPC' ? 'no space left on the device' : typeof code === 'string' ? code : reasonOf(error);
 }
 
 function reasonOf(error: unknown): string {

@@ -21,8 +21,8 @@ export const ALERT_FORMATS = ['ndjson', 'table'] as const;
 export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<number> {
   const flag = (name: string): string | undefined => stringFlag(line, name);
   const store = checkStoreFlag(flag('store') ?? 'memory', { memory: true, azurite: true });
-  const batchSize = flag('batch-size') !== undefined ? (decimalWholeNumber(flag('batch-size')) ?? NaN) : undefined;
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new UsageError(`--batch-size must be a positive whole number, not "${flag('batch-size')}"`);
+  const batchSize = flag('batch-size') !== undefined ? decimalWholeNumber(flag('batch-size')) : undefined;
+  if (flag('batch-size') !== undefined && (batchSize === undefined || batchSize < 1)) throw new UsageError(`--batch-size must be a positive whole number, not "${flag('batch-size')}"`);
   const format = flag('format') ?? 'ndjson';
   if (!(ALERT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format takes ${ALERT_FORMATS.join(' or ')}, not "${format}"`);
   const usualExternal = flag('usual-external') ?? 'alert';

@@ -16,6 +16,7 @@ import { processIo, tableWidthOf, type CliIo } from './cliIo';
 import { decimalWholeNumber, formatCommandHelp, parseCommandLine, stringFlag, type CommandLine, type CommandSpec } from './commandLine';
 import { COMMANDS, formatOverview } from './commandSpecs';
 import { benchOptionsFromFlags } from './benchFlags';
+import { writeReason } from './outputFile';
 import { runReplayCommand } from './replayCommand';
 import { checkStoreFlag, checkTableFlag } from './stateTable';
 import { printable } from './terminalText';
@@ -140,8 +141,8 @@ export function backfillOptionsFromFlags(positional: readonly string[], flags: R
   if (!workspace || !store) throw new UsageError('backfill needs --workspace <workspace id> and --store <table endpoint | connection string | azurite | memory>');
   if (!GUID.test(workspace)) throw new UsageError(`--workspace must be the Log Analytics workspace id (the customer id, a GUID), not "${workspace}"`);
   checkStoreFlag(store, { memory: true, azurite: true });
-  const days = value('days') === undefined ? MAX_BACKFILL_DAYS : (decimalWholeNumber(value('days')) ?? NaN);
-  if (!Number.isInteger(days) || days < 1 || days > MAX_BACKFILL_DAYS) throw new UsageError(`--days must be a whole number from 1 to ${MAX_BACKFILL_DAYS}, not "${value('days')}"`);
+  const days = value('days') === undefined ? MAX_BACKFILL_DAYS : decimalWholeNumber(value('days'));
+  if (days === undefined || days < 1 || days > MAX_BACKFILL_DAYS) throw new UsageError(`--days must be a whole number from 1 to ${MAX_BACKFILL_DAYS}, not "${value('days')}"`);
   return { workspaceId: workspace, days, store, table: checkTableFlag(value('table')), serviceTagsFile: value('service-tags'), allowlistFile: value('allowlist') };
 }
 
@@ -150,7 +151,7 @@ if (require.main === module) {
   // Any other failure to write the output (a full disk) is one line and exit 1.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
-    process.stderr.write(`tokenwatch: writing to standard output failed (${error.code === 'ENOSPC' ? 'no space left on the device' : (error.code ?? error.message)})\n`);
+    process.stderr.write(`tokenwatch: writing to standard output failed (${writeReason(error)})\n`);
     process.exit(EXIT_FAILURE);
   });
   // Progress and warnings are a courtesy: a closed or full stderr must not end the run before its

@@ -192,7 +192,7 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     writeFileSync(nul, 'null');
     const missing = path.join(dir, 'missing.json');
     for (const [argv, expected] of [
-      [['--allowlist', missing], `tokenwatch replay: --allowlist ${missing}: cannot read it (no such file)\n`],
+      [['--allowlist', missing], `tokenwatch replay: --allowlist ${missing}: cannot read it (no such file or folder)\n`],
       [['--theft-allowlist', bad], new RegExp(`^tokenwatch replay: --theft-allowlist ${bad.replace(/[.\\/]/g, '\\$&')}: not JSON \\(.*\\)\n$`)],
       [['--theft-allowlist', nul], `tokenwatch replay: --theft-allowlist ${nul}: holds null, not the JSON object of overrides (docs/theft.md)\n`],
       [['--service-tags', bad], /^tokenwatch replay: --service-tags: service tags file .* is not JSON: .*\n$/],

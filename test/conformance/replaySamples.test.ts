@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listInputFiles, readInputRecords } from '../../src/cli/inputFiles';
+import { readInputRecords } from '../../src/cli/inputFiles';
+import { listInputFiles } from '../../src/cli/inputListing';
 import { decodedItems, type InputItem } from '../../src/cli/inputItems';
 import { replay } from '../../src/cli/replay';
 import { decodeMessage } from '../../src/core/records/envelope';
