@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fileTextChunks, gzipItems, readInputFile, readInputItems, readInputRecords, type InputItem } from '../../src/cli/inputFiles';
 import { listInputFiles } from '../../src/cli/inputListing';
 import { replay } from '../../src/cli/replay';
+import { csvExportRecords } from '../../src/core/records/logAnalytics/csvExport';
 import { readExportHeader, readExportTime } from '../../src/core/records/logAnalytics/exportTime';
 import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, tokenId } from '../support/auditFixtures';
 import { logAnalyticsRowOf, portalCsv, type LogAnalyticsRow } from '../support/logAnalyticsRows';
@@ -71,6 +72,56 @@ describe('CSV exports', () => {
     ]);
     expect(reasons(items)).toEqual(['csv.field-count', 'csv.unterminated-quote']);
     expect([...items].flatMap((i) => ('reject' in i ? [i.reject.origin] : []))).toEqual(['bad.csv:3', 'bad.csv:5']);
+  });
+
+  describe('a stray quote rejects its own line only, and the lines after it are read', () => {
+    const origins = (items: Iterable<InputItem>): string[] => [...items].map((i) => ('reject' in i ? `${i.reject.reason}@${i.reject.origin}` : `row@${i.origin}`));
+
+    it('a quote still open at the end of the file', () => {
+      const file = write('open.csv', 'A,B\n1,2\n"3,4\n5,6\n7,8\n');
+      const items = [...readInputRecords(file)];
+      expect(records(items)).toEqual([
+        { A: '1', B: '2' },
+        { A: '5', B: '6' },
+        { A: '7', B: '8' },
+      ]);
+      expect(origins(items)).toEqual(['row@open.csv:2', 'csv.unterminated-quote@open.csv:3', 'row@open.csv:4', 'row@open.csv:5']);
+    });
+
+    it('a quote that closes at a later quote and leaves the row with the wrong field count; the real multi-line field after it is read whole', () => {
+      const text = 'A,B,C\r\n1,"x,3\r\n4,5,6\r\n7,"multi\r\nline",9\r\n10,11,12\r\n';
+      const file = write('stray.csv', text);
+      const items = [...readInputRecords(file)];
+      expect(records(items)).toEqual([
+        { A: '4', B: '5', C: '6' },
+        { A: '7', B: 'multi\r\nline', C: '9' },
+        { A: '10', B: '11', C: '12' },
+      ]);
+      expect(origins(items)).toEqual(['csv.stray-quote@stray.csv:2', 'row@stray.csv:3', 'row@stray.csv:4', 'row@stray.csv:6']);
+      expect('reject' in items[0]! && items[0].reject.detail).toContain('runs over 3 lines and leaves the row with 2 fields (the header names 3)');
+      for (const chunkBytes of [1, 2, 3, 5, 7, 64]) expect([...readInputRecords(file, { chunkBytes })], `chunk ${chunkBytes}`).toEqual(items);
+    });
+
+    it('a quote inside a field is text; one at the start of a field opens it', () => {
+      const file = write('inch.csv', 'A,B\n5" disk,2\nsay "hi",3\n"q,1",4\n');
+      expect(records(readInputRecords(file))).toEqual([
+        { A: '5" disk', B: '2' },
+        { A: 'say "hi"', B: '3' },
+        { A: 'q,1', B: '4' },
+      ]);
+    });
+
+    it('a row past the size limit: on one line it is skipped to the line end; over several lines its quote is stray', () => {
+      const read = (text: string) => [...csvExportRecords([text], 'big.csv', 50)];
+      const oneLine = read(`A,B\n${'x'.repeat(60)},1\n3,4\n`);
+      expect(oneLine.map((i) => ('reject' in i ? i.reject.reason : i.record))).toEqual(['csv.row-too-large', { A: '3', B: '4' }]);
+      const manyLines = read(`A\n"${'y\n'.repeat(40)}`);
+      expect(manyLines.filter((i) => 'reject' in i).map((i) => 'reject' in i && `${i.reject.reason}@${i.reject.origin}`)).toEqual(['csv.stray-quote@big.csv:2']);
+      expect(manyLines.filter((i) => 'record' in i)).toHaveLength(39);
+      // Chunk by chunk, as a file is read: the row is cut off where the limit is passed, not held whole.
+      const chunks = [`A,B\n`, ...Array.from({ length: 20 }, () => 'z'.repeat(10)), ',1\n5,6\n'];
+      expect([...csvExportRecords(chunks, 'big.csv', 50)].map((i) => ('reject' in i ? i.reject.reason : i.record))).toEqual(['csv.row-too-large', { A: '5', B: '6' }]);
+    });
   });
 
   it('reads a fixed offset the header pins ([UTC+02:00]) into UTC', () => {
