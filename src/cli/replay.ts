@@ -18,6 +18,7 @@ import type { AlertRow, Severity } from '../core/alerts/alertRow';
 import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
 import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecord';
 import type { Reject } from '../core/records/reject';
+import { HeapWatch } from './heapWatch';
 import { readInputBlocks } from './inputFiles';
 import { INPUT_FILE_KINDS, listInputs, STDIN, type InputFile, type SkippedEntry } from './inputListing';
 import { loadTheftSettings } from '../app/theftSettings';
@@ -124,6 +125,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
     staleServiceTags: undefined,
   };
   const tally = new ReadTally(files, options.onProgress);
+  const heap = new HeapWatch(HEAP_SHARE_FOR_RECORDS);
   let stores: Stores | undefined;
   let closeFailure: Error | undefined;
   try {
@@ -132,7 +134,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
     const correlation = { store: stores.remote, dedupWindowMs: settings.dedupWindowMs };
     const remoteUse = { store: stores.remote, sink, deadLetter, settings, correlation };
     const theft: TheftDeps = { store: stores.theft, sink, deadLetter, settings: theftSettings, correlation };
-    for await (const batch of batchesOf(files, options.batchSize, tally, options.stdin)) {
+    for await (const batch of batchesOf(files, options.batchSize, tally, options.stdin, heap)) {
       summary.invocations++;
       const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, timeOrder, (warning) => {
         summary.timeOrderWarnings.push(warning);
@@ -211,12 +213,15 @@ class ReadTally {
 /**
  * The invocations of a replay: one per file, or (with a batch size) cuts of that many records
  * across files, read as they are needed, so that only one invocation's records are held.
- * Undecodable lines and bodies ride with the next invocation as its rejects.
+ * Undecodable lines and bodies ride with the next invocation as its rejects. An invocation whose
+ * records fill more than HEAP_SHARE_FOR_RECORDS of the heap ends the replay with a message
+ * saying what to change (tooLargeForHeap), before judging it would exhaust the heap.
  */
-async function* batchesOf(files: readonly InputFile[], batchSize: number | undefined, tally: ReadTally, stdin: Readable | undefined): AsyncGenerator<Batch> {
+async function* batchesOf(files: readonly InputFile[], batchSize: number | undefined, tally: ReadTally, stdin: Readable | undefined, heap: HeapWatch): AsyncGenerator<Batch> {
   const partOf = (file: InputFile): FilePart => ({ file: file.path === STDIN ? 'stdin' : file.path, records: [], rejects: [] });
   let parts: FilePart[] = [];
   let pending = 0;
+  let held = 0;
   let n = 0;
   for (const file of files) {
     let part = partOf(file);
@@ -229,11 +234,13 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
           continue;
         }
         part.records.push(item);
+        if (++held % HEAP_CHECK_EVERY_RECORDS === 0 && heap.overShare()) throw tooLargeForHeap(part.file, held, batchSize, heap.limitMb);
         if (batchSize && ++pending >= batchSize) {
           yield { id: `batch-${n++}`, parts };
           part = partOf(file);
           parts = [part];
           pending = 0;
+          held = 0;
         }
       }
     }
@@ -241,9 +248,26 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
     if (!batchSize) {
       yield { id: file.path, parts };
       parts = [];
+      held = 0;
     }
   }
   if (batchSize && (pending > 0 || parts.some((p) => p.rejects.length > 0))) yield { id: `batch-${n}`, parts };
+}
+
+/** The share of the heap one invocation's records may fill while read: judging them needs the rest. */
+const HEAP_SHARE_FOR_RECORDS = 0.4;
+const HEAP_CHECK_EVERY_RECORDS = 1024;
+
+function tooLargeForHeap(file: string, held: number, batchSize: number | undefined, limitMb: number): CommandFailure {
+  const filled = `fill ${Math.round(HEAP_SHARE_FOR_RECORDS * 100)} % of the ${limitMb} MB heap`;
+  const more = `or give Node.js more heap (NODE_OPTIONS=--max-old-space-size=${Math.max(8192, limitMb * 2)})`;
+  if (batchSize === undefined) {
+    return new CommandFailure(
+      `${printable(file)} is too large to replay as one invocation: ${held.toLocaleString('en-US')} of its records ${filled}. ` +
+        `Replay it with --batch-size 50000 (its records then oldest first: an invocation older than the one before it by more than the 2-day lateness allowance teaches nothing), ${more}`,
+    );
+  }
+  return new CommandFailure(`the replay's state and an invocation of ${held.toLocaleString('en-US')} records (reading ${printable(file)}) ${filled}: use a smaller --batch-size or --store azurite, ${more}`);
 }
 
 /**

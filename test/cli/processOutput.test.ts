@@ -10,12 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 const CLI = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'tokenwatch.js');
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'endpoint', 'ecs', 'process-curl-gcp-token.json');
+const KEY_VAULT_FIXTURE = path.join(__dirname, '..', 'fixtures', 'audit', 'keyvault', 'secretget-user-assigned-mi.json');
 const scratch = mkdtempSync(path.join(tmpdir(), 'tw-cli-process-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function run(args: readonly string[], stdout: number | 'pipe', closeStderr = false, stdin: number | 'ignore' = 'ignore'): Promise<{ code: number | null; stderr: string }> {
+function run(args: readonly string[], stdout: number | 'pipe', closeStderr = false, stdin: number | 'ignore' = 'ignore', nodeFlags: readonly string[] = []): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: [stdin, stdout, 'pipe'] });
+    const child = spawn(process.execPath, [...nodeFlags, CLI, ...args], { stdio: [stdin, stdout, 'pipe'] });
     let stderr = '';
     if (closeStderr) child.stderr!.destroy();
     else child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
@@ -71,4 +72,24 @@ describe('tokenwatch as a process: its own output failing', () => {
     expect(code).toBe(0);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(1);
   }, 60_000);
+
+  it('a file too large for the heap as one invocation: one line naming it and --batch-size, exit 1, not V8\'s out-of-memory abort; with --batch-size it replays', async () => {
+    // 40,000 Key Vault reads (about 60 MB of NDJSON) under a 96 MB heap: read as one invocation
+    // they fill 40 % of it (where the replay stops) well before the end of the file.
+    const record = (JSON.parse(readFileSync(KEY_VAULT_FIXTURE, 'utf8')) as { records: Record<string, unknown>[] }).records[0]!;
+    const big = path.join(scratch, 'big.ndjson');
+    const lines: string[] = [];
+    for (let i = 0; i < 40_000; i++) lines.push(JSON.stringify({ ...record, correlationId: `5d7e0f7a-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+    writeFileSync(big, `${lines.join('\n')}\n`);
+    const heap = ['--max-old-space-size=96'];
+    const whole = await run(['replay', big, '--out', path.join(scratch, 'whole.ndjson')], 'pipe', false, 'ignore', heap);
+    expect(whole.code).toBe(1);
+    expect(whole.stderr).toContain(`tokenwatch replay: ${big} is too large to replay as one invocation:`);
+    expect(whole.stderr).toContain('--batch-size 50000');
+    expect(whole.stderr).not.toContain('FATAL ERROR');
+    expect(whole.stderr.trim().split('\n')).toHaveLength(1);
+    const batched = await run(['replay', big, '--batch-size', '2000', '--out', path.join(scratch, 'batched.ndjson')], 'pipe', false, 'ignore', heap);
+    expect(batched.stderr).toContain('records 40000');
+    expect(batched.code).toBe(0);
+  }, 120_000);
 });
