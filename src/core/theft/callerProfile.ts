@@ -51,7 +51,8 @@ const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', '
  * options are matched after any run of the switches that take no value.
  */
 const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegExp; readonly module: RegExp | null; readonly takesValue: ReadonlySet<string> }> = [
-  { name: /^python[\d.]*w?$|^pypy3?$/, inline: /^-[bBdEhiIOPqsSuvVx]*c/, module: /^-[bBdEhiIOPqsSuvVx]*m/, takesValue: new Set(['-W', '-X', '-Q']) },
+  // RHEL 8 and its rebuilds run their system tools, WALinuxAgent among them, with /usr/libexec/platform-python3.6.
+  { name: /^(?:platform-)?python[\d.]*w?$|^pypy3?$/, inline: /^-[bBdEhiIOPqsSuvVx]*c/, module: /^-[bBdEhiIOPqsSuvVx]*m/, takesValue: new Set(['-W', '-X', '-Q']) },
   { name: /^(?:node|nodejs|bun|deno)$/, inline: /^(?:-e|-p|-pe|-ep|--eval|--print)(?:=|$)/, module: null, takesValue: new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions']) },
   { name: /^perl[\d.]*$/, inline: /^-[a-z]*[eE]$/, module: null, takesValue: new Set(['-I', '-M', '-m']) },
   { name: /^ruby[\d.]*$/, inline: /^-e$/, module: null, takesValue: new Set(['-I', '-r', '-E']) },

@@ -67,6 +67,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
 
   const entries = entriesFor(allowlist, vector, platform, matched).entries;
   let inHome: TrustDecision | undefined;
+  let byNameOnly: TrustDecision | undefined;
   for (const entry of entries) {
     for (const candidate of candidates) {
       // An entry with modules covers those modules only (TrustedProcess.modules). Telemetry with no
@@ -79,6 +80,17 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
       }
       const pattern = entry.pathPatterns.find((p) => pathMatches(p, candidate.key));
       if (pattern === undefined) continue;
+      // A script is trusted only as run by an interpreter whose own place is known and not a
+      // user's: any program can be named `python3` and given `/usr/sbin/waagent` as its first
+      // argument. An agent's script is run by the system's interpreter, never one in a home folder
+      // or on a data disk; with no path, the name is all there is (weaker, as for any agent).
+      if (candidate.by === 'script-path') {
+        if (process.pathKey === '') {
+          byNameOnly ??= { verdict: 'name-only', entryId: entry.id };
+          continue;
+        }
+        if (isInUserHome(process.pathKey) || isOnAnotherDrive(process.path)) continue;
+      }
       // An interpreter running a module where a user could have put a package of that name (no -I,
       // a home or unknown working directory): its own install or a planted copy, weaker evidence.
       if (candidate.by === 'executable-path' && caller.moduleShadowable) {
@@ -90,6 +102,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
     }
   }
   if (inHome !== undefined) return inHome;
+  if (byNameOnly !== undefined) return byNameOnly;
 
   const name = (baseName(process.path) || process.name).toLowerCase();
   if (process.pathKey === '') {

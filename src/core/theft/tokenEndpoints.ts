@@ -44,7 +44,16 @@ const ARC_PORT = 40342;
  * `https://10.0.0.4:2377/metadata/identity/oauth2/token`.
  */
 const SERVICE_FABRIC_PORT = 2377;
+/** The retired Managed Identity VM extension's local token endpoint (`localhost:50342/oauth2/token`). */
+const VM_EXTENSION_PORT = 50342;
+/** App Service and Container Apps on Linux serve IDENTITY_ENDPOINT on a link-local address at this port. */
+const APP_SERVICE_LINUX_PORT = 8081;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** 169.254.0.0/16 (canonical dotted form): only the host itself, or its platform, answers there. */
+function isLinkLocalV4(host: string): boolean {
+  return host.startsWith('169.254.') && /^169\.254\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 const GCP_HOSTS = new Set(['metadata.google.internal', 'metadata.goog']);
 
 export const METADATA_ADDRESSES: readonly string[] = [LINK_LOCAL_METADATA, AWS_IMDS_IPV6, AWS_ECS_CREDENTIALS, ...AWS_EKS_POD_IDENTITY, ALIBABA_METADATA];
@@ -89,10 +98,14 @@ export function tokenEndpointOfUrl(url: string): TokenEndpointHit | undefined {
     return hit('alibaba-metadata', /^\/latest\/meta-data\/ram\/security-credentials/i.test(path), 'Alibaba Cloud instance metadata');
   }
   if (port === SERVICE_FABRIC_PORT && /^\/metadata\/identity\/oauth2\/token\/?$/i.test(path)) return hit('azure-service-fabric', true, 'Service Fabric managed identity token');
+  // App Service, Functions and Container Apps: IDENTITY_ENDPOINT / MSI_ENDPOINT is a URL ending in
+  // /msi/token, on loopback (Windows plans, `http://127.0.0.1:41741/MSI/token/`) or on a link-local
+  // address on Linux (`http://169.254.130.3:8081/msi/token`, `http://169.254.255.2:8081/msi/token`).
+  if ((LOOPBACK.has(host) || isLinkLocalV4(host)) && /^\/msi\/token\/?$/i.test(path)) return hit('azure-app-service', true, 'App Service managed identity token');
   if (LOOPBACK.has(host)) {
     if (port === ARC_PORT && /^\/metadata\/identity(?:\/|$)/i.test(path)) return hit('azure-arc', true, 'Azure Arc managed identity token');
-    // App Service and Functions: IDENTITY_ENDPOINT / MSI_ENDPOINT is a loopback URL ending in /msi/token.
-    if (/^\/msi\/token\/?$/i.test(path)) return hit('azure-app-service', true, 'App Service managed identity token');
+    // The retired Managed Identity VM extension (`http://localhost:50342/oauth2/token`): still what old scripts and SDKs ask.
+    if (port === VM_EXTENSION_PORT && /^\/oauth2\/token\/?$/i.test(path)) return hit('azure-imds', true, 'Azure managed identity token (the retired VM extension endpoint)');
   }
   return undefined;
 }
@@ -108,6 +121,7 @@ export function tokenEndpointOfConnection(address: string, port: number | null, 
   if (AWS_EKS_POD_IDENTITY.includes(ip)) return hit('aws-eks-pod-identity', 'EKS Pod Identity agent');
   if (ip === ALIBABA_METADATA) return hit('alibaba-metadata', 'Alibaba Cloud metadata service');
   if ((LOOPBACK.has(ip) || ip === '') && port === ARC_PORT && (ip !== '' || LOOPBACK.has(name))) return hit('azure-arc', 'Azure Arc identity endpoint');
+  if (isLinkLocalV4(ip) && port === APP_SERVICE_LINUX_PORT) return hit('azure-app-service', 'App Service identity endpoint');
   return undefined;
 }
 

@@ -83,11 +83,12 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
       /(?:^|\/)(?:application_default_credentials\.json|accesstokens\.json|azureprofile\.json|msal_token_cache\.(?:json|bin)|msal_http_cache\.bin|service_principal_entries\.bin|tokencache\.dat|\.git-credentials)$/,
   },
   {
-    // Azure PowerShell and Visual Studio: %LOCALAPPDATA%\.IdentityService\msal.cache, ~/.local/.IdentityService/msal.cache.
+    // Azure PowerShell and Visual Studio: %LOCALAPPDATA%\.IdentityService\msal.cache, ~/.local/.IdentityService/msal.cache;
+    // the Azure SDKs' persistent caches add `.cae` / `.nocae` (msal.cache.nocae), Microsoft Graph PowerShell's is mg.msal.cache.nocae.
     id: 'identity-service-msal-cache',
     vector: 'TokenCache',
     what: 'Azure PowerShell / Visual Studio MSAL token cache',
-    pattern: /(?:^|\/)\.identityservice\/(?:[^/]+\/)*[^/]*msal[^/]*\.cache$/,
+    pattern: /(?:^|\/)\.identityservice\/(?:[^/]+\/)*[^/]*msal[^/]*\.cache(?:\.(?:cae|nocae))?$/,
   },
   {
     id: 'gcloud-config',
@@ -130,13 +131,17 @@ export function isReadAction(action: string): boolean {
 
 /**
  * A token cache where its CLI keeps it in a home or profile (the home's user in group 1 for Linux,
- * group 2 for Windows, neither for /root): directly in `~/.azure/` (Azure CLI, Azure PowerShell's `AzureRmContext.json`) or
+ * group 2 for Windows, neither for /root; the SYSTEM profile in group 3, where tools run by Run
+ * Command, scheduled tasks and pipeline agents keep theirs, and LOCAL or NETWORK SERVICE's in group 4): directly in `~/.azure/` (Azure CLI, Azure PowerShell's `AzureRmContext.json`) or
  * `.IdentityService/` (`%LOCALAPPDATA%`, `~/.local`), in gcloud's config folder or its
  * `legacy_credentials/`, `~/.aws/` or its `cli/cache/` and `sso/cache/`, or `~/.git-credentials`.
  * A cache in a subfolder the CLI does not write (`~/.azure/backup/`) is not in its place.
  */
 const CACHE_HOME =
-  /^(?:\/home\/([^/]+)|\/root|\?:\/users\/([^/]+))\/(?:(?:(?:\.local\/|appdata\/local\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.git-credentials$)/;
+  /^(?:\/home\/([^/]+)|\/root|\?:\/users\/([^/]+)|\?:\/windows\/(?:system32|syswow64)\/config\/(systemprofile)|\?:\/windows\/serviceprofiles\/(localservice|networkservice))\/(?:(?:(?:\.local\/|appdata\/local\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.git-credentials$)/;
+
+/** The accounts whose profiles Windows keeps under `Windows\ServiceProfiles`, as telemetry names them. */
+const SERVICE_ACCOUNTS: Readonly<Record<string, string>> = { localservice: 'local service', networkservice: 'network service' };
 
 /**
  * True when a file event is a cache written where it lives: a creation, change or rename (a known
@@ -153,7 +158,7 @@ export function isCacheWrittenInPlace(hit: TokenFileHit, action: string, account
   const place = CACHE_HOME.exec(hit.pathKey);
   if (place === null) return false;
   // Written by another account (eve's shell writing into her cache a copy of admin's), it is a copy.
-  const owner = place[1] ?? place[2] ?? 'root';
+  const owner = place[1] ?? place[2] ?? (place[3] !== undefined ? 'system' : place[4] !== undefined ? SERVICE_ACCOUNTS[place[4]]! : 'root');
   const writer = account.toLowerCase().split(/[\\/]/).pop() ?? '';
   // Windows names a second profile of one account `<user>.<DOMAIN>`.
   return writer === '' || writer === owner || owner.startsWith(`${writer}.`);

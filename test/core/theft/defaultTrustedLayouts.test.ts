@@ -36,6 +36,8 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     { interpreter: '/usr/bin/python3', commandLine: '/usr/bin/python3 -u /usr/sbin/waagent -daemon' },
     { interpreter: '/usr/bin/python3.8', commandLine: 'python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg -run-exthandlers', cwd: '/var/lib/waagent/WALinuxAgent-2.9.1.1' },
     { interpreter: '/usr/bin/python3.12', commandLine: 'python3 -u /var/lib/waagent/WALinuxAgent-2.15.0.1/bin/WALinuxAgent-2.15.0.1-py3.12.egg -run-exthandlers' },
+    // RHEL 8 and its rebuilds (init/rhel/8.0/waagent.service): the platform interpreter.
+    { interpreter: '/usr/libexec/platform-python3.6', commandLine: '/usr/libexec/platform-python -u /usr/sbin/waagent -daemon' },
   ],
   'azure-vm-extension-handlers-linux': [
     { interpreter: '/usr/bin/python3', commandLine: 'python3 ./agent.py -enable', cwd: '/var/lib/waagent/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.33.2' },

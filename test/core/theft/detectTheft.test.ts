@@ -106,6 +106,16 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['ecs-auditd/opened-file-arc-key-by-cat', 'High', 'TokenCache', '/var/opt/azcmagent/tokens/3f0e6b1c-5a2d-4c8e-9b7f-00000000a5c1.key'],
     ['ecs-auditd/opened-file-arc-key-by-app-first-time', 'Medium', 'TokenCache', '/var/opt/azcmagent/tokens/3f0e6b1c-5a2d-4c8e-9b7f-00000000a5c1.key'],
     ['mde/process-cmd-type-arc-key', 'High', 'TokenCache', 'C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b-0000-4000-8000-00000000a5c9.key'],
+    // The Azure SDKs' persistent MSAL caches end in .nocae / .cae.
+    ['mde/process-cmd-type-msal-cache-nocae', 'High', 'TokenCache', 'C:\\Users\\alice\\AppData\\Local\\.IdentityService\\msal.cache.nocae'],
+    // auditd records the path a syscall was given: `cat token` in the token's folder.
+    ['ecs-auditd/opened-file-relative-serviceaccount-token-by-cat', 'High', 'ServiceAccountToken', '/var/run/secrets/kubernetes.io/serviceaccount/token'],
+    // RHEL 8's system interpreter, running inline code.
+    ['ecs/process-platform-python-inline-imds', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
+    // App Service on Linux serves IDENTITY_ENDPOINT on a link-local address.
+    ['ecs/process-curl-app-service-linux-identity-endpoint', 'High', 'TokenEndpoint', 'http://169.254.129.2:8081/msi/token'],
+    // A program named python3 in a home folder, handed the agent's script as its first argument: not the agent.
+    ['ecs/process-renamed-binary-as-python3-in-home', 'Medium', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
   ])('%s raises %s %s on %s', (name, severity, vector, target) => {
     const { alerts } = detectTheft([event(name)], new Map(), config);
     expect(alerts.map((a) => [a.Severity, a.Vector, a.Target])).toEqual([[severity, vector, target]]);
@@ -135,6 +145,10 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     'ecs-auditd/opened-file-arc-log-ordinary',
     // A creation is himds writing the challenge, not a read: Sysmon 11 and MDE FileCreated do not count.
     'sysmon-flat/event11-arc-key-created-not-a-read',
+    // WALinuxAgent on RHEL 8, run by /usr/libexec/platform-python.
+    'ecs/network-rhel8-waagent-platform-python',
+    // Azure PowerShell run as SYSTEM (Run Command, scheduled tasks) writing its context in the SYSTEM profile.
+    'mde/file-azure-powershell-context-system-profile',
   ])('%s raises nothing and writes nothing', (name) => {
     const result = detectTheft([event(name)], new Map(), config);
     expect(result.alerts).toEqual([]);

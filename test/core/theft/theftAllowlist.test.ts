@@ -108,6 +108,26 @@ describe('an interpreter at an install location', () => {
   });
 });
 
+describe("an agent's script handed to an interpreter", () => {
+  const verdict = (event: EndpointEvent): string => decideTrust(event, profileCaller(event.process), 'TokenEndpoint', defaults).verdict;
+  const WAAGENT = 'python3 -u /usr/sbin/waagent -daemon';
+
+  it.each([
+    ['the system python', '/usr/bin/python3.10', 'trusted'],
+    ["RHEL 8's platform python", '/usr/libexec/platform-python3.6', 'trusted'],
+    // Any program can be named python3 and given the agent's script as its first argument.
+    ['a python3 in a home folder', '/home/eve/python3', 'untrusted'],
+    ['a python3 in a user\'s ~/.local/bin', '/home/eve/.local/bin/python3', 'untrusted'],
+  ])('is trusted by the script only as the system interpreter runs it: %s', (_name, executable, expected) => {
+    expect(verdict(running(executable, WAAGENT))).toBe(expected);
+  });
+
+  it('is a name-only match when the telemetry does not say where the interpreter is', () => {
+    const unknown = running('', WAAGENT);
+    expect(verdict({ ...unknown, process: { ...unknown.process, name: 'python3' } })).toBe('name-only');
+  });
+});
+
 describe('an install location in a home folder', () => {
   it.each([
     // Any program its user drops there under the agent's name matches the pattern: weaker evidence, never plain trust.

@@ -18,6 +18,11 @@ describe('tokenEndpointOfUrl', () => {
     ['http://localhost:40342/metadata/identity/oauth2/token?api-version=2020-06-01', 'azure-arc', true],
     ['http://127.0.0.1:40342/metadata/identity/oauth2/token', 'azure-arc', true],
     ['http://127.0.0.1:41741/msi/token/?resource=x', 'azure-app-service', true],
+    // App Service and Container Apps on Linux: IDENTITY_ENDPOINT on a link-local address.
+    ['http://169.254.130.3:8081/msi/token?api-version=2017-09-01&resource=https://management.azure.com/', 'azure-app-service', true],
+    ['http://169.254.255.2:8081/msi/token', 'azure-app-service', true],
+    // The retired Managed Identity VM extension, still asked by old scripts.
+    ['http://localhost:50342/oauth2/token?resource=https://management.azure.com/', 'azure-imds', true],
     // Service Fabric's token service on the node (IDENTITY_ENDPOINT), at its default port.
     ['https://10.0.0.4:2377/metadata/identity/oauth2/token?api-version=2019-07-01-preview&resource=https://vault.azure.net', 'azure-service-fabric', true],
     ['http://100.100.100.200/latest/meta-data/ram/security-credentials/role', 'alibaba-metadata', true],
@@ -27,7 +32,7 @@ describe('tokenEndpointOfUrl', () => {
     expect(tokenEndpointOfUrl(url)).toMatchObject({ service, tokenPath });
   });
 
-  it.each(['https://www.contoso.com/metadata/identity/oauth2/token', 'http://127.0.0.1:8080/metadata/identity/oauth2/token', 'https://10.0.0.4:2377/api/health', 'http://192.0.2.1/latest/api/token', 'not a url'])('%s is not a token endpoint', (url) => {
+  it.each(['https://www.contoso.com/metadata/identity/oauth2/token', 'http://127.0.0.1:8080/metadata/identity/oauth2/token', 'http://192.0.2.7:8081/msi/token', 'http://localhost:50342/health', 'https://10.0.0.4:2377/api/health', 'http://192.0.2.1/latest/api/token', 'not a url'])('%s is not a token endpoint', (url) => {
     expect(tokenEndpointOfUrl(url)).toBeUndefined();
   });
 
@@ -43,12 +48,13 @@ describe('tokenEndpointOfConnection', () => {
     ['fd00:ec2::254', 80, '', '[fd00:ec2::254]:80'],
     ['169.254.170.2', 80, '', '169.254.170.2:80'],
     ['127.0.0.1', 40342, '', '127.0.0.1:40342'],
+    ['169.254.129.2', 8081, '', '169.254.129.2:8081'],
     ['', 80, 'metadata.google.internal', 'metadata.google.internal:80'],
   ])('%s:%s (%s) is a metadata endpoint', (ip, port, host, target) => {
     expect(tokenEndpointOfConnection(ip, port, host)).toMatchObject({ target, tokenPath: false });
   });
 
-  it.each([['203.0.113.5', 80], ['127.0.0.1', 8080], ['169.254.1.1', 80]])('%s:%s is not', (ip, port) => {
+  it.each([['203.0.113.5', 80], ['127.0.0.1', 8080], ['169.254.1.1', 80], ['10.0.0.5', 8081]])('%s:%s is not', (ip, port) => {
     expect(tokenEndpointOfConnection(ip, port)).toBeUndefined();
   });
 });

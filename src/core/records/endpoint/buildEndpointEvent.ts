@@ -32,9 +32,8 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
   const parentPath = parts.parentPath ?? '';
   const name = parts.processName || baseName(path);
   const platform = parts.platform && parts.platform !== 'unknown' ? parts.platform : guessPlatform(path, parts.file?.path ?? '', name);
-  const file: EndpointFile | null = parts.file
-    ? { path: parts.file.path, pathKey: normalisePath(parts.file.path), action: parts.file.action ?? '' }
-    : null;
+  const filePath = parts.file ? inWorkingDirectory(parts.file.path, parts.workingDirectory ?? '') : '';
+  const file: EndpointFile | null = parts.file ? { path: filePath, pathKey: normalisePath(filePath), action: parts.file.action ?? '' } : null;
   const network: EndpointNetwork | null = parts.network
     ? {
         destinationIp: parts.network.destinationIp ?? '',
@@ -66,6 +65,22 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
     file,
     source: endpointSource(parts.format, parts.recordId, parts.category, parts.origin),
   };
+}
+
+/**
+ * A file path as the process named it, made absolute against its working directory when it is
+ * relative: auditd records the path a syscall was given (`file.path: "token"` for `cat token` run
+ * in `/var/run/secrets/kubernetes.io/serviceaccount`), and the rules match absolute paths.
+ */
+function inWorkingDirectory(path: string, workingDirectory: string): string {
+  if (workingDirectory === '' || path === '' || isAbsolute(path) || !isAbsolute(workingDirectory)) return path;
+  const separator = workingDirectory.includes('\\') && !workingDirectory.includes('/') ? '\\' : '/';
+  return `${workingDirectory.replace(/[\\/]+$/, '')}${separator}${path}`;
+}
+
+/** `/…`, `C:\…`, `\\server\…` or `\Device\…`: a path that does not depend on a working directory. */
+function isAbsolute(path: string): boolean {
+  return /^(?:[\\/]|[a-z]:[\\/])/i.test(path);
 }
 
 function endpointSource(format: EndpointFormat, recordId: DeferredRecordId, category: string, origin: string): EndpointEvent['source'] {

@@ -17,7 +17,7 @@ export const INGESTED_AT_COLUMN = 'TokenWatchIngestedAt';
 export const ENDPOINT_TERMS: readonly string[] = [
   '169.254', '0xa9fea9fe', '2852039166', '0251.0376', '0xa9', 'a9fe', 'fd00:ec2', '100.100.100.200',
   'metadata.google.internal', 'computeMetadata', 'metadata/identity', 'metadata/instance', 'latest/meta-data', 'latest/api/token',
-  'msi/token', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'AWS_CONTAINER_CREDENTIALS', '40342', 'nip.io', 'sslip.io',
+  'msi/token', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'AWS_CONTAINER_CREDENTIALS', '40342', '50342', 'nip.io', 'sslip.io',
 ];
 /** Terms found in token file paths (both vectors 2 and 3). */
 export const TOKEN_FILE_TERMS: readonly string[] = [
@@ -47,7 +47,8 @@ export function buildSweepQuery(table: SweepTable, window: { readonly fromMs: nu
   const filter: Record<SweepTable, string> = {
     DeviceNetworkEvents: [
       `| where RemoteIP in ${addresses}`,
-      `    or (RemotePort == 40342 and RemoteIP in ("127.0.0.1", "::1"))`,
+      `    or (RemotePort in (40342, 50342) and RemoteIP in ("127.0.0.1", "::1"))`,
+      `    or (RemotePort == 8081 and ipv4_is_in_range(RemoteIP, "169.254.0.0/16"))`,
       `    or RemoteUrl has_any ${endpoint}`,
       `    or InitiatingProcessCommandLine has_any ${endpoint}`,
       `    or (ActionType == "HttpConnectionInspected" and tostring(AdditionalFields) has_any ${endpoint})`,
