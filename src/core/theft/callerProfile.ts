@@ -37,11 +37,15 @@ const DOWNLOAD_TOOLS = new Set([
   'curl', 'wget', 'certutil', 'bitsadmin', 'mshta', 'regsvr32', 'rundll32', 'cscript', 'wscript', 'msxsl', 'hh', 'finger',
   'ftp', 'tftp', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'http', 'https', 'httpie', 'aria2c', 'axel', 'lwp-request',
   'fetch', 'openssl', 'desktopimgdownldr',
+  // What Debian's alternatives resolve `nc` and `wget` to: the executable's own name is what telemetry shows.
+  'nc.openbsd', 'nc.traditional', 'wget2',
 ]);
 /** Copy and viewing utilities (and the Windows LOLBins that copy files): how a token file is read by hand. */
 const FILE_UTILITIES = new Set([
   'cat', 'head', 'tail', 'less', 'more', 'cp', 'mv', 'dd', 'base64', 'xxd', 'od', 'strings', 'tar', 'zip', 'gzip', 'scp', 'rsync',
   'sftp', 'tee', 'grep', 'awk', 'sed', 'jq', 'type', 'findstr', 'xcopy', 'robocopy', 'esentutl', 'expand', 'replace', 'makecab',
+  // `awk` through Debian's alternatives, and the other common awks.
+  'mawk', 'gawk', 'nawk', 'original-awk',
 ]);
 const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', 'sh', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env']);
 

@@ -11,6 +11,9 @@ describe('profileCaller', () => {
     [proc('/usr/bin/curl'), 'suspicious', 'download-tool'],
     [proc('C:\\Windows\\System32\\certutil.exe'), 'suspicious', 'download-tool'],
     [proc('/usr/bin/cat'), 'suspicious', 'file-utility'],
+    // Debian's alternatives: `awk` and `nc` run /usr/bin/mawk and /bin/nc.openbsd, and telemetry names the executable.
+    [proc('/usr/bin/mawk'), 'suspicious', 'file-utility'],
+    [proc('/bin/nc.openbsd'), 'suspicious', 'download-tool'],
     [proc('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'), 'suspicious', 'shell'],
     [proc('/bin/bash'), 'suspicious', 'shell'],
     [proc('/usr/bin/python3', 'python3 -c "import os"'), 'suspicious', 'interpreter-inline'],
