@@ -17,6 +17,7 @@ import { judgeEndpointOutcomes, type TheftDeps } from '../app/theftRunner';
 import type { AlertRow, Severity } from '../core/alerts/alertRow';
 import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
 import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecord';
+import { endpointWithinWindow, eventTimeWindow } from '../core/records/eventTimeWindow';
 import type { Reject } from '../core/records/reject';
 import { HeapWatch } from './heapWatch';
 import { readInputBlocks } from './inputFiles';
@@ -136,7 +137,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
     const theft: TheftDeps = { store: stores.theft, sink, deadLetter, settings: theftSettings, correlation };
     for await (const batch of batchesOf(files, options.batchSize, tally, options.stdin, heap)) {
       summary.invocations++;
-      const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, timeOrder, (warning) => {
+      const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, started, timeOrder, (warning) => {
         summary.timeOrderWarnings.push(warning);
         warn(formatTimeOrderWarning(warning, settings.dedupWindowMs));
       });
@@ -276,10 +277,13 @@ function tooLargeForHeap(file: string, held: number, batchSize: number | undefin
  */
 function parseBatch(
   batch: Batch,
+  /** When the replay started: a record dated more than a day after it is no record of the past (EventTimeWindow). */
+  startedMs: number,
   timeOrder: { readonly audit: TimeOrderWatch; readonly endpoint: TimeOrderWatch },
   onWarning: (warning: TimeOrderWarning) => void,
 ): { audit: ParsedAuditBatch; auditRecords: number; outcomes: EndpointParsed[]; fileRejects: Reject[] } {
   const audit = emptyParsedBatch();
+  const window = eventTimeWindow(startedMs);
   const outcomes: EndpointParsed[] = [];
   const fileRejects: Reject[] = [];
   let auditRecords = 0;
@@ -287,8 +291,8 @@ function parseBatch(
     appendAll(fileRejects, part.rejects);
     const routed = routeRecords(part.records);
     auditRecords += routed.audit.length;
-    const parsed = parseAuditRecords(routed.audit);
-    const endpoint = routed.endpoint.map(({ record, origin }) => parseEndpointRecord(record, origin));
+    const parsed = parseAuditRecords(routed.audit, startedMs);
+    const endpoint = routed.endpoint.map(({ record, origin }) => endpointWithinWindow(parseEndpointRecord(record, origin), window, record, origin));
     mergeParsedBatch(audit, parsed);
     appendAll(outcomes, endpoint);
     const spans = [

@@ -47,6 +47,23 @@ describe('tokenwatch replay', () => {
     expect(rows.filter((r) => r['Severity'] === 'Low').length).toBeGreaterThan(0);
   });
 
+  it('rejects a record dated more than a day after the replay started (.NET MaxValue, a clock years ahead), Entra or endpoint, and judges the rest as without it', async () => {
+    const dir = writeScenario();
+    const ids = (s: Awaited<ReturnType<typeof replay>>) => s.alerts.map((a) => a.AlertId).sort();
+    const without = await replay({ inputs: [dir], alertsToStdout: false });
+    const curl = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'endpoint', 'ecs', 'process-curl-gcp-token.json'), 'utf8')) as Record<string, unknown>;
+    const future = [
+      { ...activityUse(identity(81), at(5, 2), ONPREM_IP), time: '9999-12-31T23:59:59.9999999Z' },
+      { ...activityUse(identity(81), at(5, 3), ONPREM_IP), time: '2031-01-01T00:00:00Z' },
+      { ...curl, '@timestamp': '9999-12-31T23:59:59.000Z' },
+    ];
+    writeFileSync(path.join(dir, 'day-05-future.ndjson'), future.map((r) => JSON.stringify(r)).join('\n'));
+    const summary = await replay({ inputs: [dir], alertsToStdout: false }, () => Date.UTC(2026, 11, 7));
+    expect(summary.rejectsByReason['record.time-out-of-window']).toBe(3);
+    expect(summary.rejects.find((r) => r.reason === 'record.time-out-of-window')?.detail).toContain('and 2026-12-08T00:00:00.000Z (a day after processing)');
+    expect(ids(summary)).toEqual(ids(without));
+  });
+
   it('gives the same alerts with --batch-size 1, one invocation per file, and through Azurite', async () => {
     const dir = writeScenario();
     const perFile = await replay({ inputs: [dir], alertsToStdout: false });

@@ -10,8 +10,10 @@ import { isoTime } from './time';
  * identity's watermark past every real event (so every later use is late and teaches nothing).
  * Such a record is a counted reject, `record.time-out-of-window`.
  *
- * The pure core reads no clock: the latest time comes from the processing time the handler passes
- * in. Replays and backfills of old logs pass none and keep only the lower bound.
+ * The pure core reads no clock: the latest time comes from the processing time the caller passes
+ * in, the handler's, or when a replay started (a replay reads the past: a record dated after it is
+ * as impossible as one dated after live processing). Backfills pass none and keep only the lower
+ * bound (their rows come from a workspace's time-bounded query).
  */
 export interface EventTimeWindow {
   readonly earliestMs: number;
@@ -41,8 +43,8 @@ export function isWithinWindow(timeMs: number, window: EventTimeWindow): boolean
 
 /** The reject of a record dated `timeMs`, outside `window`. */
 export function timeOutOfWindowReject(timeMs: number, window: EventTimeWindow, record: unknown, origin: string): Reject {
-  const latest = Number.isFinite(window.latestMs) ? ` and ${isoTime(window.latestMs)} (a day after processing)` : '';
-  return makeReject('record.time-out-of-window', `The record's time ${isoTime(timeMs)} is outside the plausible window: between ${isoTime(window.earliestMs)}${latest}.`, record, origin);
+  const bounds = Number.isFinite(window.latestMs) ? `between ${isoTime(window.earliestMs)} and ${isoTime(window.latestMs)} (a day after processing)` : `from ${isoTime(window.earliestMs)} on`;
+  return makeReject('record.time-out-of-window', `The record's time ${isoTime(timeMs)} is outside the plausible window: ${bounds}.`, record, origin);
 }
 
 /**

@@ -21,7 +21,7 @@ export function parseTime(value: unknown): number | undefined {
   if (iso) {
     const [, y, mo, d, h, mi, s, frac, zone] = iso;
     const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-    let epoch = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), ms);
+    let epoch = utcEpochMs(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? 0), ms);
     if (zone && zone.toUpperCase() !== 'Z') {
       const sign = zone.startsWith('-') ? -1 : 1;
       const digits = zone.slice(1).replace(':', '');
@@ -38,7 +38,7 @@ export function parseTime(value: unknown): number | undefined {
       hour = (hour % 12) + (ampm.toUpperCase() === 'PM' ? 12 : 0);
     }
     const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-    return valid(Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, Number(mi), Number(s ?? 0), ms), Number(mo), Number(d), hour, Number(mi));
+    return valid(utcEpochMs(Number(y), Number(mo), Number(d), hour, Number(mi), Number(s ?? 0), ms), Number(mo), Number(d), hour, Number(mi));
   }
   return undefined;
 }
@@ -101,10 +101,10 @@ function parseCanonicalIso(s: string): number | undefined | null {
  * `Date.UTC(year, month - 1, day, hour, minute, second, ms)` in arithmetic: the days before the
  * month come from the civil calendar (March-based years, so the leap day is the last of the year),
  * with no call into the runtime (Date.UTC was a third of reading a record's time). Years below 100
- * are left to Date.UTC, which reads them as 19xx; a day past the month's end rolls over as there.
+ * are those years (`0001` is year 1, where Date.UTC would read 1901); a day past the month's end
+ * rolls over as in Date.UTC.
  */
 export function utcEpochMs(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
-  if (year < 100) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;

@@ -183,6 +183,12 @@ describe('event times outside a plausible window are rejects', () => {
     expect(rejectReason(parseAuditRecord(activityAt(time), 'replay'))).toBe('record.time-out-of-window');
   });
 
+  it('says which time it read and the window, open-ended when there is no processing time', () => {
+    const parsed = parseAuditRecord(activityAt('0001-01-01T00:00:00.0000000Z'), 'replay');
+    const detail = parsed?.ok === false ? parsed.reject.detail : '';
+    expect(detail).toBe("The record's time 0001-01-01T00:00:00.000Z is outside the plausible window: from 2015-01-01T00:00:00.000Z on.");
+  });
+
   it('9999-12-31 is a record.time-out-of-window reject when the batch has a processing time', () => {
     expect(rejectReason(parseAuditRecord(activityAt('9999-12-31T23:59:59.9999999Z'), 'live', eventTimeWindow(processedAt)))).toBe('record.time-out-of-window');
   });

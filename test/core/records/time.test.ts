@@ -25,9 +25,11 @@ describe('utcEpochMs', () => {
     }
   });
 
-  it('leaves years below 100 to Date.UTC (which reads them as 19xx)', () => {
-    expect(utcEpochMs(50, 6, 1, 0, 0, 0, 0)).toBe(Date.UTC(50, 5, 1));
-    expect(parseTime('0050-06-01T00:00:00Z')).toBe(Date.UTC(1950, 5, 1));
+  it('reads years below 100 as those years, where Date.UTC reads them as 19xx', () => {
+    expect(utcEpochMs(50, 6, 1, 0, 0, 0, 0)).toBe(Date.parse('0050-06-01T00:00:00Z'));
+    expect(parseTime('0050-06-01T00:00:00Z')).toBe(Date.parse('0050-06-01T00:00:00Z'));
+    expect(parseTime('0001-01-01T00:00:00.0000000Z')).toBe(Date.parse('0001-01-01T00:00:00Z'));
+    expect(parseTime('1/1/0001 12:00:00 AM')).toBe(Date.parse('0001-01-01T00:00:00Z'));
   });
 
   it('is what parseTime gives for the canonical shapes, and out-of-range fields are no time', () => {
