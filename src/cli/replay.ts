@@ -32,7 +32,7 @@ import type { ReplayProgressState } from './replayProgress';
 import { ReplayRejects } from './replayRejects';
 import { describeStore, openTableTarget } from './stateTable';
 import { formatStaleServiceTags, staleServiceTags, type StaleServiceTags } from './replayServiceTags';
-import { formatTimeOrderWarning, TimeOrderWatch, type TimeOrderWarning } from './timeOrder';
+import { days, formatTimeOrderWarning, TimeOrderWatch, type TimeOrderWarning } from './timeOrder';
 
 export interface ReplayOptions {
   /** Files, folders, and `-` for standard input. */
@@ -72,6 +72,8 @@ export interface ReplaySummary {
   alertsBySeverity: Record<Severity, number>;
   alertsByDetector: Record<string, number>;
   suppressed: number;
+  /** Remote-use uses judged late (RemoteUseSummary.late): they taught nothing. */
+  lateUses: number;
   tableRequests: number | undefined;
   stateChanges: number;
   elapsedMs: number;
@@ -119,10 +121,16 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
   const out: Writable | undefined = outFile ?? (options.alertsToStdout === false ? undefined : (options.stdout ?? process.stdout));
   const sink = new NdjsonAlertSink(out, options.out ? (error) => writeFailure('--out', options.out!, error) : undefined);
   const deadLetter = new ReplayRejects(rejectsFile);
-  const timeOrder = { audit: new TimeOrderWatch(settings.dedupWindowMs, 'Entra and Azure records'), endpoint: new TimeOrderWatch(settings.dedupWindowMs, 'endpoint telemetry') };
+  // A use further back than the lateness allowance is judged late (it teaches nothing): that, not the
+  // longer dedup window, is how far back a later file of Entra and Azure records may start.
+  const auditWindow = Math.min(settings.dedupWindowMs, settings.latenessAllowanceMs);
+  const timeOrder = {
+    audit: new TimeOrderWatch(auditWindow, 'Entra and Azure records', `uses further back than the ${days(auditWindow)} lateness allowance are judged late and teach nothing`),
+    endpoint: new TimeOrderWatch(settings.dedupWindowMs, 'endpoint telemetry', `the dedup window is ${days(settings.dedupWindowMs)}`),
+  };
   const summary: ReplaySummary = {
     files: files.length, records: 0, invocations: 0, byCategory: {}, ignoredByKind: {}, rejectsByReason: {}, alertsBySeverity: { Low: 0, Medium: 0, High: 0 },
-    alertsByDetector: {}, suppressed: 0, tableRequests: undefined, stateChanges: 0, elapsedMs: 0, alerts: sink.rows, rejects: deadLetter.kept, skipped, timeOrderWarnings: [],
+    alertsByDetector: {}, suppressed: 0, lateUses: 0, tableRequests: undefined, stateChanges: 0, elapsedMs: 0, alerts: sink.rows, rejects: deadLetter.kept, skipped, timeOrderWarnings: [],
     staleServiceTags: undefined,
   };
   const tally = new ReadTally(files, options.onProgress);
@@ -139,7 +147,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
       summary.invocations++;
       const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, started, timeOrder, (warning) => {
         summary.timeOrderWarnings.push(warning);
-        warn(formatTimeOrderWarning(warning, settings.dedupWindowMs));
+        warn(formatTimeOrderWarning(warning));
       });
       for (const part of batch.parts) summary.records += part.records.length;
       if (summary.staleServiceTags === undefined && audit.events.length > 0) {
@@ -152,6 +160,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
         merge(summary.ignoredByKind, report.detection.other);
         merge(summary.ignoredByKind, { 'use.by-user': report.detection.userUses, 'use.not-managed-identity': report.detection.nonMiUses });
         summary.suppressed += report.detection.suppressed;
+        summary.lateUses += report.detection.late;
         summary.stateChanges += report.stateChanges;
       }
       if (outcomes.length > 0) {

@@ -16,12 +16,17 @@ export function formatReplaySummary(summary: ReplaySummary, rejectsFile?: string
   ];
   if (summary.tableRequests !== undefined) lines.push(`table storage requests: ${summary.tableRequests}, state rows changed: ${summary.stateChanges}`);
   if (summary.skipped.length > 0) lines.push(`skipped ${summary.skipped.length} ${summary.skipped.length === 1 ? 'input' : 'inputs'} that could not be read or were already read (warnings above)`);
+  if (summary.lateUses > 0) {
+    lines.push(
+      `late uses: ${summary.lateUses} (older than their identity's newest use by more than the lateness allowance: judged on the state as it was, teaching nothing, and a token replay among them is not seen)`,
+    );
+  }
   const backwards = new Set(summary.timeOrderWarnings.map((w) => w.file)).size;
-  if (backwards > 0) lines.push(`warning: event time ran backwards by more than the dedup window in ${backwards} ${backwards === 1 ? 'file' : 'files'} (see above): alerts may be missing`);
+  if (backwards > 0) lines.push(`warning: event time ran backwards in ${backwards} ${backwards === 1 ? 'file' : 'files'} (see above): alerts may be missing`);
   return lines;
 }
 
-/** Nothing came out of the inputs: no record and no reject (empty files, or files of blank lines). */
+/** Nothing came out of the inputs: no record and no reject but empty bodies (empty files, or files of blank lines). */
 export function nothingRead(summary: ReplaySummary): boolean {
-  return summary.records === 0 && Object.keys(summary.rejectsByReason).length === 0;
+  return summary.records === 0 && Object.keys(summary.rejectsByReason).every((reason) => reason === 'body.empty');
 }

@@ -166,6 +166,12 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     expect(await main(['replay', blank], run.io)).toBe(1);
     expect(run.err()).toContain('files 2, records 0, invocations 2');
     expect(run.err().trimEnd().split('\n').at(-1)).toBe('tokenwatch replay: nothing read: the 2 input files hold no records (empty, or blank lines only)');
+    // An empty .json is read as an empty body: nothing read either, as for an empty .ndjson.
+    const emptyJson = folder();
+    writeFileSync(path.join(emptyJson, 'a.json'), '');
+    run = testIo();
+    expect(await main(['replay', emptyJson], run.io)).toBe(1);
+    expect(run.err().trimEnd().split('\n').at(-1)).toBe('tokenwatch replay: nothing read: the input file holds no records (empty, or blank lines only)');
 
     run = testIo();
     expect(await main(['replay', path.join(blank, 'nope.ndjson')], run.io)).toBe(1);
@@ -355,7 +361,7 @@ describe('tokenwatch replay: what it reports', () => {
     expect(err()).toContain('rejects by reason: body.invalid-json 1, record.not-azure-log 1');
   });
 
-  it('warns, naming the files, when event time runs backwards across files by more than the dedup window', async () => {
+  it('warns, naming the files, when event time runs backwards across files by more than the lateness allowance, and counts the late uses', async () => {
     const dir = folder();
     const days = scenarioRecords();
     // Name order puts the last ten days first.
@@ -367,19 +373,20 @@ describe('tokenwatch replay: what it reports', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`${path.join(dir, 'b-first-half.ndjson')} has events from ${new Date(at(0)).toISOString()}`);
     expect(warnings[0]).toContain(`before the latest event of ${path.join(dir, 'a-second-half.ndjson')}`);
-    expect(warnings[0]).toContain('the dedup window is 5 days');
-    expect(err()).toContain('warning: event time ran backwards by more than the dedup window in 1 file (see above)');
+    expect(warnings[0]).toContain('uses further back than the 2 days lateness allowance are judged late and teach nothing');
+    expect(err()).toContain('warning: event time ran backwards in 1 file (see above)');
+    expect(err()).toMatch(/^late uses: [1-9]\d* \(older than their identity's newest use by more than the lateness allowance/m);
 
-    // In time order, or back by less than the window: no warning. Nor for endpoint telemetry of the
+    // In time order, or back by less than the allowance: no warning. Nor for endpoint telemetry of the
     // first days read after them: the theft detector's state has its own time.
     const ordered = folder();
     writeFileSync(path.join(ordered, 'a.ndjson'), ndjson(days.slice(0, 10).flat()));
-    writeFileSync(path.join(ordered, 'b.ndjson'), ndjson(days.slice(7).flat()));
+    writeFileSync(path.join(ordered, 'b.ndjson'), ndjson(days.slice(9).flat()));
     const sysmon = readFileSync(path.join(__dirname, '..', 'fixtures', 'endpoint', 'sysmon-flat', 'event1-ordinary-process.json'), 'utf8');
     writeFileSync(path.join(ordered, 'c-endpoint.ndjson'), `${JSON.stringify(JSON.parse(sysmon))}\n`);
     const quiet = testIo();
     expect(await main(['replay', ordered], quiet.io)).toBe(0);
-    expect(quiet.err()).toContain('records by category: Administrative 24, ManagedIdentitySignInLogs 46, MicrosoftGraphActivityLogs 23, sysmon 1');
+    expect(quiet.err()).toContain('records by category: Administrative 22, ManagedIdentitySignInLogs 42, MicrosoftGraphActivityLogs 21, sysmon 1');
     expect(quiet.err()).not.toContain('warning');
   });
 
