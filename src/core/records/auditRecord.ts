@@ -80,6 +80,8 @@ function routeEventHubRecord(record: unknown, origin: string): Parsed<AuditEvent
   if (identity !== undefined && (identity['claims'] !== undefined || identity['claim'] !== undefined || isObject(identity['requester']))) {
     return parseResourceCall(record, origin);
   }
+  // Platform metrics, which a diagnostic setting with AllMetrics streams into the same hub as its logs.
+  if (category === undefined && typeof record['metricName'] === 'string' && record['timeGrain'] !== undefined) return metricRecord(record, origin);
   if (!looksLikeAzureDiagnosticRecord(record)) return undefined;
   if (record['callerIpAddress'] !== undefined && textField(record, 'resourceId')?.toUpperCase().startsWith('/SUBSCRIPTIONS/')) {
     return parseResourceCall(record, origin);
@@ -87,6 +89,13 @@ function routeEventHubRecord(record: unknown, origin: string): Parsed<AuditEvent
   const timeMs = parseTime(record['time']);
   if (timeMs === undefined) return parseResourceCall(record, origin);
   return parsedValue(new OtherAuditEvent(timeMs, boundTenantId((textField(record, 'tenantId') ?? '').toLowerCase()), boundText(category ?? ''), 'category.not-monitored'));
+}
+
+/** A metric record (`metricName`, `timeGrain`, `count`, `average`…): no use of a token, counted as ignored (`metric`). */
+function metricRecord(record: Record<string, unknown>, origin: string): Parsed<AuditEvent> {
+  const timeMs = parseTime(record['time']);
+  if (timeMs === undefined) return { ok: false, reject: makeReject('metric.bad-time', 'The metric record has no valid time.', record, origin) };
+  return parsedValue(new OtherAuditEvent(timeMs, '', 'AllMetrics', 'metric'));
 }
 
 /** Azure Monitor's common schema: `time`, `category`, and `resourceId` or `operationName`. */

@@ -225,6 +225,16 @@ describe('routing', () => {
   it('other diagnostic categories are counted, not rejected', () => {
     expect(parse({ time: '2026-03-01T10:00:00Z', category: 'AuditLogs', operationName: 'Add member to role', resourceId: `/tenants/${TENANT}/providers/Microsoft.aadiam` })).toMatchObject({ ok: true, value: { kind: 'other', note: 'category.not-monitored' } });
   });
+  it('platform metrics a diagnostic setting with AllMetrics streams into the same hub are counted, not rejected', () => {
+    // The metrics shape of Azure Monitor's Event Hub export: no category, a metric name and grain.
+    const metric = {
+      count: 1, total: 12, minimum: 12, maximum: 12, average: 12,
+      resourceId: '/SUBSCRIPTIONS/C0FFEE00-0000-4000-8000-000000000003/RESOURCEGROUPS/RG-CONTOSO/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV-CONTOSO-BILLING',
+      time: '2026-03-01T10:07:00.0000000Z', metricName: 'ServiceApiLatency', timeGrain: 'PT1M',
+    };
+    expect(parse(metric)).toMatchObject({ ok: true, value: { kind: 'other', note: 'metric' } });
+    expect(parseAuditRecord({ ...metric, time: 'soon' }, 't')).toMatchObject({ ok: false, reject: { reason: 'metric.bad-time' } });
+  });
 });
 
 describe('event allocation', () => {
