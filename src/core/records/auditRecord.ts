@@ -77,7 +77,7 @@ function routeEventHubRecord(record: unknown, origin: string): Parsed<AuditEvent
   if (category && SIGN_IN_CATEGORIES.has(category)) return parseSignIn(record, origin);
   if (category === 'MicrosoftGraphActivityLogs') return parseGraphActivity(record, origin);
   const identity = objectOf(record['identity']);
-  if (identity !== undefined && (identity['claims'] !== undefined || identity['claim'] !== undefined || isObject(identity['requester']))) {
+  if (identity !== undefined && (identity['claims'] !== undefined || identity['claim'] !== undefined || objectOf(identity['requester']) !== undefined)) {
     return parseResourceCall(record, origin);
   }
   // Platform metrics, which a diagnostic setting with AllMetrics streams into the same hub as its logs.

@@ -84,8 +84,9 @@ export function parseResourceCall(record: unknown, origin: string): Parsed<Audit
   const identityFields = objectOf(r['identity']) ?? NO_FIELDS;
   const claims = claimsOf(identityFields);
   if (claims) return parseClaimsCall(r, record, origin, timeMs, category, claims, identityFields);
-  const requester = identityFields['requester'];
-  if (isObject(requester) || isStorageCategory(category)) return parseRequesterCall(r, record, origin, timeMs, category, identityFields);
+  // The requester may arrive as JSON text, as `identity` itself may, from exporters that serialise nested objects.
+  const requester = objectOf(identityFields['requester']);
+  if (requester !== undefined || isStorageCategory(category)) return parseRequesterCall(r, record, origin, timeMs, category, identityFields, requester ?? NO_FIELDS);
   return parsedValue(new OtherAuditEvent(timeMs, boundTenantId((text(r['tenantId']) ?? '').toLowerCase()), category, 'activity.no-caller-token'));
 }
 
@@ -104,7 +105,7 @@ function parseClaimsCall(
   if (!objectId && !appId) {
     return { ok: false, reject: makeReject('activity.no-caller-id', 'The caller claims carry neither an object id nor an app id.', record, origin) };
   }
-  const claimedTenant = callerTenantId(claims, identity['requester'], r)?.toLowerCase();
+  const claimedTenant = callerTenantId(claims, objectOf(identity['requester']), r)?.toLowerCase();
   const tenantId = claimedTenant === undefined ? undefined : boundTenantId(claimedTenant);
   const principalType = principalTypeOf(claims, identity);
   if (!tenantId) {
@@ -154,9 +155,8 @@ function parseRequesterCall(
   timeMs: number,
   category: string,
   identity: Readonly<Record<string, unknown>>,
+  requester: Readonly<Record<string, unknown>>,
 ): Parsed<AuditEvent> {
-  const requesterField = identity['requester'];
-  const requester: Readonly<Record<string, unknown>> = isObject(requesterField) ? requesterField : NO_FIELDS;
   const objectId = boundId(text(requester['objectId'])?.toLowerCase() ?? '');
   const appId = boundId(text(requester['appId'])?.toLowerCase() ?? '');
   const oauth = isOAuth(identity, r);

@@ -184,6 +184,12 @@ describe('tokenHash and the token', () => {
     expect(use(record)).toMatchObject({ tokenHash, tokenId });
   });
 
+  it('a requester serialised as JSON text (exporters that flatten nested objects) is read as the object', () => {
+    const asObject = use(storage(miRequester()));
+    const asText = use(storage(miRequester(), { requester: JSON.stringify(miRequester()) }));
+    expect(asText).toMatchObject({ objectId: OID, appId: APP, tenantId: TENANT, tokenHash: TOKEN_HASH, callerIp: asObject.callerIp });
+  });
+
   it('two requests with the same token share the hash; the record key tells the requests apart', () => {
     const a = use(storage(miRequester()));
     const b = use(storage(miRequester(), {}, { correlationId: '8e5f4a2b-701e-0042-3a1c-6b0e7d000002' }));
