@@ -43,6 +43,8 @@ export interface RemoteUseSummary {
   /**
    * Uses older than their identity's watermark less the lateness allowance: judged on the state as
    * it is, teaching nothing (no baseline, first use or replay mark), never moving a dedup time back.
+   * A late use of a token first used from another network (recorded, or by a late use of the same
+   * batch) is still a replay.
    */
   late: number;
   /** Uses from a scope the ladder does not act on, by scope. */
@@ -68,6 +70,8 @@ export class BatchRun {
   private readonly tokens: TokenRegistry;
   private readonly suppressions: SuppressionLedger;
   private readonly firstUses: FirstUseRegistry;
+  /** The first late use of each token in this batch (lateFirstUse): never written. */
+  private readonly lateFirstUses = new Map<string, RowData>();
   private readonly alerts: AlertRow[] = [];
   private readonly issuanceLookups: IssuanceLookup[] = [];
   private readonly summary: RemoteUseSummary = {
@@ -145,10 +149,11 @@ export class BatchRun {
       address.scope === 'external' &&
       settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
     // The token's first use, from any batch: a use from another network proves a copy. Allowlisted
-    // uses are usual by decree and take no part, neither as a first use nor as a replay.
-    const tokenKey = network !== undefined && !allowlisted && !late ? tokenKeyOf(e) : '';
+    // uses are usual by decree and take no part, neither as a first use nor as a replay. A late use
+    // reads the recorded first uses and the batch's own late ones, and records nothing (lateFirstUse).
+    const tokenKey = network !== undefined && !allowlisted ? tokenKeyOf(e) : '';
     const tokenRow = tokenKey !== '' ? tokenRowKey(tokenKey) : '';
-    const found = tokenRow !== '' ? this.firstUses.find(e, tokenRow) : undefined;
+    const found = tokenRow === '' ? undefined : late ? this.lateFirstUse(e, tokenRow) : this.firstUses.find(e, tokenRow);
     const otherNetwork = found !== undefined && found !== UNTRACKED && firstUseNetwork(found) !== network ? found : undefined;
     // The row names the earliest use judged so far. One later than this use is not what this use
     // replays but its replay, judged first because partitions lag (judgeLaterReplay).
@@ -170,7 +175,9 @@ export class BatchRun {
       tokenReplayed,
       networkReplayed: (replayedFacts & IN_BASELINE) !== 0,
     });
-    if (tokenRow !== '' && (found === undefined || laterReplay !== undefined)) this.firstUses.record(e, tokenRow, network!, address.facts.ip, laterReplay);
+    if (tokenRow !== '' && late) {
+      if (found === undefined) this.lateFirstUses.set(tokenRow, { net: network!, ip: address.facts.ip, at: e.timeMs });
+    } else if (tokenRow !== '' && (found === undefined || laterReplay !== undefined)) this.firstUses.record(e, tokenRow, network!, address.facts.ip, laterReplay);
     if (tokenReplayed) this.summary.replays++;
 
     // Raising writes only a dedup row: the rows read here are still those learning sees.
@@ -328,6 +335,18 @@ export class BatchRun {
     appendAll(changes, this.firstUses.changes());
     appendAll(changes, this.suppressions.changes());
     return { alerts: this.alerts, changes, summary: this.summary, issuanceLookups: this.issuanceLookups };
+  }
+
+  /**
+   * A late use's token first use, read only: the recorded row when there is one, else the first of
+   * the batch's own late uses of the token. A late body that holds both uses of a replayed token
+   * (a day of Activity records delivered days late) still shows the replay; neither use is
+   * recorded, as a late use teaches nothing. A recorded use later than this one is not what this
+   * use replays, and is left alone (judgeLaterReplay writes, and is not run for a late use).
+   */
+  private lateFirstUse(e: TokenUse, tokenRow: string): RowData | undefined {
+    const recorded = this.firstUses.find(e, tokenRow);
+    return recorded !== undefined && recorded !== UNTRACKED ? recorded : this.lateFirstUses.get(tokenRow);
   }
 
   private catalog(tenantId: string): TenantCatalog {

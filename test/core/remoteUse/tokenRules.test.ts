@@ -193,6 +193,33 @@ describe('token rules and the attacker inside Azure', () => {
     expect(later.alerts.filter((a) => a.IPAddress === ATTACKER_IP).map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['High replayed-network,unusual-asn']);
   });
 
+  it('a late body still shows a replay, within itself or against a recorded first use, and records no first use', async () => {
+    // The VM's day-24 use moves its watermark 4 days past day 20, beyond the 2-day allowance: a
+    // body of day 20 delivered now is late.
+    const settings = settingsOf({});
+    const lateReplay = async (body: Record<string, unknown>[], upTo = 24) => {
+      const before = history().filter((r) => Date.parse(String(r['time'])) < at(upTo, 0));
+      const { backend } = await replayRecords([...before, use(vm, upTo, 5, WESTEUROPE_IP, `day-${upTo}`)].sort(byTime), { settings });
+      const late = await replayRecords(body.sort(byTime), { settings, backend });
+      expect(late.reports[0]!.detection.late).toBe(body.length);
+      // Nothing recorded: no first-use row names the thief's address, and its network is not learned.
+      const firstUses = [...backend.partitions.entries()].filter(([key]) => key.startsWith('use|')).flatMap(([, p]) => [...p.rows.values()]);
+      expect(firstUses.filter((row) => row['ip'] === ATTACKER_IP)).toEqual([]);
+      expect([...backend.partitions.get(`mi|${TENANT}|${vm.objectId}`)!.rows.keys()]).not.toContain('asn|64501');
+      return late.alerts.map((a) => `${a.EventTime} ${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`);
+    };
+    // A new token used from westeurope, then from the thief's network: both uses in the late body.
+    expect(await lateReplay([use(vm, 20, 40, WESTEUROPE_IP, 'late-token'), use(vm, 20, 55, ATTACKER_IP, 'late-token')])).toEqual([
+      `${new Date(at(20, 55)).toISOString()} High token-replay,unusual-asn`,
+    ]);
+    // The thief's use of the day's token, whose first use the history recorded.
+    expect(await lateReplay([use(vm, 20, 50, ATTACKER_IP)])).toEqual([`${new Date(at(20, 50)).toISOString()} High token-replay,unusual-asn`]);
+    // In the learning period (a day-7 watermark, a late body of day 3): High, not a learning Low.
+    expect(await lateReplay([use(vm, 3, 40, WESTEUROPE_IP, 'early-token'), use(vm, 3, 55, ATTACKER_IP, 'early-token')], 7)).toEqual([
+      `${new Date(at(3, 55)).toISOString()} High token-replay,learning`,
+    ]);
+  });
+
   it('without a replay, a learning-period thief is learned (the gap the replay rule closes)', async () => {
     const c: RuleCase = { name: '', probe: [use(vm, 3, 30, ATTACKER_IP, 'own-1'), use(vm, 20, 30, ATTACKER_IP, 'own-2')], expected: [] };
     const alerts = await probeAlerts(c);
