@@ -36,12 +36,24 @@ export class HeapWatch {
   }
 
   private fullCollection(): void {
-    if (this.collect === undefined) {
-      // The collector is reachable from script only with --expose-gc; the flag, set now, exposes
-      // it to a new context, not to this one's global object.
-      setFlagsFromString('--expose-gc');
-      this.collect = runInNewContext('gc') as () => void;
-    }
+    this.collect ??= fullCollector();
     this.collect();
   }
+}
+
+/**
+ * The collector, reachable from script only with --expose-gc: the flag, set now, exposes it to a
+ * new context, not to this one's global object. A runtime that does not (none known) collects
+ * nothing here, and the used size, garbage included, is read as live: a replay may then stop early,
+ * never late.
+ */
+function fullCollector(): () => void {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    if (typeof gc === 'function') return gc as () => void;
+  } catch {
+    // fall through: no collector
+  }
+  return () => undefined;
 }
