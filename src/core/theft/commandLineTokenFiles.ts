@@ -9,6 +9,7 @@
  * Which paths are token files is tokenFiles.ts's (tokenFileOfPath); this file finds the paths.
  */
 import { normalisePath } from '../records/endpoint/normalisePath';
+import { decodedPowerShell } from './commandLineUrls';
 import { tokenFileOfPath, type TokenFileHit, type TokenFilePattern } from './tokenFiles';
 
 /**
@@ -28,30 +29,98 @@ const TOKEN_FOLDERS: readonly TokenFilePattern[] = [
 const COPIERS = new Set(['tar', 'zip', '7z', '7za', 'rar', 'cp', 'scp', 'rsync', 'robocopy', 'xcopy', 'copy', 'copy-item', 'cpi', 'compress-archive', 'cpio']);
 /** Commands that change the directory relative names are read in (`cd /var/run/secrets/kubernetes.io/serviceaccount && cat token`). */
 const CHANGE_DIRECTORY = new Set(['cd', 'pushd', 'chdir', 'set-location', 'sl']);
+/** Switches of those commands, before the directory: `cd /d D:\x`, `Set-Location -Path x`. */
+const CHANGE_DIRECTORY_SWITCH = /^(?:\/d|-(?:literal)?path|-passthru)$/i;
+/**
+ * Commands that name files without reading them: removal, permissions, listing (`del`,
+ * `Remove-Item`, `rmdir /s /q C:\Users\bob\.azure`, `icacls`, `chmod 600 ~/.aws/credentials`).
+ * What they name in their own command of the line is not counted; a reader beside them in the same
+ * line (`chmod 600 x; cat x`) still is.
+ */
+const NON_READING = new Set([
+  'rm', 'unlink', 'rmdir', 'rd', 'del', 'erase', 'remove-item', 'ri', 'chmod', 'chown', 'chgrp', 'chattr', 'lsattr', 'ls', 'dir', 'stat', 'touch',
+  'mkdir', 'md', 'setfacl', 'getfacl', 'icacls', 'attrib', 'takeown', 'get-childitem', 'gci', 'test-path', 'get-acl', 'set-acl',
+]);
+/** Words after which the next word is a command: the shells and their switches that take one (`cmd /c del …`, `powershell -Command Remove-Item …`). */
+const LAUNCHERS = new Set(['cmd', 'powershell', 'pwsh', 'sh', 'bash', 'dash', 'zsh', 'sudo', 'env', 'nohup', 'xargs']);
+/** A shell's switch before its command: `-NoProfile`, `-c`, and cmd's `/c`, `/k`, `/s`, `/q` (not a path such as `/usr/bin/cat`). */
+const LAUNCHER_SWITCH = /^(?:-[\w-]+|\/[a-z?]{1,2})$/i;
+/** PowerShell switches that take a value (`-ExecutionPolicy Bypass`), so that the value is not taken for the command. */
+const LAUNCHER_SWITCH_WITH_VALUE = new Set(['-executionpolicy', '-ep', '-ex', '-exec', '-windowstyle', '-w', '-win', '-configurationname', '-inputformat', '-outputformat', '-workingdirectory', '-wd']);
 /** A directory whose relative names are resolved: one that holds token files (resolving every argument of every command would cost more than it finds). */
 const TOKEN_DIRECTORY = /(?:secrets|\.azure|gcloud|\.aws|azcmagent|azureconnectedmachineagent|\.identityservice|kubelet\/pods|tokens)(?:\/|$)/;
 /** The words of a command line: a quoted string (its content in group 1 or 2), or a run of characters no shell or PowerShell separates on. */
 const WORD = /"([^"]*)"|'([^']*)'|([^\s'"`(),;{}<>|&]+)/g;
 const UNQUOTED_WORD = /[^\s'"`(),;{}<>|&]+/g;
+/** What separates one command from the next in a line: `;`, `&`, `&&`, `|`, `||`, a line break. */
+const COMMAND_SEPARATOR = /[;&|\n]/;
+
+/**
+ * Windows folders a command line names through a variable (`%ProgramData%`, `$env:APPDATA`,
+ * `${env:LOCALAPPDATA}`), as the token file patterns know them. The user of a profile folder is
+ * not known: `_` stands for it. `%USERPROFILE%`, `$HOME` and `~` are left as written: the patterns
+ * know them.
+ */
+const WINDOWS_FOLDER_VARIABLES: Readonly<Record<string, string>> = {
+  programdata: 'C:/ProgramData',
+  allusersprofile: 'C:/ProgramData',
+  appdata: 'C:/Users/_/AppData/Roaming',
+  localappdata: 'C:/Users/_/AppData/Local',
+};
+const FOLDER_VARIABLE = /^(?:%(\w+)%|\$env:(\w+))(?=[\\/]|$)/i;
+
+/**
+ * File names a wildcard in a command line may stand for (`type %USERPROFILE%\.azure\msal_token_cache.*`,
+ * `Copy-Item $env:LOCALAPPDATA\.IdentityService\*`): the token files each pattern knows by name.
+ */
+const TOKEN_FILE_NAMES = [
+  'msal_token_cache.json', 'msal_token_cache.bin', 'msal_http_cache.bin', 'service_principal_entries.bin', 'service_principal_entries.json', 'accessTokens.json',
+  'azureProfile.json', 'AzureRmContext.json', 'TokenCache.dat', 'msal.cache', 'msal.cache.nocae', 'msal.cache.cae', 'mg.msal.cache.nocae', 'credentials',
+  'credentials.db', 'access_tokens.db', 'application_default_credentials.json', 'token', 'azure-identity-token', '.git-credentials',
+];
 
 /**
  * Token file paths named in a command line (`cat /var/run/secrets/kubernetes.io/serviceaccount/token`,
- * `type %USERPROFILE%\.azure\msal_token_cache.json`, `cp ~/.aws/credentials /tmp/x`), each once:
+ * `type %USERPROFILE%\.azure\msal_token_cache.json`, `cp ~/.aws/credentials /tmp/x`), each once,
+ * and in the script of a PowerShell `-EncodedCommand`:
  * - a quoted path is read whole, spaces included (`type "C:\Users\John Smith\.azure\msal_token_cache.bin"`);
  *   a quoted string that is no token file is read word by word (`bash -c "cat …/token"`);
  * - a relative name is read in the working directory (ECS `process.working_directory`, Sysmon
  *   `CurrentDirectory`), or in the one a `cd` earlier in the line moved to, when that directory
  *   holds token files (`cat token` in `/var/run/secrets/kubernetes.io/serviceaccount`);
- * - a folder of token files given to a copier or archiver (`tar`, `cp -r`, `Compress-Archive`) counts.
+ * - a folder of token files given to a copier or archiver (`tar`, `cp -r`, `Compress-Archive`) counts,
+ *   and so does a wildcard that stands for token files (`.azure\*`, `msal_token_cache.*`);
+ * - Windows folder variables are read as the folders (`$env:ProgramData\AzureConnectedMachineAgent\…`);
+ * - what a non-reading command names in its own command of the line (`del`, `Remove-Item`, `chmod`) does not count.
  */
 export function tokenFilesInCommandLine(commandLine: string, workingDirectory = ''): TokenFileHit[] {
   const hits: TokenFileHit[] = [];
+  scanCommandLine(commandLine, workingDirectory, hits);
+  const decoded = decodedPowerShell(commandLine);
+  if (decoded !== undefined) scanCommandLine(decoded, workingDirectory, hits);
+  return hits;
+}
+
+function scanCommandLine(text: string, workingDirectory: string, hits: TokenFileHit[]): void {
+  // `${env:ProgramData}` holds braces, which split words: read it as `$env:ProgramData`.
+  const commandLine = text.includes('${') ? text.replace(/\$\{env:(\w+)\}/gi, '$$env:$1') : text;
   let directory = workingDirectory === '' ? '' : normalisePath(workingDirectory).replace(/\/+$/, '');
   let changingDirectory = false;
   let copying = false;
   let excluding = false;
+  // The next word is a command (the line's first, one after a separator or a shell); `ignoring`:
+  // the current command reads nothing it names.
+  let commandNext = true;
+  let switchValueNext = false;
+  let ignoring = false;
   const add = (hit: TokenFileHit | undefined): void => {
     if (hit !== undefined && !hits.some((h) => h.pathKey === hit.pathKey)) hits.push(hit);
+  };
+  const separate = (gap: string): void => {
+    if (!COMMAND_SEPARATOR.test(gap)) return;
+    commandNext = true;
+    ignoring = false;
+    changingDirectory = false;
   };
   const read = (word: string): void => {
     // What a copier is told to leave out (`tar --exclude=~/.aws`, `rsync --exclude ~/.aws`) is not copied.
@@ -63,26 +132,56 @@ export function tokenFilesInCommandLine(commandLine: string, workingDirectory = 
       excluding = true;
       return;
     }
-    const token = word.replace(/^-{1,2}[a-z][\w-]*=/i, '').replace(/[.,:!]+$/, '');
+    const token = word.replace(/^-{1,2}[a-z][\w-]*=/i, '').replace(/[.,:!]+$/, '').replace(/::\$data$/i, '');
     if (token === '') return;
-    if (changingDirectory) {
-      changingDirectory = false;
-      directory = inDirectory(directory, token);
-      return;
-    }
     const lower = token.toLowerCase();
     const program = (lower.split(/[\\/]/).pop() ?? lower).replace(/\.exe$/, '');
+    if (commandNext) {
+      // Switches of a shell, and the shell itself, come before its command (`cmd /c`, `powershell -NoProfile -Command`).
+      if (switchValueNext) {
+        switchValueNext = false;
+        return;
+      }
+      if (LAUNCHERS.has(program)) return;
+      if (LAUNCHER_SWITCH.test(token)) {
+        switchValueNext = LAUNCHER_SWITCH_WITH_VALUE.has(lower);
+        return;
+      }
+      commandNext = false;
+      ignoring = NON_READING.has(program);
+    }
+    if (ignoring) return;
+    if (changingDirectory) {
+      if (CHANGE_DIRECTORY_SWITCH.test(token)) return;
+      changingDirectory = false;
+      directory = inDirectory(directory, expandFolderVariable(token));
+      return;
+    }
     if (CHANGE_DIRECTORY.has(lower)) {
       changingDirectory = true;
       return;
     }
     if (COPIERS.has(program)) copying = true;
-    const path = directory !== '' && isRelative(token) && TOKEN_DIRECTORY.test(directory) ? `${directory}/${token}` : token;
+    const expanded = expandFolderVariable(token);
+    const path = directory !== '' && isRelative(expanded) && TOKEN_DIRECTORY.test(directory) ? `${directory}/${expanded}` : expanded;
     if (path.length < 6) return;
-    add(tokenFileOfPath(path));
-    if (copying) add(tokenFolderOfPath(path));
+    // Shown as written, or as resolved in the directory; a variable's stand-in user is never shown.
+    const shown = path === expanded ? token : path;
+    if (/[*?]/.test(expanded)) {
+      for (const hit of wildcardHits(path, copying)) add({ ...hit, path: shown });
+      return;
+    }
+    const file = tokenFileOfPath(path);
+    add(file && { ...file, path: shown });
+    if (copying) {
+      const folder = tokenFolderOfPath(path);
+      add(folder && { ...folder, path: shown });
+    }
   };
+  let end = 0;
   for (const match of commandLine.matchAll(WORD)) {
+    separate(commandLine.slice(end, match.index));
+    end = match.index + match[0].length;
     const quoted = match[1] ?? match[2];
     if (quoted === undefined) {
       read(match[3] ?? '');
@@ -90,8 +189,55 @@ export function tokenFilesInCommandLine(commandLine: string, workingDirectory = 
     }
     // A quoted path is one word, spaces and all; any other quoted string is words of its own.
     const whole = quoted.trim();
-    if (isOnePath(whole) && !changingDirectory && (tokenFileOfPath(whole) !== undefined || (copying && tokenFolderOfPath(whole) !== undefined))) read(whole);
-    else for (const word of quoted.match(UNQUOTED_WORD) ?? []) read(word);
+    const asPath = expandFolderVariable(whole);
+    if (isOnePath(whole) && !changingDirectory && (tokenFileOfPath(asPath) !== undefined || (copying && tokenFolderOfPath(asPath) !== undefined))) {
+      read(whole);
+      continue;
+    }
+    let innerEnd = 0;
+    for (const inner of quoted.matchAll(UNQUOTED_WORD)) {
+      separate(quoted.slice(innerEnd, inner.index));
+      innerEnd = inner.index + inner[0].length;
+      read(inner[0]);
+    }
+  }
+}
+
+/** A path whose first segment is a Windows folder variable, with the folder in its place (WINDOWS_FOLDER_VARIABLES). */
+function expandFolderVariable(path: string): string {
+  const match = FOLDER_VARIABLE.exec(path);
+  if (match === null) return path;
+  const folder = WINDOWS_FOLDER_VARIABLES[(match[1] ?? match[2] ?? '').toLowerCase()];
+  return folder === undefined ? path : `${folder}${path.slice(match[0].length)}`;
+}
+
+/**
+ * The token files a path with a wildcard may name: each known token file name its last segment
+ * matches, in its folder; and the folder itself when the segment is all (`*`, `*.*`) and a copier
+ * is given it, or anyone reads every file in it (`type .azure\*`).
+ */
+function wildcardHits(path: string, copying: boolean): TokenFileHit[] {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  // PowerShell expands wildcards in folders too (`Get-Content C:\Users\*\.azure\msal_token_cache.bin`,
+  // every user's cache): a wildcard folder stands for any one (`_`, as an unknown user does).
+  // `?:` is a normalised drive, not a wildcard.
+  const drive = /^\?:/.test(path) ? '?:' : '';
+  const folder = drive + path.slice(drive.length, Math.max(drive.length, slash)).replace(/[^/\\]*[*?][^/\\]*/g, '_');
+  const segment = path.slice(slash + 1);
+  const hits: TokenFileHit[] = [];
+  if (/^\*(?:\.\*)?$/.test(segment)) {
+    const whole = tokenFolderOfPath(folder);
+    if (whole !== undefined) hits.push(whole);
+    if (copying) return hits;
+  }
+  const glob = new RegExp(`^${segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  for (const name of TOKEN_FILE_NAMES) {
+    if (!glob.test(name)) continue;
+    const hit = tokenFileOfPath(`${folder}/${name}`);
+    if (hit !== undefined) {
+      hits.push(hit);
+      break;
+    }
   }
   return hits;
 }

@@ -78,7 +78,8 @@ function methodOf(text: string): string {
  * UTF-16LE text. Returns the decoded script, or undefined when there is none.
  */
 export function decodedPowerShell(commandLine: string): string | undefined {
-  const match = /(?:^|\s)[-/]e(?:n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?|c)?\s+["']?([A-Za-z0-9+/=]{8,})/i.exec(commandLine);
+  // PowerShell takes an en dash, em dash or horizontal bar for the hyphen of a parameter (`–enc`).
+  const match = /(?:^|\s)[-/\u2013\u2014\u2015]e(?:n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?|c)?\s+["']?([A-Za-z0-9+/=]{8,})/i.exec(commandLine);
   if (match?.[1] === undefined) return undefined;
   const bytes = Buffer.from(match[1], 'base64');
   if (bytes.length < 2) return undefined;

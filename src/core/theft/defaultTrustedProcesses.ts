@@ -37,6 +37,13 @@ const OTRF_AZURE_VM_BASELINE =
 const ARC_AGENT_OVERVIEW = 'https://learn.microsoft.com/azure/azure-arc/servers/agent-overview';
 const WINDOWS_VM_AGENT_ISSUE_20 = 'https://github.com/Azure/WindowsVMAgent/issues/20';
 const WALINUXAGENT_README = 'https://github.com/Azure/WALinuxAgent/blob/master/README.md';
+/**
+ * The Defender for Endpoint sensor's processes that talk to the metadata service: the sensor, its
+ * proxy, incident response, network detection, and the IMDS collector module
+ * (`SenseImdsCollector.exe`, listed among the sensor's processes in Microsoft's client analyzer
+ * documentation, "Windows Defender Advanced Threat Protection IMDSCollector module").
+ */
+const MDE_SENSOR_PROCESSES = ['mssense.exe', 'sensecncproxy.exe', 'senseir.exe', 'sensendr.exe', 'senseimdscollector.exe'];
 const MDE_EXCLUSIONS = 'https://learn.microsoft.com/defender-endpoint/defender-endpoint-antivirus-exclusions';
 const STRONTIC_CFN_BOOTSTRAP = 'https://github.com/StrongWind1/xCyclopedia/blob/master/strontic-xcyclopedia/markdown/winhup.exe-48FE04D8A6525EBF39345C41CE0D6842.md';
 const GCP_GUEST_AGENT_WINDOWS_SPEC =
@@ -975,13 +982,13 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'microsoft-defender-endpoint-windows',
-    description: 'Microsoft Defender for Endpoint sensor on Windows; reads instance metadata to tag the machine with its cloud resource.',
+    description: 'Microsoft Defender for Endpoint sensor on Windows; reads instance metadata to tag the machine with its cloud resource (SenseImdsCollector.exe, its IMDS collector module).',
     platform: 'windows',
-    names: ['mssense.exe', 'sensecncproxy.exe', 'senseir.exe', 'sensendr.exe'],
+    names: MDE_SENSOR_PROCESSES,
     pathPatterns: [
-      ...eachIn('?:/program files/windows defender advanced threat protection', ['mssense.exe', 'sensecncproxy.exe', 'senseir.exe', 'sensendr.exe']),
+      ...eachIn('?:/program files/windows defender advanced threat protection', MDE_SENSOR_PROCESSES),
       // Server 2012 R2 / 2016 (modern unified solution) and sensors updated by KB5005292 run from a versioned Platform folder.
-      ...eachIn('?:/programdata/microsoft/windows defender advanced threat protection/platform/*', ['mssense.exe', 'sensecncproxy.exe', 'senseir.exe', 'sensendr.exe']),
+      ...eachIn('?:/programdata/microsoft/windows defender advanced threat protection/platform/*', MDE_SENSOR_PROCESSES),
     ],
     vectors: ['TokenEndpoint'],
     source: MDE_EXCLUSIONS,

@@ -5,7 +5,7 @@ import { imageOfProcess, isTemporaryLocation } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
 import { tokenFilesInCommandLine } from './commandLineTokenFiles';
-import { ARC_TOKEN_KEY, isCacheWrittenInPlace, isReadAction, tokenFileOfPath, type TokenFileHit } from './tokenFiles';
+import { ARC_TOKEN_KEY, isCacheWrittenInPlace, isDeleteAction, isReadAction, tokenFileOfPath, type TokenFileHit } from './tokenFiles';
 
 /**
  * The theft rules: metadata plus one small pure predicate each. The detector knows only this type;
@@ -156,7 +156,8 @@ interface SeenTokenFile {
 function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
   if (event === lastTokenFileEvent) return lastTokenFileHits;
   let hits: readonly SeenTokenFile[] = NO_TOKEN_FILES;
-  if (event.kind === 'file' && event.file !== null) {
+  // A deletion reads nothing: not the cache it removes, nor one its command line names.
+  if (event.kind === 'file' && event.file !== null && !isDeleteAction(event.file.action)) {
     const hit = tokenFileOfPath(event.file.path);
     const action = event.file.action;
     // A cache written in its own folder is its owner refreshing it, unless the writer runs from a

@@ -26,6 +26,14 @@ export const ARC_TOKEN_KEY = 'azure-arc-token-key';
 /** `..data/` and `..2026_03_01_10_00_00.123/`: the atomic-writer folders kubelet puts between the mount and the file. */
 const K8S_ATOMIC = '(?:\\.\\.[^/]*/)?';
 
+/**
+ * A home folder as a path or a command line names it (the source of a RegExp): `/home/<user>`,
+ * `/root`, `C:\Users\<user>`, the SYSTEM and service profiles, or a variable that stands for
+ * one (`~`, `$HOME`, `%USERPROFILE%`, `$env:USERPROFILE`), at the start of the path.
+ */
+const HOME_FOLDER =
+  '^(?:\\/home\\/[^/]+|\\/root|\\?:\\/users\\/[^/]+|\\?:\\/windows\\/(?:system32|syswow64)\\/config\\/systemprofile|\\?:\\/windows\\/serviceprofiles\\/[^/]+|~|\\$\\{?home\\}?|%userprofile%|\\$\\{?env:userprofile\\}?)';
+
 export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
   {
     id: 'kubernetes-service-account',
@@ -96,7 +104,9 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
     what: 'gcloud credential store',
     pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/(?:(?:[^/]+\/)*[^/]+\.(?:json|db)|legacy_credentials\/.*)$/,
   },
-  { id: 'azure-cli-json', vector: 'TokenCache', what: 'Azure CLI profile or token file', pattern: /(?:^|\/)\.azure\/(?:[^/]+\/)*[^/]+\.json$/ },
+  // Any json in the home's .azure (the CLI's profile and caches, Azure PowerShell's AzureRmContext.json):
+  // a project's own .azure folder (the Azure Developer CLI's config.json and environments) holds no token.
+  { id: 'azure-cli-json', vector: 'TokenCache', what: 'Azure CLI profile or token file', pattern: new RegExp(`${HOME_FOLDER}\\/\\.azure\\/(?:[^/]+\\/)*[^/]+\\.json$`) },
   { id: 'token-cache-folder', vector: 'TokenCache', what: 'TokenCache folder', pattern: /(?:^|\/)tokencache\/[^/]+/ },
   { id: 'aws-credentials', vector: 'TokenCache', what: 'AWS shared credentials file', pattern: /(?:^|\/)\.aws\/credentials$/ },
   { id: 'aws-cli-cache', vector: 'TokenCache', what: 'AWS CLI / SSO token cache', pattern: /(?:^|\/)\.aws\/(?:cli|sso)\/cache\/[^/]+$/ },
@@ -127,6 +137,15 @@ export function tokenFileOfPath(path: string): TokenFileHit | undefined {
  */
 export function isReadAction(action: string): boolean {
   return action.toLowerCase().split(/[+,\s]+/).some((a) => /^(?:opened-file|open|opened|read|access|accessed|file-open|fileopen)$/.test(a));
+}
+
+/**
+ * True when a file event's action records a deletion (MDE `FileDeleted`, ECS event type
+ * `deletion`, auditd-manager `deleted`): removing a cache reads nothing from it. Build agents clean
+ * their temporary Azure CLI folders (`_work/_temp/.azclitask/msal_token_cache.json`) after every job.
+ */
+export function isDeleteAction(action: string): boolean {
+  return action.toLowerCase().split(/[+,\s]+/).some((a) => /^(?:filedeleted|deleted|deletion|delete|file-delete|unlinked?|removed?)$/.test(a));
 }
 
 /**

@@ -159,6 +159,9 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     { exe: 'C:\\Program Files\\Windows Defender Advanced Threat Protection\\MsSense.exe' },
     { exe: 'C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\Platform\\10.8760.19041.4123\\MsSense.exe' },
     { exe: 'C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\Platform\\10.8760.19041.4123\\SenseIR.exe' },
+    // The sensor's IMDS collector module, which asks the metadata service on every Azure VM.
+    { exe: 'C:\\Program Files\\Windows Defender Advanced Threat Protection\\SenseImdsCollector.exe' },
+    { exe: 'C:\\ProgramData\\Microsoft\\Windows Defender Advanced Threat Protection\\Platform\\10.8805.27858.1000\\SenseImdsCollector.exe' },
   ],
   'microsoft-defender-endpoint-linux': [{ exe: '/opt/microsoft/mdatp/sbin/wdavdaemon' }],
   'wiz-runtime-sensor': [{ exe: '/opt/wiz/sensor/wiz-sensor' }],

@@ -149,6 +149,8 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     'ecs/network-rhel8-waagent-platform-python',
     // Azure PowerShell run as SYSTEM (Run Command, scheduled tasks) writing its context in the SYSTEM profile.
     'mde/file-azure-powershell-context-system-profile',
+    // A build agent cleaning its temporary Azure CLI folder: a deletion reads nothing.
+    'mde/file-build-agent-deletes-cli-cache',
   ])('%s raises nothing and writes nothing', (name) => {
     const result = detectTheft([event(name)], new Map(), config);
     expect(result.alerts).toEqual([]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tokenFilesInCommandLine } from '../../../src/core/theft/commandLineTokenFiles';
-import { isCacheWrittenInPlace, isReadAction, tokenFileOfPath } from '../../../src/core/theft/tokenFiles';
+import { isCacheWrittenInPlace, isDeleteAction, isReadAction, tokenFileOfPath } from '../../../src/core/theft/tokenFiles';
 
 describe('tokenFileOfPath', () => {
   it.each([
@@ -18,6 +18,10 @@ describe('tokenFileOfPath', () => {
     ['/root/.azure/accessTokens.json', 'TokenCache'],
     ['/home/alice/.azure/azureProfile.json', 'TokenCache'],
     ['C:\\Users\\alice\\.azure\\msal_token_cache.bin', 'TokenCache'],
+    ['C:\\Users\\alice\\.Azure\\AzureRmContext.json', 'TokenCache'],
+    ['C:\\Windows\\System32\\config\\systemprofile\\.azure\\azureProfile.json', 'TokenCache'],
+    ['/home/alice/.azure/clouds.config.json', 'TokenCache'],
+    ['C:\\src\\app\\_work\\_temp\\.azclitask\\msal_token_cache.json', 'TokenCache'],
     ['/home/alice/.azure/msal_http_cache.bin', 'TokenCache'],
     ['/home/alice/.azure/service_principal_entries.json', 'TokenCache'],
     ['C:\\Users\\alice\\AppData\\Local\\.IdentityService\\msal.cache', 'TokenCache'],
@@ -45,8 +49,22 @@ describe('tokenFileOfPath', () => {
     '/var/opt/azcmagent/tokens/readme.txt',
     'C:\\ProgramData\\AzureConnectedMachineAgent\\Config\\agentconfig.json',
     '/etc/ssl/private/server.key',
+    // A project's own .azure folder: the Azure Developer CLI's config.json and environments, no token.
+    'C:\\src\\contoso-app\\.azure\\config.json',
+    '/home/alice/src/contoso-app/.azure/dev/config.json',
   ])('%s is not a token file', (path) => {
     expect(tokenFileOfPath(path)).toBeUndefined();
+  });
+
+  it.each([
+    ['FileDeleted', true],
+    ['deletion', true],
+    ['deleted', true],
+    ['FileCreated', false],
+    ['opened-file', false],
+    ['', false],
+  ])('file action %j is a deletion: %s', (action, expected) => {
+    expect(isDeleteAction(action)).toBe(expected);
   });
 
   it('marks the Arc key files as counting on reads only, and the other files as counting on any access', () => {
@@ -113,6 +131,26 @@ describe('tokenFileOfPath', () => {
     ['powershell -c "Compress-Archive -Path $env:USERPROFILE\\.azure -DestinationPath C:\\Users\\Public\\a.zip"', '', ['$env:USERPROFILE\\.azure']],
     ['cp -r /var/run/secrets/kubernetes.io/serviceaccount /tmp/sa', '', ['/var/run/secrets/kubernetes.io/serviceaccount']],
     ['type service_principal_entries.bin', 'C:\\Users\\alice\\.azure', ['?:/users/alice/.azure/service_principal_entries.bin']],
+    // Windows folder variables, in cmd's and PowerShell's spellings.
+    ['powershell Get-Content $env:ProgramData\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b.key', '', ['$env:ProgramData\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b.key']],
+    ['powershell Get-Content ${env:ProgramData}\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b.key', '', ['$env:ProgramData\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b.key']],
+    ['cmd /c type %ALLUSERSPROFILE%\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b.key', '', ['%ALLUSERSPROFILE%\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b.key']],
+    ['cmd /c copy %APPDATA%\\gcloud\\credentials.db C:\\Users\\Public\\c.db', '', ['%APPDATA%\\gcloud\\credentials.db']],
+    ['powershell Compress-Archive $env:APPDATA\\gcloud C:\\Users\\Public\\g.zip', '', ['$env:APPDATA\\gcloud']],
+    // The switches of cd and Set-Location are not the directory.
+    ['cmd /c "cd /d C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens && type 5c7a1e2b.key"', '', ['?:/programdata/azureconnectedmachineagent/tokens/5c7a1e2b.key']],
+    ['powershell -c "Set-Location -Path C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens; Get-Content 5c7a1e2b.key"', '', ['?:/programdata/azureconnectedmachineagent/tokens/5c7a1e2b.key']],
+    // Wildcards that stand for token files, and a folder's every file.
+    ['cmd /c type C:\\Users\\alice\\.azure\\msal_token_cache.*', '', ['C:\\Users\\alice\\.azure\\msal_token_cache.*']],
+    ['powershell Compress-Archive C:\\Users\\bob\\.azure\\* C:\\Users\\Public\\a.zip', '', ['C:\\Users\\bob\\.azure\\*']],
+    ['xcopy %LOCALAPPDATA%\\.IdentityService\\* D:\\loot /s', '', ['%LOCALAPPDATA%\\.IdentityService\\*']],
+    // An alternate data stream's name, and the script of an -EncodedCommand (Copy-Item C:\Users\bob\.azure\msal_token_cache.bin C:\Users\Public\x).
+    ['cmd /c type C:\\Users\\bob\\.azure\\msal_token_cache.bin::$DATA', '', ['C:\\Users\\bob\\.azure\\msal_token_cache.bin']],
+    [`powershell -enc ${Buffer.from('Copy-Item C:\\Users\\bob\\.azure\\msal_token_cache.bin C:\\Users\\Public\\x', 'utf16le').toString('base64')}`, '', ['C:\\Users\\bob\\.azure\\msal_token_cache.bin']],
+    // PowerShell expands a wildcard folder: every user's cache.
+    ['powershell Get-Content C:\\Users\\*\\.azure\\msal_token_cache.bin', '', ['C:\\Users\\*\\.azure\\msal_token_cache.bin']],
+    // A command that reads nothing beside one that reads, in the same line.
+    ['cmd /c "icacls C:\\Users\\bob\\.azure\\msal_token_cache.bin /grant eve:R & type C:\\Users\\bob\\.azure\\accessTokens.json"', '', ['C:\\Users\\bob\\.azure\\accessTokens.json']],
   ])('reads %j (working directory %j) as naming %j', (commandLine, workingDirectory, paths) => {
     expect(tokenFilesInCommandLine(commandLine, workingDirectory).map((h) => h.path)).toEqual(paths);
   });
@@ -127,6 +165,11 @@ describe('tokenFileOfPath', () => {
     ['cat token', '/srv/app'],
     ['cat notes', '/var/run/secrets/kubernetes.io/serviceaccount'],
     ['bash -c "cd /var/run/secrets/kubernetes.io/serviceaccount && ls"', ''],
+    // Removal, in Windows' built-ins and cmdlets too: it reads nothing.
+    ['cmd /c del C:\\Users\\bob\\.azure\\msal_token_cache.bin', ''],
+    ['cmd.exe /c "rmdir /s /q C:\\Users\\bob\\.azure"', ''],
+    ['powershell -NoProfile -ExecutionPolicy Bypass -Command Remove-Item -Recurse -Force $env:USERPROFILE\\.azure', ''],
+    ['sudo rm -f /home/alice/.aws/credentials', ''],
   ])('finds no token file in %j (working directory %j)', (commandLine, workingDirectory) => {
     expect(tokenFilesInCommandLine(commandLine, workingDirectory)).toEqual([]);
   });
