@@ -136,8 +136,11 @@ export function tokenFileOfPath(path: string): TokenFileHit | undefined {
  * `open`, ECS event types `access`. Creations, writes, renames and deletions are not reads.
  */
 export function isReadAction(action: string): boolean {
-  return action.toLowerCase().split(/[+,\s]+/).some((a) => /^(?:opened-file|open|opened|read|access|accessed|file-open|fileopen)$/.test(a));
+  return READ_ACTION.test(action);
 }
+
+/** One of the words of an action (`+`, `,` or white space between them) is a read or an open: asked of every file event, so one test, nothing split. */
+const READ_ACTION = /(?:^|[+,\s])(?:opened-file|open|opened|read|access|accessed|file-open|fileopen)(?=$|[+,\s])/i;
 
 /**
  * True when a file event's action records a deletion (MDE `FileDeleted`, ECS event type
@@ -145,8 +148,10 @@ export function isReadAction(action: string): boolean {
  * their temporary Azure CLI folders (`_work/_temp/.azclitask/msal_token_cache.json`) after every job.
  */
 export function isDeleteAction(action: string): boolean {
-  return action.toLowerCase().split(/[+,\s]+/).some((a) => /^(?:filedeleted|deleted|deletion|delete|file-delete|unlinked?|removed?)$/.test(a));
+  return DELETE_ACTION.test(action);
 }
+
+const DELETE_ACTION = /(?:^|[+,\s])(?:filedeleted|deleted|deletion|delete|file-delete|unlinked?|removed?)(?=$|[+,\s])/i;
 
 /**
  * A token cache where its CLI keeps it in a home or profile (the home's user in group 1 for Linux,
