@@ -71,7 +71,7 @@ export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
   const eventId = Number(text(record['EventID'] ?? record['EventId']));
   if (!Number.isInteger(eventId)) return undefined;
   const eventData = record['EventData'];
-  const embedded = isObject(eventData) ? eventData : typeof eventData === 'string' ? parseEventDataText(eventData) : NO_DATA;
+  const embedded = namedData(isObject(eventData) ? eventData : typeof eventData === 'string' ? parseEventDataText(eventData) : NO_DATA);
   const data = new WindowsEventData(embedded, record);
   const explicitId = text(record['EventRecordID'] ?? record['EventRecordId'] ?? record['RecordNumber'] ?? embedded['EventRecordID']);
   return {
@@ -85,6 +85,23 @@ export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
     tenantId: text(record['TenantId']) ?? '',
     resourceId: text(record['_ResourceId']) ?? '',
   };
+}
+
+/**
+ * The event XML converted to JSON as tools write it (EvtxECmd, xml2js-style converters):
+ * `{"Data": [{"@Name": "Image", "#text": "C:\\…"}, …]}` (also `Name` and `text`), read as the named
+ * fields the other shapes have; any other object as it is.
+ */
+function namedData(eventData: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const list = eventData['Data'];
+  if (!Array.isArray(list)) return eventData;
+  const data: Record<string, unknown> = {};
+  for (const item of list) {
+    if (!isObject(item)) continue;
+    const name = text(item['@Name'] ?? item['Name']);
+    if (name !== undefined) data[name] = item['#text'] ?? item['text'] ?? item['Value'] ?? '';
+  }
+  return data;
 }
 
 /** The `EventData` string: JSON (WindowsEvent export) or XML (SecurityEvent / Event export). */

@@ -32,6 +32,17 @@ describe('readWindowsEvent: event data', () => {
     expect(dataValue(event, 'DestinationIp')).toBeUndefined();
   });
 
+  it('reads the event XML converted to JSON (a Data list of @Name and #text), as an object and as text', () => {
+    const data = { Data: [{ '@Name': 'Image', '#text': 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' }, { '@Name': 'DestinationIp', '#text': '169.254.169.254' }, { Name: 'DestinationPort', text: '80' }, { '@Name': 'RuleName' }] };
+    for (const eventData of [data, JSON.stringify(data)]) {
+      const event = readWindowsEvent({ ...header, EventData: eventData })!;
+      expect(dataValue(event, 'Image')).toBe('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
+      expect(dataValue(event, 'DestinationIp')).toBe('169.254.169.254');
+      expect(dataValue(event, 'DestinationPort')).toBe('80');
+      expect(dataValue(event, 'RuleName')).toBeUndefined();
+    }
+  });
+
   it('reads XML event data and winlogbeat event data the same way', () => {
     const xml = readWindowsEvent({
       ...header,
