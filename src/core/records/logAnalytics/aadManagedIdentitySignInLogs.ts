@@ -1,4 +1,4 @@
-import { columnText, type LogAnalyticsRow, type LogAnalyticsTable } from './logAnalyticsTable';
+import { columnText, hasValue, type LogAnalyticsRow, type LogAnalyticsTable } from './logAnalyticsTable';
 import { signInTwin } from './signInTwin';
 
 /**
@@ -34,7 +34,7 @@ export const aadManagedIdentitySignInLogs: LogAnalyticsTable = {
 
 /** A sign-in table's column set: a token id and the signing-in service principal. */
 export function isSignInRow(row: LogAnalyticsRow): boolean {
-  return row['UniqueTokenIdentifier'] !== undefined && row['ServicePrincipalId'] !== undefined;
+  return hasValue(row, 'UniqueTokenIdentifier') && hasValue(row, 'ServicePrincipalId');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isObject } from '../envelope';
-import { columnText, columnTime, dynamicObject, firstColumnText, type LogAnalyticsTable } from './logAnalyticsTable';
+import { columnText, columnTime, dynamicObject, firstColumnText, hasValue, type LogAnalyticsTable } from './logAnalyticsTable';
 
 /**
  * `AZKVAuditLogs`: Key Vault's `AuditEvent` category in resource-specific mode. `Identity` is the
@@ -27,7 +27,7 @@ import { columnText, columnTime, dynamicObject, firstColumnText, type LogAnalyti
  */
 export const azkvAuditLogs: LogAnalyticsTable = {
   name: 'AZKVAuditLogs',
-  recognises: (row) => row['Identity'] !== undefined && row['HttpStatusCode'] !== undefined && row['OperationName'] !== undefined && row['CallerIpAddress'] !== undefined,
+  recognises: (row) => hasValue(row, 'Identity') && hasValue(row, 'HttpStatusCode') && hasValue(row, 'OperationName') && hasValue(row, 'CallerIpAddress'),
   eventHubTwin(row) {
     return {
       time: columnTime(row['TimeGenerated']),

@@ -1,4 +1,4 @@
-import { columnText, columnTime, dynamicObject, firstColumnText, type LogAnalyticsTable } from './logAnalyticsTable';
+import { columnText, columnTime, dynamicObject, firstColumnText, hasValue, type LogAnalyticsTable } from './logAnalyticsTable';
 
 /**
  * `AzureActivity`: the Activity log as a Log Analytics workspace keeps it. The Event Hub record's
@@ -35,7 +35,7 @@ import { columnText, columnTime, dynamicObject, firstColumnText, type LogAnalyti
  */
 export const azureActivity: LogAnalyticsTable = {
   name: 'AzureActivity',
-  recognises: (row) => row['OperationNameValue'] !== undefined && row['CategoryValue'] !== undefined,
+  recognises: (row) => hasValue(row, 'OperationNameValue') && hasValue(row, 'CategoryValue'),
   eventHubTwin(row) {
     const claims = dynamicObject(row['Claims_d']) ?? dynamicObject(row['Claims']);
     return {

@@ -1,6 +1,6 @@
 import { isObject } from '../envelope';
 import { text } from '../fields';
-import { columnText, columnTime, dynamicObject, firstColumnText, type LogAnalyticsRow, type LogAnalyticsTable } from './logAnalyticsTable';
+import { columnText, columnTime, dynamicObject, firstColumnText, hasValue, type LogAnalyticsRow, type LogAnalyticsTable } from './logAnalyticsTable';
 
 /**
  * `AzureDiagnostics`: resource logs in Azure Diagnostics mode, one wide table for every service;
@@ -31,7 +31,7 @@ import { columnText, columnTime, dynamicObject, firstColumnText, type LogAnalyti
  */
 export const azureDiagnostics: LogAnalyticsTable = {
   name: 'AzureDiagnostics',
-  recognises: (row) => row['ResourceProvider'] !== undefined && row['Category'] !== undefined && row['OperationName'] !== undefined && (row['ResourceId'] !== undefined || row['_ResourceId'] !== undefined),
+  recognises: (row) => hasValue(row, 'ResourceProvider') && hasValue(row, 'Category') && hasValue(row, 'OperationName') && (hasValue(row, 'ResourceId') || hasValue(row, '_ResourceId')),
   eventHubTwin(row) {
     const claim = claimsOfColumns(row);
     return {

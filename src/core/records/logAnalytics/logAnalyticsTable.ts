@@ -27,9 +27,10 @@ export interface LogAnalyticsTable {
   /** Other tables with the same columns, read the same way (StorageQueueLogs beside StorageBlobLogs). */
   readonly alsoNamed?: readonly string[];
   /**
-   * Whether a row without a `Type` column (a projected query, a hand-made export) has this table's
-   * column set. Only column sets no other table read here has: a row that could be either is left
-   * unread (`record.not-azure-log`), never guessed.
+   * Whether a row without a `Type` column (a projected query, a hand-made export) has values in
+   * this table's column set (hasValue: a union's empty columns do not count). Only column sets no
+   * other table read here has: a row that could be either is left unread (`record.not-azure-log`),
+   * never guessed.
    */
   recognises(row: LogAnalyticsRow): boolean;
   /** The Event Hub record the row was stored from, rebuilt from its columns. */
@@ -39,6 +40,16 @@ export interface LogAnalyticsTable {
 export type LogAnalyticsRow = Readonly<Record<string, unknown>>;
 
 /** A column's text: a non-empty string, or a number as text (see `text`); empty cells and nulls are absent. */
+/**
+ * Whether a row holds a value in a column: a union of tables (a query over several, an export of
+ * one) gives every row every table's columns, empty (`''` in CSV and the CLI's JSON, `null` in the
+ * query API) where the row's own table has none, so a column's presence says nothing by itself.
+ */
+export function hasValue(row: LogAnalyticsRow, name: string): boolean {
+  const value = row[name];
+  return value !== undefined && value !== null && value !== '';
+}
+
 export function columnText(row: LogAnalyticsRow, name: string): string | undefined {
   return text(row[name]);
 }

@@ -1,4 +1,4 @@
-import { columnText, columnTime, firstColumnText, type LogAnalyticsTable } from './logAnalyticsTable';
+import { columnText, columnTime, firstColumnText, hasValue, type LogAnalyticsTable } from './logAnalyticsTable';
 
 /**
  * `MicrosoftGraphActivityLogs`: calls to Microsoft Graph, the Event Hub category of the same name
@@ -25,7 +25,7 @@ import { columnText, columnTime, firstColumnText, type LogAnalyticsTable } from 
  */
 export const microsoftGraphActivityLogs: LogAnalyticsTable = {
   name: 'MicrosoftGraphActivityLogs',
-  recognises: (row) => row['SignInActivityId'] !== undefined && row['RequestUri'] !== undefined,
+  recognises: (row) => hasValue(row, 'SignInActivityId') && hasValue(row, 'RequestUri'),
   eventHubTwin(row) {
     const tenantId = firstColumnText(row, 'AadTenantId', 'AADTenantId');
     const ipAddress = columnText(row, 'IPAddress');

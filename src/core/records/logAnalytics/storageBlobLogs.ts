@@ -1,4 +1,4 @@
-import { columnText, columnTime, dynamicColumn, firstColumnText, type LogAnalyticsTable } from './logAnalyticsTable';
+import { columnText, columnTime, dynamicColumn, firstColumnText, hasValue, type LogAnalyticsTable } from './logAnalyticsTable';
 
 /**
  * `StorageBlobLogs` (and the queue, table and file logs, which share its columns): Storage's
@@ -31,7 +31,7 @@ import { columnText, columnTime, dynamicColumn, firstColumnText, type LogAnalyti
 export const storageBlobLogs: LogAnalyticsTable = {
   name: 'StorageBlobLogs',
   alsoNamed: ['StorageQueueLogs', 'StorageTableLogs', 'StorageFileLogs'],
-  recognises: (row) => row['AuthenticationType'] !== undefined && row['AccountName'] !== undefined && row['CallerIpAddress'] !== undefined,
+  recognises: (row) => hasValue(row, 'AuthenticationType') && hasValue(row, 'AccountName') && hasValue(row, 'CallerIpAddress'),
   eventHubTwin(row) {
     const requester = {
       appId: columnText(row, 'RequesterAppId'),
