@@ -37,7 +37,7 @@ const CHANGE_DIRECTORY_SWITCH = /^(?:\/d|-(?:literal)?path|-passthru)$/i;
  * What they name in their own command of the line is not counted; a reader beside them in the same
  * line (`chmod 600 x; cat x`) still is.
  */
-const NON_READING = new Set([
+export const NON_READING: ReadonlySet<string> = new Set([
   'rm', 'unlink', 'rmdir', 'rd', 'del', 'erase', 'remove-item', 'ri', 'chmod', 'chown', 'chgrp', 'chattr', 'lsattr', 'ls', 'dir', 'stat', 'touch',
   'mkdir', 'md', 'setfacl', 'getfacl', 'icacls', 'attrib', 'takeown', 'get-childitem', 'gci', 'test-path', 'get-acl', 'set-acl',
 ]);

@@ -4,7 +4,7 @@ import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { imageOfProcess, isTemporaryLocation } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
-import { tokenFilesInCommandLine } from './commandLineTokenFiles';
+import { NON_READING, tokenFilesInCommandLine } from './commandLineTokenFiles';
 import { ARC_TOKEN_KEY, isCacheWrittenInPlace, isDeleteAction, isReadAction, tokenFileOfPath, type TokenFileHit } from './tokenFiles';
 
 /**
@@ -186,15 +186,13 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
 }
 
 /**
- * Programs that name a file without reading it: permissions, ownership, listing, timestamps,
- * removal (`chmod 600 ~/.aws/credentials`, as AWS's own setup guide says to run). Their command
- * lines name token files all the time in provisioning scripts; a shell running one of them
+ * A program that names files without reading them (NON_READING: permissions, listing, removal;
+ * `chmod 600 ~/.aws/credentials`, as AWS's own setup guide says to run), whatever its command line
+ * holds: provisioning scripts run them on token files all the time. A shell running one of them
  * together with a reader (`sh -c "chmod 600 x; cat x"`) is the shell's event and still counts.
  */
-const METADATA_ONLY = new Set(['chmod', 'chown', 'chgrp', 'chattr', 'lsattr', 'ls', 'stat', 'touch', 'rm', 'unlink', 'mkdir', 'rmdir', 'setfacl', 'getfacl', 'icacls', 'attrib', 'takeown']);
-
 function changesOnlyMetadata(event: EndpointEvent): boolean {
-  return METADATA_ONLY.has(imageOfProcess(event.process));
+  return NON_READING.has(imageOfProcess(event.process));
 }
 
 let lastTokenFileEvent: EndpointEvent | undefined;
