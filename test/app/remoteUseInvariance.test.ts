@@ -152,7 +152,7 @@ describe('remote-use invariance', () => {
     expect(acrossBatches.alert!.Evidence['tokenLinkedToIssuance']).toBe(true);
     expect(acrossBatches.alert!.Evidence['issuingIdentityObjectId']).toBe(id.objectId);
     expect(acrossBatches.alert!.Evidence['minutesFromIssuanceToUse']).toBe(50);
-    expect(acrossBatches.alert!.Reason).toMatch(/issued inside Azure 50 minutes earlier\.$/);
+    expect(acrossBatches.alert!.Reason).toMatch(/issued by Entra ID 50 minutes earlier\.$/);
     // The use's invocation loads its tenant and identity partitions and the first uses of tokens
     // issued in its iat's hour, and reads the token's row in the buckets of iat (07:55) and iat +
     // 10 min (08:05): no bucket is loaded.
@@ -163,7 +163,7 @@ describe('remote-use invariance', () => {
     const unregistered = await run([history, [theft]]);
     expect(unregistered.alert!.AlertId).toBe(acrossBatches.alert!.AlertId);
     expect(unregistered.alert!.Evidence['tokenLinkedToIssuance']).toBe(false);
-    expect(unregistered.alert!.Reason).not.toContain('issued inside Azure');
+    expect(unregistered.alert!.Reason).not.toContain('issued by Entra ID');
   });
 
   it('links a use to its issuance by token id and puts the evidence in the alert', async () => {
@@ -175,7 +175,7 @@ describe('remote-use invariance', () => {
     expect(high!.Evidence['tokenLinkedToIssuance']).toBe(true);
     expect(high!.Evidence['minutesFromIssuanceToUse']).toBe(50);
     expect(high!.Evidence['issuingIdentityName']).toBe(identity(11).name);
-    expect(high!.Reason).toContain('issued inside Azure 50 minutes earlier');
+    expect(high!.Reason).toContain('issued by Entra ID 50 minutes earlier');
     expect(high!.ASN).toBe(64501);
     expect(high!.Evidence['baselineAsns']).toEqual([8075]);
   });

@@ -9,7 +9,7 @@ const alert = (id: string, severity: Severity, time: string, reason: string): Al
 
 const LONG_REASON =
   "Managed identity 'vm-contoso-a' token replayed from a second network: first used from 192.0.2.10 (Azure region westeurope) at 2026-03-01T08:00:00.000Z, " +
-  'then from 203.0.113.66 (AS64501 Fabrikam Hosting) 42 minutes later; also, the autonomous system is absent from the 30-day baseline; the token was issued inside Azure 50 minutes earlier.';
+  'then from 203.0.113.66 (AS64501 Fabrikam Hosting) 42 minutes later; also, the autonomous system is absent from the 30-day baseline; the token was issued by Entra ID 50 minutes earlier.';
 const ALERTS = [
   alert('a', 'Low', '2026-03-01T08:00:00.000Z', 'first low'),
   alert('b', 'High', '2026-03-03T08:00:00.000Z', 'later high'),

@@ -15,7 +15,7 @@ export interface IssuanceLookup {
 }
 
 export function issuanceClause(linkedIssuedAt: number | undefined, useMs: number): string {
-  return linkedIssuedAt !== undefined ? `; the token was issued inside Azure ${minutesBetween(linkedIssuedAt, useMs)} minutes earlier` : '';
+  return linkedIssuedAt !== undefined ? `; the token was issued by Entra ID ${minutesBetween(linkedIssuedAt, useMs)} minutes earlier` : '';
 }
 
 export function minutesBetween(fromMs: number, toMs: number): number {
