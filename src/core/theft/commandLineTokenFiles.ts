@@ -10,7 +10,7 @@
  */
 import { normalisePath } from '../records/endpoint/normalisePath';
 import { decodedPowerShell } from './commandLineUrls';
-import { tokenFileOfPath, type TokenFileHit, type TokenFilePattern } from './tokenFiles';
+import { TOKEN_FILE_NAMES, tokenFileOfPath, type TokenFileHit, type TokenFilePattern } from './tokenFiles';
 
 /**
  * Folders that hold token files, named whole in a command line that copies or archives
@@ -68,16 +68,6 @@ const WINDOWS_FOLDER_VARIABLES: Readonly<Record<string, string>> = {
   localappdata: 'C:/Users/_/AppData/Local',
 };
 const FOLDER_VARIABLE = /^(?:%(\w+)%|\$env:(\w+))(?=[\\/]|$)/i;
-
-/**
- * File names a wildcard in a command line may stand for (`type %USERPROFILE%\.azure\msal_token_cache.*`,
- * `Copy-Item $env:LOCALAPPDATA\.IdentityService\*`): the token files each pattern knows by name.
- */
-const TOKEN_FILE_NAMES = [
-  'msal_token_cache.json', 'msal_token_cache.bin', 'msal_http_cache.bin', 'service_principal_entries.bin', 'service_principal_entries.json', 'accessTokens.json',
-  'azureProfile.json', 'AzureRmContext.json', 'TokenCache.dat', 'msal.cache', 'msal.cache.nocae', 'msal.cache.cae', 'mg.msal.cache.nocae', 'credentials',
-  'credentials.db', 'access_tokens.db', 'application_default_credentials.json', 'token', 'azure-identity-token', '.git-credentials',
-];
 
 /**
  * Token file paths named in a command line (`cat /var/run/secrets/kubernetes.io/serviceaccount/token`,

@@ -89,7 +89,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
           byNameOnly ??= { verdict: 'name-only', entryId: entry.id };
           continue;
         }
-        if (isInUserHome(process.pathKey) || isOnAnotherDrive(process.path)) continue;
+        if (isUserPlaceable(process.pathKey, process.path)) continue;
       }
       // An interpreter running a module where a user could have put a package of that name (no -I,
       // a home or unknown working directory): its own install or a planted copy, weaker evidence.
@@ -97,7 +97,7 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
         inHome ??= { verdict: 'user-writable', entryId: entry.id, pattern };
         continue;
       }
-      if (!isInUserHome(candidate.key) && !isOnAnotherDrive(candidate.raw)) return { verdict: 'trusted', by: candidate.by, entryId: entry.id, pattern };
+      if (!isUserPlaceable(candidate.key, candidate.raw)) return { verdict: 'trusted', by: candidate.by, entryId: entry.id, pattern };
       inHome ??= { verdict: 'user-writable', entryId: entry.id, pattern };
     }
   }
@@ -115,6 +115,11 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   const names = [name, baseName(caller.scriptKey)].filter((n) => n !== '' && !NEVER_TRUSTED_BY_NAME_ALONE.has(n) && !isInterpreterImage(n.replace(/\.exe$/, '')));
   const misplaced = entries.find((e) => names.some((n) => e.names.includes(n)));
   return { verdict: 'untrusted', nameMatchedEntry: misplaced?.id ?? '' };
+}
+
+/** A path where an ordinary user can put any program: a home folder or a drive other than C: (`pathKey` normalised, `rawPath` as written). */
+function isUserPlaceable(pathKey: string, rawPath: string): boolean {
+  return isInUserHome(pathKey) || isOnAnotherDrive(rawPath);
 }
 
 /**

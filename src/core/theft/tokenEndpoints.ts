@@ -49,14 +49,14 @@ const VM_EXTENSION_PORT = 50342;
 /** App Service and Container Apps on Linux serve IDENTITY_ENDPOINT on a link-local address at this port. */
 const APP_SERVICE_LINUX_PORT = 8081;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
+const GCP_HOSTS = new Set(['metadata.google.internal', 'metadata.goog']);
+
+export const METADATA_ADDRESSES: readonly string[] = [LINK_LOCAL_METADATA, AWS_IMDS_IPV6, AWS_ECS_CREDENTIALS, ...AWS_EKS_POD_IDENTITY, ALIBABA_METADATA];
 
 /** 169.254.0.0/16 (canonical dotted form): only the host itself, or its platform, answers there. */
 function isLinkLocalV4(host: string): boolean {
   return host.startsWith('169.254.') && /^169\.254\.\d{1,3}\.\d{1,3}$/.test(host);
 }
-const GCP_HOSTS = new Set(['metadata.google.internal', 'metadata.goog']);
-
-export const METADATA_ADDRESSES: readonly string[] = [LINK_LOCAL_METADATA, AWS_IMDS_IPV6, AWS_ECS_CREDENTIALS, ...AWS_EKS_POD_IDENTITY, ALIBABA_METADATA];
 
 interface PathRule {
   readonly service: TokenService;

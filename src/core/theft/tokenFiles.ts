@@ -112,6 +112,17 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
   { id: 'aws-cli-cache', vector: 'TokenCache', what: 'AWS CLI / SSO token cache', pattern: /(?:^|\/)\.aws\/(?:cli|sso)\/cache\/[^/]+$/ },
 ];
 
+/**
+ * The token files the patterns above know by name, for a wildcard in a command line to stand for
+ * (`type %USERPROFILE%\.azure\msal_token_cache.*`, `Copy-Item $env:LOCALAPPDATA\.IdentityService\*`):
+ * a pattern that names a file names it here too.
+ */
+export const TOKEN_FILE_NAMES: readonly string[] = [
+  'msal_token_cache.json', 'msal_token_cache.bin', 'msal_http_cache.bin', 'service_principal_entries.bin', 'service_principal_entries.json', 'accessTokens.json',
+  'azureProfile.json', 'AzureRmContext.json', 'TokenCache.dat', 'msal.cache', 'msal.cache.nocae', 'msal.cache.cae', 'mg.msal.cache.nocae', 'credentials',
+  'credentials.db', 'access_tokens.db', 'application_default_credentials.json', 'token', 'azure-identity-token', '.git-credentials',
+];
+
 export interface TokenFileHit {
   readonly patternId: string;
   readonly readsOnly: boolean;
