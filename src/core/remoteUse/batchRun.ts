@@ -70,8 +70,6 @@ export class BatchRun {
   private readonly tokens: TokenRegistry;
   private readonly suppressions: SuppressionLedger;
   private readonly firstUses: FirstUseRegistry;
-  /** The first late use of each token in this batch (lateFirstUse): never written. */
-  private readonly lateFirstUses = new Map<string, RowData>();
   private readonly alerts: AlertRow[] = [];
   private readonly issuanceLookups: IssuanceLookup[] = [];
   private readonly summary: RemoteUseSummary = {
@@ -150,10 +148,10 @@ export class BatchRun {
       settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
     // The token's first use, from any batch: a use from another network proves a copy. Allowlisted
     // uses are usual by decree and take no part, neither as a first use nor as a replay. A late use
-    // reads the recorded first uses and the batch's own late ones, and records nothing (lateFirstUse).
+    // reads the recorded first uses and the batch's own late ones, and records nothing (FirstUseRegistry.findForLate).
     const tokenKey = network !== undefined && !allowlisted ? tokenKeyOf(e) : '';
     const tokenRow = tokenKey !== '' ? tokenRowKey(tokenKey) : '';
-    const found = tokenRow === '' ? undefined : late ? this.lateFirstUse(e, tokenRow) : this.firstUses.find(e, tokenRow);
+    const found = tokenRow === '' ? undefined : late ? this.firstUses.findForLate(e, tokenRow) : this.firstUses.find(e, tokenRow);
     const otherNetwork = found !== undefined && found !== UNTRACKED && firstUseNetwork(found) !== network ? found : undefined;
     // The row names the earliest use judged so far. One later than this use is not what this use
     // replays but its replay, judged first because partitions lag (judgeLaterReplay).
@@ -175,9 +173,11 @@ export class BatchRun {
       tokenReplayed,
       networkReplayed: (replayedFacts & IN_BASELINE) !== 0,
     });
-    if (tokenRow !== '' && late) {
-      if (found === undefined) this.lateFirstUses.set(tokenRow, { net: network!, ip: address.facts.ip, at: e.timeMs });
-    } else if (tokenRow !== '' && (found === undefined || laterReplay !== undefined)) this.firstUses.record(e, tokenRow, network!, address.facts.ip, laterReplay);
+    if (tokenRow !== '') {
+      if (late) {
+        if (found === undefined) this.firstUses.noteLate(tokenRow, network!, address.facts.ip, e.timeMs);
+      } else if (found === undefined || laterReplay !== undefined) this.firstUses.record(e, tokenRow, network!, address.facts.ip, laterReplay);
+    }
     if (tokenReplayed) this.summary.replays++;
 
     // Raising writes only a dedup row: the rows read here are still those learning sees.
@@ -335,18 +335,6 @@ export class BatchRun {
     appendAll(changes, this.firstUses.changes());
     appendAll(changes, this.suppressions.changes());
     return { alerts: this.alerts, changes, summary: this.summary, issuanceLookups: this.issuanceLookups };
-  }
-
-  /**
-   * A late use's token first use, read only: the recorded row when there is one, else the first of
-   * the batch's own late uses of the token. A late body that holds both uses of a replayed token
-   * (a day of Activity records delivered days late) still shows the replay; neither use is
-   * recorded, as a late use teaches nothing. A recorded use later than this one is not what this
-   * use replays, and is left alone (judgeLaterReplay writes, and is not run for a late use).
-   */
-  private lateFirstUse(e: TokenUse, tokenRow: string): RowData | undefined {
-    const recorded = this.firstUses.find(e, tokenRow);
-    return recorded !== undefined && recorded !== UNTRACKED ? recorded : this.lateFirstUses.get(tokenRow);
   }
 
   private catalog(tenantId: string): TenantCatalog {

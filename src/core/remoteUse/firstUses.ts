@@ -47,6 +47,8 @@ export class FirstUseRegistry {
   private readonly recorded = new Map<string, Map<string, RowData>>();
   /** Rows this batch replaced (an earlier use than the loaded row's), as `partition\nrow`: written as guarded upserts. */
   private readonly replaced = new Set<string>();
+  /** The first late use of each token in this batch (noteLate): read by later late uses, never written. */
+  private readonly lateUses = new Map<string, RowData>();
   /** The partition of the row `find` last returned. */
   private foundIn = '';
   /** The bucket of the last use asked about, its key and loaded rows: a batch is one tenant and names few buckets. */
@@ -81,6 +83,23 @@ export class FirstUseRegistry {
     if (today !== undefined) return today;
     this.foundIn = firstUseDayKey(e.tenantId, day - 1);
     return this.readDay(this.foundIn, rowKey);
+  }
+
+  /**
+   * A late use's token first use, read only: the recorded row when there is one, else the first of
+   * the batch's own late uses of the token (noteLate). A late body that holds both uses of a
+   * replayed token (a day of Activity records delivered days late) still shows the replay; neither
+   * use is recorded, as a late use teaches nothing. A recorded use later than this one is not what
+   * this use replays, and is left alone (BatchRun.judgeLaterReplay writes, and is not run for a late use).
+   */
+  findForLate(e: TokenUse, rowKey: string): RowData | undefined {
+    const recorded = this.find(e, rowKey);
+    return recorded !== undefined && recorded !== UNTRACKED ? recorded : this.lateUses.get(rowKey);
+  }
+
+  /** Notes a late use as its token's first in this batch, for findForLate only: nothing is written. */
+  noteLate(rowKey: string, network: string, ip: string, atMs: number): void {
+    this.lateUses.set(rowKey, { net: network, ip, at: atMs });
   }
 
   /**

@@ -39,7 +39,6 @@ export interface LogAnalyticsTable {
 
 export type LogAnalyticsRow = Readonly<Record<string, unknown>>;
 
-/** A column's text: a non-empty string, or a number as text (see `text`); empty cells and nulls are absent. */
 /**
  * Whether a row holds a value in a column: a union of tables (a query over several, an export of
  * one) gives every row every table's columns, empty (`''` in CSV and the CLI's JSON, `null` in the
@@ -50,6 +49,7 @@ export function hasValue(row: LogAnalyticsRow, name: string): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
+/** A column's text: a non-empty string, or a number as text (see `text`); empty cells and nulls are absent. */
 export function columnText(row: LogAnalyticsRow, name: string): string | undefined {
   return text(row[name]);
 }
