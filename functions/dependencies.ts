@@ -13,6 +13,8 @@ import type { ServiceTagsStore } from '../src/adapters/serviceTagsStore';
 import { createTableClient } from '../src/adapters/tableClient';
 import { TableRejectSink } from '../src/adapters/tableRejectSink';
 import type { RejectsRetentionDeps } from '../src/app/rejectsRetention';
+import type { StateRetentionDeps } from '../src/app/stateRetention';
+import { TableStateRetention } from '../src/adapters/tableStateRetention';
 import { TableStateStore } from '../src/adapters/tableStateStore';
 import { classifierForServiceTags } from '../src/app/ipClassifier';
 import { SHARED_STATE_REFRESH } from '../src/app/remoteUseRunner';
@@ -49,6 +51,8 @@ export interface Dependencies {
   readonly serviceTagsRefresh: () => ServiceTagsRefreshDeps;
   /** The rejectsRetention timer's dependencies: the rejects table and TOKENWATCH_REJECTS_RETENTION_DAYS. */
   readonly rejectsRetention: () => RejectsRetentionDeps;
+  /** The stateRetention timer's dependencies: the state table and the token and ledger retentions. */
+  readonly stateRetention: () => StateRetentionDeps;
 }
 
 let built: Dependencies | undefined;
@@ -132,6 +136,7 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
     remoteUse,
     theft,
     rejectsRetention: () => ({ rejects: rejectsTable, retentionDays: config.rejectsRetentionDays, now: () => Date.now() }),
+    stateRetention: () => ({ state: new TableStateRetention(stateClient), retention: config.stateRetention, now: () => Date.now() }),
     sweep: () =>
       (sweep ??= {
         query: query(),

@@ -8,5 +8,6 @@ import './serviceTagsRefresh';
 import './tokenTheft';
 import './tokenTheftSweep';
 import './rejectsRetention';
+import './stateRetention';
 
 validateConfigAtStartup();

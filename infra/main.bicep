@@ -112,6 +112,16 @@ param theftAllowlistJson string = ''
 @maxValue(365)
 param rejectsRetentionDays int = 30
 
+@description('Optional. Days token buckets and first uses are kept in the state table (TOKENWATCH_TOKEN_RETENTION_DAYS): at least the Event Hubs retention in days plus the day a token lives (docs/operations.md, "State retention").')
+@minValue(2)
+@maxValue(365)
+param tokenRetentionDays int = 8
+
+@description('Optional. Days the suppression ledger is kept in the state table (TOKENWATCH_LEDGER_RETENTION_DAYS, at least dedupDays).')
+@minValue(1)
+@maxValue(365)
+param ledgerRetentionDays int = 30
+
 @description('Optional. Identities whose state stays cached per worker (TOKENWATCH_CACHE_IDENTITIES, LRU size).')
 @minValue(100)
 @maxValue(1000000)
@@ -456,6 +466,8 @@ module functionApp 'modules/functionApp.bicep' = {
     theftAllowlistJson: theftAllowlistJson
     cacheIdentities: cacheIdentities
     rejectsRetentionDays: rejectsRetentionDays
+    tokenRetentionDays: tokenRetentionDays
+    ledgerRetentionDays: ledgerRetentionDays
     cacheRows: cacheRows
     tokenBucketShards: tokenBucketShards
     dedupDays: dedupDays

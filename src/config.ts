@@ -7,6 +7,7 @@ import type { RemoteUseAllowlist, UsualExternalMode } from './core/remoteUse/set
 import { NO_ALLOWLIST, USUAL_EXTERNAL_MODES } from './core/remoteUse/settings';
 import { appendAll } from './core/arrays';
 import { DEFAULT_REJECTS_RETENTION_DAYS, MAX_REJECTS_RETENTION_DAYS } from './core/records/rejectRetention';
+import { DEFAULT_LEDGER_RETENTION_DAYS, DEFAULT_TOKEN_RETENTION_DAYS, MAX_STATE_RETENTION_DAYS, MIN_TOKEN_RETENTION_DAYS, type StateRetention } from './core/remoteUse/stateRetention';
 
 /**
  * The app settings, read once at cold start, validated, frozen. A bad or missing setting fails
@@ -21,6 +22,11 @@ export interface Config {
   readonly table: { readonly target: TableTarget; readonly stateTable: string; readonly rejectsTable: string };
   /** TOKENWATCH_REJECTS_RETENTION_DAYS: days a dead letter is kept before the rejectsRetention timer deletes it. */
   readonly rejectsRetentionDays: number;
+  /**
+   * TOKENWATCH_TOKEN_RETENTION_DAYS and TOKENWATCH_LEDGER_RETENTION_DAYS: days the stateRetention
+   * timer keeps token buckets and first uses, and the suppression ledger.
+   */
+  readonly stateRetention: StateRetention;
   /** Logs Ingestion (Sentinel). Undefined only when TOKENWATCH_ALERT_SINK=log (alerts go to the function log). */
   readonly alertFeed: { readonly endpoint: string; readonly ruleId: string; readonly stream: string } | undefined;
   readonly sweep: { readonly enabled: boolean; readonly workspaceId: string; readonly schedule: string };
@@ -178,6 +184,11 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
   const cacheRows = parseIntSetting(get('TOKENWATCH_CACHE_ROWS') ?? String(DEFAULT_CACHE_ROWS), 'TOKENWATCH_CACHE_ROWS', 10_000, 5_000_000, problems);
   const dedupDays = parseIntSetting(get('TOKENWATCH_DEDUP_DAYS') ?? '5', 'TOKENWATCH_DEDUP_DAYS', 1, 90, problems);
   const rejectsRetentionDays = parseIntSetting(get('TOKENWATCH_REJECTS_RETENTION_DAYS') ?? String(DEFAULT_REJECTS_RETENTION_DAYS), 'TOKENWATCH_REJECTS_RETENTION_DAYS', 1, MAX_REJECTS_RETENTION_DAYS, problems);
+  const tokenRetentionDays = parseIntSetting(get('TOKENWATCH_TOKEN_RETENTION_DAYS') ?? String(DEFAULT_TOKEN_RETENTION_DAYS), 'TOKENWATCH_TOKEN_RETENTION_DAYS', MIN_TOKEN_RETENTION_DAYS, MAX_STATE_RETENTION_DAYS, problems);
+  const ledgerRetentionDays = parseIntSetting(get('TOKENWATCH_LEDGER_RETENTION_DAYS') ?? String(DEFAULT_LEDGER_RETENTION_DAYS), 'TOKENWATCH_LEDGER_RETENTION_DAYS', 1, MAX_STATE_RETENTION_DAYS, problems);
+  // The ledger counts an alert's suppressed repeats over its dedup window: it must outlive one.
+  const reported = (name: string): boolean => problems.some((problem) => problem.startsWith(name));
+  if (ledgerRetentionDays < dedupDays && !reported('TOKENWATCH_LEDGER_RETENTION_DAYS') && !reported('TOKENWATCH_DEDUP_DAYS')) problems.push(`TOKENWATCH_LEDGER_RETENTION_DAYS (${ledgerRetentionDays}) must be at least TOKENWATCH_DEDUP_DAYS (${dedupDays}): the ledger counts an alert's repeats over its dedup window`);
   const tokenBucketShards = parseIntSetting(get('TOKENWATCH_TOKEN_BUCKET_SHARDS') ?? '1', 'TOKENWATCH_TOKEN_BUCKET_SHARDS', 1, MAX_TOKEN_BUCKET_SHARDS, problems);
 
   const usualExternalSetting = (get('TOKENWATCH_USUAL_EXTERNAL') ?? 'alert').toLowerCase();
@@ -192,6 +203,7 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
   return Object.freeze({
     table: Object.freeze({ target, stateTable, rejectsTable }),
     rejectsRetentionDays,
+    stateRetention: Object.freeze({ tokenDays: tokenRetentionDays, ledgerDays: ledgerRetentionDays }),
     alertFeed,
     sweep: Object.freeze({ enabled: sweepEnabled, workspaceId, schedule }),
     remoteUseSweep: Object.freeze({ enabled: remoteUseSweepEnabled, schedule: remoteUseSweepSchedule }),

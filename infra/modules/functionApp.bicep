@@ -138,6 +138,16 @@ param theftAllowlistJson string = ''
 @maxValue(365)
 param rejectsRetentionDays int = 30
 
+@description('Optional. Days token buckets and first uses are kept in the state table (TOKENWATCH_TOKEN_RETENTION_DAYS): at least the Event Hubs retention in days plus the day a token lives; the stateRetention timer deletes older ones.')
+@minValue(2)
+@maxValue(365)
+param tokenRetentionDays int = 8
+
+@description('Optional. Days the suppression ledger is kept in the state table (TOKENWATCH_LEDGER_RETENTION_DAYS, at least dedupDays); the stateRetention timer deletes older hours.')
+@minValue(1)
+@maxValue(365)
+param ledgerRetentionDays int = 30
+
 @description('Optional. Identities whose state stays cached per worker (LRU size).')
 @minValue(100)
 @maxValue(1000000)
@@ -322,6 +332,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_REJECTS_TABLE: rejectsTableName
       // Days a dead letter is kept: the app's rejectsRetention timer deletes older ones (docs/operations.md).
       TOKENWATCH_REJECTS_RETENTION_DAYS: string(rejectsRetentionDays)
+      // Days the detector's write-once partitions are kept: the app's stateRetention timer deletes older ones (docs/operations.md).
+      TOKENWATCH_TOKEN_RETENTION_DAYS: string(tokenRetentionDays)
+      TOKENWATCH_LEDGER_RETENTION_DAYS: string(ledgerRetentionDays)
 
       TOKENWATCH_DCR_ENDPOINT: dcrLogsIngestionEndpoint
       TOKENWATCH_DCR_IMMUTABLE_ID: dcrImmutableId

@@ -1,5 +1,6 @@
 import { rowAddressKey, type DerivedRows, type PartitionSnapshot, type RowAddress, type RowChange, type RowData } from '../core/state/partition';
-import { commitPhases, type CommitResult, type StateStore } from './stateStore';
+import { isExpiredPartition, parseWriteOncePartitionKey, type WriteOnceFamily } from '../core/remoteUse/stateRetention';
+import { commitPhases, type CommitResult, type ExpiringStateStore, type StateDeletion, type StateStore } from './stateStore';
 
 /**
  * The in-memory twin of the Table Storage state store, with the same guard semantics: each
@@ -32,7 +33,7 @@ export class StoredPartition implements PartitionSnapshot {
   constructor(readonly partitionKey: string, readonly version: number, readonly rows: Map<string, RowData>) {}
 }
 
-export class MemoryStateStore implements StateStore {
+export class MemoryStateStore implements StateStore, ExpiringStateStore {
   constructor(readonly backend: MemoryStateBackend = new MemoryStateBackend()) {}
 
   async load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>> {
@@ -108,6 +109,24 @@ export class MemoryStateStore implements StateStore {
     for (const change of group) if (change.kind === 'create') stored.rows.set(change.rowKey, { ...change.data });
     if (existing === undefined) this.backend.partitions.set(key, stored);
     return true;
+  }
+
+  async deleteExpiredPartitions(firstKeptDays: Readonly<Record<WriteOnceFamily, string>>): Promise<StateDeletion> {
+    this.throwIfFailing();
+    let rows = 0;
+    let partitions = 0;
+    const tenants: Record<WriteOnceFamily, Set<string>> = { tok: new Set(), use: new Set(), sup: new Set() };
+    for (const [key, stored] of this.backend.partitions) {
+      const parsed = parseWriteOncePartitionKey(key);
+      if (parsed === undefined) continue;
+      tenants[parsed.family].add(parsed.tenantKey);
+      if (!isExpiredPartition(key, firstKeptDays) || stored.rows.size === 0) continue;
+      rows += stored.rows.size;
+      partitions++;
+      this.backend.transactions += Math.ceil(stored.rows.size / 100);
+      this.backend.partitions.delete(key);
+    }
+    return { firstKeptDays, tenants: { tok: tenants.tok.size, use: tenants.use.size, sup: tenants.sup.size }, partitions, rows };
   }
 
   private throwIfFailing(): void {

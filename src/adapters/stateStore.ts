@@ -1,5 +1,6 @@
 import { makeReject, type Reject } from '../core/records/reject';
 import type { PartitionSnapshot, RowAddress, RowChange, RowData } from '../core/state/partition';
+import type { WriteOnceFamily } from '../core/remoteUse/stateRetention';
 
 /**
  * Detector state behind a narrow interface: Table Storage in production, memory in unit tests.
@@ -112,4 +113,20 @@ function groupByPartition(changes: readonly RowChange[]): Map<string, RowChange[
     else groups.set(change.partitionKey, [change]);
   }
   return groups;
+}
+
+/** What one run of the state retention deleted (src/core/remoteUse/stateRetention.ts). */
+export interface StateDeletion {
+  /** Each family's partitions of this day and later were kept. */
+  readonly firstKeptDays: Readonly<Record<WriteOnceFamily, string>>;
+  /** Tenants (as their keys spell them) with a partition of a write-once family, by family. */
+  readonly tenants: Readonly<Record<WriteOnceFamily, number>>;
+  readonly partitions: number;
+  readonly rows: number;
+}
+
+/** A state store whose write-once partitions expire: the stateRetention timer's side. */
+export interface ExpiringStateStore {
+  /** Deletes every write-once partition of a time before its family's first kept day; throws when the store fails. */
+  deleteExpiredPartitions(firstKeptDays: Readonly<Record<WriteOnceFamily, string>>): Promise<StateDeletion>;
 }

@@ -1,9 +1,10 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { Reject } from '../core/records/reject';
 import { afterRejectDetector, expiredRejectRange, parseRejectPartitionKey, rejectPartitionKey } from '../core/records/rejectRetention';
 import { tableKey } from '../core/state/keys';
 import type { ExpiringRejectStore, RejectsDeletion, RejectSink } from './rejectSink';
 import { StateStoreError } from './stateStore';
+import { deletePartitionRange, firstPartitionKeyFrom, type KeyBound } from './tableRangeDeletion';
 import { MAX_TX_OPERATIONS, submitEntityTransaction, type EntityOperation } from './tableTransaction';
 
 /**
@@ -42,8 +43,8 @@ export class TableRejectSink implements RejectSink, ExpiringRejectStore {
     const partitions = new Set<string>();
     const detectors: string[] = [];
     try {
-      let bound: { readonly op: 'ge' | 'gt'; readonly key: string } = { op: 'ge', key: '' };
-      for (let next = await this.firstPartitionKey(bound); next !== undefined; next = await this.firstPartitionKey(bound)) {
+      let bound: KeyBound = { op: 'ge', key: '' };
+      for (let next = await firstPartitionKeyFrom(this.client, bound); next !== undefined; next = await firstPartitionKeyFrom(this.client, bound)) {
         const parsed = parseRejectPartitionKey(next);
         if (parsed === undefined) {
           bound = { op: 'gt', key: next };
@@ -51,7 +52,7 @@ export class TableRejectSink implements RejectSink, ExpiringRejectStore {
         }
         detectors.push(parsed.detectorKey);
         const range = expiredRejectRange(parsed.detectorKey, firstKeptDay);
-        for await (const deleted of this.deleteRange(range.from, range.to)) {
+        for await (const deleted of deletePartitionRange(this.client, range.from, range.to)) {
           rows += deleted.rows;
           partitions.add(deleted.partitionKey);
         }
@@ -61,42 +62,6 @@ export class TableRejectSink implements RejectSink, ExpiringRejectStore {
       throw new StateStoreError(`dead-letter retention: deleting rejects before ${firstKeptDay} failed after ${rows} rows: ${firstLine(error)}`, { cause: error });
     }
     return { firstKeptDay, detectors, partitions: partitions.size, rows };
-  }
-
-  /** The first partition key after the bound, or undefined at the end of the table. */
-  private async firstPartitionKey(bound: { readonly op: 'ge' | 'gt'; readonly key: string }): Promise<string | undefined> {
-    const filter = bound.op === 'ge' ? odata`PartitionKey ge ${bound.key}` : odata`PartitionKey gt ${bound.key}`;
-    // A page may come back empty with a continuation (a query crossing a partition server): keep reading.
-    for await (const page of this.client.listEntities({ queryOptions: { filter, select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 })) {
-      const first = page[0]?.partitionKey;
-      if (first !== undefined) return first;
-    }
-    return undefined;
-  }
-
-  /** Deletes the rows with a partition key in [from, to), one transaction per partition and 100 rows. */
-  private async *deleteRange(from: string, to: string): AsyncGenerator<{ readonly partitionKey: string; readonly rows: number }> {
-    const filter = odata`PartitionKey ge ${from} and PartitionKey lt ${to}`;
-    let partitionKey = '';
-    let pending: EntityOperation[] = [];
-    const flush = async (): Promise<{ partitionKey: string; rows: number } | undefined> => {
-      if (pending.length === 0) return undefined;
-      const batch = pending;
-      pending = [];
-      await submitEntityTransaction(this.client, partitionKey, batch);
-      return { partitionKey, rows: batch.length };
-    };
-    for await (const entity of this.client.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
-      const key = entity.partitionKey ?? '';
-      if (key !== partitionKey || pending.length === MAX_TX_OPERATIONS) {
-        const done = await flush();
-        if (done) yield done;
-        partitionKey = key;
-      }
-      pending.push({ op: 'delete', rowKey: entity.rowKey ?? '' });
-    }
-    const done = await flush();
-    if (done) yield done;
   }
 }
 

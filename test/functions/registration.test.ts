@@ -55,6 +55,15 @@ describe('function registrations', () => {
     expect(calls[0]?.[1]).toEqual({ schedule: '0 41 4 * * *', handler: expect.any(Function) });
   });
 
+  it('registers the stateRetention timer daily after the rejects’ one, whatever else is enabled, without a retry policy', async () => {
+    const { app } = await import('@azure/functions');
+    vi.mocked(app.timer).mockClear();
+    await import('../../functions/index.js');
+    const calls = vi.mocked(app.timer).mock.calls.filter(([name]) => name === 'stateRetention');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.[1]).toEqual({ schedule: '0 53 4 * * *', handler: expect.any(Function) });
+  });
+
   it('registers the sweep timer with the configured schedule when enabled', async () => {
     vi.stubEnv('TOKENWATCH_SWEEP_ENABLED', 'true');
     vi.stubEnv('TOKENWATCH_WORKSPACE_ID', '6a7b0000-0000-4000-8000-00000000beef');

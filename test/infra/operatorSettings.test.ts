@@ -62,6 +62,8 @@ const CONTRACT = [
   { setting: 'TOKENWATCH_CACHE_ROWS', param: 'cacheRows', value: 'string(cacheRows)', defaultText: '250000', min: '10000', max: '5000000', azd: "int(readEnvironmentVariable('TOKENWATCH_CACHE_ROWS', '250000'))" },
   { setting: 'TOKENWATCH_TOKEN_BUCKET_SHARDS', param: 'tokenBucketShards', value: 'string(tokenBucketShards)', defaultText: '1', min: '1', max: '64', azd: "int(readEnvironmentVariable('TOKENWATCH_TOKEN_BUCKET_SHARDS', '1'))" },
   { setting: 'TOKENWATCH_REJECTS_RETENTION_DAYS', param: 'rejectsRetentionDays', value: 'string(rejectsRetentionDays)', defaultText: '30', min: '1', max: '365', azd: "int(readEnvironmentVariable('TOKENWATCH_REJECTS_RETENTION_DAYS', '30'))" },
+  { setting: 'TOKENWATCH_TOKEN_RETENTION_DAYS', param: 'tokenRetentionDays', value: 'string(tokenRetentionDays)', defaultText: '8', min: '2', max: '365', azd: "int(readEnvironmentVariable('TOKENWATCH_TOKEN_RETENTION_DAYS', '8'))" },
+  { setting: 'TOKENWATCH_LEDGER_RETENTION_DAYS', param: 'ledgerRetentionDays', value: 'string(ledgerRetentionDays)', defaultText: '30', min: '1', max: '365', azd: "int(readEnvironmentVariable('TOKENWATCH_LEDGER_RETENTION_DAYS', '30'))" },
   { setting: 'TOKENWATCH_USUAL_EXTERNAL', param: 'usualExternal', value: 'usualExternal', defaultText: "'alert'", azd: "readEnvironmentVariable('TOKENWATCH_USUAL_EXTERNAL', 'alert')" },
 ];
 
