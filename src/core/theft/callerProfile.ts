@@ -68,6 +68,8 @@ const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegE
 /** Temporary and world-writable locations: any program, script or downloaded file here is the strongest signal. */
 const TEMPORARY = [
   /^\/tmp\//, /^\/var\/tmp\//, /^\/dev\/shm\//, /^\/run\/shm\//, /^\/run\/user\//, /^\/var\/run\/user\//,
+  // macOS: /tmp and /var link into /private; a user's $TMPDIR is /var/folders/<xx>/<id>/T/; /Users/Shared is everyone's.
+  /^\/private\/(?:var\/)?tmp\//, /^(?:\/private)?\/var\/folders\//, /^\/users\/shared\//,
   /\/appdata\/local\/temp\//, /^\?:\/windows\/temp\//, /\/downloads\//, /^\?:\/users\/public\//, /^\?:\/perflogs\//,
   /^\?:\/\$recycle\.bin\//, /^\?:\/windows\/tasks\//, /^\?:\/windows\/tracing\//,
 ];
@@ -80,7 +82,7 @@ const TEMPORARY = [
 const SYSTEM_FOLDER = /^(?:\/|\/(?:etc|usr|bin|sbin|lib|lib32|lib64|boot)\/.*|\?:\/(?:windows|program files|program files \(x86\))\/.*)$/;
 
 /** Writable by an ordinary user: a script here is as good as one in /tmp (a program here is "other"). */
-const USER_WRITABLE = [/^\/home\/[^/]+\//, /^\/root\//, /^\?:\/users\/[^/]+\//];
+const USER_WRITABLE = [/^\/home\/[^/]+\//, /^\/root\//, /^\/users\/[^/]+\//, /^(?:\/private)?\/var\/root\//, /^\?:\/users\/[^/]+\//];
 
 /** Whether an image name (lower case, without `.exe`) is an interpreter's: what it does is in its arguments, not its path. */
 export function isInterpreterImage(image: string): boolean {

@@ -378,6 +378,22 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     source: 'https://github.com/Azure/azure-cli/blob/c48ec0b0fdac1a55d3f1e99b447108910456c4ec/scripts/release/rpm/azure-cli.spec',
   },
   {
+    id: 'azure-cli-macos',
+    description:
+      "Azure CLI from Homebrew on macOS: /opt/homebrew/bin/az (/usr/local/bin/az on Intel) is a bash wrapper (not trusted) running the formula's virtualenv python as `-Im azure.cli`; Homebrew's python is a framework build whose bin/python3.x re-executes Python.app/Contents/MacOS/Python, the image telemetry records. That python is every Homebrew python tool's, so it is trusted for the azure.cli module only (the token cache is plain ~/.azure/msal_token_cache.json on macOS).",
+    platform: 'macos',
+    cloud: 'azure',
+    // The image is Python.app's `Python`: listed for the patterns' sake, never trusted by that name (NEVER_TRUSTED_BY_NAME_ALONE).
+    names: ['python', 'python3'],
+    pathPatterns: [
+      ...['/opt/homebrew', '/usr/local'].map((prefix) => `${prefix}/cellar/python@3.*/*/frameworks/python.framework/versions/3.*/resources/python.app/contents/macos/python`),
+      ...['/opt/homebrew', '/usr/local'].map((prefix) => `${prefix}/cellar/azure-cli/*/libexec/bin/python3*`),
+    ],
+    modules: ['azure.cli'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://github.com/Homebrew/homebrew-core/blob/master/Formula/a/azure-cli.rb',
+  },
+  {
     id: 'aws-ssm-agent-linux',
     description:
       'AWS Systems Manager agent and its workers (deb/rpm and snap installs); fetches instance role credentials. Commands it runs are children and stay untrusted.',
@@ -530,11 +546,12 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   {
     id: 'aws-cli-v2',
     description:
-      'AWS CLI v2 (self-contained binary): reads ~/.aws/credentials, cli/cache and sso/cache, and fetches role credentials from IMDS.',
+      'AWS CLI v2 (self-contained binary; Linux installer, macOS pkg, Windows msi): reads ~/.aws/credentials, cli/cache and sso/cache, and fetches role credentials from IMDS.',
     platform: 'any',
     cloud: 'aws',
     names: ['aws', 'aws.exe'],
-    pathPatterns: ['/usr/local/aws-cli/v2/*/dist/aws', '?:/program files/amazon/awscliv2/aws.exe'],
+    // macOS's pkg installs the same binary as /usr/local/aws-cli/aws (/usr/local/bin/aws links to it).
+    pathPatterns: ['/usr/local/aws-cli/v2/*/dist/aws', '/usr/local/aws-cli/aws', '?:/program files/amazon/awscliv2/aws.exe'],
     vectors: ['TokenCache', 'TokenEndpoint'],
     source: 'https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html',
   },
@@ -684,6 +701,23 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     ],
     vectors: ['TokenCache', 'TokenEndpoint'],
     source: 'https://cloud.google.com/sdk/docs/install',
+  },
+  {
+    id: 'gcloud-cli-macos',
+    description:
+      "Google Cloud CLI from Homebrew's gcloud-cli cask on macOS: the SDK is copied to <prefix>/share/google-cloud-sdk, and gcloud runs lib/gcloud.py with the cask's virtualenv python or Homebrew's framework python (the bundled python only on x86_64); trusted by script path, as run by a python that is not in a home.",
+    platform: 'macos',
+    cloud: 'gcp',
+    names: ['gcloud.py'],
+    pathPatterns: [
+      '/opt/homebrew/share/google-cloud-sdk/lib/gcloud.py',
+      '/usr/local/share/google-cloud-sdk/lib/gcloud.py',
+      '/opt/homebrew/caskroom/gcloud-cli/*/google-cloud-sdk/lib/gcloud.py',
+      '/usr/local/caskroom/gcloud-cli/*/google-cloud-sdk/lib/gcloud.py',
+      '/usr/local/caskroom/google-cloud-sdk/*/google-cloud-sdk/lib/gcloud.py',
+    ],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://github.com/Homebrew/homebrew-cask/blob/master/Casks/g/gcloud-cli.rb',
   },
   {
     id: 'docker-credential-gcr',

@@ -123,12 +123,12 @@ function isUserPlaceable(pathKey: string, rawPath: string): boolean {
 }
 
 /**
- * A path in a user's home folder (`/home/<user>/`, `C:\Users\<user>\`): the user, and anything
- * running as the user, can write there. `/home/kubernetes/` is no user's: GKE's Container-Optimized
+ * A path in a user's home folder (`/home/<user>/`, macOS's `/Users/<user>/`, `C:\Users\<user>\`):
+ * the user, and anything running as the user, can write there. `/home/kubernetes/` is no user's: GKE's Container-Optimized
  * OS nodes keep their node binaries there, root-owned.
  */
 function isInUserHome(pathKey: string): boolean {
-  return /^(?:\/home\/(?!kubernetes\/)[^/]+\/|\?:\/users\/[^/]+\/)/.test(pathKey);
+  return /^(?:\/home\/(?!kubernetes\/)[^/]+\/|\/users\/[^/]+\/|\?:\/users\/[^/]+\/)/.test(pathKey);
 }
 
 /**
@@ -150,11 +150,14 @@ function isOnAnotherDrive(rawPath: string): boolean {
 
 /**
  * The folder a program is installed in: the product's own folder under a system location
- * (`/opt/az/`, `/opt/microsoft/`, `/usr/lib/google-cloud-sdk/`, `C:\Program Files\Microsoft SDKs\`)
- * or in a home (`/home/bob/.vscode-server/`, `C:\Users\bob\AppData\Local\Google\`); undefined elsewhere.
+ * (`/opt/az/`, `/opt/microsoft/`, `/usr/lib/google-cloud-sdk/`, `C:\Program Files\Microsoft SDKs\`,
+ * a Homebrew formula's `/opt/homebrew/Cellar/<formula>/`) or in a home (`/home/bob/.vscode-server/`,
+ * `C:\Users\bob\AppData\Local\Google\`); undefined elsewhere. Homebrew's own pythons
+ * (`Cellar/python@3.x/`) are not a product's folder: every formula written in python runs them, as
+ * every package runs /usr/bin/python3.
  */
 const INSTALL_ROOT =
-  /^(?:\/opt\/[^/]+\/|\/usr\/(?:local\/)?(?:lib|lib64|libexec|share)\/[^/]+\/|\/snap\/[^/]+\/|\/var\/lib\/[^/]+\/|\?:\/program files(?: \(x86\))?\/[^/]+\/|\/home\/[^/]+\/[^/]+\/|\/root\/[^/]+\/|\?:\/users\/[^/]+\/appdata\/(?:local|roaming)\/(?:programs\/)?[^/]+\/)/;
+  /^(?:(?:\/opt\/homebrew|\/usr\/local)\/cellar\/(?!python@)[^/]+\/|\/opt\/(?!homebrew\/)[^/]+\/|\/usr\/(?:local\/)?(?:lib|lib64|libexec|share)\/[^/]+\/|\/snap\/[^/]+\/|\/var\/lib\/[^/]+\/|\?:\/program files(?: \(x86\))?\/[^/]+\/|\/home\/[^/]+\/[^/]+\/|\/root\/[^/]+\/|\?:\/users\/[^/]+\/appdata\/(?:local|roaming)\/(?:programs\/)?[^/]+\/)/;
 
 /**
  * Whether an interpreter at an install location runs what that install runs: nothing named (a

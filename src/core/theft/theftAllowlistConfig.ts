@@ -36,7 +36,7 @@ export interface TheftAllowlistConfig {
 export const EMPTY_THEFT_ALLOWLIST_CONFIG: TheftAllowlistConfig = { disable: [], add: [], applications: [] };
 
 const VECTORS: readonly TheftVector[] = ['TokenEndpoint', 'ServiceAccountToken', 'TokenCache'];
-const PLATFORMS = ['windows', 'linux', 'any'] as const;
+const PLATFORMS = ['windows', 'linux', 'macos', 'any'] as const;
 const CLOUDS = ['azure', 'aws', 'gcp'] as const;
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** A dotted python module name (`azure.cli`): what `python -m` takes. */
@@ -64,7 +64,7 @@ export function parseTheftAllowlistConfig(json: unknown): { ok: true; value: The
     const id = requiredId(item['id'], `${at}.id`, err);
     const description = requiredText(item['description'], `${at}.description`, err);
     const platform = item['platform'];
-    if (!PLATFORMS.includes(platform as (typeof PLATFORMS)[number])) err(`${at}.platform`, 'must be "windows", "linux" or "any"');
+    if (!PLATFORMS.includes(platform as (typeof PLATFORMS)[number])) err(`${at}.platform`, 'must be "windows", "linux", "macos" or "any"');
     const names = stringList(item['names'], `${at}.names`, err, (value, field) => {
       if (/[\\/]/.test(value)) err(field, `"${value}" is a path; names are file names only`);
     }).map((n) => n.toLowerCase());

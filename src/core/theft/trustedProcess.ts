@@ -21,7 +21,7 @@ export interface TrustedProcess {
   readonly id: string;
   /** Who ships it and what it does, in one sentence. */
   readonly description: string;
-  readonly platform: 'windows' | 'linux' | 'any';
+  readonly platform: 'windows' | 'linux' | 'macos' | 'any';
   /**
    * The cloud whose VMs run this agent: for the token endpoint vector it is trusted only on that
    * cloud's endpoints (and on a bare metadata connection, whose cloud is not known), so an AWS

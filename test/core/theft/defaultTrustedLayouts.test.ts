@@ -87,6 +87,16 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     { interpreter: '/usr/bin/python3.12', commandLine: 'python3.12 -sm azure.cli login --identity', cwd: '/etc/ansible' },
     { interpreter: '/usr/bin/python3', commandLine: 'python3 -Ism azure.cli vm list', cwd: '/home/alice' },
   ],
+  // Homebrew's framework python re-executes Python.app: the image is Python.app's, the command line the wrapper's.
+  'azure-cli-macos': [
+    {
+      interpreter: '/opt/homebrew/Cellar/python@3.13/3.13.5/Frameworks/Python.framework/Versions/3.13/Resources/Python.app/Contents/MacOS/Python',
+      commandLine: '/opt/homebrew/Cellar/azure-cli/2.75.0/libexec/bin/python -Im azure.cli account get-access-token',
+      cwd: '/Users/alice/src/infra',
+    },
+    { interpreter: '/usr/local/Cellar/python@3.12/3.12.11/Frameworks/Python.framework/Versions/3.12/Resources/Python.app/Contents/MacOS/Python', commandLine: 'python -Im azure.cli login' },
+    { interpreter: '/opt/homebrew/Cellar/azure-cli/2.75.0/libexec/bin/python3.13', commandLine: '/opt/homebrew/Cellar/azure-cli/2.75.0/libexec/bin/python -Im azure.cli vm list' },
+  ],
   // ── AWS ──
   'aws-ssm-agent-linux': [{ exe: '/usr/bin/amazon-ssm-agent' }, { exe: '/snap/amazon-ssm-agent/7628/ssm-agent-worker' }],
   'aws-ssm-agent-windows': [{ exe: 'C:\\Program Files\\Amazon\\SSM\\amazon-ssm-agent.exe' }, { exe: 'C:\\Program Files\\Amazon\\SSM\\ssm-agent-worker.exe' }],
@@ -112,7 +122,7 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     { exe: 'C:\\Program Files\\Amazon\\AmazonCloudWatchAgent\\amazon-cloudwatch-agent.exe' },
   ],
   'aws-inspector-ssm-plugin': [{ exe: '/opt/aws/inspector/bin/inspectorssmplugin' }],
-  'aws-cli-v2': [{ exe: '/usr/local/aws-cli/v2/2.15.30/dist/aws' }, { exe: 'C:\\Program Files\\Amazon\\AWSCLIV2\\aws.exe' }],
+  'aws-cli-v2': [{ exe: '/usr/local/aws-cli/v2/2.15.30/dist/aws' }, { exe: '/usr/local/aws-cli/aws' }, { exe: 'C:\\Program Files\\Amazon\\AWSCLIV2\\aws.exe' }],
   // ── Google Cloud ──
   'gcp-guest-agent-linux': [{ exe: '/usr/bin/google_guest_agent' }, { exe: '/usr/lib/google/guest_agent/core_plugin' }],
   'gcp-metadata-script-runner-linux': [{ exe: '/usr/bin/google_metadata_script_runner' }],
@@ -122,6 +132,13 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'gcp-ops-agent-linux': [{ exe: '/opt/google-cloud-ops-agent/subagents/opentelemetry-collector/otelopscol' }],
   'gcp-ops-agent-windows': [{ exe: 'C:\\Program Files\\Google\\Cloud Operations\\Ops Agent\\bin\\google-cloud-ops-agent.exe' }],
   'gcloud-cli': [{ exe: '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3' }],
+  'gcloud-cli-macos': [
+    {
+      interpreter: '/opt/homebrew/Cellar/python@3.13/3.13.5/Frameworks/Python.framework/Versions/3.13/Resources/Python.app/Contents/MacOS/Python',
+      commandLine: '/Users/alice/.config/gcloud/virtenv/bin/python3 /opt/homebrew/share/google-cloud-sdk/lib/gcloud.py auth print-access-token',
+    },
+    { interpreter: '/usr/local/Caskroom/google-cloud-sdk/latest/google-cloud-sdk/platform/bundledpythonunix/bin/python3', commandLine: 'python3 -S /usr/local/Caskroom/google-cloud-sdk/latest/google-cloud-sdk/lib/gcloud.py config list' },
+  ],
   'docker-credential-gcr': [{ exe: '/usr/bin/docker-credential-gcr' }],
   // ── Kubernetes nodes ──
   kubelet: [{ exe: '/usr/bin/kubelet' }, { exe: '/home/kubernetes/bin/kubelet' }],
@@ -254,6 +271,12 @@ describe('what the defaults must not trust', () => {
     ['the system python running a module whose name only starts like the CLI\u2019s', event('/usr/bin/python3.9', 'python3.9 -m azure.cli_grab')],
     ['the CLI module run from /tmp, where a planted azure/cli would shadow it', event('/usr/bin/python3.9', 'python3.9 -sm azure.cli account get-access-token', '/tmp/x')],
     ['a python outside the system folder running the CLI module', event('/home/alice/bin/python3', 'python3 -sm azure.cli account get-access-token')],
+    ['Homebrew\u2019s python running a script of a user\u2019s', event('/opt/homebrew/Cellar/python@3.13/3.13.5/Frameworks/Python.framework/Versions/3.13/Resources/Python.app/Contents/MacOS/Python', 'python3 /Users/alice/grab.py')],
+    ['Homebrew\u2019s python running inline code', event('/opt/homebrew/Cellar/python@3.13/3.13.5/Frameworks/Python.framework/Versions/3.13/Resources/Python.app/Contents/MacOS/Python', "python3 -Ic 'import azure.cli'")],
+    ['Homebrew\u2019s python with no command line (every Homebrew python tool runs it)', event('/opt/homebrew/Cellar/python@3.13/3.13.5/Frameworks/Python.framework/Versions/3.13/Resources/Python.app/Contents/MacOS/Python')],
+    ['a python in a Mac home running the CLI module', event('/Users/alice/.venv/bin/python3', 'python3 -Im azure.cli account get-access-token')],
+    ['a python in a Mac home running gcloud.py', event('/Users/alice/.venv/bin/python3', 'python3 /opt/homebrew/share/google-cloud-sdk/lib/gcloud.py auth print-access-token')],
+    ['the aws name in a Mac\u2019s temporary folder', event('/private/var/folders/x1/abc/T/aws')],
     ['a Run Command script on Linux', event('/var/lib/waagent/run-command-handler/download/myRunCommand/0/script.sh')],
     ['a Run Command handler name outside its bin folder', event('/var/lib/waagent/run-command-handler/download/x/0/run-command-handler')],
     ['the Key Vault extension name in a writable folder', event('/tmp/Microsoft.Azure.KeyVault.KeyVaultForLinux-3.2.0.12/akvvm_service')],

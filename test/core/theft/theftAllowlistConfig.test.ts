@@ -55,7 +55,7 @@ describe('parseTheftAllowlistConfig', () => {
     [{ disable: 'agent-a' }, 'theftAllowlist.disable: must be an array'],
     [{ disable: ['Agent A'] }, 'theftAllowlist.disable[0]: "Agent A" is not an entry id'],
     [{ add: [{ ...VALID.add[0], id: 'Bad_Id' }] }, 'theftAllowlist.add[0].id: "Bad_Id" must be kebab-case'],
-    [{ add: [{ ...VALID.add[0], platform: 'macos' }] }, 'theftAllowlist.add[0].platform: must be "windows", "linux" or "any"'],
+    [{ add: [{ ...VALID.add[0], platform: 'darwin' }] }, 'theftAllowlist.add[0].platform: must be "windows", "linux", "macos" or "any"'],
     [{ add: [{ ...VALID.add[0], names: ['/usr/bin/x'] }] }, 'theftAllowlist.add[0].names[0]: "/usr/bin/x" is a path'],
     [{ add: [{ ...VALID.add[0], pathPatterns: ['contoso-inventory'] }] }, 'theftAllowlist.add[0].pathPatterns[0]: "contoso-inventory" must be an absolute path pattern'],
     [{ add: [{ ...VALID.add[0], pathPatterns: ['/**'] }] }, 'theftAllowlist.add[0].pathPatterns[0]: "/**" would trust every program'],

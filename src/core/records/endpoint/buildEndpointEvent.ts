@@ -105,8 +105,10 @@ function endpointSource(format: EndpointFormat, recordId: DeferredRecordId, cate
 
 function guessPlatform(processPath: string, filePath: string, name: string): EndpointPlatform {
   const byPath = platformOfPath(processPath);
-  if (byPath !== 'unknown') return byPath;
   const byFile = platformOfPath(filePath);
+  // `/usr/bin/curl` reading `/Users/bob/.aws/credentials` is a Mac's curl.
+  if (byPath === 'linux' && byFile === 'macos') return byFile;
+  if (byPath !== 'unknown') return byPath;
   if (byFile !== 'unknown') return byFile;
   return /\.exe$/i.test(name) ? 'windows' : 'unknown';
 }

@@ -203,6 +203,8 @@ function platformOf(os: string | undefined): EndpointPlatform {
   const o = (os ?? '').toLowerCase();
   if (o === 'windows') return 'windows';
   if (o === 'linux' || o === 'debian' || o === 'redhat' || o === 'ubuntu') return 'linux';
+  // Elastic Defend and Auditbeat write `macos`; `darwin` is the kernel's name (os.platform).
+  if (o === 'macos' || o === 'darwin') return 'macos';
   return 'unknown';
 }
 

@@ -5,7 +5,7 @@ import type { Parsed } from '../reject';
  * network connection or HTTP request, touched a file, or was started with a command line.
  * The theft rules read only this type, never a source format.
  */
-export type EndpointPlatform = 'windows' | 'linux' | 'unknown';
+export type EndpointPlatform = 'windows' | 'linux' | 'macos' | 'unknown';
 export type EndpointEventKind = 'network' | 'file' | 'process';
 
 /** The telemetry formats the parsers understand; kept in Evidence so an analyst knows where to look. */

@@ -62,9 +62,19 @@ export function baseName(path: string): string {
   return slash < 0 ? path : path.slice(slash + 1);
 }
 
-/** Windows when the path has a drive, a `\device\` prefix or backslashes; Linux when it starts with `/`. */
-export function platformOfPath(path: string): 'windows' | 'linux' | 'unknown' {
+/** Folders only macOS has at the root of its file system (case as on disk varies: matched case-insensitively). */
+const MACOS_ROOT = /^\/(?:users|applications|library|system|private|volumes|opt\/homebrew|usr\/local\/(?:cellar|caskroom))\//i;
+
+/**
+ * Windows when the path has a drive, a `\device\` prefix or backslashes; macOS when it starts in
+ * a folder only macOS has (`/Users/`, `/Applications/`, `/Library/`, `/System/`, `/private/`,
+ * `/Volumes/`, Homebrew's `/opt/homebrew/` and `/usr/local/Cellar/`); Linux for any other path
+ * from `/`. A macOS program in a folder both have (`/usr/bin/curl`) reads as Linux.
+ */
+export function platformOfPath(path: string): 'windows' | 'linux' | 'macos' | 'unknown' {
   if (/^(?:[a-z]:[\\/]|\\\\|\\device\\|\\\?\?\\)/i.test(path) || path.includes('\\')) return 'windows';
+  if (MACOS_ROOT.test(path)) return 'macos';
   if (path.startsWith('/')) return 'linux';
   return 'unknown';
 }
+

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryAlertSink } from '../../src/adapters/alertSink';
+import { MemoryStateStore } from '../../src/adapters/memoryStateStore';
+import { MemoryRejectSink } from '../../src/adapters/rejectSink';
+import { judgeEndpointOutcomes, parseEndpointMessages, type TheftDeps } from '../../src/app/theftRunner';
+import { loadTheftSettings } from '../../src/app/theftSettings';
+import { parseEndpointRecord } from '../../src/core/records/endpoint/parseEndpointRecord';
+
+/*
+ * Macs under Defender for Endpoint and Elastic Defend, in the shapes those agents write: homes are
+ * /Users/<user> (root's /var/root, reported as /private/var/root), temporary files live in
+ * /private/tmp and /private/var/folders/…/T/, and the Azure CLI from Homebrew runs as Homebrew's
+ * framework python (Python.app/Contents/MacOS/Python) with `-Im azure.cli`, keeping a plain
+ * ~/.azure/msal_token_cache.json (encryption is Windows-only by default). Default allowlists.
+ */
+const PYTHON_APP = '/opt/homebrew/Cellar/python@3.13/3.13.5/Frameworks/Python.framework/Versions/3.13/Resources/Python.app/Contents/MacOS/Python';
+const AZ_COMMAND = '/opt/homebrew/Cellar/azure-cli/2.75.0/libexec/bin/python -Im azure.cli account get-access-token --resource https://management.azure.com';
+
+/** One MDE Advanced Hunting row as the streaming API sends it. */
+function mdeFileEvent(reportId: number, properties: Record<string, unknown>): unknown {
+  return {
+    category: 'AdvancedHunting-DeviceFileEvents',
+    operationName: 'Publish',
+    tenantId: '00000000-0000-4000-8000-00000000c0de',
+    time: '2026-03-01T10:00:05.0000000Z',
+    properties: {
+      Timestamp: `2026-03-01T11:${String(reportId % 60).padStart(2, '0')}:00.0000000Z`,
+      DeviceId: '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c',
+      DeviceName: 'mbp-alice.contoso.com',
+      InitiatingProcessAccountDomain: 'mbp-alice',
+      InitiatingProcessAccountName: 'alice',
+      InitiatingProcessId: 4000 + reportId,
+      ReportId: reportId,
+      ...properties,
+    },
+  };
+}
+
+/** An Elastic Defend file event from a Mac. */
+function defendFileEvent(id: string, action: string, executable: string, args: readonly string[], filePath: string): unknown {
+  return {
+    '@timestamp': '2026-03-01T11:30:00.000Z',
+    agent: { type: 'endpoint', version: '8.15.0', id: '2a9f8e7d-0000-4000-8000-0000000000ac' },
+    ecs: { version: '8.11.0' },
+    data_stream: { dataset: 'endpoint.events.file', namespace: 'default', type: 'logs' },
+    event: { kind: 'event', category: ['file'], type: [action === 'open' ? 'access' : 'change'], action, id, dataset: 'endpoint.events.file', module: 'endpoint' },
+    host: { name: 'mbp-alice', hostname: 'mbp-alice', id: '6c1f5d0a-0000-4000-8000-0000000000ac', os: { type: 'macos', family: 'darwin', platform: 'darwin', name: 'macOS' } },
+    user: { name: 'alice', id: '501' },
+    process: { name: executable.split('/').pop(), executable, args, command_line: args.join(' '), pid: 7000, working_directory: '/Users/alice' },
+    file: { path: filePath, name: filePath.split('/').pop(), directory: filePath.slice(0, filePath.lastIndexOf('/')) },
+  };
+}
+
+const RECORDS = {
+  // The CLI refreshing its own cache at sign-in: written where it lives, by its owner.
+  azWritesOwnCache: mdeFileEvent(1, {
+    ActionType: 'FileModified',
+    FileName: 'msal_token_cache.json',
+    FolderPath: '/Users/alice/.azure/msal_token_cache.json',
+    InitiatingProcessFileName: 'Python',
+    InitiatingProcessFolderPath: PYTHON_APP,
+    InitiatingProcessCommandLine: AZ_COMMAND,
+  }),
+  // Root's CLI (sudo az login) keeps its cache in /var/root, which telemetry reports through /private.
+  rootAzWritesOwnCache: mdeFileEvent(2, {
+    ActionType: 'FileModified',
+    FileName: 'azureProfile.json',
+    FolderPath: '/private/var/root/.azure/azureProfile.json',
+    InitiatingProcessFileName: 'Python',
+    InitiatingProcessFolderPath: PYTHON_APP,
+    InitiatingProcessCommandLine: AZ_COMMAND,
+    InitiatingProcessAccountName: 'root',
+  }),
+  // The same cache copied to /private/tmp by inline python.
+  inlineCopyToTmp: mdeFileEvent(3, {
+    ActionType: 'FileCreated',
+    FileName: 'msal_token_cache.json',
+    FolderPath: '/private/tmp/.c/msal_token_cache.json',
+    InitiatingProcessFileName: 'Python',
+    InitiatingProcessFolderPath: PYTHON_APP,
+    InitiatingProcessCommandLine: `python3 -c "import shutil; shutil.copy('/Users/alice/.azure/msal_token_cache.json', '/private/tmp/.c/')"`,
+  }),
+  // Another account writing into alice's cache folder: a copy, not the owner's refresh.
+  otherAccountWritesCache: mdeFileEvent(4, {
+    ActionType: 'FileCreated',
+    FileName: 'msal_token_cache.json',
+    FolderPath: '/Users/eve/.azure/msal_token_cache.json',
+    InitiatingProcessFileName: 'cp',
+    InitiatingProcessFolderPath: '/bin/cp',
+    InitiatingProcessCommandLine: 'cp /Users/alice/.azure/msal_token_cache.json /Users/eve/.azure/',
+    InitiatingProcessAccountName: 'eve',
+  }),
+  // The CLI opening its cache (Elastic Defend with the executable): trusted for azure.cli.
+  azOpensCache: defendFileEvent('Mac+++1', 'open', PYTHON_APP, [PYTHON_APP, '-Im', 'azure.cli', 'account', 'show'], '/Users/alice/.azure/msal_token_cache.json'),
+  // A download in the user's temporary folder opening the gcloud store.
+  downloadOpensGcloud: defendFileEvent('Mac+++2', 'open', '/private/var/folders/x1/k2q/T/AppTranslocation/upd/updater', ['updater'], '/Users/alice/.config/gcloud/credentials.db'),
+};
+
+function deps(): TheftDeps & { sink: MemoryAlertSink; deadLetter: MemoryRejectSink } {
+  return { store: new MemoryStateStore(), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: loadTheftSettings(undefined), processedAt: Date.parse('2026-03-02T00:00:00Z') };
+}
+
+async function alertsOf(records: readonly unknown[]) {
+  const d = deps();
+  const parsed = parseEndpointMessages([JSON.stringify({ records })], (i) => `message ${i}`, d.processedAt);
+  const outcome = await judgeEndpointOutcomes(parsed.outcomes, d, 'mac-batch', parsed.rejects);
+  expect(outcome.rejectsByReason).toEqual({});
+  return outcome.alerts.map((a) => [a.Severity, a.Vector, a.Target, a.ProcessPath] as const);
+}
+
+describe('theft on macOS endpoints', () => {
+  it('reads the platform from the paths (MDE) and from host.os (Elastic)', () => {
+    for (const record of [RECORDS.azWritesOwnCache, RECORDS.azOpensCache]) {
+      const parsed = parseEndpointRecord(record, 'test');
+      expect(parsed.ok === true && parsed.value.platform).toBe('macos');
+    }
+  });
+
+  it('is silent for the Azure CLI from Homebrew keeping its own cache, the user’s or root’s', async () => {
+    expect(await alertsOf([RECORDS.azWritesOwnCache, RECORDS.rootAzWritesOwnCache, RECORDS.azOpensCache])).toEqual([]);
+  });
+
+  it('raises on a cache copied to a temporary folder, into another user’s home, or opened by a download', async () => {
+    expect(await alertsOf([RECORDS.inlineCopyToTmp, RECORDS.otherAccountWritesCache, RECORDS.downloadOpensGcloud])).toEqual([
+      ['High', 'TokenCache', '/private/tmp/.c/msal_token_cache.json', PYTHON_APP],
+      ['High', 'TokenCache', '/Users/eve/.azure/msal_token_cache.json', '/bin/cp'],
+      ['High', 'TokenCache', '/Users/alice/.config/gcloud/credentials.db', '/private/var/folders/x1/k2q/T/AppTranslocation/upd/updater'],
+    ]);
+  });
+});
