@@ -39,6 +39,8 @@ const DOWNLOAD_TOOLS = new Set([
   'fetch', 'openssl', 'desktopimgdownldr',
   // What Debian's alternatives resolve `nc` and `wget` to: the executable's own name is what telemetry shows.
   'nc.openbsd', 'nc.traditional', 'wget2',
+  // macOS's own URL client.
+  'nscurl',
 ]);
 /** Copy and viewing utilities (and the Windows LOLBins that copy files): how a token file is read by hand. */
 const FILE_UTILITIES = new Set([
@@ -46,6 +48,8 @@ const FILE_UTILITIES = new Set([
   'sftp', 'tee', 'grep', 'awk', 'sed', 'jq', 'type', 'findstr', 'xcopy', 'robocopy', 'esentutl', 'expand', 'replace', 'makecab',
   // `awk` through Debian's alternatives, and the other common awks.
   'mawk', 'gawk', 'nawk', 'original-awk',
+  // Archivers and readers beyond the above; `ditto` is macOS's copier and archiver, `sqlite3` reads gcloud's stores.
+  'ditto', 'sqlite3', 'bzip2', 'xz', '7z', '7za', 'cpio', 'hexdump',
 ]);
 const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', 'sh', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env']);
 
@@ -63,6 +67,8 @@ const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegE
   { name: /^php[\d.]*$/, inline: /^-r$/, module: null, takesValue: new Set(['-c', '-d', '-z']) },
   { name: /^(?:lua[\d.]*|tclsh[\d.]*|rscript)$/, inline: /^-e$/, module: null, takesValue: new Set(['-l']) },
   { name: /^javaw?$/, inline: /^$/, module: null, takesValue: new Set(['-cp', '-classpath', '--class-path', '-p', '--module-path']) },
+  // macOS: AppleScript and JavaScript for Automation (`osascript -l JavaScript -e '…'`).
+  { name: /^osascript$/, inline: /^-e$/, module: null, takesValue: new Set(['-l', '-s']) },
 ];
 
 /** Temporary and world-writable locations: any program, script or downloaded file here is the strongest signal. */

@@ -83,7 +83,7 @@ export const NEVER_TRUSTED_BY_NAME_ALONE: ReadonlySet<string> = new Set([
   'sh', 'bash', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'busybox', 'env',
   'python', 'python2', 'python3', 'python.exe', 'pythonw.exe', 'python3.exe',
   'node', 'node.exe', 'nodejs', 'bun', 'deno', 'java', 'java.exe', 'javaw.exe',
-  'perl', 'ruby', 'php', 'lua',
+  'perl', 'ruby', 'php', 'lua', 'osascript',
   'curl', 'curl.exe', 'wget', 'wget.exe', 'nc', 'ncat', 'socat', 'openssl',
   'cat', 'cp', 'head', 'tail', 'base64', 'dd',
   'powershell.exe', 'powershell_ise.exe', 'pwsh', 'pwsh.exe', 'cmd.exe',

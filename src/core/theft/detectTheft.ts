@@ -5,7 +5,7 @@ import { boundId, boundText } from '../bounds/textBounds';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { tableKey } from '../state/keys';
 import type { PartitionSnapshot, RowChange, RowValue } from '../state/partition';
-import { profileCaller, type CallerProfile } from './callerProfile';
+import { isInterpreterImage, profileCaller, type CallerProfile } from './callerProfile';
 import { decideTrust, trustedByExecutablePath, type TheftAllowlist, type TrustDecision } from './theftAllowlist';
 import { THEFT_RULES, type TheftMatch, type TheftRule } from './theftRules';
 import { versionlessPathKey } from './versionlessPath';
@@ -172,10 +172,19 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
   for (const { event, partitionKey, caller, suspects } of screened.candidates) {
     for (const { rule, match, trust } of suspects) {
       const program = programKey(event, caller);
-      const standing: CallerStanding = trust.verdict === 'name-only' || trust.verdict === 'user-writable' ? trust.verdict : caller.tier === 'suspicious' ? 'suspicious' : 'first-time';
+      const standing: CallerStanding =
+        trust.verdict === 'name-only' || trust.verdict === 'user-writable'
+          ? trust.verdict
+          : caller.tier === 'suspicious'
+            ? 'suspicious'
+            : event.process.pathKey === '' && isInterpreterImage(caller.image)
+              ? 'pathless-interpreter'
+              : 'first-time';
       const build = (id: string): AlertRow => theftAlert({ event, rule, match, standing, caller, trust, id });
 
-      if (standing === 'suspicious') {
+      // Suspicious callers, and interpreters known by name only, are never known callers: each is
+      // raised once per target and dedup window.
+      if (standing === 'suspicious' || standing === 'pathless-interpreter') {
         const rowKey = tableKey('dedup', rule.vector, program, match.targetKey);
         const candidate = alertId([THEFT_DETECTOR, rule.id, partitionKey, event.source.recordId, match.targetKey]);
         const decision = decideDedup(dedupStateFromRow(state.get(partitionKey, rowKey)), event.timeMs, candidate, windowMs);

@@ -98,7 +98,12 @@ function reasonOf(
         : standing === 'user-writable'
           ? `allowlisted by a path an ordinary user can write, a home folder or a drive other than C: (entry ${trust.verdict === 'user-writable' ? trust.entryId : ''})`
           : caller.description;
-  const first = standing === 'suspicious' ? '' : vector === 'TokenEndpoint' ? '; first time this executable asked for a token on this host' : '; first time this executable touched a token file of this kind on this host';
+  const first =
+    standing === 'suspicious'
+      ? ''
+      : standing === 'pathless-interpreter'
+        ? '; the telemetry names no executable, and an interpreter is never a known caller by its name alone'
+        : vector === 'TokenEndpoint' ? '; first time this executable asked for a token on this host' : '; first time this executable touched a token file of this kind on this host';
   const misplaced = trust.verdict === 'untrusted' && trust.nameMatchedEntry !== '' ? `; its name matches allowlist entry ${trust.nameMatchedEntry} but its path is outside that entry's install locations` : '';
   return `${program} (${who}) on ${host} ${action}${first}${misplaced}; ${evidence}.`;
 }

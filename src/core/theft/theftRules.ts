@@ -1,7 +1,7 @@
 import type { Severity, TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
-import type { EndpointEvent } from '../records/endpoint/endpointEvent';
-import { imageOfProcess, isTemporaryLocation } from './callerProfile';
+import type { EndpointEvent, EndpointFile } from '../records/endpoint/endpointEvent';
+import { imageOfProcess, isTemporaryLocation, profileCaller } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
 import { NON_READING, tokenFilesInCommandLine } from './commandLineTokenFiles';
@@ -149,6 +149,29 @@ interface SeenTokenFile {
 }
 
 /**
+ * The token file a rename took out of its folder (`mv ~/.aws/credentials /private/tmp/.c`), or
+ * undefined: no previous path, not a token file, or renamed inside its own folder (a CLI replacing
+ * its cache through a file beside it).
+ */
+function movedOutOfItsFolder(file: EndpointFile): TokenFileHit | undefined {
+  if (file.previousPathKey === '') return undefined;
+  const taken = tokenFileOfPath(file.previousPath);
+  if (taken === undefined) return undefined;
+  const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1);
+  return folderOf(taken.pathKey) === folderOf(file.pathKey) ? undefined : taken;
+}
+
+/**
+ * Whether the process is an interpreter running a script from a temporary folder (`python3
+ * /private/tmp/s.py`). Shells are left out: Run Command hands PowerShell its script in the
+ * extension's `Downloads` folder, and Azure PowerShell run so writes its own context as SYSTEM.
+ */
+function runsTemporaryScript(event: EndpointEvent): boolean {
+  const caller = profileCaller(event.process);
+  return caller.category === 'interpreter-writable-script' && isTemporaryLocation(caller.scriptKey);
+}
+
+/**
  * The token files an event touches or names, whatever their vector. The three token file rules ask
  * this of the same event one after the other, so the last event's answer is kept: the path is
  * matched once per event, not once per rule.
@@ -160,15 +183,21 @@ function tokenFileHits(event: EndpointEvent): readonly SeenTokenFile[] {
   if (event.kind === 'file' && event.file !== null && !isDeleteAction(event.file.action)) {
     const hit = tokenFileOfPath(event.file.path);
     const action = event.file.action;
-    // A cache written in its own folder is its owner refreshing it, unless the writer runs from a
-    // temporary folder (a downloaded tool planting or rewriting a CLI's tokens) or its command line
-    // names another token file (`Copy-Item C:\Users\admin\.azure\msal_token_cache.bin` into eve's own).
+    // A cache written in its own folder is its owner refreshing it, unless the writer, or the script
+    // an interpreter runs, is in a temporary folder (a downloaded tool planting or rewriting a CLI's
+    // tokens) or its command line names another token file (`Copy-Item C:\Users\admin\.azure\msal_token_cache.bin`
+    // into eve's own, `ditto /Users/bob/.azure /var/root/.azure`).
     const ownerWrite =
       hit !== undefined &&
       isCacheWrittenInPlace(hit, action, event.account) &&
       !isTemporaryLocation(event.process.pathKey) &&
+      !runsTemporaryScript(event) &&
       !tokenFilesInCommandLine(event.process.commandLine, event.process.workingDirectory).some((named) => named.pathKey !== hit.pathKey);
-    if (hit !== undefined && (hit.readsOnly ? isReadAction(action) : !ownerWrite)) hits = [{ hit, via: 'file-event', operation: action }];
+    const moved = movedOutOfItsFolder(event.file);
+    // A token file renamed or moved elsewhere (MDE FileRenamed, Elastic `rename`) is taken: the
+    // file it was is the target, whoever moved it.
+    if (moved !== undefined) hits = [{ hit: moved, via: 'file-event', operation: action }];
+    else if (hit !== undefined && (hit.readsOnly ? isReadAction(action) : !ownerWrite)) hits = [{ hit, via: 'file-event', operation: action }];
     // A file that is no token file, written by a command line that names one: the copy itself
     // (`cp ~/.azure/msal_token_cache.json /tmp/x.dat`, seen in DeviceFileEvents' InitiatingProcessCommandLine).
     else if (hit === undefined && !isReadAction(action) && event.process.commandLine !== '') {

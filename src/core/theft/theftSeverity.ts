@@ -16,9 +16,12 @@ import type { MatchStrength } from './theftRules';
  *   first-time caller Medium, and a name-only allowlist match Medium too (not lowered).
  *
  * High needs a token path: a bare connection never proves a token was requested. A known caller
- * (an "other" program after its first request on the host) raises nothing.
+ * (an "other" program after its first request on the host) raises nothing. An interpreter the
+ * telemetry names without its executable (`pathless-interpreter`: Elastic Defend's macOS `open`
+ * events name the process only) is judged as a first-time caller every time, never known: every
+ * python on a Mac is an image called `Python`, and one seen once says nothing of the next.
  */
-export type CallerStanding = 'suspicious' | 'first-time' | 'name-only' | 'user-writable';
+export type CallerStanding = 'suspicious' | 'first-time' | 'pathless-interpreter' | 'name-only' | 'user-writable';
 
 export function theftSeverity(strength: MatchStrength, standing: CallerStanding): Severity {
   const tokenSeen = strength !== 'endpoint-only';

@@ -89,7 +89,7 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
     vector: 'TokenCache',
     what: 'cloud CLI / OAuth token cache',
     pattern:
-      /(?:^|\/)(?:application_default_credentials\.json|accesstokens\.json|azureprofile\.json|msal_token_cache\.(?:json|bin)|msal_http_cache\.bin|service_principal_entries\.bin|tokencache\.dat|\.git-credentials)$/,
+      /(?:^|\/)(?:application_default_credentials\.json|accesstokens\.json|azureprofile\.json|msal_token_cache\.(?:json|bin)|msal_http_cache\.bin|service_principal_entries\.(?:json|bin)|tokencache\.dat|access_tokens\.db|\.git-credentials)$/,
   },
   {
     // Azure PowerShell and Visual Studio: %LOCALAPPDATA%\.IdentityService\msal.cache, ~/.local/.IdentityService/msal.cache;
@@ -106,8 +106,9 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
     pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/(?:(?:[^/]+\/)*[^/]+\.(?:json|db)|legacy_credentials\/.*)$/,
   },
   // Any json in the home's .azure (the CLI's profile and caches, Azure PowerShell's AzureRmContext.json):
-  // a project's own .azure folder (the Azure Developer CLI's config.json and environments) holds no token.
-  { id: 'azure-cli-json', vector: 'TokenCache', what: 'Azure CLI profile or token file', pattern: new RegExp(`${HOME_FOLDER}\\/\\.azure\\/(?:[^/]+\\/)*[^/]+\\.json$`) },
+  // a project's own .azure folder (the Azure Developer CLI's config.json and environments) holds no token,
+  // nor do the CLI's extensions (`az extension add` has pip write each wheel's azext_metadata.json under cliextensions/).
+  { id: 'azure-cli-json', vector: 'TokenCache', what: 'Azure CLI profile or token file', pattern: new RegExp(`${HOME_FOLDER}\\/\\.azure\\/(?!cliextensions\\/)(?:[^/]+\\/)*[^/]+\\.json$`) },
   { id: 'token-cache-folder', vector: 'TokenCache', what: 'TokenCache folder', pattern: /(?:^|\/)tokencache\/[^/]+/ },
   { id: 'aws-credentials', vector: 'TokenCache', what: 'AWS shared credentials file', pattern: /(?:^|\/)\.aws\/credentials$/ },
   { id: 'aws-cli-cache', vector: 'TokenCache', what: 'AWS CLI / SSO token cache', pattern: /(?:^|\/)\.aws\/(?:cli|sso)\/cache\/[^/]+$/ },

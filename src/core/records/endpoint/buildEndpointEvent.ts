@@ -19,7 +19,7 @@ export interface EndpointEventParts {
   readonly parentPath?: string | undefined;
   readonly account?: string | undefined;
   readonly network?: Partial<EndpointNetwork> | undefined;
-  readonly file?: { readonly path: string; readonly action?: string | undefined } | undefined;
+  readonly file?: { readonly path: string; readonly action?: string | undefined; readonly previousPath?: string | undefined } | undefined;
   readonly format: EndpointFormat;
   /** See DeferredRecordId: a fingerprint is worked out on the first read of `source.recordId`. */
   readonly recordId: DeferredRecordId;
@@ -33,7 +33,10 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
   const name = parts.processName || baseName(path);
   const platform = parts.platform && parts.platform !== 'unknown' ? parts.platform : guessPlatform(path, parts.file?.path ?? '', name);
   const filePath = parts.file ? inWorkingDirectory(parts.file.path, parts.workingDirectory ?? '') : '';
-  const file: EndpointFile | null = parts.file ? { path: filePath, pathKey: normalisePath(filePath), action: parts.file.action ?? '' } : null;
+  const previousPath = parts.file?.previousPath ? inWorkingDirectory(parts.file.previousPath, parts.workingDirectory ?? '') : '';
+  const file: EndpointFile | null = parts.file
+    ? { path: filePath, pathKey: normalisePath(filePath), action: parts.file.action ?? '', previousPath, previousPathKey: previousPath === '' ? '' : normalisePath(previousPath) }
+    : null;
   const network: EndpointNetwork | null = parts.network
     ? {
         destinationIp: parts.network.destinationIp ?? '',

@@ -101,7 +101,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
               method: text(within(objectAt(nested, 'http'), REQUEST_METHOD)) ?? '',
             }
           : undefined,
-      file: kind === 'file' && filePath !== undefined ? { path: filePath, action: text(event['action']) ?? types.join('+') } : undefined,
+      file: kind === 'file' && filePath !== undefined ? { path: filePath, action: text(event['action']) ?? types.join('+'), previousPath: text(within(file, ORIGINAL_PATH)) } : undefined,
       format: 'ecs',
       recordId: eventId ? `ecs:${eventId}` : sequence ? `auditd:${hostId ?? text(host['name']) ?? ''}|${sequence}` : fingerprintWhenRead(record),
       category: text(objectAt(nested, 'data_stream')['dataset']) ?? text(event['dataset']) ?? text(event['module']) ?? 'ecs',
@@ -135,6 +135,8 @@ function deepField(...names: [string, string, ...string[]]): DeepField {
 }
 
 const SUMMARY_OBJECT_PRIMARY = deepField('summary', 'object', 'primary');
+/** Elastic Defend's rename: where the file was (`file.Ext.original.path`). */
+const ORIGINAL_PATH = deepField('Ext', 'original', 'path');
 const OS_TYPE = deepField('os', 'type');
 const OS_FAMILY = deepField('os', 'family');
 const OS_PLATFORM = deepField('os', 'platform');

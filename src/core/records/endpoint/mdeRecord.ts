@@ -113,7 +113,10 @@ function parseMdeColumns(
   if (table === 'DeviceFileEvents') {
     const path = folderPathToFile(text(c['FolderPath']), text(c['FileName']));
     if (path === undefined) return { ok: false, reject: makeReject('mde.no-file-path', 'The DeviceFileEvents row has neither FolderPath nor FileName.', record, origin) };
-    return byInitiatingProcess('file', undefined, { path, action });
+    // FileRenamed: where the file was (a move keeps its name, so PreviousFileName may be empty).
+    const previousFolder = text(c['PreviousFolderPath']);
+    const previousPath = previousFolder === undefined ? undefined : folderPathToFile(previousFolder, text(c['PreviousFileName']) ?? text(c['FileName']));
+    return byInitiatingProcess('file', undefined, { path, action, previousPath });
   }
   if (action !== '' && action.toLowerCase() !== 'processcreated') return ignored(`mde.DeviceProcessEvents.${action}`, origin);
   return {

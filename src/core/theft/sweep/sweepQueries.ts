@@ -24,6 +24,8 @@ export const TOKEN_FILE_TERMS: readonly string[] = [
   'serviceaccount', 'secrets/tokens', 'azure-identity-token', 'eks-pod-identity-token', 'kubernetes.io~projected', 'kubernetes.io~secret',
   'application_default_credentials', 'accessTokens.json', 'azureProfile.json', 'msal_token_cache', 'msal_http_cache', 'msal.cache',
   'TokenCache', 'git-credentials', 'gcloud', '.azure', '.aws',
+  // Copies found by name anywhere (the plain-json form of the CLI's service principal store, gcloud's token store).
+  'service_principal_entries', 'access_tokens.db',
   // Azure Arc key files: %ProgramData%\AzureConnectedMachineAgent\Tokens\<guid>.key, /var/opt/azcmagent/tokens/<guid>.key.
   'AzureConnectedMachineAgent', 'azcmagent',
 ];
@@ -53,7 +55,8 @@ export function buildSweepQuery(table: SweepTable, window: { readonly fromMs: nu
       `    or InitiatingProcessCommandLine has_any ${endpoint}`,
       `    or (ActionType == "HttpConnectionInspected" and tostring(AdditionalFields) has_any ${endpoint})`,
     ].join('\n'),
-    DeviceFileEvents: `| where FolderPath has_any ${files} or FileName has_any ${files}`,
+    // A cache renamed or moved out of its folder shows where it was in PreviousFolderPath / PreviousFileName.
+    DeviceFileEvents: `| where FolderPath has_any ${files} or FileName has_any ${files} or PreviousFolderPath has_any ${files} or PreviousFileName has_any ${files}`,
     DeviceProcessEvents: `| where ProcessCommandLine has_any ${endpoint} or ProcessCommandLine has_any ${files}`,
     Event: `| where Source == "Microsoft-Windows-Sysmon" and EventID in (1, 3, 11)\n| where EventData has_any ${endpoint} or EventData has_any ${files}`,
     WindowsEvent: `| where Provider == "Microsoft-Windows-Sysmon" and EventID in (1, 3, 11)\n| where tostring(EventData) has_any ${endpoint} or tostring(EventData) has_any ${files}`,
