@@ -146,6 +146,13 @@ export function backfillOptionsFromFlags(positional: readonly string[], flags: R
   return { workspaceId: workspace, days, store, table: checkTableFlag(value('table')), serviceTagsFile: value('service-tags'), allowlistFile: value('allowlist') };
 }
 
+/** The signals that end a run, and the exit status a shell gives them (128 + the signal's number). */
+const EXIT_SIGNALS: readonly (readonly [NodeJS.Signals, number])[] = [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+];
+
 if (require.main === module) {
   // `tokenwatch replay … | head`: a closed pipe ends the output, not the run with a stack trace.
   // Any other failure to write the output (a full disk) is one line and exit 1.
@@ -157,8 +164,9 @@ if (require.main === module) {
   // Progress and warnings are a courtesy: a closed or full stderr must not end the run before its
   // alerts are written (to stdout or --out).
   process.stderr.on('error', () => undefined);
-  // Ctrl-C ends the run through process.exit, so 'exit' handlers (the demo's scratch folder) run.
-  process.once('SIGINT', () => process.exit(130));
+  // Ctrl-C, `kill` and a closed terminal end the run through process.exit, so 'exit' handlers run:
+  // the demo's scratch folder is removed and an Azurite the run started is stopped, not orphaned.
+  for (const [signal, code] of EXIT_SIGNALS) process.once(signal, () => process.exit(code));
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,3 +93,53 @@ describe('tokenwatch as a process: its own output failing', () => {
     expect(batched.code).toBe(0);
   }, 120_000);
 });
+
+describe('tokenwatch as a process: ended by a signal', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+  ] as const)('%s ends the demo with exit %i, removes its scratch folder and stops the Azurite it started', async (signal, expected) => {
+    // On Azurite the demo waits on I/O, where a signal is handled; a run that never yields (the
+    // memory store) takes it when it next does, or ends first.
+    const temporary = mkdtempSync(path.join(scratch, 'signal-'));
+    const child = spawn(process.execPath, [CLI, 'demo'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: temporary } });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      // Signalled once the demo has made its scratch folder and started writing into it.
+      const poll = setInterval(() => {
+        if (readdirSync(temporary).some((name) => name.startsWith('tokenwatch-demo-'))) {
+          clearInterval(poll);
+          child.kill(signal);
+        }
+      }, 20);
+      child.on('close', (exit) => {
+        clearInterval(poll);
+        resolve(exit);
+      });
+    });
+    expect(code).toBe(expected);
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(readdirSync(temporary)).toEqual([]);
+    // The emulator the demo started is not left behind (it is sent SIGTERM as the run exits: give it a moment).
+    for (let waited = 0; orphanedAzurites(temporary).length > 0 && waited < 5_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(orphanedAzurites(temporary)).toEqual([]);
+  }, 60_000);
+});
+
+/** Azurite processes whose environment names `temporary` as TMPDIR (inherited from the run that started them). */
+function orphanedAzurites(temporary: string): string[] {
+  if (!existsSync('/proc')) return [];
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!commandLine.includes('azurite')) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${temporary}`)) found.push(pid);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
