@@ -9,11 +9,12 @@ import { isQueryResult, queryResultRows } from '../core/records/logAnalytics/que
 import { makeReject, type Reject } from '../core/records/reject';
 
 /**
- * 64 Mi characters: the longest line or record a replay reads. An Event Hub body is at most 1 MiB
- * and a log record far less, so anything longer is not a log; holding it whole would run into V8's
- * string limit (about 512 Mi characters) and end the run instead of counting one reject.
+ * 16 Mi characters: the longest line or record a replay reads. An Event Hub body is at most 1 MiB
+ * and a log record far less, so anything longer is not a log. Parsed, a line is several times its
+ * size in objects (a 61 MB line of small objects exhausted a 512 MB heap inside JSON.parse, where
+ * V8 aborts with a native trace before anything can count it): held to 16 Mi, one line cannot.
  */
-export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
 
 /** One item of an input file: a record with its origin, or a counted reject. */
 export type InputItem = SourcedRecord | { readonly reject: Reject };

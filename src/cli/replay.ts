@@ -232,6 +232,7 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
   let parts: FilePart[] = [];
   let pending = 0;
   let held = 0;
+  let checkedAtBytes = tally.bytesRead;
   let n = 0;
   for (const file of files) {
     let part = partOf(file);
@@ -244,7 +245,9 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
           continue;
         }
         part.records.push(item);
-        if (++held % HEAP_CHECK_EVERY_RECORDS === 0 && heap.overShare()) throw tooLargeForHeap(part.file, held, batchSize, heap.limitMb);
+        // Every so many records, or bytes read: a few large records fill the heap as many small ones do.
+        if ((++held % HEAP_CHECK_EVERY_RECORDS === 0 || tally.bytesRead - checkedAtBytes >= HEAP_CHECK_EVERY_BYTES) && heap.overShare()) throw tooLargeForHeap(part.file, held, batchSize, heap.limitMb);
+        if (tally.bytesRead - checkedAtBytes >= HEAP_CHECK_EVERY_BYTES) checkedAtBytes = tally.bytesRead;
         if (batchSize && ++pending >= batchSize) {
           yield { id: `batch-${n++}`, parts };
           part = partOf(file);
@@ -264,9 +267,17 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
   if (batchSize && (pending > 0 || parts.some((p) => p.rejects.length > 0))) yield { id: `batch-${n}`, parts };
 }
 
+/** Half of what filled the heap, in a round number (50,000 at most: what one invocation of a live hub would rarely exceed). */
+function suggestedBatchSize(held: number): number {
+  const half = Math.max(1, Math.floor(held / 2));
+  const magnitude = 10 ** Math.max(0, Math.floor(Math.log10(half)));
+  return Math.min(50_000, Math.floor(half / magnitude) * magnitude);
+}
+
 /** The share of the heap one invocation's records may fill while read: judging them needs the rest. */
 const HEAP_SHARE_FOR_RECORDS = 0.4;
 const HEAP_CHECK_EVERY_RECORDS = 1024;
+const HEAP_CHECK_EVERY_BYTES = 16 * 1024 * 1024;
 
 function tooLargeForHeap(file: string, held: number, batchSize: number | undefined, limitMb: number): CommandFailure {
   const filled = `fill ${Math.round(HEAP_SHARE_FOR_RECORDS * 100)} % of the ${limitMb} MB heap`;
@@ -274,7 +285,7 @@ function tooLargeForHeap(file: string, held: number, batchSize: number | undefin
   if (batchSize === undefined) {
     return new CommandFailure(
       `${printable(file)} is too large to replay as one invocation: ${held.toLocaleString('en-US')} of its records ${filled}. ` +
-        `Replay it with --batch-size 50000 (its records then oldest first: an invocation older than the one before it by more than the 2-day lateness allowance teaches nothing), ${more}`,
+        `Replay it with --batch-size ${suggestedBatchSize(held)} (its records then oldest first: an invocation older than the one before it by more than the 2-day lateness allowance teaches nothing), ${more}`,
     );
   }
   return new CommandFailure(`the replay's state and an invocation of ${held.toLocaleString('en-US')} records (reading ${printable(file)}) ${filled}: use a smaller --batch-size or --store azurite, ${more}`);

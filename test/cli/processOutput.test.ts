@@ -85,12 +85,28 @@ describe('tokenwatch as a process: its own output failing', () => {
     const whole = await run(['replay', big, '--out', path.join(scratch, 'whole.ndjson')], 'pipe', false, 'ignore', heap);
     expect(whole.code).toBe(1);
     expect(whole.stderr).toContain(`tokenwatch replay: ${big} is too large to replay as one invocation:`);
-    expect(whole.stderr).toContain('--batch-size 50000');
     expect(whole.stderr).not.toContain('FATAL ERROR');
     expect(whole.stderr.trim().split('\n')).toHaveLength(1);
-    const batched = await run(['replay', big, '--batch-size', '2000', '--out', path.join(scratch, 'batched.ndjson')], 'pipe', false, 'ignore', heap);
+    // The advice is half of what filled the heap: following it replays the file.
+    const held = Number(/: ([\d,]+) of its records fill/.exec(whole.stderr)![1]!.replace(/,/g, ''));
+    const suggested = Number(/--batch-size (\d+)/.exec(whole.stderr)![1]);
+    expect(suggested).toBeGreaterThan(0);
+    expect(suggested).toBeLessThanOrEqual(held / 2);
+    const batched = await run(['replay', big, '--batch-size', String(suggested), '--out', path.join(scratch, 'batched.ndjson')], 'pipe', false, 'ignore', heap);
     expect(batched.stderr).toContain('records 40000');
     expect(batched.code).toBe(0);
+  }, 120_000);
+
+  it('a few large records fill the heap as many small ones do: one line, not V8\'s abort', async () => {
+    // 40 lines of about 1 MB, each an object of 40,000 small keys: a few MB of objects each once
+    // parsed, under a 96 MB heap, and far fewer lines than the 1,024 records between record counts.
+    const heavy = path.join(scratch, 'heavy.ndjson');
+    const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 40_000 }, (_, k) => [`k${k}`, k])));
+    writeFileSync(heavy, `${Array.from({ length: 40 }, () => wide).join('\n')}\n`);
+    const { code, stderr } = await run(['replay', heavy, '--batch-size', '1000'], 'pipe', false, 'ignore', ['--max-old-space-size=96']);
+    expect(code).toBe(1);
+    expect(stderr).not.toContain('FATAL ERROR');
+    expect(stderr).toMatch(/tokenwatch replay: the replay's state and an invocation of \d+ records \(reading .*heavy\.ndjson\) fill 40 % of the \d+ MB heap: use a smaller --batch-size/);
   }, 120_000);
 });
 

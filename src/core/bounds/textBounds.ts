@@ -68,8 +68,15 @@ export function boundId(id: string, maxChars: number = ID_MAX_CHARS): string {
   return `${keepHead(id, Math.max(0, maxChars - suffix.length))}${suffix}`;
 }
 
-/** The first `chars` characters, one fewer when the last would be the high half of a surrogate pair. */
+/**
+ * The first `chars` characters, one fewer when the last would be the high half of a surrogate pair,
+ * as a string of its own. V8 makes a long slice a view into the string it was cut from: a bounded
+ * 2 KiB head would keep its whole record field alive (megabytes) for as long as the state row or
+ * alert holding it, and a replay holding many such heads grew by every field it had cut. Copying
+ * the UTF-16 units (lone surrogates included) costs a pass over the head, on the rare cut path only.
+ */
 function keepHead(text: string, chars: number): string {
   const code = text.charCodeAt(chars - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? chars - 1 : chars);
+  const head = text.slice(0, code >= 0xd800 && code <= 0xdbff ? chars - 1 : chars);
+  return Buffer.from(head, 'utf16le').toString('utf16le');
 }
