@@ -21,7 +21,8 @@ import { endpointWithinWindow, eventTimeWindow } from '../core/records/eventTime
 import type { Reject } from '../core/records/reject';
 import { HeapWatch } from './heapWatch';
 import { readInputBlocks } from './inputFiles';
-import { INPUT_FILE_KINDS, listInputs, STDIN, type InputFile, type SkippedEntry } from './inputListing';
+import { INPUT_FILE_KINDS, listInputs, STDIN, unreadableReason, type InputFile, type SkippedEntry } from './inputListing';
+import type { InputItem } from './inputItems';
 import { loadTheftSettings } from '../app/theftSettings';
 import { appendAll } from '../core/arrays';
 import { CommandFailure } from './cliErrors';
@@ -143,7 +144,12 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
     const correlation = { store: stores.remote, dedupWindowMs: settings.dedupWindowMs };
     const remoteUse = { store: stores.remote, sink, deadLetter, settings, correlation };
     const theft: TheftDeps = { store: stores.theft, sink, deadLetter, settings: theftSettings, correlation };
-    for await (const batch of batchesOf(files, options.batchSize, tally, options.stdin, heap)) {
+    // A file gone or unreadable by the time its turn comes is skipped as at the start, not the end of the run.
+    const skip = (entry: SkippedEntry): void => {
+      skipped.push(entry);
+      warn(`warning: skipped ${printable(entry.path)}: ${printable(entry.reason)}`);
+    };
+    for await (const batch of batchesOf(files, options.batchSize, tally, options.stdin, heap, skip)) {
       summary.invocations++;
       const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, started, timeOrder, (warning) => {
         summary.timeOrderWarnings.push(warning);
@@ -227,7 +233,7 @@ class ReadTally {
  * records fill more than HEAP_SHARE_FOR_RECORDS of the heap ends the replay with a message
  * saying what to change (tooLargeForHeap), before judging it would exhaust the heap.
  */
-async function* batchesOf(files: readonly InputFile[], batchSize: number | undefined, tally: ReadTally, stdin: Readable | undefined, heap: HeapWatch): AsyncGenerator<Batch> {
+async function* batchesOf(files: readonly InputFile[], batchSize: number | undefined, tally: ReadTally, stdin: Readable | undefined, heap: HeapWatch, skip: (entry: SkippedEntry) => void): AsyncGenerator<Batch> {
   const partOf = (file: InputFile): FilePart => ({ file: file.path === STDIN ? 'stdin' : file.path, records: [], rejects: [] });
   let parts: FilePart[] = [];
   let pending = 0;
@@ -237,7 +243,7 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
   for (const file of files) {
     let part = partOf(file);
     parts.push(part);
-    for await (const block of readInputBlocks(file.path, { stdin, onBytes: (bytes) => (tally.bytesRead += bytes) })) {
+    for await (const block of readableBlocks(file, { stdin, onBytes: (bytes) => (tally.bytesRead += bytes) }, skip)) {
       for (const item of block) {
         if (++tally.records % PROGRESS_EVERY_RECORDS === 0) tally.report();
         if ('reject' in item) {
@@ -265,6 +271,31 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
     }
   }
   if (batchSize && (pending > 0 || parts.some((p) => p.rejects.length > 0))) yield { id: `batch-${n}`, parts };
+}
+
+/**
+ * The blocks of one input, or fewer: a file that cannot be opened or read when its turn comes
+ * (deleted, renamed or made unreadable since the replay listed it) is skipped with the reason, as
+ * the listing skips one, and the replay goes on; what was read of it before the failure stays read.
+ */
+async function* readableBlocks(file: InputFile, options: Parameters<typeof readInputBlocks>[1], skip: (entry: SkippedEntry) => void): AsyncGenerator<InputItem[]> {
+  let items = 0;
+  try {
+    for await (const block of readInputBlocks(file.path, options)) {
+      items += block.length;
+      yield block;
+    }
+  } catch (error) {
+    if (file.path === STDIN || !isFileSystemError(error)) throw error;
+    const reason = unreadableReason(file.path, error);
+    skip({ path: file.path, reason: items === 0 ? reason : `${reason} (after ${items.toLocaleString('en-US')} of its records and rejects were read)` });
+  }
+}
+
+/** An error of the file system about the file itself (gone, not permitted, not a file, unreadable), not of the data read. */
+function isFileSystemError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ELOOP', 'EIO', 'ENOTDIR', 'ESTALE'].includes(code);
 }
 
 /** Half of what filled the heap, in a round number (50,000 at most: what one invocation of a live hub would rarely exceed). */

@@ -33,6 +33,27 @@ function writeScenario(): string {
 }
 
 describe('tokenwatch replay', () => {
+  it('skips a file deleted after the replay listed it, with a warning, and reads the files after it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tw-replay-gone-'));
+    folders.push(dir);
+    const vm = identity(83);
+    // A first file long enough for a progress report (every 4,096 records), where the second is deleted.
+    const first = Array.from({ length: 5_000 }, (_, i) => JSON.stringify(activityUse(vm, at(0, i % 1_000), AZURE_IP)));
+    writeFileSync(path.join(dir, 'a.ndjson'), first.join('\n'));
+    writeFileSync(path.join(dir, 'b.ndjson'), JSON.stringify(activityUse(vm, at(1), AZURE_IP)));
+    writeFileSync(path.join(dir, 'c.ndjson'), [activityUse(vm, at(2), AZURE_IP), activityUse(vm, at(2, 5), AZURE_IP)].map((r) => JSON.stringify(r)).join('\n'));
+    const warnings: string[] = [];
+    const summary = await replay({
+      inputs: [dir],
+      alertsToStdout: false,
+      warn: (line) => warnings.push(line),
+      onProgress: () => rmSync(path.join(dir, 'b.ndjson'), { force: true }),
+    });
+    expect(warnings).toEqual([`warning: skipped ${path.join(dir, 'b.ndjson')}: no such file or folder`]);
+    expect(summary.records).toBe(5_000 + 2);
+    expect(summary.skipped).toEqual([{ path: path.join(dir, 'b.ndjson'), reason: 'no such file or folder' }]);
+  });
+
   it('replays a folder of mixed shapes with the real ASN data and reports records, rejects and alerts', async () => {
     const dir = writeScenario();
     const out = path.join(dir, 'alerts.ndjson');
