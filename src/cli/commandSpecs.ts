@@ -20,7 +20,7 @@ export const REPLAY_COMMAND: CommandSpec = {
   operands: '<files, folders or ->…',
   minOperands: 1,
   description: [
-    'Reads Event Hub bodies (.json), NDJSON records (.ndjson, .jsonl, .log), and Log Analytics exports (.csv, query results, arrays of rows), each also gzipped (.ndjson.gz); "-" reads standard input (NDJSON, one JSON document, or a CSV export). Entra and Azure records go to the remote-use detector, endpoint telemetry to the theft detector.',
+    'Reads Event Hub bodies (.json), NDJSON records (.ndjson, .jsonl, .log), and Log Analytics exports (.csv, query results, arrays of rows), each also gzipped (.ndjson.gz), in UTF-8 or UTF-16 with its byte-order mark; "-" reads standard input (NDJSON, one JSON document, or a CSV export; gzipped too). Entra and Azure records go to the remote-use detector, endpoint telemetry to the theft detector.',
     'Files are read in name order and a folder is walked in name order: name files in time order. When event time runs backwards across files by more than the lateness allowance (2 days; for endpoint telemetry the dedup window, 5 days), a warning names the files.',
     'Alert rows go to --out or stdout; progress (on a terminal), warnings and the summary go to stderr. Exits 1 when nothing could be read.',
   ],

@@ -4,7 +4,8 @@
  */
 import { createReadStream, closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { TextDecoder } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import type { SourcedRecord } from '../app/decodeMessages';
 import { CsvExportReader, type CsvExportItem } from '../core/records/logAnalytics/csvExport';
@@ -104,9 +105,13 @@ function formatReader(format: Format, name: string): FormatReader {
  */
 export async function* readInputItems(file: string, options: ReadOptions & { readonly stdin?: Readable } = {}): AsyncGenerator<InputItem> {
   if (file === STDIN) {
-    const chunks = textChunksOf(options.stdin ?? process.stdin, options.onBytes);
-    const start = await firstCharacterOf(chunks);
-    yield* streamItems(start.chunks, sniffFormat(start.first), 'stdin');
+    // Piped from `zcat`-less tooling or downloaded as is: gzip is known by its magic bytes.
+    const start = await firstBytesOf(options.stdin ?? process.stdin, options.onBytes);
+    if (start.first[0] === 0x1f && start.first[1] === 0x8b) {
+      yield* gzipItems(Readable.from(start.chunks), 'stdin', 'sniff');
+      return;
+    }
+    yield* sniffedItems(textChunksOf(start.chunks), 'stdin');
     return;
   }
   if (!file.toLowerCase().endsWith('.gz')) {
@@ -122,11 +127,12 @@ export async function* readInputItems(file: string, options: ReadOptions & { rea
  * The items of a gzipped input (`name`: its file name, `x.csv.gz`), decompressed as they are read
  * and read as the extension inside `.gz` says.
  */
-export async function* gzipItems(compressed: Readable, name: string): AsyncGenerator<InputItem> {
+export async function* gzipItems(compressed: Readable, name: string, format: Format | 'sniff' = gzipFormatOf(name)): AsyncGenerator<InputItem> {
   const gunzip = createGunzip();
   pipeline(compressed, gunzip, () => undefined);
   try {
-    yield* streamItems(textChunksOf(gunzip), formatOf(name), name);
+    if (format === 'sniff') yield* sniffedItems(textChunksOf(gunzip), name);
+    else yield* streamItems(textChunksOf(gunzip), format, name);
   } catch (error) {
     if (!isZlibError(error)) throw error;
     yield { reject: makeReject('file.damaged-gzip', `The file is not a whole gzip stream (${(error as Error).message}); the records before the damage were read.`, '', name) };
@@ -173,6 +179,42 @@ export function readInputFile(file: string): { records: SourcedRecord[]; rejects
   return { records, rejects };
 }
 
+/** The format named inside `.gz` (`x.csv.gz`), or 'sniff' when the name says none (`export.gz`). */
+function gzipFormatOf(name: string): Format | 'sniff' {
+  const inner = path.extname(name.toLowerCase().replace(/\.gz$/, ''));
+  return inner === '.json' || inner === '.csv' || inner === '.ndjson' ? formatOf(name) : 'sniff';
+}
+
+/** Items of a text whose format is known by its first character (sniffFormat): standard input, a gzip that names none. */
+async function* sniffedItems(chunks: AsyncGenerator<string>, name: string): AsyncGenerator<InputItem> {
+  const start = await firstCharacterOf(chunks);
+  yield* streamItems(start.chunks, sniffFormat(start.first), name);
+}
+
+/** A stream's first bytes (at least two, unless it is shorter) and all of its chunks again, those included. */
+async function firstBytesOf(stream: AsyncIterable<unknown>, onBytes?: (bytes: number) => void): Promise<{ first: Uint8Array; chunks: AsyncIterable<Uint8Array> }> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const read: Uint8Array[] = [];
+  let length = 0;
+  while (length < 2) {
+    const next = await iterator.next();
+    if (next.done === true) break;
+    const bytes = typeof next.value === 'string' ? Buffer.from(next.value) : (next.value as Uint8Array);
+    onBytes?.(bytes.length);
+    read.push(bytes);
+    length += bytes.length;
+  }
+  async function* again(): AsyncGenerator<Uint8Array> {
+    yield* read;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+      const bytes = typeof next.value === 'string' ? Buffer.from(next.value) : (next.value as Uint8Array);
+      onBytes?.(bytes.length);
+      yield bytes;
+    }
+  }
+  return { first: Buffer.concat(read), chunks: again() };
+}
+
 function csvInputItem(item: CsvExportItem): InputItem {
   return 'reject' in item ? item : { record: item.record, origin: item.origin };
 }
@@ -187,17 +229,29 @@ async function* streamItems(chunks: AsyncIterable<string>, format: Format, name:
   yield* reader.end();
 }
 
-/** A stream's bytes as UTF-8 text (split characters joined, a byte-order mark dropped, like fileTextChunks). */
+/** A stream's bytes as text (split characters joined, a byte-order mark dropped, like fileTextChunks). */
 async function* textChunksOf(stream: AsyncIterable<unknown>, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
+  let decoder: TextDecoder | undefined;
   for await (const chunk of stream) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
     onBytes?.(bytes.length);
+    decoder ??= decoderFor(bytes);
     const text = decoder.decode(bytes, { stream: true });
     if (text !== '') yield text;
   }
-  const rest = decoder.decode();
+  const rest = decoder?.decode() ?? '';
   if (rest !== '') yield rest;
+}
+
+/**
+ * The decoder for a text whose first bytes are `start`: UTF-16 when it starts with UTF-16's
+ * byte-order mark (Windows PowerShell's `Out-File` and `>` write UTF-16LE with one), else UTF-8.
+ * Either drops the mark.
+ */
+function decoderFor(start: Uint8Array): TextDecoder {
+  if (start[0] === 0xff && start[1] === 0xfe) return new TextDecoder('utf-16le');
+  if (start[0] === 0xfe && start[1] === 0xff) return new TextDecoder('utf-16be');
+  return new TextDecoder('utf-8');
 }
 
 /** The first character that is not white space ('' when there is none), and every chunk again, the ones read included. */
@@ -241,15 +295,16 @@ export function* fileTextChunks(file: string, chunkBytes = CHUNK_BYTES, onBytes?
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(chunkBytes);
-    const decoder = new TextDecoder('utf-8');
+    let decoder: TextDecoder | undefined;
     for (;;) {
       const read = readSync(fd, buffer, 0, chunkBytes, null);
       if (read === 0) break;
       onBytes?.(read);
+      decoder ??= decoderFor(buffer.subarray(0, read));
       const text = decoder.decode(buffer.subarray(0, read), { stream: true });
       if (text !== '') yield text;
     }
-    const rest = decoder.decode();
+    const rest = decoder?.decode() ?? '';
     if (rest !== '') yield rest;
   } finally {
     closeSync(fd);

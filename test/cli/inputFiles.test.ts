@@ -244,6 +244,33 @@ describe('gzipped files and standard input', () => {
     expect(listInputFiles([dir]).map((f) => path.basename(f))).toEqual(['e.csv', 'e.csv.gz', 'e.json', 'e.json.gz', 'e.ndjson', 'e.ndjson.gz']);
   });
 
+  it('reads UTF-16 with its byte-order mark (Windows PowerShell\u2019s Out-File and >) as the same records as UTF-8, from a file, a .gz or standard input', async () => {
+    const dir = folder();
+    const utf16 = (text: string, order: 'le' | 'be'): Buffer => {
+      const le = Buffer.from(`\ufeff${text}`, 'utf16le');
+      return order === 'le' ? le : Buffer.from(le.map((_, i) => le[i % 2 === 0 ? i + 1 : i - 1]!));
+    };
+    const bodies = { 'u.csv': CSV, 'u.json': JSON.stringify({ records: [{ a: 'é' }, { a: 2 }] }), 'u.ndjson': '{"a":"\u{1F600}"}\n{"a":2}\r\n' };
+    for (const [name, text] of Object.entries(bodies)) {
+      const expected = strip([...readInputRecords(write(name, text))]);
+      expect(expected.length, name).toBeGreaterThan(1);
+      for (const order of ['le', 'be'] as const) {
+        expect(strip([...readInputRecords(write(`${order}-${name}`, utf16(text, order)))]), `${order} ${name}`).toEqual(expected);
+        expect(strip(await collect(readInputItems(write(`${order}-${name}.gz`, gzipSync(utf16(text, order)))))), `${order} ${name}.gz`).toEqual(expected);
+        expect(strip(await collect(readInputItems('-', { stdin: Readable.from([utf16(text, order)]) }))), `${order} stdin ${name}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('reads gzip on standard input, and a .gz that names no format inside, by their content', async () => {
+    const ndjson = '{"a":1}\n{"a":2}\n';
+    // The magic bytes split across the first two chunks of the pipe.
+    const zipped = gzipSync(ndjson);
+    expect(strip(await collect(readInputItems('-', { stdin: Readable.from([zipped.subarray(0, 1), zipped.subarray(1)]) })))).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(strip(await collect(readInputItems('-', { stdin: Readable.from([gzipSync(CSV)]) })))).toEqual(strip([...readInputRecords(write('plain.csv', CSV))]));
+    expect(strip(await collect(readInputItems(write('export.gz', gzipSync(CSV)))))).toEqual(strip([...readInputRecords(write('plain2.csv', CSV))]));
+  });
+
   it('reads standard input as NDJSON, one JSON document, or a CSV export, by its first character', async () => {
     const stdin = (text: string): Readable => Readable.from([Buffer.from(text)]);
     expect(strip(await collect(readInputItems('-', { stdin: stdin('{"a":1}\n{"a":2}\nnot json\n') })))).toEqual([{ a: 1 }, { a: 2 }, 'body.invalid-json']);
