@@ -57,7 +57,8 @@ if (require.main === module) {
   runJob(job, (line) => void process.stderr.write(`${line}\n`)).then(
     (result) => void process.stdout.write(`${JSON.stringify(result)}\n`),
     (error: unknown) => {
-      process.stderr.write(`bench worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // One line: the bench reports it; the stack is no measurement's business.
+      process.stderr.write(`bench worker: ${error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error)}\n`);
       process.exitCode = 1;
     },
   );

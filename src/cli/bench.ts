@@ -107,9 +107,12 @@ function runWorker(job: WorkerJob): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const heap = job.mode === 'table' ? [`--max-old-space-size=${PRODUCTION_HEAP_MB}`] : [];
     const v8Flags = [`--max-semi-space-size=${PRODUCTION_SEMI_SPACE_MB}`, ...heap];
+    let lastLine = '';
     const child = execFile(process.execPath, ['--expose-gc', ...v8Flags, worker, JSON.stringify(job)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
       if (error) {
-        reject(new Error(`bench worker (${job.mode}, ${job.size.records} records) failed: ${error.message}`));
+        // The worker's own last line says why; execFile's message would repeat its whole command line.
+        const why = lastLine.replace(/^bench worker: /, '') || (error.signal ? `ended by ${error.signal}` : `exit ${String(error.code)}`);
+        reject(new Error(`the ${job.mode === 'pure' ? 'in-memory' : 'Table Storage'} measurement of ${job.size.records.toLocaleString('en-US')} records failed: ${why}`));
         return;
       }
       try {
@@ -118,6 +121,12 @@ function runWorker(job: WorkerJob): Promise<WorkerResult> {
         reject(new Error(`bench worker (${job.mode}): unreadable result: ${parseError instanceof Error ? parseError.message : String(parseError)}`));
       }
     });
-    child.stderr?.pipe(process.stderr);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      const lines = text.split('\n').filter((line) => line.trim() !== '');
+      if (lines.length > 0) lastLine = lines[lines.length - 1]!;
+      // Progress passes through; the failure line is reported once, by the bench.
+      process.stderr.write(text.split('\n').filter((line) => !line.startsWith('bench worker: ')).join('\n'));
+    });
   });
 }

@@ -46,7 +46,8 @@ export function readJson(flag: string, file: string): unknown {
     throw new CommandFailure(`${flag} ${file}: cannot read it (${unreadableReason(file, error)})`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    // A byte-order mark (Notepad, PowerShell's UTF8 encoding) is no part of the JSON.
+    return JSON.parse(text.replace(/^\ufeff/, '')) as unknown;
   } catch (error) {
     throw new CommandFailure(`${flag} ${file}: not JSON (${error instanceof Error ? error.message : String(error)})`);
   }

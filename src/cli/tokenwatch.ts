@@ -108,7 +108,8 @@ async function run(command: string, line: CommandLine, io: CliIo): Promise<numbe
       // 30 days: the baseline's training window.
       const found = await loadIdentityBaseline(openStateTable(store, table), tenant, identity, atMs, 30 * 86_400_000);
       if (!found) {
-        io.stderr.write(`tokenwatch baseline: tenant ${tenant} has no Managed Identity "${identity}" in its catalog\n`);
+        // Echoed arguments are printable: a terminal escape in --identity must not reach the terminal.
+        io.stderr.write(`tokenwatch baseline: tenant ${printable(tenant)} has no Managed Identity "${printable(identity)}" in its catalog\n`);
         return EXIT_FAILURE;
       }
       for (const text of formatIdentityBaseline(found, atMs)) io.stdout.write(`${text}\n`);

@@ -11,8 +11,12 @@ import { catalogRowKey, tenantPartitionKey } from '../../src/core/remoteUse/part
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
 import { activityUse, at, ATTACKER_IP, identity, miSignIn, ONPREM_IP, TENANT, tokenId } from '../support/auditFixtures';
 import { azuriteConnectionString, uniqueTableName } from '../support/azurite';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { EASTUS_IP, regionClassifier, TEST_SERVICE_TAGS, WESTEUROPE_IP } from '../support/regionFixtures';
 
+/** The built command line (npm test builds first). */
+const CLI = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'tokenwatch.js');
 const vm = identity(31);
 const DAY = 86_400_000;
 
@@ -77,5 +81,20 @@ describe('tokenwatch baseline: which identity', () => {
       '--identity "VM-WEB01" names 2 identities of the tenant (object ids 0b1ec7e5-0000-4000-8000-00000000000a, 0b1ec7e5-0000-4000-8000-00000000000b): give one of their object ids',
     );
     expect((await loadIdentityBaseline(store, TENANT, '0b1ec7e5-0000-4000-8000-00000000000b', at(1), 30 * DAY))?.resourceId).toContain('/rg-b/');
+  });
+});
+
+describe('tokenwatch baseline: what it echoes', () => {
+  it('an identity the catalog does not hold is named printably: a terminal escape in --identity never reaches the terminal', async () => {
+    const conn = azuriteConnectionString();
+    const table = uniqueTableName('baselineecho');
+    await ensureTable(conn, table);
+    const hostile = '\u001b]0;pwned\u0007\u001b[31mred';
+    // The built command line (npm test builds first), as an operator runs it.
+    const { status, stderr } = spawnSync(process.execPath, [CLI, 'baseline', '--store', conn, '--table', table, '--tenant', TENANT, '--identity', hostile], { encoding: 'utf8' });
+    expect(status).toBe(1);
+    expect(stderr).toContain('has no Managed Identity');
+    expect(stderr).not.toContain('\u001b');
+    expect(stderr).not.toContain('\u0007');
   });
 });
