@@ -11,8 +11,13 @@ import { parseAzureCloudRanges, ServiceTagsFormatError, type AzureCloudRanges, t
 export function loadServiceTagsFile(file: string): AzureCloudRanges {
   let text: string;
   try {
+    // A regular file of a sane size: /dev/zero or a FIFO would be read for ever (ServiceTags_Public is about 4 MB).
+    const stats = statSync(file);
+    if (!stats.isFile()) throw new ServiceTagsFormatError(`service tags file ${file} is not a regular file`);
+    if (stats.size > MAX_SERVICE_TAGS_BYTES) throw new ServiceTagsFormatError(`service tags file ${file} is ${stats.size} bytes; a ServiceTags_Public download is a few MB (at most ${MAX_SERVICE_TAGS_BYTES} are read)`);
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof ServiceTagsFormatError) throw error;
     throw new ServiceTagsFormatError(`cannot read service tags file ${file}: ${messageOf(error)}`);
   }
   let document: unknown;
@@ -29,6 +34,9 @@ export function loadServiceTagsFile(file: string): AzureCloudRanges {
     throw error;
   }
 }
+
+/** 64 MiB: sixteen times the size of today's ServiceTags_Public download. */
+const MAX_SERVICE_TAGS_BYTES = 64 * 1024 * 1024;
 
 /**
  * The file's tags with their retrieval time: the date in the file name when it has one

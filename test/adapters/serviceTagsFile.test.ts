@@ -71,6 +71,11 @@ describe('loadServiceTagsFile errors and encodings', () => {
     expect(() => loadServiceTagsFile(file)).toThrow(ServiceTagsFormatError);
     expect(() => loadServiceTagsFile(file)).toThrow(message);
   });
+
+  it.runIf(existsSync('/dev/zero'))('refuses a device or a folder instead of reading it for ever', () => {
+    expect(() => loadServiceTagsFile('/dev/zero')).toThrow(/service tags file \/dev\/zero is not a regular file/);
+    expect(() => loadServiceTagsFile(dir)).toThrow(/is not a regular file/);
+  });
 });
 
 describe('retrievedAtFromFileName', () => {
