@@ -232,4 +232,69 @@ describe('theft on macOS endpoints', () => {
       ['High', 'TokenCache', '/private/var/root/.azure/msal_token_cache.json', '/usr/bin/ditto'],
     ]);
   });
+
+  it('sees a cache renamed inside its folder to a name no pattern knows (the first step of moving it out), but not a CLI replacing its cache', async () => {
+    const script = { name: 'Python', executable: PYTHON_APP, args: [PYTHON_APP, '/Users/alice/Downloads/x.py'] };
+    expect(
+      await alertsOf([
+        defendFileEvent('Mac+++51', 'rename', script, '/Users/alice/.aws/.credentials.swp', '/Users/alice/.aws/credentials'),
+        // MDE rows may name the whole old path in PreviousFolderPath, with PreviousFileName empty:
+        // PowerShell replacing its context through a temporary file beside it.
+        mdeFileEvent(52, {
+          ActionType: 'FileRenamed',
+          FileName: 'AzureRmContext.json',
+          FolderPath: 'C:\\Users\\bob\\.Azure\\AzureRmContext.json',
+          PreviousFolderPath: 'C:\\Users\\bob\\.Azure\\AzureRmContext.json.tmp',
+          PreviousFileName: '',
+          InitiatingProcessFileName: 'pwsh.exe',
+          InitiatingProcessFolderPath: 'c:\\program files\\powershell\\7\\pwsh.exe',
+          InitiatingProcessCommandLine: '"C:\\Program Files\\PowerShell\\7\\pwsh.exe"',
+          InitiatingProcessAccountName: 'bob',
+        }),
+      ]),
+    ).toEqual([['High', 'TokenCache', '/Users/alice/.aws/credentials', PYTHON_APP]]);
+  });
+
+  it('never makes a python known by its path when the telemetry gives no command line for a token file (Defend’s modification events)', async () => {
+    const write = (id: string, path: string) => defendFileEvent(id, 'modification', { name: 'Python', executable: PYTHON_APP }, path);
+    expect(
+      await alertsOf([
+        write('Mac+++61', '/Users/alice/work/tenant-b/.azconfig/msal_token_cache.json'),
+        write('Mac+++62', '/private/tmp/.l/msal_token_cache.json'),
+        write('Mac+++63', '/Users/Shared/.s/service_principal_entries.json'),
+      ]),
+    ).toEqual([
+      ['Medium', 'TokenCache', '/Users/alice/work/tenant-b/.azconfig/msal_token_cache.json', PYTHON_APP],
+      ['Medium', 'TokenCache', '/private/tmp/.l/msal_token_cache.json', PYTHON_APP],
+      ['Medium', 'TokenCache', '/Users/Shared/.s/service_principal_entries.json', PYTHON_APP],
+    ]);
+  });
+
+  it('takes a token folder moved or archived by mv, pax, hdiutil or aa', async () => {
+    expect(
+      await alertsOf([
+        mdeProcessEvent(71, '/bin/mv', 'mv /Users/alice/.azure /private/tmp/.z'),
+        mdeProcessEvent(72, '/bin/pax', 'pax -w -f /private/tmp/g.pax /Users/alice/.config/gcloud'),
+        mdeProcessEvent(73, '/usr/bin/hdiutil', 'hdiutil create -srcfolder /Users/alice/.aws /private/tmp/a.dmg'),
+        mdeProcessEvent(74, '/usr/bin/aa', 'aa archive -d /Users/alice/.azure -o /private/tmp/z.aar'),
+      ]),
+    ).toEqual([
+      ['High', 'TokenCache', '/Users/alice/.azure', '/bin/mv'],
+      ['High', 'TokenCache', '/Users/alice/.config/gcloud', '/bin/pax'],
+      ['High', 'TokenCache', '/Users/alice/.aws', '/usr/bin/hdiutil'],
+      ['High', 'TokenCache', '/Users/alice/.azure', '/usr/bin/aa'],
+    ]);
+  });
+
+  it('is silent when a python opens the CLIs’ settings and indexes, which hold no token', async () => {
+    const open = (id: string, path: string) => defendFileEvent(id, 'open', { name: 'Python' }, path);
+    expect(
+      await alertsOf([
+        open('Mac+++81', '/Users/alice/.azure/commandIndex.json'),
+        open('Mac+++82', '/Users/alice/.azure/versionCheck.json'),
+        open('Mac+++83', '/Users/alice/.azure/az.json'),
+        open('Mac+++84', '/Users/alice/.config/gcloud/.last_update_check.json'),
+      ]),
+    ).toEqual([]);
+  });
 });

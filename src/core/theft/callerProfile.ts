@@ -49,7 +49,7 @@ const FILE_UTILITIES = new Set([
   // `awk` through Debian's alternatives, and the other common awks.
   'mawk', 'gawk', 'nawk', 'original-awk',
   // Archivers and readers beyond the above; `ditto` is macOS's copier and archiver, `sqlite3` reads gcloud's stores.
-  'ditto', 'sqlite3', 'bzip2', 'xz', '7z', '7za', 'cpio', 'hexdump',
+  'ditto', 'sqlite3', 'bzip2', 'xz', '7z', '7za', 'cpio', 'hexdump', 'pax', 'hdiutil', 'aa',
 ]);
 const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', 'sh', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env']);
 

@@ -25,8 +25,8 @@ const TOKEN_FOLDERS: readonly TokenFilePattern[] = [
   { id: 'aws-folder', vector: 'TokenCache', what: 'AWS credentials folder', pattern: /(?:^|\/)\.aws\/?$/ },
 ];
 
-/** Programs (and PowerShell cmdlets) that copy or archive what they are given: a token folder named to them is taken whole. */
-const COPIERS = new Set(['tar', 'zip', '7z', '7za', 'rar', 'cp', 'scp', 'rsync', 'robocopy', 'xcopy', 'copy', 'copy-item', 'cpi', 'compress-archive', 'cpio', 'ditto']);
+/** Programs (and PowerShell cmdlets) that copy, move or archive what they are given (macOS's ditto, pax, hdiutil and aa too): a token folder named to them is taken whole. */
+const COPIERS = new Set(['tar', 'zip', '7z', '7za', 'rar', 'cp', 'scp', 'rsync', 'robocopy', 'xcopy', 'copy', 'copy-item', 'cpi', 'compress-archive', 'cpio', 'ditto', 'mv', 'move', 'move-item', 'mi', 'pax', 'hdiutil', 'aa']);
 /** Commands that change the directory relative names are read in (`cd /var/run/secrets/kubernetes.io/serviceaccount && cat token`). */
 const CHANGE_DIRECTORY = new Set(['cd', 'pushd', 'chdir', 'set-location', 'sl']);
 /** Switches of those commands, before the directory: `cd /d D:\x`, `Set-Location -Path x`. */
@@ -122,8 +122,13 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
       excluding = true;
       return;
     }
-    // A file given as `--opt=<file>`, or as curl's upload forms `@<file>` and `name=@<file>` (`-d @…`, `-F f=@…`).
-    const token = word.replace(/^-{1,2}[a-z][\w-]*=/i, '').replace(/^(?:[\w.-]*=)?@/, '').replace(/[.,:!]+$/, '').replace(/::\$data$/i, '');
+    // A file given as `--opt=<file>`, or as curl's upload forms `@<file>`, `name=@<file>`, `-d@<file>`
+    // and `name@<file>` (`-d @…`, `-F f=@…`, `--data-urlencode t@…`).
+    const token = word
+      .replace(/^-{1,2}[a-z][\w-]*=/i, '')
+      .replace(/^(?:[\w.-]*=|-[a-z])?@|^[\w.-]+@(?=[/~$%]|[a-z]:[\\/])/i, '')
+      .replace(/[.,:!]+$/, '')
+      .replace(/::\$data$/i, '');
     if (token === '') return;
     const lower = token.toLowerCase();
     const program = (lower.split(/[\\/]/).pop() ?? lower).replace(/\.exe$/, '');

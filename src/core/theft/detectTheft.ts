@@ -177,14 +177,16 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
           ? trust.verdict
           : caller.tier === 'suspicious'
             ? 'suspicious'
-            : event.process.pathKey === '' && isInterpreterImage(caller.image)
-              ? 'pathless-interpreter'
+            : isInterpreterImage(caller.image) && (event.process.pathKey === '' || (event.process.commandLine.trim() === '' && rule.vector !== 'TokenEndpoint'))
+              ? 'unidentified-interpreter'
               : 'first-time';
       const build = (id: string): AlertRow => theftAlert({ event, rule, match, standing, caller, trust, id });
 
-      // Suspicious callers, and interpreters known by name only, are never known callers: each is
-      // raised once per target and dedup window.
-      if (standing === 'suspicious' || standing === 'pathless-interpreter') {
+      // Suspicious callers, and interpreters whose telemetry does not say what they run, are never
+      // known callers: each is raised once per target and dedup window. (A connection to a token
+      // endpoint with no command line is Sysmon 3's and Security 5156's every time: a system python
+      // there stays one first-time caller per host.)
+      if (standing === 'suspicious' || standing === 'unidentified-interpreter') {
         const rowKey = tableKey('dedup', rule.vector, program, match.targetKey);
         const candidate = alertId([THEFT_DETECTOR, rule.id, partitionKey, event.source.recordId, match.targetKey]);
         const decision = decideDedup(dedupStateFromRow(state.get(partitionKey, rowKey)), event.timeMs, candidate, windowMs);

@@ -101,8 +101,8 @@ function reasonOf(
   const first =
     standing === 'suspicious'
       ? ''
-      : standing === 'pathless-interpreter'
-        ? '; the telemetry names no executable, and an interpreter is never a known caller by its name alone'
+      : standing === 'unidentified-interpreter'
+        ? '; the telemetry does not say what this interpreter runs, so it is never a known caller'
         : vector === 'TokenEndpoint' ? '; first time this executable asked for a token on this host' : '; first time this executable touched a token file of this kind on this host';
   const misplaced = trust.verdict === 'untrusted' && trust.nameMatchedEntry !== '' ? `; its name matches allowlist entry ${trust.nameMatchedEntry} but its path is outside that entry's install locations` : '';
   return `${program} (${who}) on ${host} ${action}${first}${misplaced}; ${evidence}.`;

@@ -149,16 +149,18 @@ interface SeenTokenFile {
 }
 
 /**
- * The token file a rename took out of its folder (`mv ~/.aws/credentials /private/tmp/.c`), or
- * undefined: no previous path, not a token file, or renamed inside its own folder (a CLI replacing
- * its cache through a file beside it).
+ * The token file a rename took away (`mv ~/.aws/credentials /private/tmp/.c`), or undefined: no
+ * previous path, not a token file, or renamed to another token file of its own folder (a CLI
+ * rotating its caches). A cache renamed to another name in its folder is taken too: that is the
+ * first step of moving it out under a name no pattern knows. (A CLI replacing its cache through a
+ * temporary file beside it renames the temporary file, not the cache.)
  */
 function movedOutOfItsFolder(file: EndpointFile): TokenFileHit | undefined {
   if (file.previousPathKey === '') return undefined;
   const taken = tokenFileOfPath(file.previousPath);
   if (taken === undefined) return undefined;
   const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1);
-  return folderOf(taken.pathKey) === folderOf(file.pathKey) ? undefined : taken;
+  return folderOf(taken.pathKey) === folderOf(file.pathKey) && tokenFileOfPath(file.path) !== undefined ? undefined : taken;
 }
 
 /**

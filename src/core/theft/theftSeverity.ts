@@ -16,12 +16,13 @@ import type { MatchStrength } from './theftRules';
  *   first-time caller Medium, and a name-only allowlist match Medium too (not lowered).
  *
  * High needs a token path: a bare connection never proves a token was requested. A known caller
- * (an "other" program after its first request on the host) raises nothing. An interpreter the
- * telemetry names without its executable (`pathless-interpreter`: Elastic Defend's macOS `open`
- * events name the process only) is judged as a first-time caller every time, never known: every
- * python on a Mac is an image called `Python`, and one seen once says nothing of the next.
+ * (an "other" program after its first request on the host) raises nothing. An interpreter whose
+ * telemetry does not say what it runs (`unidentified-interpreter`: no executable, as in Elastic
+ * Defend's macOS `open` events, or, for a token file, no command line, as in its modification
+ * events) is judged as a first-time caller every time, never known: every python on a Mac is one
+ * image (Homebrew's `Python.app`), and one seen once says nothing of the script the next one runs.
  */
-export type CallerStanding = 'suspicious' | 'first-time' | 'pathless-interpreter' | 'name-only' | 'user-writable';
+export type CallerStanding = 'suspicious' | 'first-time' | 'unidentified-interpreter' | 'name-only' | 'user-writable';
 
 export function theftSeverity(strength: MatchStrength, standing: CallerStanding): Severity {
   const tokenSeen = strength !== 'endpoint-only';

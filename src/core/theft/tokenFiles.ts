@@ -103,12 +103,20 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
     id: 'gcloud-config',
     vector: 'TokenCache',
     what: 'gcloud credential store',
-    pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/(?:(?:[^/]+\/)*[^/]+\.(?:json|db)|legacy_credentials\/.*)$/,
+    // Not gcloud's own prompt and update timestamps (`.last_update_check.json`, `.last_survey_prompt.yaml`).
+    pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/(?:(?:[^/]+\/)*(?!\.last_)[^/]+\.(?:json|db)|legacy_credentials\/.*)$/,
   },
   // Any json in the home's .azure (the CLI's profile and caches, Azure PowerShell's AzureRmContext.json):
   // a project's own .azure folder (the Azure Developer CLI's config.json and environments) holds no token,
-  // nor do the CLI's extensions (`az extension add` has pip write each wheel's azext_metadata.json under cliextensions/).
-  { id: 'azure-cli-json', vector: 'TokenCache', what: 'Azure CLI profile or token file', pattern: new RegExp(`${HOME_FOLDER}\\/\\.azure\\/(?!cliextensions\\/)(?:[^/]+\\/)*[^/]+\\.json$`) },
+  // nor do the CLI's extensions (`az extension add` has pip write each wheel's azext_metadata.json under
+  // cliextensions/) nor the files the CLI loads at every start beside its profile (azure/cli/core/__init__.py:
+  // its settings az.json, and the command, extension and help indexes and version check).
+  {
+    id: 'azure-cli-json',
+    vector: 'TokenCache',
+    what: 'Azure CLI profile or token file',
+    pattern: new RegExp(`${HOME_FOLDER}\\/\\.azure\\/(?!cliextensions\\/|(?:az|commandindex|extensionindex|helpindex|extensionhelpindex|versioncheck)\\.json$)(?:[^/]+\\/)*[^/]+\\.json$`),
+  },
   { id: 'token-cache-folder', vector: 'TokenCache', what: 'TokenCache folder', pattern: /(?:^|\/)tokencache\/[^/]+/ },
   { id: 'aws-credentials', vector: 'TokenCache', what: 'AWS shared credentials file', pattern: /(?:^|\/)\.aws\/credentials$/ },
   { id: 'aws-cli-cache', vector: 'TokenCache', what: 'AWS CLI / SSO token cache', pattern: /(?:^|\/)\.aws\/(?:cli|sso)\/cache\/[^/]+$/ },

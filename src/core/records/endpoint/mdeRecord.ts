@@ -113,9 +113,7 @@ function parseMdeColumns(
   if (table === 'DeviceFileEvents') {
     const path = folderPathToFile(text(c['FolderPath']), text(c['FileName']));
     if (path === undefined) return { ok: false, reject: makeReject('mde.no-file-path', 'The DeviceFileEvents row has neither FolderPath nor FileName.', record, origin) };
-    // FileRenamed: where the file was (a move keeps its name, so PreviousFileName may be empty).
-    const previousFolder = text(c['PreviousFolderPath']);
-    const previousPath = previousFolder === undefined ? undefined : folderPathToFile(previousFolder, text(c['PreviousFileName']) ?? text(c['FileName']));
+    const previousPath = previousPathOf(text(c['PreviousFolderPath']), text(c['PreviousFileName']), path, text(c['FileName']));
     return byInitiatingProcess('file', undefined, { path, action, previousPath });
   }
   if (action !== '' && action.toLowerCase() !== 'processcreated') return ignored(`mde.DeviceProcessEvents.${action}`, origin);
@@ -140,6 +138,22 @@ function parseMdeColumns(
       account: accountName(text(c['AccountDomain']), text(c['AccountName'])),
     }),
   };
+}
+
+/**
+ * Where a FileRenamed row's file was. MDE documents PreviousFolderPath as the folder and
+ * PreviousFileName as the old name; a move keeps its name, so an empty PreviousFileName means the
+ * new one. But FolderPath itself usually holds the whole path (folderPathToFile), and so may
+ * PreviousFolderPath: when its parent is the new path's parent, it already names the old file
+ * (`…\.Azure\AzureRmContext.json.tmp` renamed to `…\.Azure\AzureRmContext.json`), and appending
+ * the new name would invent a path inside it.
+ */
+function previousPathOf(previousFolder: string | undefined, previousName: string | undefined, newPath: string, newName: string | undefined): string | undefined {
+  if (previousFolder === undefined) return undefined;
+  if (previousName !== undefined) return folderPathToFile(previousFolder, previousName);
+  const parentOf = (p: string): string => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'))).toLowerCase();
+  if (parentOf(previousFolder.replace(/[\\/]+$/, '')) === parentOf(newPath)) return previousFolder;
+  return folderPathToFile(previousFolder, newName);
 }
 
 /**
