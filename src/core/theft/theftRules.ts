@@ -1,7 +1,7 @@
 import type { Severity, TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent, EndpointFile } from '../records/endpoint/endpointEvent';
-import { imageOfProcess, isTemporaryLocation, profileCaller } from './callerProfile';
+import { imageOfProcess, isTemporaryLocation, profileCaller, scriptKeyOf } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
 import { NON_READING, tokenFilesInCommandLine } from './commandLineTokenFiles';
@@ -164,14 +164,30 @@ function movedOutOfItsFolder(file: EndpointFile): TokenFileHit | undefined {
 }
 
 /**
- * Whether the process is an interpreter running a script from a temporary folder (`python3
- * /private/tmp/s.py`). Shells are left out: Run Command hands PowerShell its script in the
- * extension's `Downloads` folder, and Azure PowerShell run so writes its own context as SYSTEM.
+ * Whether the process is an interpreter or shell running a script from a temporary folder
+ * (`python3 /private/tmp/s.py`, `bash /tmp/i.sh`). Not an Azure extension's payload: Run Command
+ * hands PowerShell its script in `C:\Packages\Plugins\<extension>\<version>\Downloads\`, and Azure
+ * PowerShell run so writes its own context as SYSTEM.
  */
 function runsTemporaryScript(event: EndpointEvent): boolean {
   const caller = profileCaller(event.process);
-  return caller.category === 'interpreter-writable-script' && isTemporaryLocation(caller.scriptKey);
+  if (caller.category !== 'interpreter-writable-script' && caller.category !== 'shell') return false;
+  // A POSIX shell's script is its first argument that is no option (`bash -e /tmp/i.sh`; `-c` runs no file).
+  const script = caller.scriptKey !== '' ? caller.scriptKey : caller.category === 'shell' ? posixShellScriptKey(event) : '';
+  return script !== '' && isTemporaryLocation(script) && !script.startsWith(EXTENSION_PAYLOADS);
 }
+
+function posixShellScriptKey(event: EndpointEvent): string {
+  const words = event.process.commandLine.trim().split(/\s+/).slice(1);
+  for (const word of words) {
+    if (word === '-c' || /^-[a-z]*c$/i.test(word)) return '';
+    if (!word.startsWith('-') && !word.startsWith('+')) return scriptKeyOf(word.replace(/^["']|["']$/g, ''), event.process.workingDirectory);
+  }
+  return '';
+}
+
+/** Where the Azure VM agent unpacks extensions and their payloads on Windows (`?:` is any drive). */
+const EXTENSION_PAYLOADS = '?:/packages/plugins/';
 
 /**
  * The token files an event touches or names, whatever their vector. The three token file rules ask
