@@ -4,7 +4,7 @@ import { afterRejectDetector, expiredRejectRange, parseRejectPartitionKey, rejec
 import { tableKey } from '../core/state/keys';
 import type { ExpiringRejectStore, RejectsDeletion, RejectSink } from './rejectSink';
 import { StateStoreError } from './stateStore';
-import { deletePartitionRange, firstPartitionKeyFrom, type KeyBound } from './tableRangeDeletion';
+import { deleteExpiredGroups, type PartitionGroup, type RangeDeletionProgress } from './tableRangeDeletion';
 import { MAX_TX_OPERATIONS, submitEntityTransaction, type EntityOperation } from './tableTransaction';
 
 /**
@@ -39,29 +39,17 @@ export class TableRejectSink implements RejectSink, ExpiringRejectStore {
    * stepped over and kept. Reads keys only (PartitionKey, RowKey), deletes in transactions of 100.
    */
   async deleteRejectsBefore(firstKeptDay: string): Promise<RejectsDeletion> {
-    let rows = 0;
-    const partitions = new Set<string>();
-    const detectors: string[] = [];
+    const progress: RangeDeletionProgress = { rows: 0, partitions: new Set(), groups: [] };
+    const detectorOf = (partitionKey: string): PartitionGroup | undefined => {
+      const parsed = parseRejectPartitionKey(partitionKey);
+      return parsed && { name: parsed.detectorKey, expired: expiredRejectRange(parsed.detectorKey, firstKeptDay), after: afterRejectDetector(parsed.detectorKey) };
+    };
     try {
-      let bound: KeyBound = { op: 'ge', key: '' };
-      for (let next = await firstPartitionKeyFrom(this.client, bound); next !== undefined; next = await firstPartitionKeyFrom(this.client, bound)) {
-        const parsed = parseRejectPartitionKey(next);
-        if (parsed === undefined) {
-          bound = { op: 'gt', key: next };
-          continue;
-        }
-        detectors.push(parsed.detectorKey);
-        const range = expiredRejectRange(parsed.detectorKey, firstKeptDay);
-        for await (const deleted of deletePartitionRange(this.client, range.from, range.to)) {
-          rows += deleted.rows;
-          partitions.add(deleted.partitionKey);
-        }
-        bound = { op: 'ge', key: afterRejectDetector(parsed.detectorKey) };
-      }
+      await deleteExpiredGroups(this.client, '', detectorOf, progress);
     } catch (error) {
-      throw new StateStoreError(`dead-letter retention: deleting rejects before ${firstKeptDay} failed after ${rows} rows: ${firstLine(error)}`, { cause: error });
+      throw new StateStoreError(`dead-letter retention: deleting rejects before ${firstKeptDay} failed after ${progress.rows} rows: ${firstLine(error)}`, { cause: error });
     }
-    return { firstKeptDay, detectors, partitions: partitions.size, rows };
+    return { firstKeptDay, detectors: progress.groups, partitions: progress.partitions.size, rows: progress.rows };
   }
 }
 

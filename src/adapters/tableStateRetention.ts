@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { afterTenant, expiredPartitionRange, parseWriteOncePartitionKey, WRITE_ONCE_FAMILIES, type WriteOnceFamily } from '../core/remoteUse/stateRetention';
 import { StateStoreError, type ExpiringStateStore, type StateDeletion } from './stateStore';
-import { deletePartitionRange, firstPartitionKeyFrom, type KeyBound } from './tableRangeDeletion';
+import { deleteExpiredGroups, type PartitionGroup, type RangeDeletionProgress } from './tableRangeDeletion';
 
 /**
  * The state table's retention: deletes the expired write-once partitions of the remote-use
@@ -15,32 +15,24 @@ export class TableStateRetention implements ExpiringStateStore {
   constructor(private readonly client: TableClient) {}
 
   async deleteExpiredPartitions(firstKeptDays: Readonly<Record<WriteOnceFamily, string>>): Promise<StateDeletion> {
-    let rows = 0;
-    const partitions = new Set<string>();
+    const progress: RangeDeletionProgress = { rows: 0, partitions: new Set(), groups: [] };
     const tenants: Record<WriteOnceFamily, number> = { tok: 0, use: 0, sup: 0 };
     try {
       for (const { family } of WRITE_ONCE_FAMILIES) {
         const familyPrefix = `${family}|`;
-        let bound: KeyBound = { op: 'ge', key: familyPrefix };
-        for (let next = await firstPartitionKeyFrom(this.client, bound); next?.startsWith(familyPrefix); next = await firstPartitionKeyFrom(this.client, bound)) {
-          const parsed = parseWriteOncePartitionKey(next);
-          if (parsed === undefined) {
-            bound = { op: 'gt', key: next };
-            continue;
-          }
-          tenants[family]++;
-          const range = expiredPartitionRange(family, parsed.tenantKey, firstKeptDays[family]);
-          for await (const deleted of deletePartitionRange(this.client, range.from, range.to)) {
-            rows += deleted.rows;
-            partitions.add(deleted.partitionKey);
-          }
-          bound = { op: 'ge', key: afterTenant(family, parsed.tenantKey) };
-        }
+        const tenantOf = (partitionKey: string): PartitionGroup | undefined | 'end' => {
+          if (!partitionKey.startsWith(familyPrefix)) return 'end';
+          const parsed = parseWriteOncePartitionKey(partitionKey);
+          return parsed && { name: parsed.tenantKey, expired: expiredPartitionRange(family, parsed.tenantKey, firstKeptDays[family]), after: afterTenant(family, parsed.tenantKey) };
+        };
+        const before = progress.groups.length;
+        await deleteExpiredGroups(this.client, familyPrefix, tenantOf, progress);
+        tenants[family] = progress.groups.length - before;
       }
     } catch (error) {
       const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-      throw new StateStoreError(`state retention: deleting expired partitions failed after ${rows} rows: ${message}`, { cause: error });
+      throw new StateStoreError(`state retention: deleting expired partitions failed after ${progress.rows} rows: ${message}`, { cause: error });
     }
-    return { firstKeptDays, tenants, partitions: partitions.size, rows };
+    return { firstKeptDays, tenants, partitions: progress.partitions.size, rows: progress.rows };
   }
 }
