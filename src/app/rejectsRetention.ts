@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ExpiringRejectStore, RejectsDeletion } from '../adapters/rejectSink';
 import { firstKeptRejectDay } from '../core/records/rejectRetention';
+import { runLoggedRetention } from './retentionRun';
 
 export interface RejectsRetentionDeps {
   readonly rejects: ExpiringRejectStore;
@@ -11,17 +12,9 @@ export interface RejectsRetentionDeps {
 
 /**
  * The rejectsRetention timer's run: delete the dead letters older than the retention and log one
- * line saying what went. A store failure is logged and thrown; the next daily run deletes what
- * this one left, since expiry is decided from the day in the key, not from the last run.
+ * line saying what went (runLoggedRetention).
  */
 export async function runRejectsRetention(context: InvocationContext, deps: RejectsRetentionDeps): Promise<RejectsDeletion> {
   const firstKeptDay = firstKeptRejectDay(deps.now(), deps.retentionDays);
-  try {
-    const deleted = await deps.rejects.deleteRejectsBefore(firstKeptDay);
-    context.log(JSON.stringify({ event: 'rejectsRetention.run', retentionDays: deps.retentionDays, ...deleted }));
-    return deleted;
-  } catch (error) {
-    context.error(JSON.stringify({ event: 'rejectsRetention.failed', retentionDays: deps.retentionDays, firstKeptDay, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
-    throw error;
-  }
+  return runLoggedRetention(context, 'rejectsRetention', { retentionDays: deps.retentionDays }, { firstKeptDay }, () => deps.rejects.deleteRejectsBefore(firstKeptDay));
 }
