@@ -199,7 +199,7 @@ async function firstBytesOf(stream: AsyncIterable<unknown>, onBytes?: (bytes: nu
   while (length < 2) {
     const next = await iterator.next();
     if (next.done === true) break;
-    const bytes = typeof next.value === 'string' ? Buffer.from(next.value) : (next.value as Uint8Array);
+    const bytes = bytesOf(next.value);
     onBytes?.(bytes.length);
     read.push(bytes);
     length += bytes.length;
@@ -207,7 +207,7 @@ async function firstBytesOf(stream: AsyncIterable<unknown>, onBytes?: (bytes: nu
   async function* again(): AsyncGenerator<Uint8Array> {
     yield* read;
     for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
-      const bytes = typeof next.value === 'string' ? Buffer.from(next.value) : (next.value as Uint8Array);
+      const bytes = bytesOf(next.value);
       onBytes?.(bytes.length);
       yield bytes;
     }
@@ -233,7 +233,7 @@ async function* streamItems(chunks: AsyncIterable<string>, format: Format, name:
 async function* textChunksOf(stream: AsyncIterable<unknown>, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
   let decoder: TextDecoder | undefined;
   for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    const bytes = bytesOf(chunk);
     onBytes?.(bytes.length);
     decoder ??= decoderFor(bytes);
     const text = decoder.decode(bytes, { stream: true });
@@ -241,6 +241,11 @@ async function* textChunksOf(stream: AsyncIterable<unknown>, onBytes?: (bytes: n
   }
   const rest = decoder?.decode() ?? '';
   if (rest !== '') yield rest;
+}
+
+/** A stream's chunk as bytes: a stream with an encoding set hands out strings. */
+function bytesOf(chunk: unknown): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
 }
 
 /**

@@ -252,8 +252,9 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
         }
         part.records.push(item);
         // Every so many records, or bytes read: a few large records fill the heap as many small ones do.
-        if ((++held % HEAP_CHECK_EVERY_RECORDS === 0 || tally.bytesRead - checkedAtBytes >= HEAP_CHECK_EVERY_BYTES) && heap.overShare()) throw tooLargeForHeap(part.file, held, batchSize, heap.limitMb);
-        if (tally.bytesRead - checkedAtBytes >= HEAP_CHECK_EVERY_BYTES) checkedAtBytes = tally.bytesRead;
+        const bytesDue = tally.bytesRead - checkedAtBytes >= HEAP_CHECK_EVERY_BYTES;
+        if ((++held % HEAP_CHECK_EVERY_RECORDS === 0 || bytesDue) && heap.overShare()) throw tooLargeForHeap(part.file, held, batchSize, heap.limitMb);
+        if (bytesDue) checkedAtBytes = tally.bytesRead;
         if (batchSize && ++pending >= batchSize) {
           yield { id: `batch-${n++}`, parts };
           part = partOf(file);
