@@ -218,6 +218,19 @@ function powerShellFileOf(commandLine: string): string {
 }
 
 /**
+ * The script a POSIX shell runs, as scriptKeyOf keys it: its first argument that is no option
+ * (`bash -e /tmp/i.sh`); '' for inline code (`-c`, `-ec`) or none. PowerShell's is powerShellFileOf's.
+ */
+export function posixShellScriptKey(process: EndpointProcess): string {
+  const words = process.commandLine.trim().split(/\s+/).slice(1);
+  for (const word of words) {
+    if (word === '-c' || /^-[a-z]*c$/i.test(word)) return '';
+    if (!word.startsWith('-') && !word.startsWith('+')) return scriptKeyOf(word.replace(/^["']|["']$/g, ''), process.workingDirectory);
+  }
+  return '';
+}
+
+/**
  * A script path as the allowlist compares it: normalised, resolved against the working directory
  * when it is relative (`bin/WALinuxAgent-2.9.1.1-py3.8.egg` run from `/var/lib/waagent/WALinuxAgent-2.9.1.1`),
  * with `.` and `..` segments resolved so `/usr/sbin/../../tmp/x.py` is `/tmp/x.py`. A relative

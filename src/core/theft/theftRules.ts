@@ -1,7 +1,7 @@
 import type { Severity, TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent, EndpointFile } from '../records/endpoint/endpointEvent';
-import { imageOfProcess, isTemporaryLocation, profileCaller, scriptKeyOf } from './callerProfile';
+import { imageOfProcess, isTemporaryLocation, posixShellScriptKey, profileCaller } from './callerProfile';
 import { commandLineUrls } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
 import { NON_READING, tokenFilesInCommandLine } from './commandLineTokenFiles';
@@ -172,18 +172,8 @@ function movedOutOfItsFolder(file: EndpointFile): TokenFileHit | undefined {
 function runsTemporaryScript(event: EndpointEvent): boolean {
   const caller = profileCaller(event.process);
   if (caller.category !== 'interpreter-writable-script' && caller.category !== 'shell') return false;
-  // A POSIX shell's script is its first argument that is no option (`bash -e /tmp/i.sh`; `-c` runs no file).
-  const script = caller.scriptKey !== '' ? caller.scriptKey : caller.category === 'shell' ? posixShellScriptKey(event) : '';
+  const script = caller.scriptKey !== '' ? caller.scriptKey : caller.category === 'shell' ? posixShellScriptKey(event.process) : '';
   return script !== '' && isTemporaryLocation(script) && !script.startsWith(EXTENSION_PAYLOADS);
-}
-
-function posixShellScriptKey(event: EndpointEvent): string {
-  const words = event.process.commandLine.trim().split(/\s+/).slice(1);
-  for (const word of words) {
-    if (word === '-c' || /^-[a-z]*c$/i.test(word)) return '';
-    if (!word.startsWith('-') && !word.startsWith('+')) return scriptKeyOf(word.replace(/^["']|["']$/g, ''), event.process.workingDirectory);
-  }
-  return '';
 }
 
 /** Where the Azure VM agent unpacks extensions and their payloads on Windows (`?:` is any drive). */
