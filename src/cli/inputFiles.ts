@@ -11,7 +11,7 @@ import type { SourcedRecord } from '../app/decodeMessages';
 import { CsvExportReader, type CsvExportItem } from '../core/records/logAnalytics/csvExport';
 import { makeReject, type Reject } from '../core/records/reject';
 import { LineSplitter, lineItems, type InputItem } from './inputItems';
-import { STDIN } from './inputListing';
+import { STDIN, unreadableReason, type InputFile, type SkippedEntry } from './inputListing';
 import { JsonDocumentReader } from './jsonDocumentReader';
 
 export type { InputItem } from './inputItems';
@@ -166,6 +166,31 @@ export async function* readInputBlocks(file: string, options: ReadOptions & { re
     }
   }
   if (block.length > 0) yield block;
+}
+
+/**
+ * The blocks of one input, or fewer: a file that cannot be opened or read when its turn comes
+ * (deleted, renamed or made unreadable since the replay listed it) is skipped with the reason, as
+ * the listing skips one, and the replay goes on; what was read of it before the failure stays read.
+ */
+export async function* readInputBlocksOrSkip(file: InputFile, options: Parameters<typeof readInputBlocks>[1], skip: (entry: SkippedEntry) => void): AsyncGenerator<InputItem[]> {
+  let items = 0;
+  try {
+    for await (const block of readInputBlocks(file.path, options)) {
+      items += block.length;
+      yield block;
+    }
+  } catch (error) {
+    if (file.path === STDIN || !isFileSystemError(error)) throw error;
+    const reason = unreadableReason(file.path, error);
+    skip({ path: file.path, reason: items === 0 ? reason : `${reason} (after ${items.toLocaleString('en-US')} of its records and rejects were read)` });
+  }
+}
+
+/** An error of the file system about the file itself (gone, not permitted, not a file, unreadable), not of the data read. */
+function isFileSystemError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ELOOP', 'EIO', 'ENOTDIR', 'ESTALE'].includes(code);
 }
 
 /** Reads one input file whole (see readInputRecords). */

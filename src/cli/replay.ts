@@ -20,9 +20,8 @@ import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecor
 import { endpointWithinWindow, eventTimeWindow } from '../core/records/eventTimeWindow';
 import type { Reject } from '../core/records/reject';
 import { HeapWatch } from './heapWatch';
-import { readInputBlocks } from './inputFiles';
-import { INPUT_FILE_KINDS, listInputs, STDIN, unreadableReason, type InputFile, type SkippedEntry } from './inputListing';
-import type { InputItem } from './inputItems';
+import { readInputBlocksOrSkip } from './inputFiles';
+import { INPUT_FILE_KINDS, listInputs, STDIN, type InputFile, type SkippedEntry } from './inputListing';
 import { loadTheftSettings } from '../app/theftSettings';
 import { appendAll } from '../core/arrays';
 import { CommandFailure } from './cliErrors';
@@ -243,7 +242,7 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
   for (const file of files) {
     let part = partOf(file);
     parts.push(part);
-    for await (const block of readableBlocks(file, { stdin, onBytes: (bytes) => (tally.bytesRead += bytes) }, skip)) {
+    for await (const block of readInputBlocksOrSkip(file, { stdin, onBytes: (bytes) => (tally.bytesRead += bytes) }, skip)) {
       for (const item of block) {
         if (++tally.records % PROGRESS_EVERY_RECORDS === 0) tally.report();
         if ('reject' in item) {
@@ -272,31 +271,6 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
     }
   }
   if (batchSize && (pending > 0 || parts.some((p) => p.rejects.length > 0))) yield { id: `batch-${n}`, parts };
-}
-
-/**
- * The blocks of one input, or fewer: a file that cannot be opened or read when its turn comes
- * (deleted, renamed or made unreadable since the replay listed it) is skipped with the reason, as
- * the listing skips one, and the replay goes on; what was read of it before the failure stays read.
- */
-async function* readableBlocks(file: InputFile, options: Parameters<typeof readInputBlocks>[1], skip: (entry: SkippedEntry) => void): AsyncGenerator<InputItem[]> {
-  let items = 0;
-  try {
-    for await (const block of readInputBlocks(file.path, options)) {
-      items += block.length;
-      yield block;
-    }
-  } catch (error) {
-    if (file.path === STDIN || !isFileSystemError(error)) throw error;
-    const reason = unreadableReason(file.path, error);
-    skip({ path: file.path, reason: items === 0 ? reason : `${reason} (after ${items.toLocaleString('en-US')} of its records and rejects were read)` });
-  }
-}
-
-/** An error of the file system about the file itself (gone, not permitted, not a file, unreadable), not of the data read. */
-function isFileSystemError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ELOOP', 'EIO', 'ENOTDIR', 'ESTALE'].includes(code);
 }
 
 /** Half of what filled the heap, in a round number (50,000 at most: what one invocation of a live hub would rarely exceed). */
