@@ -156,7 +156,7 @@ interface SeenTokenFile {
  * temporary file beside it renames the temporary file, not the cache.)
  */
 function movedOutOfItsFolder(file: EndpointFile): TokenFileHit | undefined {
-  if (file.previousPathKey === '') return undefined;
+  if (file.previousPath === '') return undefined;
   const taken = tokenFileOfPath(file.previousPath);
   if (taken === undefined) return undefined;
   const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1);

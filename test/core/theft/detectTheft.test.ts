@@ -261,7 +261,7 @@ describe('detectTheft: the Azure Arc key file', () => {
 
   it('does not trust the Arc agent for other token caches (tokenFiles scopes the entry)', () => {
     const himds = event('ecs-auditd/opened-file-arc-key-by-himds-trusted');
-    const readsCliCache: EndpointEvent = { ...himds, file: { path: '/root/.azure/msal_token_cache.json', pathKey: '/root/.azure/msal_token_cache.json', action: 'opened-file', previousPath: '', previousPathKey: '' } };
+    const readsCliCache: EndpointEvent = { ...himds, file: { path: '/root/.azure/msal_token_cache.json', pathKey: '/root/.azure/msal_token_cache.json', action: 'opened-file', previousPath: '' } };
     const [alert] = detectTheft([readsCliCache], new Map(), config).alerts;
     expect(alert).toMatchObject({ Vector: 'TokenCache', Severity: 'Medium' });
     expect(alert?.Evidence['rule']).toBe('token-cache-access');

@@ -34,9 +34,7 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
   const platform = parts.platform && parts.platform !== 'unknown' ? parts.platform : guessPlatform(path, parts.file?.path ?? '', name);
   const filePath = parts.file ? inWorkingDirectory(parts.file.path, parts.workingDirectory ?? '') : '';
   const previousPath = parts.file?.previousPath ? inWorkingDirectory(parts.file.previousPath, parts.workingDirectory ?? '') : '';
-  const file: EndpointFile | null = parts.file
-    ? { path: filePath, pathKey: normalisePath(filePath), action: parts.file.action ?? '', previousPath, previousPathKey: previousPath === '' ? '' : normalisePath(previousPath) }
-    : null;
+  const file: EndpointFile | null = parts.file ? { path: filePath, pathKey: normalisePath(filePath), action: parts.file.action ?? '', previousPath } : null;
   const network: EndpointNetwork | null = parts.network
     ? {
         destinationIp: parts.network.destinationIp ?? '',

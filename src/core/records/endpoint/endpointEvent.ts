@@ -55,11 +55,9 @@ export interface EndpointFile {
   /** What happened to it, as the source names it (`FileCreated`, `opened-file`, `creation`). */
   readonly action: string;
   /**
-   * Where a renamed or moved file was before (MDE `PreviousFolderPath` and `PreviousFileName`,
-   * Elastic Defend `file.Ext.original.path`), normalised like `pathKey`; '' when the source names none.
+   * Where a renamed or moved file was before, as logged (MDE `PreviousFolderPath` and
+   * `PreviousFileName`, Elastic Defend `file.Ext.original.path`); '' when the source names none.
    */
-  readonly previousPathKey: string;
-  /** The same as logged (display). */
   readonly previousPath: string;
 }
 
