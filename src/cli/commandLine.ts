@@ -47,6 +47,21 @@ export function decimalWholeNumber(text: string | undefined): number | undefined
   return text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
+/**
+ * An ISO 8601 time with its zone (`2026-12-01T08:30:00Z`, `…+01:00`) or a date (`2026-12-01`, UTC
+ * midnight), years 2000 to 2999, as epoch ms; undefined for anything else. Date.parse would take
+ * `1` (the year 2001), `Dec 5 2026` (in the machine's zone) or `99999-01-01`.
+ */
+export function isoTimeFlag(text: string | undefined): number | undefined {
+  const match = text === undefined ? null : /^(2\d{3})-(\d{2})-(\d{2})(?:T(\d{2}):\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/.exec(text);
+  if (match === null) return undefined;
+  const [, year, month, day, hour = '00'] = match;
+  // Date.parse rolls 30 February over to March and takes 24:00: both are refused.
+  const valid = Number(hour) < 24 && new Date(Date.UTC(Number(year), Number(month) - 1, Number(day))).getUTCDate() === Number(day) && Number(month) >= 1 && Number(month) <= 12;
+  const ms = Date.parse(match[4] === undefined ? `${text!}T00:00:00Z` : text!);
+  return valid && !Number.isNaN(ms) ? ms : undefined;
+}
+
 /** A flag's value when it was given with one. */
 export function stringFlag(line: CommandLine, name: string): string | undefined {
   const value = line.flags[name];

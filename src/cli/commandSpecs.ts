@@ -59,7 +59,7 @@ export const BASELINE_COMMAND: CommandSpec = {
     tenant: { value: 'ID', help: 'the tenant id (required)' },
     identity: { value: 'ID|NAME', help: "the identity's object id, app id or name (required)" },
     table: { value: 'NAME', help: 'the state table (default TokenWatchState)' },
-    at: { value: 'TIME', help: 'judge the baseline as of this ISO time (default now)' },
+    at: { value: 'TIME', help: 'judge the baseline as of this time: ISO 8601 with its zone, or a date for UTC midnight (default now)' },
   },
 };
 

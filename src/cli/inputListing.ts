@@ -3,7 +3,7 @@
  * files (listInputs), each file or folder once, and checked against the files the run writes. How
  * each file is read is inputFiles.ts.
  */
-import { accessSync, constants as fsConstants, fstatSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, fstatSync, lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { appendAll } from '../core/arrays';
 import { inArchiveOrder } from './archiveOrder';
@@ -134,6 +134,11 @@ function walk(folder: string, files: InputFile[], skipped: SkippedEntry[], seen:
       if (isInputFileName(name) || isSymbolicLink(entry)) skipped.push({ path: entry, reason: unreadableReason(entry, error) });
       continue;
     }
+    if (!stat.isDirectory() && !stat.isFile() && isInputFileName(name)) {
+      // A walk reads files only: a pipe or device would block it or never end. Said, not hidden.
+      skipped.push({ path: entry, reason: `${specialKindOf(stat)}, not a file: name it on the command line to read it` });
+      continue;
+    }
     if (!stat.isDirectory() && !(stat.isFile() && isInputFileName(name))) continue;
     const first = seen.firstPathOf(entry, stat);
     const cannotRead = stat.isFile() ? unreadable(entry) : undefined;
@@ -142,6 +147,13 @@ function walk(folder: string, files: InputFile[], skipped: SkippedEntry[], seen:
     else if (stat.isDirectory()) walk(entry, files, skipped, seen);
     else files.push({ path: entry, bytes: stat.size });
   }
+}
+
+/** What a folder entry that is neither a file nor a folder is, in words. */
+function specialKindOf(stat: Stats): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'a device';
 }
 
 /** What standard input is, for SeenPaths: a redirected file has its device and inode, a pipe or terminal none to match. */

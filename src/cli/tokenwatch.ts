@@ -13,7 +13,7 @@ import { MAX_BACKFILL_DAYS } from '../core/workspaceRows/backfillMark';
 import type { BackfillCommandOptions } from './backfill';
 import { boundedLine, describeFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './cliErrors';
 import { processIo, tableWidthOf, type CliIo } from './cliIo';
-import { decimalWholeNumber, formatCommandHelp, parseCommandLine, stringFlag, type CommandLine, type CommandSpec } from './commandLine';
+import { decimalWholeNumber, formatCommandHelp, isoTimeFlag, parseCommandLine, stringFlag, type CommandLine, type CommandSpec } from './commandLine';
 import { COMMANDS, formatOverview } from './commandSpecs';
 import { benchOptionsFromFlags } from './benchFlags';
 import { writeReason } from './outputFile';
@@ -101,8 +101,8 @@ async function run(command: string, line: CommandLine, io: CliIo): Promise<numbe
       checkStoreFlag(store, { memory: false, azurite: false });
       const table = checkTableFlag(flag('table'));
       const at = flag('at');
-      const atMs = at !== undefined ? Date.parse(at) : io.now();
-      if (Number.isNaN(atMs)) throw new UsageError(`--at must be an ISO time such as 2026-12-01T00:00:00Z, not "${at}"`);
+      const atMs = at !== undefined ? isoTimeFlag(at) : io.now();
+      if (atMs === undefined) throw new UsageError(`--at must be an ISO time with its zone, such as 2026-12-01T08:30:00Z, or a date (UTC midnight), not "${at}"`);
       const { loadIdentityBaseline, formatIdentityBaseline } = require('./baseline') as typeof import('./baseline');
       const { openStateTable } = require('./stateTable') as typeof import('./stateTable');
       // 30 days: the baseline's training window.

@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/cli/cliErrors';
+import { isoTimeFlag } from '../../src/cli/commandLine';
 import { main } from '../../src/cli/tokenwatch';
 import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP } from '../support/auditFixtures';
 import { testIo } from './cliTestIo';
@@ -116,6 +118,10 @@ describe('tokenwatch: usage errors exit 2 with one line and where to look', () =
     [['baseline', '--store', 'memory', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: baseline reads a state table that exists/],
     [['baseline', '--store', 'https://contoso.table.core.windows.net', '--table', 'bad name!', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: --table must be a table name \(3 to 63 letters and digits, a letter first\), not "bad name!"/],
     [['baseline', '--store', 'https://contoso.table.core.windows.net', '--tenant', 't', '--identity', 'i', '--at', 'yesterday'], /--at must be an ISO time/],
+    // Date.parse took each of these: the year 2001, a time in the machine's zone, the year 99999, 2 March.
+    ...['1', 'Dec 5 2026', '99999-01-01', '2026-02-30', '2026-12-01T08:30:00', '2026-12-01T24:00:00Z'].map(
+      (at) => [['baseline', '--store', 'https://contoso.table.core.windows.net', '--tenant', 't', '--identity', 'i', '--at', at], new RegExp(`--at must be an ISO time with its zone.*not "${at}"`)] as [string[], RegExp],
+    ),
     [['bench', '--records', '5'], /^tokenwatch bench: --records must be a whole number of at least 200,000, not "5"/],
     [['bench', '--out', 'x'], /^tokenwatch bench: unknown option --out for bench/],
   ])('%j', async (argv, message) => {
@@ -125,6 +131,21 @@ describe('tokenwatch: usage errors exit 2 with one line and where to look', () =
     expect(err().trimEnd().split('\n')).toHaveLength(2);
     expect(err()).not.toContain('Cannot read properties');
     expect(out()).toBe('');
+  });
+});
+
+describe('isoTimeFlag', () => {
+  it.each([
+    ['2026-12-01', Date.UTC(2026, 11, 1)],
+    ['2026-12-01T08:30Z', Date.UTC(2026, 11, 1, 8, 30)],
+    ['2026-12-01T08:30:15.25Z', Date.UTC(2026, 11, 1, 8, 30, 15, 250)],
+    ['2026-12-01T08:30:00+01:00', Date.UTC(2026, 11, 1, 7, 30)],
+    ['2028-02-29T00:00:00Z', Date.UTC(2028, 1, 29)],
+  ])('%s is read in its own zone', (text, ms) => {
+    expect(isoTimeFlag(text)).toBe(ms);
+  });
+  it.each(['', '1', '20261201', '2026-12-1', '2027-02-29', '2026-00-10', '2026-12-01 08:30Z', '2026-12-01T08:60:00Z', 'yesterday'])('%j is refused', (text) => {
+    expect(isoTimeFlag(text)).toBeUndefined();
   });
 });
 
@@ -187,6 +208,17 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     expect(err()).toContain(`warning: skipped ${path.join(dir, 'day-99.ndjson')}: a symbolic link to nothing (its target does not exist)`);
     expect(err()).toContain('files 20, records 81,');
     expect(err()).toContain('skipped 1 input that could not be read or were already read');
+  });
+
+  it('a named pipe in a folder is skipped with a warning, not waited on nor passed over in silence', async () => {
+    const dir = folder();
+    writeScenario(dir);
+    const fifo = path.join(dir, 'day-99.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    const { io, err } = testIo();
+    expect(await main(['replay', dir, '--format', 'table'], io)).toBe(0);
+    expect(err()).toContain(`warning: skipped ${fifo}: a named pipe, not a file: name it on the command line to read it`);
+    expect(err()).toContain('files 20, records 81,');
   });
 
   it('a settings file that is missing, not JSON or null: one line naming the flag, no stack-trace hint', async () => {
