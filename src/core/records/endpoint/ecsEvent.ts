@@ -80,7 +80,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       timeMs,
       hostName: text(host['name']) ?? text(host['hostname']) ?? '',
       hostId: hostId ?? '',
-      platform: platformOf(text(within(host, OS_TYPE)) ?? text(within(host, OS_FAMILY)) ?? text(within(host, OS_PLATFORM))),
+      platform: platformOf(text(within(host, OS_TYPE)) ?? text(within(host, OS_FAMILY)) ?? text(within(host, OS_PLATFORM)) ?? winlogPlatform(nested['winlog'])),
       kind,
       processName: text(processFields['name']),
       processPath: text(processFields['executable']),
@@ -199,6 +199,15 @@ function lowerCaseList(value: unknown): string[] {
 function listOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return typeof value === 'string' ? [value] : [];
+}
+
+/**
+ * The platform of a Winlogbeat or Elastic Agent record that kept its `winlog` header (the sysmon
+ * and sysmon_linux integrations): Sysmon for Linux names its own channel, anything else is Windows.
+ */
+function winlogPlatform(winlog: unknown): string | undefined {
+  if (!isObject(winlog)) return undefined;
+  return /^linux-sysmon/i.test(text(winlog['channel']) ?? text(winlog['provider_name']) ?? '') ? 'linux' : 'windows';
 }
 
 function platformOf(os: string | undefined): EndpointPlatform {

@@ -5,7 +5,7 @@ import { looksLikeEcsEvent, parseEcsEvent } from './ecsEvent';
 import { ignored, type EndpointParsed } from './endpointEvent';
 import { MDE_CATEGORY_PREFIX, parseMdeRecord, parseMdeRow } from './mdeRecord';
 import { parseSysmonEvent } from './sysmonEvent';
-import { looksLikeWindowsEvent, readWindowsEvent, SECURITY_PROVIDER, SYSMON_PROVIDER } from './windowsEvent';
+import { LINUX_SYSMON_PROVIDER, looksLikeWindowsEvent, readWindowsEvent, SECURITY_PROVIDER, SYSMON_PROVIDER } from './windowsEvent';
 import { parseWindowsFilteringConnection } from './windowsFilteringConnection';
 
 /**
@@ -28,6 +28,8 @@ export function parseEndpointRecord(record: unknown, origin: string): EndpointPa
 const SYSMON_LOWER = SYSMON_PROVIDER.toLowerCase();
 const SYSMON_CHANNEL_LOWER = `${SYSMON_LOWER}/operational`;
 const SECURITY_LOWER = SECURITY_PROVIDER.toLowerCase();
+const LINUX_SYSMON_LOWER = LINUX_SYSMON_PROVIDER.toLowerCase();
+const LINUX_SYSMON_CHANNEL_LOWER = `${LINUX_SYSMON_LOWER}/operational`;
 
 function routeEndpointRecord(record: unknown, origin: string): EndpointParsed {
   if (typeof record === 'string' && isRawAuditdLine(record)) {
@@ -48,12 +50,17 @@ function routeEndpointRecord(record: unknown, origin: string): EndpointParsed {
   const mdeTable = mdeTableOfRow(record);
   if (mdeTable !== undefined) return parseMdeRow(mdeTable, record, origin);
 
-  if (looksLikeWindowsEvent(record)) {
+  // Winlogbeat's sysmon module and Elastic's sysmon_linux integration rename the event data to ECS
+  // fields (winlog.event_data.Image becomes process.executable) and keep `winlog` beside them: such
+  // a record is read as the ECS event it has become.
+  if (looksLikeWindowsEvent(record) && !(looksLikeEcsEvent(record) && hasMovedEventData(record))) {
     const event = readWindowsEvent(record);
     if (event === undefined) return { ok: false, reject: makeReject('windows.no-event-id', 'The Windows event has no numeric EventID.', record, origin) };
     const provider = event.provider.toLowerCase();
     const channel = event.channel.toLowerCase();
     if (provider === SYSMON_LOWER || channel === SYSMON_CHANNEL_LOWER) return parseSysmonEvent(record, origin, event);
+    // Sysmon for Linux writes the same events under its own provider, with Linux paths.
+    if (provider === LINUX_SYSMON_LOWER || channel === LINUX_SYSMON_CHANNEL_LOWER) return parseSysmonEvent(record, origin, event, 'linux');
     if (provider === SECURITY_LOWER || (channel === 'security' && provider === '')) return parseWindowsFilteringConnection(record, origin, event);
     return ignored(`windows.${event.provider || event.channel}.event-${event.eventId}`, origin);
   }
@@ -94,6 +101,17 @@ export function looksLikeEndpointRecord(record: unknown): boolean {
 function mdeTableOfRow(record: Readonly<Record<string, unknown>>): string | undefined {
   const table = text(record['Type']);
   return table !== undefined && /^Device[A-Za-z]*$/.test(table) && (record['DeviceId'] !== undefined || record['DeviceName'] !== undefined) ? table : undefined;
+}
+
+/**
+ * True for a Winlogbeat record whose event data a module moved to ECS fields: `winlog.event_data`
+ * no longer holds the process (`Image` for Sysmon, `Application` for the Security log's 5156).
+ */
+function hasMovedEventData(record: Readonly<Record<string, unknown>>): boolean {
+  const winlog = record['winlog'];
+  if (!isObject(winlog)) return false;
+  const data = winlog['event_data'];
+  return !isObject(data) || (data['Image'] === undefined && data['Application'] === undefined);
 }
 
 function isRawAuditdLine(line: string): boolean {

@@ -17,9 +17,10 @@ import { parseTime } from '../time';
  *   \"User\":\"CONTOSO\\\\svc-web\",\"Initiated\":\"true\",\"DestinationIp\":\"169.254.169.254\",
  *   \"DestinationHostname\":\"-\",\"DestinationPort\":\"80\"}"}`
  *
- * `event`: the record as readWindowsEvent read it, when the caller has already read it (routing does).
+ * `event`: the record as readWindowsEvent read it, when the caller has already read it (routing does);
+ * `platform`: linux for Sysmon for Linux (provider `Linux-Sysmon`), whose events are the same.
  */
-export function parseSysmonEvent(record: unknown, origin: string, event: WindowsEvent | undefined = readWindowsEvent(record)): EndpointParsed {
+export function parseSysmonEvent(record: unknown, origin: string, event: WindowsEvent | undefined = readWindowsEvent(record), platform: 'windows' | 'linux' = 'windows'): EndpointParsed {
   if (event === undefined) return { ok: false, reject: makeReject('sysmon.no-event-id', 'The Sysmon record has no numeric EventID.', record, origin) };
   if (event.eventId !== 1 && event.eventId !== 3 && event.eventId !== 11) return ignored(`sysmon.event-${event.eventId}`, origin);
 
@@ -40,7 +41,7 @@ export function parseSysmonEvent(record: unknown, origin: string, event: Windows
     return {
       ok: true,
       value: buildEndpointEvent({
-        timeMs, tenantId, hostName, hostId, platform: 'windows', processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
+        timeMs, tenantId, hostName, hostId, platform, processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
         kind: 'process',
         commandLine: dataValue(event, 'CommandLine'),
         workingDirectory: dataValue(event, 'CurrentDirectory'),
@@ -55,7 +56,7 @@ export function parseSysmonEvent(record: unknown, origin: string, event: Windows
     return {
       ok: true,
       value: buildEndpointEvent({
-        timeMs, tenantId, hostName, hostId, platform: 'windows', processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
+        timeMs, tenantId, hostName, hostId, platform, processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
         kind: 'network',
         network: {
           destinationIp,
@@ -70,7 +71,7 @@ export function parseSysmonEvent(record: unknown, origin: string, event: Windows
   return {
     ok: true,
     value: buildEndpointEvent({
-      timeMs, tenantId, hostName, hostId, platform: 'windows', processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
+      timeMs, tenantId, hostName, hostId, platform, processPath: image, pid, account, format: 'sysmon', recordId, category, origin,
       kind: 'file',
       file: { path: target, action: 'FileCreate' },
     }),

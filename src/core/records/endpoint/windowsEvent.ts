@@ -36,6 +36,8 @@ export interface WindowsEvent {
 
 export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
 export const SECURITY_PROVIDER = 'Microsoft-Windows-Security-Auditing';
+/** Sysmon for Linux: the same event ids and data names, Linux paths (`/usr/bin/curl`). */
+export const LINUX_SYSMON_PROVIDER = 'Linux-Sysmon';
 
 /** True when the record has the header of a Windows event in one of the shapes above. */
 export function looksLikeWindowsEvent(record: unknown): boolean {
@@ -70,7 +72,7 @@ export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
 
   const eventId = Number(text(record['EventID'] ?? record['EventId']));
   if (!Number.isInteger(eventId)) return undefined;
-  const eventData = record['EventData'];
+  const eventData = record['EventData'] ?? payloadEventData(record['Payload']);
   const embedded = namedData(isObject(eventData) ? eventData : typeof eventData === 'string' ? parseEventDataText(eventData) : NO_DATA);
   const data = new WindowsEventData(embedded, record);
   const explicitId = text(record['EventRecordID'] ?? record['EventRecordId'] ?? record['RecordNumber'] ?? embedded['EventRecordID']);
@@ -85,6 +87,16 @@ export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
     tenantId: text(record['TenantId']) ?? '',
     resourceId: text(record['_ResourceId']) ?? '',
   };
+}
+
+/**
+ * EvtxECmd's `--json` rows carry the event data in `Payload`, a JSON string of the event XML:
+ * `{"EventData":{"Data":[{"@Name":"Image","#text":"C:\\…"},…]}}`.
+ */
+function payloadEventData(payload: unknown): unknown {
+  if (typeof payload !== 'string' || !payload.trimStart().startsWith('{')) return undefined;
+  const parsed = objectOf(payload);
+  return parsed === undefined ? undefined : parsed['EventData'];
 }
 
 /**

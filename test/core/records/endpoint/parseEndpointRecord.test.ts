@@ -54,6 +54,15 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     ['ecs/process-curl-gcp-token', 'ecs', 'process', 'lnx-01.contoso.com', '/usr/bin/curl', 'curl -H "Metadata-Flavor: Google"'],
     ['ecs/file-aws-credentials-by-tmp-binary', 'ecs', 'file', 'lnx-01.contoso.com', '/dev/shm/.k/kworkerd', '/home/azureuser/.aws/credentials'],
     ['ecs-auditd/opened-file-workload-identity-token-by-cat', 'ecs', 'file', 'aks-nodepool1-12345678-vmss000001', '/usr/bin/cat', '/var/run/secrets/azure/tokens/azure-identity-token'],
+    // EvtxECmd --json: the event data is the XML as a JSON string in `Payload`.
+    ['sysmon-evtxecmd/event1-curl-imds-token', 'sysmon', 'process', 'wks-11.contoso.com', '?:/windows/system32/curl.exe', 'curl.exe -s -H Metadata:true'],
+    // Winlogbeat's sysmon module moves the event data to ECS fields and keeps `winlog`.
+    ['sysmon-winlogbeat-module/event1-curl-imds-token', 'ecs', 'process', 'wks-12.contoso.com', '?:/windows/system32/curl.exe', 'curl.exe -s -H Metadata:true'],
+    ['sysmon-winlogbeat-module/event3-public-folder-imds', 'ecs', 'network', 'wks-12.contoso.com', '?:/users/public/svchost.exe', '169.254.169.254'],
+    // Sysmon for Linux: the same events under provider Linux-Sysmon; Elastic's integration as ECS beside `winlog`.
+    ['sysmon-linux/event1-curl-imds-token', 'sysmon', 'process', 'lnx-21', '/usr/bin/curl', 'curl -s -H Metadata:true'],
+    ['sysmon-linux/event3-tmp-binary-imds', 'sysmon', 'network', 'lnx-21', '/tmp/.x/kthreadd', '169.254.169.254'],
+    ['sysmon-linux-elastic/event1-curl-imds-token', 'ecs', 'process', 'lnx-22', '/usr/bin/curl', 'curl -s -H Metadata:true'],
   ])('%s', (name, format, kind, host, pathKey, target) => {
     const record = fixture(name);
     expect(looksLikeEndpointRecord(record)).toBe(true);
@@ -65,6 +74,19 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     expect(seen?.startsWith(target)).toBe(true);
     expect(Number.isInteger(e.timeMs) && e.timeMs > Date.parse('2020-01-01T00:00:00Z')).toBe(true);
     expect(e.source.recordId).not.toBe('');
+  });
+
+  it.each([
+    ['sysmon-evtxecmd/event1-curl-imds-token', 'windows'],
+    ['sysmon-winlogbeat-module/event1-curl-imds-token', 'windows'],
+    ['sysmon-linux/event1-curl-imds-token', 'linux'],
+    ['sysmon-linux/event3-tmp-binary-imds', 'linux'],
+    // No host.os: the Linux-Sysmon channel says it.
+    ['sysmon-linux-elastic/event1-curl-imds-token', 'linux'],
+  ])('%s is a %s event (the allowlist entries of that platform apply)', (name, platform) => {
+    const parsed = parseEndpointRecord(fixture(name), name);
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    expect(parsed.value.platform).toBe(platform);
   });
 
   it.each([
