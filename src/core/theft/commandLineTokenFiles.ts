@@ -10,7 +10,7 @@
  */
 import { normalisePath } from '../records/endpoint/normalisePath';
 import { decodedPowerShell } from './commandLineUrls';
-import { TOKEN_FILE_NAMES, tokenFileOfPath, type TokenFileHit, type TokenFilePattern } from './tokenFiles';
+import { ARC_TOKEN_KEY, TOKEN_FILE_NAMES, tokenFileOfPath, type TokenFileHit, type TokenFilePattern } from './tokenFiles';
 
 /**
  * Folders that hold token files, named whole in a command line that copies or archives
@@ -23,6 +23,8 @@ const TOKEN_FOLDERS: readonly TokenFilePattern[] = [
   { id: 'identity-service-folder', vector: 'TokenCache', what: 'Azure PowerShell / Visual Studio MSAL cache folder', pattern: /(?:^|\/)\.identityservice\/?$/ },
   { id: 'gcloud-folder', vector: 'TokenCache', what: 'gcloud credential folder', pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/?$/ },
   { id: 'aws-folder', vector: 'TokenCache', what: 'AWS credentials folder', pattern: /(?:^|\/)\.aws\/?$/ },
+  // The Arc agent's key folder: its keys are what arc-identity-key-read is about, so the folder is that pattern's.
+  { id: ARC_TOKEN_KEY, vector: 'TokenCache', what: 'Azure Arc managed identity key folder', pattern: /(?:^|\/)(?:(?:%programdata%|programdata)\/azureconnectedmachineagent|var\/opt\/azcmagent)\/tokens\/?$/ },
 ];
 
 /** Programs (and PowerShell cmdlets) that copy, move or archive what they are given (macOS's ditto, pax, hdiutil and aa too): a token folder named to them is taken whole. */
@@ -160,7 +162,8 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
     if (COPIERS.has(program)) copying = true;
     const expanded = expandFolderVariable(token);
     const path = directory !== '' && isRelative(expanded) && TOKEN_DIRECTORY.test(directory) ? `${directory}/${expanded}` : expanded;
-    if (path.length < 6) return;
+    // Short words are options and programs, not paths; but `tar czf c.tgz .aws` in the home hands over a token folder.
+    if (path.length < 6 && !(copying && tokenFolderOfPath(path) !== undefined)) return;
     // Shown as written, or as resolved in the directory; a variable's stand-in user is never shown.
     const shown = path === expanded ? token : path;
     if (/[*?]/.test(expanded)) {
@@ -241,7 +244,7 @@ function wildcardHits(path: string, copying: boolean): TokenFileHit[] {
 function tokenFolderOfPath(path: string): TokenFileHit | undefined {
   const pathKey = normalisePath(path);
   for (const p of TOKEN_FOLDERS) {
-    if (p.pattern.test(pathKey)) return { patternId: p.id, readsOnly: false, vector: p.vector, what: p.what, path, pathKey };
+    if (p.pattern.test(pathKey)) return { patternId: p.id, readsOnly: p.id === ARC_TOKEN_KEY, vector: p.vector, what: p.what, path, pathKey };
   }
   return undefined;
 }

@@ -42,11 +42,14 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   const method = methodOf(text);
   const found: CommandLineUrl[] = [];
   // Bracketed IPv6 hosts contain brackets, which are also separators: protect them first.
-  const protectedText = text.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
+  // cmd drops a caret and PowerShell a backtick before a character (`c^u^r^l`, ``meta`data``): read the
+  // URL as the shell would run it, not cut at the escape.
+  const unescaped = text.includes('^') || text.includes('`') ? text.replace(/[\^`](?=[^\s\^`])/g, '') : text;
+  const protectedText = unescaped.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
   for (const raw of protectedText.split(SEPARATORS)) {
     const token = raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']');
-    // `-Uri=http://…`, `--url=…`, `url=http://…` (and PowerShell's `-Uri:http://…`).
-    const value = token.replace(/^-{1,2}[a-z][\w-]*[=:](?!\/\/)/i, '').replace(/^[a-z_]+=(?=https?:)/i, '');
+    // `-Uri=http://…`, `--url=…`, `url=http://…` (and PowerShell's `-Uri:http://…`, regsvr32's `/i:http://…`).
+    const value = token.replace(/^(?:-{1,2}|\/)[a-z][\w-]*[=:](?!\/\/)/i, '').replace(/^[a-z_]+=(?=https?:)/i, '');
     if (SCHEME.test(value)) found.push({ url: trimUrl(value), method, decoded });
     else if (BARE.test(value)) found.push({ url: `http://${trimUrl(value)}`, method, decoded });
   }

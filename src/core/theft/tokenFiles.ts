@@ -71,7 +71,7 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
     id: 'kubelet-pod-volume-token',
     vector: 'ServiceAccountToken',
     what: "service account token in a pod's kubelet volume",
-    pattern: new RegExp(`(?:^|/)var/lib/kubelet/pods/[^/]+/volumes/kubernetes\\.io~(?:projected|secret)/[^/]+/${K8S_ATOMIC}(?:token|azure-identity-token)$`),
+    pattern: new RegExp(`(?:^|/)var/lib/kubelet/pods/[^/]+/volumes/kubernetes\\.io~(?:projected|secret)/[^/]+/${K8S_ATOMIC}(?:token|azure-identity-token|eks-pod-identity-token)$`),
   },
   {
     // Azure Arc: himds answers a token request with 401 and `Www-Authenticate: Basic realm=<file>`;
@@ -128,9 +128,13 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
  * a pattern that names a file names it here too.
  */
 export const TOKEN_FILE_NAMES: readonly string[] = [
+  // The names only one folder's pattern knows first, so that a wildcard in that folder stands for
+  // them (`serviceaccount/t*` is the token, not a TokenCache.dat placed there); an Arc key is named
+  // by a GUID (`Tokens\*.key`).
+  'token', 'azure-identity-token', 'eks-pod-identity-token', '00000000-0000-0000-0000-000000000000.key',
   'msal_token_cache.json', 'msal_token_cache.bin', 'msal_http_cache.bin', 'service_principal_entries.bin', 'service_principal_entries.json', 'accessTokens.json',
   'azureProfile.json', 'AzureRmContext.json', 'TokenCache.dat', 'msal.cache', 'msal.cache.nocae', 'msal.cache.cae', 'mg.msal.cache.nocae', 'credentials',
-  'credentials.db', 'access_tokens.db', 'application_default_credentials.json', 'token', 'azure-identity-token', '.git-credentials',
+  'credentials.db', 'access_tokens.db', 'application_default_credentials.json', '.git-credentials',
 ];
 
 export interface TokenFileHit {

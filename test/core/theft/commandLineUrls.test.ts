@@ -13,6 +13,11 @@ describe('commandLineUrls', () => {
     ["python3 -c \"import requests;print(requests.get('http://2852039166/metadata/identity/oauth2/token').text)\"", 'http://2852039166/metadata/identity/oauth2/token', 'GET'],
     ['curl -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 21600"', 'http://169.254.169.254/latest/api/token', 'PUT'],
     ['curl --url=http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token.', 'http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token', ''],
+    // regsvr32's `/i:<url>` (Squiblydoo).
+    ['regsvr32 /s /n /u /i:http://169.254.169.254/metadata/identity/oauth2/token?resource=x scrobj.dll', 'http://169.254.169.254/metadata/identity/oauth2/token?resource=x', ''],
+    // cmd's caret and PowerShell's backtick escapes are dropped by the shell before the URL is used.
+    ['cmd /c c^u^r^l -H Metadata:true "http://169.254.169.254/meta^data/ident^ity/oauth2/token?resource=x"', 'http://169.254.169.254/metadata/identity/oauth2/token?resource=x', ''],
+    ['powershell -c "i`wr -H @{Metadata=\'true\'} http://169.254.169.254/meta`data/identity/oauth2/token?resource=x"', 'http://169.254.169.254/metadata/identity/oauth2/token?resource=x', ''],
   ])('%s', (commandLine, url, method) => {
     expect(commandLineUrls(commandLine)).toContainEqual({ url, method, decoded: false });
   });

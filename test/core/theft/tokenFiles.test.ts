@@ -67,6 +67,18 @@ describe('tokenFileOfPath', () => {
     expect(isDeleteAction(action)).toBe(expected);
   });
 
+  it.each([
+    // A wildcard in the service-account folder stands for the token, not for a cache name it also matches.
+    ['sh -c "cat /var/run/secrets/kubernetes.io/serviceaccount/t*"', 'kubernetes-service-account', 'ServiceAccountToken'],
+    ['cat /var/run/secrets/kubernetes.io/serviceaccount/tok*', 'kubernetes-service-account', 'ServiceAccountToken'],
+    ['cmd /c copy C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\*.key C:\\x', 'azure-arc-token-key', 'TokenCache'],
+    ['xcopy C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens C:\\x', 'azure-arc-token-key', 'TokenCache'],
+    // EKS Pod Identity's token seen from the node.
+    ['cat /var/lib/kubelet/pods/9c0d8b1e/volumes/kubernetes.io~projected/eks-pod-identity-token/eks-pod-identity-token', 'kubelet-pod-volume-token', 'ServiceAccountToken'],
+  ])('%j names a %s (%s)', (commandLine, patternId, vector) => {
+    expect(tokenFilesInCommandLine(commandLine).map((h) => [h.patternId, h.vector])).toEqual([[patternId, vector]]);
+  });
+
   it('marks the Arc key files as counting on reads only, and the other files as counting on any access', () => {
     expect(tokenFileOfPath('/var/opt/azcmagent/tokens/3f0e6b1c.key')).toMatchObject({ patternId: 'azure-arc-token-key', readsOnly: true });
     expect(tokenFileOfPath('/root/.azure/msal_token_cache.json')).toMatchObject({ readsOnly: false });
@@ -149,6 +161,14 @@ describe('tokenFileOfPath', () => {
     ['cmd /c type C:\\Users\\alice\\.azure\\msal_token_cache.*', '', ['C:\\Users\\alice\\.azure\\msal_token_cache.*']],
     ['powershell Compress-Archive C:\\Users\\bob\\.azure\\* C:\\Users\\Public\\a.zip', '', ['C:\\Users\\bob\\.azure\\*']],
     ['xcopy %LOCALAPPDATA%\\.IdentityService\\* D:\\loot /s', '', ['%LOCALAPPDATA%\\.IdentityService\\*']],
+    // Arc keys are named by GUIDs: a wildcard, a cd then a wildcard, and the key folder handed whole to a copier.
+    ['cmd /c copy C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\*.key C:\\Users\\Public\\k', '', ['C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\*.key']],
+    ['cmd /c "cd /d C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens && type *.key"', '', ['?:/programdata/azureconnectedmachineagent/tokens/*.key']],
+    ['xcopy C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens C:\\Users\\Public\\t /e', '', ['C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens']],
+    ['tar czf /tmp/k.tgz /var/opt/azcmagent/tokens', '', ['/var/opt/azcmagent/tokens']],
+    // A token folder named relatively to a copier in the home (`.aws` is shorter than the words skipped as options).
+    ['tar czf /tmp/c.tgz .aws', '/home/alice', ['.aws']],
+    ['cp -r .aws /tmp/x', '/home/alice', ['.aws']],
     // An alternate data stream's name, and the script of an -EncodedCommand (Copy-Item C:\Users\bob\.azure\msal_token_cache.bin C:\Users\Public\x).
     ['cmd /c type C:\\Users\\bob\\.azure\\msal_token_cache.bin::$DATA', '', ['C:\\Users\\bob\\.azure\\msal_token_cache.bin']],
     [`powershell -enc ${Buffer.from('Copy-Item C:\\Users\\bob\\.azure\\msal_token_cache.bin C:\\Users\\Public\\x', 'utf16le').toString('base64')}`, '', ['C:\\Users\\bob\\.azure\\msal_token_cache.bin']],
