@@ -124,6 +124,7 @@ function buildDependencies(env: NodeJS.ProcessEnv): Dependencies {
       dedupWindowMs: config.dedupDays * DAY_MS,
       tokenBucketShards: config.tokenBucketShards,
       usualExternal: config.usualExternal,
+      homeTenantId: config.homeTenantId,
       serviceTags: fromFile.serviceTags,
     }),
     serviceTags: storedTags,

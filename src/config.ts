@@ -51,6 +51,8 @@ export interface Config {
   readonly tokenBucketShards: number;
   /** TOKENWATCH_USUAL_EXTERNAL: a usual external use is a Low alert (`alert`, default) or a daily exposure row (`exposure`). */
   readonly usualExternal: UsualExternalMode;
+  /** TOKENWATCH_HOME_TENANT_ID: the tenant uses whose records name none (Key Vault AuditEvent) are judged in; '' rejects them. */
+  readonly homeTenantId: string;
   /** Client id of the user-assigned managed identity (AZURE_CLIENT_ID); undefined = the system-assigned identity. */
   readonly managedIdentityClientId: string | undefined;
   /**
@@ -195,6 +197,9 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
   const usualExternal = USUAL_EXTERNAL_MODES.find((mode) => mode === usualExternalSetting) ?? 'alert';
   if (usualExternal !== usualExternalSetting) problems.push(`TOKENWATCH_USUAL_EXTERNAL must be ${USUAL_EXTERNAL_MODES.join(' or ')}, not "${usualExternalSetting}"`);
 
+  const homeTenantId = (get('TOKENWATCH_HOME_TENANT_ID') ?? '').toLowerCase();
+  if (homeTenantId !== '' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(homeTenantId)) problems.push(`TOKENWATCH_HOME_TENANT_ID must be a tenant id (a GUID), not "${homeTenantId}"`);
+
   const credentialSetting = (get('TOKENWATCH_CREDENTIAL') ?? 'managedidentity').toLowerCase();
   const credential = CREDENTIAL_KINDS.find((kind) => kind === credentialSetting) ?? 'managedidentity';
   if (credential !== credentialSetting) problems.push(`TOKENWATCH_CREDENTIAL must be ${CREDENTIAL_KINDS.join(' or ')}, not "${credentialSetting}"`);
@@ -218,6 +223,7 @@ export function loadConfig(env: Env, readTextFile: (path: string) => string): Co
     dedupDays,
     tokenBucketShards,
     usualExternal,
+    homeTenantId,
     managedIdentityClientId: get('AZURE_CLIENT_ID'),
     credential,
   });

@@ -40,6 +40,12 @@ describe('config', () => {
     ]);
   });
 
+  it('reads the home tenant Key Vault uses are judged in: a GUID, lower case; none by default', () => {
+    expect(loadConfig(BASE, noFiles).homeTenantId).toBe('');
+    expect(loadConfig({ ...BASE, TOKENWATCH_HOME_TENANT_ID: '72F988BF-0000-4000-8000-00000000C0DE' }, noFiles).homeTenantId).toBe('72f988bf-0000-4000-8000-00000000c0de');
+    expect(problems({ ...BASE, TOKENWATCH_HOME_TENANT_ID: 'contoso.onmicrosoft.com' })).toEqual([expect.stringMatching(/^TOKENWATCH_HOME_TENANT_ID must be a tenant id/)]);
+  });
+
   it('requires a workspace id when the sweep is enabled', () => {
     expect(problems({ ...BASE, TOKENWATCH_SWEEP_ENABLED: 'true' })).toEqual([expect.stringMatching(/^TOKENWATCH_WORKSPACE_ID/)]);
     expect(problems({ ...BASE, TOKENWATCH_SWEEP_ENABLED: 'true', TOKENWATCH_WORKSPACE_ID: '6a7b0000-0000-4000-8000-00000000beef' })).toEqual([]);

@@ -351,6 +351,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       TOKENWATCH_DEDUP_DAYS: string(dedupDays)
       TOKENWATCH_TOKEN_BUCKET_SHARDS: string(tokenBucketShards)
       TOKENWATCH_USUAL_EXTERNAL: usualExternal
+      // Key Vault's AuditEvent names no tenant: its uses are judged in the tenant deployed into.
+      TOKENWATCH_HOME_TENANT_ID: tenant().tenantId
 
       // Azure service tags: the stored copy (read by every worker, written by the refresh timer).
       TOKENWATCH_BLOB_ENDPOINT: blobEndpoint

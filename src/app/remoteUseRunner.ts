@@ -1,6 +1,7 @@
 import type { AlertRow, Severity } from '../core/alerts/alertRow';
-import type { AuditEvent } from '../core/records/auditEvent';
+import { TokenUseEvent, type AuditEvent } from '../core/records/auditEvent';
 import { parseAuditRecord } from '../core/records/auditRecord';
+import { noTenant } from '../core/records/resourceCall';
 import { eventTimeWindow, type EventTimeWindow } from '../core/records/eventTimeWindow';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
 import { redactAlertRows } from '../core/redact/redactAlertRow';
@@ -16,6 +17,7 @@ import type { RejectSink } from '../adapters/rejectSink';
 import { RefusedRows, StateStoreError, type StateStore } from '../adapters/stateStore';
 import { correlateAlerts, type CorrelationDeps } from './correlateAlerts';
 import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
+import { TenantlessUses } from './tenantlessUses';
 
 /**
  * How long a cached shared partition (the tenant catalog) is trusted before it is read again: a
@@ -62,8 +64,8 @@ export interface ParsedAuditBatch {
  * Parses records into audit events; what is not an Entra/Azure record is a counted reject, and so
  * is an event dated outside the window of `processedAt` (see EventTimeWindow; none in replays).
  */
-export function parseAuditRecords(records: readonly SourcedRecord[], processedAt?: number): ParsedAuditBatch {
-  const parsed = new ParsingBatch(eventTimeWindow(processedAt));
+export function parseAuditRecords(records: readonly SourcedRecord[], processedAt?: number, tenantless?: TenantlessUses): ParsedAuditBatch {
+  const parsed = new ParsingBatch(eventTimeWindow(processedAt), tenantless);
   for (const { record, origin } of records) parsed.add(record, origin);
   return parsed.finish(records.length);
 }
@@ -74,8 +76,8 @@ export function parseAuditRecords(records: readonly SourcedRecord[], processedAt
  * events, not its whole decoded JSON (which would survive into the old generation and make
  * garbage collection the largest cost of a batch). A bad message is a counted reject.
  */
-export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string, processedAt?: number): ParsedAuditBatch {
-  const parsed = new ParsingBatch(eventTimeWindow(processedAt));
+export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string, processedAt?: number, tenantless?: TenantlessUses): ParsedAuditBatch {
+  const parsed = new ParsingBatch(eventTimeWindow(processedAt), tenantless);
   const records = forEachDecodedRecord(messages, originOf, (record, origin) => parsed.add(record, origin), (reject) => parsed.rejects.push(reject));
   return parsed.finish(records);
 }
@@ -93,7 +95,11 @@ class ParsingBatch {
   private readonly tenants = new Set<string>();
   private lastTenant = '';
 
-  constructor(private readonly window: EventTimeWindow) {}
+  /** `tenantless`: what judges a use whose record names no tenant (without it, such a use is rejected). */
+  constructor(
+    private readonly window: EventTimeWindow,
+    private readonly tenantless: TenantlessUses | undefined,
+  ) {}
 
   add(record: unknown, origin: string): void {
     const parsed = parseAuditRecord(record, origin, this.window);
@@ -105,13 +111,22 @@ class ParsingBatch {
       this.rejects.push(parsed.reject);
       return;
     }
-    this.events.push(parsed.value);
-    const tenant = parsed.value.tenantId;
+    let event = parsed.value;
+    if (event.tenantId === '' && event instanceof TokenUseEvent) {
+      const tenant = this.tenantless?.tenant();
+      if (tenant === undefined) {
+        this.rejects.push(noTenant(record, origin));
+        return;
+      }
+      event = event.withTenant(tenant);
+    } else if (this.tenantless !== undefined) this.tenantless.saw(event.tenantId);
+    this.events.push(event);
+    const tenant = event.tenantId;
     if (tenant !== this.lastTenant) {
       this.lastTenant = tenant;
       if (tenant) this.tenants.add(tenant);
     }
-    const category = parsed.value.category || '(none)';
+    const category = event.category || '(none)';
     if (category === this.runCategory) {
       this.runLength++;
       return;
@@ -141,7 +156,7 @@ class ParsingBatch {
  * retry policy redelivers.
  */
 export async function runRemoteUseBatch(records: readonly SourcedRecord[], initialRejects: readonly Reject[], deps: RemoteUseDeps, batchId: string): Promise<RemoteUseBatchReport> {
-  const parsed = parseAuditRecords(records, deps.settings.processedAt);
+  const parsed = parseAuditRecords(records, deps.settings.processedAt, new TenantlessUses(deps.settings.homeTenantId ?? ''));
   return runRemoteUseEvents({ ...parsed, rejects: [...initialRejects, ...parsed.rejects] }, deps, batchId);
 }
 

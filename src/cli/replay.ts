@@ -30,6 +30,7 @@ import { LineFile, openOutputFile, writeFailure } from './outputFile';
 import { printable } from './terminalText';
 import type { ReplayProgressState } from './replayProgress';
 import { ReplayRejects } from './replayRejects';
+import { TenantlessUses } from '../app/tenantlessUses';
 import { describeStore, openTableTarget } from './stateTable';
 import { formatStaleServiceTags, staleServiceTags, type StaleServiceTags } from './replayServiceTags';
 import { days, formatTimeOrderWarning, TimeOrderWatch, type TimeOrderWarning } from './timeOrder';
@@ -47,6 +48,8 @@ export interface ReplayOptions {
   readonly serviceTagsFile?: string | undefined;
   /** What a usual external use becomes (TOKENWATCH_USUAL_EXTERNAL); `alert` when undefined. */
   readonly usualExternal?: UsualExternalMode | undefined;
+  /** The tenant uses whose records name none are judged in (see TenantlessUses); undefined: inferred from the records. */
+  readonly tenant?: string | undefined;
   /** Every reject as NDJSON (see ReplayRejects). */
   readonly rejectsFile?: string | undefined;
   /** Write alert rows to stdout when no --out (default true for the CLI). */
@@ -148,9 +151,11 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
       skipped.push(entry);
       warn(`warning: skipped ${printable(entry.path)}: ${printable(entry.reason)}`);
     };
+    // One for the whole replay: the tenant it infers follows the records, not the batches.
+    const tenantless = new TenantlessUses(options.tenant ?? '', options.tenant === undefined);
     for await (const batch of batchesOf(files, options.batchSize, tally, options.stdin, heap, skip)) {
       summary.invocations++;
-      const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, started, timeOrder, (warning) => {
+      const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, started, timeOrder, tenantless, (warning) => {
         summary.timeOrderWarnings.push(warning);
         warn(formatTimeOrderWarning(warning));
       });
@@ -306,6 +311,7 @@ function parseBatch(
   /** When the replay started: a record dated more than a day after it is no record of the past (EventTimeWindow). */
   startedMs: number,
   timeOrder: { readonly audit: TimeOrderWatch; readonly endpoint: TimeOrderWatch },
+  tenantless: TenantlessUses,
   onWarning: (warning: TimeOrderWarning) => void,
 ): { audit: ParsedAuditBatch; auditRecords: number; outcomes: EndpointParsed[]; fileRejects: Reject[] } {
   const audit = emptyParsedBatch();
@@ -317,7 +323,7 @@ function parseBatch(
     appendAll(fileRejects, part.rejects);
     const routed = routeRecords(part.records);
     auditRecords += routed.audit.length;
-    const parsed = parseAuditRecords(routed.audit, startedMs);
+    const parsed = parseAuditRecords(routed.audit, startedMs, tenantless);
     const endpoint = routed.endpoint.map(({ record, origin }) => endpointWithinWindow(parseEndpointRecord(record, origin), window, record, origin));
     mergeParsedBatch(audit, parsed);
     appendAll(outcomes, endpoint);

@@ -16,6 +16,9 @@ import { ReplayProgress } from './replayProgress';
 import { formatReplaySummary, nothingRead } from './replayReport';
 import { checkStoreFlag } from './stateTable';
 
+/** A tenant id: a GUID. */
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const ALERT_FORMATS = ['ndjson', 'table'] as const;
 
 export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<number> {
@@ -27,6 +30,8 @@ export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<nu
   if (!(ALERT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format takes ${ALERT_FORMATS.join(' or ')}, not "${format}"`);
   const usualExternal = flag('usual-external') ?? 'alert';
   if (!(USUAL_EXTERNAL_MODES as readonly string[]).includes(usualExternal)) throw new UsageError(`--usual-external takes ${USUAL_EXTERNAL_MODES.join(' or ')}, not "${usualExternal}"`);
+  const tenant = flag('tenant');
+  if (tenant !== undefined && !TENANT_ID.test(tenant)) throw new UsageError(`--tenant must be a tenant id (a GUID), not "${tenant}"`);
   const out = flag('out');
   const err = (text: string): void => void io.stderr.write(`${text}\n`);
 
@@ -55,6 +60,7 @@ export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<nu
         theftAllowlistFile: flag('theft-allowlist'),
         serviceTagsFile: flag('service-tags'),
         usualExternal: usualExternal as UsualExternalMode,
+        tenant: tenant?.toLowerCase(),
         rejectsFile: flag('rejects'),
         onProgress: (state) => progress.update(state),
         warn: (text) => progress.log(text),

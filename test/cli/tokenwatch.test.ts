@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/cli/cliErrors';
 import { isoTimeFlag } from '../../src/cli/commandLine';
 import { main } from '../../src/cli/tokenwatch';
-import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP } from '../support/auditFixtures';
+import { activityUse, at, AZURE_IP, graphUse, identity, miSignIn, ONPREM_IP, TENANT } from '../support/auditFixtures';
 import { testIo } from './cliTestIo';
 
 const folders: string[] = [];
@@ -108,6 +108,7 @@ describe('tokenwatch: usage errors exit 2 with one line and where to look', () =
     [['replay', 'logs', '--format', 'csv'], /^tokenwatch replay: --format takes ndjson or table, not "csv"/],
     [['replay', 'logs', '--usual-external', 'sometimes'], /^tokenwatch replay: --usual-external takes alert or exposure, not "sometimes"/],
     [['replay', 'logs', '--batch-size', '0'], /^tokenwatch replay: --batch-size must be a positive whole number, not "0"/],
+    [['replay', 'logs', '--tenant', 'contoso.onmicrosoft.com'], /^tokenwatch replay: --tenant must be a tenant id \(a GUID\), not "contoso.onmicrosoft.com"/],
     // Decimal digits only: Number() would take a hex, a fraction or padding.
     [['replay', 'logs', '--batch-size', '0x10'], /^tokenwatch replay: --batch-size must be a positive whole number, not "0x10"/],
     [['replay', 'logs', '--batch-size', ' 5 '], /^tokenwatch replay: --batch-size must be a positive whole number, not " 5 "/],
@@ -208,6 +209,29 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     expect(err()).toContain(`warning: skipped ${path.join(dir, 'day-99.ndjson')}: a symbolic link to nothing (its target does not exist)`);
     expect(err()).toContain('files 20, records 81,');
     expect(err()).toContain('skipped 1 input that could not be read or were already read');
+  });
+
+  it("Key Vault reads that name no tenant: judged in the tenant the replay's earlier records name, or in --tenant; before any, rejected", async () => {
+    const dir = folder();
+    const id = identity(7);
+    const keyVaultRead = (ms: number): Record<string, unknown> => ({
+      time: new Date(ms).toISOString(),
+      resourceId: '/SUBSCRIPTIONS/C0FFEE00-0000-4000-8000-000000000003/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV-CONTOSO',
+      operationName: 'SecretGet',
+      category: 'AuditEvent',
+      resultType: 'Success',
+      callerIpAddress: AZURE_IP,
+      identity: { claim: { oid: id.objectId, appid: id.appId, appidacr: '2', xms_mirid: id.resourceId } },
+    });
+    const file = path.join(dir, 'day-1.ndjson');
+    writeFileSync(file, [keyVaultRead(at(1)), miSignIn(id, at(1, 1)), keyVaultRead(at(1, 5))].map((r) => JSON.stringify(r)).join('\n'));
+    let run = testIo();
+    expect(await main(['replay', file, '--format', 'table'], run.io)).toBe(0);
+    expect(run.err()).toContain('rejects by reason: activity.no-tenant 1');
+    expect(run.err()).toContain('AuditEvent 1');
+    run = testIo();
+    expect(await main(['replay', file, '--format', 'table', '--tenant', TENANT], run.io)).toBe(0);
+    expect(run.err()).toContain('rejects by reason: none');
   });
 
   it('a named pipe in a folder is skipped with a warning, not waited on nor passed over in silence', async () => {

@@ -116,6 +116,10 @@ describe('the operator settings', () => {
     expect([...mainParams.keys()].filter((name) => name !== 'tags' && !assigned.has(name))).toEqual([]);
   });
 
+  it("judges Key Vault uses that name no tenant in the tenant deployed into", () => {
+    expect(settings.get('TOKENWATCH_HOME_TENANT_ID')).toBe('tenant().tenantId');
+  });
+
   it('queries the workspace the Sentinel side uses, whichever functions are on', () => {
     expect(settings.get('TOKENWATCH_WORKSPACE_ID')).toBe('workspaceCustomerId');
     expect(text(variables(main).get('workspaceQueriesEnabled'))).toBe('sweepEnabled || remoteUseSweepEnabled || backfillDays > 0');

@@ -164,6 +164,11 @@ export class TokenUseEvent implements TokenUse {
   ) {
     this.callerIpv4 = plainIpv4Value(callerIp);
   }
+
+  /** The same use in `tenantId`: for a use whose record names no tenant (see TenantlessUses). */
+  withTenant(tenantId: string): TokenUseEvent {
+    return new TokenUseEvent(this.timeMs, tenantId, this.objectId, this.appId, this.tokenId, this.tokenHash, this.callerIp, this.miResourceId, this.principalType, this.issuedAtMs, this.category, this.operation, this.recordKey);
+  }
 }
 
 export class OtherAuditEvent implements OtherAuditRecord {

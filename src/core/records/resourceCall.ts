@@ -108,12 +108,11 @@ function parseClaimsCall(
   const claimedTenant = callerTenantId(claims, objectOf(identity['requester']), r)?.toLowerCase();
   const tenantId = claimedTenant === undefined ? undefined : boundTenantId(claimedTenant);
   const principalType = principalTypeOf(claims, identity);
-  if (!tenantId) {
-    // A user's use is never judged, so naming no tenant loses nothing: Key Vault's user claims
-    // (oid, upn, appid) often name none. A workload's use must name one: state is kept per tenant.
-    if (principalType === 'user') return parsedValue(new OtherAuditEvent(timeMs, '', category, 'use.user-without-tenant'));
-    return { ok: false, reject: noTenant(record, origin) };
-  }
+  // A user's use is never judged, so naming no tenant loses nothing: Key Vault's user claims
+  // (oid, upn, appid) often name none. A workload's use naming none (Key Vault logs only a few
+  // claims: oid, appid, appidacr, xms_mirid) is kept with tenant '': state is kept per tenant, and
+  // the app judges it in the deployment's tenant or rejects it (app/tenantlessUses.ts).
+  if (!tenantId && principalType === 'user') return parsedValue(new OtherAuditEvent(timeMs, '', category, 'use.user-without-tenant'));
   const callerIp = boundText(text(r['callerIpAddress']) ?? text(claims['ipaddr']) ?? '');
   const operation = boundText(text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '');
   const tokenId = boundId(text(claims['uti']) ?? '');
@@ -128,7 +127,7 @@ function parseClaimsCall(
   return parsedValue(
     new TokenUseEvent(
       timeMs,
-      sharedTenantId(tenantId),
+      tenantId ? sharedTenantId(tenantId) : '',
       objectId,
       appId,
       tokenId,
@@ -197,8 +196,14 @@ function parseRequesterCall(
   );
 }
 
-function noTenant(record: unknown, origin: string): Reject {
-  return makeReject('activity.no-tenant', 'Neither the caller (tid, tenant-id claim, issuer, requester) nor the record names a tenant.', record, origin);
+/** The reject of a use whose tenant is named nowhere and cannot be inferred (see app/tenantlessUses.ts). */
+export function noTenant(record: unknown, origin: string): Reject {
+  return makeReject(
+    'activity.no-tenant',
+    'Neither the caller (tid, tenant-id claim, issuer, requester) nor the record names a tenant, and none is configured (TOKENWATCH_HOME_TENANT_ID; replay: --tenant).',
+    record,
+    origin,
+  );
 }
 
 /**

@@ -134,12 +134,17 @@ describe('the tenant of a use, first found of tid, the tenant-id claim, iss, ide
   });
 
   it.each([
-    ['Key Vault claims naming no tenant', keyVault({})],
+    // Key Vault logs a few claims only (oid, appid, appidacr, xms_mirid): the app judges such a use
+    // in the deployment's tenant or rejects it (app/tenantlessUses.ts), the parser names none.
+    ['Key Vault claims naming no tenant', keyVault({ xms_mirid: MIRID, appidacr: '2' })],
     ['a bad issuer URL and nothing else', keyVault({ iss: `https://sts.windows.net/${TENANT}0/` })],
     ['an issuer over http', keyVault({ iss: `http://sts.windows.net/${TENANT}/` })],
-    ['a Storage requester naming no tenant', storage(miRequester({ tenantId: undefined, tokenIssuer: 'https://sts.windows.net/contoso.com/' }))],
-  ])('%s is rejected as activity.no-tenant', (_name, record) => {
-    expect(parse(record)).toMatchObject({ ok: false, reject: { reason: 'activity.no-tenant' } });
+  ])('%s is a use in no tenant (never a guessed one)', (_name, record) => {
+    expect(use(record)).toMatchObject({ kind: 'use', tenantId: '', objectId: OID });
+  });
+
+  it('a Storage requester naming no tenant is rejected as activity.no-tenant', () => {
+    expect(parse(storage(miRequester({ tenantId: undefined, tokenIssuer: 'https://sts.windows.net/contoso.com/' })))).toMatchObject({ ok: false, reject: { reason: 'activity.no-tenant' } });
   });
 
   it("a user's Key Vault read naming no tenant is counted, not rejected: users are never judged", () => {
