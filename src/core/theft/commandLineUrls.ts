@@ -53,7 +53,24 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
     if (SCHEME.test(value)) found.push({ url: trimUrl(value), method, decoded });
     else if (BARE.test(value)) found.push({ url: `http://${trimUrl(value)}`, method, decoded });
   }
+  const devTcp = devTcpRequest(text);
+  if (devTcp !== undefined) found.push({ ...devTcp, decoded });
   return found;
+}
+
+/**
+ * bash's `/dev/tcp/<host>/<port>` with the request line it writes there
+ * (`exec 3<>/dev/tcp/169.254.169.254/80; printf 'GET /metadata/identity/oauth2/token?… HTTP/1.1…' >&3`):
+ * the URL the request asks for; undefined when no request line is written.
+ */
+function devTcpRequest(text: string): Omit<CommandLineUrl, 'decoded'> | undefined {
+  const socket = /\/dev\/tcp\/([0-9a-z.:-]+)\/(\d{1,5})/i.exec(text);
+  if (socket === null) return undefined;
+  const request = /\b(GET|PUT|POST)\s+(\/[^\s'"\\]*)/.exec(text);
+  // Without a request line the socket is a bare connection: network telemetry judges that.
+  if (request === null) return undefined;
+  const port = socket[2] === '80' ? '' : `:${socket[2]}`;
+  return { url: `http://${socket[1]}${port}${request[2]}`, method: request[1]! };
 }
 
 /** Trailing punctuation that ends a sentence or a statement is not part of a URL. */
