@@ -37,7 +37,7 @@ export function classifierForServiceTags(asnLookup: AsnLookup, dated: DatedServi
   if (dated === undefined) return { classifyIp: makeIpClassifier({ asnLookup }, memoEntries), serviceTags: undefined };
   const { tags, retrievedAtMs } = dated;
   return {
-    classifyIp: makeIpClassifier({ asnLookup, azureRanges: tags.ranges, regions: tags.regions }, memoEntries),
+    classifyIp: makeIpClassifier({ asnLookup, azureRanges: tags.ranges, regions: tags.regionLookup }, memoEntries),
     serviceTags: { changeNumber: tags.changeNumber, retrievedAtMs, regionCount: tags.regionCount },
   };
 }

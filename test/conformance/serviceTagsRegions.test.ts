@@ -64,11 +64,16 @@ describe.skipIf(!existsSync(SAMPLE))('conformance: regions from ServiceTags_Publ
 
   it('stores a subset of under 1 MB that parses to the same ranges and regions', () => {
     const subset = azureCloudSubset(document);
-    expect(subset.values).toHaveLength(72);
+    // The 72 AzureCloud tags, and 22 services' regional tags with the 50 prefixes no AzureCloud regional tag holds.
+    expect(subset.values.filter((tag) => tag.name.startsWith('AzureCloud'))).toHaveLength(72);
+    const services = subset.values.filter((tag) => !tag.name.startsWith('AzureCloud'));
+    expect([services.length, services.reduce((n, tag) => n + tag.properties.addressPrefixes.length, 0)]).toEqual([22, 50]);
     const text = encodeStoredServiceTags({ document: subset, retrievedAtMs: Date.UTC(2025, 9, 28) });
     expect(Buffer.byteLength(text)).toBeLessThan(1_000_000);
     const reparsed = parseAzureCloudRanges(subset);
     expect(reparsed).toMatchObject({ changeNumber: 375, regionCount: 71, ipv4PrefixCount: 9585, ipv6PrefixCount: 3495 });
     expect(reparsed.regions.rangeCount).toBe(tags.regions.rangeCount);
+    // A Data Factory address outside AzureCloud.southcentralus has its region, from the subset as from the whole file.
+    for (const parsed of [reparsed, tags]) expect(parsed.regionLookup.lookup(parseIp('13.104.248.70')!)).toBe('southcentralus');
   });
 });

@@ -1,4 +1,8 @@
-import { GLOBAL_TAG, isObject, REGIONAL_TAG_PREFIX, ServiceTagsFormatError } from './serviceTags';
+import { appendAll } from '../arrays';
+import { parseCidrs, type Cidr } from './cidr';
+import { parseIp } from './ip';
+import { RegionTable } from './regionTable';
+import { GLOBAL_TAG, isObject, REGIONAL_TAG_PREFIX, serviceRegionPrefixes, ServiceTagsFormatError } from './serviceTags';
 
 /**
  * The part of a service-tags document TokenWatch keeps: the wrapper fields and only the
@@ -27,7 +31,8 @@ export interface AzureCloudTag {
 }
 
 /**
- * Keeps the AzureCloud tags of a document (download or ARM response). Throws ServiceTagsFormatError
+ * Keeps the AzureCloud tags of a document (download or ARM response), and the few prefixes of
+ * the services' regional tags that no AzureCloud regional tag holds. Throws ServiceTagsFormatError
  * when it is not a service-tags document or has no AzureCloud tag at all: storing such a thing
  * would replace a good copy with nothing. Prefixes are kept as written; parseAzureCloudRanges
  * validates them.
@@ -54,6 +59,7 @@ export function azureCloudSubset(document: unknown): AzureCloudDocument {
     });
   }
   if (values.length === 0) throw new ServiceTagsFormatError(`no ${GLOBAL_TAG} or ${REGIONAL_TAG_PREFIX}* tag among ${document.values.length} tags`);
+  appendAll(values, uncoveredServiceRegions(document.values.filter(isObject), values));
   return {
     ...textField('name', document.name),
     ...textField('id', document.id),
@@ -62,6 +68,28 @@ export function azureCloudSubset(document: unknown): AzureCloudDocument {
     ...textField('cloud', document.cloud),
     values,
   };
+}
+
+/**
+ * The services' regional tags (serviceRegionPrefixes), each with only the prefixes whose first
+ * address no `AzureCloud.<region>` tag holds: the 50-odd prefixes the regional lookup falls back
+ * to, not the 26,000 the services list (the whole ARM response is ~4 MB).
+ */
+function uncoveredServiceRegions(tags: readonly Record<string, unknown>[], kept: readonly AzureCloudTag[]): AzureCloudTag[] {
+  const regional = kept.filter((tag) => tag.name.startsWith(REGIONAL_TAG_PREFIX));
+  const covered = RegionTable.fromRegions(regional.map((tag) => ({ region: tag.properties.region || tag.name, cidrs: parseCidrs(tag.properties.addressPrefixes).cidrs })));
+  const out: AzureCloudTag[] = [];
+  for (const entry of serviceRegionPrefixes(tags)) {
+    const uncovered = entry.cidrs.filter((cidr) => !isCovered(covered, cidr)).map((cidr) => cidr.text);
+    if (uncovered.length > 0) out.push({ name: entry.tag, id: entry.tag, properties: { region: entry.region, addressPrefixes: uncovered } });
+  }
+  return out;
+}
+
+/** True when a regional tag holds the block's first address (blocks nest or are disjoint). */
+function isCovered(regions: RegionTable, cidr: Cidr): boolean {
+  const first = parseIp(cidr.text.slice(0, cidr.text.indexOf('/')));
+  return first !== undefined && regions.lookup(first) !== undefined;
 }
 
 function textField<K extends string>(key: K, value: unknown): { [P in K]?: string } {

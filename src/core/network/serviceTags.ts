@@ -1,6 +1,7 @@
 import { parseCidrs, type Cidr } from './cidr';
 import { CidrSet } from './cidrSet';
-import { RegionTable, type RegionPrefixes } from './regionTable';
+import type { ParsedIp } from './ip';
+import { RegionTable, type RegionLookup, type RegionPrefixes } from './regionTable';
 import { appendAll } from '../arrays';
 
 /**
@@ -20,6 +21,10 @@ export interface AzureCloudRanges {
   readonly ranges: CidrSet;
   /** Address → region from the `AzureCloud.<region>` tags; empty when the document has none. */
   readonly regions: RegionTable;
+  /** Address → region from the regional tags of Azure services (`DataFactory.SouthCentralUS`); see serviceRegionPrefixes. */
+  readonly serviceRegions: RegionTable;
+  /** The region of an address: its `AzureCloud.<region>` tag's, else its service tag's (what the classifier asks). */
+  readonly regionLookup: RegionLookup;
   /** Distinct regions among the `AzureCloud.<region>` tags: 0 when only the global tag is present. */
   readonly regionCount: number;
 }
@@ -55,7 +60,8 @@ export const REGIONAL_TAG_PREFIX = 'AzureCloud.';
  * exactly `AzureCloud`; when a document lacks it, from the union of the regional tags, which
  * together cover nearly the same space (the 2025-10-28 download: 12,666 of the 13,080 prefixes).
  *
- * Regions come from the tags named `AzureCloud.<suffix>`: the region is `properties.region`
+ * Regions come from the tags named `AzureCloud.<suffix>` (and, for addresses none of them holds,
+ * from the services' regional tags: serviceRegionPrefixes): the region is `properties.region`
  * (`westeurope`), or the suffix in lower case when that is empty (the suffix and the region agree
  * in every public download; ARM writes some suffixes in CamelCase). Overlaps between regions:
  * the most specific prefix wins (see RegionTable). A document with only the global tag has no
@@ -99,6 +105,8 @@ export function parseAzureCloudRanges(document: unknown): AzureCloudRanges {
   if (problems.length > 0) throw new ServiceTagsFormatError(`bad address prefixes: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` and ${problems.length - 10} more` : ''}`);
 
   const regions = RegionTable.fromRegions(regionPrefixes);
+  const servicePrefixes = serviceRegionPrefixes(tags);
+  const serviceRegions = servicePrefixes.length === 0 ? RegionTable.EMPTY : RegionTable.fromRegions(servicePrefixes);
   const ipv4PrefixCount = cidrs.filter((cidr) => cidr.version === 4).length;
   return {
     changeNumber: changeNumberOf(document.changeNumber),
@@ -108,8 +116,43 @@ export function parseAzureCloudRanges(document: unknown): AzureCloudRanges {
     ipv6PrefixCount: cidrs.length - ipv4PrefixCount,
     ranges: CidrSet.fromCidrs(cidrs),
     regions,
+    serviceRegions,
+    regionLookup: servicePrefixes.length === 0 ? regions : new RegionsWithFallback(regions, serviceRegions),
     regionCount: regions.regionCount,
   };
+}
+
+/**
+ * The regional tags of Azure services (`DataFactory.SouthCentralUS`, `AzureMonitor.EastUS`, …: a
+ * name other than AzureCloud's and a `properties.region`). Some list prefixes that no
+ * `AzureCloud.<region>` tag holds (50 in the 2025-10-28 download: Action Groups, Azure Monitor,
+ * Event Hubs, IoT Hub, Data Factory); without them a Data Factory identity's token used from two
+ * of its region's addresses looked like two networks. A bad prefix in such a tag is left out, not
+ * fatal: these only fill gaps of the AzureCloud tags.
+ */
+export function serviceRegionPrefixes(tags: readonly Record<string, unknown>[]): (RegionPrefixes & { readonly tag: string })[] {
+  const entries: (RegionPrefixes & { readonly tag: string })[] = [];
+  for (const tag of tags) {
+    if (typeof tag.name !== 'string' || tag.name === GLOBAL_TAG || tag.name.startsWith(REGIONAL_TAG_PREFIX)) continue;
+    const properties = isObject(tag.properties) ? tag.properties : undefined;
+    const region = typeof properties?.region === 'string' ? properties.region.trim() : '';
+    if (region === '' || !Array.isArray(properties?.addressPrefixes)) continue;
+    const { cidrs } = parseCidrs(properties.addressPrefixes.filter((prefix): prefix is string => typeof prefix === 'string'));
+    if (cidrs.length > 0) entries.push({ tag: tag.name, region, cidrs });
+  }
+  return entries;
+}
+
+/** The AzureCloud regions first; an address none of them holds is looked up in the services' regional tags. */
+class RegionsWithFallback implements RegionLookup {
+  constructor(
+    private readonly primary: RegionLookup,
+    private readonly fallback: RegionLookup,
+  ) {}
+
+  lookup(ip: ParsedIp): string | undefined {
+    return this.primary.lookup(ip) ?? this.fallback.lookup(ip);
+  }
 }
 
 /** A whole-file or per-tag change number: an integer, or a string of digits (ARM). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { azureCloudSubset } from '../../../src/core/network/azureCloudSubset';
+import { parseIp } from '../../../src/core/network/ip';
 import { parseAzureCloudRanges, ServiceTagsFormatError } from '../../../src/core/network/serviceTags';
 
 /** An ARM "Service Tags – List" answer, shortened: string change numbers, more tags than we keep. */
@@ -36,9 +37,31 @@ describe('azureCloudSubset', () => {
   it('parses to the same ranges and regions as the whole document', () => {
     const whole = parseAzureCloudRanges(armResponse);
     const subset = parseAzureCloudRanges(JSON.parse(JSON.stringify(azureCloudSubset(armResponse))));
-    expect({ ...subset, ranges: undefined, regions: undefined }).toEqual({ ...whole, ranges: undefined, regions: undefined });
+    const tables = { ranges: undefined, regions: undefined, serviceRegions: undefined, regionLookup: undefined };
+    expect({ ...subset, ...tables }).toEqual({ ...whole, ...tables });
     expect(subset.regions.regions).toEqual(whole.regions.regions);
     expect(subset.ranges.contains('192.0.2.200')).toBe(true);
+  });
+
+  it("keeps a service's regional prefix that no AzureCloud regional tag holds, and it gives its region", () => {
+    // 203.0.113.0/28 is in DataFactory.SouthCentralUS only (as 13.104.248.70 is in the 2025-10-28 download).
+    const document = {
+      ...armResponse,
+      values: [
+        ...armResponse.values,
+        { name: 'AzureCloud.southcentralus', id: 'AzureCloud.southcentralus', properties: { changeNumber: '9', region: 'southcentralus', addressPrefixes: ['198.51.100.0/25'] } },
+        { name: 'DataFactory.SouthCentralUS', id: 'DataFactory.SouthCentralUS', properties: { changeNumber: '5', region: 'southcentralus', systemService: 'DataFactory', addressPrefixes: ['198.51.100.16/28', '203.0.113.0/28'] } },
+      ],
+    };
+    const subset = azureCloudSubset(document);
+    expect(subset.values.filter((tag) => !tag.name.startsWith('AzureCloud'))).toEqual([
+      { name: 'DataFactory.SouthCentralUS', id: 'DataFactory.SouthCentralUS', properties: { region: 'southcentralus', addressPrefixes: ['203.0.113.0/28'] } },
+    ]);
+    const parsed = parseAzureCloudRanges(JSON.parse(JSON.stringify(subset)));
+    expect(parsed.regionLookup.lookup(parseIp('203.0.113.5')!)).toBe('southcentralus');
+    // The AzureCloud regional tag decides where it holds the address; a service's region only fills gaps.
+    expect(parsed.regionLookup.lookup(parseIp('192.0.2.70')!)).toBe('westeurope');
+    expect(parsed.regionCount).toBe(2);
   });
 
   it('keeps the weekly download\'s numeric change numbers as they are', () => {
