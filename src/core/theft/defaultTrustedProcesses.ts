@@ -113,6 +113,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'azure-linux-guest-agent',
+    hostOnly: true,
     description:
       'Microsoft Azure Linux VM agent (WALinuxAgent): the waagent daemon script and the self-updated extension handler egg under /var/lib/waagent/WALinuxAgent-<ver>, both run by the system python and trusted by script path.',
     platform: 'linux',
@@ -130,6 +131,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'azure-vm-extension-handlers-linux',
+    hostOnly: true,
     description:
       'Microsoft Azure VM extension handlers on Linux that authenticate with the managed identity (Azure Monitor Agent handler agent.py, Custom Script handler) in /var/lib/waagent/<Publisher.Type>-<version>; the scripts Custom Script downloads run from /var/lib/waagent/custom-script/download and stay untrusted.',
     platform: 'linux',
@@ -245,6 +247,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'azure-arc-himds-linux',
+    hostOnly: true,
     description: 'Azure Connected Machine agent (Arc) on Linux: the himds daemon and the azcmagent CLI under /opt/azcmagent.',
     platform: 'linux',
     names: ['himds', 'azcmagent'],
@@ -255,6 +258,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'azure-arc-guest-configuration-linux',
+    hostOnly: true,
     description:
       'Azure Arc machine configuration (gcad) and extension (extd) daemons on Linux; both run gc_linux_service from their own tree.',
     platform: 'linux',
@@ -276,6 +280,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'azure-guest-configuration-extension-linux',
+    hostOnly: true,
     description:
       'Azure Policy guest configuration VM extension on Azure Linux VMs: its shim and the gc_linux_service agent under /var/lib/waagent.',
     platform: 'linux',
@@ -290,6 +295,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'azure-keyvault-extension-linux',
+    hostOnly: true,
     description:
       'Azure Key Vault VM extension for Linux: the akvvm_service daemon in /var/lib/waagent/Microsoft.Azure.KeyVault.KeyVaultForLinux-<version> (an architecture subfolder below it) polls Key Vault for certificates with a managed identity token from IMDS, or from the Arc endpoint with the Arc key on Arc-enabled servers.',
     platform: 'linux',
@@ -314,6 +320,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'azure-run-command-handler-linux',
+    hostOnly: true,
     description:
       'Azure Run Command (v2) handler for Linux in /var/lib/waagent/Microsoft.CPlat.Core.RunCommandHandlerLinux-<version>/bin: fetches scripts from blob storage with a managed identity token. The scripts it runs (from /var/lib/waagent/run-command-handler/download) stay untrusted.',
     platform: 'linux',
@@ -395,6 +402,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'aws-ssm-agent-linux',
+    hostOnly: true,
     description:
       'AWS Systems Manager agent and its workers (deb/rpm and snap installs); fetches instance role credentials. Commands it runs are children and stay untrusted.',
     platform: 'linux',
@@ -456,6 +464,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'cloud-init',
+    hostOnly: true,
     description:
       'cloud-init (Canonical), the Linux first-boot agent on every major cloud; a python script, trusted only where telemetry names the script.',
     platform: 'linux',
@@ -466,6 +475,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'aws-ec2-instance-connect',
+    hostOnly: true,
     description:
       'AWS EC2 Instance Connect AuthorizedKeysCommand helpers; they call curl, so the curl child itself is not covered.',
     platform: 'linux',
@@ -481,6 +491,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'aws-ec2-net-utils',
+    hostOnly: true,
     description: 'AWS amazon-ec2-net-utils policy routing helper on Amazon Linux; reads interface metadata from IMDS.',
     platform: 'linux',
     cloud: 'aws',
@@ -559,6 +570,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   // ───────────────────────────── Google Cloud ─────────────────────────────
   {
     id: 'gcp-guest-agent-linux',
+    hostOnly: true,
     description:
       'Google Compute Engine guest agent on Linux (legacy agent, agent manager, compat manager, core plugin, workload certificate refresher).',
     platform: 'linux',
@@ -586,6 +598,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'gcp-metadata-script-runner-linux',
+    hostOnly: true,
     description:
       'Google Compute Engine startup/shutdown script runner on Linux; the user scripts it launches are children and stay untrusted.',
     platform: 'linux',
@@ -733,6 +746,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   // ───────────────────────────── Kubernetes nodes ─────────────────────────────
   {
     id: 'kubelet',
+    hostOnly: true,
     description:
       'Kubernetes kubelet: requests, writes and rotates projected service-account tokens for every pod on the node.',
     platform: 'linux',
@@ -744,6 +758,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'aks-acr-credential-provider',
+    hostOnly: true,
     description:
       "AKS Linux nodes' kubelet image credential provider for Azure Container Registry, installed by AgentBaker in /var/lib/kubelet/credential-provider (root's): asks IMDS for the kubelet identity's token on image pulls. Not its Windows twin: any user can create C:\\var on a Windows machine.",
     platform: 'linux',
@@ -755,6 +770,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'containerd',
+    hostOnly: true,
     description:
       'containerd and its runc shims: set up the pod mounts that carry the service-account token (they never need IMDS).',
     platform: 'linux',
@@ -778,6 +794,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'cri-o',
+    hostOnly: true,
     description: 'CRI-O and its conmon monitor: set up the pod mounts that carry the service-account token.',
     platform: 'linux',
     names: ['crio', 'conmon'],
@@ -787,6 +804,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'dockerd',
+    hostOnly: true,
     description: 'Docker engine (dockerd) when used as the node runtime: creates the container mounts.',
     platform: 'linux',
     names: ['dockerd'],
@@ -1029,6 +1047,7 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'microsoft-defender-endpoint-linux',
+    hostOnly: true,
     description: 'Microsoft Defender for Endpoint on Linux (mdatp); reads instance metadata to tag the machine with its cloud resource.',
     platform: 'linux',
     names: ['wdavdaemon'],

@@ -51,7 +51,7 @@ export function theftAlert({ event, rule, match, standing, caller, trust, id }: 
     AccountName: event.account,
     Vector: rule.vector,
     Target: redactSecrets(match.target),
-    Reason: reasonOf(program, host, match, standing, caller, trust, severity, rule.vector),
+    Reason: reasonOf(program, host, match, standing, caller, trust, severity, rule.vector, event.process.containerId),
     Evidence: evidenceOf(event, rule, match, standing, caller, trust),
     ...ATTACK,
   });
@@ -75,6 +75,7 @@ function reasonOf(
   trust: TheftAlertInput['trust'],
   severity: Severity,
   vector: TheftVector,
+  container: string,
 ): string {
   const action =
     match.via === 'connection'
@@ -104,7 +105,12 @@ function reasonOf(
       : standing === 'unidentified-interpreter'
         ? '; the telemetry does not say what this interpreter runs, so it is never a known caller'
         : vector === 'TokenEndpoint' ? '; first time this executable asked for a token on this host' : '; first time this executable touched a token file of this kind on this host';
-  const misplaced = trust.verdict === 'untrusted' && trust.nameMatchedEntry !== '' ? `; its name matches allowlist entry ${trust.nameMatchedEntry} but its path is outside that entry's install locations` : '';
+  const misplaced =
+    trust.verdict !== 'untrusted' || trust.nameMatchedEntry === ''
+      ? ''
+      : container !== ''
+        ? `; its name matches allowlist entry ${trust.nameMatchedEntry}, a node agent, but it runs in container ${container.slice(0, 12)}, whose image chose its path`
+        : `; its name matches allowlist entry ${trust.nameMatchedEntry} but its path is outside that entry's install locations`;
   return `${program} (${who}) on ${host} ${action}${first}${misplaced}; ${evidence}.`;
 }
 
@@ -123,7 +129,7 @@ function evidenceOf(event: EndpointEvent, rule: TheftRule, match: TheftMatch, st
         : trust.verdict === 'user-writable'
           ? { verdict: 'user-writable', entry: trust.entryId, pattern: trust.pattern, note: 'matched by a path an ordinary user can write (a home folder, or a drive other than C:), where any program can be put: weaker evidence of a genuine agent' }
           : { verdict: 'untrusted', nameMatchedEntry: trust.nameMatchedEntry },
-    process: { pid: event.process.pid, parentName: event.process.parentName, parentPath: event.process.parentPath },
+    process: { pid: event.process.pid, parentName: event.process.parentName, parentPath: event.process.parentPath, ...(event.process.containerId !== '' ? { containerId: event.process.containerId } : {}) },
     network: event.network === null ? null : { destinationIp: event.network.destinationIp, destinationHost: event.network.destinationHost, destinationPort: event.network.destinationPort },
     file: event.file === null ? null : { path: event.file.path, action: event.file.action },
     source: { format: event.source.format, recordId: event.source.recordId, category: event.source.category },

@@ -68,7 +68,9 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   const entries = entriesFor(allowlist, vector, platform, matched).entries;
   let inHome: TrustDecision | undefined;
   let byNameOnly: TrustDecision | undefined;
+  const inContainer = process.containerId !== '';
   for (const entry of entries) {
+    if (inContainer && entry.hostOnly === true) continue;
     for (const candidate of candidates) {
       // An entry with modules covers those modules only (TrustedProcess.modules). Telemetry with no
       // command line (Sysmon 3 and 11, Security 5156) cannot say which: a private interpreter in its
@@ -189,7 +191,8 @@ function imageOf(pathKey: string): string {
  */
 export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVector, allowlist: TheftAllowlist, matched = ''): boolean {
   const pathKey = event.process.pathKey;
-  if (pathKey === '' || isOnAnotherDrive(event.process.path)) return false;
+  // In a container the path is the image's: decideTrust weighs it (TrustedProcess.hostOnly), not the path memo.
+  if (pathKey === '' || isOnAnotherDrive(event.process.path) || event.process.containerId !== '') return false;
   if (allowlist.applications.length > 0 && !isInterpreterImage(imageOf(pathKey))) {
     for (const app of allowlist.applications) {
       if (!app.vectors.includes(vector) || event.hostName === '') continue;

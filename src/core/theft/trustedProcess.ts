@@ -50,6 +50,12 @@ export interface TrustedProcess {
    * runs (see decideTrust).
    */
   readonly modules?: readonly string[];
+  /**
+   * A node agent that never runs inside a container (the VM and Arc agents, kubelet, the container
+   * runtimes): an event that names a container (ECS `container.id`) is not this program, whatever
+   * its path, since an image can put any binary at `/usr/local/bin/kubelet`.
+   */
+  readonly hostOnly?: boolean;
   /** Public reference for the entry (vendor doc, rule tuning commit, sample file). */
   readonly source: string;
 }

@@ -5,7 +5,9 @@ import type { EndpointEvent } from '../../../src/core/records/endpoint/endpointE
 import { parseEndpointRecord } from '../../../src/core/records/endpoint/parseEndpointRecord';
 import type { PartitionSnapshot, RowChange, RowData } from '../../../src/core/state/partition';
 import { detectTheft, hostPartitionKey, partitionKeysForScreened, screenEvents, type TheftDetectorConfig } from '../../../src/core/theft/detectTheft';
+import { DEFAULT_TRUSTED_PROCESSES } from '../../../src/core/theft/defaultTrustedProcesses';
 import type { TheftAllowlist } from '../../../src/core/theft/theftAllowlist';
+import { buildTheftAllowlist, EMPTY_THEFT_ALLOWLIST_CONFIG } from '../../../src/core/theft/theftAllowlistConfig';
 import type { TrustedProcess } from '../../../src/core/theft/trustedProcess';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/endpoint');
@@ -116,6 +118,8 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['ecs/process-curl-app-service-linux-identity-endpoint', 'High', 'TokenEndpoint', 'http://169.254.129.2:8081/msi/token'],
     // A program named python3 in a home folder, handed the agent's script as its first argument: not the agent.
     ['ecs/process-renamed-binary-as-python3-in-home', 'Medium', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
+    // A pod's binary at kubelet's path, reading another pod's token through a hostPath mount: a container is never the node's kubelet.
+    ['ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container', 'Medium', 'ServiceAccountToken', '/host/var/lib/kubelet/pods/7b1c2d3e-0000-4000-8000-0000000000d4/volumes/kubernetes.io~projected/kube-api-access-x7k2p/token'],
   ])('%s raises %s %s on %s', (name, severity, vector, target) => {
     const { alerts } = detectTheft([event(name)], new Map(), config);
     expect(alerts.map((a) => [a.Severity, a.Vector, a.Target])).toEqual([[severity, vector, target]]);
@@ -155,6 +159,29 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     const result = detectTheft([event(name)], new Map(), config);
     expect(result.alerts).toEqual([]);
     expect(result.changes).toEqual([]);
+  });
+});
+
+describe('detectTheft: a node agent in a container', () => {
+  // The shipped entries: kubelet's is one of the node agents (hostOnly), at /usr/local/bin/kubelet among others.
+  const built = buildTheftAllowlist(DEFAULT_TRUSTED_PROCESSES, EMPTY_THEFT_ALLOWLIST_CONFIG);
+  if (!built.ok) throw new Error(built.errors.join('; '));
+  const shipped: TheftDetectorConfig = { allowlist: built.value };
+
+  it("is not the node's agent: kubelet's path inside a pod is the image's, judged and named as such", () => {
+    const inPod = event('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container');
+    const [alert] = detectTheft([inPod], new Map(), shipped).alerts;
+    expect(alert?.Reason).toContain('its name matches allowlist entry kubelet, a node agent, but it runs in container 9f3c1b2a7d4e, whose image chose its path');
+    expect(alert?.Evidence['process']).toMatchObject({ containerId: '9f3c1b2a7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' });
+    // The same read by the same path on the node itself (no container) is kubelet's.
+    const onNode = { ...inPod, process: { ...inPod.process, containerId: '' } };
+    expect(detectTheft([onNode], new Map(), shipped).alerts).toEqual([]);
+  });
+
+  it('trusts in a container what runs in containers (kube-proxy is a DaemonSet pod)', () => {
+    const inPod = event('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container');
+    const kubeProxy = { ...inPod, process: { ...inPod.process, name: 'kube-proxy', path: '/usr/local/bin/kube-proxy', pathKey: '/usr/local/bin/kube-proxy' }, file: { ...inPod.file!, path: '/var/run/secrets/kubernetes.io/serviceaccount/token', pathKey: '/var/run/secrets/kubernetes.io/serviceaccount/token' } };
+    expect(detectTheft([kubeProxy], new Map(), shipped).alerts).toEqual([]);
   });
 });
 

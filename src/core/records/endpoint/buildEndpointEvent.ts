@@ -17,6 +17,7 @@ export interface EndpointEventParts {
   readonly pid?: number | undefined;
   readonly parentName?: string | undefined;
   readonly parentPath?: string | undefined;
+  readonly containerId?: string | undefined;
   readonly account?: string | undefined;
   readonly network?: Partial<EndpointNetwork> | undefined;
   readonly file?: { readonly path: string; readonly action?: string | undefined; readonly previousPath?: string | undefined } | undefined;
@@ -60,6 +61,7 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
       pid: parts.pid ?? null,
       parentName: parts.parentName || baseName(parentPath),
       parentPath,
+      containerId: parts.containerId ?? '',
     },
     account: parts.account ?? '',
     network,

@@ -90,6 +90,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       pid: integerOf(processFields['pid']),
       parentName: text(within(processFields, PARENT_NAME)),
       parentPath: text(within(processFields, PARENT_EXECUTABLE)),
+      containerId: text(objectAt(nested, 'container')['id']),
       account: accountName(text(user['domain']), text(user['name'])),
       network:
         kind === 'network'

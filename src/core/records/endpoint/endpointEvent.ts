@@ -33,6 +33,12 @@ export interface EndpointProcess {
   readonly pid: number | null;
   readonly parentName: string;
   readonly parentPath: string;
+  /**
+   * The container the process runs in (ECS `container.id`), '' when the telemetry names none. Its
+   * executable path is the image's, which whoever built the image chose: a node agent's path
+   * inside a container proves nothing (TrustedProcess.hostOnly).
+   */
+  readonly containerId: string;
 }
 
 export interface EndpointNetwork {

@@ -117,6 +117,13 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     expect(parsed.value.process.workingDirectory).toBe(workingDirectory);
   });
 
+  it('reads the container an ECS process runs in (container.id), and none where the telemetry names none', () => {
+    const inPod = parseEndpointRecord(fixture('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container'), 'x');
+    const onNode = parseEndpointRecord(fixture('ecs-auditd/opened-file-token-by-kubelet-trusted'), 'x');
+    if (inPod.ok !== true || onNode.ok !== true) throw new Error('expected events');
+    expect([inPod.value.process.containerId, onNode.value.process.containerId]).toEqual(['9f3c1b2a7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8', '']);
+  });
+
   it('reads the tenant, the Azure resource id as host id, and the event time (UtcTime) of a WindowsEvent export', () => {
     const parsed = parseEndpointRecord(fixture('sysmon-windowsevent/event3-public-folder-imds'), 'x');
     if (parsed.ok !== true) throw new Error('expected an event');
