@@ -95,7 +95,8 @@ export function tokenFilesInCommandLine(commandLine: string, workingDirectory = 
 
 function scanCommandLine(text: string, workingDirectory: string, hits: TokenFileHit[]): void {
   // `${env:ProgramData}` holds braces, which split words: read it as `$env:ProgramData`.
-  const commandLine = text.includes('${') ? text.replace(/\$\{env:(\w+)\}/gi, '$$env:$1') : text;
+  const withVariables = text.includes('${') ? text.replace(/\$\{env:(\w+)\}/gi, '$$env:$1') : text;
+  const commandLine = withVariables.includes('{') && withVariables.includes(',') ? expandBraces(withVariables) : withVariables;
   let directory = workingDirectory === '' ? '' : normalisePath(workingDirectory).replace(/\/+$/, '');
   let changingDirectory = false;
   let copying = false;
@@ -200,6 +201,16 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
       read(inner[0]);
     }
   }
+}
+
+/**
+ * A shell's brace expansion, one level (`…/serviceaccount/{token,ca.crt}` is `…/serviceaccount/token
+ * …/serviceaccount/ca.crt`), as the shell hands the words to the program.
+ */
+function expandBraces(commandLine: string): string {
+  return commandLine.replace(/([^\s'"{}]*)\{([^{}\s'"]*,[^{}\s'"]*)\}([^\s'"{}]*)/g, (_whole, before: string, choices: string, after: string) =>
+    choices.split(',').map((choice) => `${before}${choice}${after}`).join(' '),
+  );
 }
 
 /** A path whose first segment is a Windows folder variable, with the folder in its place (WINDOWS_FOLDER_VARIABLES). */

@@ -69,10 +69,12 @@ interface PathRule {
 const LINK_LOCAL_PATHS: readonly PathRule[] = [
   { service: 'azure-imds', path: /^\/metadata\/identity(?:\/|$)/i, tokenPath: true, what: 'Azure managed identity token' },
   { service: 'azure-imds', path: /^\/metadata\/instance(?:\/|$)/i, tokenPath: false, what: 'Azure instance metadata' },
-  { service: 'aws-imds', path: /^\/latest\/meta-data\/iam\/security-credentials(?:\/|$)/i, tokenPath: true, what: 'AWS instance role credentials' },
+  // `latest` or a dated version (`/2021-07-15/meta-data/…`): the service answers every one. The
+  // instance's own identity role (`identity-credentials/ec2/security-credentials/ec2-instance`) is credentials too.
+  { service: 'aws-imds', path: /^\/(?:latest|\d{4}-\d{2}-\d{2})\/meta-data\/(?:iam|identity-credentials\/ec2)\/security-credentials(?:\/|$)/i, tokenPath: true, what: 'AWS instance role credentials' },
   // IMDSv2: `PUT /latest/api/token` returns the session token that unlocks the credentials path.
   { service: 'aws-imds', path: /^\/latest\/api\/token\/?$/i, tokenPath: true, what: 'AWS IMDSv2 session token' },
-  { service: 'aws-imds', path: /^\/latest\/(?:meta-data|user-data|dynamic)(?:\/|$)/i, tokenPath: false, what: 'AWS instance metadata' },
+  { service: 'aws-imds', path: /^\/(?:latest|\d{4}-\d{2}-\d{2})\/(?:meta-data|user-data|dynamic)(?:\/|$)/i, tokenPath: false, what: 'AWS instance metadata' },
   { service: 'gcp-metadata', path: /^\/computemetadata\/v1\/instance\/service-accounts(?:\/|$)/i, tokenPath: true, what: 'GCP service account token' },
   { service: 'gcp-metadata', path: /^\/computemetadata\//i, tokenPath: false, what: 'GCP instance metadata' },
 ];
@@ -170,6 +172,18 @@ export function splitUrl(url: string): UrlParts | undefined {
   } catch {
     // keep the raw path: a malformed escape is still evidence
   }
-  path = path.replace(/\/{2,}/g, '/');
+  path = withoutDotSegments(path.replace(/\/{2,}/g, '/'));
   return { scheme: (match[1] ?? 'http').toLowerCase(), host, port, path };
+}
+
+/** The path a client asks for: curl, wget and the HTTP libraries resolve `.` and `..` segments first (RFC 3986, 5.2.4). */
+function withoutDotSegments(path: string): string {
+  if (!path.includes('/.')) return path;
+  const out: string[] = [];
+  for (const segment of path.split('/').slice(1)) {
+    if (segment === '..') out.pop();
+    else if (segment !== '.') out.push(segment);
+  }
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return `/${out.join('/')}${last === '.' || last === '..' ? '/' : ''}`;
 }

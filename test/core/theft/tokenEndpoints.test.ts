@@ -9,6 +9,13 @@ describe('tokenEndpointOfUrl', () => {
     ['http://0251.0376.0251.0376/latest/meta-data/iam/security-credentials/role', 'aws-imds', true],
     ['http://169.254.169.254/latest/api/token', 'aws-imds', true],
     ['http://169.254.169.254/latest/meta-data/hostname', 'aws-imds', false],
+    // A dated version is served like latest; the instance identity role's credentials are credentials.
+    ['http://169.254.169.254/2021-07-15/meta-data/iam/security-credentials/role', 'aws-imds', true],
+    ['http://169.254.169.254/latest/meta-data/identity-credentials/ec2/security-credentials/ec2-instance', 'aws-imds', true],
+    ['http://169.254.169.254/2021-07-15/meta-data/hostname', 'aws-imds', false],
+    // Clients resolve dot segments before they ask.
+    ['http://169.254.169.254/x/../metadata/identity/oauth2/token?resource=x', 'azure-imds', true],
+    ['http://169.254.169.254/./metadata/./identity/oauth2/token', 'azure-imds', true],
     ['http://[fd00:ec2::254]/latest/meta-data/iam/security-credentials/', 'aws-imds', true],
     ['http://169.254.170.2/v2/credentials/0b1c2d3e', 'aws-ecs', true],
     ['http://169.254.170.23/v1/credentials', 'aws-eks-pod-identity', true],

@@ -168,6 +168,9 @@ describe('tokenFileOfPath', () => {
     ['tar czf /tmp/k.tgz /var/opt/azcmagent/tokens', '', ['/var/opt/azcmagent/tokens']],
     // A token folder named relatively to a copier in the home (`.aws` is shorter than the words skipped as options).
     ['tar czf /tmp/c.tgz .aws', '/home/alice', ['.aws']],
+    // The shell's brace expansion hands the program each name.
+    ['cat /var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt}', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token', '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt']],
+    ['tar czf /tmp/c.tgz /home/alice/{.azure,.aws}', '', ['/home/alice/.azure', '/home/alice/.aws']],
     ['cp -r .aws /tmp/x', '/home/alice', ['.aws']],
     // An alternate data stream's name, and the script of an -EncodedCommand (Copy-Item C:\Users\bob\.azure\msal_token_cache.bin C:\Users\Public\x).
     ['cmd /c type C:\\Users\\bob\\.azure\\msal_token_cache.bin::$DATA', '', ['C:\\Users\\bob\\.azure\\msal_token_cache.bin']],

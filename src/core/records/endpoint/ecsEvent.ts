@@ -45,7 +45,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
   const auditd = objectAt(nested, 'auditd');
   const processFields = objectAt(nested, 'process');
   const host = objectAt(nested, 'host');
-  const categories = lowerCaseList(event['category']);
+  const categories = categoriesOf(lowerCaseList(event['category']), text(event['action']));
   const types = lowerCaseList(event['type']);
 
   const destinationIp = text(destination['ip']) ?? text(destination['address']);
@@ -210,6 +210,19 @@ function winlogPlatform(winlog: unknown): string | undefined {
   if (!isObject(winlog)) return undefined;
   return /^linux-sysmon/i.test(text(winlog['channel']) ?? text(winlog['provider_name']) ?? '') ? 'linux' : 'windows';
 }
+
+/**
+ * Auditbeat before ECS categorisation (6.x, early 7.x) files every auditd rule hit under
+ * `event.category: audit-rule` and says what happened in `event.action`: the ECS category it
+ * would have today.
+ */
+function categoriesOf(categories: string[], action: string | undefined): string[] {
+  if (categories.length !== 1 || categories[0] !== 'audit-rule') return categories;
+  const legacy = LEGACY_AUDIT_ACTIONS[action?.toLowerCase() ?? ''];
+  return legacy === undefined ? categories : [legacy];
+}
+
+const LEGACY_AUDIT_ACTIONS: Readonly<Record<string, string>> = { 'opened-file': 'file', executed: 'process', 'connected-to': 'network' };
 
 function platformOf(os: string | undefined): EndpointPlatform {
   const o = (os ?? '').toLowerCase();

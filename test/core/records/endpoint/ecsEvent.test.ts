@@ -108,3 +108,30 @@ describe('parseEcsEvent: nested, flattened and mixed forms', () => {
     expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
   });
 });
+
+describe('parseEcsEvent: Auditbeat before ECS categorisation', () => {
+  /** Auditbeat 6.x / early 7.x: every rule hit is `event.category: audit-rule`, what happened is `event.action`. */
+  const legacy = (action: string, extra: Json): Json => ({
+    '@timestamp': '2026-03-02T10:00:00.000Z',
+    event: { module: 'auditd', category: 'audit-rule', action, outcome: 'success' },
+    host: { name: 'web-07', os: { type: 'linux' } },
+    user: { name: 'root' },
+    process: { pid: 4242, name: 'cat', executable: '/usr/bin/cat', title: 'cat /var/run/secrets/kubernetes.io/serviceaccount/token' },
+    auditd: { sequence: 1000, summary: { how: '/usr/bin/cat' } },
+    ...extra,
+  });
+
+  it.each([
+    ['opened-file', { file: { path: '/var/run/secrets/kubernetes.io/serviceaccount/token' } }, 'file'],
+    ['executed', {}, 'process'],
+    ['connected-to', { destination: { ip: '169.254.169.254', port: 80 } }, 'network'],
+  ])('reads %s as a %s event', (action, extra, kind) => {
+    const parsed = parseEcsEvent(legacy(action, extra), 'x');
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    expect(parsed.value.kind).toBe(kind);
+  });
+
+  it('ignores its other actions by kind, as before', () => {
+    expect(parseEcsEvent(legacy('changed-identity-of', {}), 'x')).toEqual({ ok: 'ignored', kind: 'ecs.category-audit-rule', origin: 'x' });
+  });
+});
