@@ -167,7 +167,7 @@ export class BatchRun {
       tenantActive: e.timeMs - firstEventAt >= settings.activationMs,
       isArc: identity.isArc,
       allowlisted,
-      asnInBaseline: (asnFacts & IN_BASELINE) !== 0,
+      asnInBaseline: asnKnown(address, asnFacts, ipFacts),
       ipInBaseline: (ipFacts & IN_BASELINE) !== 0,
       azureNetworkInBaseline: (azureFacts & IN_BASELINE) !== 0,
       tokenReplayed,
@@ -246,7 +246,7 @@ export class BatchRun {
       tenantActive: atMs - firstEventAt >= settings.activationMs,
       isArc: identity.isArc,
       allowlisted,
-      asnInBaseline: (asnFacts & IN_BASELINE) !== 0,
+      asnInBaseline: asnKnown(address, asnFacts, ipFacts),
       ipInBaseline: (ipFacts & IN_BASELINE) !== 0,
       azureNetworkInBaseline: (azureFacts & IN_BASELINE) !== 0,
       tokenReplayed: true,
@@ -387,4 +387,13 @@ function attributeOf(outcome: LadderOutcome, address: CallerAddress): string {
     default:
       return '';
   }
+}
+
+/**
+ * Whether the use's ASN is in the identity's baseline. An address the ASN data does not know
+ * (`asn|0`, never learned: it would make every unknown address one network) counts as known once
+ * its IP is: an on-premises server on a block the snapshot lacks is not High every dedup window.
+ */
+function asnKnown(address: { readonly asn: number | null }, asnFacts: number, ipFacts: number): boolean {
+  return (asnFacts & IN_BASELINE) !== 0 || (address.asn === null && (ipFacts & IN_BASELINE) !== 0);
 }

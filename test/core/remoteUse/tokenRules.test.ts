@@ -137,6 +137,20 @@ describe('token rules and the attacker inside Azure', () => {
     expect(alerts.length).toBe(got.filter((g) => g !== '-').length);
   });
 
+  it('an address the ASN data does not know is judged by its IP once learned: an Arc server on it is not High every dedup window', async () => {
+    // 203.0.114.0/24 is in no ASN range of the test data (as a newly announced or leased block is in none of the snapshot's).
+    const onprem = identity(24, 'arc');
+    const noAsnIp = '203.0.114.5';
+    const records: Record<string, unknown>[] = [];
+    for (let day = 0; day <= 25; day++) records.push(miSignIn(onprem, at(day, 0)), use(onprem, day, 7, noAsnIp));
+    const daily = await replayRecords(records.sort(byTime), { settings: settingsOf({}) });
+    expect(daily.alerts.map((a) => `${a.EventTime} ${a.Severity}`)).toEqual([]);
+    // A second address the ASN data does not know is no known network: still High.
+    const probe = use(onprem, 22, 30, '203.0.114.6', 'other-token');
+    const withProbe = await replayRecords([...records, probe].sort(byTime), { settings: settingsOf({}) });
+    expect(withProbe.alerts.map((a) => `${a.EventTime === isoOf(probe)} ${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['true High unusual-asn']);
+  });
+
   it('a replay alert carries both addresses, networks and times, and its reason names every rule', async () => {
     const [alert] = await probeAlerts({ name: '', probe: [use(vm, 16, 30, ATTACKER_IP)], expected: [] });
     expect(alert).toMatchObject({ Severity: 'High', AlertName: 'Managed Identity token replayed from a second network', IPAddress: ATTACKER_IP, TokenId: tok(vm, 16) });
