@@ -6,7 +6,7 @@ import { serviceTagsAge } from '../core/network/serviceTagsAge';
 import type { RemoteUseSettings } from '../core/remoteUse/settings';
 import { judgeInSlices, messagesOfInvocation, type InvocationSlicing } from './eventHubBatch';
 import { parseAuditMessages, runRemoteUseEvents, type RemoteUseBatchReport } from './remoteUseRunner';
-import { TenantlessUses } from './tenantlessUses';
+import { TenantlessRecords } from './tenantlessRecords';
 import type { StoredServiceTagsSettings } from './storedServiceTags';
 import type { CorrelationDeps } from './correlateAlerts';
 import { redactedJson } from '../core/redact/redactSecrets';
@@ -49,7 +49,7 @@ export async function handleRemoteTokenUse(messages: unknown, context: Invocatio
   const base = deps.serviceTags ? await deps.serviceTags.settings(deps.settings, now, context) : deps.settings;
   const settings = { ...base, processedAt: now };
   warnWhenStale(settings, now, batchId, context);
-  const tenantless = new TenantlessUses(settings.homeTenantId ?? '');
+  const tenantless = new TenantlessRecords(settings.homeTenantId ?? '');
   const { report, slices } = await judgeInSlices(list, context, { batchId, event: 'remoteTokenUse', slicing: deps.slicing }, async (messages, firstIndex, sliceId) => {
     const parsed = parseAuditMessages(messages, (i) => originOf(firstIndex + i), now, tenantless);
     return { records: parsed.records, report: await runRemoteUseEvents(parsed, { ...deps, settings }, sliceId) };

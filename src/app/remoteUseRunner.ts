@@ -1,7 +1,8 @@
 import type { AlertRow, Severity } from '../core/alerts/alertRow';
-import { TokenUseEvent, type AuditEvent } from '../core/records/auditEvent';
+import { TokenIssuanceEvent, TokenUseEvent, type AuditEvent } from '../core/records/auditEvent';
 import { parseAuditRecord } from '../core/records/auditRecord';
 import { noTenant } from '../core/records/resourceCall';
+import { noSignInTenant } from '../core/records/signIn';
 import { eventTimeWindow, type EventTimeWindow } from '../core/records/eventTimeWindow';
 import { countByReason, makeReject, type Reject } from '../core/records/reject';
 import { redactAlertRows } from '../core/redact/redactAlertRow';
@@ -17,7 +18,7 @@ import type { RejectSink } from '../adapters/rejectSink';
 import { RefusedRows, StateStoreError, type StateStore } from '../adapters/stateStore';
 import { correlateAlerts, type CorrelationDeps } from './correlateAlerts';
 import { forEachDecodedRecord, type SourcedRecord } from './decodeMessages';
-import { TenantlessUses } from './tenantlessUses';
+import { TenantlessRecords } from './tenantlessRecords';
 
 /**
  * How long a cached shared partition (the tenant catalog) is trusted before it is read again: a
@@ -64,7 +65,7 @@ export interface ParsedAuditBatch {
  * Parses records into audit events; what is not an Entra/Azure record is a counted reject, and so
  * is an event dated outside the window of `processedAt` (see EventTimeWindow; none in replays).
  */
-export function parseAuditRecords(records: readonly SourcedRecord[], processedAt?: number, tenantless?: TenantlessUses): ParsedAuditBatch {
+export function parseAuditRecords(records: readonly SourcedRecord[], processedAt?: number, tenantless?: TenantlessRecords): ParsedAuditBatch {
   const parsed = new ParsingBatch(eventTimeWindow(processedAt), tenantless);
   for (const { record, origin } of records) parsed.add(record, origin);
   return parsed.finish(records.length);
@@ -76,7 +77,7 @@ export function parseAuditRecords(records: readonly SourcedRecord[], processedAt
  * events, not its whole decoded JSON (which would survive into the old generation and make
  * garbage collection the largest cost of a batch). A bad message is a counted reject.
  */
-export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string, processedAt?: number, tenantless?: TenantlessUses): ParsedAuditBatch {
+export function parseAuditMessages(messages: readonly unknown[], originOf: (index: number) => string, processedAt?: number, tenantless?: TenantlessRecords): ParsedAuditBatch {
   const parsed = new ParsingBatch(eventTimeWindow(processedAt), tenantless);
   const records = forEachDecodedRecord(messages, originOf, (record, origin) => parsed.add(record, origin), (reject) => parsed.rejects.push(reject));
   return parsed.finish(records);
@@ -98,7 +99,7 @@ class ParsingBatch {
   /** `tenantless`: what judges a use whose record names no tenant (without it, such a use is rejected). */
   constructor(
     private readonly window: EventTimeWindow,
-    private readonly tenantless: TenantlessUses | undefined,
+    private readonly tenantless: TenantlessRecords | undefined,
   ) {}
 
   add(record: unknown, origin: string): void {
@@ -112,10 +113,10 @@ class ParsingBatch {
       return;
     }
     let event = parsed.value;
-    if (event.tenantId === '' && event instanceof TokenUseEvent) {
+    if (event.tenantId === '' && (event instanceof TokenUseEvent || event instanceof TokenIssuanceEvent)) {
       const tenant = this.tenantless?.tenant();
       if (tenant === undefined) {
-        this.rejects.push(noTenant(record, origin));
+        this.rejects.push(event.kind === 'use' ? noTenant(record, origin) : noSignInTenant(record, origin));
         return;
       }
       event = event.withTenant(tenant);
@@ -156,7 +157,7 @@ class ParsingBatch {
  * retry policy redelivers.
  */
 export async function runRemoteUseBatch(records: readonly SourcedRecord[], initialRejects: readonly Reject[], deps: RemoteUseDeps, batchId: string): Promise<RemoteUseBatchReport> {
-  const parsed = parseAuditRecords(records, deps.settings.processedAt, new TenantlessUses(deps.settings.homeTenantId ?? ''));
+  const parsed = parseAuditRecords(records, deps.settings.processedAt, new TenantlessRecords(deps.settings.homeTenantId ?? ''));
   return runRemoteUseEvents({ ...parsed, rejects: [...initialRejects, ...parsed.rejects] }, deps, batchId);
 }
 

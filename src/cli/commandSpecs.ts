@@ -33,7 +33,7 @@ export const REPLAY_COMMAND: CommandSpec = {
     ...SETTINGS_FLAGS,
     'theft-allowlist': { value: 'FILE', help: 'the theft allowlist (JSON: trusted agents to add or disable, applications allowed on some hosts)' },
     'usual-external': { value: 'alert|exposure', help: "what a use from an identity's usual network outside Azure becomes: a Low alert every dedup window (alert, default) or one RemoteTokenUseExposure row per identity and day (exposure), as TOKENWATCH_USUAL_EXTERNAL" },
-    tenant: { value: 'ID', help: 'the tenant to judge uses whose records name none in (Key Vault AuditEvent), as TOKENWATCH_HOME_TENANT_ID; default: the one tenant the earlier records name, while they name one only' },
+    tenant: { value: 'ID', help: 'the tenant to judge records that name none in (Key Vault AuditEvent, sign-in rows without AADTenantId), as TOKENWATCH_HOME_TENANT_ID; default: the one tenant the earlier records name, while they name one only' },
   },
 };
 

@@ -30,7 +30,7 @@ import { LineFile, openOutputFile, writeFailure } from './outputFile';
 import { printable } from './terminalText';
 import type { ReplayProgressState } from './replayProgress';
 import { ReplayRejects } from './replayRejects';
-import { TenantlessUses } from '../app/tenantlessUses';
+import { TenantlessRecords } from '../app/tenantlessRecords';
 import { describeStore, openTableTarget } from './stateTable';
 import { formatStaleServiceTags, staleServiceTags, type StaleServiceTags } from './replayServiceTags';
 import { days, formatTimeOrderWarning, TimeOrderWatch, type TimeOrderWarning } from './timeOrder';
@@ -48,7 +48,7 @@ export interface ReplayOptions {
   readonly serviceTagsFile?: string | undefined;
   /** What a usual external use becomes (TOKENWATCH_USUAL_EXTERNAL); `alert` when undefined. */
   readonly usualExternal?: UsualExternalMode | undefined;
-  /** The tenant uses whose records name none are judged in (see TenantlessUses); undefined: inferred from the records. */
+  /** The tenant uses whose records name none are judged in (see TenantlessRecords); undefined: inferred from the records. */
   readonly tenant?: string | undefined;
   /** Every reject as NDJSON (see ReplayRejects). */
   readonly rejectsFile?: string | undefined;
@@ -152,7 +152,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
       warn(`warning: skipped ${printable(entry.path)}: ${printable(entry.reason)}`);
     };
     // One for the whole replay: the tenant it infers follows the records, not the batches.
-    const tenantless = new TenantlessUses(options.tenant ?? '', options.tenant === undefined);
+    const tenantless = new TenantlessRecords(options.tenant ?? '', options.tenant === undefined);
     for await (const batch of batchesOf(files, options.batchSize, tally, options.stdin, heap, skip)) {
       summary.invocations++;
       const { audit, auditRecords, outcomes, fileRejects } = parseBatch(batch, started, timeOrder, tenantless, (warning) => {
@@ -311,7 +311,7 @@ function parseBatch(
   /** When the replay started: a record dated more than a day after it is no record of the past (EventTimeWindow). */
   startedMs: number,
   timeOrder: { readonly audit: TimeOrderWatch; readonly endpoint: TimeOrderWatch },
-  tenantless: TenantlessUses,
+  tenantless: TenantlessRecords,
   onWarning: (warning: TimeOrderWarning) => void,
 ): { audit: ParsedAuditBatch; auditRecords: number; outcomes: EndpointParsed[]; fileRejects: Reject[] } {
   const audit = emptyParsedBatch();

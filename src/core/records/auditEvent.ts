@@ -141,6 +141,11 @@ export class TokenIssuanceEvent implements TokenIssuance {
     readonly category: string,
     readonly recordKey: RecordKey,
   ) {}
+
+  /** The same issuance in `tenantId`: for a sign-in row that names no tenant (see TenantlessRecords). */
+  withTenant(tenantId: string): TokenIssuanceEvent {
+    return new TokenIssuanceEvent(this.timeMs, tenantId, this.objectId, this.appId, this.name, this.tokenId, this.resourceId, this.audience, this.category, this.recordKey);
+  }
 }
 
 export class TokenUseEvent implements TokenUse {
@@ -165,7 +170,7 @@ export class TokenUseEvent implements TokenUse {
     this.callerIpv4 = plainIpv4Value(callerIp);
   }
 
-  /** The same use in `tenantId`: for a use whose record names no tenant (see TenantlessUses). */
+  /** The same use in `tenantId`: for a use whose record names no tenant (see TenantlessRecords). */
   withTenant(tenantId: string): TokenUseEvent {
     return new TokenUseEvent(this.timeMs, tenantId, this.objectId, this.appId, this.tokenId, this.tokenHash, this.callerIp, this.miResourceId, this.principalType, this.issuedAtMs, this.category, this.operation, this.recordKey);
   }

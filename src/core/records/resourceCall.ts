@@ -111,7 +111,7 @@ function parseClaimsCall(
   // A user's use is never judged, so naming no tenant loses nothing: Key Vault's user claims
   // (oid, upn, appid) often name none. A workload's use naming none (Key Vault logs only a few
   // claims: oid, appid, appidacr, xms_mirid) is kept with tenant '': state is kept per tenant, and
-  // the app judges it in the deployment's tenant or rejects it (app/tenantlessUses.ts).
+  // the app judges it in the deployment's tenant or rejects it (app/tenantlessRecords.ts).
   if (!tenantId && principalType === 'user') return parsedValue(new OtherAuditEvent(timeMs, '', category, 'use.user-without-tenant'));
   const callerIp = boundText(text(r['callerIpAddress']) ?? text(claims['ipaddr']) ?? '');
   const operation = boundText(text(r['operationName']) ?? textField(r, 'properties', 'operationName') ?? '');
@@ -196,7 +196,7 @@ function parseRequesterCall(
   );
 }
 
-/** The reject of a use whose tenant is named nowhere and cannot be inferred (see app/tenantlessUses.ts). */
+/** The reject of a use whose tenant is named nowhere and cannot be inferred (see app/tenantlessRecords.ts). */
 export function noTenant(record: unknown, origin: string): Reject {
   return makeReject(
     'activity.no-tenant',

@@ -2,7 +2,7 @@ import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
 import { OtherAuditEvent, RecordKeyParts, TokenIssuanceEvent, type AuditEvent } from './auditEvent';
 import { isObject } from './envelope';
 import { field, NO_FIELDS, objectOf, sharedTenantId, text, textField } from './fields';
-import { makeReject, parsedValue, type Parsed } from './reject';
+import { makeReject, parsedValue, type Parsed, type Reject } from './reject';
 import { parseTime } from './time';
 
 /** Entra sign-in categories streamed by the `microsoft.aadiam` diagnostic setting. */
@@ -45,7 +45,8 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
   const spId = text(p['servicePrincipalId']);
   const objectId = spId === undefined ? undefined : boundId(spId.toLowerCase());
   if (!objectId) return { ok: false, reject: makeReject('signin.no-service-principal', 'The Managed Identity sign-in names no servicePrincipalId.', record, origin) };
-  if (!tenantId) return { ok: false, reject: makeReject('signin.no-tenant', 'The sign-in record names no tenant.', record, origin) };
+  // A row of the older AADManagedIdentitySignInLogs column list names no tenant (no AADTenantId, no
+  // `_ResourceId` tenant): kept with tenant '', which the app resolves or rejects (app/tenantlessRecords.ts).
   const errorCode = field(p, 'status', 'errorCode');
   const resultType = text(r['resultType']);
   const failed = (errorCode !== undefined && errorCode !== 0 && errorCode !== '0') || (resultType !== undefined && resultType !== '0');
@@ -53,7 +54,7 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
   return parsedValue(
     new TokenIssuanceEvent(
       timeMs,
-      sharedTenantId(tenantId),
+      tenantId ? sharedTenantId(tenantId) : '',
       objectId,
       /* appId */ boundId((text(p['appId']) ?? '').toLowerCase()),
       /* name */ boundText(text(p['servicePrincipalName']) ?? ''),
@@ -67,6 +68,11 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
 }
 
 /** `/tenants/<tid>/providers/Microsoft.aadiam` → `<tid>`. */
+/** The reject of a sign-in whose tenant is named nowhere and cannot be inferred (see app/tenantlessRecords.ts). */
+export function noSignInTenant(record: unknown, origin: string): Reject {
+  return makeReject('signin.no-tenant', 'The sign-in record names no tenant, and none is configured (TOKENWATCH_HOME_TENANT_ID; replay: --tenant).', record, origin);
+}
+
 export function tenantFromResourceId(resourceId: string | undefined): string | undefined {
   const match = resourceId ? /^\/tenants\/([^/]+)\//i.exec(resourceId) : null;
   return match?.[1];

@@ -95,7 +95,7 @@ export interface RemoteUseSettings {
   readonly history?: boolean;
   /** Wall-clock time of processing, for TimeGenerated; omitted in replays (TimeGenerated = EventTime). */
   readonly processedAt?: number;
-  /** The tenant uses whose records name none are judged in (TOKENWATCH_HOME_TENANT_ID; see app/tenantlessUses.ts); '' or undefined: none. */
+  /** The tenant uses whose records name none are judged in (TOKENWATCH_HOME_TENANT_ID; see app/tenantlessRecords.ts); '' or undefined: none. */
   readonly homeTenantId?: string;
 }
 

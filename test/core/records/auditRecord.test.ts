@@ -174,7 +174,7 @@ describe('Azure Activity log', () => {
     delete record['time'];
     expect(parse(record)).toMatchObject({ ok: false, reject: { reason: 'activity.bad-time' } });
   });
-  it('names no tenant when neither the claims nor the record name one (the app decides: app/tenantlessUses.ts)', () => {
+  it('names no tenant when neither the claims nor the record name one (the app decides: app/tenantlessRecords.ts)', () => {
     const record = activityUse(id, at(1), '203.0.113.5');
     const claims = (record['identity'] as { claims: Record<string, string> }).claims;
     // The issuer URLs name the tenant too (Key Vault claims often carry nothing else).

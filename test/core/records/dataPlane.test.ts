@@ -135,7 +135,7 @@ describe('the tenant of a use, first found of tid, the tenant-id claim, iss, ide
 
   it.each([
     // Key Vault logs a few claims only (oid, appid, appidacr, xms_mirid): the app judges such a use
-    // in the deployment's tenant or rejects it (app/tenantlessUses.ts), the parser names none.
+    // in the deployment's tenant or rejects it (app/tenantlessRecords.ts), the parser names none.
     ['Key Vault claims naming no tenant', keyVault({ xms_mirid: MIRID, appidacr: '2' })],
     ['a bad issuer URL and nothing else', keyVault({ iss: `https://sts.windows.net/${TENANT}0/` })],
     ['an issuer over http', keyVault({ iss: `http://sts.windows.net/${TENANT}/` })],

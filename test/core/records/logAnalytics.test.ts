@@ -121,9 +121,9 @@ describe('AADManagedIdentitySignInLogs (portal CSV export)', () => {
     expect(event(failed)).toMatchObject({ kind: 'other', note: 'sign-in.failed', timeMs: Date.UTC(2026, 2, 1, 23, 59, 59, 999) });
   });
 
-  it('a row naming no Entra tenant (only the workspace) is rejected, not keyed by the workspace', () => {
+  it('a row naming no Entra tenant (only the workspace) names none, never the workspace (the app resolves or rejects it)', () => {
     const { AADTenantId: _tid, _ResourceId: _resource, ...workspaceOnly } = web01!;
-    expect(parse(workspaceOnly)).toMatchObject({ ok: false, reject: { reason: 'signin.no-tenant' } });
+    expect(parse(workspaceOnly)).toMatchObject({ ok: true, value: { kind: 'issuance', tenantId: '' } });
   });
 
   it('a ResultType written as "Success" is a success', () => {

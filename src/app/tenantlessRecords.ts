@@ -1,16 +1,17 @@
 /**
- * The tenant of a token use whose record names none. Key Vault's `AuditEvent` logs a handful of
- * the caller's claims (oid, appid, appidacr, xms_mirid): no `tid`, no issuer. A Managed Identity
+ * The tenant of a token use or issuance whose record names none. Key Vault's `AuditEvent` logs a
+ * handful of the caller's claims (oid, appid, appidacr, xms_mirid): no `tid`, no issuer; rows of
+ * the older AADManagedIdentitySignInLogs column list have no `AADTenantId`. A Managed Identity
  * can only get tokens from its own tenant, and a vault's diagnostic settings stream to the
- * deployment that reads them, so such a use is judged in the deployment's tenant
+ * deployment that reads them, so such a record is judged in the deployment's tenant
  * (TOKENWATCH_HOME_TENANT_ID, which Bicep sets to the tenant it deploys into).
  *
  * A replay without `--tenant` infers it instead: the tenant every earlier record of the replay
  * named, while they named one only. The inference follows record order, not batches, so a replay
- * gives the same alerts at any batch size. A use whose tenant is neither configured nor inferred
- * is a counted reject (`activity.no-tenant`).
+ * gives the same alerts at any batch size. A record whose tenant is neither configured nor
+ * inferred is a counted reject (`activity.no-tenant`, `signin.no-tenant`).
  */
-export class TenantlessUses {
+export class TenantlessRecords {
   private seen = '';
   private several = false;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAuditRecords } from '../../src/app/remoteUseRunner';
-import { TenantlessUses } from '../../src/app/tenantlessUses';
+import { TenantlessRecords } from '../../src/app/tenantlessRecords';
 import { at, identity, miSignIn, TENANT, type TestIdentity } from '../support/auditFixtures';
 
 const OTHER_TENANT = '9e8d7c6b-0000-4000-8000-0000000000ff';
@@ -22,15 +22,15 @@ function keyVaultRead(id: TestIdentity, ms: number): Record<string, unknown> {
 
 const sourced = (records: unknown[]): { record: unknown; origin: string }[] => records.map((record, i) => ({ record, origin: `r${i}` }));
 
-describe('TenantlessUses: the tenant of a use whose record names none', () => {
+describe('TenantlessRecords: the tenant of a use whose record names none', () => {
   it('is the configured tenant, whatever the records name', () => {
-    const tenantless = new TenantlessUses(HOME_TENANT);
+    const tenantless = new TenantlessRecords(HOME_TENANT);
     tenantless.saw(OTHER_TENANT);
     expect(tenantless.tenant()).toBe(HOME_TENANT);
   });
 
   it('in a replay, is the one tenant the earlier records named, and none once they named two', () => {
-    const tenantless = new TenantlessUses('', true);
+    const tenantless = new TenantlessRecords('', true);
     expect(tenantless.tenant()).toBeUndefined();
     tenantless.saw(TENANT);
     tenantless.saw(TENANT);
@@ -42,9 +42,23 @@ describe('TenantlessUses: the tenant of a use whose record names none', () => {
   });
 
   it('is none when neither configured nor inferred', () => {
-    const tenantless = new TenantlessUses('');
+    const tenantless = new TenantlessRecords('');
     tenantless.saw(TENANT);
     expect(tenantless.tenant()).toBeUndefined();
+  });
+});
+
+describe('parseAuditRecords: sign-ins that name no tenant (the older AADManagedIdentitySignInLogs columns)', () => {
+  const id = identity(5);
+  const tenantless = (): Record<string, unknown> => {
+    const { tenantId: _tenant, resourceId: _resource, ...signIn } = miSignIn(id, at(1));
+    return signIn;
+  };
+
+  it('are rejected as signin.no-tenant when no tenant is configured, and issued in the configured one', () => {
+    expect(parseAuditRecords(sourced([tenantless()])).rejects).toMatchObject([{ reason: 'signin.no-tenant', detail: expect.stringContaining('TOKENWATCH_HOME_TENANT_ID') }]);
+    const parsed = parseAuditRecords(sourced([tenantless()]), undefined, new TenantlessRecords(HOME_TENANT));
+    expect(parsed.events).toMatchObject([{ kind: 'issuance', tenantId: HOME_TENANT, objectId: id.objectId }]);
   });
 });
 
@@ -59,14 +73,14 @@ describe('parseAuditRecords: Key Vault reads that name no tenant', () => {
   });
 
   it('are judged in the configured tenant', () => {
-    const parsed = parseAuditRecords(sourced([keyVaultRead(id, at(1, 5))]), undefined, new TenantlessUses(HOME_TENANT));
+    const parsed = parseAuditRecords(sourced([keyVaultRead(id, at(1, 5))]), undefined, new TenantlessRecords(HOME_TENANT));
     expect(parsed.rejects).toEqual([]);
     expect(parsed.events).toMatchObject([{ kind: 'use', tenantId: HOME_TENANT, objectId: id.objectId, miResourceId: id.resourceId, category: 'AuditEvent' }]);
     expect(parsed.tenants).toEqual([HOME_TENANT]);
   });
 
   it('in a replay, take the tenant of the records before them, across batches, and are rejected before any or after two', () => {
-    const tenantless = new TenantlessUses('', true);
+    const tenantless = new TenantlessRecords('', true);
     const first = parseAuditRecords(sourced([keyVaultRead(id, at(1, 1)), miSignIn(id, at(1))]), undefined, tenantless);
     expect(first.rejects.map((r) => r.reason)).toEqual(['activity.no-tenant']);
     const second = parseAuditRecords(sourced([keyVaultRead(id, at(1, 5))]), undefined, tenantless);
