@@ -53,7 +53,7 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
     if (SCHEME.test(value)) found.push({ url: trimUrl(value), method, decoded });
     else if (BARE.test(value)) found.push({ url: `http://${trimUrl(value)}`, method, decoded });
   }
-  const devTcp = devTcpRequest(text);
+  const devTcp = text.includes('/dev/tcp/') ? devTcpRequest(text) : undefined;
   if (devTcp !== undefined) found.push({ ...devTcp, decoded });
   return found;
 }
