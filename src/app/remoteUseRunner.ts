@@ -114,13 +114,15 @@ class ParsingBatch {
     }
     let event = parsed.value;
     if (event.tenantId === '' && (event instanceof TokenUseEvent || event instanceof TokenIssuanceEvent)) {
-      const tenant = this.tenantless?.tenant();
+      const tenant = this.tenantless?.tenant(event.objectId);
       if (tenant === undefined) {
         this.rejects.push(event.kind === 'use' ? noTenant(record, origin) : noSignInTenant(record, origin));
         return;
       }
       event = event.withTenant(tenant);
-    } else if (this.tenantless !== undefined) this.tenantless.saw(event.tenantId);
+    } else if (this.tenantless !== undefined && (event.kind === 'issuance' || (event.kind === 'use' && event.principalType !== 'user'))) {
+      this.tenantless.saw(event.tenantId, event.objectId);
+    }
     this.events.push(event);
     const tenant = event.tenantId;
     if (tenant !== this.lastTenant) {

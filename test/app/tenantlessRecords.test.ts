@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAuditRecords } from '../../src/app/remoteUseRunner';
 import { TenantlessRecords } from '../../src/app/tenantlessRecords';
-import { at, identity, miSignIn, TENANT, type TestIdentity } from '../support/auditFixtures';
+import { activityUse, at, identity, miSignIn, TENANT, type TestIdentity } from '../support/auditFixtures';
 
 const OTHER_TENANT = '9e8d7c6b-0000-4000-8000-0000000000ff';
 const HOME_TENANT = '1d2c3b4a-0000-4000-8000-0000000000aa';
@@ -25,25 +25,32 @@ const sourced = (records: unknown[]): { record: unknown; origin: string }[] => r
 describe('TenantlessRecords: the tenant of a use whose record names none', () => {
   it('is the configured tenant, whatever the records name', () => {
     const tenantless = new TenantlessRecords(HOME_TENANT);
-    tenantless.saw(OTHER_TENANT);
+    tenantless.saw(OTHER_TENANT, '');
     expect(tenantless.tenant()).toBe(HOME_TENANT);
   });
 
   it('in a replay, is the one tenant the earlier records named, and none once they named two', () => {
     const tenantless = new TenantlessRecords('', true);
     expect(tenantless.tenant()).toBeUndefined();
-    tenantless.saw(TENANT);
-    tenantless.saw(TENANT);
+    tenantless.saw(TENANT, '');
+    tenantless.saw(TENANT, '');
     expect(tenantless.tenant()).toBe(TENANT);
-    tenantless.saw(OTHER_TENANT);
+    tenantless.saw(OTHER_TENANT, '');
     expect(tenantless.tenant()).toBeUndefined();
-    tenantless.saw(TENANT);
+    tenantless.saw(TENANT, '');
     expect(tenantless.tenant()).toBeUndefined();
+  });
+
+  it("in a replay, is first the tenant that issued the identity's tokens, whatever else the records named", () => {
+    const tenantless = new TenantlessRecords('', true);
+    tenantless.saw(TENANT, 'oid-a');
+    tenantless.saw(OTHER_TENANT, 'oid-b');
+    expect([tenantless.tenant('oid-a'), tenantless.tenant('oid-b'), tenantless.tenant('oid-c')]).toEqual([TENANT, OTHER_TENANT, undefined]);
   });
 
   it('is none when neither configured nor inferred', () => {
     const tenantless = new TenantlessRecords('');
-    tenantless.saw(TENANT);
+    tenantless.saw(TENANT, '');
     expect(tenantless.tenant()).toBeUndefined();
   });
 });
@@ -79,7 +86,23 @@ describe('parseAuditRecords: Key Vault reads that name no tenant', () => {
     expect(parsed.tenants).toEqual([HOME_TENANT]);
   });
 
-  it('in a replay, take the tenant of the records before them, across batches, and are rejected before any or after two', () => {
+  it("in a replay, take the tenant that issued the identity's tokens, even once two tenants were named", () => {
+    const tenantless = new TenantlessRecords('', true);
+    const other = identity(4);
+    const parsed = parseAuditRecords(sourced([miSignIn(id, at(1)), { ...miSignIn(other, at(1, 1)), tenantId: OTHER_TENANT }, keyVaultRead(other, at(1, 5)), keyVaultRead(id, at(1, 6))]), undefined, tenantless);
+    expect(parsed.rejects).toEqual([]);
+    expect(parsed.events.filter((e) => e.kind === 'use').map((e) => e.tenantId)).toEqual([OTHER_TENANT, TENANT]);
+  });
+
+  it("in a replay, a user's record of another tenant (an Azure Lighthouse administrator) does not stop the inference", () => {
+    const tenantless = new TenantlessRecords('', true);
+    const lighthouseUser = { ...activityUse(identity(6), at(1, 2), '203.0.113.9'), identity: { claims: { oid: 'u1', upn: 'admin@fabrikam.example', idtyp: 'user', tid: OTHER_TENANT, 'http://schemas.microsoft.com/identity/claims/tenantid': OTHER_TENANT } } };
+    const parsed = parseAuditRecords(sourced([miSignIn(id, at(1)), lighthouseUser, keyVaultRead(identity(9), at(1, 5))]), undefined, tenantless);
+    expect(parsed.rejects).toEqual([]);
+    expect(parsed.events.filter((e) => e.kind === 'use' && e.category === 'AuditEvent').map((e) => e.tenantId)).toEqual([TENANT]);
+  });
+
+  it('in a replay, take the tenant of the records before them, across batches, and are rejected before any, or after two for an identity not seen', () => {
     const tenantless = new TenantlessRecords('', true);
     const first = parseAuditRecords(sourced([keyVaultRead(id, at(1, 1)), miSignIn(id, at(1))]), undefined, tenantless);
     expect(first.rejects.map((r) => r.reason)).toEqual(['activity.no-tenant']);
@@ -87,8 +110,9 @@ describe('parseAuditRecords: Key Vault reads that name no tenant', () => {
     expect(second.rejects).toEqual([]);
     expect(second.events).toMatchObject([{ kind: 'use', tenantId: TENANT }]);
     const other = identity(4);
-    const third = parseAuditRecords(sourced([{ ...miSignIn(other, at(2)), tenantId: OTHER_TENANT }, keyVaultRead(id, at(2, 5))]), undefined, tenantless);
-    expect(third.events.map((e) => e.tenantId)).toEqual([OTHER_TENANT]);
+    // Once two tenants were named, an identity the replay has not seen issued a token is rejected; one it has is judged in its tenant.
+    const third = parseAuditRecords(sourced([{ ...miSignIn(other, at(2)), tenantId: OTHER_TENANT }, keyVaultRead(identity(8), at(2, 4)), keyVaultRead(id, at(2, 5))]), undefined, tenantless);
+    expect(third.events.map((e) => e.tenantId)).toEqual([OTHER_TENANT, TENANT]);
     expect(third.rejects.map((r) => r.reason)).toEqual(['activity.no-tenant']);
   });
 });

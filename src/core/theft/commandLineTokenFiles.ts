@@ -101,6 +101,7 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
   let changingDirectory = false;
   let copying = false;
   let excluding = false;
+  let excludingAll = false;
   // The next word is a command (the line's first, one after a separator or a shell); `ignoring`:
   // the current command reads nothing it names.
   let commandNext = true;
@@ -114,15 +115,26 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
     commandNext = true;
     ignoring = false;
     changingDirectory = false;
+    excludingAll = false;
   };
   const read = (word: string): void => {
-    // What a copier is told to leave out (`tar --exclude=~/.aws`, `rsync --exclude ~/.aws`) is not copied.
-    if (excluding || /^--exclude(?:-from)?=/i.test(word)) {
+    // What a copier is told to leave out (`tar --exclude=~/.aws`, `rsync --exclude ~/.aws`,
+    // `tar --exclude='.aws'`, whose quoted value is the next word) is not copied; robocopy's /XD
+    // and /XF take every name up to the next switch.
+    if (excludingAll) {
+      if (!word.startsWith('/')) return;
+      excludingAll = false;
+    }
+    if (excluding || /^--exclude(?:-from)?=./i.test(word)) {
       excluding = false;
       return;
     }
-    if (/^--exclude(?:-from)?$/i.test(word)) {
+    if (/^--exclude(?:-from)?=?$/i.test(word)) {
       excluding = true;
+      return;
+    }
+    if (copying && /^\/x[df]$/i.test(word)) {
+      excludingAll = true;
       return;
     }
     // A file given as `--opt=<file>`, or as curl's upload forms `@<file>`, `name=@<file>`, `-d@<file>`

@@ -59,7 +59,7 @@ export interface TheftRule {
 function tokenEndpointRequests(event: EndpointEvent): readonly TheftMatch[] {
   const url = event.network?.url ?? '';
   const hit = url === '' ? undefined : tokenEndpointOfUrl(url);
-  const fromCommandLine = event.process.commandLine === '' ? NO_MATCHES : commandLineRequests(event.process.commandLine);
+  const fromCommandLine = event.process.commandLine === '' || isSearcher(event.process) ? NO_MATCHES : commandLineRequests(event.process.commandLine);
   if (hit === undefined) return fromCommandLine;
   // Matches by the URL and by the command line never collide (their `via` differs): no dedup between them.
   return [
@@ -69,6 +69,17 @@ function tokenEndpointRequests(event: EndpointEvent): readonly TheftMatch[] {
 }
 
 const NO_MATCHES: readonly TheftMatch[] = Object.freeze([]);
+
+/**
+ * Programs that search text: a URL in their command line is a pattern (`grep -rn
+ * http://169.254.169.254/metadata/identity ./scripts`, an incident responder's first move), not
+ * a request. Their network and file events are judged as anyone's.
+ */
+const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'zgrep', 'rg', 'ag', 'ack', 'findstr']);
+
+function isSearcher(process: EndpointEvent['process']): boolean {
+  return SEARCHERS.has(imageOfProcess(process));
+}
 
 /**
  * Token endpoint requests named in a command line (URLs, also in a decoded -EncodedCommand, and

@@ -254,6 +254,17 @@ describe('detectTheft: reasons, evidence and redaction', () => {
     expect(detectTheft([run('/bin/sh', 'sh -c "chmod 600 /home/alice/.aws/credentials; cat /home/alice/.aws/credentials"')], new Map(), config).alerts).toHaveLength(1);
   });
 
+  it('takes a URL given to a searcher (grep, findstr) for the pattern it is, not a request; curl with the same URL is one', () => {
+    const curl = event('ecs/process-curl-gcp-token');
+    const searchers = [
+      ['/usr/bin/grep', 'grep -rn http://169.254.169.254/metadata/identity/oauth2/token ./docs'],
+      ['C:\\Windows\\System32\\findstr.exe', 'findstr /s /i /c:"169.254.169.254/metadata/identity" *.ps1'],
+    ].map(([path, commandLine]) => ({ ...curl, process: { ...curl.process, name: '', path: path!, pathKey: path!.toLowerCase().replace(/\\/g, '/').replace(/^c:/, '?:'), commandLine: commandLine! } }));
+    expect(detectTheft(searchers, new Map(), config).alerts).toEqual([]);
+    const asked = { ...curl, process: { ...curl.process, commandLine: 'curl -s -H Metadata:true http://169.254.169.254/metadata/identity/oauth2/token' } };
+    expect(detectTheft([asked], new Map(), config).alerts.map((a) => a.Severity)).toEqual(['High']);
+  });
+
   it('redacts bearer tokens, JWTs and identity headers from the command line', () => {
     const e = event('mde/network-curl-imds-token');
     const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';

@@ -189,6 +189,9 @@ describe('tokenFileOfPath', () => {
     // What an archiver is told to leave out is not copied.
     ['tar czf h.tgz --exclude=/home/alice/.aws /home/alice', ''],
     ['rsync -a --exclude /home/alice/.azure /home/alice/ /mnt/backup/', ''],
+    // A quoted exclusion is the word after `--exclude=`; robocopy's /XD and /XF list names up to the next switch.
+    ["tar czf /backup/home.tgz --exclude='.aws' --exclude='.azure' /home/bob", '/home/bob'],
+    ['robocopy.exe C:\\Users\\bob D:\\Backup\\bob /MIR /XD .azure .aws AppData /R:1', 'C:\\Users\\bob'],
     ['chmod 700 /home/alice/.aws', ''],
     ['cat token', '/srv/app'],
     ['cat notes', '/var/run/secrets/kubernetes.io/serviceaccount'],

@@ -59,6 +59,8 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
   // A name lookup (Elastic Defend `lookup_requested`/`lookup_result`, Packetbeat DNS) reaches no
   // endpoint by itself; the connection that follows it is what the rules judge, as for Sysmon 22.
   else if (categories.includes('network') && isObject(nested['dns'])) return ignored('ecs.dns-lookup', origin);
+  // Sysmon's named-pipe events (17, 18) through Elastic's pipelines: a pipe name in file.name, no path.
+  else if (categories.includes('file') && isPipeEvent(nested, file)) return ignored('ecs.named-pipe', origin);
   else if (categories.includes('network') || categories.includes('file')) {
     return { ok: false, reject: makeReject('ecs.no-target', `The ECS ${categories.join('/')} event has no destination, URL or file path.`, record, origin) };
   } else return ignored(`ecs.category-${categories.join('+') || 'none'}`, origin);
@@ -70,6 +72,8 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
   if (timeMs === undefined) return { ok: false, reject: makeReject('ecs.no-time', 'The ECS event has no valid @timestamp.', record, origin) };
 
   const args = listOf(processFields['args']);
+  // Auditbeat 6.x names the executable `process.exe` (and the directory `process.cwd`).
+  const executable = text(processFields['executable']) ?? text(processFields['exe']);
   const eventId = text(event['id']);
   const sequence = text(auditd['sequence']);
   const hostId = text(host['id']);
@@ -82,11 +86,13 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       hostId: hostId ?? '',
       platform: platformOf(text(within(host, OS_TYPE)) ?? text(within(host, OS_FAMILY)) ?? text(within(host, OS_PLATFORM)) ?? winlogPlatform(nested['winlog'])),
       kind,
-      processName: text(processFields['name']),
-      processPath: text(processFields['executable']),
+      // The executable's own name when the path is known: auditd's `name` is the 15-character
+      // kernel comm (`gc_linux_servic`), and Elastic's sysmon_linux integration writes `sysmon` there.
+      processName: executable === undefined ? text(processFields['name']) : undefined,
+      processPath: executable,
       // auditd-manager puts the PROCTITLE record (the command line) in process.title.
       commandLine: text(processFields['command_line']) ?? text(processFields['title']) ?? (args.length > 0 ? args.join(' ') : undefined),
-      workingDirectory: text(processFields['working_directory']),
+      workingDirectory: text(processFields['working_directory']) ?? text(processFields['cwd']),
       pid: integerOf(processFields['pid']),
       parentName: text(within(processFields, PARENT_NAME)),
       parentPath: text(within(processFields, PARENT_EXECUTABLE)),
@@ -102,7 +108,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
               method: text(within(objectAt(nested, 'http'), REQUEST_METHOD)) ?? '',
             }
           : undefined,
-      file: kind === 'file' && filePath !== undefined ? { path: filePath, action: text(event['action']) ?? types.join('+'), previousPath: text(within(file, ORIGINAL_PATH)) } : undefined,
+      file: kind === 'file' && filePath !== undefined ? { path: filePath, action: fileActionOf(text(event['action']), types), previousPath: text(within(file, ORIGINAL_PATH)) } : undefined,
       format: 'ecs',
       recordId: eventId ? `ecs:${eventId}` : sequence ? `auditd:${hostId ?? text(host['name']) ?? ''}|${sequence}` : fingerprintWhenRead(record),
       category: text(objectAt(nested, 'data_stream')['dataset']) ?? text(event['dataset']) ?? text(event['module']) ?? 'ecs',
@@ -223,6 +229,20 @@ function categoriesOf(categories: string[], action: string | undefined): string[
 }
 
 const LEGACY_AUDIT_ACTIONS: Readonly<Record<string, string>> = { 'opened-file': 'file', executed: 'process', 'connected-to': 'network' };
+
+/**
+ * What happened to a file: `event.action`, or the ECS event types when the action says nothing
+ * (Elastic's sysmon_linux pipeline sets every action to `log`; its deletions are type `deletion`).
+ */
+function fileActionOf(action: string | undefined, types: readonly string[]): string {
+  return action !== undefined && action.toLowerCase() !== 'log' ? action : types.join('+');
+}
+
+/** A Sysmon pipe event (ids 17, 18) as Elastic writes it: a pipe name (`\\PSHost…`) and no file path. */
+function isPipeEvent(nested: Readonly<Record<string, unknown>>, file: Readonly<Record<string, unknown>>): boolean {
+  const id = text(objectAt(nested, 'winlog')['event_id']) ?? text(objectAt(nested, 'event')['code']);
+  return id === '17' || id === '18' || (text(file['name'])?.startsWith('\\') ?? false);
+}
 
 function platformOf(os: string | undefined): EndpointPlatform {
   const o = (os ?? '').toLowerCase();
