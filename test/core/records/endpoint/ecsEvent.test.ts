@@ -135,3 +135,26 @@ describe('parseEcsEvent: Auditbeat before ECS categorisation', () => {
     expect(parseEcsEvent(legacy('changed-identity-of', {}), 'x')).toEqual({ ok: 'ignored', kind: 'ecs.category-audit-rule', origin: 'x' });
   });
 });
+
+describe('parseEcsEvent: what the Elastic pipelines and older Auditbeats write', () => {
+  const base = (extra: Json): Json => ({ '@timestamp': '2026-03-02T10:00:00.000Z', host: { name: 'aks-node-1', os: { type: 'linux' } }, ...extra });
+
+  it("reads a deletion from the event type when sysmon_linux sets every action to 'log'", () => {
+    const parsed = parseEcsEvent(base({ event: { action: 'log', category: ['file'], type: ['deletion'], code: '23' }, process: { executable: '/usr/bin/rm', name: 'sysmon' }, file: { path: '/home/azureuser/.azure/msal_token_cache.json' } }), 'x');
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    expect(parsed.value.file?.action).toBe('deletion');
+    // The executable names the process: sysmon_linux writes the syslog program (`sysmon`) in process.name.
+    expect(parsed.value.process.name).toBe('rm');
+  });
+
+  it('reads Auditbeat 6.x process.exe and process.cwd', () => {
+    const parsed = parseEcsEvent(base({ event: { module: 'auditd', category: 'audit-rule', action: 'opened-file' }, process: { name: 'cat', exe: '/bin/cat', cwd: '/var/run/secrets/kubernetes.io/serviceaccount', title: 'cat token' }, file: { path: 'token' } }), 'x');
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    expect([parsed.value.process.path, parsed.value.file?.path]).toEqual(['/bin/cat', '/var/run/secrets/kubernetes.io/serviceaccount/token']);
+  });
+
+  it("ignores Sysmon's named-pipe events by kind (a pipe name, no file path)", () => {
+    const pipe = base({ event: { category: ['file'], type: ['creation'], code: '17', provider: 'Microsoft-Windows-Sysmon' }, winlog: { event_id: '17', channel: 'Microsoft-Windows-Sysmon/Operational' }, process: { executable: 'C:\\Windows\\System32\\svchost.exe' }, file: { name: '\\PSHost.1337.DefaultAppDomain.powershell' } });
+    expect(parseEcsEvent(pipe, 'x')).toEqual({ ok: 'ignored', kind: 'ecs.named-pipe', origin: 'x' });
+  });
+});
