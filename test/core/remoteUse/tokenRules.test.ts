@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRow } from '../../../src/core/alerts/alertRow';
+import { parseIp } from '../../../src/core/network/ip';
 import { networkOf } from '../../../src/core/remoteUse/network';
 import { parseRemoteUseAllowlist } from '../../../src/core/remoteUse/allowlist';
 import type { RemoteUseSettings } from '../../../src/core/remoteUse/settings';
@@ -60,6 +61,8 @@ const cases: RuleCase[] = [
   { name: 'replay over IPv6 from an external network', probe: [use(vm, 16, 30, ATTACKER_IP6)], expected: ['High token-replay,unusual-asn'] },
   { name: 'an Arc token replayed from a second external network', probe: [use(arc, 18, 30, ATTACKER_IP)], expected: ['High token-replay,unusual-asn'] },
   { name: 'an Arc token used from a new IP of its own network is no replay', probe: [use(arc, 18, 30, ONPREM_IP_2)], expected: ['Medium unusual-ip'] },
+  // An address the ASN data does not know is a network of its own (its /24): a replay to it during learning is caught and not learned.
+  { name: 'replay during learning to an address no ASN is known for', probe: [use(vm, 5, 59, '203.0.114.55')], expected: ['High token-replay,learning'] },
   {
     name: 'Storage: the same token hash from the private endpoint, the VM, then a hosting network',
     probe: [storageUse(vm, at(16, 20), '10.1.2.3:50000', 'ab'.repeat(32)), storageUse(vm, at(16, 21), `${WESTEUROPE_IP}:51000`, 'ab'.repeat(32)), storageUse(vm, at(16, 40), `${ATTACKER_IP}:443`, 'ab'.repeat(32))],
@@ -279,13 +282,15 @@ describe('token rules and the attacker inside Azure', () => {
 describe('the network of an address', () => {
   it.each([
     [{ scope: 'external', asn: 64501, region: '' }, '64501'],
-    [{ scope: 'external', asn: null, region: '' }, undefined],
+    // An address the ASN data does not know: its /24 or /48, so a replay to it is still a replay.
+    [{ scope: 'external', asn: null, region: '' }, '203.0.114.0/24', '203.0.114.5'],
+    [{ scope: 'external', asn: null, region: '' }, '2001:db8:9::/48', '2001:db8:9:1::5'],
     [{ scope: 'azure', asn: 8075, region: 'westeurope' }, 'westeurope'],
     [{ scope: 'azure', asn: 8075, region: '' }, '8075'],
-    [{ scope: 'private', asn: null, region: '' }, undefined],
+    [{ scope: 'private', asn: null, region: '' }, undefined, '10.0.0.4'],
     [{ scope: 'unknown', asn: null, region: '' }, undefined],
-  ] as const)('%j → %s', (facts, network) => {
-    expect(networkOf(facts)).toBe(network);
+  ] as const)('%j → %s', (facts, network, ip?: string) => {
+    expect(networkOf({ ...facts, parsed: ip === undefined ? undefined : parseIp(ip) })).toBe(network);
   });
 });
 
