@@ -59,7 +59,9 @@ export interface TheftRule {
 function tokenEndpointRequests(event: EndpointEvent): readonly TheftMatch[] {
   const url = event.network?.url ?? '';
   const hit = url === '' ? undefined : tokenEndpointOfUrl(url);
-  const fromCommandLine = event.process.commandLine === '' || isSearcher(event.process) ? NO_MATCHES : commandLineRequests(event.process.commandLine);
+  const requests = event.process.commandLine === '' ? NO_MATCHES : commandLineRequests(event.process.commandLine);
+  // Nearly every command line names no token URL: the searcher check runs for the few that do.
+  const fromCommandLine = requests.length > 0 && isSearcher(event.process) ? NO_MATCHES : requests;
   if (hit === undefined) return fromCommandLine;
   // Matches by the URL and by the command line never collide (their `via` differs): no dedup between them.
   return [

@@ -86,9 +86,9 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       hostId: hostId ?? '',
       platform: platformOf(text(within(host, OS_TYPE)) ?? text(within(host, OS_FAMILY)) ?? text(within(host, OS_PLATFORM)) ?? winlogPlatform(nested['winlog'])),
       kind,
-      // The executable's own name when the path is known: auditd's `name` is the 15-character
-      // kernel comm (`gc_linux_servic`), and Elastic's sysmon_linux integration writes `sysmon` there.
-      processName: executable === undefined ? text(processFields['name']) : undefined,
+      // The executable's own name when `name` is not its last part: auditd's `name` is the
+      // 15-character kernel comm (`gc_linux_servic`), Elastic's sysmon_linux writes `sysmon` there.
+      processName: nameOfExecutable(text(processFields['name']), executable),
       processPath: executable,
       // auditd-manager puts the PROCTITLE record (the command line) in process.title.
       commandLine: text(processFields['command_line']) ?? text(processFields['title']) ?? (args.length > 0 ? args.join(' ') : undefined),
@@ -229,6 +229,11 @@ function categoriesOf(categories: string[], action: string | undefined): string[
 }
 
 const LEGACY_AUDIT_ACTIONS: Readonly<Record<string, string>> = { 'opened-file': 'file', executed: 'process', 'connected-to': 'network' };
+
+/** The logged process name when it ends the executable's path (or there is no path); else undefined, for the path's own name. */
+function nameOfExecutable(name: string | undefined, executable: string | undefined): string | undefined {
+  return executable === undefined || (name !== undefined && executable.endsWith(name)) ? name : undefined;
+}
 
 /**
  * What happened to a file: `event.action`, or the ECS event types when the action says nothing
