@@ -43,8 +43,20 @@ export class TenantlessRecords {
     if (!this.inferFromRecords) return undefined;
     const known = objectId === '' ? undefined : this.tenantOfIdentity.get(objectId);
     if (known !== undefined) return known;
-    return !this.several && this.seen !== '' ? this.seen : undefined;
+    if (this.several || this.seen === '') return undefined;
+    this.guessed++;
+    return this.seen;
   }
+
+  /**
+   * Records judged in the one tenant seen, their identity never seen in it: right for a tenant's
+   * own export, wrong when another tenant's records arrive first. A replay says how many.
+   */
+  get guesses(): { readonly records: number; readonly tenant: string } {
+    return { records: this.guessed, tenant: this.seen };
+  }
+
+  private guessed = 0;
 }
 
 /** Identities remembered with their tenant: a replay of a large estate, not unbounded. */

@@ -88,6 +88,8 @@ export interface ReplaySummary {
   timeOrderWarnings: TimeOrderWarning[];
   /** Service tags more than 30 days older than the events (said once, at the first batch that found it). */
   staleServiceTags: StaleServiceTags | undefined;
+  /** Records that named no tenant, judged in the one tenant the replay had seen, their identity not seen in it (TenantlessRecords.guesses). */
+  guessedTenant: { readonly records: number; readonly tenant: string };
 }
 
 const TABLE = 'TokenWatchState';
@@ -135,6 +137,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
     files: files.length, records: 0, invocations: 0, byCategory: {}, ignoredByKind: {}, rejectsByReason: {}, alertsBySeverity: { Low: 0, Medium: 0, High: 0 },
     alertsByDetector: {}, suppressed: 0, lateUses: 0, tableRequests: undefined, stateChanges: 0, elapsedMs: 0, alerts: sink.rows, rejects: deadLetter.kept, skipped, timeOrderWarnings: [],
     staleServiceTags: undefined,
+    guessedTenant: { records: 0, tenant: '' },
   };
   const tally = new ReadTally(files, options.onProgress);
   const heap = new HeapWatch(HEAP_SHARE_FOR_RECORDS);
@@ -182,6 +185,7 @@ export async function replay(options: ReplayOptions, clock: () => number = Date.
       }
       tally.report();
     }
+    summary.guessedTenant = tenantless.guesses;
   } finally {
     rejectsFile?.close();
     if (outFile) closeFailure = await new Promise<Error | undefined>((resolve) => outFile.end((error?: Error | null) => resolve(error ?? undefined)));

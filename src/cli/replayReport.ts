@@ -21,6 +21,12 @@ export function formatReplaySummary(summary: ReplaySummary, rejectsFile?: string
       `late uses: ${summary.lateUses} (older than their identity's newest use by more than the lateness allowance: judged on the state as it was, teaching nothing, and a token replay among them is not seen)`,
     );
   }
+  const guessed = summary.guessedTenant;
+  if (guessed.records > 0) {
+    lines.push(
+      `tenant inferred: ${guessed.records} ${guessed.records === 1 ? 'record' : 'records'} naming no tenant (Key Vault AuditEvent, sign-in rows without AADTenantId) judged in ${guessed.tenant}, the only tenant the replay had seen; give --tenant if they are another tenant's`,
+    );
+  }
   const backwards = new Set(summary.timeOrderWarnings.map((w) => w.file)).size;
   if (backwards > 0) lines.push(`warning: event time ran backwards in ${backwards} ${backwards === 1 ? 'file' : 'files'} (see above): alerts may be missing`);
   return lines;

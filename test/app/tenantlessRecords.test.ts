@@ -48,6 +48,15 @@ describe('TenantlessRecords: the tenant of a use whose record names none', () =>
     expect([tenantless.tenant('oid-a'), tenantless.tenant('oid-b'), tenantless.tenant('oid-c')]).toEqual([TENANT, OTHER_TENANT, undefined]);
   });
 
+  it('counts the records it judged in the one tenant seen without knowing their identity there', () => {
+    const tenantless = new TenantlessRecords('', true);
+    tenantless.saw(TENANT, 'oid-a');
+    tenantless.tenant('oid-a');
+    tenantless.tenant('oid-x');
+    tenantless.tenant('oid-y');
+    expect(tenantless.guesses).toEqual({ records: 2, tenant: TENANT });
+  });
+
   it('is none when neither configured nor inferred', () => {
     const tenantless = new TenantlessRecords('');
     tenantless.saw(TENANT, '');

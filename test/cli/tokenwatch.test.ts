@@ -214,24 +214,27 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
   it("Key Vault reads that name no tenant: judged in the tenant the replay's earlier records name, or in --tenant; before any, rejected", async () => {
     const dir = folder();
     const id = identity(7);
-    const keyVaultRead = (ms: number): Record<string, unknown> => ({
+    const keyVaultRead = (ms: number, of = id): Record<string, unknown> => ({
       time: new Date(ms).toISOString(),
       resourceId: '/SUBSCRIPTIONS/C0FFEE00-0000-4000-8000-000000000003/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV-CONTOSO',
       operationName: 'SecretGet',
       category: 'AuditEvent',
       resultType: 'Success',
       callerIpAddress: AZURE_IP,
-      identity: { claim: { oid: id.objectId, appid: id.appId, appidacr: '2', xms_mirid: id.resourceId } },
+      identity: { claim: { oid: of.objectId, appid: of.appId, appidacr: '2', xms_mirid: of.resourceId } },
     });
     const file = path.join(dir, 'day-1.ndjson');
-    writeFileSync(file, [keyVaultRead(at(1)), miSignIn(id, at(1, 1)), keyVaultRead(at(1, 5))].map((r) => JSON.stringify(r)).join('\n'));
+    // The last read is by an identity the replay never saw issued a token: judged in the one tenant seen, and said so.
+    writeFileSync(file, [keyVaultRead(at(1)), miSignIn(id, at(1, 1)), keyVaultRead(at(1, 5)), keyVaultRead(at(1, 6), identity(8))].map((r) => JSON.stringify(r)).join('\n'));
     let run = testIo();
     expect(await main(['replay', file, '--format', 'table'], run.io)).toBe(0);
     expect(run.err()).toContain('rejects by reason: activity.no-tenant 1');
-    expect(run.err()).toContain('AuditEvent 1');
+    expect(run.err()).toContain('AuditEvent 2');
+    expect(run.err()).toContain(`tenant inferred: 1 record naming no tenant (Key Vault AuditEvent, sign-in rows without AADTenantId) judged in ${TENANT}, the only tenant the replay had seen; give --tenant if they are another tenant's`);
     run = testIo();
     expect(await main(['replay', file, '--format', 'table', '--tenant', TENANT], run.io)).toBe(0);
     expect(run.err()).toContain('rejects by reason: none');
+    expect(run.err()).not.toContain('tenant inferred');
   });
 
   it('a named pipe in a folder is skipped with a warning, not waited on nor passed over in silence', async () => {
