@@ -34,7 +34,7 @@ const CHANGE_DIRECTORY = new Set(['cd', 'pushd', 'chdir', 'set-location', 'sl'])
 /** Switches of those commands, before the directory: `cd /d D:\x`, `Set-Location -Path x`. */
 const CHANGE_DIRECTORY_SWITCH = /^(?:\/d|-(?:literal)?path|-passthru)$/i;
 /**
- * Commands that name files without reading them: removal, permissions, listing (`del`,
+ * Commands that name files without reading them: removal, permissions, listing, searching by name (`del`,
  * `Remove-Item`, `rmdir /s /q C:\Users\bob\.azure`, `icacls`, `chmod 600 ~/.aws/credentials`).
  * What they name in their own command of the line is not counted; a reader beside them in the same
  * line (`chmod 600 x; cat x`) still is.
@@ -42,6 +42,8 @@ const CHANGE_DIRECTORY_SWITCH = /^(?:\/d|-(?:literal)?path|-passthru)$/i;
 export const NON_READING: ReadonlySet<string> = new Set([
   'rm', 'unlink', 'rmdir', 'rd', 'del', 'erase', 'remove-item', 'ri', 'chmod', 'chown', 'chgrp', 'chattr', 'lsattr', 'ls', 'dir', 'stat', 'touch',
   'mkdir', 'md', 'setfacl', 'getfacl', 'icacls', 'attrib', 'takeown', 'get-childitem', 'gci', 'test-path', 'get-acl', 'set-acl',
+  // Searches by name: `find / -name msal_token_cache.json`, `locate`, `where /r C:\Users msal_token_cache.bin`.
+  'find', 'locate', 'plocate', 'mlocate', 'where', 'whereis', 'which',
 ]);
 /** Words after which the next word is a command: the shells and their switches that take one (`cmd /c del …`, `powershell -Command Remove-Item …`). */
 const LAUNCHERS = new Set(['cmd', 'powershell', 'pwsh', 'sh', 'bash', 'dash', 'zsh', 'sudo', 'env', 'nohup', 'xargs']);

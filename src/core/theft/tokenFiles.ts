@@ -180,14 +180,15 @@ const DELETE_ACTION = /(?:^|[+,\s])(?:filedeleted|deleted|deletion|delete|file-d
 
 /**
  * A token cache where its CLI keeps it in a home or profile (the home's user in group 1 for Linux,
- * group 2 for Windows, group 5 for macOS, none for root's; the SYSTEM profile in group 3, where tools run by Run
- * Command, scheduled tasks and pipeline agents keep theirs, and LOCAL or NETWORK SERVICE's in group 4): directly in `~/.azure/` (Azure CLI, Azure PowerShell's `AzureRmContext.json`) or
+ * also under SSSD's `/home/<domain>/<user>`, group 2 for a service account's `/var/lib/<account>`
+ * (Jenkins), group 3 for Windows, group 6 for macOS, none for root's; the SYSTEM profile in group 4, where tools run by Run
+ * Command, scheduled tasks and pipeline agents keep theirs, and LOCAL or NETWORK SERVICE's in group 5): directly in `~/.azure/` (Azure CLI, Azure PowerShell's `AzureRmContext.json`) or
  * `.IdentityService/` (`%LOCALAPPDATA%`, `~/.local`, `~/.local/share`, macOS's `~/Library/Application Support`: .NET's local application data), in gcloud's config folder or its
  * `legacy_credentials/`, `~/.aws/` or its `cli/cache/` and `sso/cache/`, or `~/.git-credentials`.
  * A cache in a subfolder the CLI does not write (`~/.azure/backup/`) is not in its place.
  */
 const CACHE_HOME =
-  /^(?:\/home\/([^/]+)|\/root|(?:\/private)?\/var\/root|\?:\/users\/([^/]+)|\?:\/windows\/(?:system32|syswow64)\/config\/(systemprofile)|\?:\/windows\/serviceprofiles\/(localservice|networkservice)|\/users\/([^/]+))\/(?:(?:(?:\.local\/(?:share\/)?|appdata\/local\/|library\/application support\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.git-credentials$)/;
+  /^(?:\/home\/(?:[^/]+\.[^/]+\/)?([^/]+)|\/var\/lib\/([^/]+)|\/root|(?:\/private)?\/var\/root|\?:\/users\/([^/]+)|\?:\/windows\/(?:system32|syswow64)\/config\/(systemprofile)|\?:\/windows\/serviceprofiles\/(localservice|networkservice)|\/users\/([^/]+))\/(?:(?:(?:\.local\/(?:share\/)?|appdata\/local\/|library\/application support\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.git-credentials$)/;
 
 /** The accounts whose profiles Windows keeps under `Windows\ServiceProfiles`, as telemetry names them. */
 const SERVICE_ACCOUNTS: Readonly<Record<string, string>> = { localservice: 'local service', networkservice: 'network service' };
@@ -207,8 +208,9 @@ export function isCacheWrittenInPlace(hit: TokenFileHit, action: string, account
   const place = CACHE_HOME.exec(hit.pathKey);
   if (place === null) return false;
   // Written by another account (eve's shell writing into her cache a copy of admin's), it is a copy.
-  const owner = place[1] ?? place[2] ?? place[5] ?? (place[3] !== undefined ? 'system' : place[4] !== undefined ? SERVICE_ACCOUNTS[place[4]]! : 'root');
-  const writer = account.toLowerCase().split(/[\\/]/).pop() ?? '';
+  const owner = place[1] ?? place[2] ?? place[3] ?? place[6] ?? (place[4] !== undefined ? 'system' : place[5] !== undefined ? SERVICE_ACCOUNTS[place[5]]! : 'root');
+  // `CONTOSO\bob`, `bob` or, from SSSD and Entra-joined Linux, `bob@contoso.com`.
+  const writer = (account.toLowerCase().split(/[\\/]/).pop() ?? '').replace(/@.*$/, '');
   // Windows names a second profile of one account `<user>.<DOMAIN>`.
   return writer === '' || writer === owner || owner.startsWith(`${writer}.`);
 }

@@ -93,6 +93,11 @@ describe('tokenFileOfPath', () => {
     ['/home/alice/.aws/sso/cache/0a1b.json', 'creation', 'alice', true],
     ['/home/alice/.config/gcloud/legacy_credentials/alice@contoso.com/adc.json', 'modification', '', true],
     ['/root/.azure/msal_token_cache.json', 'FileModified', 'root', true],
+    // SSSD's default home for domain users (/home/<domain>/<user>, the account as user@domain), and a service account's under /var/lib (Jenkins).
+    ['/home/contoso.com/bob/.local/.IdentityService/msal.cache', 'FileModified', 'bob@contoso.com', true],
+    ['/var/lib/jenkins/.local/.IdentityService/msal.cache', 'FileCreated', 'jenkins', true],
+    ['/var/lib/jenkins/.azure/msal_token_cache.json', 'FileCreated', 'eve', false],
+    ['/home/contoso.com/bob/.azure/msal_token_cache.json', 'FileCreated', 'eve@contoso.com', false],
     // Another account's write, a subfolder the CLI does not write, a read, an unknown action, a copy elsewhere.
     ['C:\\Users\\eve\\.azure\\msal_token_cache.bin', 'FileCreated', 'CONTOSO\\mallory', false],
     ['C:\\Users\\admin\\.Azure\\backup\\AzureRmContext.json', 'FileCreated', 'admin', false],
@@ -196,6 +201,10 @@ describe('tokenFileOfPath', () => {
     ['cat token', '/srv/app'],
     ['cat notes', '/var/run/secrets/kubernetes.io/serviceaccount'],
     ['bash -c "cd /var/run/secrets/kubernetes.io/serviceaccount && ls"', ''],
+    // A search by name reads nothing.
+    ['find / -xdev -name msal_token_cache.json -type f', ''],
+    ['locate msal_token_cache.json', ''],
+    ['where /r C:\\Users msal_token_cache.bin', ''],
     // Removal, in Windows' built-ins and cmdlets too: it reads nothing.
     ['cmd /c del C:\\Users\\bob\\.azure\\msal_token_cache.bin', ''],
     ['cmd.exe /c "rmdir /s /q C:\\Users\\bob\\.azure"', ''],
