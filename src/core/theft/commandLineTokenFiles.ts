@@ -98,7 +98,8 @@ export function tokenFilesInCommandLine(commandLine: string, workingDirectory = 
 function scanCommandLine(text: string, workingDirectory: string, hits: TokenFileHit[]): void {
   // `${env:ProgramData}` holds braces, which split words: read it as `$env:ProgramData`.
   const withVariables = text.includes('${') ? text.replace(/\$\{env:(\w+)\}/gi, '$$env:$1') : text;
-  const commandLine = withVariables.includes('{') && withVariables.includes(',') ? expandBraces(withVariables) : withVariables;
+  const expanded = withVariables.includes('{') && withVariables.includes(',') ? expandBraces(withVariables) : withVariables;
+  const commandLine = expanded.includes("''") || expanded.includes('""') || expanded.includes('\\') ? withoutShellQuoting(expanded) : expanded;
   let directory = workingDirectory === '' ? '' : normalisePath(workingDirectory).replace(/\/+$/, '');
   let changingDirectory = false;
   let copying = false;
@@ -225,6 +226,17 @@ function expandBraces(commandLine: string): string {
   return commandLine.replace(/([^\s'"{}]*)\{([^{}\s'"]*,[^{}\s'"]*)\}([^\s'"{}]*)/g, (_whole, before: string, choices: string, after: string) =>
     choices.split(',').map((choice) => `${before}${choice}${after}`).join(' '),
   );
+}
+
+/**
+ * A POSIX shell's quoting inside a word, removed as the shell removes it before the program sees
+ * the word: an empty pair of quotes (`tok''en`) and a backslash escape in a path (`/…/to\\ken`). A
+ * backslash in a word with a colon or without a slash is a Windows path's separator and stays.
+ */
+function withoutShellQuoting(commandLine: string): string {
+  return commandLine
+    .replace(/(?<=\S)(?:''|"")(?=\S)/g, '')
+    .replace(/\S+/g, (word) => (word.includes('\\') && word.includes('/') && !word.includes(':') ? word.replace(/\\(?=\S)/g, '') : word));
 }
 
 /** A path whose first segment is a Windows folder variable, with the folder in its place (WINDOWS_FOLDER_VARIABLES). */

@@ -44,7 +44,9 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   // Bracketed IPv6 hosts contain brackets, which are also separators: protect them first.
   // cmd drops a caret and PowerShell a backtick before a character (`c^u^r^l`, ``meta`data``): read the
   // URL as the shell would run it, not cut at the escape.
-  const unescaped = text.includes('^') || text.includes('`') ? text.replace(/[\^`](?=[^\s\^`])/g, '') : text;
+  // An empty pair of quotes inside a word (`…/metadata/""identity/…`, `tok''en`) is gone by then too.
+  const escapesDropped = text.includes('^') || text.includes('`') ? text.replace(/[\^`](?=[^\s\^`])/g, '') : text;
+  const unescaped = escapesDropped.includes('""') || escapesDropped.includes("''") ? escapesDropped.replace(/(?<=\S)(?:''|"")(?=\S)/g, '') : escapesDropped;
   const protectedText = unescaped.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
   for (const raw of protectedText.split(SEPARATORS)) {
     const token = raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']');

@@ -120,6 +120,8 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
   { id: 'token-cache-folder', vector: 'TokenCache', what: 'TokenCache folder', pattern: /(?:^|\/)tokencache\/[^/]+/ },
   { id: 'aws-credentials', vector: 'TokenCache', what: 'AWS shared credentials file', pattern: /(?:^|\/)\.aws\/credentials$/ },
   { id: 'aws-cli-cache', vector: 'TokenCache', what: 'AWS CLI / SSO token cache', pattern: /(?:^|\/)\.aws\/(?:cli|sso)\/cache\/[^/]+$/ },
+  // kubelogin (the kubectl credential plugin for AKS) keeps the Entra tokens it gets in the home's `.kube/cache/kubelogin/`.
+  { id: 'kubelogin-cache', vector: 'TokenCache', what: 'kubelogin token cache', pattern: /(?:^|\/)\.kube\/cache\/kubelogin\/[^/]+\.json$/ },
 ];
 
 /**
@@ -188,7 +190,7 @@ const DELETE_ACTION = /(?:^|[+,\s])(?:filedeleted|deleted|deletion|delete|file-d
  * A cache in a subfolder the CLI does not write (`~/.azure/backup/`) is not in its place.
  */
 const CACHE_HOME =
-  /^(?:\/home\/(?:[^/]+\.[^/]+\/)?([^/]+)|\/var\/lib\/([^/]+)|\/root|(?:\/private)?\/var\/root|\?:\/users\/([^/]+)|\?:\/windows\/(?:system32|syswow64)\/config\/(systemprofile)|\?:\/windows\/serviceprofiles\/(localservice|networkservice)|\/users\/([^/]+))\/(?:(?:(?:\.local\/(?:share\/)?|appdata\/local\/|library\/application support\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.git-credentials$)/;
+  /^(?:\/home\/(?:[^/]+\.[^/]+\/)?([^/]+)|\/var\/lib\/([^/]+)|\/root|(?:\/private)?\/var\/root|\?:\/users\/([^/]+)|\?:\/windows\/(?:system32|syswow64)\/config\/(systemprofile)|\?:\/windows\/serviceprofiles\/(localservice|networkservice)|\/users\/([^/]+))\/(?:(?:(?:\.local\/(?:share\/)?|appdata\/local\/|library\/application support\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.kube\/cache\/kubelogin\/[^/]+$|\.git-credentials$)/;
 
 /** The accounts whose profiles Windows keeps under `Windows\ServiceProfiles`, as telemetry names them. */
 const SERVICE_ACCOUNTS: Readonly<Record<string, string>> = { localservice: 'local service', networkservice: 'network service' };

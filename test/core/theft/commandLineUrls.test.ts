@@ -18,6 +18,8 @@ describe('commandLineUrls', () => {
     // cmd's caret and PowerShell's backtick escapes are dropped by the shell before the URL is used.
     ['cmd /c c^u^r^l -H Metadata:true "http://169.254.169.254/meta^data/ident^ity/oauth2/token?resource=x"', 'http://169.254.169.254/metadata/identity/oauth2/token?resource=x', ''],
     ['powershell -c "i`wr -H @{Metadata=\'true\'} http://169.254.169.254/meta`data/identity/oauth2/token?resource=x"', 'http://169.254.169.254/metadata/identity/oauth2/token?resource=x', ''],
+    // An empty pair of quotes splitting the URL.
+    ['cmd /c curl -H Metadata:true "http://169.254.169.254/metadata/""identity/oauth2/token?resource=x"', 'http://169.254.169.254/metadata/identity/oauth2/token?resource=x', ''],
     // bash's /dev/tcp socket with the request line written to it.
     ["bash -c \"exec 3<>/dev/tcp/169.254.169.254/80; printf 'GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=x HTTP/1.1\\r\\nHost: 169.254.169.254\\r\\nMetadata: true\\r\\n\\r\\n' >&3; cat <&3\"", 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x', 'GET'],
     ['bash -c "exec 5<>/dev/tcp/169.254.170.2/80; echo -e \\"GET /v2/credentials/abc HTTP/1.0\\r\\n\\" >&5"', 'http://169.254.170.2/v2/credentials/abc', 'GET'],

@@ -173,6 +173,11 @@ describe('tokenFileOfPath', () => {
     ['tar czf /tmp/k.tgz /var/opt/azcmagent/tokens', '', ['/var/opt/azcmagent/tokens']],
     // A token folder named relatively to a copier in the home (`.aws` is shorter than the words skipped as options).
     ['tar czf /tmp/c.tgz .aws', '/home/alice', ['.aws']],
+    // The shell removes empty quotes and backslash escapes inside a word before the program sees it.
+    ["sh -c \"cat /var/run/secrets/kubernetes.io/serviceaccount/tok''en\"", '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
+    ['sh -c "cat /var/run/secrets/kubernetes.io/serviceaccount/to\\ken"', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
+    // kubelogin's token cache.
+    ['cat /home/alice/.kube/cache/kubelogin/AzurePublicCloud-6dae42f8-4368-4678-94ff-3960e28e3630.json', '', ['/home/alice/.kube/cache/kubelogin/AzurePublicCloud-6dae42f8-4368-4678-94ff-3960e28e3630.json']],
     // The shell's brace expansion hands the program each name.
     ['cat /var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt}', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token', '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt']],
     ['tar czf /tmp/c.tgz /home/alice/{.azure,.aws}', '', ['/home/alice/.azure', '/home/alice/.aws']],
