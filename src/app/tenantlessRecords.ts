@@ -21,6 +21,8 @@ export class TenantlessRecords {
   private several = false;
   /** The tenant of each identity (object id) the replay has seen named with its tenant. */
   private readonly tenantOfIdentity = new Map<string, string>();
+  /** Records judged in `seen` without their identity known there (see guesses). */
+  private guessed = 0;
 
   /** `homeTenantId`: the configured tenant ('' when none); `inferFromRecords`: a replay's inference. */
   constructor(
@@ -55,8 +57,6 @@ export class TenantlessRecords {
   get guesses(): { readonly records: number; readonly tenant: string } {
     return { records: this.guessed, tenant: this.seen };
   }
-
-  private guessed = 0;
 }
 
 /** Identities remembered with their tenant: a replay of a large estate, not unbounded. */

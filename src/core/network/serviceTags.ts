@@ -122,6 +122,11 @@ export function parseAzureCloudRanges(document: unknown): AzureCloudRanges {
   };
 }
 
+/** One service's regional tag: its name (`DataFactory.SouthCentralUS`), region and prefixes. */
+export interface ServiceRegionPrefixes extends RegionPrefixes {
+  readonly tag: string;
+}
+
 /**
  * The regional tags of Azure services (`DataFactory.SouthCentralUS`, `AzureMonitor.EastUS`, …: a
  * name other than AzureCloud's and a `properties.region`). Some list prefixes that no
@@ -130,8 +135,8 @@ export function parseAzureCloudRanges(document: unknown): AzureCloudRanges {
  * of its region's addresses looked like two networks. A bad prefix in such a tag is left out, not
  * fatal: these only fill gaps of the AzureCloud tags.
  */
-export function serviceRegionPrefixes(tags: readonly Record<string, unknown>[]): (RegionPrefixes & { readonly tag: string })[] {
-  const entries: (RegionPrefixes & { readonly tag: string })[] = [];
+export function serviceRegionPrefixes(tags: readonly Record<string, unknown>[]): ServiceRegionPrefixes[] {
+  const entries: ServiceRegionPrefixes[] = [];
   for (const tag of tags) {
     if (typeof tag.name !== 'string' || tag.name === GLOBAL_TAG || tag.name.startsWith(REGIONAL_TAG_PREFIX)) continue;
     const properties = isObject(tag.properties) ? tag.properties : undefined;

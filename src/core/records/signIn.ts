@@ -67,12 +67,12 @@ export function parseSignIn(record: unknown, origin: string): Parsed<AuditEvent>
   );
 }
 
-/** `/tenants/<tid>/providers/Microsoft.aadiam` → `<tid>`. */
 /** The reject of a sign-in whose tenant is named nowhere and cannot be inferred (see app/tenantlessRecords.ts). */
 export function noSignInTenant(record: unknown, origin: string): Reject {
   return makeReject('signin.no-tenant', 'The sign-in record names no tenant, and none is configured (TOKENWATCH_HOME_TENANT_ID; replay: --tenant).', record, origin);
 }
 
+/** `/tenants/<tid>/providers/Microsoft.aadiam` → `<tid>`. */
 export function tenantFromResourceId(resourceId: string | undefined): string | undefined {
   const match = resourceId ? /^\/tenants\/([^/]+)\//i.exec(resourceId) : null;
   return match?.[1];

@@ -9,7 +9,7 @@
  * Which paths are token files is tokenFiles.ts's (tokenFileOfPath); this file finds the paths.
  */
 import { normalisePath } from '../records/endpoint/normalisePath';
-import { decodedPowerShell } from './commandLineUrls';
+import { decodedPowerShell, withoutEmptyQuotes } from './commandLineUrls';
 import { ARC_TOKEN_KEY, TOKEN_FILE_NAMES, tokenFileOfPath, type TokenFileHit, type TokenFilePattern } from './tokenFiles';
 
 /**
@@ -24,7 +24,7 @@ const TOKEN_FOLDERS: readonly TokenFilePattern[] = [
   { id: 'gcloud-folder', vector: 'TokenCache', what: 'gcloud credential folder', pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/?$/ },
   { id: 'aws-folder', vector: 'TokenCache', what: 'AWS credentials folder', pattern: /(?:^|\/)\.aws\/?$/ },
   // The Arc agent's key folder: its keys are what arc-identity-key-read is about, so the folder is that pattern's.
-  { id: ARC_TOKEN_KEY, vector: 'TokenCache', what: 'Azure Arc managed identity key folder', pattern: /(?:^|\/)(?:(?:%programdata%|programdata)\/azureconnectedmachineagent|var\/opt\/azcmagent)\/tokens\/?$/ },
+  { id: ARC_TOKEN_KEY, vector: 'TokenCache', what: 'Azure Arc managed identity key folder', pattern: /(?:^|\/)(?:(?:%programdata%|programdata)\/azureconnectedmachineagent|var\/opt\/azcmagent)\/tokens\/?$/, readsOnly: true },
 ];
 
 /** Programs (and PowerShell cmdlets) that copy, move or archive what they are given (macOS's ditto, pax, hdiutil and aa too): a token folder named to them is taken whole. */
@@ -234,9 +234,7 @@ function expandBraces(commandLine: string): string {
  * backslash in a word with a colon or without a slash is a Windows path's separator and stays.
  */
 function withoutShellQuoting(commandLine: string): string {
-  return commandLine
-    .replace(/(?<=\S)(?:''|"")(?=\S)/g, '')
-    .replace(/\S+/g, (word) => (word.includes('\\') && word.includes('/') && !word.includes(':') ? word.replace(/\\(?=\S)/g, '') : word));
+  return withoutEmptyQuotes(commandLine).replace(/\S+/g, (word) => (word.includes('\\') && word.includes('/') && !word.includes(':') ? word.replace(/\\(?=\S)/g, '') : word));
 }
 
 /** A path whose first segment is a Windows folder variable, with the folder in its place (WINDOWS_FOLDER_VARIABLES). */
@@ -281,7 +279,7 @@ function wildcardHits(path: string, copying: boolean): TokenFileHit[] {
 function tokenFolderOfPath(path: string): TokenFileHit | undefined {
   const pathKey = normalisePath(path);
   for (const p of TOKEN_FOLDERS) {
-    if (p.pattern.test(pathKey)) return { patternId: p.id, readsOnly: p.id === ARC_TOKEN_KEY, vector: p.vector, what: p.what, path, pathKey };
+    if (p.pattern.test(pathKey)) return { patternId: p.id, readsOnly: p.readsOnly === true, vector: p.vector, what: p.what, path, pathKey };
   }
   return undefined;
 }

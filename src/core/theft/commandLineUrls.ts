@@ -46,7 +46,7 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   // URL as the shell would run it, not cut at the escape.
   // An empty pair of quotes inside a word (`…/metadata/""identity/…`, `tok''en`) is gone by then too.
   const escapesDropped = text.includes('^') || text.includes('`') ? text.replace(/[\^`](?=[^\s\^`])/g, '') : text;
-  const unescaped = escapesDropped.includes('""') || escapesDropped.includes("''") ? escapesDropped.replace(/(?<=\S)(?:''|"")(?=\S)/g, '') : escapesDropped;
+  const unescaped = escapesDropped.includes('""') || escapesDropped.includes("''") ? withoutEmptyQuotes(escapesDropped) : escapesDropped;
   const protectedText = unescaped.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
   for (const raw of protectedText.split(SEPARATORS)) {
     const token = raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']');
@@ -73,6 +73,14 @@ function devTcpRequest(text: string): Omit<CommandLineUrl, 'decoded'> | undefine
   if (request === null) return undefined;
   const port = socket[2] === '80' ? '' : `:${socket[2]}`;
   return { url: `http://${socket[1]}${port}${request[2]}`, method: request[1]! };
+}
+
+/**
+ * A command line without the empty pairs of quotes inside its words (`tok''en`, `…/metadata/""identity/…`),
+ * which a shell drops before the program sees the word; the token-file scan drops them too.
+ */
+export function withoutEmptyQuotes(commandLine: string): string {
+  return commandLine.replace(/(?<=\S)(?:''|"")(?=\S)/g, '');
 }
 
 /** Trailing punctuation that ends a sentence or a statement is not part of a URL. */
