@@ -27,7 +27,7 @@ export interface CommandLineUrl {
 const SEPARATORS = /[\s'"`(),;{}<>|^\[\]]+/;
 const SCHEME = /^https?:\/\//i;
 /** host[:port]/path without a scheme: an address-looking or metadata host, then a slash. */
-const BARE = /^(?:\d[0-9a-fx.]*|\[[0-9a-f:.]+\]|metadata\.google\.internal|metadata|localhost)(?::\d{1,5})?\//i;
+const BARE = /^(?:\d[0-9a-fx.]*|\[[0-9a-f:.]+\]|metadata\.google\.internal|metadata\.goog|metadata|instance-data(?:\.[a-z0-9-]+)*|localhost)(?::\d{1,5})?\//i;
 
 export function commandLineUrls(commandLine: string): CommandLineUrl[] {
   const urls: CommandLineUrl[] = [];
@@ -57,7 +57,56 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   }
   const devTcp = text.includes('/dev/tcp/') ? devTcpRequest(text) : undefined;
   if (devTcp !== undefined) found.push({ ...devTcp, decoded });
-  return found;
+  if (found.length === 0 || !(text.includes('--resolve') || text.includes('--connect-to'))) return found;
+  const overrides = curlHostOverrides(unescaped);
+  return overrides.length === 0 ? found : found.map((u) => ({ ...u, url: redirected(u.url, overrides) }));
+}
+
+/** One `--resolve` or `--connect-to` of a curl command line: requests for host:port go to toHost:toPort. */
+interface HostOverride {
+  /** '' or `*`: any host. */
+  readonly host: string;
+  /** '': any port. */
+  readonly port: string;
+  /** '': the URL's own host. */
+  readonly toHost: string;
+  /** '': the URL's own port. */
+  readonly toPort: string;
+}
+
+/**
+ * curl's `--resolve [+]HOST:PORT:ADDR[,ADDR…]` and `--connect-to HOST1:PORT1:HOST2:PORT2` (either
+ * side's host or port may be empty) send the request for one URL to another address:
+ * `curl --resolve x.example:80:169.254.169.254 http://x.example/metadata/identity/oauth2/token…`
+ * asks IMDS for a token. curl's own rules: the first matching option wins.
+ */
+function curlHostOverrides(text: string): HostOverride[] {
+  const overrides: HostOverride[] = [];
+  const option = /--(resolve|connect-to)\s+["']?([^\s"']+)/g;
+  for (const match of text.matchAll(option)) {
+    const value = match[2] ?? '';
+    if (match[1] === 'resolve') {
+      const resolve = /^\+?([^:]+):(\d+):(\[[^\]]*\]|[^,]+)/.exec(value);
+      if (resolve !== null) overrides.push({ host: resolve[1]!, port: resolve[2]!, toHost: resolve[3]!, toPort: '' });
+    } else {
+      const connectTo = /^(\[[^\]]*\]|[^:]*):(\d*):(\[[^\]]*\]|[^:]*):(\d*)$/.exec(value);
+      if (connectTo !== null) overrides.push({ host: connectTo[1]!, port: connectTo[2]!, toHost: connectTo[3]!, toPort: connectTo[4]! });
+    }
+  }
+  return overrides;
+}
+
+/** The URL with its host and port replaced as the first override that matches it says; the URL itself when none does. */
+function redirected(url: string, overrides: readonly HostOverride[]): string {
+  const parts = /^(https?):\/\/(\[[^\]]*\]|[^:/?#]*)(?::(\d+))?(.*)$/i.exec(url);
+  if (parts === null) return url;
+  const [, scheme = 'http', host = '', port, rest = ''] = parts;
+  const effectivePort = port ?? (scheme.toLowerCase() === 'https' ? '443' : '80');
+  const override = overrides.find((o) => (o.host === '' || o.host === '*' || o.host.toLowerCase() === host.toLowerCase()) && (o.port === '' || o.port === effectivePort));
+  if (override === undefined) return url;
+  const toHost = override.toHost === '' ? host : override.toHost.includes(':') && !override.toHost.startsWith('[') ? `[${override.toHost}]` : override.toHost;
+  const toPort = override.toPort !== '' ? override.toPort : port;
+  return `${scheme}://${toHost}${toPort !== undefined ? `:${toPort}` : ''}${rest}`;
 }
 
 /**

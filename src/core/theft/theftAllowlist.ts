@@ -240,10 +240,13 @@ function entriesFor(allowlist: TheftAllowlist, vector: TheftVector, platform: En
   return scope;
 }
 
-/** The cloud of a token endpoint service (`azure-imds` → azure); undefined for a bare metadata address, whose cloud is not known. */
+/**
+ * The cloud of a token endpoint service (`azure-imds` → azure, `oracle-metadata` → oracle);
+ * undefined for a bare metadata address, whose cloud is not known. An entry of one cloud is not
+ * trusted on another's endpoint, Oracle's and Alibaba's included.
+ */
 function cloudOfService(service: string): string | undefined {
-  const cloud = /^(azure|aws|gcp)-/.exec(service)?.[1];
-  return cloud;
+  return /^(azure|aws|gcp|oracle|alibaba)-/.exec(service)?.[1];
 }
 
 function scopeOf(allowlist: TheftAllowlist, vector: TheftVector, platform: EndpointEvent['platform'], matched: string): EntryScope {

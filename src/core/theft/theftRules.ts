@@ -281,7 +281,7 @@ export const THEFT_RULES = [
     severity: 'Medium',
     attack: ATTACK,
     description:
-      'A process outside the allowlist opened a connection to a metadata or token endpoint address (169.254.169.254, fd00:ec2::254, 169.254.170.2, Arc localhost:40342, the retired VM extension on localhost:50342, App Service on Linux at a link-local address, port 8081) and the telemetry has no URL, so whether a token was requested is not known: Medium at most.',
+      'A process outside the allowlist opened a connection to a metadata or token endpoint address (169.254.169.254, fd00:ec2::254, fd20:ce::254 (GCE), 169.254.170.2, Arc localhost:40342, the retired VM extension on localhost:50342, App Service on Linux at a link-local address, port 8081) and the telemetry has no URL, so whether a token was requested is not known: Medium at most.',
     runbook: [
       'Look for the same process around the same time in process-creation telemetry (command line) or HTTP-aware telemetry to learn the path requested.',
       'Check the process, its parent and the account; a shell or download tool here is the strongest signal.',

@@ -14,6 +14,7 @@ export type TokenService =
   | 'aws-eks-pod-identity'
   | 'gcp-metadata'
   | 'alibaba-metadata'
+  | 'oracle-metadata'
   | 'link-local-metadata';
 
 export interface TokenEndpointHit {
@@ -30,6 +31,14 @@ export interface TokenEndpointHit {
 export const LINK_LOCAL_METADATA = '169.254.169.254';
 /** AWS IMDS over IPv6 (Nitro instances). */
 const AWS_IMDS_IPV6 = 'fd00:ec2::254';
+/**
+ * AWS's DNS names for the metadata service (`http://instance-data/latest/meta-data/…` in scripts
+ * since EC2's early days; `instance-data.ec2.internal` in us-east-1, `instance-data.<region>.compute.internal`
+ * elsewhere): the Amazon-provided resolver answers 169.254.169.254.
+ */
+const AWS_IMDS_NAME = /^instance-data(?:\.ec2|\.[a-z0-9-]+\.compute)?(?:\.internal)?$/;
+/** The GCE metadata server's IPv6 address (IPv6-only instances). */
+const GCP_METADATA_IPV6 = 'fd20:ce::254';
 /** ECS task role credentials endpoint. */
 const AWS_ECS_CREDENTIALS = '169.254.170.2';
 /** EKS Pod Identity agent, IPv4 and IPv6. */
@@ -51,7 +60,17 @@ const APP_SERVICE_LINUX_PORT = 8081;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
 const GCP_HOSTS = new Set(['metadata.google.internal', 'metadata.goog']);
 
-export const METADATA_ADDRESSES: readonly string[] = [LINK_LOCAL_METADATA, AWS_IMDS_IPV6, AWS_ECS_CREDENTIALS, ...AWS_EKS_POD_IDENTITY, ALIBABA_METADATA];
+export const METADATA_ADDRESSES: readonly string[] = [LINK_LOCAL_METADATA, AWS_IMDS_IPV6, GCP_METADATA_IPV6, AWS_ECS_CREDENTIALS, ...AWS_EKS_POD_IDENTITY, ALIBABA_METADATA];
+
+/** A host that is the GCE metadata server: its names and its IPv6 address. */
+function isGcpMetadataHost(host: string): boolean {
+  return GCP_HOSTS.has(host) || host === GCP_METADATA_IPV6;
+}
+
+/** A host that is AWS's metadata service: its IPv6 address and its DNS names. */
+function isAwsImdsHost(host: string): boolean {
+  return host === AWS_IMDS_IPV6 || (host.startsWith('instance-data') && AWS_IMDS_NAME.test(host));
+}
 
 /** 169.254.0.0/16 (canonical dotted form): only the host itself, or its platform, answers there. */
 function isLinkLocalV4(host: string): boolean {
@@ -77,6 +96,10 @@ const LINK_LOCAL_PATHS: readonly PathRule[] = [
   { service: 'aws-imds', path: /^\/(?:latest|\d{4}-\d{2}-\d{2})\/(?:meta-data|user-data|dynamic)(?:\/|$)/i, tokenPath: false, what: 'AWS instance metadata' },
   { service: 'gcp-metadata', path: /^\/computemetadata\/v1\/instance\/service-accounts(?:\/|$)/i, tokenPath: true, what: 'GCP service account token' },
   { service: 'gcp-metadata', path: /^\/computemetadata\//i, tokenPath: false, what: 'GCP instance metadata' },
+  // Oracle Cloud: `/opc/v2/identity/` serves the instance principal's certificate and private key
+  // (`key.pem`), from which the OCI SDKs sign their own token requests.
+  { service: 'oracle-metadata', path: /^\/opc\/v\d+\/identity(?:\/|$)/i, tokenPath: true, what: 'OCI instance principal key' },
+  { service: 'oracle-metadata', path: /^\/opc\/v\d+\//i, tokenPath: false, what: 'OCI instance metadata' },
 ];
 
 /** Classifies a URL; undefined when it is not a token or metadata endpoint. */
@@ -87,11 +110,11 @@ export function tokenEndpointOfUrl(url: string): TokenEndpointHit | undefined {
   const canonical = `${parts.scheme}://${host.includes(':') ? `[${host}]` : host}${port !== null ? `:${port}` : ''}${path}`.toLowerCase();
   const hit = (service: TokenService, tokenPath: boolean, what: string): TokenEndpointHit => ({ service, target: canonical, tokenPath, what });
 
-  if (host === LINK_LOCAL_METADATA || GCP_HOSTS.has(host) || host === AWS_IMDS_IPV6 || (host === 'metadata' && /^\/computemetadata\//i.test(path))) {
+  if (host === LINK_LOCAL_METADATA || isGcpMetadataHost(host) || isAwsImdsHost(host) || (host === 'metadata' && /^\/computemetadata\//i.test(path))) {
     for (const rule of LINK_LOCAL_PATHS) {
       if (rule.path.test(path)) return hit(rule.service, rule.tokenPath, rule.what);
     }
-    const service: TokenService = GCP_HOSTS.has(host) || host === 'metadata' ? 'gcp-metadata' : host === AWS_IMDS_IPV6 ? 'aws-imds' : 'link-local-metadata';
+    const service: TokenService = isGcpMetadataHost(host) || host === 'metadata' ? 'gcp-metadata' : isAwsImdsHost(host) ? 'aws-imds' : 'link-local-metadata';
     return hit(service, false, 'instance metadata');
   }
   if (host === AWS_ECS_CREDENTIALS) return hit('aws-ecs', /^\/v\d+\/credentials/i.test(path), 'ECS task role credentials');
@@ -118,7 +141,10 @@ export function tokenEndpointOfConnection(address: string, port: number | null, 
   const name = canonicalHost(hostName) ?? '';
   const target = `${ip.includes(':') ? `[${ip}]` : ip || name}${port !== null ? `:${port}` : ''}`;
   const hit = (service: TokenService, what: string): TokenEndpointHit => ({ service, target, tokenPath: false, what });
-  if (ip === LINK_LOCAL_METADATA || ip === AWS_IMDS_IPV6 || GCP_HOSTS.has(name)) return hit(GCP_HOSTS.has(name) ? 'gcp-metadata' : ip === AWS_IMDS_IPV6 ? 'aws-imds' : 'link-local-metadata', 'instance metadata service');
+  if (ip === LINK_LOCAL_METADATA || isAwsImdsHost(ip) || isGcpMetadataHost(ip) || isGcpMetadataHost(name) || isAwsImdsHost(name)) {
+    const service: TokenService = isGcpMetadataHost(ip) || isGcpMetadataHost(name) ? 'gcp-metadata' : isAwsImdsHost(ip) || isAwsImdsHost(name) ? 'aws-imds' : 'link-local-metadata';
+    return hit(service, 'instance metadata service');
+  }
   if (ip === AWS_ECS_CREDENTIALS) return hit('aws-ecs', 'ECS task role credentials endpoint');
   if (AWS_EKS_POD_IDENTITY.includes(ip)) return hit('aws-eks-pod-identity', 'EKS Pod Identity agent');
   if (ip === ALIBABA_METADATA) return hit('alibaba-metadata', 'Alibaba Cloud metadata service');

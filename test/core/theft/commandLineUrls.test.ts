@@ -23,6 +23,15 @@ describe('commandLineUrls', () => {
     // bash's /dev/tcp socket with the request line written to it.
     ["bash -c \"exec 3<>/dev/tcp/169.254.169.254/80; printf 'GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=x HTTP/1.1\\r\\nHost: 169.254.169.254\\r\\nMetadata: true\\r\\n\\r\\n' >&3; cat <&3\"", 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x', 'GET'],
     ['bash -c "exec 5<>/dev/tcp/169.254.170.2/80; echo -e \\"GET /v2/credentials/abc HTTP/1.0\\r\\n\\" >&5"', 'http://169.254.170.2/v2/credentials/abc', 'GET'],
+    // AWS's metadata host name, without a scheme.
+    ['wget -qO- instance-data/latest/meta-data/iam/security-credentials/', 'http://instance-data/latest/meta-data/iam/security-credentials/', ''],
+    // curl sends the request for one host to another address: the URL is read as it reaches that address.
+    ['curl -s --resolve cdn.example:80:169.254.169.254 -H Metadata:true "http://cdn.example/metadata/identity/oauth2/token?resource=x"', 'http://169.254.169.254/metadata/identity/oauth2/token?resource=x', ''],
+    ["curl -X PUT --resolve 'a.example:443:[fd00:ec2::254]' https://a.example/latest/api/token", 'https://[fd00:ec2::254]/latest/api/token', 'PUT'],
+    ['curl --connect-to ::169.254.169.254: http://updates.example/latest/meta-data/iam/security-credentials/', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/', ''],
+    ['curl --connect-to updates.example:8080:169.254.169.254:80 http://updates.example:8080/metadata/identity/oauth2/token', 'http://169.254.169.254:80/metadata/identity/oauth2/token', ''],
+    // Another port than the URL's: curl does not use the override.
+    ['curl --resolve cdn.example:443:169.254.169.254 http://cdn.example/metadata/identity/oauth2/token', 'http://cdn.example/metadata/identity/oauth2/token', ''],
   ])('%s', (commandLine, url, method) => {
     expect(commandLineUrls(commandLine)).toContainEqual({ url, method, decoded: false });
   });

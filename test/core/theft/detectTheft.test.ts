@@ -265,6 +265,13 @@ describe('detectTheft: reasons, evidence and redaction', () => {
     expect(detectTheft([asked], new Map(), config).alerts.map((a) => a.Severity)).toEqual(['High']);
   });
 
+  it("judges a request curl sends to the metadata address under another host's name (--resolve, --connect-to) as the request it is", () => {
+    const curl = event('ecs/process-curl-gcp-token');
+    const redirectedTo = (commandLine: string) => detectTheft([{ ...curl, process: { ...curl.process, commandLine } }], new Map(), config).alerts;
+    expect(redirectedTo('curl -s --resolve cdn.example:80:169.254.169.254 -H Metadata:true http://cdn.example/metadata/identity/oauth2/token?resource=x').map((a) => [a.Severity, a.Target])).toEqual([['High', 'http://169.254.169.254/metadata/identity/oauth2/token']]);
+    expect(redirectedTo('curl -s http://cdn.example/metadata/identity/oauth2/token?resource=x')).toEqual([]);
+  });
+
   it('redacts bearer tokens, JWTs and identity headers from the command line', () => {
     const e = event('mde/network-curl-imds-token');
     const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';

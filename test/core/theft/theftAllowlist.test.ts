@@ -175,6 +175,9 @@ describe("a cloud's agent asking another cloud's token endpoint", () => {
     expect(verdict(ec2Launch, 'link-local-metadata')).toBe('trusted');
     expect(verdict(ec2Launch, 'azure-imds')).toBe('untrusted');
     expect(verdict(ec2Launch, 'azure-app-service')).toBe('untrusted');
+    // Oracle's and Alibaba's endpoints are another cloud's too, not an unknown one.
+    expect(verdict(ec2Launch, 'oracle-metadata')).toBe('untrusted');
+    expect(verdict(ec2Launch, 'alibaba-metadata')).toBe('untrusted');
   });
 
   it('leaves the Arc agent, which probes the metadata service of whatever cloud its server runs in, to any cloud', () => {

@@ -35,11 +35,22 @@ describe('tokenEndpointOfUrl', () => {
     ['http://100.100.100.200/latest/meta-data/ram/security-credentials/role', 'alibaba-metadata', true],
     ['http://[::ffff:a9fe:a9fe]/metadata/identity/oauth2/token', 'azure-imds', true],
     ['http://169.254.169.254/%6detadata/identity/oauth2/token', 'azure-imds', true],
+    // GCE's metadata server on IPv6-only instances.
+    ['http://[fd20:ce::254]/computeMetadata/v1/instance/service-accounts/default/token', 'gcp-metadata', true],
+    ['http://[fd20:ce::254]/computeMetadata/v1/instance/hostname', 'gcp-metadata', false],
+    // AWS's DNS names for its metadata service.
+    ['http://instance-data/latest/meta-data/iam/security-credentials/role', 'aws-imds', true],
+    ['http://instance-data.ec2.internal/latest/api/token', 'aws-imds', true],
+    ['http://INSTANCE-DATA.eu-west-1.compute.internal/latest/meta-data/hostname', 'aws-imds', false],
+    // Oracle Cloud: the instance principal's key and certificate, and the rest of its metadata.
+    ['http://169.254.169.254/opc/v2/identity/key.pem', 'oracle-metadata', true],
+    ['http://169.254.169.254/opc/v1/identity/cert.pem', 'oracle-metadata', true],
+    ['http://169.254.169.254/opc/v2/instance/', 'oracle-metadata', false],
   ])('%s is %s (token path %s)', (url, service, tokenPath) => {
     expect(tokenEndpointOfUrl(url)).toMatchObject({ service, tokenPath });
   });
 
-  it.each(['https://www.contoso.com/metadata/identity/oauth2/token', 'http://127.0.0.1:8080/metadata/identity/oauth2/token', 'http://192.0.2.7:8081/msi/token', 'http://localhost:50342/health', 'https://10.0.0.4:2377/api/health', 'http://192.0.2.1/latest/api/token', 'not a url'])('%s is not a token endpoint', (url) => {
+  it.each(['https://www.contoso.com/metadata/identity/oauth2/token', 'http://127.0.0.1:8080/metadata/identity/oauth2/token', 'http://192.0.2.7:8081/msi/token', 'http://localhost:50342/health', 'https://10.0.0.4:2377/api/health', 'http://192.0.2.1/latest/api/token', 'http://instance-data.example.com/latest/meta-data/iam/security-credentials/', 'http://[fd20:ce::253]/computeMetadata/v1/instance/service-accounts/default/token', 'not a url'])('%s is not a token endpoint', (url) => {
     expect(tokenEndpointOfUrl(url)).toBeUndefined();
   });
 
@@ -57,6 +68,8 @@ describe('tokenEndpointOfConnection', () => {
     ['127.0.0.1', 40342, '', '127.0.0.1:40342'],
     ['169.254.129.2', 8081, '', '169.254.129.2:8081'],
     ['', 80, 'metadata.google.internal', 'metadata.google.internal:80'],
+    ['fd20:ce::254', 80, '', '[fd20:ce::254]:80'],
+    ['', 80, 'instance-data.ec2.internal', 'instance-data.ec2.internal:80'],
   ])('%s:%s (%s) is a metadata endpoint', (ip, port, host, target) => {
     expect(tokenEndpointOfConnection(ip, port, host)).toMatchObject({ target, tokenPath: false });
   });
