@@ -23,6 +23,8 @@ const TOKEN_FOLDERS: readonly TokenFilePattern[] = [
   { id: 'identity-service-folder', vector: 'TokenCache', what: 'Azure PowerShell / Visual Studio MSAL cache folder', pattern: /(?:^|\/)\.identityservice\/?$/ },
   { id: 'gcloud-folder', vector: 'TokenCache', what: 'gcloud credential folder', pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/?$/ },
   { id: 'aws-folder', vector: 'TokenCache', what: 'AWS credentials folder', pattern: /(?:^|\/)\.aws\/?$/ },
+  { id: 'azd-folder', vector: 'TokenCache', what: 'Azure Developer CLI credential folder', pattern: /(?:^|\/)\.azd\/auth(?:\/msal)?\/?$/ },
+  { id: 'windows-token-broker-cache', vector: 'TokenCache', what: 'Windows token broker (WAM) cache folder', pattern: /(?:^|\/)tokenbroker(?:\/cache)?\/?$/, readsOnly: true },
   // The Arc agent's key folder: its keys are what arc-identity-key-read is about, so the folder is that pattern's.
   { id: ARC_TOKEN_KEY, vector: 'TokenCache', what: 'Azure Arc managed identity key folder', pattern: /(?:^|\/)(?:(?:%programdata%|programdata)\/azureconnectedmachineagent|var\/opt\/azcmagent)\/tokens\/?$/, readsOnly: true },
 ];

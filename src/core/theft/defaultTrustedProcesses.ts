@@ -1,4 +1,4 @@
-import { ARC_TOKEN_KEY } from './tokenFiles';
+import { ARC_TOKEN_KEY, AZD_TOKEN_CACHE } from './tokenFiles';
 import type { TrustedProcess } from './trustedProcess';
 
 /*
@@ -885,6 +885,18 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     pathPatterns: ['/usr/local/bin/kubelogin', '/usr/bin/kubelogin', '?:/users/*/.azure-kubelogin/kubelogin.exe'],
     vectors: ['TokenCache', 'TokenEndpoint'],
     source: 'https://github.com/Azure/kubelogin',
+  },
+  {
+    id: 'azure-developer-cli',
+    description:
+      "The Azure Developer CLI (azd): reads and refreshes its own MSAL cache under ~/.azd/auth, and asks IMDS for a token when signed in with a managed identity. Its install script and deb/rpm put the binary in /opt/microsoft/azd (root's), the MSI in Program Files, Homebrew in its Cellar; not the per-user MSI install under the user's AppData.",
+    platform: 'any',
+    cloud: 'azure',
+    names: ['azd', 'azd.exe', 'azd-linux-amd64', 'azd-linux-arm64', 'azd-darwin-amd64', 'azd-darwin-arm64'],
+    pathPatterns: ['/opt/microsoft/azd', '/opt/microsoft/azd/azd-*', '?:/program files/azure dev cli/azd.exe', '/opt/homebrew/cellar/azd/*/bin/azd', '/usr/local/cellar/azd/*/bin/azd'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    tokenFiles: [AZD_TOKEN_CACHE],
+    source: 'https://github.com/Azure/azure-dev/blob/main/cli/installer/install-azd.sh',
   },
 
   // ───────────────────────────── Scanners and inventory agents ─────────────────────────────

@@ -20,6 +20,9 @@ export interface TokenFilePattern {
   readonly readsOnly?: boolean;
 }
 
+/** The Azure Developer CLI's cache pattern id: azd is trusted for its own cache, not for the other CLIs'. */
+export const AZD_TOKEN_CACHE = 'azure-developer-cli-cache';
+
 /** The Azure Arc key-file pattern id: reading one of these files is how a process gets the Arc machine's token. */
 export const ARC_TOKEN_KEY = 'azure-arc-token-key';
 
@@ -122,6 +125,25 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
   { id: 'aws-cli-cache', vector: 'TokenCache', what: 'AWS CLI / SSO token cache', pattern: /(?:^|\/)\.aws\/(?:cli|sso)\/cache\/[^/]+$/ },
   // kubelogin (the kubectl credential plugin for AKS) keeps the Entra tokens it gets in the home's `.kube/cache/kubelogin/`.
   { id: 'kubelogin-cache', vector: 'TokenCache', what: 'kubelogin token cache', pattern: /(?:^|\/)\.kube\/cache\/kubelogin\/[^/]+\.json$/ },
+  {
+    // The Azure Developer CLI: its MSAL cache `~/.azd/auth/msal/cache<key>.json` (`.bin`, DPAPI-sealed, on
+    // Windows) and its service principal credentials `cred<key>.{json,bin}` (azure-dev pkg/auth/cache_*.go).
+    id: AZD_TOKEN_CACHE,
+    vector: 'TokenCache',
+    what: 'Azure Developer CLI token cache',
+    pattern: /(?:^|\/)\.azd\/auth\/(?:msal\/)?(?:cache|cred)[^/]*\.(?:json|bin)$/,
+  },
+  {
+    // Windows' Web Account Manager: the token broker keeps the tokens it hands to apps (Office,
+    // Teams, the Azure SDKs' broker credential) as DPAPI-sealed `.tbres` responses in
+    // `%LOCALAPPDATA%\Microsoft\TokenBroker\Cache\` (and the AAD broker plug-in's package folder).
+    // The broker writes them all day, so only a read counts: a command line that names one.
+    id: 'windows-token-broker-cache',
+    vector: 'TokenCache',
+    what: 'Windows token broker (WAM) cache',
+    pattern: /(?:^|\/)tokenbroker\/cache\/[^/]+\.tbres$/,
+    readsOnly: true,
+  },
 ];
 
 /**
@@ -137,6 +159,8 @@ export const TOKEN_FILE_NAMES: readonly string[] = [
   'msal_token_cache.json', 'msal_token_cache.bin', 'msal_http_cache.bin', 'service_principal_entries.bin', 'service_principal_entries.json', 'accessTokens.json',
   'azureProfile.json', 'AzureRmContext.json', 'TokenCache.dat', 'msal.cache', 'msal.cache.nocae', 'msal.cache.cae', 'mg.msal.cache.nocae', 'credentials',
   'credentials.db', 'access_tokens.db', 'application_default_credentials.json', '.git-credentials',
+  // azd's caches and the token broker's responses, named by a key or a hash (`msal\*`, `Cache\*.tbres`).
+  'cache.json', 'cache.bin', 'cred.json', 'cred.bin', '0000000000000000000000000000000000000000.tbres',
 ];
 
 export interface TokenFileHit {
@@ -190,7 +214,7 @@ const DELETE_ACTION = /(?:^|[+,\s])(?:filedeleted|deleted|deletion|delete|file-d
  * A cache in a subfolder the CLI does not write (`~/.azure/backup/`) is not in its place.
  */
 const CACHE_HOME =
-  /^(?:\/home\/(?:[^/]+\.[^/]+\/)?([^/]+)|\/var\/lib\/([^/]+)|\/root|(?:\/private)?\/var\/root|\?:\/users\/([^/]+)|\?:\/windows\/(?:system32|syswow64)\/config\/(systemprofile)|\?:\/windows\/serviceprofiles\/(localservice|networkservice)|\/users\/([^/]+))\/(?:(?:(?:\.local\/(?:share\/)?|appdata\/local\/|library\/application support\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.kube\/cache\/kubelogin\/[^/]+$|\.git-credentials$)/;
+  /^(?:\/home\/(?:[^/]+\.[^/]+\/)?([^/]+)|\/var\/lib\/([^/]+)|\/root|(?:\/private)?\/var\/root|\?:\/users\/([^/]+)|\?:\/windows\/(?:system32|syswow64)\/config\/(systemprofile)|\?:\/windows\/serviceprofiles\/(localservice|networkservice)|\/users\/([^/]+))\/(?:(?:(?:\.local\/(?:share\/)?|appdata\/local\/|library\/application support\/)?\.identityservice|\.azure)\/[^/]+$|(?:\.config|appdata\/roaming)\/gcloud\/(?:legacy_credentials\/.+|[^/]+)$|\.aws\/(?:(?:cli|sso)\/cache\/)?[^/]+$|\.kube\/cache\/kubelogin\/[^/]+$|\.azd\/auth\/(?:msal\/)?[^/]+$|\.git-credentials$)/;
 
 /** The accounts whose profiles Windows keeps under `Windows\ServiceProfiles`, as telemetry names them. */
 const SERVICE_ACCOUNTS: Readonly<Record<string, string>> = { localservice: 'local service', networkservice: 'network service' };

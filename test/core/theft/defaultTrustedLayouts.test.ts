@@ -154,6 +154,12 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'vscode-desktop': [{ exe: 'C:\\Users\\alice\\AppData\\Local\\Programs\\Microsoft VS Code\\Code.exe' }],
   'vscode-server-node': [{ exe: '/home/alice/.vscode-server/bin/0123456789abcdef0123456789abcdef01234567/node' }],
   kubelogin: [{ exe: '/usr/local/bin/kubelogin' }],
+  'azure-developer-cli': [
+    { exe: '/opt/microsoft/azd/azd-linux-amd64' },
+    { exe: '/opt/microsoft/azd/azd-darwin-arm64' },
+    { exe: 'C:\\Program Files\\Azure Dev CLI\\azd.exe' },
+    { exe: '/opt/homebrew/Cellar/azd/1.20.0/bin/azd' },
+  ],
   // ── Scanners, EDR and inventory agents ──
   'qualys-cloud-agent-linux': [{ exe: '/usr/local/qualys/cloud-agent/bin/qualys-cloud-agent' }],
   'qualys-cloud-agent-windows': [{ exe: 'C:\\Program Files\\Qualys\\QualysAgent\\QualysAgent.exe' }],

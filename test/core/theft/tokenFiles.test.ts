@@ -34,6 +34,13 @@ describe('tokenFileOfPath', () => {
     ['C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b-0000-4000-8000-00000000a5c3.key', 'TokenCache'],
     ['\\device\\harddiskvolume2\\programdata\\azureconnectedmachineagent\\tokens\\5c7a1e2b-0000-4000-8000-00000000a5c3.key', 'TokenCache'],
     ['/var/opt/azcmagent/tokens/3f0e6b1c-5a2d-4c8e-9b7f-00000000a5c1.key', 'TokenCache'],
+    // The Azure Developer CLI's MSAL cache and service principal credentials (DPAPI-sealed .bin on Windows).
+    ['/home/alice/.azd/auth/msal/cache5d9d3c3b6a1f.json', 'TokenCache'],
+    ['C:\\Users\\alice\\.azd\\auth\\msal\\cache.bin', 'TokenCache'],
+    ['/Users/alice/.azd/auth/cred9f2c.json', 'TokenCache'],
+    // Windows' token broker responses, in the user's profile and in the AAD broker plug-in's package.
+    ['C:\\Users\\alice\\AppData\\Local\\Microsoft\\TokenBroker\\Cache\\5475cb1a49e8e1d1e7b2d2b1c4c1f4d8f2c9c6a1.tbres', 'TokenCache'],
+    ['C:\\Users\\alice\\AppData\\Local\\Packages\\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\\AC\\TokenBroker\\Cache\\0a1b.tbres', 'TokenCache'],
   ])('%s is a %s file', (path, vector) => {
     expect(tokenFileOfPath(path)?.vector).toBe(vector);
   });
@@ -52,6 +59,10 @@ describe('tokenFileOfPath', () => {
     // A project's own .azure folder: the Azure Developer CLI's config.json and environments, no token.
     'C:\\src\\contoso-app\\.azure\\config.json',
     '/home/alice/src/contoso-app/.azure/dev/config.json',
+    // azd's lock files and its own settings hold no token.
+    '/home/alice/.azd/auth/msal/cache5d9d.json.lock',
+    '/home/alice/.azd/config.json',
+    'C:\\Users\\alice\\AppData\\Local\\Microsoft\\TokenBroker\\Accounts\\a.tbacct',
   ])('%s is not a token file', (path) => {
     expect(tokenFileOfPath(path)).toBeUndefined();
   });
@@ -79,8 +90,9 @@ describe('tokenFileOfPath', () => {
     expect(tokenFilesInCommandLine(commandLine).map((h) => [h.patternId, h.vector])).toEqual([[patternId, vector]]);
   });
 
-  it('marks the Arc key files as counting on reads only, and the other files as counting on any access', () => {
+  it('marks the Arc key files and the token broker cache as counting on reads only, and the other files as counting on any access', () => {
     expect(tokenFileOfPath('/var/opt/azcmagent/tokens/3f0e6b1c.key')).toMatchObject({ patternId: 'azure-arc-token-key', readsOnly: true });
+    expect(tokenFileOfPath('C:\\Users\\alice\\AppData\\Local\\Microsoft\\TokenBroker\\Cache\\0a1b.tbres')).toMatchObject({ patternId: 'windows-token-broker-cache', readsOnly: true });
     expect(tokenFileOfPath('/root/.azure/msal_token_cache.json')).toMatchObject({ readsOnly: false });
     expect(tokenFilesInCommandLine('Get-Content -Raw %ProgramData%\\AzureConnectedMachineAgent\\Tokens\\5c7a.key').map((h) => h.patternId)).toEqual(['azure-arc-token-key']);
   });
@@ -104,6 +116,9 @@ describe('tokenFileOfPath', () => {
     ['/home/alice/.azure/msal_token_cache.json', 'opened-file', 'alice', false],
     ['/home/alice/.azure/msal_token_cache.json', '', 'alice', false],
     ['/tmp/msal_token_cache.json', 'FileCreated', 'alice', false],
+    // azd refreshing its own cache.
+    ['C:\\Users\\alice\\.azd\\auth\\msal\\cache.bin', 'FileModified', 'CONTOSO\\alice', true],
+    ['/home/alice/.azd/auth/msal/cache5d9d.json', 'FileCreated', 'eve', false],
   ])('%s %s by %j is a cache written in place: %s', (path, action, account, expected) => {
     const hit = tokenFileOfPath(path);
     expect(hit).toBeDefined();
@@ -176,6 +191,11 @@ describe('tokenFileOfPath', () => {
     // The shell removes empty quotes and backslash escapes inside a word before the program sees it.
     ["sh -c \"cat /var/run/secrets/kubernetes.io/serviceaccount/tok''en\"", '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
     ['sh -c "cat /var/run/secrets/kubernetes.io/serviceaccount/to\\ken"', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
+    // The token broker's responses and azd's caches, by a wildcard and as folders handed to an archiver.
+    ['cmd /c copy %LOCALAPPDATA%\\Microsoft\\TokenBroker\\Cache\\*.tbres C:\\Users\\Public\\t', '', ['%LOCALAPPDATA%\\Microsoft\\TokenBroker\\Cache\\*.tbres']],
+    ['powershell Compress-Archive $env:LOCALAPPDATA\\Microsoft\\TokenBroker C:\\Users\\Public\\t.zip', '', ['$env:LOCALAPPDATA\\Microsoft\\TokenBroker']],
+    ['cat /home/alice/.azd/auth/msal/cache*.json', '', ['/home/alice/.azd/auth/msal/cache*.json']],
+    ['tar czf /tmp/a.tgz /home/alice/.azd/auth', '', ['/home/alice/.azd/auth']],
     // kubelogin's token cache.
     ['cat /home/alice/.kube/cache/kubelogin/AzurePublicCloud-6dae42f8-4368-4678-94ff-3960e28e3630.json', '', ['/home/alice/.kube/cache/kubelogin/AzurePublicCloud-6dae42f8-4368-4678-94ff-3960e28e3630.json']],
     // The shell's brace expansion hands the program each name.
