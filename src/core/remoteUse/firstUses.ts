@@ -3,7 +3,8 @@
  * seen used from, so a later use from another network proves the token was copied (a replay).
  * One row per token, written once, in partitions by 6 hours of the token's issuance (`use|<tenant>|
  * <yyyymmddhh>`, hh 00/06/12/18) or, for tokens whose uses carry no issue time (Storage's
- * `identity.tokenHash`), by the day of the first use (`use|<tenant>|<yyyymmdd>`): a batch's new
+ * `identity.tokenHash`), by the day of the first use (`use|<tenant>|<yyyymmdd>`, looked up in the
+ * use's day and the days either side of it): a batch's new
  * tokens land in one or two partitions and cost a transaction per 100 rows. Nothing reads a
  * partition once its tokens have expired (24 hours), so the rows age out of use by themselves.
  *
@@ -81,8 +82,22 @@ export class FirstUseRegistry {
     const today = this.readDay(todayKey, rowKey);
     this.foundIn = todayKey;
     if (today !== undefined) return today;
-    this.foundIn = firstUseDayKey(e.tenantId, day - 1);
-    return this.readDay(this.foundIn, rowKey);
+    const yesterdayKey = firstUseDayKey(e.tenantId, day - 1);
+    const yesterday = this.readDay(yesterdayKey, rowKey);
+    if (yesterday !== undefined && yesterday !== UNTRACKED) {
+      this.foundIn = yesterdayKey;
+      return yesterday;
+    }
+    // A use judged after a later one of its token from the next day (partitions lag across
+    // midnight): that use's row is in the next day's partition, and this use, the earlier, replaces it.
+    const tomorrowKey = firstUseDayKey(e.tenantId, day + 1);
+    const tomorrow = this.readDay(tomorrowKey, rowKey);
+    if (tomorrow !== undefined && tomorrow !== UNTRACKED) {
+      this.foundIn = tomorrowKey;
+      return tomorrow;
+    }
+    this.foundIn = yesterdayKey;
+    return yesterday;
   }
 
   /**

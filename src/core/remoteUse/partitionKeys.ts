@@ -167,14 +167,19 @@ export class FirstUseSpan {
   }
 }
 
-/** Every first-use partition the uses of a span may read: their buckets, and their days with the day before each. */
+/**
+ * Every first-use partition the uses of a span may read: their buckets, and their days with the
+ * day before and after each (a token used across midnight; the next day's when its later use was
+ * judged first).
+ */
 export function firstUsePartitionsOf(tenantId: string, span: FirstUseSpan): string[] {
   const keys: string[] = [];
   for (const bucket of span.buckets) keys.push(firstUseBucketKey(tenantId, bucket));
   const days = new Set<number>();
   for (const day of span.days) {
-    days.add(day);
     days.add(day - 1);
+    days.add(day);
+    days.add(day + 1);
   }
   for (const day of days) keys.push(firstUseDayKey(tenantId, day));
   return keys;

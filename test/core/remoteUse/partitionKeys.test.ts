@@ -86,8 +86,8 @@ describe('the partitions a batch loads', () => {
     expect(keys).toHaveLength(new Set(keys).size);
     expect([...keys].filter((k) => k.startsWith('mi|')).sort()).toEqual([`mi|${TENANT}|o-app`, `mi|${TENANT}|o-cat`, `mi|${TENANT}|o-new`, `mi|${TENANT}|o-other`]);
     // The only other partitions: where the first use of a token may be, by the day of the use and
-    // the day before for the uses that carry a token id but no issue time; the user's use has none.
-    expect([...keys].filter((k) => !k.startsWith('mi|')).sort()).toEqual([`use|${TENANT}|20260913`, `use|${TENANT}|20260914`]);
+    // the days either side of it for the uses that carry a token id but no issue time; the user's use has none.
+    expect([...keys].filter((k) => !k.startsWith('mi|')).sort()).toEqual([`use|${TENANT}|20260913`, `use|${TENANT}|20260914`, `use|${TENANT}|20260915`]);
     // The use found by object id carries its catalog entry on to judging; nothing else does.
     expect(plan.catalogued.map((entry) => entry?.objectId)).toEqual([undefined, undefined, 'o-cat', undefined, undefined, undefined, undefined, undefined]);
   });

@@ -210,6 +210,34 @@ describe('token rules and the attacker inside Azure', () => {
     expect(later.alerts.filter((a) => a.IPAddress === ATTACKER_IP).map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['High replayed-network,unusual-asn']);
   });
 
+  it('a Storage token whose later use, after midnight, is judged before its first use is still a replay, and teaches nothing', async () => {
+    // Storage's token hashes are kept by the UTC day of their first use. The thief's use at 00:10
+    // UTC reaches a batch before the VM's own use at 23:50 UTC the day before: the thief's row is in
+    // the next day's partition, and the VM's use, judged later, must find it there.
+    const settings = settingsOf({});
+    const hash = 'cd'.repeat(32);
+    // The tenant's days start at 08:00 UTC (at(0) is 08:00): UTC midnight falls 16 hours into day 3.
+    const midnight = at(3, 16 * 60);
+    expect(new Date(midnight).toISOString()).toMatch(/T00:00:00\.000Z$/);
+    const thief = storageUse(vm, midnight + 10 * 60_000, `${ATTACKER_IP}:443`, hash);
+    const owner = storageUse(vm, midnight - 10 * 60_000, `${WESTEUROPE_IP}:51000`, hash);
+    const earlier = () => history().filter((r) => Date.parse(String(r['time'])) < midnight - 3_600_000).sort(byTime);
+    const { backend } = await replayRecords(earlier(), { settings });
+    const ahead = await replayRecords([thief], { settings, backend });
+    expect(ahead.alerts.map((a) => `${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual(['Low learning']);
+    const behind = await replayRecords([owner], { settings, backend });
+    expect(behind.alerts.map((a) => `${a.IPAddress} ${a.Severity} ${(a.Evidence['rules'] as string[]).join(',')}`)).toEqual([`${ATTACKER_IP} High token-replay,learning`]);
+    const rows = [...backend.partitions.get(`mi|${TENANT}|${vm.objectId}`)!.rows.keys()];
+    expect(rows).not.toContain('asn|64501');
+    expect(rows).toContain('rn|64501');
+    // In one body, whatever the batch size, the same: the replay is found.
+    for (const batchSize of [1, 2]) {
+      const early = await replayRecords(earlier(), { settings });
+      const judged = await replayRecords([thief, owner], { settings, backend: early.backend, batchSize });
+      expect(judged.alerts.filter((a) => a.Severity === 'High').map((a) => a.IPAddress), `batch size ${batchSize}`).toEqual([ATTACKER_IP]);
+    }
+  });
+
   it('a late body still shows a replay, within itself or against a recorded first use, and records no first use', async () => {
     // The VM's day-24 use moves its watermark 4 days past day 20, beyond the 2-day allowance: a
     // body of day 20 delivered now is late.
