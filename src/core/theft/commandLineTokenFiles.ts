@@ -98,8 +98,12 @@ export function tokenFilesInCommandLine(commandLine: string, workingDirectory = 
 }
 
 function scanCommandLine(text: string, workingDirectory: string, hits: TokenFileHit[]): void {
+  // `\"` is a quote inside a quoted argument, to Windows' argument parsing and to a POSIX shell alike
+  // (`powershell -Command "Get-Content \"C:\Users\mia\.azure\msal_token_cache.json\""`): a quote, not a
+  // backslash ending the path before it.
+  const quotes = text.includes('\\"') ? text.replace(/\\+"/g, '"') : text;
   // `${env:ProgramData}` holds braces, which split words: read it as `$env:ProgramData`.
-  const withVariables = text.includes('${') ? text.replace(/\$\{env:(\w+)\}/gi, '$$env:$1') : text;
+  const withVariables = quotes.includes('${') ? quotes.replace(/\$\{env:(\w+)\}/gi, '$$env:$1') : quotes;
   const expanded = withVariables.includes('{') && withVariables.includes(',') ? expandBraces(withVariables) : withVariables;
   const commandLine = expanded.includes("''") || expanded.includes('""') || expanded.includes('\\') ? withoutShellQuoting(expanded) : expanded;
   let directory = workingDirectory === '' ? '' : normalisePath(workingDirectory).replace(/\/+$/, '');

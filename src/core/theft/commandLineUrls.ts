@@ -45,7 +45,9 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   // cmd drops a caret and PowerShell a backtick before a character (`c^u^r^l`, ``meta`data``): read the
   // URL as the shell would run it, not cut at the escape.
   // An empty pair of quotes inside a word (`…/metadata/""identity/…`, `tok''en`) is gone by then too.
-  const escapesDropped = text.includes('^') || text.includes('`') ? text.replace(/[\^`](?=[^\s\^`])/g, '') : text;
+  // `\"` is a quote inside a quoted argument (`-Command "iwr \"http://…\""`), not part of the URL.
+  const quotes = text.includes('\\"') ? text.replace(/\\+"/g, '"') : text;
+  const escapesDropped = quotes.includes('^') || quotes.includes('`') ? quotes.replace(/[\^`](?=[^\s\^`])/g, '') : quotes;
   const unescaped = escapesDropped.includes('""') || escapesDropped.includes("''") ? withoutEmptyQuotes(escapesDropped) : escapesDropped;
   const protectedText = unescaped.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
   for (const raw of protectedText.split(SEPARATORS)) {

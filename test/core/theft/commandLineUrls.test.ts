@@ -23,6 +23,8 @@ describe('commandLineUrls', () => {
     // bash's /dev/tcp socket with the request line written to it.
     ["bash -c \"exec 3<>/dev/tcp/169.254.169.254/80; printf 'GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=x HTTP/1.1\\r\\nHost: 169.254.169.254\\r\\nMetadata: true\\r\\n\\r\\n' >&3; cat <&3\"", 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x', 'GET'],
     ['bash -c "exec 5<>/dev/tcp/169.254.170.2/80; echo -e \\"GET /v2/credentials/abc HTTP/1.0\\r\\n\\" >&5"', 'http://169.254.170.2/v2/credentials/abc', 'GET'],
+    // `\"`: a quote inside PowerShell's quoted -Command.
+    ['powershell -Command "iwr -Headers @{Metadata=\'true\'} \\"http://169.254.169.254/metadata/identity/oauth2/token\\""', 'http://169.254.169.254/metadata/identity/oauth2/token', ''],
     // AWS's metadata host name, without a scheme.
     ['wget -qO- instance-data/latest/meta-data/iam/security-credentials/', 'http://instance-data/latest/meta-data/iam/security-credentials/', ''],
     // curl sends the request for one host to another address: the URL is read as it reaches that address.

@@ -191,6 +191,9 @@ describe('tokenFileOfPath', () => {
     // The shell removes empty quotes and backslash escapes inside a word before the program sees it.
     ["sh -c \"cat /var/run/secrets/kubernetes.io/serviceaccount/tok''en\"", '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
     ['sh -c "cat /var/run/secrets/kubernetes.io/serviceaccount/to\\ken"', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
+    // `\"`: a quote inside PowerShell's quoted -Command, as Windows passes it, not a backslash ending the path.
+    ['powershell.exe -NoP -Command "Get-Content \\"C:\\Users\\mia\\.azure\\msal_token_cache.json\\" | Out-File C:\\Users\\Public\\x.txt"', '', ['C:\\Users\\mia\\.azure\\msal_token_cache.json']],
+    ['powershell -c "[IO.File]::ReadAllBytes(\\"$env:LOCALAPPDATA\\.IdentityService\\msal.cache\\")"', '', ['$env:LOCALAPPDATA\\.IdentityService\\msal.cache']],
     // The token broker's responses and azd's caches, by a wildcard and as folders handed to an archiver.
     ['cmd /c copy %LOCALAPPDATA%\\Microsoft\\TokenBroker\\Cache\\*.tbres C:\\Users\\Public\\t', '', ['%LOCALAPPDATA%\\Microsoft\\TokenBroker\\Cache\\*.tbres']],
     ['powershell Compress-Archive $env:LOCALAPPDATA\\Microsoft\\TokenBroker C:\\Users\\Public\\t.zip', '', ['$env:LOCALAPPDATA\\Microsoft\\TokenBroker']],
