@@ -18,7 +18,16 @@ import { ARC_TOKEN_KEY, TOKEN_FILE_NAMES, tokenFileOfPath, type TokenFileHit, ty
  * stands for every token file in it.
  */
 const TOKEN_FOLDERS: readonly TokenFilePattern[] = [
-  { id: 'service-account-token-folder', vector: 'ServiceAccountToken', what: 'Kubernetes service account token folder', pattern: /(?:^|\/)(?:var\/)?run\/secrets\/(?:kubernetes\.io|eks\.amazonaws\.com)\/serviceaccount\/?$/ },
+  // The pod's token folders (the service account's, IRSA's, Pod Identity's, the projected and workload
+  // identity tokens') up to /var/run/secrets itself, and the same seen from the node: kubelet's pods
+  // folder, one pod's volumes, or one token volume (`…/volumes/kubernetes.io~projected/kube-api-access-8xk2p`).
+  {
+    id: 'service-account-token-folder',
+    vector: 'ServiceAccountToken',
+    what: 'Kubernetes service account token folder',
+    pattern:
+      /(?:^|\/)(?:(?:var\/)?run\/secrets(?:\/(?:kubernetes\.io|eks\.amazonaws\.com|pods\.eks\.amazonaws\.com)(?:\/serviceaccount)?|\/(?:azure\/)?tokens|\/azure)?|var\/lib\/kubelet\/pods(?:\/[^/]+(?:\/volumes(?:\/kubernetes\.io~(?:projected|secret)(?:\/[^/]+)?)?)?)?)\/?$/,
+  },
   { id: 'azure-cli-folder', vector: 'TokenCache', what: 'Azure CLI / Azure PowerShell folder', pattern: /(?:^|\/)\.azure\/?$/ },
   { id: 'identity-service-folder', vector: 'TokenCache', what: 'Azure PowerShell / Visual Studio MSAL cache folder', pattern: /(?:^|\/)\.identityservice\/?$/ },
   { id: 'gcloud-folder', vector: 'TokenCache', what: 'gcloud credential folder', pattern: /(?:^|\/)(?:\.config|appdata\/roaming)\/gcloud\/?$/ },

@@ -785,7 +785,8 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'oci-runtimes',
-    description: 'OCI runtimes runc and crun: bind-mount the token volume into the container while creating it.',
+    hostOnly: true,
+    description: 'OCI runtimes runc and crun: bind-mount the token volume into the container while creating it. They run on the node, never as a pod.',
     platform: 'linux',
     names: ['runc', 'crun'],
     pathPatterns: ['/usr/bin/runc', '/usr/sbin/runc', '/usr/local/bin/runc', '/usr/local/sbin/runc', '/usr/bin/crun', '/usr/local/bin/crun'],
@@ -1069,11 +1070,13 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
   },
   {
     id: 'kube-proxy',
-    description: 'Kubernetes kube-proxy on the node; authenticates to the API server with its own service-account token.',
+    description:
+      "Kubernetes kube-proxy on the node; authenticates to the API server with its own service-account token (mounted at /var/run/secrets/kubernetes.io/serviceaccount), not other pods' tokens under kubelet's volumes.",
     platform: 'linux',
     names: ['kube-proxy'],
     pathPatterns: ['/usr/local/bin/kube-proxy', '/usr/bin/kube-proxy'],
     vectors: ['ServiceAccountToken'],
+    tokenFiles: ['kubernetes-service-account'],
     source: 'https://kubernetes.io/docs/reference/command-line-tools-reference/kube-proxy/',
   },
   {

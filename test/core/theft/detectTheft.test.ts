@@ -182,6 +182,16 @@ describe('detectTheft: a node agent in a container', () => {
     const inPod = event('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container');
     const kubeProxy = { ...inPod, process: { ...inPod.process, name: 'kube-proxy', path: '/usr/local/bin/kube-proxy', pathKey: '/usr/local/bin/kube-proxy' }, file: { ...inPod.file!, path: '/var/run/secrets/kubernetes.io/serviceaccount/token', pathKey: '/var/run/secrets/kubernetes.io/serviceaccount/token' } };
     expect(detectTheft([kubeProxy], new Map(), shipped).alerts).toEqual([]);
+    // Its trust is for its own token: another pod's, read through a hostPath, is not kube-proxy's business.
+    const otherPods = { ...kubeProxy, file: { ...kubeProxy.file, path: '/host/var/lib/kubelet/pods/7c1d/volumes/kubernetes.io~projected/kube-api-access-x1/token', pathKey: '/host/var/lib/kubelet/pods/7c1d/volumes/kubernetes.io~projected/kube-api-access-x1/token' } };
+    expect(detectTheft([otherPods], new Map(), shipped).alerts.map((a) => a.Severity)).toEqual(['Medium']);
+  });
+
+  it('does not trust runc or crun in a container: they run on the node, and an image can put any binary at their path', () => {
+    const inPod = event('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container');
+    const runc = { ...inPod, process: { ...inPod.process, name: 'runc', path: '/usr/bin/runc', pathKey: '/usr/bin/runc' } };
+    expect(detectTheft([runc], new Map(), shipped).alerts.map((a) => a.Severity)).toEqual(['Medium']);
+    expect(detectTheft([{ ...runc, process: { ...runc.process, containerId: '' } }], new Map(), shipped).alerts).toEqual([]);
   });
 });
 

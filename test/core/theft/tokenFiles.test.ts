@@ -194,6 +194,12 @@ describe('tokenFileOfPath', () => {
     // `\"`: a quote inside PowerShell's quoted -Command, as Windows passes it, not a backslash ending the path.
     ['powershell.exe -NoP -Command "Get-Content \\"C:\\Users\\mia\\.azure\\msal_token_cache.json\\" | Out-File C:\\Users\\Public\\x.txt"', '', ['C:\\Users\\mia\\.azure\\msal_token_cache.json']],
     ['powershell -c "[IO.File]::ReadAllBytes(\\"$env:LOCALAPPDATA\\.IdentityService\\msal.cache\\")"', '', ['$env:LOCALAPPDATA\\.IdentityService\\msal.cache']],
+    // Every pod token folder, and kubelet's pod volumes seen from the node (here through a hostPath at /host), handed whole to a copier.
+    ['cp -r /var/run/secrets/azure/tokens /tmp/t', '', ['/var/run/secrets/azure/tokens']],
+    ['tar czf /tmp/p.tgz /var/run/secrets/pods.eks.amazonaws.com/serviceaccount', '', ['/var/run/secrets/pods.eks.amazonaws.com/serviceaccount']],
+    ['tar czf /tmp/s.tgz /run/secrets', '', ['/run/secrets']],
+    ['tar czf /tmp/k.tgz /host/var/lib/kubelet/pods/3f2a/volumes/kubernetes.io~projected/kube-api-access-8xk2p', '', ['/host/var/lib/kubelet/pods/3f2a/volumes/kubernetes.io~projected/kube-api-access-8xk2p']],
+    ['cp -r /host/var/lib/kubelet/pods /tmp/all', '', ['/host/var/lib/kubelet/pods']],
     // The token broker's responses and azd's caches, by a wildcard and as folders handed to an archiver.
     ['cmd /c copy %LOCALAPPDATA%\\Microsoft\\TokenBroker\\Cache\\*.tbres C:\\Users\\Public\\t', '', ['%LOCALAPPDATA%\\Microsoft\\TokenBroker\\Cache\\*.tbres']],
     ['powershell Compress-Archive $env:LOCALAPPDATA\\Microsoft\\TokenBroker C:\\Users\\Public\\t.zip', '', ['$env:LOCALAPPDATA\\Microsoft\\TokenBroker']],
