@@ -48,6 +48,35 @@ export function looksLikeWindowsEvent(record: unknown): boolean {
   return hasId && hasSource;
 }
 
+/**
+ * The whole event XML converted to JSON (xmltodict, xml2js and the shippers built on them):
+ * `{"Event":{"System":{"Provider":{"@Name":"Linux-Sysmon"},"EventID":"1","TimeCreated":{"@SystemTime":"…"},
+ * "EventRecordID":"5521","Channel":"Linux-Sysmon/Operational","Computer":"aks-node-0"},
+ * "EventData":{"Data":[{"@Name":"Image","#text":"/usr/bin/curl"},…]}}}`, as the flat shape the
+ * readers above take (`EventID`, `Provider`, `Channel`, `Computer`, `EventData`); undefined for any
+ * other record. An element with attributes is an object whose text is `#text` (`"EventID":{"#text":"1"}`).
+ */
+export function flatEventXml(record: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
+  const event = record['Event'];
+  if (!isObject(event)) return undefined;
+  const system = event['System'];
+  if (!isObject(system)) return undefined;
+  const textOf = (value: unknown): unknown => (isObject(value) ? value['#text'] : value);
+  const provider = system['Provider'];
+  const created = system['TimeCreated'];
+  const flat: Record<string, unknown> = {
+    EventID: textOf(system['EventID']),
+    Provider: isObject(provider) ? (provider['@Name'] ?? provider['Name']) : provider,
+    Channel: textOf(system['Channel']),
+    Computer: textOf(system['Computer']),
+    EventRecordID: textOf(system['EventRecordID']),
+    TimeCreated: isObject(created) ? (created['@SystemTime'] ?? created['SystemTime']) : created,
+    EventData: event['EventData'] ?? {},
+  };
+  for (const key of Object.keys(flat)) if (flat[key] === undefined) delete flat[key];
+  return flat;
+}
+
 export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
   if (!isObject(record)) return undefined;
   const winlog = record['winlog'];

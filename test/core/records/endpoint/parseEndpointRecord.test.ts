@@ -63,6 +63,9 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     ['sysmon-linux/event1-curl-imds-token', 'sysmon', 'process', 'lnx-21', '/usr/bin/curl', 'curl -s -H Metadata:true'],
     ['sysmon-linux/event3-tmp-binary-imds', 'sysmon', 'network', 'lnx-21', '/tmp/.x/kthreadd', '169.254.169.254'],
     ['sysmon-linux-elastic/event1-curl-imds-token', 'ecs', 'process', 'lnx-22', '/usr/bin/curl', 'curl -s -H Metadata:true'],
+    // The whole event XML converted to JSON (xmltodict, xml2js): `Event.System` and `Event.EventData`.
+    ['sysmon-event-xml-json/linux-event1-curl-imds-token', 'sysmon', 'process', 'aks-nodepool1-27384615-vmss000000', '/usr/bin/curl', 'curl -s -H Metadata:true'],
+    ['sysmon-event-xml-json/windows-event3-public-folder-imds', 'sysmon', 'network', 'app-06.contoso.com', '?:/users/public/svchost.exe', '169.254.169.254'],
   ])('%s', (name, format, kind, host, pathKey, target) => {
     const record = fixture(name);
     expect(looksLikeEndpointRecord(record)).toBe(true);
