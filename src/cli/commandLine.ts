@@ -84,7 +84,7 @@ export function parseCommandLine(spec: CommandSpec, args: readonly string[]): Co
   for (const token of parsed.tokens ?? []) {
     if (token.kind !== 'option' || token.value === undefined) continue;
     const before = given.get(token.name);
-    if (before !== undefined) throw new UsageError(`--${token.name} is given twice ("${before}", then "${token.value}"): give it once`);
+    if (before !== undefined) throw new UsageError(`--${token.name} is given twice ("${withoutSecrets(before)}", then "${withoutSecrets(token.value)}"): give it once`);
     given.set(token.name, token.value);
   }
   const values: Record<string, string | true> = {};
@@ -134,4 +134,13 @@ export function formatCommandHelp(spec: CommandSpec): string {
   });
   lines.push('', 'Exit status: 0 done, 1 failed (the message says why), 2 the command line is wrong.');
   return lines.join('\n');
+}
+
+/**
+ * A flag's value as it may be printed: the secrets of a connection string or a SAS URL (`AccountKey=`,
+ * `SharedAccessKey=`, `SharedAccessSignature=`, `sig=`) shown as `…`. An operator pastes the
+ * portal's connection string into `--store`; a message about it must not put the key in a terminal's history.
+ */
+export function withoutSecrets(value: string): string {
+  return value.replace(/((?:AccountKey|SharedAccessKey|SharedAccessSignature|sig)=)[^;&\s"]*/gi, '$1…');
 }

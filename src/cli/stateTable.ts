@@ -10,6 +10,7 @@ import { startAzurite } from '../adapters/azurite';
 import { createTableClient } from '../adapters/tableClient';
 import { TableStateStore } from '../adapters/tableStateStore';
 import { UsageError } from './cliErrors';
+import { withoutSecrets } from './commandLine';
 
 export type TableTarget = { readonly connectionString: string } | { readonly endpoint: string; readonly credential: TokenCredential };
 
@@ -31,7 +32,7 @@ export function checkStoreFlag(store: string, accepts: { readonly memory: boolea
   }
   if (/^https:\/\//i.test(store)) {
     if (URL.canParse(store)) return store;
-    throw new UsageError(`${forms}; "${store}" is not a URL`);
+    throw new UsageError(`${forms}; "${withoutSecrets(store)}" is not a URL`);
   }
   if (/^http:\/\//i.test(store)) {
     throw new UsageError(
@@ -52,7 +53,7 @@ export function checkStoreFlag(store: string, accepts: { readonly memory: boolea
     }
     return store;
   }
-  throw new UsageError(`${forms}, not "${settings.size > 0 ? describeStore(store) : store}"`);
+  throw new UsageError(`${forms}, not "${settings.size > 0 ? describeStore(store) : withoutSecrets(store)}"`);
 }
 
 /** Table Storage's rule for a table name: 3 to 63 letters and digits, a letter first. */
@@ -67,7 +68,7 @@ export function checkTableFlag(table: string | undefined): string {
 
 /** The store as it may be printed: a connection string by its account and endpoint, never its key. */
 export function describeStore(store: string): string {
-  if (store === 'memory' || store === 'azurite' || /^https?:\/\//i.test(store)) return store;
+  if (store === 'memory' || store === 'azurite' || /^https?:\/\//i.test(store)) return withoutSecrets(store);
   const settings = connectionStringSettings(store);
   const account = settings.get('accountname');
   const endpoint = settings.get('tableendpoint');

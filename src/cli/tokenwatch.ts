@@ -13,7 +13,7 @@ import { MAX_BACKFILL_DAYS } from '../core/workspaceRows/backfillMark';
 import type { BackfillCommandOptions } from './backfill';
 import { boundedLine, describeFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './cliErrors';
 import { processIo, tableWidthOf, type CliIo } from './cliIo';
-import { decimalWholeNumber, formatCommandHelp, isoTimeFlag, parseCommandLine, stringFlag, type CommandLine, type CommandSpec } from './commandLine';
+import { decimalWholeNumber, formatCommandHelp, isoTimeFlag, parseCommandLine, stringFlag, withoutSecrets, type CommandLine, type CommandSpec } from './commandLine';
 import { COMMANDS, formatOverview } from './commandSpecs';
 import { benchOptionsFromFlags } from './benchFlags';
 import { writeReason } from './outputFile';
@@ -88,7 +88,7 @@ async function run(command: string, line: CommandLine, io: CliIo): Promise<numbe
       return runReplayCommand(line, io);
     case 'demo': {
       const store = flag('store') ?? 'azurite';
-      if (store !== 'memory' && store !== 'azurite') throw new UsageError(`--store takes memory or azurite for the demo, not "${store}"`);
+      if (store !== 'memory' && store !== 'azurite') throw new UsageError(`--store takes memory or azurite for the demo, not "${withoutSecrets(store)}"`);
       const { runDemo } = require('./demo') as typeof import('./demo');
       return runDemo({ store, out: flag('out') }, { write: (text) => void io.stdout.write(`${text}\n`), width: tableWidthOf(io) });
     }
@@ -103,6 +103,7 @@ async function run(command: string, line: CommandLine, io: CliIo): Promise<numbe
       const at = flag('at');
       const atMs = at !== undefined ? isoTimeFlag(at) : io.now();
       if (atMs === undefined) throw new UsageError(`--at must be an ISO time with its zone, such as 2026-12-01T08:30:00Z, or a date (UTC midnight), not "${at}"`);
+      if (!GUID.test(tenant)) throw new UsageError(`--tenant must be a tenant id (a GUID), not "${printable(tenant)}"`);
       const { loadIdentityBaseline, formatIdentityBaseline } = require('./baseline') as typeof import('./baseline');
       const { openStateTable } = require('./stateTable') as typeof import('./stateTable');
       // 30 days: the baseline's training window.

@@ -119,6 +119,11 @@ describe('tokenwatch: usage errors exit 2 with one line and where to look', () =
     [['baseline', '--store', 'memory', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: baseline reads a state table that exists/],
     [['baseline', '--store', 'https://contoso.table.core.windows.net', '--table', 'bad name!', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: --table must be a table name \(3 to 63 letters and digits, a letter first\), not "bad name!"/],
     [['baseline', '--store', 'https://contoso.table.core.windows.net', '--tenant', 't', '--identity', 'i', '--at', 'yesterday'], /--at must be an ISO time/],
+    [['baseline', '--store', 'https://contoso.table.core.windows.net', '--tenant', 'contoso.onmicrosoft.com', '--identity', 'i'], /^tokenwatch baseline: --tenant must be a tenant id \(a GUID\), not "contoso.onmicrosoft.com"/],
+    // A connection string's key is never printed back, not even in a slip.
+    [['baseline', '--store', 'DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=c2VjcmV0S2V5;EndpointSuffix=core.windows.net', '--store', 'memory', '--tenant', 't', '--identity', 'i'], /^tokenwatch baseline: --store is given twice \("DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=…;EndpointSuffix=core\.windows\.net", then "memory"\)/],
+    [['demo', '--store', 'DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=c2VjcmV0S2V5;EndpointSuffix=core.windows.net'], /^tokenwatch demo: --store takes memory or azurite for the demo, not "DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=…;EndpointSuffix=core\.windows\.net"/],
+    [['replay', 'logs', '--store', 'https://prod table.core.windows.net/?sv=2024&sig=c2VjcmV0%3D'], /^tokenwatch replay: --store takes .*; "https:\/\/prod table\.core\.windows\.net\/\?sv=2024&sig=…" is not a URL/],
     // Date.parse took each of these: the year 2001, a time in the machine's zone, the year 99999, 2 March.
     ...['1', 'Dec 5 2026', '99999-01-01', '2026-02-30', '2026-12-01T08:30:00', '2026-12-01T24:00:00Z'].map(
       (at) => [['baseline', '--store', 'https://contoso.table.core.windows.net', '--tenant', 't', '--identity', 'i', '--at', at], new RegExp(`--at must be an ISO time with its zone.*not "${at}"`)] as [string[], RegExp],
