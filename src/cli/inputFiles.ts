@@ -129,14 +129,40 @@ export async function* readInputItems(file: string, options: ReadOptions & { rea
  */
 export async function* gzipItems(compressed: Readable, name: string, format: Format | 'sniff' = gzipFormatOf(name)): AsyncGenerator<InputItem> {
   const gunzip = createGunzip();
-  pipeline(compressed, gunzip, () => undefined);
+  pipeline(Readable.from(withLastChunkSliced(compressed)), gunzip, () => undefined);
   try {
     if (format === 'sniff') yield* sniffedItems(textChunksOf(gunzip), name);
     else yield* streamItems(textChunksOf(gunzip), format, name);
   } catch (error) {
     if (!isZlibError(error)) throw error;
-    yield { reject: makeReject('file.damaged-gzip', `The file is not a whole gzip stream (${(error as Error).message}); the records before the damage were read.`, '', name) };
+    yield {
+      reject: makeReject(
+        'file.damaged-gzip',
+        `The file is not a whole gzip stream (${(error as Error).message}); the records before the damage were read, but for those in the last ${DAMAGE_SLICE_BYTES} bytes of compressed data before it.`,
+        '',
+        name,
+      ),
+    };
   }
+}
+
+/**
+ * Compressed bytes per write to the decompressor in a stream's last chunk. zlib discards what one
+ * write decompressed when that write ends in an error, so a file with bytes after its gzip data
+ * (a log shipper's trailer, a concatenated text line) lost a whole chunk of records before them,
+ * a small file all of them; written in slices, only the last slice's are lost.
+ */
+const DAMAGE_SLICE_BYTES = 64;
+
+/** The stream's chunks as they come, held back by one so that the last is handed on in slices of DAMAGE_SLICE_BYTES. */
+async function* withLastChunkSliced(compressed: Readable): AsyncGenerator<Buffer> {
+  let held: Buffer | undefined;
+  for await (const chunk of compressed) {
+    if (held !== undefined) yield held;
+    held = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+  }
+  if (held === undefined) return;
+  for (let at = 0; at < held.length; at += DAMAGE_SLICE_BYTES) yield held.subarray(at, at + DAMAGE_SLICE_BYTES);
 }
 
 /** Items per block of readInputBlocks. */

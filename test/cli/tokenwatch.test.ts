@@ -520,6 +520,17 @@ describe('tokenwatch replay: what it reports', () => {
     run = testIo();
     expect(await main(['replay', damaged], run.io)).toBe(0);
     expect(run.err()).toMatch(/rejects by reason: file\.damaged-gzip 1/);
+
+    // Bytes after the gzip data (a shipper's trailer): the records before them are read, but for
+    // those in the last 64 compressed bytes before the damage (zlib drops what the failing write gave).
+    const trailed = folder();
+    const many = ndjson(Array.from({ length: 40 }, (_, i) => days.flat()[i % days.flat().length]!));
+    writeFileSync(path.join(trailed, 'd.ndjson.gz'), Buffer.concat([gzipSync(many), Buffer.from('garbage\n')]));
+    run = testIo();
+    expect(await main(['replay', trailed], run.io)).toBe(0);
+    expect(run.err()).toMatch(/rejects by reason: file\.damaged-gzip 1/);
+    const read = Number(/files 1, records (\d+),/.exec(run.err())?.[1]);
+    expect(read).toBeGreaterThanOrEqual(36);
   });
 
   it('on a terminal, a progress line rewritten in place and cleared before the summary; elsewhere plain lines', async () => {
