@@ -6,7 +6,9 @@
  */
 import type { StateStore } from '../adapters/stateStore';
 import { baselineReport, type BaselineEntry, type BaselineReport } from '../core/remoteUse/baselineReport';
-import { identityPartitionKey, tenantPartitionKey } from '../core/remoteUse/partitionKeys';
+import { identityPartitionKey, MAX_TOKEN_BUCKET_SHARDS, suppressionLedgerKey, tenantPartitionKey } from '../core/remoteUse/partitionKeys';
+import { tableKey } from '../core/state/keys';
+import { num } from '../core/state/workingPartition';
 import { CommandFailure } from './cliErrors';
 import { str } from '../core/state/workingPartition';
 
@@ -16,6 +18,8 @@ export interface IdentityBaseline {
   readonly name: string;
   readonly resourceId: string;
   readonly report: BaselineReport;
+  /** Suppressions since each open dedup state's raise, by its `key`, counted in the suppression ledger. */
+  readonly suppressed: ReadonlyMap<string, number>;
 }
 
 /**
@@ -46,7 +50,42 @@ export async function loadIdentityBaseline(store: StateStore, tenantId: string, 
   if (!found) return undefined;
   const key = identityPartitionKey(tenant, found.objectId);
   const rows = (await store.load([key])).get(key)?.rows ?? new Map();
-  return { tenantId: tenant, ...found, report: baselineReport(rows, atMs, windowMs) };
+  const report = baselineReport(rows, atMs, windowMs);
+  return { tenantId: tenant, ...found, report, suppressed: await suppressionCounts(store, tenant, found.objectId, report.dedup, atMs, ledgerShards()) };
+}
+
+const HOUR_MS = 3_600_000;
+/** The ledger hours read at most: 31 days, past any dedup window (TOKENWATCH_DEDUP_DAYS is at most 30). */
+const MAX_LEDGER_HOURS = 31 * 24;
+
+/**
+ * The suppressions of each open dedup state since its raise, up to `atMs`: the identity's rows in
+ * the tenant's suppression ledger hours (`sup|<tenant>|<hour>`) with the state's severity and
+ * attribute. The detector keeps no count on the dedup row (it would cost a guarded write per batch).
+ */
+async function suppressionCounts(store: StateStore, tenant: string, objectId: string, dedup: BaselineReport['dedup'], atMs: number, shards: number): Promise<Map<string, number>> {
+  const counts = new Map<string, number>(dedup.map((d) => [d.key, 0]));
+  if (dedup.length === 0) return counts;
+  const lastHour = Math.floor(atMs / HOUR_MS);
+  const firstHour = Math.max(Math.floor(Math.min(...dedup.map((d) => d.lastRaisedAtMs)) / HOUR_MS), lastHour - MAX_LEDGER_HOURS);
+  const keys: string[] = [];
+  for (let hour = firstHour; hour <= lastHour; hour++) keys.push(suppressionLedgerKey(tenant, hour * HOUR_MS, objectId, shards));
+  const byAttribute = new Map(dedup.map((d) => [`${d.severity}|${d.attributeKey}`, d]));
+  for (const partition of (await store.load(keys)).values()) {
+    for (const data of partition.rows.values()) {
+      if (str(data, 'objectId') !== objectId) continue;
+      const state = byAttribute.get(tableKey(str(data, 'severity'), str(data, 'attribute')));
+      const at = num(data, 'at');
+      if (state !== undefined && at !== undefined && at >= state.lastRaisedAtMs && at <= atMs) counts.set(state.key, (counts.get(state.key) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+/** The ledger's shards as the function app writes them (TOKENWATCH_TOKEN_BUCKET_SHARDS, default 1). */
+function ledgerShards(): number {
+  const shards = Number(process.env['TOKENWATCH_TOKEN_BUCKET_SHARDS'] ?? '1');
+  return Number.isInteger(shards) && shards >= 1 && shards <= MAX_TOKEN_BUCKET_SHARDS ? shards : 1;
 }
 
 /** The report as text: one section per kind, one line per row. */
@@ -63,6 +102,6 @@ export function formatIdentityBaseline(baseline: IdentityBaseline, atMs: number)
   section('Azure regions', baseline.report.regions);
   section('networks caught replaying its tokens (High until allowlisted)', baseline.report.replayedNetworks);
   lines.push(`  open dedup states (${baseline.report.dedup.length})`);
-  for (const d of baseline.report.dedup) lines.push(`      ${d.key.padEnd(40)} raised ${d.lastRaisedAt}  suppressed since ${d.suppressed}`);
+  for (const d of baseline.report.dedup) lines.push(`      ${d.key.padEnd(40)} raised ${d.lastRaisedAt}  suppressed since ${baseline.suppressed.get(d.key) ?? 0}`);
   return lines;
 }

@@ -33,11 +33,16 @@ describe('tokenwatch baseline', () => {
     records.push(activityUse(vm, at(3, 10), EASTUS_IP, { token: 'own-eastus' })); // learned during learning
     records.push(activityUse(vm, at(4, 10), ONPREM_IP, { token: 'own-onprem' })); // a Low, learned
     records.push(activityUse(vm, at(16, 30), ATTACKER_IP, { token: tokenId(vm, at(16, 0)), iatMs: at(16, 0) })); // a replay
+    // The same thief twice more within the dedup window: suppressed, counted in the ledger.
+    records.push(activityUse(vm, at(16, 40), ATTACKER_IP, { token: tokenId(vm, at(16, 0)), iatMs: at(16, 0) }));
+    records.push(activityUse(vm, at(16, 50), ATTACKER_IP, { token: tokenId(vm, at(16, 0)), iatMs: at(16, 0) }));
+    // A replay from an address no ASN is known for: its network is its /48, stored escaped in row keys.
+    records.push(activityUse(vm, at(16, 45), '2001:db8:77::5', { token: tokenId(vm, at(16, 0)), iatMs: at(16, 0) }));
     records.sort((a, b) => String(a['time']).localeCompare(String(b['time'])));
     const deps = { store: openStateTable(conn, table), sink: new MemoryAlertSink(), deadLetter: new MemoryRejectSink(), settings: defaultRemoteUseSettings(regionClassifier(), { serviceTags: TEST_SERVICE_TAGS }) };
     const batch = decodeMessages([{ records }], () => 'history');
     await runRemoteUseBatch(batch.records, batch.rejects, deps, 'history');
-    expect(deps.sink.rows.map((a) => a.Severity)).toEqual(['Low', 'High']);
+    expect(deps.sink.rows.map((a) => a.Severity)).toEqual(['Low', 'High', 'High']);
     // The next day's first use writes the identity (its rows' last day), measured from the watermark the history left.
     const nextDay = decodeMessages([{ records: [activityUse(vm, at(17, 5), WESTEUROPE_IP, { token: tokenId(vm, at(16, 0)), iatMs: at(16, 0) })] }], () => 'next day');
     await runRemoteUseBatch(nextDay.records, nextDay.rejects, deps, 'next-day');
@@ -57,16 +62,21 @@ describe('tokenwatch baseline', () => {
     ]);
     // The thief's network is not in the baseline, and is marked as caught replaying.
     expect(report.asns.some((e) => e.value === 'AS64501')).toBe(false);
-    expect(report.replayedNetworks.map((e) => [e.value, e.detail])).toEqual([['64501', 'first used from westeurope']]);
+    expect(report.replayedNetworks.map((e) => [e.value, e.detail])).toEqual([
+      ['2001:db8:77::/48', 'first used from westeurope'],
+      ['64501', 'first used from westeurope'],
+    ]);
     // The day-4 Low's dedup row is past its window at the watermark the next day's batch found (day
     // 16, less 2 days of lateness): dropped by that batch, not by the history that wrote it.
-    expect(report.dedup.map((d) => d.key)).toEqual(['High|64501']);
+    expect(report.dedup.map((d) => d.key)).toEqual(['High|2001:db8:77::/48', 'High|64501']);
+    expect(Object.fromEntries(byName!.suppressed)).toEqual({ 'High|2001:db8:77::/48': 0, 'High|64501': 2 });
 
     const lines = formatIdentityBaseline(byName!, atMs);
     expect(lines[0]).toBe(`${vm.name} (object id ${vm.objectId}, tenant ${TENANT})`);
     expect(lines).toContain('  Azure regions (2)');
     expect(lines.some((l) => /^ {4}\* westeurope +first 2026-03-01T08:05:00.000Z {2}last 2026-03-18T08:05:00.000Z {2}AS8075$/.test(l))).toBe(true);
-    expect(lines).toContain('  networks caught replaying its tokens (High until allowlisted) (1)');
+    expect(lines).toContain('  networks caught replaying its tokens (High until allowlisted) (2)');
+    expect(lines.some((l) => /^ {6}High\|64501 +raised 2026-03-17T08:30:00\.000Z {2}suppressed since 2$/.test(l))).toBe(true);
   });
 });
 

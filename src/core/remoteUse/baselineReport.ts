@@ -25,7 +25,11 @@ export interface BaselineReport {
   readonly regions: readonly BaselineEntry[];
   /** Networks caught as a replay's second network: High for this identity until allowlisted. */
   readonly replayedNetworks: readonly BaselineEntry[];
-  readonly dedup: readonly { readonly key: string; readonly lastRaisedAt: string; readonly alertId: string; readonly suppressed: number }[];
+  /**
+   * Open dedup states: `key` as `<severity>|<attribute>`, `rowKey` the attribute as stored. The
+   * suppressions of each are not on its row but in the suppression ledger (suppressionLedger.ts).
+   */
+  readonly dedup: readonly { readonly key: string; readonly severity: string; readonly attributeKey: string; readonly lastRaisedAt: string; readonly lastRaisedAtMs: number; readonly alertId: string }[];
 }
 
 export function baselineReport(rows: ReadonlyMap<string, RowData>, atMs: number, windowMs: number): BaselineReport {
@@ -45,10 +49,11 @@ export function baselineReport(rows: ReadonlyMap<string, RowData>, atMs: number,
     if (rowKey.startsWith('asn|')) asns.push(entry(`AS${rowKey.slice(4)}`, str(data, 'org')));
     else if (rowKey.startsWith('ip|')) ips.push(entry(unescape(rowKey.slice(3)), asnDetail(data)));
     else if (rowKey.startsWith('rg|')) regions.push(entry(rowKey.slice(3), asnDetail(data)));
-    else if (rowKey.startsWith('rn|')) replayed.push(entry(rowKey.slice(3), str(data, 'firstNetwork') ? `first used from ${str(data, 'firstNetwork')}` : ''));
+    else if (rowKey.startsWith('rn|')) replayed.push(entry(unescape(rowKey.slice(3)), str(data, 'firstNetwork') ? `first used from ${str(data, 'firstNetwork')}` : ''));
     else if (rowKey.startsWith('dd|')) {
       const state = dedupStateFromRow(data);
-      if (state) dedup.push({ key: rowKey.slice(3), lastRaisedAt: isoTime(state.lastRaisedAt), alertId: state.lastAlertId, suppressed: state.suppressedCount });
+      const [severity = '', attributeKey = ''] = rowKey.slice(3).split('|');
+      if (state) dedup.push({ key: `${severity}|${unescape(attributeKey)}`, severity, attributeKey, lastRaisedAt: isoTime(state.lastRaisedAt), lastRaisedAtMs: state.lastRaisedAt, alertId: state.lastAlertId });
     }
   }
   const byValue = (a: BaselineEntry, b: BaselineEntry): number => a.value.localeCompare(b.value, 'en', { numeric: true });
@@ -65,7 +70,7 @@ function asnDetail(data: RowData): string {
   return asn ? `AS${asn}` : '';
 }
 
-/** Row keys escape `%`, `/`, `|`… as `%XX` (state/keys.ts); an IPv6 address has none, but say what was stored. */
+/** Row keys escape `%`, `/`, `|`… as `%XX` (state/keys.ts): a network `2001:db8:2::/48` is stored as `2001:db8:2::%2F48`. */
 function unescape(text: string): string {
   return text.replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
