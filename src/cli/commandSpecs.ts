@@ -25,7 +25,7 @@ export const REPLAY_COMMAND: CommandSpec = {
     'Alert rows go to --out or stdout; progress (on a terminal), warnings and the summary go to stderr. Exits 1 when nothing could be read.',
   ],
   flags: {
-    out: { value: 'FILE', help: 'write the alerts to FILE instead of stdout' },
+    out: { value: 'FILE', help: 'write the alerts to FILE instead of stdout (- is stdout)' },
     format: { value: 'ndjson|table', help: 'the alerts as NDJSON rows (default) or a table: most severe first, then by time, each Reason in full, wrapped to the terminal width' },
     rejects: { value: 'FILE', help: 'write every rejected record to FILE as NDJSON: reason, detail, origin (file:line), a sample of the input (at most 4 KiB)' },
     store: { value: 'STORE', help: `where the detectors' state lives: memory (default), azurite (started from node_modules), ${STORE_FORMS}` },

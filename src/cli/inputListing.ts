@@ -71,7 +71,7 @@ export function listInputs(inputs: readonly string[], outputs: readonly { readon
     } else files.push({ path: input, bytes: stat.size });
   }
   const [first, second] = outputs;
-  if (first !== undefined && second !== undefined && path.resolve(first.path) === path.resolve(second.path)) {
+  if (first !== undefined && second !== undefined && (path.resolve(first.path) === path.resolve(second.path) || sameExistingFile(first.path, second.path))) {
     throw new CommandFailure(`${first.flag} and ${second.flag} name the same file (${first.path}): alerts and rejects would be written over each other`);
   }
   // Standard input redirected from a file (`< in.json`) is that file.
@@ -88,6 +88,16 @@ export function listInputs(inputs: readonly string[], outputs: readonly { readon
     if (input !== undefined) throw new CommandFailure(`${output.flag} ${output.path} is also an input of this run (${input}): it would be emptied before it is read; write it elsewhere`);
   }
   return { files, skipped };
+}
+
+/** Two names of one existing file (a symbolic or hard link): the same device and inode. */
+function sameExistingFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.isFile() && x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // one is not there yet: two names that differ are two files
+  }
 }
 
 /**

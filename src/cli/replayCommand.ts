@@ -32,7 +32,9 @@ export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<nu
   if (!(USUAL_EXTERNAL_MODES as readonly string[]).includes(usualExternal)) throw new UsageError(`--usual-external takes ${USUAL_EXTERNAL_MODES.join(' or ')}, not "${usualExternal}"`);
   const tenant = flag('tenant');
   if (tenant !== undefined && !TENANT_ID.test(tenant)) throw new UsageError(`--tenant must be a tenant id (a GUID), not "${tenant}"`);
-  const out = flag('out');
+  // `--out -` is standard output, where the alerts go without --out; the rejects have no such place.
+  const out = flag('out') === '-' ? undefined : flag('out');
+  if (flag('rejects') === '-') throw new UsageError('--rejects takes a file: standard output carries the alerts');
   const err = (text: string): void => void io.stderr.write(`${text}\n`);
 
   // The table is written once the replay is over (it is sorted by severity), but its file is opened now: a path that cannot be written fails first.

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -296,6 +296,31 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     const run = testIo();
     expect(await main(['replay', dir, '--out', same, '--rejects', same], run.io)).toBe(1);
     expect(run.err()).toBe(`tokenwatch replay: --out and --rejects name the same file (${same}): alerts and rejects would be written over each other\n`);
+    // The same file under a second name, a symbolic link to it.
+    writeFileSync(same, '');
+    const link = path.join(path.dirname(same), 'link.txt');
+    symlinkSync(same, link);
+    const linked = testIo();
+    expect(await main(['replay', dir, '--out', same, '--rejects', link], linked.io)).toBe(1);
+    expect(linked.err()).toContain('--out and --rejects name the same file');
+  });
+
+  it('--out - is standard output; --rejects - is refused, standard output carries the alerts', async () => {
+    const dir = folder();
+    writeScenario(dir);
+    let run = testIo();
+    const cwd = process.cwd();
+    process.chdir(folder());
+    try {
+      expect(await main(['replay', dir, '--out', '-'], run.io)).toBe(0);
+      expect(existsSync('-')).toBe(false);
+      expect(run.out().trim().split('\n').length).toBeGreaterThan(0);
+      run = testIo();
+      expect(await main(['replay', dir, '--rejects', '-'], run.io)).toBe(2);
+      expect(run.err()).toMatch(/^tokenwatch replay: --rejects takes a file: standard output carries the alerts/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('a message that quotes an argument or a file shows its control characters, never sends them', async () => {
