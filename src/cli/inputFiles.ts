@@ -129,7 +129,7 @@ export async function* readInputItems(file: string, options: ReadOptions & { rea
  */
 export async function* gzipItems(compressed: Readable, name: string, format: Format | 'sniff' = gzipFormatOf(name)): AsyncGenerator<InputItem> {
   const gunzip = createGunzip();
-  pipeline(Readable.from(withLastChunkSliced(compressed)), gunzip, () => undefined);
+  pipeline(Readable.from(inSlices(compressed)), gunzip, () => undefined);
   try {
     if (format === 'sniff') yield* sniffedItems(textChunksOf(gunzip), name);
     else yield* streamItems(textChunksOf(gunzip), format, name);
@@ -138,7 +138,7 @@ export async function* gzipItems(compressed: Readable, name: string, format: For
     yield {
       reject: makeReject(
         'file.damaged-gzip',
-        `The file is not a whole gzip stream (${(error as Error).message}); the records before the damage were read, but for those in the last ${DAMAGE_SLICE_BYTES} bytes of compressed data before it.`,
+        `The file is not a whole gzip stream (${(error as Error).message}); the records before the damage were read, but for those in the last ${DAMAGE_SLICE_BYTES} to ${SLICE_BYTES} bytes of compressed data before it.`,
         '',
         name,
       ),
@@ -147,22 +147,23 @@ export async function* gzipItems(compressed: Readable, name: string, format: For
 }
 
 /**
- * Compressed bytes per write to the decompressor in a stream's last chunk. zlib discards what one
- * write decompressed when that write ends in an error, so a file with bytes after its gzip data
- * (a log shipper's trailer, a concatenated text line) lost a whole chunk of records before them,
- * a small file all of them; written in slices, only the last slice's are lost.
+ * zlib discards what one write decompressed when that write ends in an error, so a file with
+ * bytes after its gzip data (a log shipper's trailer, a concatenated text line) lost a whole chunk
+ * of records before them, a small file all of them. Each chunk is therefore written in slices of
+ * SLICE_BYTES, and its last SLICE_BYTES in slices of DAMAGE_SLICE_BYTES (a file's damage is
+ * usually at its end): only the failing slice's records are lost. Nothing is held back, so a
+ * stream still yields its records as they arrive.
  */
+const SLICE_BYTES = 4096;
 const DAMAGE_SLICE_BYTES = 64;
 
-/** The stream's chunks as they come, held back by one so that the last is handed on in slices of DAMAGE_SLICE_BYTES. */
-async function* withLastChunkSliced(compressed: Readable): AsyncGenerator<Buffer> {
-  let held: Buffer | undefined;
-  for await (const chunk of compressed) {
-    if (held !== undefined) yield held;
-    held = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+async function* inSlices(compressed: Readable): AsyncGenerator<Buffer> {
+  for await (const data of compressed) {
+    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array);
+    const tail = Math.max(0, chunk.length - SLICE_BYTES);
+    for (let at = 0; at < tail; at += SLICE_BYTES) yield chunk.subarray(at, Math.min(at + SLICE_BYTES, tail));
+    for (let at = tail; at < chunk.length; at += DAMAGE_SLICE_BYTES) yield chunk.subarray(at, at + DAMAGE_SLICE_BYTES);
   }
-  if (held === undefined) return;
-  for (let at = 0; at < held.length; at += DAMAGE_SLICE_BYTES) yield held.subarray(at, at + DAMAGE_SLICE_BYTES);
 }
 
 /** Items per block of readInputBlocks. */
