@@ -110,16 +110,18 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   // The warm-up days run on the in-memory twin; their state is then copied to the table and read
   // into the stores' caches (untimed, uncounted), as an instance that ran those days would hold it.
   let warm: { remote: MemoryStateBackend; theft: MemoryStateBackend } | undefined = { remote: new MemoryStateBackend(), theft: new MemoryStateBackend() };
-  const warmRemote = remoteDeps(new MemoryStateStore(warm.remote), remoteSettings);
-  const warmTheft = theftDeps(new MemoryStateStore(warm.theft), theftSettings);
+  const warmRemoteStore = new LoadNotingStore(warm.remote);
+  const warmTheftStore = new LoadNotingStore(warm.theft);
+  const warmRemote = remoteDeps(warmRemoteStore, remoteSettings);
+  const warmTheft = theftDeps(warmTheftStore, theftSettings);
   const seedTable = async (): Promise<void> => {
     if (!warm) return;
     const started = nowMs();
     const client = createTableClient(target, plan.tableName);
     const copied = [await copyStateToTable(warm.remote, client), await copyStateToTable(warm.theft, client)];
     // Azurite answers every query by scanning the table, so reading them back would cost minutes.
-    remoteStore.adopt(snapshotsOf(warm.remote));
-    theftStore.adopt(snapshotsOf(warm.theft));
+    remoteStore.adopt(snapshotsOf(warm.remote, warmRemoteStore.loaded));
+    theftStore.adopt(snapshotsOf(warm.theft, warmTheftStore.loaded));
     remoteCounter.reset();
     theftCounter.reset();
     warm = undefined;
@@ -257,8 +259,25 @@ export async function runTablePhases(bodies: Iterable<StreamBody>, plan: TablePl
   return { warmUpRecords, dayStart, remoteUse: remoteRun, theft: theftRun, combined, naive, truncated, warmUpAbandoned };
 }
 
-function snapshotsOf(backend: MemoryStateBackend): Map<string, PartitionSnapshot> {
-  return new Map([...backend.partitions].map(([key, p]) => [key, { partitionKey: key, rows: p.rows }]));
+/**
+ * The warm-up's state as an instance that ran it holds it in its cache: every partition it wrote,
+ * and every one it loaded and found empty (the next day's first uses of Storage tokens, say),
+ * which the table does not hold either.
+ */
+function snapshotsOf(backend: MemoryStateBackend, loaded: ReadonlySet<string>): Map<string, PartitionSnapshot> {
+  const snapshots = new Map<string, PartitionSnapshot>([...backend.partitions].map(([key, p]) => [key, { partitionKey: key, rows: p.rows }]));
+  for (const key of loaded) if (!snapshots.has(key)) snapshots.set(key, { partitionKey: key, rows: new Map() });
+  return snapshots;
+}
+
+/** The in-memory twin, noting every partition key a batch loads (see snapshotsOf). */
+class LoadNotingStore extends MemoryStateStore {
+  readonly loaded = new Set<string>();
+
+  override async load(partitionKeys: readonly string[]): Promise<Map<string, PartitionSnapshot>> {
+    for (const key of partitionKeys) this.loaded.add(key);
+    return super.load(partitionKeys);
+  }
 }
 
 /** The naive tail's share of each detector's records, proportional to its share of the stream. */
