@@ -9,7 +9,7 @@
  * Which paths are token files is tokenFiles.ts's (tokenFileOfPath); this file finds the paths.
  */
 import { normalisePath } from '../records/endpoint/normalisePath';
-import { decodedPowerShell, withoutEmptyQuotes } from './commandLineUrls';
+import { decodedPowerShell, withEscapedQuotesAsQuotes, withoutEmptyQuotes } from './commandLineUrls';
 import { ARC_TOKEN_KEY, TOKEN_FILE_NAMES, tokenFileOfPath, type TokenFileHit, type TokenFilePattern } from './tokenFiles';
 
 /**
@@ -107,10 +107,7 @@ export function tokenFilesInCommandLine(commandLine: string, workingDirectory = 
 }
 
 function scanCommandLine(text: string, workingDirectory: string, hits: TokenFileHit[]): void {
-  // `\"` is a quote inside a quoted argument, to Windows' argument parsing and to a POSIX shell alike
-  // (`powershell -Command "Get-Content \"C:\Users\mia\.azure\msal_token_cache.json\""`): a quote, not a
-  // backslash ending the path before it.
-  const quotes = text.includes('\\"') ? text.replace(/\\+"/g, '"') : text;
+  const quotes = withEscapedQuotesAsQuotes(text);
   // `${env:ProgramData}` holds braces, which split words: read it as `$env:ProgramData`.
   const withVariables = quotes.includes('${') ? quotes.replace(/\$\{env:(\w+)\}/gi, '$$env:$1') : quotes;
   const expanded = withVariables.includes('{') && withVariables.includes(',') ? expandBraces(withVariables) : withVariables;

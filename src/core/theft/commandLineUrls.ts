@@ -45,8 +45,7 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   // cmd drops a caret and PowerShell a backtick before a character (`c^u^r^l`, ``meta`data``): read the
   // URL as the shell would run it, not cut at the escape.
   // An empty pair of quotes inside a word (`…/metadata/""identity/…`, `tok''en`) is gone by then too.
-  // `\"` is a quote inside a quoted argument (`-Command "iwr \"http://…\""`), not part of the URL.
-  const quotes = text.includes('\\"') ? text.replace(/\\+"/g, '"') : text;
+  const quotes = withEscapedQuotesAsQuotes(text);
   const escapesDropped = quotes.includes('^') || quotes.includes('`') ? quotes.replace(/[\^`](?=[^\s\^`])/g, '') : quotes;
   const unescaped = escapesDropped.includes('""') || escapesDropped.includes("''") ? withoutEmptyQuotes(escapesDropped) : escapesDropped;
   const protectedText = unescaped.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
@@ -124,6 +123,15 @@ function devTcpRequest(text: string): Omit<CommandLineUrl, 'decoded'> | undefine
   if (request === null) return undefined;
   const port = socket[2] === '80' ? '' : `:${socket[2]}`;
   return { url: `http://${socket[1]}${port}${request[2]}`, method: request[1]! };
+}
+
+/**
+ * A command line with each `\"` read as the quote it is inside a quoted argument, to Windows'
+ * argument parsing and to a POSIX shell alike (`powershell -Command "Get-Content \"C:\Users\mia\.azure\msal_token_cache.json\""`,
+ * `-Command "iwr \"http://…\""`): not a backslash ending the path or URL before it. The token-file scan reads it so too.
+ */
+export function withEscapedQuotesAsQuotes(commandLine: string): string {
+  return commandLine.includes('\\"') ? commandLine.replace(/\\+"/g, '"') : commandLine;
 }
 
 /**
