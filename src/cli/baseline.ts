@@ -6,10 +6,10 @@
  */
 import type { StateStore } from '../adapters/stateStore';
 import { baselineReport, type BaselineEntry, type BaselineReport } from '../core/remoteUse/baselineReport';
-import { identityPartitionKey, MAX_TOKEN_BUCKET_SHARDS, suppressionLedgerKey, tenantPartitionKey } from '../core/remoteUse/partitionKeys';
-import { tableKey } from '../core/state/keys';
+import { dedupRowKey, identityPartitionKey, MAX_TOKEN_BUCKET_SHARDS, suppressionLedgerKey, tenantPartitionKey } from '../core/remoteUse/partitionKeys';
 import { num } from '../core/state/workingPartition';
-import { CommandFailure } from './cliErrors';
+import { CommandFailure, UsageError } from './cliErrors';
+import { decimalWholeNumber } from './commandLine';
 import { str } from '../core/state/workingPartition';
 
 export interface IdentityBaseline {
@@ -28,7 +28,7 @@ export interface IdentityBaseline {
  * identities are named after their resources, which may repeat across resource groups) is a
  * failure listing their object ids.
  */
-export async function loadIdentityBaseline(store: StateStore, tenantId: string, identity: string, atMs: number, windowMs: number): Promise<IdentityBaseline | undefined> {
+export async function loadIdentityBaseline(store: StateStore, tenantId: string, identity: string, atMs: number, windowMs: number, ledgerShards = 1): Promise<IdentityBaseline | undefined> {
   const tenant = tenantId.toLowerCase();
   const catalog = (await store.load([tenantPartitionKey(tenant)])).get(tenantPartitionKey(tenant));
   const wanted = identity.toLowerCase();
@@ -51,7 +51,7 @@ export async function loadIdentityBaseline(store: StateStore, tenantId: string, 
   const key = identityPartitionKey(tenant, found.objectId);
   const rows = (await store.load([key])).get(key)?.rows ?? new Map();
   const report = baselineReport(rows, atMs, windowMs);
-  return { tenantId: tenant, ...found, report, suppressed: await suppressionCounts(store, tenant, found.objectId, report.dedup, atMs, ledgerShards()) };
+  return { tenantId: tenant, ...found, report, suppressed: await suppressionCounts(store, tenant, found.objectId, report.dedup, atMs, ledgerShards) };
 }
 
 const HOUR_MS = 3_600_000;
@@ -70,11 +70,11 @@ async function suppressionCounts(store: StateStore, tenant: string, objectId: st
   const firstHour = Math.max(Math.floor(Math.min(...dedup.map((d) => d.lastRaisedAtMs)) / HOUR_MS), lastHour - MAX_LEDGER_HOURS);
   const keys: string[] = [];
   for (let hour = firstHour; hour <= lastHour; hour++) keys.push(suppressionLedgerKey(tenant, hour * HOUR_MS, objectId, shards));
-  const byAttribute = new Map(dedup.map((d) => [`${d.severity}|${d.attributeKey}`, d]));
+  const byRowKey = new Map(dedup.map((d) => [d.rowKey, d]));
   for (const partition of (await store.load(keys)).values()) {
     for (const data of partition.rows.values()) {
       if (str(data, 'objectId') !== objectId) continue;
-      const state = byAttribute.get(tableKey(str(data, 'severity'), str(data, 'attribute')));
+      const state = byRowKey.get(dedupRowKey(str(data, 'severity'), str(data, 'attribute')));
       const at = num(data, 'at');
       if (state !== undefined && at !== undefined && at >= state.lastRaisedAtMs && at <= atMs) counts.set(state.key, (counts.get(state.key) ?? 0) + 1);
     }
@@ -82,10 +82,17 @@ async function suppressionCounts(store: StateStore, tenant: string, objectId: st
   return counts;
 }
 
-/** The ledger's shards as the function app writes them (TOKENWATCH_TOKEN_BUCKET_SHARDS, default 1). */
-function ledgerShards(): number {
-  const shards = Number(process.env['TOKENWATCH_TOKEN_BUCKET_SHARDS'] ?? '1');
-  return Number.isInteger(shards) && shards >= 1 && shards <= MAX_TOKEN_BUCKET_SHARDS ? shards : 1;
+
+/**
+ * The suppression ledger's shards as the function app writes them: its TOKENWATCH_TOKEN_BUCKET_SHARDS
+ * (default 1), from the environment. A value the app would refuse is refused here too.
+ */
+export function ledgerShardsSetting(env: Readonly<Record<string, string | undefined>>): number {
+  const setting = env['TOKENWATCH_TOKEN_BUCKET_SHARDS'];
+  if (setting === undefined) return 1;
+  const shards = decimalWholeNumber(setting);
+  if (shards === undefined || shards < 1 || shards > MAX_TOKEN_BUCKET_SHARDS) throw new UsageError(`TOKENWATCH_TOKEN_BUCKET_SHARDS must be a whole number from 1 to ${MAX_TOKEN_BUCKET_SHARDS}, not "${setting}"`);
+  return shards;
 }
 
 /** The report as text: one section per kind, one line per row. */

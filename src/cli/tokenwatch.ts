@@ -104,10 +104,11 @@ async function run(command: string, line: CommandLine, io: CliIo): Promise<numbe
       const atMs = at !== undefined ? isoTimeFlag(at) : io.now();
       if (atMs === undefined) throw new UsageError(`--at must be an ISO time with its zone, such as 2026-12-01T08:30:00Z, or a date (UTC midnight), not "${at}"`);
       if (!GUID.test(tenant)) throw new UsageError(`--tenant must be a tenant id (a GUID), not "${printable(tenant)}"`);
-      const { loadIdentityBaseline, formatIdentityBaseline } = require('./baseline') as typeof import('./baseline');
+      const { loadIdentityBaseline, formatIdentityBaseline, ledgerShardsSetting } = require('./baseline') as typeof import('./baseline');
+      const shards = ledgerShardsSetting(io.env);
       const { openStateTable } = require('./stateTable') as typeof import('./stateTable');
       // 30 days: the baseline's training window.
-      const found = await loadIdentityBaseline(openStateTable(store, table), tenant, identity, atMs, 30 * 86_400_000);
+      const found = await loadIdentityBaseline(openStateTable(store, table), tenant, identity, atMs, 30 * 86_400_000, shards);
       if (!found) {
         // Echoed arguments are printable: a terminal escape in --identity must not reach the terminal.
         io.stderr.write(`tokenwatch baseline: tenant ${printable(tenant)} has no Managed Identity "${printable(identity)}" in its catalog\n`);

@@ -5,7 +5,7 @@ import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { ensureTable } from '../../src/adapters/tableClient';
 import { decodeMessages } from '../../src/app/decodeMessages';
 import { runRemoteUseBatch } from '../../src/app/remoteUseRunner';
-import { formatIdentityBaseline, loadIdentityBaseline } from '../../src/cli/baseline';
+import { formatIdentityBaseline, ledgerShardsSetting, loadIdentityBaseline } from '../../src/cli/baseline';
 import { openStateTable } from '../../src/cli/stateTable';
 import { catalogRowKey, tenantPartitionKey } from '../../src/core/remoteUse/partitionKeys';
 import { defaultRemoteUseSettings } from '../../src/core/remoteUse/settings';
@@ -77,6 +77,14 @@ describe('tokenwatch baseline', () => {
     expect(lines.some((l) => /^ {4}\* westeurope +first 2026-03-01T08:05:00.000Z {2}last 2026-03-18T08:05:00.000Z {2}AS8075$/.test(l))).toBe(true);
     expect(lines).toContain('  networks caught replaying its tokens (High until allowlisted) (2)');
     expect(lines.some((l) => /^ {6}High\|64501 +raised 2026-03-17T08:30:00\.000Z {2}suppressed since 2$/.test(l))).toBe(true);
+  });
+});
+
+describe('tokenwatch baseline: the ledger shards', () => {
+  it('takes TOKENWATCH_TOKEN_BUCKET_SHARDS as the app does, 1 when unset, and refuses what the app would', () => {
+    expect(ledgerShardsSetting({})).toBe(1);
+    expect(ledgerShardsSetting({ TOKENWATCH_TOKEN_BUCKET_SHARDS: '4' })).toBe(4);
+    for (const bad of ['0', '65', 'four', '2.5']) expect(() => ledgerShardsSetting({ TOKENWATCH_TOKEN_BUCKET_SHARDS: bad }), bad).toThrow(/TOKENWATCH_TOKEN_BUCKET_SHARDS must be a whole number from 1 to 64/);
   });
 });
 

@@ -26,10 +26,11 @@ export interface BaselineReport {
   /** Networks caught as a replay's second network: High for this identity until allowlisted. */
   readonly replayedNetworks: readonly BaselineEntry[];
   /**
-   * Open dedup states: `key` as `<severity>|<attribute>`, `rowKey` the attribute as stored. The
-   * suppressions of each are not on its row but in the suppression ledger (suppressionLedger.ts).
+   * Open dedup states: `key` as `<severity>|<attribute>` for display, `rowKey` the dedup row's key
+   * (partitionKeys.dedupRowKey). The suppressions of each are not on its row but in the suppression
+   * ledger (suppressionLedger.ts).
    */
-  readonly dedup: readonly { readonly key: string; readonly severity: string; readonly attributeKey: string; readonly lastRaisedAt: string; readonly lastRaisedAtMs: number; readonly alertId: string }[];
+  readonly dedup: readonly { readonly key: string; readonly rowKey: string; readonly lastRaisedAt: string; readonly lastRaisedAtMs: number; readonly alertId: string }[];
 }
 
 export function baselineReport(rows: ReadonlyMap<string, RowData>, atMs: number, windowMs: number): BaselineReport {
@@ -52,8 +53,7 @@ export function baselineReport(rows: ReadonlyMap<string, RowData>, atMs: number,
     else if (rowKey.startsWith('rn|')) replayed.push(entry(unescape(rowKey.slice(3)), str(data, 'firstNetwork') ? `first used from ${str(data, 'firstNetwork')}` : ''));
     else if (rowKey.startsWith('dd|')) {
       const state = dedupStateFromRow(data);
-      const [severity = '', attributeKey = ''] = rowKey.slice(3).split('|');
-      if (state) dedup.push({ key: `${severity}|${unescape(attributeKey)}`, severity, attributeKey, lastRaisedAt: isoTime(state.lastRaisedAt), lastRaisedAtMs: state.lastRaisedAt, alertId: state.lastAlertId });
+      if (state) dedup.push({ key: unescape(rowKey.slice(3)), rowKey, lastRaisedAt: isoTime(state.lastRaisedAt), lastRaisedAtMs: state.lastRaisedAt, alertId: state.lastAlertId });
     }
   }
   const byValue = (a: BaselineEntry, b: BaselineEntry): number => a.value.localeCompare(b.value, 'en', { numeric: true });
