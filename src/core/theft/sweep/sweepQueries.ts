@@ -28,6 +28,8 @@ export const TOKEN_FILE_TERMS: readonly string[] = [
   'service_principal_entries', 'access_tokens.db',
   // Azure Arc key files: %ProgramData%\AzureConnectedMachineAgent\Tokens\<guid>.key, /var/opt/azcmagent/tokens/<guid>.key.
   'AzureConnectedMachineAgent', 'azcmagent',
+  // The variables a shell in a pod reads its token through (`cat $AZURE_FEDERATED_TOKEN_FILE`; commandLineTokenFiles.ts).
+  'AZURE_FEDERATED_TOKEN_FILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
 ];
 
 export interface SweepQuery {

