@@ -1,5 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
+import { jsonSyntaxError } from '../core/jsonSyntaxError';
 import { basename } from 'node:path';
+import { unreadableReason } from './unreadableFile';
 import { parseAzureCloudRanges, ServiceTagsFormatError, type AzureCloudRanges, type DatedServiceTags } from '../core/network/serviceTags';
 
 /**
@@ -18,14 +20,14 @@ export function loadServiceTagsFile(file: string): AzureCloudRanges {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof ServiceTagsFormatError) throw error;
-    throw new ServiceTagsFormatError(`cannot read service tags file ${file}: ${messageOf(error)}`);
+    throw new ServiceTagsFormatError(`cannot read service tags file ${file}: ${unreadableReason(file, error)}`);
   }
   let document: unknown;
   try {
     // Files saved by Windows tools may start with a byte-order mark, which JSON.parse rejects.
     document = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new ServiceTagsFormatError(`service tags file ${file} is not JSON: ${messageOf(error)}`);
+    throw new ServiceTagsFormatError(`service tags file ${file} is not JSON: ${jsonSyntaxError(error)}`);
   }
   try {
     return parseAzureCloudRanges(document);

@@ -1,3 +1,4 @@
+import { jsonSyntaxError } from '../core/jsonSyntaxError';
 import { isObject, ServiceTagsFormatError } from '../core/network/serviceTags';
 
 /**
@@ -53,7 +54,7 @@ export function decodeStoredServiceTags(text: string): StoredServiceTags {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ServiceTagsFormatError(`stored service tags are not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ServiceTagsFormatError(`stored service tags are not JSON: ${jsonSyntaxError(error)}`);
   }
   if (!isObject(json) || json.format !== STORED_SERVICE_TAGS_FORMAT) throw new ServiceTagsFormatError(`stored service tags are not in format ${STORED_SERVICE_TAGS_FORMAT}`);
   const retrievedAtMs = typeof json.retrievedAt === 'string' ? Date.parse(json.retrievedAt) : Number.NaN;

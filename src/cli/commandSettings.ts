@@ -2,6 +2,7 @@
  * The remote-use settings a command builds from its flags (`replay`, `backfill`): the operator's
  * allowlist file and the service-tags file, read and checked once, with errors naming the flag.
  */
+import { jsonSyntaxError } from '../core/jsonSyntaxError';
 import { readFileSync } from 'node:fs';
 import { loadAsnData } from '../adapters/asnData';
 import { loadDatedServiceTagsFile } from '../adapters/serviceTagsFile';
@@ -10,7 +11,7 @@ import { classifierForServiceTags } from '../app/ipClassifier';
 import { parseRemoteUseAllowlist } from '../core/remoteUse/allowlist';
 import { defaultRemoteUseSettings, NO_ALLOWLIST, type RemoteUseSettings, type UsualExternalMode } from '../core/remoteUse/settings';
 import { CommandFailure } from './cliErrors';
-import { unreadableReason } from './inputListing';
+import { unreadableReason } from '../adapters/unreadableFile';
 
 export function remoteUseSettingsFromFiles(files: {
   readonly allowlistFile?: string | undefined;
@@ -49,6 +50,6 @@ export function readJson(flag: string, file: string): unknown {
     // A byte-order mark (Notepad, PowerShell's UTF8 encoding) is no part of the JSON.
     return JSON.parse(text.replace(/^\ufeff/, '')) as unknown;
   } catch (error) {
-    throw new CommandFailure(`${flag} ${file}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new CommandFailure(`${flag} ${file}: not JSON (${jsonSyntaxError(error)})`);
   }
 }

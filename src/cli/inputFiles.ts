@@ -11,7 +11,8 @@ import type { SourcedRecord } from '../app/decodeMessages';
 import { CsvExportReader, type CsvExportItem } from '../core/records/logAnalytics/csvExport';
 import { makeReject, type Reject } from '../core/records/reject';
 import { LineSplitter, lineItems, type InputItem } from './inputItems';
-import { STDIN, unreadableReason, type InputFile, type SkippedEntry } from './inputListing';
+import { STDIN, type InputFile, type SkippedEntry } from './inputListing';
+import { unreadableReason } from '../adapters/unreadableFile';
 import { JsonDocumentReader } from './jsonDocumentReader';
 
 export type { InputItem } from './inputItems';

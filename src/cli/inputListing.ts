@@ -3,11 +3,12 @@
  * files (listInputs), each file or folder once, and checked against the files the run writes. How
  * each file is read is inputFiles.ts.
  */
-import { accessSync, constants as fsConstants, fstatSync, lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants as fsConstants, fstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { appendAll } from '../core/arrays';
 import { inArchiveOrder } from './archiveOrder';
 import { CommandFailure } from './cliErrors';
+import { isSymbolicLink, unreadableReason } from '../adapters/unreadableFile';
 
 const INPUT_EXTENSIONS = new Set(['.json', '.ndjson', '.jsonl', '.log', '.csv']);
 
@@ -184,22 +185,4 @@ function unreadable(file: string): string | undefined {
   } catch (error) {
     return unreadableReason(file, error);
   }
-}
-
-function isSymbolicLink(file: string): boolean {
-  try {
-    return lstatSync(file).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
-
-/** Why a file or folder could not be read, from the error reading it: a phrase for a message. */
-export function unreadableReason(file: string, error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ENOENT') return isSymbolicLink(file) ? 'a symbolic link to nothing (its target does not exist)' : 'no such file or folder';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ELOOP') return 'a loop of symbolic links';
-  if (code === 'EISDIR') return 'it is a folder';
-  return error instanceof Error ? error.message : String(error);
 }

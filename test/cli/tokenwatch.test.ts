@@ -261,8 +261,14 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     const nul = path.join(dir, 'null.json.txt');
     writeFileSync(nul, 'null');
     const missing = path.join(dir, 'missing.json');
+    // A fault on the second line: V8 quotes the text around it, line break included, and the message keeps it all on one line.
+    const twoLines = path.join(dir, 'two-lines.json.txt');
+    writeFileSync(twoLines, '{"cidrs": ["203.0.113.0/24"],\n "asns": }');
     for (const [argv, expected] of [
       [['--allowlist', missing], `tokenwatch replay: --allowlist ${missing}: cannot read it (no such file or folder)\n`],
+      [['--service-tags', missing], `tokenwatch replay: --service-tags: cannot read service tags file ${missing}: no such file or folder\n`],
+      [['--allowlist', twoLines], /^tokenwatch replay: --allowlist .*: not JSON \(Unexpected token '\}', .*\\n "asns": \}" is not valid JSON\)\n$/],
+      [['--service-tags', twoLines], /^tokenwatch replay: --service-tags: service tags file .* is not JSON: Unexpected token '\}', .*\\n "asns": \}" is not valid JSON\n$/],
       [['--theft-allowlist', bad], new RegExp(`^tokenwatch replay: --theft-allowlist ${bad.replace(/[.\\/]/g, '\\$&')}: not JSON \\(.*\\)\n$`)],
       [['--theft-allowlist', nul], `tokenwatch replay: --theft-allowlist ${nul}: holds null, not the JSON object of overrides (docs/theft.md)\n`],
       [['--service-tags', bad], /^tokenwatch replay: --service-tags: service tags file .* is not JSON: .*\n$/],
