@@ -14,7 +14,7 @@ if (/^(true|1|yes)$/i.test(process.env['TOKENWATCH_SWEEP_ENABLED'] ?? '')) {
     retry: { strategy: 'exponentialBackoff', maxRetryCount: 3, minimumInterval: { seconds: 10 }, maximumInterval: { minutes: 2 } },
     handler: async (_timer, context) => {
       const report = await runTheftSweep(dependencies().sweep());
-      context.log(JSON.stringify({ event: 'tokenTheftSweep.run', rows: report.rowsByTable, fresh: report.freshByTable, truncated: report.truncated, caughtUp: report.caughtUp, alerts: report.detection.summary.detection.alertsBySeverity, rejects: report.detection.rejectsByReason }));
+      context.log(JSON.stringify({ event: 'tokenTheftSweep.run', rows: report.rowsByTable, fresh: report.freshByTable, truncated: report.truncated, caughtUp: report.caughtUp, missingTables: report.missingTables, alerts: report.detection.summary.detection.alertsBySeverity, rejects: report.detection.rejectsByReason }));
     },
   });
 }

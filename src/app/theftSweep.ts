@@ -1,4 +1,4 @@
-import type { LogQueryClient } from '../adapters/logAnalyticsQuery';
+import { LogQueryError, type LogQueryClient } from '../adapters/logAnalyticsQuery';
 import type { StateStore } from '../adapters/stateStore';
 import { StateStoreError } from '../adapters/stateStore';
 import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
@@ -25,6 +25,12 @@ export interface SweepReport {
   readonly truncated: string[];
   /** Every table was read up to now (false after an outage, while the sweep catches up window by window, or when a window was cut by the row limit). */
   readonly caughtUp: boolean;
+  /**
+   * Tables the workspace does not have (nothing was ever sent to them: no Sysmon through the legacy
+   * agent, no Defender for Containers): skipped, their watermark left where it was, so the sweep
+   * reads them from the start of its window once they appear.
+   */
+  readonly missingTables: string[];
   readonly detection: TheftBatchReport;
 }
 
@@ -32,7 +38,7 @@ export interface SweepReport {
 const CHUNK_CHARS = 30_000;
 
 /**
- * One run of the Log Analytics sweep: for each endpoint table, query the rows ingested since the
+ * One run of the Log Analytics sweep: for each endpoint table the workspace has, query the rows ingested since the
  * table's watermark (with overlap; at most SWEEP_MAX_SPAN_MS of them per run), judge only rows not judged before, through the same theft
  * rules as the Event Hub path, then advance the watermarks. Watermarks are saved only after the
  * alerts were sent: a failed run is repeated, and a repeated row re-emits the same AlertId.
@@ -47,12 +53,21 @@ export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
   const rowsByTable: Record<string, number> = {};
   const freshByTable: Record<string, number> = {};
   const truncated: string[] = [];
+  const missingTables: string[] = [];
   let caughtUp = true;
   for (const table of deps.tables ?? SWEEP_TABLES) {
     const previous = readWatermark(snapshot?.rows.get(table));
     const window = sweepWindow(previous, now);
     const query = buildSweepQuery(table, window);
-    const rows = await deps.query.query(query.kql, query.timespan);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await deps.query.query(query.kql, query.timespan);
+    } catch (error) {
+      // One table a workspace lacks must not stop the sweep of the others; any other failure does.
+      if (!(error instanceof LogQueryError && error.kind === 'table-missing')) throw error;
+      missingTables.push(table);
+      continue;
+    }
     const isTruncated = rows.length >= SWEEP_ROW_LIMIT;
     if (isTruncated) truncated.push(table);
     if (isTruncated || window.toMs < now) caughtUp = false;
@@ -69,7 +84,7 @@ export async function runTheftSweep(deps: SweepDeps): Promise<SweepReport> {
     loaded,
   );
   if (commit.conflicts.length > 0) throw new StateStoreError('tokenTheftSweep: the watermarks were changed by another run; this run is repeated');
-  return { rowsByTable, freshByTable, truncated, caughtUp, detection };
+  return { rowsByTable, freshByTable, truncated, caughtUp, missingTables, detection };
 }
 
 function writeWatermark(watermark: SweepWatermark): Record<string, RowValue> {

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryAlertSink } from '../../src/adapters/alertSink';
-import { MemoryLogQueryClient } from '../../src/adapters/logAnalyticsQuery';
+import { LogQueryError, MemoryLogQueryClient } from '../../src/adapters/logAnalyticsQuery';
 import { MemoryStateStore, MemoryStateBackend } from '../../src/adapters/memoryStateStore';
 import { MemoryRejectSink } from '../../src/adapters/rejectSink';
 import { runTheftSweep } from '../../src/app/theftSweep';
 import { loadTheftSettings } from '../../src/app/theftSettings';
-import { INGESTED_AT_COLUMN } from '../../src/core/theft/sweep/sweepQueries';
+import { INGESTED_AT_COLUMN, SWEEP_TABLES } from '../../src/core/theft/sweep/sweepQueries';
 import { SWEEP_MAX_SPAN_MS } from '../../src/core/theft/sweep/sweepWatermark';
 
 /** The MDE fixture as a Log Analytics row: the Advanced Hunting columns plus our ingestion-time column. */
@@ -42,7 +42,7 @@ describe('theft sweep over Log Analytics', () => {
     expect(first.freshByTable['DeviceNetworkEvents']).toBe(2);
     expect(sink.rows.map((a) => [a.Detector, a.Severity, a.ProcessName, a.Vector])).toEqual([['TokenTheft', 'High', 'curl', 'TokenEndpoint']]);
     expect(sink.rows[0]!.TimeGenerated).toBe('2026-03-01T10:05:00.000Z');
-    expect(query.queries).toHaveLength(6);
+    expect(query.queries).toHaveLength(SWEEP_TABLES.length);
     expect(query.queries[0]!.kql).toContain('ingestion_time()');
 
     // Five minutes later the overlap returns the same rows: nothing is judged twice.
@@ -50,7 +50,7 @@ describe('theft sweep over Log Analytics', () => {
     const second = await runTheftSweep(deps);
     expect(second.freshByTable['DeviceNetworkEvents']).toBe(0);
     expect(sink.rows).toHaveLength(1);
-    const window = query.queries[6]!.kql;
+    const window = query.queries[SWEEP_TABLES.length]!.kql;
     expect(window).toContain('2026-03-01T09:55:00.000Z');
 
     // A failing query throws (the timer retries) and the watermark stays where it was.
@@ -59,6 +59,36 @@ describe('theft sweep over Log Analytics', () => {
     const versions = [...backend.partitions.values()].map((p) => p.version);
     await expect(runTheftSweep(deps)).rejects.toThrow('throttled');
     expect([...backend.partitions.values()].map((p) => p.version)).toEqual(versions);
+  });
+
+  it('skips the tables the workspace does not have, reads the others, and reads a table once it appears', async () => {
+    const curl = laRow('network-curl-imds-token.json', '2026-03-01T10:02:00Z');
+    // Log Analytics' answer for a table nothing was ever sent to (SEM0100).
+    const missing = (table: string): LogQueryError =>
+      new LogQueryError(`logAnalyticsQuery: the query failed (BadArgumentError): 'where' operator: Failed to resolve table or column expression named '${table}'`, 'BadArgumentError', undefined, 400);
+    const absent = new Set(['Event', 'SecurityEvent', 'CloudProcessEvents']);
+    const pod = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/endpoint/cloud-process-events/pod-cat-workload-identity-token-row.json'), 'utf8')) as Record<string, unknown>;
+    const query = new MemoryLogQueryClient((kql) => {
+      const table = kql.trimStart().split('\n', 1)[0]!;
+      if (absent.has(table)) return missing(table);
+      if (table === 'DeviceNetworkEvents') return [curl];
+      if (table === 'CloudProcessEvents') return [{ ...pod, [INGESTED_AT_COLUMN]: '2026-03-02T09:21:00Z' }];
+      return [];
+    });
+    let now = Date.parse('2026-03-01T10:05:00Z');
+    const { deps, sink } = sweepDeps(query, () => now);
+    const first = await runTheftSweep(deps);
+    expect(first.missingTables).toEqual(['CloudProcessEvents', 'Event', 'SecurityEvent']);
+    expect(first.caughtUp).toBe(true);
+    expect(sink.rows.map((a) => [a.Severity, a.ProcessName, a.Vector])).toEqual([['High', 'curl', 'TokenEndpoint']]);
+
+    // Defender for Containers is connected: its table appears and its first rows are judged.
+    absent.delete('CloudProcessEvents');
+    now = Date.parse('2026-03-02T09:25:00Z');
+    const second = await runTheftSweep(deps);
+    expect(second.missingTables).toEqual(['Event', 'SecurityEvent']);
+    expect(second.freshByTable['CloudProcessEvents']).toBe(1);
+    expect(sink.rows.map((a) => [a.Severity, a.HostName, a.ProcessName, a.Target])).toContainEqual(['High', 'payments/api-6c9f7d8b5-q2w8r', 'cat', '/var/run/secrets/azure/tokens/azure-identity-token']);
   });
 
   it('after a three-day outage, queries bounded windows, says it is catching up, and judges a row from the middle of the gap once', async () => {

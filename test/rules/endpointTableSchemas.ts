@@ -3,7 +3,7 @@ import type { KqlColumnType } from '../support/kusto';
 /**
  * Column types of the tables the hunting queries and the Sentinel sweep read, for kqlDiagnostics.
  * Advanced Hunting columns from the MDE schema reference (DeviceNetworkEvents, DeviceFileEvents,
- * DeviceProcessEvents), plus the Log Analytics standard columns (TenantId, TimeGenerated, Type);
+ * DeviceProcessEvents, CloudProcessEvents), plus the Log Analytics standard columns (TenantId, TimeGenerated, Type);
  * Event / WindowsEvent / SecurityEvent from the Azure Monitor table reference.
  */
 type Table = Record<string, KqlColumnType>;
@@ -77,6 +77,32 @@ export const ENDPOINT_TABLES: Record<string, Table> = {
     SHA1: 'string',
     SHA256: 'string',
     MD5: 'string',
+  },
+  // Defender for Containers (Defender XDR's CloudProcessEvents reference, and the Azure Monitor table).
+  CloudProcessEvents: {
+    ...COMMON,
+    Timestamp: 'datetime',
+    AzureResourceId: 'string',
+    AwsResourceName: 'string',
+    GcpFullResourceName: 'string',
+    ContainerImageName: 'string',
+    KubernetesNamespace: 'string',
+    KubernetesPodName: 'string',
+    KubernetesResource: 'string',
+    ContainerName: 'string',
+    ContainerId: 'string',
+    ActionType: 'string',
+    FileName: 'string',
+    FolderPath: 'string',
+    ProcessId: 'long',
+    ProcessName: 'string',
+    ParentProcessName: 'string',
+    ParentProcessId: 'string',
+    ProcessCommandLine: 'string',
+    ProcessCreationTime: 'datetime',
+    ProcessCurrentWorkingDirectory: 'string',
+    AccountName: 'string',
+    AdditionalFields: 'string',
   },
   Event: {
     ...COMMON,

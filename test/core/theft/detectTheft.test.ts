@@ -107,6 +107,9 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['ecs-auditd/opened-file-workload-identity-token-by-cat', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
     // A shell builtin reads the token through the variable the workload identity webhook sets: no process opens it, the command line is the trace.
     ['ecs/process-shell-builtin-reads-workload-identity-token', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
+    // Defender for Containers: processes in a pod.
+    ['cloud-process-events/pod-curl-imds-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
+    ['cloud-process-events/pod-cat-workload-identity-token-row', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
     ['ecs-auditd/opened-file-arc-key-by-cat', 'High', 'TokenCache', '/var/opt/azcmagent/tokens/3f0e6b1c-5a2d-4c8e-9b7f-00000000a5c1.key'],
     ['ecs-auditd/opened-file-arc-key-by-app-first-time', 'Medium', 'TokenCache', '/var/opt/azcmagent/tokens/3f0e6b1c-5a2d-4c8e-9b7f-00000000a5c1.key'],
     ['mde/process-cmd-type-arc-key', 'High', 'TokenCache', 'C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\5c7a1e2b-0000-4000-8000-00000000a5c9.key'],
@@ -137,6 +140,7 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     'mde/file-azure-powershell-own-context',
     'mde/file-azure-powershell-own-msal-cache',
     'mde/process-ordinary-ls',
+    'cloud-process-events/pod-ordinary-row',
     'sysmon-windowsevent/event3-network-watcher-trusted',
     'sysmon-flat/event3-network-watcher-trusted',
     'sysmon-windowsevent/event1-ordinary-process',

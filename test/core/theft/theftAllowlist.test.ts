@@ -31,7 +31,8 @@ const withPath = (event: EndpointEvent, executable: string, hostName = event.hos
 
 const defaults: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
 
-const FIXTURE_EVENT = fixtureEvents()[0]!;
+/** A host process (not in a container: a container's paths are never a node agent's). */
+const FIXTURE_EVENT = fixtureEvents().find((e) => e.process.containerId === '')!;
 
 /** A fixture event made the given program's: executable path as telemetry reports it, command line, working directory. */
 function running(executable: string, commandLine = '', workingDirectory = ''): EndpointEvent {
@@ -228,7 +229,7 @@ describe('trusted by the executable path alone', () => {
   });
 
   it('says no for a program outside every install location, for an empty path, and for an operator application on another host or vector', () => {
-    const event = events[0]!;
+    const event = FIXTURE_EVENT;
     expect(trustedByExecutablePath(withPath(event, '/tmp/waagent'), 'TokenEndpoint', defaults)).toBe(false);
     expect(trustedByExecutablePath({ ...event, process: { ...event.process, path: '', pathKey: '' } }, 'TokenEndpoint', defaults)).toBe(false);
     const billing = withPath(event, '/opt/contoso/billing/bin/worker', 'app-01.contoso.com');

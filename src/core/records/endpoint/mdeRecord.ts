@@ -4,6 +4,7 @@ import { makeReject } from '../reject';
 import { parseTime } from '../time';
 import { accountName, buildEndpointEvent, integerOf, type EndpointEventParts } from './buildEndpointEvent';
 import { ignored, type EndpointFormat, type EndpointParsed } from './endpointEvent';
+import { fingerprintWhenRead } from './recordFingerprint';
 import { validTenant } from './sysmonEvent';
 
 /**
@@ -24,6 +25,11 @@ import { validTenant } from './sysmonEvent';
 export const MDE_CATEGORY_PREFIX = 'AdvancedHunting-';
 export const MDE_TABLES = ['DeviceNetworkEvents', 'DeviceFileEvents', 'DeviceProcessEvents'] as const;
 export type MdeTable = (typeof MDE_TABLES)[number];
+/**
+ * Defender for Containers' process events in Kubernetes pods (AKS, EKS, GKE), an Advanced Hunting
+ * table too: a container has no DeviceId, the pod names the host (`<namespace>/<pod>`).
+ */
+export const CLOUD_PROCESS_TABLE = 'CloudProcessEvents';
 
 /** Network ActionTypes that are not an outbound request by a local process. */
 const NOT_OUTBOUND = new Set(['inboundconnectionaccepted', 'listeningconnectioncreated', 'networksignatureinspected', 'inboundinternetscaninspected']);
@@ -53,10 +59,11 @@ function parseMdeColumns(
   record: unknown,
   origin: string,
 ): EndpointParsed {
-  if (!(MDE_TABLES as readonly string[]).includes(table)) return ignored(`mde.${table || 'unknown-table'}`, origin);
+  if (table !== CLOUD_PROCESS_TABLE && !(MDE_TABLES as readonly string[]).includes(table)) return ignored(`mde.${table || 'unknown-table'}`, origin);
   const timeMs = parseTime(c['Timestamp']) ?? fallbackTimeMs;
   if (timeMs === undefined) return { ok: false, reject: makeReject('mde.no-time', `The ${table} row has no Timestamp.`, record, origin) };
   const action = text(c['ActionType']) ?? '';
+  if (table === CLOUD_PROCESS_TABLE) return cloudProcessEvent(c, validTenant(tenantId), timeMs, action, format, category, record, origin);
   const deviceId = text(c['DeviceId']) ?? '';
   const reportId = text(c['ReportId']) ?? '';
   // Each event's parts are written out in one literal: spreading shared parts into it cost an extra
@@ -136,6 +143,47 @@ function parseMdeColumns(
       parentName: text(c['InitiatingProcessFileName']),
       parentPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), text(c['InitiatingProcessFileName'])),
       account: accountName(text(c['AccountDomain']), text(c['AccountName'])),
+    }),
+  };
+}
+
+/**
+ * A CloudProcessEvents row: a process started in a container. The host is the pod
+ * (`<KubernetesNamespace>/<KubernetesPodName>`, the container's name when the row names no pod) in
+ * its cluster (AzureResourceId, AwsResourceName or GcpFullResourceName). The row carries no report
+ * id: it is known by its container, process id and time, the same in a Streaming API record and a
+ * Log Analytics row (a fingerprint of its content when it names no container or process id).
+ */
+function cloudProcessEvent(c: Readonly<Record<string, unknown>>, tenantId: string, timeMs: number, action: string, format: EndpointFormat, category: string, record: unknown, origin: string): EndpointParsed {
+  if (action !== '' && action.toLowerCase() !== 'processcreated') return ignored(`mde.${CLOUD_PROCESS_TABLE}.${action}`, origin);
+  const namespace = text(c['KubernetesNamespace']);
+  const workload = text(c['KubernetesPodName']) ?? text(c['ContainerName']) ?? '';
+  const hostName = namespace !== undefined && workload !== '' ? `${namespace}/${workload}` : workload;
+  const cluster = text(c['AzureResourceId']) ?? text(c['AwsResourceName']) ?? text(c['GcpFullResourceName']) ?? '';
+  const processName = text(c['FileName']) ?? text(c['ProcessName']);
+  const containerId = text(c['ContainerId']);
+  const pid = integerOf(c['ProcessId']);
+  return {
+    ok: true,
+    value: buildEndpointEvent({
+      timeMs,
+      tenantId,
+      hostName,
+      hostId: cluster === '' ? hostName : `${cluster}|${hostName}`,
+      format,
+      recordId: containerId !== undefined && pid !== undefined ? `cloud:${cluster}|${containerId}|${pid}|${text(c['Timestamp']) ?? ''}` : fingerprintWhenRead(record),
+      category,
+      origin,
+      kind: 'process',
+      processName,
+      processPath: folderPathToFile(text(c['FolderPath']), processName),
+      commandLine: text(c['ProcessCommandLine']),
+      workingDirectory: text(c['ProcessCurrentWorkingDirectory']),
+      pid,
+      parentName: text(c['ParentProcessName']),
+      // Always in a container: a path inside it is never a node agent's (theftAllowlist).
+      containerId: containerId ?? text(c['ContainerName']) ?? 'container',
+      account: text(c['AccountName']),
     }),
   };
 }

@@ -3,7 +3,7 @@ import { text } from '../fields';
 import { makeReject, parseGuarded } from '../reject';
 import { looksLikeEcsEvent, parseEcsEvent } from './ecsEvent';
 import { ignored, type EndpointParsed } from './endpointEvent';
-import { MDE_CATEGORY_PREFIX, parseMdeRecord, parseMdeRow } from './mdeRecord';
+import { CLOUD_PROCESS_TABLE, MDE_CATEGORY_PREFIX, parseMdeRecord, parseMdeRow } from './mdeRecord';
 import { parseSysmonEvent } from './sysmonEvent';
 import { flatEventXml, LINUX_SYSMON_PROVIDER, looksLikeWindowsEvent, readWindowsEvent, SECURITY_PROVIDER, SYSMON_PROVIDER } from './windowsEvent';
 import { parseWindowsFilteringConnection } from './windowsFilteringConnection';
@@ -99,12 +99,13 @@ export function looksLikeEndpointRecord(record: unknown): boolean {
 }
 
 /**
- * The table of a Log Analytics row of Defender's Device* tables (`{"Type":"DeviceProcessEvents",
+ * The table of a Log Analytics row of Defender's Device* tables and of CloudProcessEvents (`{"Type":"DeviceProcessEvents",
  * "TimeGenerated":…,"DeviceName":…}`, as Sentinel and `az monitor log-analytics query` export
  * them): the Advanced Hunting columns the Streaming API nests in `properties`, at the top level.
  */
 function mdeTableOfRow(record: Readonly<Record<string, unknown>>): string | undefined {
   const table = text(record['Type']);
+  if (table === CLOUD_PROCESS_TABLE) return record['KubernetesPodName'] !== undefined || record['ContainerId'] !== undefined ? table : undefined;
   return table !== undefined && /^Device[A-Za-z]*$/.test(table) && (record['DeviceId'] !== undefined || record['DeviceName'] !== undefined) ? table : undefined;
 }
 

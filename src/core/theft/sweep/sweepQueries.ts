@@ -7,8 +7,8 @@ import { METADATA_ADDRESSES } from '../tokenEndpoints';
  * address contains); the same parsers and rules as the Event Hub path then decide. The window is on
  * ingestion_time(), not TimeGenerated: a row that arrives late still arrives inside a later window.
  */
-export type SweepTable = 'DeviceNetworkEvents' | 'DeviceFileEvents' | 'DeviceProcessEvents' | 'Event' | 'WindowsEvent' | 'SecurityEvent';
-export const SWEEP_TABLES: readonly SweepTable[] = ['DeviceNetworkEvents', 'DeviceFileEvents', 'DeviceProcessEvents', 'Event', 'WindowsEvent', 'SecurityEvent'];
+export type SweepTable = 'DeviceNetworkEvents' | 'DeviceFileEvents' | 'DeviceProcessEvents' | 'CloudProcessEvents' | 'Event' | 'WindowsEvent' | 'SecurityEvent';
+export const SWEEP_TABLES: readonly SweepTable[] = ['DeviceNetworkEvents', 'DeviceFileEvents', 'DeviceProcessEvents', 'CloudProcessEvents', 'Event', 'WindowsEvent', 'SecurityEvent'];
 
 /** Column each query adds: the row's ingestion time, which the watermark follows. */
 export const INGESTED_AT_COLUMN = 'TokenWatchIngestedAt';
@@ -60,6 +60,8 @@ export function buildSweepQuery(table: SweepTable, window: { readonly fromMs: nu
     // A cache renamed or moved out of its folder shows where it was in PreviousFolderPath / PreviousFileName.
     DeviceFileEvents: `| where FolderPath has_any ${files} or FileName has_any ${files} or PreviousFolderPath has_any ${files} or PreviousFileName has_any ${files}`,
     DeviceProcessEvents: `| where ProcessCommandLine has_any ${endpoint} or ProcessCommandLine has_any ${files}`,
+    // Defender for Containers: processes in Kubernetes pods (AKS, EKS, GKE).
+    CloudProcessEvents: `| where ProcessCommandLine has_any ${endpoint} or ProcessCommandLine has_any ${files}`,
     Event: `| where Source == "Microsoft-Windows-Sysmon" and EventID in (1, 3, 11)\n| where EventData has_any ${endpoint} or EventData has_any ${files}`,
     WindowsEvent: `| where Provider == "Microsoft-Windows-Sysmon" and EventID in (1, 3, 11)\n| where tostring(EventData) has_any ${endpoint} or tostring(EventData) has_any ${files}`,
     SecurityEvent: `| where EventID == 5156\n| where EventData has_any ${endpoint}`,

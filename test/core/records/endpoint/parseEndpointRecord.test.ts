@@ -30,6 +30,21 @@ describe('a Log Analytics row of a Defender Device* table (as Sentinel and az mo
     expect(parsed.value.kind).toBe(kind);
   });
 
+  it('a CloudProcessEvents row is a process in its container, known by container, process id and time in either shape', () => {
+    const row = fixture('cloud-process-events/pod-cat-workload-identity-token-row') as Record<string, unknown>;
+    const { TenantId, TimeGenerated: _t, Type: _type, SourceSystem: _s, ...columns } = row;
+    const streamed = { Tenant: 'DefaultTenant', category: 'AdvancedHunting-CloudProcessEvents', operationName: 'Publish', properties: columns, tenantId: TenantId, time: '2026-03-02T09:20:50Z' };
+    const [fromRow, fromStream] = [parseEndpointRecord(row, 'row'), parseEndpointRecord(streamed, 'streamed')];
+    if (fromRow.ok !== true || fromStream.ok !== true) throw new Error(`expected events, got ${JSON.stringify([fromRow, fromStream])}`);
+    expect(fromRow.value.process.containerId).toBe('3f1c8b2a9d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a');
+    expect(fromRow.value.process.workingDirectory).toBe('/');
+    expect(fromRow.value.hostId).toBe('/subscriptions/00000000-0000-4000-8000-0000000000a1/resourceGroups/rg-payments/providers/Microsoft.ContainerService/managedClusters/aks-payments|payments/api-6c9f7d8b5-q2w8r');
+    expect(fromRow.value.source.recordId).toBe(fromStream.value.source.recordId);
+    expect(parseEndpointRecord({ ...row, ActionType: 'ProcessTerminated' }, 'r')).toMatchObject({ ok: 'ignored', kind: 'mde.CloudProcessEvents.ProcessTerminated' });
+    // Neither a pod nor a container named: not a row of this table.
+    expect(looksLikeEndpointRecord({ Type: 'CloudProcessEvents', TimeGenerated: '2026-03-02T09:20:55Z' })).toBe(false);
+  });
+
   it('another Device* table is ignored by kind, and a row without a device is not Defender', () => {
     expect(parseEndpointRecord({ Type: 'DeviceRegistryEvents', DeviceName: 'web-01', TimeGenerated: '2026-03-01T10:00:00Z' }, 'r')).toMatchObject({ ok: 'ignored', kind: 'mde.DeviceRegistryEvents' });
     expect(looksLikeEndpointRecord({ Type: 'DeviceProcessEvents', TimeGenerated: '2026-03-01T10:00:00Z' })).toBe(false);
@@ -66,6 +81,9 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     // The whole event XML converted to JSON (xmltodict, xml2js): `Event.System` and `Event.EventData`.
     ['sysmon-event-xml-json/linux-event1-curl-imds-token', 'sysmon', 'process', 'aks-nodepool1-27384615-vmss000000', '/usr/bin/curl', 'curl -s -H Metadata:true'],
     ['sysmon-event-xml-json/windows-event3-public-folder-imds', 'sysmon', 'network', 'app-06.contoso.com', '?:/users/public/svchost.exe', '169.254.169.254'],
+    // Defender for Containers' CloudProcessEvents, streamed and as a Log Analytics row: the pod is the host.
+    ['cloud-process-events/pod-curl-imds-token', 'mde-streaming', 'process', 'payments/api-6c9f7d8b5-q2w8r', '/usr/bin/curl', 'curl -s -H Metadata:true'],
+    ['cloud-process-events/pod-cat-workload-identity-token-row', 'mde-log-analytics', 'process', 'payments/api-6c9f7d8b5-q2w8r', '/bin/cat', 'cat /var/run/secrets/azure/tokens/azure-identity-token'],
   ])('%s', (name, format, kind, host, pathKey, target) => {
     const record = fixture(name);
     expect(looksLikeEndpointRecord(record)).toBe(true);
