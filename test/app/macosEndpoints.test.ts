@@ -224,7 +224,7 @@ describe('theft on macOS endpoints', () => {
         byScript(42, '/private/tmp/loot/access_tokens.db', '/Users/alice/Downloads/x.py'),
         byScript(43, '/private/var/root/.aws/credentials', '/private/tmp/s.py', 'root'),
         // A shell script from a temporary folder rewriting its account's own cache in place.
-        mdeFileEvent(45, { ActionType: 'FileModified', FileName: 'azureProfile.json', FolderPath: '/Users/alice/.azure/azureProfile.json', InitiatingProcessFileName: 'bash', InitiatingProcessFolderPath: '/bin/bash', InitiatingProcessCommandLine: '/bin/bash -e /private/tmp/i.sh', InitiatingProcessAccountName: 'alice' }),
+        mdeFileEvent(45, { ActionType: 'FileModified', FileName: 'msal_token_cache.json', FolderPath: '/Users/alice/.azure/msal_token_cache.json', InitiatingProcessFileName: 'bash', InitiatingProcessFolderPath: '/bin/bash', InitiatingProcessCommandLine: '/bin/bash -e /private/tmp/i.sh', InitiatingProcessAccountName: 'alice' }),
         mdeFileEvent(44, { ActionType: 'FileCreated', FileName: 'msal_token_cache.json', FolderPath: '/private/var/root/.azure/msal_token_cache.json', InitiatingProcessFileName: 'ditto', InitiatingProcessFolderPath: '/usr/bin/ditto', InitiatingProcessCommandLine: 'ditto /Users/bob/.azure /var/root/.azure', InitiatingProcessAccountName: 'root' }),
       ]),
     ).toEqual([
@@ -232,7 +232,7 @@ describe('theft on macOS endpoints', () => {
       ['High', 'TokenCache', '/private/tmp/loot/access_tokens.db', '/usr/bin/python3'],
       ['High', 'TokenCache', '/private/var/root/.aws/credentials', '/usr/bin/python3'],
       ['High', 'TokenCache', '/private/var/root/.azure/msal_token_cache.json', '/usr/bin/ditto'],
-      ['High', 'TokenCache', '/Users/alice/.azure/azureProfile.json', '/bin/bash'],
+      ['High', 'TokenCache', '/Users/alice/.azure/msal_token_cache.json', '/bin/bash'],
     ]);
   });
 

@@ -91,8 +91,10 @@ const LINK_LOCAL_PATHS: readonly PathRule[] = [
   // `latest` or a dated version (`/2021-07-15/meta-data/…`): the service answers every one. The
   // instance's own identity role (`identity-credentials/ec2/security-credentials/ec2-instance`) is credentials too.
   { service: 'aws-imds', path: /^\/(?:latest|\d{4}-\d{2}-\d{2})\/meta-data\/(?:iam|identity-credentials\/ec2)\/security-credentials(?:\/|$)/i, tokenPath: true, what: 'AWS instance role credentials' },
-  // IMDSv2: `PUT /latest/api/token` returns the session token that unlocks the credentials path.
-  { service: 'aws-imds', path: /^\/latest\/api\/token\/?$/i, tokenPath: true, what: 'AWS IMDSv2 session token' },
+  // IMDSv2: `PUT /latest/api/token` returns the session token every metadata read needs (cloud-init,
+  // `ec2-metadata`, AWS's own retrieval examples send it first): a key to the service, not a
+  // credential. A theft asks for the credentials path next, in the same command line as a rule.
+  { service: 'aws-imds', path: /^\/latest\/api\/token\/?$/i, tokenPath: false, what: 'AWS IMDSv2 session token' },
   { service: 'aws-imds', path: /^\/(?:latest|\d{4}-\d{2}-\d{2})\/(?:meta-data|user-data|dynamic)(?:\/|$)/i, tokenPath: false, what: 'AWS instance metadata' },
   { service: 'gcp-metadata', path: /^\/computemetadata\/v1\/instance\/service-accounts(?:\/|$)/i, tokenPath: true, what: 'GCP service account token' },
   { service: 'gcp-metadata', path: /^\/computemetadata\//i, tokenPath: false, what: 'GCP instance metadata' },

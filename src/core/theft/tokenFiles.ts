@@ -43,7 +43,9 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
     id: 'kubernetes-service-account',
     vector: 'ServiceAccountToken',
     what: 'Kubernetes service account token',
-    pattern: new RegExp(`(?:^|/)(?:var/)?run/secrets/kubernetes\\.io/serviceaccount/${K8S_ATOMIC}(?:token|ca\\.crt)$`),
+    // The token only: ca.crt beside it is the cluster's public CA (`curl --cacert …/ca.crt` is the
+    // documented way to call the API server from a pod), and namespace is a name.
+    pattern: new RegExp(`(?:^|/)(?:var/)?run/secrets/kubernetes\\.io/serviceaccount/${K8S_ATOMIC}token$`),
   },
   {
     id: 'azure-workload-identity',
@@ -92,7 +94,7 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
     vector: 'TokenCache',
     what: 'cloud CLI / OAuth token cache',
     pattern:
-      /(?:^|\/)(?:application_default_credentials\.json|accesstokens\.json|azureprofile\.json|msal_token_cache\.(?:json|bin)|msal_http_cache\.bin|service_principal_entries\.(?:json|bin)|tokencache\.dat|access_tokens\.db|\.git-credentials)$/,
+      /(?:^|\/)(?:application_default_credentials\.json|accesstokens\.json|msal_token_cache\.(?:json|bin)|msal_http_cache\.bin|service_principal_entries\.(?:json|bin)|tokencache\.dat|access_tokens\.db|\.git-credentials)$/,
   },
   {
     // Azure PowerShell and Visual Studio: %LOCALAPPDATA%\.IdentityService\msal.cache, ~/.local/.IdentityService/msal.cache;
@@ -113,12 +115,14 @@ export const TOKEN_FILE_PATTERNS: readonly TokenFilePattern[] = [
   // a project's own .azure folder (the Azure Developer CLI's config.json and environments) holds no token,
   // nor do the CLI's extensions (`az extension add` has pip write each wheel's azext_metadata.json under
   // cliextensions/) nor the files the CLI loads at every start beside its profile (azure/cli/core/__init__.py:
-  // its settings az.json, and the command, extension and help indexes and version check).
+  // its settings az.json, and the command, extension and help indexes and version check), nor its
+  // profile azureProfile.json: subscriptions, tenants and account names, which scripts read for the
+  // default subscription.
   {
     id: 'azure-cli-json',
     vector: 'TokenCache',
-    what: 'Azure CLI profile or token file',
-    pattern: new RegExp(`${HOME_FOLDER}\\/\\.azure\\/(?!cliextensions\\/|(?:az|commandindex|extensionindex|helpindex|extensionhelpindex|versioncheck)\\.json$)(?:[^/]+\\/)*[^/]+\\.json$`),
+    what: 'Azure CLI token file',
+    pattern: new RegExp(`${HOME_FOLDER}\\/\\.azure\\/(?!cliextensions\\/|(?:az|azureprofile|commandindex|extensionindex|helpindex|extensionhelpindex|versioncheck)\\.json$)(?:[^/]+\\/)*[^/]+\\.json$`),
   },
   { id: 'token-cache-folder', vector: 'TokenCache', what: 'TokenCache folder', pattern: /(?:^|\/)tokencache\/[^/]+/ },
   { id: 'aws-credentials', vector: 'TokenCache', what: 'AWS shared credentials file', pattern: /(?:^|\/)\.aws\/credentials$/ },
@@ -157,7 +161,7 @@ export const TOKEN_FILE_NAMES: readonly string[] = [
   // by a GUID (`Tokens\*.key`).
   'token', 'azure-identity-token', 'eks-pod-identity-token', '00000000-0000-0000-0000-000000000000.key',
   'msal_token_cache.json', 'msal_token_cache.bin', 'msal_http_cache.bin', 'service_principal_entries.bin', 'service_principal_entries.json', 'accessTokens.json',
-  'azureProfile.json', 'AzureRmContext.json', 'TokenCache.dat', 'msal.cache', 'msal.cache.nocae', 'msal.cache.cae', 'mg.msal.cache.nocae', 'credentials',
+  'AzureRmContext.json', 'TokenCache.dat', 'msal.cache', 'msal.cache.nocae', 'msal.cache.cae', 'mg.msal.cache.nocae', 'credentials',
   'credentials.db', 'access_tokens.db', 'application_default_credentials.json', '.git-credentials',
   // azd's caches and the token broker's responses, named by a key or a hash (`msal\*`, `Cache\*.tbres`).
   'cache.json', 'cache.bin', 'cred.json', 'cred.bin', '0000000000000000000000000000000000000000.tbres',

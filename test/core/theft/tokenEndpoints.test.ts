@@ -7,7 +7,8 @@ describe('tokenEndpointOfUrl', () => {
     ['http://169.254.169.254/METADATA/identity/oauth2/token', 'azure-imds', true],
     ['http://169.254.169.254/metadata/instance?api-version=2021-02-01', 'azure-imds', false],
     ['http://0251.0376.0251.0376/latest/meta-data/iam/security-credentials/role', 'aws-imds', true],
-    ['http://169.254.169.254/latest/api/token', 'aws-imds', true],
+    // IMDSv2's session token opens every metadata read: metadata, not a credential.
+    ['http://169.254.169.254/latest/api/token', 'aws-imds', false],
     ['http://169.254.169.254/latest/meta-data/hostname', 'aws-imds', false],
     // A dated version is served like latest; the instance identity role's credentials are credentials.
     ['http://169.254.169.254/2021-07-15/meta-data/iam/security-credentials/role', 'aws-imds', true],
@@ -40,7 +41,7 @@ describe('tokenEndpointOfUrl', () => {
     ['http://[fd20:ce::254]/computeMetadata/v1/instance/hostname', 'gcp-metadata', false],
     // AWS's DNS names for its metadata service.
     ['http://instance-data/latest/meta-data/iam/security-credentials/role', 'aws-imds', true],
-    ['http://instance-data.ec2.internal/latest/api/token', 'aws-imds', true],
+    ['http://instance-data.ec2.internal/latest/api/token', 'aws-imds', false],
     ['http://INSTANCE-DATA.eu-west-1.compute.internal/latest/meta-data/hostname', 'aws-imds', false],
     // Oracle Cloud: the instance principal's key and certificate, and the rest of its metadata.
     ['http://169.254.169.254/opc/v2/identity/key.pem', 'oracle-metadata', true],

@@ -5,7 +5,6 @@ import { isCacheWrittenInPlace, isDeleteAction, isReadAction, tokenFileOfPath } 
 describe('tokenFileOfPath', () => {
   it.each([
     ['/var/run/secrets/kubernetes.io/serviceaccount/token', 'ServiceAccountToken'],
-    ['/run/secrets/kubernetes.io/serviceaccount/ca.crt', 'ServiceAccountToken'],
     ['/var/run/secrets/kubernetes.io/serviceaccount/..data/token', 'ServiceAccountToken'],
     ['/var/run/secrets/tokens/vault-token', 'ServiceAccountToken'],
     ['/var/run/secrets/azure/tokens/azure-identity-token', 'ServiceAccountToken'],
@@ -16,10 +15,8 @@ describe('tokenFileOfPath', () => {
     ['/home/alice/.config/gcloud/credentials.db', 'TokenCache'],
     ['C:\\Users\\alice\\AppData\\Roaming\\gcloud\\access_tokens.db', 'TokenCache'],
     ['/root/.azure/accessTokens.json', 'TokenCache'],
-    ['/home/alice/.azure/azureProfile.json', 'TokenCache'],
     ['C:\\Users\\alice\\.azure\\msal_token_cache.bin', 'TokenCache'],
     ['C:\\Users\\alice\\.Azure\\AzureRmContext.json', 'TokenCache'],
-    ['C:\\Windows\\System32\\config\\systemprofile\\.azure\\azureProfile.json', 'TokenCache'],
     ['/home/alice/.azure/clouds.config.json', 'TokenCache'],
     ['C:\\src\\app\\_work\\_temp\\.azclitask\\msal_token_cache.json', 'TokenCache'],
     ['/home/alice/.azure/msal_http_cache.bin', 'TokenCache'],
@@ -47,6 +44,10 @@ describe('tokenFileOfPath', () => {
 
   it.each([
     '/var/run/secrets/kubernetes.io/serviceaccount/namespace',
+    // The cluster's public CA beside the token, and the CLI's profile (subscriptions and account names): no secret.
+    '/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+    '/home/alice/.azure/azureProfile.json',
+    'C:\\Windows\\System32\\config\\systemprofile\\.azure\\azureProfile.json',
     '/home/alice/.aws/config',
     '/home/alice/.azure/commands/2026-03-01.log',
     '/etc/passwd',
@@ -208,7 +209,7 @@ describe('tokenFileOfPath', () => {
     // kubelogin's token cache.
     ['cat /home/alice/.kube/cache/kubelogin/AzurePublicCloud-6dae42f8-4368-4678-94ff-3960e28e3630.json', '', ['/home/alice/.kube/cache/kubelogin/AzurePublicCloud-6dae42f8-4368-4678-94ff-3960e28e3630.json']],
     // The shell's brace expansion hands the program each name.
-    ['cat /var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt}', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token', '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt']],
+    ['cat /var/run/secrets/kubernetes.io/serviceaccount/{token,namespace}', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
     ['tar czf /tmp/c.tgz /home/alice/{.azure,.aws}', '', ['/home/alice/.azure', '/home/alice/.aws']],
     ['cp -r .aws /tmp/x', '/home/alice', ['.aws']],
     // An alternate data stream's name, and the script of an -EncodedCommand (Copy-Item C:\Users\bob\.azure\msal_token_cache.bin C:\Users\Public\x).
@@ -254,6 +255,9 @@ describe('tokenFileOfPath', () => {
     ['cmd.exe /c "rmdir /s /q C:\\Users\\bob\\.azure"', ''],
     ['powershell -NoProfile -ExecutionPolicy Bypass -Command Remove-Item -Recurse -Force $env:USERPROFILE\\.azure', ''],
     ['sudo rm -f /home/alice/.aws/credentials', ''],
+    // Calling the API server from a pod as Kubernetes documents it: the CA is public, the token is not named.
+    ['curl --cacert /var/run/secrets/kubernetes.io/serviceaccount/ca.crt https://kubernetes.default.svc/api', ''],
+    ["jq -r '.subscriptions[] | select(.isDefault) | .id' /home/bob/.azure/azureProfile.json", ''],
     // Printing or setting a token file's name reads nothing; nor does a variable no webhook sets to a token file.
     ['sh -c "echo token file: $AZURE_FEDERATED_TOKEN_FILE"', ''],
     ['echo /var/run/secrets/kubernetes.io/serviceaccount/token', ''],

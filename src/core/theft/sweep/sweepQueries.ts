@@ -22,7 +22,7 @@ export const ENDPOINT_TERMS: readonly string[] = [
 /** Terms found in token file paths (both vectors 2 and 3). */
 export const TOKEN_FILE_TERMS: readonly string[] = [
   'serviceaccount', 'secrets/tokens', 'azure-identity-token', 'eks-pod-identity-token', 'kubernetes.io~projected', 'kubernetes.io~secret',
-  'application_default_credentials', 'accessTokens.json', 'azureProfile.json', 'msal_token_cache', 'msal_http_cache', 'msal.cache',
+  'application_default_credentials', 'accessTokens.json', 'msal_token_cache', 'msal_http_cache', 'msal.cache',
   'TokenCache', 'git-credentials', 'gcloud', '.azure', '.aws',
   // Copies found by name anywhere (the plain-json form of the CLI's service principal store, gcloud's token store).
   'service_principal_entries', 'access_tokens.db',
