@@ -9,7 +9,7 @@ import { baseName, normalisePath, resolveDotSegments } from '../records/endpoint
  * - `other`: any other program. Customers' own services ask for tokens all the time, so only the
  *   first request by that program on that host is raised.
  */
-export type CallerCategory = 'download-tool' | 'file-utility' | 'shell' | 'interpreter-inline' | 'interpreter-writable-script' | 'temporary-location' | 'other';
+export type CallerCategory = 'download-tool' | 'file-utility' | 'shell' | 'container-exec' | 'interpreter-inline' | 'interpreter-writable-script' | 'temporary-location' | 'other';
 
 export interface CallerProfile {
   readonly tier: 'suspicious' | 'other';
@@ -51,6 +51,17 @@ const FILE_UTILITIES = new Set([
   // Archivers and readers beyond the above; `ditto` is macOS's copier and archiver, `sqlite3` reads gcloud's stores.
   'ditto', 'sqlite3', 'bzip2', 'xz', '7z', '7za', 'cpio', 'hexdump', 'pax', 'hdiutil', 'aa',
 ]);
+/**
+ * Tools that run a command inside a container or another process's namespaces: `kubectl exec web --
+ * cat /var/run/secrets/…/token`, `crictl exec`, `nsenter -t 1 -m -- cat …` (Microsoft's Threat Matrix
+ * for Kubernetes, "Access container service account"). The read happens inside, where the node's
+ * telemetry does not see it: this command line is the trace. The cluster and container clients count
+ * only with a subcommand that runs or copies something inside (their other uses read no token by hand).
+ */
+const NAMESPACE_RUNNERS = new Set(['nsenter', 'chroot']);
+const CONTAINER_CLIENTS = new Set(['kubectl', 'oc', 'crictl', 'docker', 'podman', 'nerdctl', 'ctr']);
+const CONTAINER_EXEC_SUBCOMMAND = /(?:^|\s)(?:exec|debug|rsh|attach|cp)(?:\s|$)/;
+
 const SHELLS = new Set(['cmd', 'powershell', 'powershell_ise', 'pwsh', 'bash', 'sh', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env']);
 
 /**
@@ -74,6 +85,9 @@ const INTERPRETERS: ReadonlyArray<{ readonly name: RegExp; readonly inline: RegE
 /** Temporary and world-writable locations: any program, script or downloaded file here is the strongest signal. */
 const TEMPORARY = [
   /^\/tmp\//, /^\/var\/tmp\//, /^\/dev\/shm\//, /^\/run\/shm\//, /^\/run\/user\//, /^\/var\/run\/user\//,
+  // A program run from memory (memfd_create, as fileless loaders do) or deleted after it started;
+  // /dev/mqueue is a world-writable mount like /dev/shm.
+  /^\/memfd:/, / \(deleted\)$/, /^\/dev\/mqueue\//,
   // macOS: /tmp and /var link into /private; a user's $TMPDIR is /var/folders/<xx>/<id>/T/; /Users/Shared is everyone's.
   /^\/private\/(?:var\/)?tmp\//, /^(?:\/private)?\/var\/folders\//, /^\/users\/shared\//,
   /\/appdata\/local\/temp\//, /^\?:\/windows\/temp\//, /\/downloads\//, /^\?:\/users\/public\//, /^\?:\/perflogs\//,
@@ -114,6 +128,9 @@ export function profileCaller(process: EndpointProcess): CallerProfile {
   }
   if (DOWNLOAD_TOOLS.has(image)) return { ...base, tier: 'suspicious', category: 'download-tool', description: 'a download tool or LOLBin' };
   if (FILE_UTILITIES.has(image)) return { ...base, tier: 'suspicious', category: 'file-utility', description: 'a file copy or viewing utility' };
+  if (NAMESPACE_RUNNERS.has(image) || (CONTAINER_CLIENTS.has(image) && CONTAINER_EXEC_SUBCOMMAND.test(process.commandLine))) {
+    return { ...base, tier: 'suspicious', category: 'container-exec', description: 'a tool running a command inside a container' };
+  }
 
   if (SHELLS.has(image)) {
     // A shell stays suspicious, but the installed script it runs (`powershell.exe -File C:\ProgramData\Amazon\…\InitializeInstance.ps1`)

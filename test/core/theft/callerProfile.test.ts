@@ -29,6 +29,15 @@ describe('profileCaller', () => {
     [proc('/usr/bin/python3', 'python3 -u /home/alice/steal.py'), 'suspicious', 'interpreter-writable-script'],
     [proc('/usr/bin/java', 'java -Xmx1g -jar /dev/shm/x.jar'), 'suspicious', 'interpreter-writable-script'],
     [proc('/tmp/.x/agent'), 'suspicious', 'temporary-location'],
+    // Run from memory, deleted after start, or from a world-writable mount.
+    [proc('/memfd:kworker (deleted)'), 'suspicious', 'temporary-location'],
+    [proc('/usr/local/bin/agent (deleted)'), 'suspicious', 'temporary-location'],
+    [proc('/dev/mqueue/.x'), 'suspicious', 'temporary-location'],
+    // Running a command inside a container or the host's namespaces: what it runs there is its command line.
+    [proc('/usr/local/bin/kubectl', 'kubectl exec -it web-7d9f -- cat /var/run/secrets/kubernetes.io/serviceaccount/token'), 'suspicious', 'container-exec'],
+    [proc('/usr/bin/crictl', 'crictl exec -it 3f1c8b2a cat /var/run/secrets/kubernetes.io/serviceaccount/token'), 'suspicious', 'container-exec'],
+    [proc('/usr/bin/nsenter', 'nsenter -t 1 -m -u -i -n -- cat /etc/kubernetes/azure.json'), 'suspicious', 'container-exec'],
+    [proc('/usr/bin/kubectl', 'kubectl get pods -A'), 'other', 'other'],
     [proc('C:\\Users\\bob\\AppData\\Local\\Temp\\a.exe'), 'suspicious', 'temporary-location'],
     [proc('C:\\Users\\bob\\Downloads\\tool.exe'), 'suspicious', 'temporary-location'],
     [proc('/usr/bin/python3', 'python3 /opt/contoso/app/main.py'), 'other', 'other'],

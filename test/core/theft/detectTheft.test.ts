@@ -107,6 +107,8 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['ecs-auditd/opened-file-workload-identity-token-by-cat', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
     // A shell builtin reads the token through the variable the workload identity webhook sets: no process opens it, the command line is the trace.
     ['ecs/process-shell-builtin-reads-workload-identity-token', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
+    // A pod's token read through kubectl exec: the read happens in the pod, the command line on the admin's machine is the trace.
+    ['mde/process-kubectl-exec-cat-token', 'High', 'ServiceAccountToken', '/var/run/secrets/kubernetes.io/serviceaccount/token'],
     // Defender for Containers: processes in a pod.
     ['cloud-process-events/pod-curl-imds-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
     ['cloud-process-events/pod-cat-workload-identity-token-row', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
