@@ -21,7 +21,8 @@ import { THEFT_DETECTOR, theftAlert } from './theftAlert';
  *   the first time a program outside the allowlist that is not a
  *   shell / LOLBin / temp-folder program reached for a token of that vector. That first request
  *   raises an alert ("first time this executable asked for a token on this host"); later ones are a
- *   known caller and raise and write nothing. The row is kept, so a steady caller costs one alert.
+ *   known caller and raise and write nothing. The row is kept, so a steady caller costs one alert,
+ *   two when it was first seen only connecting (`strength` endpoint-only) and later with a token path.
  * - `dedup|<vector>|<program>|<target>`: the 5-day dedup of the suspicious callers (decideDedup):
  *   one alert per host + program + vector + target per window, suppressed ones counted on the row.
  *
@@ -207,7 +208,11 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
       const identity = callerIdentity(event, caller);
       const rowKey = tableKey('first', rule.vector, identity);
       const seen = state.get(partitionKey, rowKey);
-      if (seen === undefined) {
+      // A program known only from bare connections is first-time again the first time a token path
+      // is seen: Defender logs one connection as a ConnectionSuccess row and then, with the URL, an
+      // HttpConnectionInspected row, and the bare row must not make the token request known.
+      const tokenSeen = match.strength !== 'endpoint-only';
+      if (seen === undefined || (tokenSeen && seen['strength'] === 'endpoint-only')) {
         const id = alertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, identity, event.source.recordId]);
         // Values from the record are bounded (textBounds.ts): a path of megabytes would fail the write.
         state.set(partitionKey, rowKey, {
@@ -215,7 +220,8 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
           vector: rule.vector,
           program: boundText(identity),
           processPath: boundText(event.process.path),
-          firstSeenAt: event.timeMs,
+          firstSeenAt: seen === undefined ? event.timeMs : Number(seen['firstSeenAt'] ?? event.timeMs),
+          strength: tokenSeen ? 'token-path' : 'endpoint-only',
           recordId: boundId(event.source.recordId),
           alertId: id,
         });

@@ -407,6 +407,38 @@ describe('detectTheft: state, dedup and determinism', () => {
     expect([...state.values()].flatMap((p) => [...p.rows.values()])).toEqual(whole.changes.map((c) => (c.kind === 'upsert' ? c.data : null)));
   });
 
+  it('a program first seen only connecting is first-time again when its token request is seen, then known', () => {
+    // One connection as Defender logs it: a ConnectionSuccess row, then the HttpConnectionInspected row with the URL.
+    const columns = {
+      DeviceId: '5f0c3b1e9d2a4c6b8e7f1a2b3c4d5e6f7a8b9c0d', DeviceName: 'app-07.contoso.com', RemoteIP: '169.254.169.254', RemotePort: 80, RemoteUrl: '',
+      InitiatingProcessFileName: 'inventory', InitiatingProcessFolderPath: '/opt/contoso/bin/inventory', InitiatingProcessCommandLine: '/opt/contoso/bin/inventory --daemon', InitiatingProcessId: 2210,
+    };
+    const row = (reportId: number, timestamp: string, more: Record<string, unknown>): EndpointEvent => {
+      const parsed = parseEndpointRecord({ category: 'AdvancedHunting-DeviceNetworkEvents', tenantId: '00000000-0000-4000-8000-00000000c0de', properties: { ...columns, ReportId: reportId, Timestamp: timestamp, ...more } }, `r${reportId}`);
+      if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+      return parsed.value;
+    };
+    const token = '{"direction":"Out","host":"169.254.169.254","method":"GET","uri":"/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net"}';
+    const bare = row(1, '2026-03-01T10:00:00.0000000Z', { ActionType: 'ConnectionSuccess' });
+    const inspected = row(2, '2026-03-01T10:00:00.0040000Z', { ActionType: 'HttpConnectionInspected', AdditionalFields: token });
+    const later = row(3, '2026-03-01T11:00:00.0000000Z', { ActionType: 'HttpConnectionInspected', AdditionalFields: token });
+    const whole = detectTheft([bare, inspected, later], new Map(), config);
+    expect(whole.alerts.map((a) => [a.Severity, a.Target])).toEqual([
+      ['Low', '169.254.169.254:80'],
+      ['Medium', 'http://169.254.169.254/metadata/identity/oauth2/token'],
+    ]);
+    expect(whole.summary.knownCallers).toBe(1);
+    // One event at a time, the same alerts and the same state.
+    let state = new Map<string, PartitionSnapshot>();
+    const oneByOne = [];
+    for (const e of [bare, inspected, later]) {
+      const r = detectTheft([e], state, config);
+      oneByOne.push(...r.alerts);
+      state = snapshots(r.changes, state);
+    }
+    expect(oneByOne).toEqual(whole.alerts);
+  });
+
   it('re-emits the same AlertId for a redelivered batch and writes nothing', () => {
     const first = detectTheft(events, new Map(), config);
     const again = detectTheft(events, snapshots(first.changes), config);
