@@ -47,7 +47,7 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   // An empty pair of quotes inside a word (`…/metadata/""identity/…`, `tok''en`) is gone by then too.
   const quotes = withEscapedQuotesAsQuotes(text);
   const escapesDropped = quotes.includes('^') || quotes.includes('`') ? quotes.replace(/[\^`](?=[^\s\^`])/g, '') : quotes;
-  const unescaped = escapesDropped.includes('""') || escapesDropped.includes("''") ? withoutEmptyQuotes(escapesDropped) : escapesDropped;
+  const unescaped = withoutStringConcatenation(escapesDropped.includes('""') || escapesDropped.includes("''") ? withoutEmptyQuotes(escapesDropped) : escapesDropped);
   const protectedText = unescaped.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
   for (const raw of protectedText.split(SEPARATORS)) {
     const token = raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']');
@@ -61,6 +61,36 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   if (found.length === 0 || !(text.includes('--resolve') || text.includes('--connect-to'))) return found;
   const overrides = curlHostOverrides(unescaped);
   return overrides.length === 0 ? found : found.map((u) => ({ ...u, url: redirected(u.url, overrides) }));
+}
+
+/**
+ * String literals joined with `+` read as the one string they make (PowerShell, Python and
+ * JavaScript alike): `('http://169.254.169.254/metadata/'+'identity/oauth2/token?…')`.
+ */
+function withoutStringConcatenation(text: string): string {
+  return text.includes('+') ? text.replace(/(['"])\s*\+\s*\1/g, '') : text;
+}
+
+/**
+ * The words of a command line that may be the two halves of a request written apart: host words
+ * (`169.254.169.254`, `metadata.google.internal`, also assigned, `H=169.254.169.254`) and absolute
+ * paths (`/metadata/identity/oauth2/token?…`, also a URL's path whose host is a variable,
+ * `http://$H/…`). Standard-library clients take them as two arguments
+ * (`http.client.HTTPConnection('169.254.169.254').request('GET', '/metadata/identity/…')`,
+ * `require('http').get({host:'169.254.169.254',path:'/metadata/identity/…'})`), and raw HTTP
+ * through nc or socat writes the path in its request line and the host in its arguments.
+ */
+export function hostAndPathWords(commandLine: string): { readonly hosts: string[]; readonly paths: string[] } {
+  const hosts: string[] = [];
+  const paths: string[] = [];
+  const text = withoutStringConcatenation(withEscapedQuotesAsQuotes(commandLine)).replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
+  for (const raw of text.split(SEPARATORS)) {
+    const word = raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']').replace(/^[a-z_]\w*=/i, '');
+    if (word.startsWith('/') && word.length > 1 && !word.startsWith('//')) paths.push(word);
+    else if (/^https?:\/\/[$%][^/]*\//i.test(word)) paths.push(word.replace(/^https?:\/\/[^/]*/i, ''));
+    else if (/^(?:\d[0-9a-fx.]*|\[[0-9a-f:.]+\]|[a-z][a-z0-9.-]*\.internal|metadata\.goog)(?::\d{1,5})?$/i.test(word)) hosts.push(word);
+  }
+  return { hosts, paths };
 }
 
 /** One `--resolve` or `--connect-to` of a curl command line: requests for host:port go to toHost:toPort. */

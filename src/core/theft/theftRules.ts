@@ -2,7 +2,7 @@ import type { Severity, TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent, EndpointFile } from '../records/endpoint/endpointEvent';
 import { imageOfProcess, isTemporaryLocation, posixShellScriptKey, profileCaller } from './callerProfile';
-import { commandLineUrls } from './commandLineUrls';
+import { commandLineUrls, hostAndPathWords } from './commandLineUrls';
 import { tokenEndpointOfConnection, tokenEndpointOfUrl, tokenEndpointVariables } from './tokenEndpoints';
 import { NON_READING, tokenFilesInCommandLine } from './commandLineTokenFiles';
 import { ARC_TOKEN_KEY, isCacheWrittenInPlace, isDeleteAction, isReadAction, tokenFileOfPath, type TokenFileHit } from './tokenFiles';
@@ -124,7 +124,29 @@ function scanCommandLine(commandLine: string): readonly TheftMatch[] {
   for (const hit of tokenEndpointVariables(commandLine)) {
     add({ target: hit.target, targetKey: hit.target.toLowerCase(), strength: 'token-path', via: 'environment-variable', service: hit.service, what: hit.what, operation: '', url: '' });
   }
+  if (!matches.some((m) => m.strength === 'token-path')) {
+    const split = splitRequest(commandLine);
+    if (split !== undefined) add(split);
+  }
   return matches.length === 0 ? NO_MATCHES : Object.freeze(matches);
+}
+
+/**
+ * A token request written as a metadata host and a token path apart (hostAndPathWords): the host
+ * and the path together ask for a token as the URL would.
+ */
+function splitRequest(commandLine: string): TheftMatch | undefined {
+  if (!commandLine.includes('/')) return undefined;
+  const { hosts, paths } = hostAndPathWords(commandLine);
+  for (const host of hosts) {
+    if (tokenEndpointOfUrl(`http://${host}/`) === undefined) continue;
+    for (const path of paths) {
+      const url = `http://${host}${path}`;
+      const hit = tokenEndpointOfUrl(url);
+      if (hit?.tokenPath === true) return { target: hit.target, targetKey: hit.target, strength: 'token-path', via: 'command-line', service: hit.service, what: hit.what, operation: '', url };
+    }
+  }
+  return undefined;
 }
 
 function bareConnections(event: EndpointEvent): readonly TheftMatch[] {

@@ -170,6 +170,39 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
   });
 });
 
+describe('detectTheft: a token request written as a metadata host and a token path apart', () => {
+  /** The Elastic Defend process fixture, made the given program's with the given command line. */
+  const running = (executable: string, commandLine: string): EndpointEvent => {
+    const base = event('ecs/process-curl-gcp-token');
+    return { ...base, process: { ...base.process, path: executable, pathKey: executable, name: path.posix.basename(executable), commandLine } };
+  };
+  const TOKEN = '/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net';
+
+  it.each([
+    // Standard-library clients take the host and the path as two arguments.
+    ['/usr/bin/python3', `python3 -c "import http.client;c=http.client.HTTPConnection('169.254.169.254');c.request('GET','${TOKEN}',headers={'Metadata':'true'});print(c.getresponse().read())"`],
+    ['/usr/bin/node', `node -e "require('http').get({host:'169.254.169.254',path:'${TOKEN}',headers:{Metadata:'true'}},r=>r.pipe(process.stdout))"`],
+    ['/usr/bin/ruby', `ruby -rnet/http -e 'puts Net::HTTP.new("169.254.169.254").get("${TOKEN}", {"Metadata"=>"true"}).body'`],
+    // Raw HTTP through nc: the path in the request line, the host in the arguments.
+    ['/bin/sh', `sh -c "printf 'GET ${TOKEN} HTTP/1.1\\r\\nHost: 169.254.169.254\\r\\nMetadata: true\\r\\n\\r\\n' | nc 169.254.169.254 80"`],
+    // The host in a variable, and a URL built with + (Invoke-Obfuscation's concatenation).
+    ['/usr/bin/bash', `bash -c 'H=169.254.169.254; curl -s -H Metadata:true "http://$H${TOKEN}"'`],
+    ['/usr/bin/pwsh', `pwsh -c "irm -Headers @{Metadata='true'} ('http://169.254.169.254/metadata/'+'identity/oauth2/token?api-version=2018-02-01&resource=x')"`],
+  ])('%s %s is a token request', (executable, commandLine) => {
+    const { alerts } = detectTheft([running(executable, commandLine)], new Map(), config);
+    expect(alerts.map((a) => [a.Severity, a.Vector, a.Target])).toEqual([['High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token']]);
+  });
+
+  it.each([
+    // A token path without a metadata host, a host given no path, a token path on another host.
+    ['/usr/bin/python3', `python3 -c "print('${TOKEN}')"`],
+    ['/usr/bin/socat', 'socat - TCP:169.254.169.254:80'],
+    ['/usr/bin/curl', `curl -s http://10.0.0.5${TOKEN}`],
+  ])('%s %s is no token request', (executable, commandLine) => {
+    expect(detectTheft([running(executable, commandLine)], new Map(), config).alerts.filter((a) => a.Severity === 'High')).toEqual([]);
+  });
+});
+
 describe('detectTheft: a node agent in a container', () => {
   // The shipped entries: kubelet's is one of the node agents (hostOnly), at /usr/local/bin/kubelet among others.
   const built = buildTheftAllowlist(DEFAULT_TRUSTED_PROCESSES, EMPTY_THEFT_ALLOWLIST_CONFIG);
