@@ -38,8 +38,16 @@ const TOKEN_FOLDERS: readonly TokenFilePattern[] = [
   { id: ARC_TOKEN_KEY, vector: 'TokenCache', what: 'Azure Arc managed identity key folder', pattern: /(?:^|\/)(?:(?:%programdata%|programdata)\/azureconnectedmachineagent|var\/opt\/azcmagent)\/tokens\/?$/, readsOnly: true },
 ];
 
-/** Programs (and PowerShell cmdlets) that copy, move or archive what they are given (macOS's ditto, pax, hdiutil and aa too): a token folder named to them is taken whole. */
+/** Programs (and PowerShell cmdlets) that copy, move or archive what they are given (macOS's ditto, pax, hdiutil and aa too): a token folder named to them is taken whole, as it is by a recursive search (RECURSIVE_SEARCHERS). */
 const COPIERS = new Set(['tar', 'zip', '7z', '7za', 'rar', 'cp', 'scp', 'rsync', 'robocopy', 'xcopy', 'copy', 'copy-item', 'cpi', 'compress-archive', 'cpio', 'ditto', 'mv', 'move', 'move-item', 'mi', 'pax', 'hdiutil', 'aa']);
+/**
+ * Searchers that read every file under a folder they are given with a recursion switch
+ * (`grep -r . /var/run/secrets/kubernetes.io/serviceaccount/` prints the token), and the ones that
+ * recurse unasked (ripgrep, the silver searcher): a token folder named to them is read whole.
+ */
+const RECURSIVE_SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'zgrep', 'findstr', 'select-string', 'sls']);
+const ALWAYS_RECURSIVE = new Set(['rg', 'ag', 'ack']);
+const RECURSION_SWITCH = /^(?:-[a-z]*r[a-z]*|--recursive|--dereference-recursive|\/s)$/i;
 /** Commands that change the directory relative names are read in (`cd /var/run/secrets/kubernetes.io/serviceaccount && cat token`). */
 const CHANGE_DIRECTORY = new Set(['cd', 'pushd', 'chdir', 'set-location', 'sl']);
 /** Switches of those commands, before the directory: `cd /d D:\x`, `Set-Location -Path x`. */
@@ -145,6 +153,7 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
   let commandNext = true;
   let switchValueNext = false;
   let ignoring = false;
+  let searcher = false;
   const add = (hit: TokenFileHit | undefined): void => {
     if (hit !== undefined && !hits.some((h) => h.pathKey === hit.pathKey)) hits.push(hit);
   };
@@ -198,7 +207,11 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
       }
       commandNext = false;
       ignoring = NON_READING.has(program);
+      searcher = RECURSIVE_SEARCHERS.has(program);
+      if (ALWAYS_RECURSIVE.has(program)) copying = true;
     }
+    // `grep -r`, `grep -Rn`, `findstr /s`: a folder named after it is read whole.
+    if (searcher && RECURSION_SWITCH.test(token)) copying = true;
     if (ignoring) return;
     if (changingDirectory) {
       if (CHANGE_DIRECTORY_SWITCH.test(token)) return;

@@ -227,6 +227,11 @@ describe('tokenFileOfPath', () => {
     ['sh -c "echo $(cat /var/run/secrets/kubernetes.io/serviceaccount/token) | base64"', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
     ['sh -c "echo `cat /var/run/secrets/kubernetes.io/serviceaccount/token`"', '', ['/var/run/secrets/kubernetes.io/serviceaccount/token']],
     ['export T=$(< /var/run/secrets/azure/tokens/azure-identity-token)', '', ['/var/run/secrets/azure/tokens/azure-identity-token']],
+    // A recursive search prints every file of the folder it is given: with -r, -R or /s, and ripgrep unasked.
+    ['grep -r . /var/run/secrets/kubernetes.io/serviceaccount/', '', ['/var/run/secrets/kubernetes.io/serviceaccount/']],
+    ['sh -c "grep -Rn . /var/run/secrets"', '', ['/var/run/secrets']],
+    ['rg --no-heading . /home/bob/.aws', '', ['/home/bob/.aws']],
+    ['findstr /s /i secret C:\\Users\\bob\\.azure', '', ['C:\\Users\\bob\\.azure']],
     // A command that reads nothing beside one that reads, in the same line.
     ['cmd /c "icacls C:\\Users\\bob\\.azure\\msal_token_cache.bin /grant eve:R & type C:\\Users\\bob\\.azure\\accessTokens.json"', '', ['C:\\Users\\bob\\.azure\\accessTokens.json']],
   ])('reads %j (working directory %j) as naming %j', (commandLine, workingDirectory, paths) => {
@@ -264,6 +269,8 @@ describe('tokenFileOfPath', () => {
     ['export AZURE_FEDERATED_TOKEN_FILE=/var/run/secrets/azure/tokens/azure-identity-token', ''],
     ['printenv AZURE_FEDERATED_TOKEN_FILE', ''],
     ['cat $MY_TOKEN_FILE', ''],
+    // A search that does not recurse reads no folder.
+    ['grep token /var/run/secrets/kubernetes.io/serviceaccount', ''],
   ])('finds no token file in %j (working directory %j)', (commandLine, workingDirectory) => {
     expect(tokenFilesInCommandLine(commandLine, workingDirectory)).toEqual([]);
   });
