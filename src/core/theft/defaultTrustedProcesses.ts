@@ -130,6 +130,19 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     source: WALINUXAGENT_README,
   },
   {
+    id: 'aks-node-provisioning',
+    hostOnly: true,
+    description:
+      "AKS node provisioning (AgentBaker's custom script extension): /opt/azure/containers/provision_start.sh and the scripts it runs ask IMDS with curl for the instance metadata and the kubelet identity's registry token; curl, wget and timeout are trusted only as children of a shell running one of those root-owned scripts.",
+    platform: 'linux',
+    cloud: 'azure',
+    names: ['curl', 'wget', 'timeout'],
+    pathPatterns: [],
+    parentScripts: ['/opt/azure/containers/*.sh'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/AgentBaker/blob/master/parts/linux/cloud-init/artifacts/cse_helpers.sh',
+  },
+  {
     id: 'azure-vm-extension-handlers-linux',
     hostOnly: true,
     description:

@@ -2,7 +2,7 @@ import type { TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { baseName } from '../records/endpoint/normalisePath';
-import { isInterpreterImage, type CallerProfile } from './callerProfile';
+import { isInterpreterImage, isTemporaryLocation, posixShellScriptKey, type CallerProfile } from './callerProfile';
 import { NEVER_TRUSTED_BY_NAME_ALONE } from './defaultTrustedProcesses';
 import { hostMatches, pathMatches } from './pathPattern';
 import type { TrustedProcess } from './trustedProcess';
@@ -36,7 +36,7 @@ export interface TheftAllowlist {
  *   a path outside its install locations (`/tmp/waagent`), for Evidence.
  */
 export type TrustDecision =
-  | { readonly verdict: 'trusted'; readonly by: 'executable-path' | 'script-path' | 'host-application'; readonly entryId: string; readonly pattern: string }
+  | { readonly verdict: 'trusted'; readonly by: 'executable-path' | 'script-path' | 'parent-script' | 'host-application'; readonly entryId: string; readonly pattern: string }
   | { readonly verdict: 'name-only'; readonly entryId: string }
   | { readonly verdict: 'user-writable'; readonly entryId: string; readonly pattern: string }
   | { readonly verdict: 'untrusted'; readonly nameMatchedEntry: string };
@@ -69,8 +69,14 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   let inHome: TrustDecision | undefined;
   let byNameOnly: TrustDecision | undefined;
   const inContainer = process.containerId !== '';
+  const parentScript = parentScriptOf(event);
   for (const entry of entries) {
     if (inContainer && entry.hostOnly === true) continue;
+    if (entry.parentScripts !== undefined) {
+      const pattern = parentScript === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.parentScripts.find((p) => pathMatches(p, parentScript));
+      if (pattern !== undefined) return { verdict: 'trusted', by: 'parent-script', entryId: entry.id, pattern };
+      continue;
+    }
     for (const candidate of candidates) {
       // An entry with modules covers those modules only (TrustedProcess.modules). Telemetry with no
       // command line (Sysmon 3 and 11, Security 5156) cannot say which: a private interpreter in its
@@ -120,6 +126,23 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
 }
 
 /** A path where an ordinary user can put any program: a home folder or a drive other than C: (`pathKey` normalised, `rawPath` as written). */
+/** The script a POSIX shell parent runs (`/bin/bash /opt/azure/containers/provision_start.sh`); '' when the parent is no shell running a script, or unknown. */
+function parentScriptOf(event: EndpointEvent): string {
+  const { parentCommandLine, parentPath, parentName } = event.process;
+  if (parentCommandLine === '') return '';
+  const shell = (baseName(parentPath) || parentName || baseName(parentCommandLine.trim().split(/\s+/)[0] ?? '')).toLowerCase();
+  if (!POSIX_SHELLS.has(shell)) return '';
+  return posixShellScriptKey({ ...event.process, commandLine: parentCommandLine, workingDirectory: '' });
+}
+
+const POSIX_SHELLS = new Set(['bash', 'sh', 'dash']);
+
+/** The child is one of the entry's names, at a path only an administrator writes (`/usr/bin/curl`). */
+function runsFromSystemFolder(event: EndpointEvent, entry: TrustedProcess): boolean {
+  const { pathKey, path } = event.process;
+  return pathKey !== '' && entry.names.includes(baseName(pathKey).toLowerCase()) && !isUserPlaceable(pathKey, path) && !isTemporaryLocation(pathKey);
+}
+
 function isUserPlaceable(pathKey: string, rawPath: string): boolean {
   return isInUserHome(pathKey) || isOnAnotherDrive(rawPath);
 }
@@ -203,7 +226,7 @@ export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVecto
   const scope = entriesFor(allowlist, vector, event.platform, matched);
   const known = scope.trustedPaths.get(pathKey);
   if (known !== undefined) return known;
-  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.pathPatterns.some((p) => pathMatches(p, pathKey)));
+  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.parentScripts === undefined && e.pathPatterns.some((p) => pathMatches(p, pathKey)));
   // A path longer than any real one (a record's megabytes) is not kept: the memo bounds entries, not their size.
   if (pathKey.length > TRUSTED_PATH_MEMO_MAX_LENGTH) return trusted;
   return rememberBounded(scope.trustedPaths, pathKey, trusted, TRUSTED_PATHS_MAX);

@@ -56,6 +56,14 @@ export interface TrustedProcess {
    * its path, since an image can put any binary at `/usr/local/bin/kubelet`.
    */
   readonly hostOnly?: boolean;
+  /**
+   * Root-owned scripts whose children the trust covers, and nothing else: the entry's `names`
+   * (curl, wget) run from a system folder by a POSIX shell whose command line runs one of these
+   * scripts (`/bin/bash /opt/azure/containers/provision_start.sh`). AKS's node provisioning asks
+   * IMDS with curl; curl itself stays untrusted everywhere else. Needs the parent's command line
+   * (Defender process rows, Sysmon 1, ECS process events); without it the child is judged as itself.
+   */
+  readonly parentScripts?: readonly string[];
   /** Public reference for the entry (vendor doc, rule tuning commit, sample file). */
   readonly source: string;
 }

@@ -19,7 +19,11 @@ import { ARC_TOKEN_KEY } from '../../../src/core/theft/tokenFiles';
  */
 const allowlist: TheftAllowlist = { processes: DEFAULT_TRUSTED_PROCESSES, applications: [] };
 
-type Sample = { readonly exe: string } | { readonly interpreter: string; readonly commandLine: string; readonly cwd?: string };
+type Sample =
+  | { readonly exe: string }
+  | { readonly interpreter: string; readonly commandLine: string; readonly cwd?: string }
+  // A child trusted for the script its shell parent runs (TrustedProcess.parentScripts).
+  | { readonly child: string; readonly commandLine: string; readonly parent: string; readonly parentCommandLine: string };
 
 const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   // ── Azure ──
@@ -38,6 +42,12 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     { interpreter: '/usr/bin/python3.12', commandLine: 'python3 -u /var/lib/waagent/WALinuxAgent-2.15.0.1/bin/WALinuxAgent-2.15.0.1-py3.12.egg -run-exthandlers' },
     // RHEL 8 and its rebuilds (init/rhel/8.0/waagent.service): the platform interpreter.
     { interpreter: '/usr/libexec/platform-python3.6', commandLine: '/usr/libexec/platform-python -u /usr/sbin/waagent -daemon' },
+  ],
+  // AgentBaker's cse_helpers.sh: `curl -fsSL -H "Metadata: true" --noproxy "*" "http://169.254.169.254/metadata/instance?…"` in a
+  // command substitution (a forked shell with the script's command line), and `timeout 60 curl …` for the kubelet identity's token.
+  'aks-node-provisioning': [
+    { child: '/usr/bin/curl', commandLine: 'curl -fsSL -H Metadata: true --noproxy * http://169.254.169.254/metadata/instance?api-version=2021-02-01', parent: '/usr/bin/bash', parentCommandLine: '/bin/bash /opt/azure/containers/provision_start.sh' },
+    { child: '/usr/bin/timeout', commandLine: 'timeout 60 curl -v -s -H Metadata:true --noproxy * http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://containerregistry.azure.net', parent: '/usr/bin/bash', parentCommandLine: '/bin/bash /opt/azure/containers/provision.sh' },
   ],
   'azure-vm-extension-handlers-linux': [
     { interpreter: '/usr/bin/python3', commandLine: 'python3 ./agent.py -enable', cwd: '/var/lib/waagent/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.33.2' },
@@ -201,13 +211,15 @@ function forms(path: string): readonly (readonly [string, string])[] {
   ];
 }
 
-function event(processPath: string, commandLine = '', cwd = ''): EndpointEvent {
+function event(processPath: string, commandLine = '', cwd = '', parent: { readonly path: string; readonly commandLine: string } = { path: '', commandLine: '' }): EndpointEvent {
   return buildEndpointEvent({
     timeMs: Date.UTC(2026, 2, 1),
     kind: 'network',
     processPath,
     commandLine,
     workingDirectory: cwd,
+    parentPath: parent.path,
+    parentCommandLine: parent.commandLine,
     network: { destinationIp: '169.254.169.254', destinationPort: 80 },
     format: 'ecs',
     recordId: 'layout',
@@ -232,7 +244,9 @@ const CASES = Object.entries(SAMPLES).flatMap(([id, samples]) =>
   samples.flatMap((sample) =>
     'exe' in sample
       ? forms(sample.exe).map(([form, path]) => [id, form, path, event(path)] as const)
-      : forms(sample.interpreter).map(([form, path]) => [id, `${form}, script in the command line`, `${path} ${sample.commandLine}`, event(path, sample.commandLine, sample.cwd ?? '')] as const),
+      : 'child' in sample
+        ? [[id, `run by ${sample.parentCommandLine}`, `${sample.child} ${sample.commandLine}`, event(sample.child, sample.commandLine, '', { path: sample.parent, commandLine: sample.parentCommandLine })] as const]
+        : forms(sample.interpreter).map(([form, path]) => [id, `${form}, script in the command line`, `${path} ${sample.commandLine}`, event(path, sample.commandLine, sample.cwd ?? '')] as const),
   ),
 );
 
@@ -289,6 +303,12 @@ describe('what the defaults must not trust', () => {
     ['the ACR credential provider name outside the kubelet folder', event('/tmp/credential-provider/acr-credential-provider')],
     // Any Windows user can create C:\var: the Windows node's path proves nothing.
     ['the ACR credential provider at the Windows node path', event('C:\\var\\lib\\kubelet\\credential-provider\\acr-credential-provider.exe')],
+    // AKS provisioning's trust is for curl, wget and timeout from system folders, run by a shell running a script in /opt/azure/containers.
+    ['curl run by a look-alike provisioning script in /tmp', event('/usr/bin/curl', 'curl http://169.254.169.254/metadata/identity/oauth2/token?resource=x', '', { path: '/usr/bin/bash', commandLine: '/bin/bash /tmp/opt/azure/containers/provision_start.sh' })],
+    ['curl run by inline shell code naming the provisioning folder', event('/usr/bin/curl', 'curl http://169.254.169.254/metadata/identity/oauth2/token?resource=x', '', { path: '/usr/bin/bash', commandLine: 'bash -c /opt/azure/containers/provision_start.sh' })],
+    ['a curl in /tmp run by the provisioning script', event('/tmp/curl', 'curl http://169.254.169.254/metadata/identity/oauth2/token?resource=x', '', { path: '/usr/bin/bash', commandLine: '/bin/bash /opt/azure/containers/provision_start.sh' })],
+    ['python run by the provisioning script', event('/usr/bin/python3', 'python3 -c "import urllib.request"', '', { path: '/usr/bin/bash', commandLine: '/bin/bash /opt/azure/containers/provision_start.sh' })],
+    ['curl whose parent is no shell', event('/usr/bin/curl', 'curl http://169.254.169.254/metadata/identity/oauth2/token?resource=x', '', { path: '/usr/bin/python3', commandLine: 'python3 /opt/azure/containers/provision_start.sh' })],
   ])('%s', (_label, e) => {
     expect(trustOf(e, 'TokenEndpoint').verdict).not.toBe('trusted');
   });

@@ -109,6 +109,8 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['ecs/process-shell-builtin-reads-workload-identity-token', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
     // A pod's token read through kubectl exec: the read happens in the pod, the command line on the admin's machine is the trace.
     ['mde/process-kubectl-exec-cat-token', 'High', 'ServiceAccountToken', '/var/run/secrets/kubernetes.io/serviceaccount/token'],
+    // The same curl run by a script in /tmp: only the provisioning folder's scripts are trusted.
+    ['mde/process-curl-instance-metadata-by-tmp-script', 'Medium', 'TokenEndpoint', 'http://169.254.169.254/metadata/instance'],
     // Defender for Containers: processes in a pod.
     ['cloud-process-events/pod-curl-imds-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
     ['cloud-process-events/pod-cat-workload-identity-token-row', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],
@@ -226,6 +228,11 @@ describe('detectTheft: a node agent in a container', () => {
     // Its trust is for its own token: another pod's, read through a hostPath, is not kube-proxy's business.
     const otherPods = { ...kubeProxy, file: { ...kubeProxy.file, path: '/host/var/lib/kubelet/pods/7c1d/volumes/kubernetes.io~projected/kube-api-access-x1/token', pathKey: '/host/var/lib/kubelet/pods/7c1d/volumes/kubernetes.io~projected/kube-api-access-x1/token' } };
     expect(detectTheft([otherPods], new Map(), shipped).alerts.map((a) => a.Severity)).toEqual(['Medium']);
+  });
+
+  it("trusts curl run by AKS's node provisioning script (Defender's process row names the parent's command line), and not run by a script elsewhere", () => {
+    expect(detectTheft([event('mde/process-aks-provisioning-curl-instance-metadata')], new Map(), shipped).alerts).toEqual([]);
+    expect(detectTheft([event('mde/process-curl-instance-metadata-by-tmp-script')], new Map(), shipped).alerts.map((a) => [a.Severity, a.Target])).toEqual([['Medium', 'http://169.254.169.254/metadata/instance']]);
   });
 
   it('does not trust runc or crun in a container: they run on the node, and an image can put any binary at their path', () => {

@@ -17,6 +17,7 @@ export interface EndpointEventParts {
   readonly pid?: number | undefined;
   readonly parentName?: string | undefined;
   readonly parentPath?: string | undefined;
+  readonly parentCommandLine?: string | undefined;
   readonly containerId?: string | undefined;
   readonly account?: string | undefined;
   readonly network?: Partial<EndpointNetwork> | undefined;
@@ -61,6 +62,7 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
       pid: parts.pid ?? null,
       parentName: parts.parentName || baseName(parentPath),
       parentPath,
+      parentCommandLine: parts.parentCommandLine ?? '',
       containerId: parts.containerId ?? '',
     },
     account: parts.account ?? '',

@@ -96,6 +96,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       pid: integerOf(processFields['pid']),
       parentName: text(within(processFields, PARENT_NAME)),
       parentPath: text(within(processFields, PARENT_EXECUTABLE)),
+      parentCommandLine: text(within(processFields, PARENT_COMMAND_LINE)) ?? parentArgs(within(processFields, PARENT_ARGS)),
       containerId: text(objectAt(nested, 'container')['id']),
       account: accountName(text(user['domain']), text(user['name'])),
       network:
@@ -149,6 +150,13 @@ const OS_FAMILY = deepField('os', 'family');
 const OS_PLATFORM = deepField('os', 'platform');
 const PARENT_NAME = deepField('parent', 'name');
 const PARENT_EXECUTABLE = deepField('parent', 'executable');
+const PARENT_COMMAND_LINE = deepField('parent', 'command_line');
+const PARENT_ARGS = deepField('parent', 'args');
+
+/** `process.parent.args` as one line, when the event has no `process.parent.command_line`. */
+function parentArgs(args: unknown): string | undefined {
+  return Array.isArray(args) && args.length > 0 ? args.map(String).join(' ') : undefined;
+}
 const REQUEST_METHOD = deepField('request', 'method');
 
 function within(parent: Readonly<Record<string, unknown>>, field: DeepField): unknown {

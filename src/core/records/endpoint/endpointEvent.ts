@@ -34,6 +34,11 @@ export interface EndpointProcess {
   readonly parentName: string;
   readonly parentPath: string;
   /**
+   * The parent's command line, '' when the telemetry has none (Defender's process rows, Sysmon 1
+   * and ECS process events carry it): the script a shell parent runs is what TrustedProcess.parentScripts reads.
+   */
+  readonly parentCommandLine: string;
+  /**
    * The container the process runs in (ECS `container.id`), '' when the telemetry names none. Its
    * executable path is the image's, which whoever built the image chose: a node agent's path
    * inside a container proves nothing (TrustedProcess.hostOnly).

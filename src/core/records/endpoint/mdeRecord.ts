@@ -142,6 +142,7 @@ function parseMdeColumns(
       pid: integerOf(c['ProcessId']),
       parentName: text(c['InitiatingProcessFileName']),
       parentPath: folderPathToFile(text(c['InitiatingProcessFolderPath']), text(c['InitiatingProcessFileName'])),
+      parentCommandLine: text(c['InitiatingProcessCommandLine']),
       account: accountName(text(c['AccountDomain']), text(c['AccountName'])),
     }),
   };

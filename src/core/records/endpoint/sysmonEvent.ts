@@ -46,6 +46,7 @@ export function parseSysmonEvent(record: unknown, origin: string, event: Windows
         commandLine: dataValue(event, 'CommandLine'),
         workingDirectory: dataValue(event, 'CurrentDirectory'),
         parentPath: dataValue(event, 'ParentImage'),
+        parentCommandLine: dataValue(event, 'ParentCommandLine'),
       }),
     };
   }
