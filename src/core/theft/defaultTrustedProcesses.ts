@@ -1093,6 +1093,17 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     source: 'https://kubernetes.io/docs/reference/command-line-tools-reference/kube-proxy/',
   },
   {
+    id: 'aks-system-pods',
+    description:
+      "AKS kube-system pods that ask IMDS for the node's metadata or a managed identity token: cloud-node-manager (cloud-provider-azure's IMDS client, /metadata/instance and /metadata/loadbalancer), azure-cns (/metadata/instance), the Azure Disk, Azure Files and Blob CSI node plugins (the cloud provider's metadata and managed identity credential) and the Key Vault secrets-store provider (its VM managed identity mode). They run in containers at the paths their images put them.",
+    platform: 'linux',
+    cloud: 'azure',
+    names: ['cloud-node-manager', 'azure-cns', 'azurediskplugin', 'azurefileplugin', 'blobplugin', 'secrets-store-csi-driver-provider-azure'],
+    pathPatterns: ['/usr/local/bin/cloud-node-manager', '/usr/local/bin/azure-cns', '/azurediskplugin', '/azurefileplugin', '/blobplugin', '/bin/secrets-store-csi-driver-provider-azure'],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/kubernetes-sigs/cloud-provider-azure/blob/master/pkg/provider/azure_instance_metadata.go',
+  },
+  {
     id: 'wiz-runtime-sensor',
     description: 'Wiz runtime sensor on Linux hosts and as the ECS/Fargate entrypoint wrapper; reads instance metadata to identify the workload.',
     platform: 'linux',

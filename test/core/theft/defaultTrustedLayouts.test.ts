@@ -158,6 +158,15 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'cri-o': [{ exe: '/usr/bin/crio' }],
   dockerd: [{ exe: '/usr/bin/dockerd' }],
   'kube-proxy': [{ exe: '/usr/local/bin/kube-proxy' }],
+  // The ENTRYPOINTs of their images (cloud-provider-azure, azure-container-networking, the three CSI drivers, the secrets-store provider).
+  'aks-system-pods': [
+    { exe: '/usr/local/bin/cloud-node-manager' },
+    { exe: '/usr/local/bin/azure-cns' },
+    { exe: '/azurediskplugin' },
+    { exe: '/azurefileplugin' },
+    { exe: '/blobplugin' },
+    { exe: '/bin/secrets-store-csi-driver-provider-azure' },
+  ],
   // ── Developer tools ──
   'git-credential-store': [{ exe: '/usr/lib/git-core/git-credential-store' }, { exe: 'C:\\Program Files\\Git\\mingw64\\bin\\git.exe' }],
   'git-credential-manager': [{ exe: 'C:\\Program Files\\Git\\mingw64\\bin\\git-credential-manager.exe' }],

@@ -235,6 +235,14 @@ describe('detectTheft: a node agent in a container', () => {
     expect(detectTheft([event('mde/process-curl-instance-metadata-by-tmp-script')], new Map(), shipped).alerts.map((a) => [a.Severity, a.Target])).toEqual([['Medium', 'http://169.254.169.254/metadata/instance']]);
   });
 
+  it("trusts AKS's system pods asking IMDS for the node's metadata (cloud-node-manager, in its container)", () => {
+    const app = event('ecs/network-custom-app-first-time');
+    const pod = (executable: string): EndpointEvent => ({ ...app, process: { ...app.process, name: path.posix.basename(executable), path: executable, pathKey: executable, commandLine: `${executable} --node-name=aks-nodepool1-12345678-vmss000002`, containerId: '3f9a1c2b' } });
+    expect(detectTheft([pod('/usr/local/bin/cloud-node-manager')], new Map(), shipped).alerts).toEqual([]);
+    // Another program in the same pod is judged as itself.
+    expect(detectTheft([pod('/usr/local/bin/node-helper')], new Map(), shipped).alerts.map((a) => a.Severity)).toEqual(['Medium']);
+  });
+
   it('does not trust runc or crun in a container: they run on the node, and an image can put any binary at their path', () => {
     const inPod = event('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container');
     const runc = { ...inPod, process: { ...inPod.process, name: 'runc', path: '/usr/bin/runc', pathKey: '/usr/bin/runc' } };
