@@ -111,6 +111,8 @@ describe('detectTheft over the fixtures: positive and negative per vector and fo
     ['mde/process-kubectl-exec-cat-token', 'High', 'ServiceAccountToken', '/var/run/secrets/kubernetes.io/serviceaccount/token'],
     // The same curl run by a script in /tmp: only the provisioning folder's scripts are trusted.
     ['mde/process-curl-instance-metadata-by-tmp-script', 'Medium', 'TokenEndpoint', 'http://169.254.169.254/metadata/instance'],
+    // Sysmon for Linux through Sentinel's Syslog table.
+    ['sysmon-linux-syslog/event1-curl-imds-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
     // Defender for Containers: processes in a pod.
     ['cloud-process-events/pod-curl-imds-token', 'High', 'TokenEndpoint', 'http://169.254.169.254/metadata/identity/oauth2/token'],
     ['cloud-process-events/pod-cat-workload-identity-token-row', 'High', 'ServiceAccountToken', '/var/run/secrets/azure/tokens/azure-identity-token'],

@@ -5,7 +5,7 @@ import { looksLikeEcsEvent, parseEcsEvent } from './ecsEvent';
 import { ignored, type EndpointParsed } from './endpointEvent';
 import { CLOUD_PROCESS_TABLE, MDE_CATEGORY_PREFIX, parseMdeRecord, parseMdeRow } from './mdeRecord';
 import { parseSysmonEvent } from './sysmonEvent';
-import { flatEventXml, LINUX_SYSMON_PROVIDER, looksLikeWindowsEvent, readWindowsEvent, SECURITY_PROVIDER, SYSMON_PROVIDER } from './windowsEvent';
+import { flatEventXml, LINUX_SYSMON_PROVIDER, looksLikeWindowsEvent, readWindowsEvent, SECURITY_PROVIDER, syslogEventXml, SYSMON_PROVIDER } from './windowsEvent';
 import { parseWindowsFilteringConnection } from './windowsFilteringConnection';
 
 /**
@@ -44,8 +44,9 @@ function routeEndpointRecord(record: unknown, origin: string): EndpointParsed {
     };
   }
   if (!isObject(record)) return { ok: false, reject: makeReject('endpoint.not-an-object', 'The endpoint record is not a JSON object.', record, origin) };
-  // The whole event XML as JSON (`{"Event":{"System":…,"EventData":…}}`) is the flat event it holds.
-  const eventXml = flatEventXml(record);
+  // The whole event XML as JSON (`{"Event":{"System":…,"EventData":…}}`), or as the message of a
+  // Sentinel Syslog row (Sysmon for Linux), is the flat event it holds.
+  const eventXml = flatEventXml(record) ?? syslogEventXml(record);
   if (eventXml !== undefined) return routeEndpointRecord(eventXml, origin);
 
   const category = text(record['category']);
@@ -93,7 +94,7 @@ export function looksLikeEndpointRecord(record: unknown): boolean {
   if (category !== undefined) return category.startsWith(MDE_CATEGORY_PREFIX);
   if (mdeTableOfRow(record) !== undefined) return true;
   if (record['operationName'] !== undefined || record['resourceId'] !== undefined) return false;
-  const eventXml = flatEventXml(record);
+  const eventXml = flatEventXml(record) ?? syslogEventXml(record);
   if (eventXml !== undefined) return looksLikeWindowsEvent(eventXml);
   return looksLikeWindowsEvent(record) || looksLikeEcsEvent(record);
 }

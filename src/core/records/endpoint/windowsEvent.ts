@@ -77,6 +77,34 @@ export function flatEventXml(record: Readonly<Record<string, unknown>>): Record<
   return flat;
 }
 
+/**
+ * Sysmon for Linux as Microsoft Sentinel collects it: a `Syslog` row whose `SyslogMessage` is the
+ * event XML (`<Event><System><Provider Name="Linux-Sysmon" …/><EventID>1</EventID>…</System>
+ * <EventData><Data Name="Image">/usr/bin/curl</Data>…</EventData></Event>`), as the flat shape the
+ * readers above take; undefined for any other record (a syslog message that is no event XML too).
+ */
+export function syslogEventXml(record: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
+  const message = record['SyslogMessage'];
+  if (typeof message !== 'string' || !message.includes('<EventData') || !message.includes('<System')) return undefined;
+  const element = (name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(message)?.[1];
+  const eventId = element('EventID');
+  if (eventId === undefined) return undefined;
+  const eventData = /<EventData[\s\S]*<\/EventData>/.exec(message)?.[0] ?? '';
+  const flat: Record<string, unknown> = {
+    EventID: eventId,
+    Provider: /<Provider\s+Name\s*=\s*["']([^"']+)["']/.exec(message)?.[1],
+    Channel: element('Channel'),
+    Computer: element('Computer') ?? record['Computer'],
+    EventRecordID: element('EventRecordID'),
+    TimeCreated: /<TimeCreated\s+SystemTime\s*=\s*["']([^"']+)["']/.exec(message)?.[1] ?? record['TimeGenerated'],
+    TenantId: record['TenantId'],
+    _ResourceId: record['_ResourceId'],
+    EventData: eventData,
+  };
+  for (const key of Object.keys(flat)) if (flat[key] === undefined) delete flat[key];
+  return flat;
+}
+
 export function readWindowsEvent(record: unknown): WindowsEvent | undefined {
   if (!isObject(record)) return undefined;
   const winlog = record['winlog'];

@@ -7,8 +7,8 @@ import { METADATA_ADDRESSES } from '../tokenEndpoints';
  * address contains); the same parsers and rules as the Event Hub path then decide. The window is on
  * ingestion_time(), not TimeGenerated: a row that arrives late still arrives inside a later window.
  */
-export type SweepTable = 'DeviceNetworkEvents' | 'DeviceFileEvents' | 'DeviceProcessEvents' | 'CloudProcessEvents' | 'Event' | 'WindowsEvent' | 'SecurityEvent';
-export const SWEEP_TABLES: readonly SweepTable[] = ['DeviceNetworkEvents', 'DeviceFileEvents', 'DeviceProcessEvents', 'CloudProcessEvents', 'Event', 'WindowsEvent', 'SecurityEvent'];
+export type SweepTable = 'DeviceNetworkEvents' | 'DeviceFileEvents' | 'DeviceProcessEvents' | 'CloudProcessEvents' | 'Event' | 'WindowsEvent' | 'SecurityEvent' | 'Syslog';
+export const SWEEP_TABLES: readonly SweepTable[] = ['DeviceNetworkEvents', 'DeviceFileEvents', 'DeviceProcessEvents', 'CloudProcessEvents', 'Event', 'WindowsEvent', 'SecurityEvent', 'Syslog'];
 
 /** Column each query adds: the row's ingestion time, which the watermark follows. */
 export const INGESTED_AT_COLUMN = 'TokenWatchIngestedAt';
@@ -65,6 +65,8 @@ export function buildSweepQuery(table: SweepTable, window: { readonly fromMs: nu
     Event: `| where Source == "Microsoft-Windows-Sysmon" and EventID in (1, 3, 11)\n| where EventData has_any ${endpoint} or EventData has_any ${files}`,
     WindowsEvent: `| where Provider == "Microsoft-Windows-Sysmon" and EventID in (1, 3, 11)\n| where tostring(EventData) has_any ${endpoint} or tostring(EventData) has_any ${files}`,
     SecurityEvent: `| where EventID == 5156\n| where EventData has_any ${endpoint}`,
+    // Sysmon for Linux through the Syslog connector: the event XML is the message.
+    Syslog: `| where ProcessName =~ "sysmon" and SyslogMessage has "<EventData"\n| where SyslogMessage has_any ${endpoint} or SyslogMessage has_any ${files}`,
   };
   const kql = [
     table,

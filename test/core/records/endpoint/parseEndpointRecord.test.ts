@@ -30,6 +30,19 @@ describe('a Log Analytics row of a Defender Device* table (as Sentinel and az mo
     expect(parsed.value.kind).toBe(kind);
   });
 
+  it('Sysmon for Linux through Sentinel\'s Syslog table is the same event as its event XML converted to JSON', () => {
+    for (const name of ['event1-curl-imds-token', 'event3-tmp-binary-imds']) {
+      const [syslog, json] = [parseEndpointRecord(fixture(`sysmon-linux-syslog/${name}`), name), parseEndpointRecord(fixture(`sysmon-linux/${name}`), name)];
+      if (syslog.ok !== true || json.ok !== true) throw new Error(JSON.stringify([syslog, json]));
+      // The row adds what the workspace knows: the tenant and the machine's Azure resource.
+      expect({ ...syslog.value, tenantId: '', hostId: '', source: undefined }).toEqual({ ...json.value, tenantId: '', hostId: '', source: undefined });
+      expect(syslog.value.hostId).toBe('/subscriptions/00000000-0000-4000-8000-0000000000a1/resourcegroups/rg-linux/providers/microsoft.compute/virtualmachines/lnx-21');
+      expect(syslog.value.source.recordId).toBe(json.value.source.recordId);
+    }
+    // Another program's syslog line is no endpoint record.
+    expect(looksLikeEndpointRecord({ Type: 'Syslog', Computer: 'lnx-21', ProcessName: 'sshd', SyslogMessage: 'Accepted publickey for azureuser from 192.0.2.7 port 50022 ssh2' })).toBe(false);
+  });
+
   it('a CloudProcessEvents row is a process in its container, known by container, process id and time in either shape', () => {
     const row = fixture('cloud-process-events/pod-cat-workload-identity-token-row') as Record<string, unknown>;
     const { TenantId, TimeGenerated: _t, Type: _type, SourceSystem: _s, ...columns } = row;
@@ -77,6 +90,9 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     // Sysmon for Linux: the same events under provider Linux-Sysmon; Elastic's integration as ECS beside `winlog`.
     ['sysmon-linux/event1-curl-imds-token', 'sysmon', 'process', 'lnx-21', '/usr/bin/curl', 'curl -s -H Metadata:true'],
     ['sysmon-linux/event3-tmp-binary-imds', 'sysmon', 'network', 'lnx-21', '/tmp/.x/kthreadd', '169.254.169.254'],
+    // Sentinel's Syslog table: the event XML is the SyslogMessage of a row from the sysmon process.
+    ['sysmon-linux-syslog/event1-curl-imds-token', 'sysmon', 'process', 'lnx-21', '/usr/bin/curl', 'curl -s -H Metadata:true'],
+    ['sysmon-linux-syslog/event3-tmp-binary-imds', 'sysmon', 'network', 'lnx-21', '/tmp/.x/kthreadd', '169.254.169.254'],
     ['sysmon-linux-elastic/event1-curl-imds-token', 'ecs', 'process', 'lnx-22', '/usr/bin/curl', 'curl -s -H Metadata:true'],
     // The whole event XML converted to JSON (xmltodict, xml2js): `Event.System` and `Event.EventData`.
     ['sysmon-event-xml-json/linux-event1-curl-imds-token', 'sysmon', 'process', 'aks-nodepool1-27384615-vmss000000', '/usr/bin/curl', 'curl -s -H Metadata:true'],
@@ -102,6 +118,7 @@ describe('parseEndpointRecord: one fixture per format and case', () => {
     ['sysmon-winlogbeat-module/event1-curl-imds-token', 'windows'],
     ['sysmon-linux/event1-curl-imds-token', 'linux'],
     ['sysmon-linux/event3-tmp-binary-imds', 'linux'],
+    ['sysmon-linux-syslog/event1-curl-imds-token', 'linux'],
     // No host.os: the Linux-Sysmon channel says it.
     ['sysmon-linux-elastic/event1-curl-imds-token', 'linux'],
   ])('%s is a %s event (the allowlist entries of that platform apply)', (name, platform) => {
