@@ -143,8 +143,10 @@ export class BatchRun {
     const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, windowMs);
     // An Azure use is judged by its region's row, or by its ASN's when no regional tag holds it.
     const azureFacts = azureNetworkKey === '' ? 0 : azureNetworkKey === asnKey ? asnFacts : rowFacts(days, rows, azureNetworkKey, e.timeMs, windowMs);
+    // Outside Azure or inside it (an Azure region the identity came to after its learning, a
+    // datacenter range its runners use): the operator's word decides either way.
     const allowlisted =
-      address.scope === 'external' &&
+      (address.scope === 'external' || address.scope === 'azure') &&
       settings.allowlist.match({ tenantId: e.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
     // The token's first use, from any batch: a use from another network proves a copy. Allowlisted
     // uses are usual by decree and take no part, neither as a first use nor as a replay. A late use
@@ -237,7 +239,7 @@ export class BatchRun {
     const azureFacts = address.azureNetworkKey === '' ? 0 : rowFacts(undefined, rows, address.azureNetworkKey, atMs, windowMs);
     const replayedFacts = rowFacts(undefined, rows, address.replayedKey, atMs, windowMs);
     const allowlisted =
-      address.scope === 'external' &&
+      (address.scope === 'external' || address.scope === 'azure') &&
       settings.allowlist.match({ tenantId: first.tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
     if (allowlisted) return;
     const firstEventAt = catalog.firstEventAt ?? atMs;

@@ -106,7 +106,7 @@ export const LADDER: readonly LadderRule[] = [
   },
   {
     id: 'allowlisted',
-    description: 'External use from an operator-allowlisted IP or ASN: usual by decree, no alert, not even a replay.',
+    description: 'Use from an operator-allowlisted IP or ASN, outside Azure or inside it: usual by decree, no alert, not even a replay.',
     alertName: REMOTE_USAGE,
     when: (f) => f.allowlisted,
     outcome: () => ALLOWLISTED.quiet,

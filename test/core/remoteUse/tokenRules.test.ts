@@ -94,6 +94,19 @@ const cases: RuleCase[] = [
     probe: [use(vm, 15, 30, EASTUS_IP, 'x1'), use(vm, 16, 30, EASTUS_IP_2, 'x2'), use(vm, 20, 31, EASTUS_IP, 'x3')],
     expected: ['Medium unusual-region', '-', 'Medium unusual-region'],
   },
+  // The operator's word holds inside Azure too: a region the identity moved to after its learning, a datacenter range its runners use.
+  {
+    name: 'an allowlisted Azure range is usual: no unusual region',
+    probe: [use(vm, 18, 30, EASTUS_IP, 'minted-elsewhere'), use(vm, 24, 30, EASTUS_IP_2, 'again')],
+    expected: ['-', '-'],
+    settings: { allowlist: allow({ identities: { [vm.objectId]: { cidrs: ['192.0.2.128/25'] } } }) },
+  },
+  {
+    name: 'an allowlisted Azure range is no replay',
+    probe: [use(vm, 17, 30, EASTUS_IP)],
+    expected: ['-'],
+    settings: { allowlist: allow({ identities: { [vm.objectId]: { cidrs: ['192.0.2.128/25'] } } }) },
+  },
   { name: 'a region used during learning is learned', probe: [use(vm, 5, 30, EASTUS_IP, 'x1'), use(vm, 19, 30, EASTUS_IP_2, 'x2')], expected: ['-', '-'] },
   { name: 'an Azure address in no regional tag is judged by its ASN (AS8075 known)', probe: [use(vm, 18, 30, UNTAGGED_AZURE_IP, 'x1')], expected: ['-'] },
   { name: 'an Azure address of another Microsoft ASN in no regional tag', probe: [use(vm, 18, 30, OTHER_MICROSOFT_IP6, 'x1')], expected: ['Medium unusual-region'] },
