@@ -25,7 +25,8 @@ export interface TheftAllowlist {
 
 /**
  * - `trusted`: the executable path (or, for an interpreter, the script it runs) is inside an
- *   entry's install locations, or an operator application's on this host;
+ *   entry's install locations, or an operator application's on this host, or (`parent-script`) a
+ *   system program of an entry with parentScripts is run by a shell running one of those scripts;
  * - `name-only`: the telemetry has no path and the image name is an entry's name. Weaker: anyone can
  *   name a binary `waagent`. The detector still raises the first such request per host, at Low, and
  *   says so in Evidence;
