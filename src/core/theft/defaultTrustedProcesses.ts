@@ -1104,6 +1104,19 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     source: 'https://github.com/kubernetes-sigs/cloud-provider-azure/blob/master/pkg/provider/azure_instance_metadata.go',
   },
   {
+    id: 'aks-container-insights',
+    description:
+      "Azure Monitor Container Insights' ama-logs pods: the image's startup script /opt/main.sh reads the pod's own service-account token with cat (for the kubelet's /stats/summary and /pods), and its ruby, fluent-bit, fluentd, mdsd and telegraf read it as API clients. Trusted for the pod's own token only, and only in Microsoft's Container Insights image.",
+    platform: 'linux',
+    cloud: 'azure',
+    names: ['cat', 'ruby', 'fluent-bit', 'fluentd', 'mdsd', 'telegraf'],
+    pathPatterns: [],
+    containerImages: ['mcr.microsoft.com/azuremonitor/containerinsights/ciprod*'],
+    vectors: ['ServiceAccountToken'],
+    tokenFiles: ['kubernetes-service-account'],
+    source: 'https://github.com/microsoft/Docker-Provider/blob/ci_prod/kubernetes/linux/main.sh',
+  },
+  {
     id: 'wiz-runtime-sensor',
     description: 'Wiz runtime sensor on Linux hosts and as the ECS/Fargate entrypoint wrapper; reads instance metadata to identify the workload.',
     platform: 'linux',

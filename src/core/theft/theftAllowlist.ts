@@ -37,7 +37,7 @@ export interface TheftAllowlist {
  *   a path outside its install locations (`/tmp/waagent`), for Evidence.
  */
 export type TrustDecision =
-  | { readonly verdict: 'trusted'; readonly by: 'executable-path' | 'script-path' | 'parent-script' | 'host-application'; readonly entryId: string; readonly pattern: string }
+  | { readonly verdict: 'trusted'; readonly by: 'executable-path' | 'script-path' | 'parent-script' | 'container-image' | 'host-application'; readonly entryId: string; readonly pattern: string }
   | { readonly verdict: 'name-only'; readonly entryId: string }
   | { readonly verdict: 'user-writable'; readonly entryId: string; readonly pattern: string }
   | { readonly verdict: 'untrusted'; readonly nameMatchedEntry: string };
@@ -73,6 +73,12 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   const parentScript = parentScriptOf(event);
   for (const entry of entries) {
     if (inContainer && entry.hostOnly === true) continue;
+    if (entry.containerImages !== undefined) {
+      const image = process.containerImage.toLowerCase();
+      const pattern = image === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.containerImages.find((p) => imageMatches(p, image));
+      if (pattern !== undefined) return { verdict: 'trusted', by: 'container-image', entryId: entry.id, pattern };
+      continue;
+    }
     if (entry.parentScripts !== undefined) {
       const pattern = parentScript === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.parentScripts.find((p) => pathMatches(p, parentScript));
       if (pattern !== undefined) return { verdict: 'trusted', by: 'parent-script', entryId: entry.id, pattern };
@@ -137,6 +143,12 @@ function parentScriptOf(event: EndpointEvent): string {
 }
 
 const POSIX_SHELLS = new Set(['bash', 'sh', 'dash']);
+
+/** A container image against a pattern: `*` stands for any characters but `/` (a name's last part, a tag). */
+function imageMatches(pattern: string, image: string): boolean {
+  const regex = new RegExp(`^${pattern.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+  return regex.test(image);
+}
 
 /** The child is one of the entry's names, at a path only an administrator writes (`/usr/bin/curl`). */
 function runsFromSystemFolder(event: EndpointEvent, entry: TrustedProcess): boolean {
@@ -227,7 +239,7 @@ export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVecto
   const scope = entriesFor(allowlist, vector, event.platform, matched);
   const known = scope.trustedPaths.get(pathKey);
   if (known !== undefined) return known;
-  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.parentScripts === undefined && e.pathPatterns.some((p) => pathMatches(p, pathKey)));
+  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.parentScripts === undefined && e.containerImages === undefined && e.pathPatterns.some((p) => pathMatches(p, pathKey)));
   // A path longer than any real one (a record's megabytes) is not kept: the memo bounds entries, not their size.
   if (pathKey.length > TRUSTED_PATH_MEMO_MAX_LENGTH) return trusted;
   return rememberBounded(scope.trustedPaths, pathKey, trusted, TRUSTED_PATHS_MAX);

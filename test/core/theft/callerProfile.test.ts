@@ -3,7 +3,7 @@ import { normalisePath } from '../../../src/core/records/endpoint/normalisePath'
 import { profileCaller } from '../../../src/core/theft/callerProfile';
 
 function proc(path: string, commandLine = '', name = '', workingDirectory = '') {
-  return { name, path, pathKey: normalisePath(path), commandLine, workingDirectory, pid: null, parentName: '', parentPath: '', parentCommandLine: '', containerId: '' };
+  return { name, path, pathKey: normalisePath(path), commandLine, workingDirectory, pid: null, parentName: '', parentPath: '', parentCommandLine: '', containerId: '', containerImage: '' };
 }
 
 describe('profileCaller', () => {

@@ -23,7 +23,9 @@ type Sample =
   | { readonly exe: string }
   | { readonly interpreter: string; readonly commandLine: string; readonly cwd?: string }
   // A child trusted for the script its shell parent runs (TrustedProcess.parentScripts).
-  | { readonly child: string; readonly commandLine: string; readonly parent: string; readonly parentCommandLine: string };
+  | { readonly child: string; readonly commandLine: string; readonly parent: string; readonly parentCommandLine: string }
+  // A program trusted in one image's containers (TrustedProcess.containerImages).
+  | { readonly inImage: string; readonly exe: string; readonly commandLine: string };
 
 const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   // ── Azure ──
@@ -158,6 +160,8 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'cri-o': [{ exe: '/usr/bin/crio' }],
   dockerd: [{ exe: '/usr/bin/dockerd' }],
   'kube-proxy': [{ exe: '/usr/local/bin/kube-proxy' }],
+  // Docker-Provider's kubernetes/linux/main.sh: `$(cat /var/run/secrets/kubernetes.io/serviceaccount/token)` for the kubelet requests.
+  'aks-container-insights': [{ inImage: 'mcr.microsoft.com/azuremonitor/containerinsights/ciprod:3.1.23', exe: '/usr/bin/cat', commandLine: 'cat /var/run/secrets/kubernetes.io/serviceaccount/token' }],
   // The ENTRYPOINTs of their images (cloud-provider-azure, azure-container-networking, the three CSI drivers, the secrets-store provider).
   'aks-system-pods': [
     { exe: '/usr/local/bin/cloud-node-manager' },
@@ -251,7 +255,9 @@ function probe(id: string): { vector: TheftVector; tokenFile: string } {
 
 const CASES = Object.entries(SAMPLES).flatMap(([id, samples]) =>
   samples.flatMap((sample) =>
-    'exe' in sample
+    'inImage' in sample
+      ? [[id, `in ${sample.inImage}`, `${sample.exe} ${sample.commandLine}`, { ...event(sample.exe, sample.commandLine), process: { ...event(sample.exe, sample.commandLine).process, containerId: '5d0c', containerImage: sample.inImage } }] as const]
+      : 'exe' in sample
       ? forms(sample.exe).map(([form, path]) => [id, form, path, event(path)] as const)
       : 'child' in sample
         ? [[id, `run by ${sample.parentCommandLine}`, `${sample.child} ${sample.commandLine}`, event(sample.child, sample.commandLine, '', { path: sample.parent, commandLine: sample.parentCommandLine })] as const]

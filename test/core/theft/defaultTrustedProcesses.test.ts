@@ -90,7 +90,7 @@ function badNames(entries: readonly TrustedProcess[]): string[] {
 function malformedPatterns(entries: readonly TrustedProcess[]): string[] {
   const offenders: string[] = [];
   for (const entry of entries) {
-    if (entry.pathPatterns.length === 0 && (entry.parentScripts ?? []).length === 0) offenders.push(`${entry.id}: no path patterns`);
+    if (entry.pathPatterns.length === 0 && (entry.parentScripts ?? []).length === 0 && (entry.containerImages ?? []).length === 0) offenders.push(`${entry.id}: no path patterns`);
     for (const pattern of entry.pathPatterns) {
       const isWindows = pattern.startsWith('?:/');
       const isLinux = pattern.startsWith('/');

@@ -245,6 +245,19 @@ describe('detectTheft: a node agent in a container', () => {
     expect(detectTheft([pod('/usr/local/bin/node-helper')], new Map(), shipped).alerts.map((a) => a.Severity)).toEqual(['Medium']);
   });
 
+  it("trusts Container Insights' startup script reading its pod's own token, in Microsoft's image only, for that token only", () => {
+    const row = JSON.parse(readFileSync(path.join(FIXTURES, 'cloud-process-events/pod-cat-workload-identity-token-row.json'), 'utf8')) as Record<string, unknown>;
+    const catIn = (image: string, file: string): EndpointEvent => {
+      const parsed = parseEndpointRecord({ ...row, KubernetesNamespace: 'kube-system', KubernetesPodName: 'ama-logs-7xk2p', ContainerImageName: image, ProcessCommandLine: `cat ${file}` }, 'ama-logs');
+      if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+      return parsed.value;
+    };
+    const ciprod = 'mcr.microsoft.com/azuremonitor/containerinsights/ciprod:3.1.23';
+    expect(detectTheft([catIn(ciprod, '/var/run/secrets/kubernetes.io/serviceaccount/token')], new Map(), shipped).alerts).toEqual([]);
+    expect(detectTheft([catIn('contosoacr.azurecr.io/tools/debug:1.0', '/var/run/secrets/kubernetes.io/serviceaccount/token')], new Map(), shipped).alerts.map((a) => a.Severity)).toEqual(['High']);
+    expect(detectTheft([catIn(ciprod, '/var/run/secrets/azure/tokens/azure-identity-token')], new Map(), shipped).alerts.map((a) => a.Severity)).toEqual(['High']);
+  });
+
   it('does not trust runc or crun in a container: they run on the node, and an image can put any binary at their path', () => {
     const inPod = event('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container');
     const runc = { ...inPod, process: { ...inPod.process, name: 'runc', path: '/usr/bin/runc', pathKey: '/usr/bin/runc' } };

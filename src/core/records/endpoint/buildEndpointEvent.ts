@@ -19,6 +19,7 @@ export interface EndpointEventParts {
   readonly parentPath?: string | undefined;
   readonly parentCommandLine?: string | undefined;
   readonly containerId?: string | undefined;
+  readonly containerImage?: string | undefined;
   readonly account?: string | undefined;
   readonly network?: Partial<EndpointNetwork> | undefined;
   readonly file?: { readonly path: string; readonly action?: string | undefined; readonly previousPath?: string | undefined } | undefined;
@@ -64,6 +65,7 @@ export function buildEndpointEvent(parts: EndpointEventParts): EndpointEvent {
       parentPath,
       parentCommandLine: parts.parentCommandLine ?? '',
       containerId: parts.containerId ?? '',
+      containerImage: parts.containerImage ?? '',
     },
     account: parts.account ?? '',
     network,

@@ -98,6 +98,7 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       parentPath: text(within(processFields, PARENT_EXECUTABLE)),
       parentCommandLine: text(within(processFields, PARENT_COMMAND_LINE)) ?? parentArgs(within(processFields, PARENT_ARGS)),
       containerId: text(objectAt(nested, 'container')['id']),
+      containerImage: containerImageOf(objectAt(nested, 'container')),
       account: accountName(text(user['domain']), text(user['name'])),
       network:
         kind === 'network'
@@ -152,6 +153,16 @@ const PARENT_NAME = deepField('parent', 'name');
 const PARENT_EXECUTABLE = deepField('parent', 'executable');
 const PARENT_COMMAND_LINE = deepField('parent', 'command_line');
 const PARENT_ARGS = deepField('parent', 'args');
+
+/** ECS `container.image.name` with its first tag (`…/ciprod` and `3.1.23`), or '' when the event names no image. */
+function containerImageOf(container: Readonly<Record<string, unknown>>): string | undefined {
+  const image = objectAt(container, 'image');
+  const name = text(image['name']) ?? text(container['image.name']);
+  if (name === undefined) return undefined;
+  const tags = image['tag'];
+  const tag = Array.isArray(tags) ? text(tags[0]) : text(tags);
+  return tag === undefined || name.includes(':') ? name : `${name}:${tag}`;
+}
 
 /** `process.parent.args` as one line, when the event has no `process.parent.command_line`. */
 function parentArgs(args: unknown): string | undefined {

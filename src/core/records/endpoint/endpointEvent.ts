@@ -44,6 +44,8 @@ export interface EndpointProcess {
    * inside a container proves nothing (TrustedProcess.hostOnly).
    */
   readonly containerId: string;
+  /** The container's image (`mcr.microsoft.com/azuremonitor/containerinsights/ciprod:3.1.23`), '' when the telemetry names none. */
+  readonly containerImage: string;
 }
 
 export interface EndpointNetwork {

@@ -184,6 +184,7 @@ function cloudProcessEvent(c: Readonly<Record<string, unknown>>, tenantId: strin
       parentName: text(c['ParentProcessName']),
       // Always in a container: a path inside it is never a node agent's (theftAllowlist).
       containerId: containerId ?? text(c['ContainerName']) ?? 'container',
+      containerImage: text(c['ContainerImageName']),
       account: text(c['AccountName']),
     }),
   };

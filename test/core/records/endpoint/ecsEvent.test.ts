@@ -158,3 +158,23 @@ describe('parseEcsEvent: what the Elastic pipelines and older Auditbeats write',
     expect(parseEcsEvent(pipe, 'x')).toEqual({ ok: 'ignored', kind: 'ecs.named-pipe', origin: 'x' });
   });
 });
+
+describe('parseEcsEvent: the container and the parent', () => {
+  it('keeps the container image, its name with its tag when ECS gives them apart, and the parent command line', () => {
+    const base = fixture('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container.json');
+    const imageOf = (record: Record<string, unknown>): string => {
+      const parsed = parseEcsEvent(record, 'r');
+      if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+      return parsed.value.process.containerImage;
+    };
+    expect(imageOf(base)).toBe('registry.contoso.example/tools/debug:1.2');
+    const container = base['container'] as Record<string, unknown>;
+    expect(imageOf({ ...base, container: { ...container, image: { name: 'mcr.microsoft.com/azuremonitor/containerinsights/ciprod', tag: ['3.1.23'] } } })).toBe('mcr.microsoft.com/azuremonitor/containerinsights/ciprod:3.1.23');
+    const curl = parseEcsEvent(fixture('ecs/process-curl-gcp-token.json'), 'r');
+    if (curl.ok !== true) throw new Error(JSON.stringify(curl));
+    expect(curl.value.process.containerImage).toBe('');
+    const withParent = parseEcsEvent({ ...fixture('ecs/process-curl-gcp-token.json'), process: { ...(fixture('ecs/process-curl-gcp-token.json')['process'] as Record<string, unknown>), parent: { name: 'bash', executable: '/usr/bin/bash', args: ['/bin/bash', '/opt/azure/containers/provision_start.sh'] } } }, 'r');
+    if (withParent.ok !== true) throw new Error(JSON.stringify(withParent));
+    expect(withParent.value.process.parentCommandLine).toBe('/bin/bash /opt/azure/containers/provision_start.sh');
+  });
+});
