@@ -129,7 +129,7 @@ function evidenceOf(event: EndpointEvent, rule: TheftRule, match: TheftMatch, st
         : trust.verdict === 'user-writable'
           ? { verdict: 'user-writable', entry: trust.entryId, pattern: trust.pattern, note: 'matched by a path an ordinary user can write (a home folder, or a drive other than C:), where any program can be put: weaker evidence of a genuine agent' }
           : { verdict: 'untrusted', nameMatchedEntry: trust.nameMatchedEntry },
-    process: { pid: event.process.pid, parentName: event.process.parentName, parentPath: event.process.parentPath, ...(event.process.containerId !== '' ? { containerId: event.process.containerId } : {}) },
+    process: { pid: event.process.pid, parentName: event.process.parentName, parentPath: event.process.parentPath, ...(event.process.containerId !== '' ? { containerId: event.process.containerId } : {}), ...(event.process.containerImage !== '' ? { containerImage: event.process.containerImage } : {}) },
     network: event.network === null ? null : { destinationIp: event.network.destinationIp, destinationHost: event.network.destinationHost, destinationPort: event.network.destinationPort },
     file: event.file === null ? null : { path: event.file.path, action: event.file.action },
     source: { format: event.source.format, recordId: event.source.recordId, category: event.source.category },

@@ -217,7 +217,7 @@ describe('detectTheft: a node agent in a container', () => {
     const inPod = event('ecs-auditd/opened-file-pod-token-by-kubelet-named-binary-in-container');
     const [alert] = detectTheft([inPod], new Map(), shipped).alerts;
     expect(alert?.Reason).toContain('its name matches allowlist entry kubelet, a node agent, but it runs in container 9f3c1b2a7d4e, whose image chose its path');
-    expect(alert?.Evidence['process']).toMatchObject({ containerId: '9f3c1b2a7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' });
+    expect(alert?.Evidence['process']).toMatchObject({ containerId: '9f3c1b2a7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8', containerImage: 'registry.contoso.example/tools/debug:1.2' });
     // The same read by the same path on the node itself (no container) is kubelet's.
     const onNode = { ...inPod, process: { ...inPod.process, containerId: '' } };
     expect(detectTheft([onNode], new Map(), shipped).alerts).toEqual([]);
