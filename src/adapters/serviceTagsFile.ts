@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
-import { jsonSyntaxError } from '../core/jsonSyntaxError';
 import { basename } from 'node:path';
-import { unreadableReason } from './unreadableFile';
+import { jsonSyntaxError } from '../core/jsonSyntaxError';
 import { parseAzureCloudRanges, ServiceTagsFormatError, type AzureCloudRanges, type DatedServiceTags } from '../core/network/serviceTags';
+import { unreadableReason } from './unreadableFile';
 
 /**
  * Reads a ServiceTags_Public_YYYYMMDD.json download (or a saved ARM "Service Tags – List"
@@ -69,8 +69,4 @@ function modifiedAtMs(file: string): number | null {
   } catch {
     return null;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,10 +7,9 @@
 import type { StateStore } from '../adapters/stateStore';
 import { baselineReport, type BaselineEntry, type BaselineReport } from '../core/remoteUse/baselineReport';
 import { dedupRowKey, identityPartitionKey, MAX_TOKEN_BUCKET_SHARDS, suppressionLedgerKey, tenantPartitionKey } from '../core/remoteUse/partitionKeys';
-import { num } from '../core/state/workingPartition';
 import { CommandFailure, UsageError } from './cliErrors';
 import { decimalWholeNumber } from './commandLine';
-import { str } from '../core/state/workingPartition';
+import { num, str } from '../core/state/workingPartition';
 
 export interface IdentityBaseline {
   readonly tenantId: string;

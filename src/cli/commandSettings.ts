@@ -2,8 +2,8 @@
  * The remote-use settings a command builds from its flags (`replay`, `backfill`): the operator's
  * allowlist file and the service-tags file, read and checked once, with errors naming the flag.
  */
-import { jsonSyntaxError } from '../core/jsonSyntaxError';
 import { readFileSync } from 'node:fs';
+import { jsonSyntaxError } from '../core/jsonSyntaxError';
 import { loadAsnData } from '../adapters/asnData';
 import { loadDatedServiceTagsFile } from '../adapters/serviceTagsFile';
 import { ServiceTagsFormatError } from '../core/network/serviceTags';

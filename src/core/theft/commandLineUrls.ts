@@ -41,16 +41,13 @@ export function commandLineUrls(commandLine: string): CommandLineUrl[] {
 function scan(text: string, decoded: boolean): CommandLineUrl[] {
   const method = methodOf(text);
   const found: CommandLineUrl[] = [];
-  // Bracketed IPv6 hosts contain brackets, which are also separators: protect them first.
   // cmd drops a caret and PowerShell a backtick before a character (`c^u^r^l`, ``meta`data``): read the
   // URL as the shell would run it, not cut at the escape.
   // An empty pair of quotes inside a word (`…/metadata/""identity/…`, `tok''en`) is gone by then too.
   const quotes = withEscapedQuotesAsQuotes(text);
   const escapesDropped = quotes.includes('^') || quotes.includes('`') ? quotes.replace(/[\^`](?=[^\s\^`])/g, '') : quotes;
   const unescaped = withoutStringConcatenation(escapesDropped.includes('""') || escapesDropped.includes("''") ? withoutEmptyQuotes(escapesDropped) : escapesDropped);
-  const protectedText = unescaped.replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
-  for (const raw of protectedText.split(SEPARATORS)) {
-    const token = raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']');
+  for (const token of wordsOf(unescaped)) {
     // `-Uri=http://…`, `--url=…`, `url=http://…` (and PowerShell's `-Uri:http://…`, regsvr32's `/i:http://…`).
     const value = token.replace(/^(?:-{1,2}|\/)[a-z][\w-]*[=:](?!\/\/)/i, '').replace(/^[a-z_]+=(?=https?:)/i, '');
     if (SCHEME.test(value)) found.push({ url: trimUrl(value), method, decoded });
@@ -61,6 +58,17 @@ function scan(text: string, decoded: boolean): CommandLineUrl[] {
   if (found.length === 0 || !(text.includes('--resolve') || text.includes('--connect-to'))) return found;
   const overrides = curlHostOverrides(unescaped);
   return overrides.length === 0 ? found : found.map((u) => ({ ...u, url: redirected(u.url, overrides) }));
+}
+
+/**
+ * The words of a command line split on SEPARATORS, a bracketed IPv6 host (`[fd00:ec2::254]`) kept
+ * whole though brackets separate words too.
+ */
+function wordsOf(text: string): string[] {
+  return text
+    .replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002')
+    .split(SEPARATORS)
+    .map((raw) => raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']'));
 }
 
 /**
@@ -83,9 +91,8 @@ function withoutStringConcatenation(text: string): string {
 export function hostAndPathWords(commandLine: string): { readonly hosts: string[]; readonly paths: string[] } {
   const hosts: string[] = [];
   const paths: string[] = [];
-  const text = withoutStringConcatenation(withEscapedQuotesAsQuotes(commandLine)).replace(/\[([0-9a-f:.]+)\]/gi, '\u0001$1\u0002');
-  for (const raw of text.split(SEPARATORS)) {
-    const word = raw.replace(/\u0001/g, '[').replace(/\u0002/g, ']').replace(/^[a-z_]\w*=/i, '');
+  for (const raw of wordsOf(withoutStringConcatenation(withEscapedQuotesAsQuotes(commandLine)))) {
+    const word = raw.replace(/^[a-z_]\w*=/i, '');
     if (word.startsWith('/') && word.length > 1 && !word.startsWith('//')) paths.push(word);
     else if (/^https?:\/\/[$%][^/]*\//i.test(word)) paths.push(word.replace(/^https?:\/\/[^/]*/i, ''));
     else if (/^(?:\d[0-9a-fx.]*|\[[0-9a-f:.]+\]|[a-z][a-z0-9.-]*\.internal|metadata\.goog)(?::\d{1,5})?$/i.test(word)) hosts.push(word);

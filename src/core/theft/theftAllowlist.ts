@@ -1,7 +1,7 @@
 import type { TheftVector } from '../alerts/alertRow';
 import { rememberBounded } from '../boundedMemo';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
-import { baseName } from '../records/endpoint/normalisePath';
+import { baseName, normalisePath } from '../records/endpoint/normalisePath';
 import { isInterpreterImage, isTemporaryLocation, posixShellScriptKey, type CallerProfile } from './callerProfile';
 import { NEVER_TRUSTED_BY_NAME_ALONE } from './defaultTrustedProcesses';
 import { hostMatches, pathMatches } from './pathPattern';
@@ -70,17 +70,21 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   let inHome: TrustDecision | undefined;
   let byNameOnly: TrustDecision | undefined;
   const inContainer = process.containerId !== '';
-  const parentScript = parentScriptOf(event);
+  // Read off the parent's command line only when an entry asks for it (TrustedProcess.parentScripts).
+  let parentScript: string | undefined;
   for (const entry of entries) {
     if (inContainer && entry.hostOnly === true) continue;
     if (entry.containerImages !== undefined) {
-      const image = process.containerImage.toLowerCase();
-      const pattern = image === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.containerImages.find((p) => imageMatches(p, image));
+      // Image names are matched as paths are: `*` within one `/`-separated part, letter case aside.
+      const image = normalisePath(process.containerImage);
+      const pattern = image === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.containerImages.find((p) => pathMatches(p, image));
       if (pattern !== undefined) return { verdict: 'trusted', by: 'container-image', entryId: entry.id, pattern };
       continue;
     }
     if (entry.parentScripts !== undefined) {
-      const pattern = parentScript === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.parentScripts.find((p) => pathMatches(p, parentScript));
+      parentScript ??= parentScriptOf(event);
+      const script = parentScript;
+      const pattern = script === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.parentScripts.find((p) => pathMatches(p, script));
       if (pattern !== undefined) return { verdict: 'trusted', by: 'parent-script', entryId: entry.id, pattern };
       continue;
     }
@@ -132,7 +136,6 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   return { verdict: 'untrusted', nameMatchedEntry: misplaced?.id ?? '' };
 }
 
-/** A path where an ordinary user can put any program: a home folder or a drive other than C: (`pathKey` normalised, `rawPath` as written). */
 /** The script a POSIX shell parent runs (`/bin/bash /opt/azure/containers/provision_start.sh`); '' when the parent is no shell running a script, or unknown. */
 function parentScriptOf(event: EndpointEvent): string {
   const { parentCommandLine, parentPath, parentName } = event.process;
@@ -144,18 +147,13 @@ function parentScriptOf(event: EndpointEvent): string {
 
 const POSIX_SHELLS = new Set(['bash', 'sh', 'dash']);
 
-/** A container image against a pattern: `*` stands for any characters but `/` (a name's last part, a tag). */
-function imageMatches(pattern: string, image: string): boolean {
-  const regex = new RegExp(`^${pattern.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
-  return regex.test(image);
-}
-
 /** The child is one of the entry's names, at a path only an administrator writes (`/usr/bin/curl`). */
 function runsFromSystemFolder(event: EndpointEvent, entry: TrustedProcess): boolean {
   const { pathKey, path } = event.process;
   return pathKey !== '' && entry.names.includes(baseName(pathKey).toLowerCase()) && !isUserPlaceable(pathKey, path) && !isTemporaryLocation(pathKey);
 }
 
+/** A path where an ordinary user can put any program: a home folder or a drive other than C: (`pathKey` normalised, `rawPath` as written). */
 function isUserPlaceable(pathKey: string, rawPath: string): boolean {
   return isInUserHome(pathKey) || isOnAnotherDrive(rawPath);
 }

@@ -66,8 +66,8 @@ export interface TrustedProcess {
   readonly parentScripts?: readonly string[];
   /**
    * Container images whose processes the trust covers, and nothing else: the entry's `names` run
-   * from system folders inside a container of one of these images (`*` within the name or tag:
-   * `mcr.microsoft.com/azuremonitor/containerinsights/ciprod*`). Container Insights' startup
+   * from system folders inside a container of one of these images (path pattern syntax, `*` within
+   * one part: `mcr.microsoft.com/azuremonitor/containerinsights/ciprod*`). Container Insights' startup
    * script reads its pod's token with `cat`. Microsoft's registry path is not one a pod's owner
    * can fill, though a pod may run the image with a command of its own: keep `tokenFiles` narrow.
    * Needs the image (Defender for Containers' ContainerImageName, ECS `container.image.name`).

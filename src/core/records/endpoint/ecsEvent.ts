@@ -71,7 +71,6 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
   const timeMs = parseTime(nested['@timestamp']);
   if (timeMs === undefined) return { ok: false, reject: makeReject('ecs.no-time', 'The ECS event has no valid @timestamp.', record, origin) };
 
-  const args = listOf(processFields['args']);
   // Auditbeat 6.x names the executable `process.exe` (and the directory `process.cwd`).
   const executable = text(processFields['executable']) ?? text(processFields['exe']);
   const eventId = text(event['id']);
@@ -91,12 +90,12 @@ function readNestedEcs(nested: Readonly<Record<string, unknown>>, record: Readon
       processName: nameOfExecutable(text(processFields['name']), executable),
       processPath: executable,
       // auditd-manager puts the PROCTITLE record (the command line) in process.title.
-      commandLine: text(processFields['command_line']) ?? text(processFields['title']) ?? (args.length > 0 ? args.join(' ') : undefined),
+      commandLine: text(processFields['command_line']) ?? text(processFields['title']) ?? argsLine(processFields['args']),
       workingDirectory: text(processFields['working_directory']) ?? text(processFields['cwd']),
       pid: integerOf(processFields['pid']),
       parentName: text(within(processFields, PARENT_NAME)),
       parentPath: text(within(processFields, PARENT_EXECUTABLE)),
-      parentCommandLine: text(within(processFields, PARENT_COMMAND_LINE)) ?? parentArgs(within(processFields, PARENT_ARGS)),
+      parentCommandLine: text(within(processFields, PARENT_COMMAND_LINE)) ?? argsLine(within(processFields, PARENT_ARGS)),
       containerId: text(objectAt(nested, 'container')['id']),
       containerImage: containerImageOf(objectAt(nested, 'container')),
       account: accountName(text(user['domain']), text(user['name'])),
@@ -153,8 +152,9 @@ const PARENT_NAME = deepField('parent', 'name');
 const PARENT_EXECUTABLE = deepField('parent', 'executable');
 const PARENT_COMMAND_LINE = deepField('parent', 'command_line');
 const PARENT_ARGS = deepField('parent', 'args');
+const REQUEST_METHOD = deepField('request', 'method');
 
-/** ECS `container.image.name` with its first tag (`…/ciprod` and `3.1.23`), or '' when the event names no image. */
+/** ECS `container.image.name` with its first tag (`…/ciprod` and `3.1.23`); undefined when the event names no image. */
 function containerImageOf(container: Readonly<Record<string, unknown>>): string | undefined {
   const image = objectAt(container, 'image');
   const name = text(image['name']) ?? text(container['image.name']);
@@ -164,11 +164,11 @@ function containerImageOf(container: Readonly<Record<string, unknown>>): string 
   return tag === undefined || name.includes(':') ? name : `${name}:${tag}`;
 }
 
-/** `process.parent.args` as one line, when the event has no `process.parent.command_line`. */
-function parentArgs(args: unknown): string | undefined {
-  return Array.isArray(args) && args.length > 0 ? args.map(String).join(' ') : undefined;
+/** `process.args` (or `process.parent.args`) as one line, for an event with no `command_line`. */
+function argsLine(value: unknown): string | undefined {
+  const args = listOf(value);
+  return args.length > 0 ? args.join(' ') : undefined;
 }
-const REQUEST_METHOD = deepField('request', 'method');
 
 function within(parent: Readonly<Record<string, unknown>>, field: DeepField): unknown {
   if (field.dotted in parent) return parent[field.dotted];

@@ -73,8 +73,7 @@ export function flatEventXml(record: Readonly<Record<string, unknown>>): Record<
     TimeCreated: isObject(created) ? (created['@SystemTime'] ?? created['SystemTime']) : created,
     EventData: event['EventData'] ?? {},
   };
-  for (const key of Object.keys(flat)) if (flat[key] === undefined) delete flat[key];
-  return flat;
+  return withoutAbsent(flat);
 }
 
 /**
@@ -86,21 +85,34 @@ export function flatEventXml(record: Readonly<Record<string, unknown>>): Record<
 export function syslogEventXml(record: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
   const message = record['SyslogMessage'];
   if (typeof message !== 'string' || !message.includes('<EventData') || !message.includes('<System')) return undefined;
-  const element = (name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(message)?.[1];
-  const eventId = element('EventID');
+  const eventId = SYSTEM_XML.eventId.exec(message)?.[1];
   if (eventId === undefined) return undefined;
-  const eventData = /<EventData[\s\S]*<\/EventData>/.exec(message)?.[0] ?? '';
-  const flat: Record<string, unknown> = {
+  return withoutAbsent({
     EventID: eventId,
-    Provider: /<Provider\s+Name\s*=\s*["']([^"']+)["']/.exec(message)?.[1],
-    Channel: element('Channel'),
-    Computer: element('Computer') ?? record['Computer'],
-    EventRecordID: element('EventRecordID'),
-    TimeCreated: /<TimeCreated\s+SystemTime\s*=\s*["']([^"']+)["']/.exec(message)?.[1] ?? record['TimeGenerated'],
+    Provider: SYSTEM_XML.provider.exec(message)?.[1],
+    Channel: SYSTEM_XML.channel.exec(message)?.[1],
+    Computer: SYSTEM_XML.computer.exec(message)?.[1] ?? record['Computer'],
+    EventRecordID: SYSTEM_XML.recordId.exec(message)?.[1],
+    TimeCreated: SYSTEM_XML.timeCreated.exec(message)?.[1] ?? record['TimeGenerated'],
     TenantId: record['TenantId'],
     _ResourceId: record['_ResourceId'],
-    EventData: eventData,
-  };
+    EventData: SYSTEM_XML.eventData.exec(message)?.[0] ?? '',
+  });
+}
+
+/** The parts of an event XML's `<System>` (and its `<EventData>`) syslogEventXml reads. */
+const SYSTEM_XML = {
+  eventId: /<EventID>([^<]*)<\/EventID>/,
+  provider: /<Provider\s+Name\s*=\s*["']([^"']+)["']/,
+  channel: /<Channel>([^<]*)<\/Channel>/,
+  computer: /<Computer>([^<]*)<\/Computer>/,
+  recordId: /<EventRecordID>([^<]*)<\/EventRecordID>/,
+  timeCreated: /<TimeCreated\s+SystemTime\s*=\s*["']([^"']+)["']/,
+  eventData: /<EventData[\s\S]*<\/EventData>/,
+} as const;
+
+/** The flat event without the fields its source did not have: absent, as the readers expect, not undefined. */
+function withoutAbsent(flat: Record<string, unknown>): Record<string, unknown> {
   for (const key of Object.keys(flat)) if (flat[key] === undefined) delete flat[key];
   return flat;
 }
