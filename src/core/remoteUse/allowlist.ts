@@ -1,6 +1,7 @@
 import { isObject } from '../records/envelope';
 import { CidrSet } from '../network/cidrSet';
 import { parseCidr } from '../network/cidr';
+import type { CallerAddress } from './callerAddress';
 import type { IdentityRef, IpFacts, RemoteUseAllowlist } from './settings';
 
 /**
@@ -86,4 +87,14 @@ class StaticAllowlist implements RemoteUseAllowlist {
     }
     return undefined;
   }
+}
+
+/**
+ * Whether the operator allowlists the address for the identity, outside Azure or inside it (an
+ * Azure region the identity came to after its learning, a datacenter range its runners use):
+ * the operator's word decides either way. Private and unknown addresses are no network to allow.
+ */
+export function isAllowlisted(allowlist: RemoteUseAllowlist, tenantId: string, identity: Omit<IdentityRef, 'tenantId'>, address: Pick<CallerAddress, 'scope' | 'facts'>): boolean {
+  if (address.scope !== 'external' && address.scope !== 'azure') return false;
+  return allowlist.match({ tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
 }

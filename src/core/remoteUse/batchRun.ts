@@ -19,11 +19,12 @@ import { judgeUse, type LadderOutcome } from './ladder';
 import { displacedUse, FirstUseRegistry, firstUseAt, firstUseNetwork, firstUseOf, tokenKeyOf, UNTRACKED, type FirstUse } from './firstUses';
 import { dedupRowKey, historyDedupRowKey, tenantPartitionKey, tokenRowKey } from './partitionKeys';
 import { resolveManagedIdentity } from './resolveIdentity';
-import type { IdentityRef, RemoteUseSettings } from './settings';
+import type { RemoteUseSettings } from './settings';
 import { SuppressionLedger } from './suppressionLedger';
 import { TokenRegistry } from './tokenRegistry';
 import { exposureOf, useAlertRow, type Exposure, type UseRows } from './useAlert';
 import { appendAll } from '../arrays';
+import { isAllowlisted } from './allowlist';
 
 export interface RemoteUseSummary {
   issuances: number;
@@ -143,7 +144,7 @@ export class BatchRun {
     const ipFacts = rowFacts(days, rows, ipKey, e.timeMs, windowMs);
     // An Azure use is judged by its region's row, or by its ASN's when no regional tag holds it.
     const azureFacts = azureNetworkKey === '' ? 0 : azureNetworkKey === asnKey ? asnFacts : rowFacts(days, rows, azureNetworkKey, e.timeMs, windowMs);
-    const allowlisted = isAllowlisted(settings, e.tenantId, identity, address);
+    const allowlisted = isAllowlisted(settings.allowlist, e.tenantId, identity, address);
     // The token's first use, from any batch: a use from another network proves a copy. Allowlisted
     // uses are usual by decree and take no part, neither as a first use nor as a replay. A late use
     // reads the recorded first uses and the batch's own late ones, and records nothing (FirstUseRegistry.findForLate).
@@ -234,7 +235,7 @@ export class BatchRun {
     const ipFacts = rowFacts(undefined, rows, address.ipKey, atMs, windowMs);
     const azureFacts = address.azureNetworkKey === '' ? 0 : rowFacts(undefined, rows, address.azureNetworkKey, atMs, windowMs);
     const replayedFacts = rowFacts(undefined, rows, address.replayedKey, atMs, windowMs);
-    const allowlisted = isAllowlisted(settings, first.tenantId, identity, address);
+    const allowlisted = isAllowlisted(settings.allowlist, first.tenantId, identity, address);
     if (allowlisted) return;
     const firstEventAt = catalog.firstEventAt ?? atMs;
     const outcome = judgeUse({
@@ -369,16 +370,6 @@ export class BatchRun {
   }
 }
 
-
-/**
- * Whether the operator allowlists the address for the identity, outside Azure or inside it (an
- * Azure region the identity came to after its learning, a datacenter range its runners use):
- * the operator's word decides either way. Private and unknown addresses are no network to allow.
- */
-function isAllowlisted(settings: RemoteUseSettings, tenantId: string, identity: Omit<IdentityRef, 'tenantId'>, address: CallerAddress): boolean {
-  if (address.scope !== 'external' && address.scope !== 'azure') return false;
-  return settings.allowlist.match({ tenantId, objectId: identity.objectId, appId: identity.appId, resourceId: identity.resourceId }, address.facts) !== undefined;
-}
 
 /** The value that names what was unusual: the last part of the alert's dedup key (see UnusualAttribute). */
 function attributeOf(outcome: LadderOutcome, address: CallerAddress): string {
