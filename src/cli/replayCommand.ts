@@ -1,7 +1,7 @@
 /**
  * `tokenwatch replay` from its parsed command line: flags checked and turned into ReplayOptions,
  * progress and warnings on stderr, the alerts as NDJSON rows or a table, the summary, and the
- * exit status (1 when nothing could be read).
+ * exit status (1 when nothing could be read, or every record read was rejected).
  */
 import { closeSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -13,7 +13,7 @@ import { tableWidthOf, type CliIo } from './cliIo';
 import { openOutputFile, writeFailure } from './outputFile';
 import { replay } from './replay';
 import { ReplayProgress } from './replayProgress';
-import { formatReplaySummary, nothingRead } from './replayReport';
+import { formatReplaySummary, nothingJudged, nothingRead } from './replayReport';
 import { checkStoreFlag } from './stateTable';
 
 /** A tenant id: a GUID. */
@@ -92,6 +92,10 @@ export async function runReplayCommand(line: CommandLine, io: CliIo): Promise<nu
   if (nothingRead(summary)) {
     const files = summary.files === 1 ? 'the input file holds' : `the ${summary.files} input files hold`;
     throw new CommandFailure(`nothing read: ${files} no records (empty, or blank lines only)`);
+  }
+  if (nothingJudged(summary)) {
+    const where = flag('rejects') !== undefined ? `each in ${flag('rejects')}` : 'give --rejects FILE to see each';
+    throw new CommandFailure(`nothing judged: every record read was rejected (reasons above; ${where})`);
   }
   return EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /**
  * A replay's summary as text (stderr of `tokenwatch replay`, the demo's output): what was read,
- * what the detectors ignored, what was rejected, what was raised; and whether anything was read.
+ * what the detectors ignored, what was rejected, what was raised; and whether anything was read
+ * and understood.
  */
 import { formatCounts } from './alertTable';
 import type { ReplaySummary } from './replay';
@@ -35,4 +36,20 @@ export function formatReplaySummary(summary: ReplaySummary, rejectsFile?: string
 /** Nothing came out of the inputs: no record and no reject but empty bodies (empty files, or files of blank lines). */
 export function nothingRead(summary: ReplaySummary): boolean {
   return summary.records === 0 && Object.keys(summary.rejectsByReason).every((reason) => reason === 'body.empty');
+}
+
+/**
+ * Records were read but every one was rejected: the inputs are not logs the detectors know (a
+ * wrong export, another product's format), so nothing was judged. A script running the replay
+ * must not take that for a clean run; the rejects are still counted and written first.
+ */
+export function nothingJudged(summary: ReplaySummary): boolean {
+  const rejects = sumOf(summary.rejectsByReason);
+  return rejects > 0 && sumOf(summary.byCategory) === 0 && sumOf(summary.ignoredByKind) === 0;
+}
+
+function sumOf(counts: Record<string, number>): number {
+  let sum = 0;
+  for (const reason in counts) sum += counts[reason]!;
+  return sum;
 }

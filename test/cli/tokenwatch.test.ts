@@ -240,6 +240,13 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     expect(await main(['replay', file, '--format', 'table', '--tenant', TENANT], run.io)).toBe(0);
     expect(run.err()).toContain('rejects by reason: none');
     expect(run.err()).not.toContain('tenant inferred');
+    // Only reads that name no tenant, and no --tenant: every record rejected, nothing judged, exit 1.
+    const alone = path.join(dir, 'alone.ndjson');
+    writeFileSync(alone, `${JSON.stringify(keyVaultRead(at(1)))}\n`);
+    run = testIo();
+    expect(await main(['replay', alone], run.io)).toBe(1);
+    expect(run.err()).toContain('rejects by reason: activity.no-tenant 1');
+    expect(run.err().trimEnd().split('\n').at(-1)).toBe('tokenwatch replay: nothing judged: every record read was rejected (reasons above; give --rejects FILE to see each)');
   });
 
   it('a named pipe in a folder is skipped with a warning, not waited on nor passed over in silence', async () => {
@@ -411,7 +418,7 @@ describe('describeFailure', () => {
 });
 
 describe('tokenwatch replay: what it reports', () => {
-  it('a file of 300,000 rejects: counted, every one written to --rejects, exit 0', async () => {
+  it('a file of 300,000 rejects: counted, every one written to --rejects, and exit 1 (nothing was judged)', async () => {
     const dir = folder();
     const file = path.join(dir, 'broken.ndjson');
     const lines: string[] = [];
@@ -422,10 +429,11 @@ describe('tokenwatch replay: what it reports', () => {
     const { io, err } = testIo();
     // CPU time, not wall time: the second is what a shared machine's other work stretches.
     const cpu = process.cpuUsage();
-    expect(await main(['replay', file, '--rejects', rejects], io)).toBe(0);
+    expect(await main(['replay', file, '--rejects', rejects], io)).toBe(1);
     const used = process.cpuUsage(cpu);
     expect((used.user + used.system) / 1000).toBeLessThan(20_000);
     expect(err()).toContain(`rejects by reason: body.invalid-json 3000, record.not-azure-log 297000 (each in ${rejects})`);
+    expect(err().trimEnd().split('\n').at(-1)).toBe(`tokenwatch replay: nothing judged: every record read was rejected (reasons above; each in ${rejects})`);
     const written = readFileSync(rejects, 'utf8').trimEnd().split('\n');
     expect(written).toHaveLength(300_000);
     const byOrigin = new Map(written.map((l) => JSON.parse(l) as Record<string, unknown>).map((r) => [String(r['origin']).split(' ')[0], r]));
@@ -568,7 +576,9 @@ describe('tokenwatch replay: what it reports', () => {
     const dir = folder();
     writeScenario(dir);
     const rows = path.join(folder(), 'rows.ndjson');
-    let clock = 0;
+    // The clock starts after the scenario's days (a replay rejects records dated after it started).
+    const start = Date.UTC(2030, 0, 1);
+    let clock = start;
     // Each look at the clock is a second later: a long replay.
     const tty = testIo({ tty: true, now: () => (clock += 1000) });
     expect(await main(['replay', dir, '--out', rows], tty.io)).toBe(0);
@@ -577,8 +587,9 @@ describe('tokenwatch replay: what it reports', () => {
     expect(progress.every((p) => /^replay: [\d,]+ records \([\d,]+\/s\), files \d+ of 20, \d+\.\d %, ETA \d+:\d\d:\d\d$/.test(p))).toBe(true);
     expect(progress.at(-1)).toMatch(/files 20 of 20, 100\.0 %, ETA 0:00:00$/);
     expect(tty.err()).toMatch(/\r\x1b\[Kfiles 20, records 81,/);
+    expect(tty.err()).toContain('rejects by reason: none');
 
-    clock = 0;
+    clock = start;
     const plain = testIo({ tty: false, now: () => (clock += 4000) });
     expect(await main(['replay', dir, '--out', rows], plain.io)).toBe(0);
     expect(plain.err()).not.toContain('\r');
