@@ -67,6 +67,26 @@ export const NON_READING: ReadonlySet<string> = new Set([
   // command substitution in them reads still counts: `$(` and a backtick start a command of their own.
   'echo', 'printf', 'write-host', 'write-output', 'export', 'set', 'setx', 'declare',
 ]);
+/**
+ * `find` hands what it finds to a command (`find /var/run/secrets -name token -exec cat {} \;`,
+ * `find ~/.aws -type f | xargs cat`), and Windows' `find` is a text search that prints the file it
+ * is given (`find /v "" C:\Users\bob\.azure\msal_token_cache.json`): then the folder or file it
+ * names is read, unless the command it runs reads nothing (`-exec chmod 600 {} +`). One answer per
+ * line (the commands of a line rarely hold two finds).
+ */
+const FIND_EXEC = /(?:^|[\s;&|(`"'\\/])find(?:\.exe)?\s[^;&|]*?\s-(?:exec|execdir|ok|okdir)\s+["']?([^\s"']+)/i;
+const FIND_TO_XARGS = /(?:^|[\s;&|(`"'\\/])find(?:\.exe)?\s[^;&|]*\|\s*xargs(?:\s+-\S+)*\s+["']?([^\s"']+)/i;
+const WINDOWS_FIND_SEARCH = /(?:^|[\s&|("'\\])find(?:\.exe)?(?:\s+\/[vcni])*\s+"/i;
+
+function findReadsWhatItNames(commandLine: string): boolean {
+  if (!/find/i.test(commandLine)) return false;
+  if (WINDOWS_FIND_SEARCH.test(commandLine)) return true;
+  const runs = FIND_EXEC.exec(commandLine)?.[1] ?? FIND_TO_XARGS.exec(commandLine)?.[1];
+  if (runs === undefined) return false;
+  const program = (runs.toLowerCase().split(/[\\/]/).pop() ?? '').replace(/\.exe$/, '');
+  return !NON_READING.has(program);
+}
+
 /** Words after which the next word is a command: the shells and their switches that take one (`cmd /c del …`, `powershell -Command Remove-Item …`). */
 const LAUNCHERS = new Set(['cmd', 'powershell', 'pwsh', 'sh', 'bash', 'dash', 'zsh', 'sudo', 'env', 'nohup', 'xargs']);
 /** A shell's switch before its command: `-NoProfile`, `-c`, and cmd's `/c`, `/k`, `/s`, `/q` (not a path such as `/usr/bin/cat`). */
@@ -154,6 +174,8 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
   let switchValueNext = false;
   let ignoring = false;
   let searcher = false;
+  // Looked for only when the line runs find: most lines do not.
+  let findReads: boolean | undefined;
   const add = (hit: TokenFileHit | undefined): void => {
     if (hit !== undefined && !hits.some((h) => h.pathKey === hit.pathKey)) hits.push(hit);
   };
@@ -207,6 +229,10 @@ function scanCommandLine(text: string, workingDirectory: string, hits: TokenFile
       }
       commandNext = false;
       ignoring = NON_READING.has(program);
+      if (program === 'find' && (findReads ??= findReadsWhatItNames(commandLine))) {
+        ignoring = false;
+        copying = true;
+      }
       searcher = RECURSIVE_SEARCHERS.has(program);
       if (ALWAYS_RECURSIVE.has(program)) copying = true;
     }

@@ -232,6 +232,11 @@ describe('tokenFileOfPath', () => {
     ['sh -c "grep -Rn . /var/run/secrets"', '', ['/var/run/secrets']],
     ['rg --no-heading . /home/bob/.aws', '', ['/home/bob/.aws']],
     ['findstr /s /i secret C:\\Users\\bob\\.azure', '', ['C:\\Users\\bob\\.azure']],
+    // find handing what it finds to a reader reads the folder it searches; Windows' find prints the file it searches.
+    ['find /var/run/secrets/kubernetes.io/serviceaccount -name token -exec cat {} \\;', '', ['/var/run/secrets/kubernetes.io/serviceaccount']],
+    ["sh -c 'find /var/run/secrets -type f -print0 | xargs -0 cat'", '', ['/var/run/secrets']],
+    ['find /home/bob/.aws -type f -execdir base64 {} +', '', ['/home/bob/.aws']],
+    ['cmd /c find /v "" C:\\Users\\bob\\.azure\\msal_token_cache.json', '', ['C:\\Users\\bob\\.azure\\msal_token_cache.json']],
     // A command that reads nothing beside one that reads, in the same line.
     ['cmd /c "icacls C:\\Users\\bob\\.azure\\msal_token_cache.bin /grant eve:R & type C:\\Users\\bob\\.azure\\accessTokens.json"', '', ['C:\\Users\\bob\\.azure\\accessTokens.json']],
   ])('reads %j (working directory %j) as naming %j', (commandLine, workingDirectory, paths) => {
@@ -253,6 +258,9 @@ describe('tokenFileOfPath', () => {
     ['bash -c "cd /var/run/secrets/kubernetes.io/serviceaccount && ls"', ''],
     // A search by name reads nothing.
     ['find / -xdev -name msal_token_cache.json -type f', ''],
+    // find running a command that reads nothing: permissions, removal.
+    ['find /home/alice/.aws -type f -exec chmod 600 {} +', ''],
+    ['find /var/run/secrets/azure/tokens -type f | xargs -r rm -f', ''],
     ['locate msal_token_cache.json', ''],
     ['where /r C:\\Users msal_token_cache.bin', ''],
     // Removal, in Windows' built-ins and cmdlets too: it reads nothing.
