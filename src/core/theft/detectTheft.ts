@@ -268,11 +268,24 @@ export function callerIdentity(event: EndpointEvent, caller: CallerProfile): str
 /**
  * The executable's path (or name) with what an interpreter runs: its script, or its module (`-m
  * azure.cli` seen once does not make `-m evil` known on that host); `pathKey` shapes both paths.
+ * In a container whose image the telemetry names, the image's repository comes first: every image
+ * has its own `/usr/bin/python3` and `/app/server`, and a node's sensor sees all its pods' processes
+ * as one host's, so one image's program asking for tokens does not make another image's known.
+ * The tag and digest are left out: a new release of the same image is the same program.
  */
 function programOf(event: EndpointEvent, caller: CallerProfile, pathKey: (path: string) => string): string {
-  const executable = event.process.pathKey !== '' ? pathKey(event.process.pathKey) : `name:${caller.image}`;
+  const path = event.process.pathKey !== '' ? pathKey(event.process.pathKey) : `name:${caller.image}`;
+  const executable = event.process.containerImage !== '' ? `image:${imageRepository(event.process.containerImage)} ${path}` : path;
   if (caller.scriptKey !== '') return `${executable} ${pathKey(caller.scriptKey)}`;
   return caller.module !== '' ? `${executable} -m ${caller.module.toLowerCase()}` : executable;
+}
+
+/** `registry:5000/team/app:1.2@sha256:…` → `registry:5000/team/app`, lower-case. */
+export function imageRepository(image: string): string {
+  const name = image.split('@')[0]!.toLowerCase();
+  const lastSlash = name.lastIndexOf('/');
+  const tag = name.indexOf(':', lastSlash + 1);
+  return tag === -1 ? name : name.slice(0, tag);
 }
 
 function dedupRow(next: DedupState, vector: TheftVector, event: EndpointEvent, match: TheftMatch): Record<string, RowValue> {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EndpointEvent } from '../../../src/core/records/endpoint/endpointEvent';
 import { parseEndpointRecord } from '../../../src/core/records/endpoint/parseEndpointRecord';
 import type { PartitionSnapshot, RowChange, RowData } from '../../../src/core/state/partition';
-import { detectTheft, hostPartitionKey, partitionKeysForScreened, screenEvents, type TheftDetectorConfig } from '../../../src/core/theft/detectTheft';
+import { detectTheft, hostPartitionKey, imageRepository, partitionKeysForScreened, screenEvents, type TheftDetectorConfig } from '../../../src/core/theft/detectTheft';
 import { DEFAULT_TRUSTED_PROCESSES } from '../../../src/core/theft/defaultTrustedProcesses';
 import type { TheftAllowlist } from '../../../src/core/theft/theftAllowlist';
 import { buildTheftAllowlist, EMPTY_THEFT_ALLOWLIST_CONFIG } from '../../../src/core/theft/theftAllowlistConfig';
@@ -285,6 +285,26 @@ describe('detectTheft: reasons, evidence and redaction', () => {
     expect(two.alerts).toEqual([]);
     expect(two.changes).toEqual([]);
     expect(two.summary.knownCallers).toBe(1);
+  });
+
+  it("knows a container's program by its image: another image's program at the same path is first-time, a new tag of the same image is known", () => {
+    const e = event('ecs/network-custom-app-first-time');
+    const inImage = (image: string, recordId: string, timeMs: number): EndpointEvent =>
+      at({ ...e, process: { ...e.process, containerId: `c-${recordId}`, containerImage: image } }, timeMs, recordId);
+    const one = detectTheft([inImage('registry.contoso.example:5000/shop/orders:1.4.2', 'ecs:orders', e.timeMs)], new Map(), config);
+    expect(one.alerts).toHaveLength(1);
+    const two = detectTheft(
+      [
+        inImage('registry.contoso.example:5000/shop/orders:1.5.0@sha256:0d5c', 'ecs:orders-upgraded', e.timeMs + 60_000),
+        inImage('docker.io/eve/miner:latest', 'ecs:miner', e.timeMs + 120_000),
+      ],
+      snapshots(one.changes),
+      config,
+    );
+    expect(two.alerts.map((a) => (a.Evidence['process'] as { containerImage?: string }).containerImage)).toEqual(['docker.io/eve/miner:latest']);
+    expect(two.alerts[0]?.Reason).toContain('first time this executable asked for a token on this host');
+    expect(imageRepository('Registry:5000/Team/App:1.2@sha256:ab')).toBe('registry:5000/team/app');
+    expect(imageRepository('registry:5000/team/app')).toBe('registry:5000/team/app');
   });
 
   it('knows an interpreter by the module it runs: -m azure.cli seen once does not make -m evil a known caller', () => {
