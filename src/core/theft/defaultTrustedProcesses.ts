@@ -143,6 +143,26 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     source: 'https://github.com/Azure/AgentBaker/blob/master/parts/linux/cloud-init/artifacts/cse_helpers.sh',
   },
   {
+    id: 'aks-node-provisioning-wrapped',
+    hostOnly: true,
+    description:
+      "AKS node provisioning's curl where its parent names no script: the kubelet identity's registry token (network-isolated clusters) under AgentBaker's `timeout 60 curl -v -s -H Metadata:true --noproxy * <IMDS token URL>`, and the instance metadata read by the node-image tag helpers run as `bash -cx <function>`; trusted only as a child of those exact command lines.",
+    platform: 'linux',
+    cloud: 'azure',
+    names: ['curl'],
+    pathPatterns: [],
+    parentCommandLines: [
+      'timeout 60 curl -v -s -H Metadata:true --noproxy * http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=*',
+      'timeout 60 curl -v -s -H Metadata:true --noproxy * http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=* -w *',
+      'bash -cx should_skip_nvidia_drivers',
+      'bash -cx should_skip_binary_cleanup',
+      'bash -cx should_enforce_kube_pmc_install',
+      'bash -cx enableManagedGPUExperience',
+    ],
+    vectors: ['TokenEndpoint'],
+    source: 'https://github.com/Azure/AgentBaker/blob/master/parts/linux/cloud-init/artifacts/cse_helpers.sh',
+  },
+  {
     id: 'azure-vm-extension-handlers-linux',
     hostOnly: true,
     description:

@@ -26,7 +26,8 @@ export interface TheftAllowlist {
 /**
  * - `trusted`: the executable path (or, for an interpreter, the script it runs) is inside an
  *   entry's install locations, or an operator application's on this host, or (`parent-script`) a
- *   system program of an entry with parentScripts is run by a shell running one of those scripts;
+ *   system program of an entry with parentScripts is run by a shell running one of those scripts, or
+ *   (`parent-command-line`) one of an entry with parentCommandLines by a parent with one of those command lines;
  * - `name-only`: the telemetry has no path and the image name is an entry's name. Weaker: anyone can
  *   name a binary `waagent`. The detector still raises the first such request per host, at Low, and
  *   says so in Evidence;
@@ -37,7 +38,7 @@ export interface TheftAllowlist {
  *   a path outside its install locations (`/tmp/waagent`), for Evidence.
  */
 export type TrustDecision =
-  | { readonly verdict: 'trusted'; readonly by: 'executable-path' | 'script-path' | 'parent-script' | 'container-image' | 'host-application'; readonly entryId: string; readonly pattern: string }
+  | { readonly verdict: 'trusted'; readonly by: 'executable-path' | 'script-path' | 'parent-script' | 'parent-command-line' | 'container-image' | 'host-application'; readonly entryId: string; readonly pattern: string }
   | { readonly verdict: 'name-only'; readonly entryId: string }
   | { readonly verdict: 'user-writable'; readonly entryId: string; readonly pattern: string }
   | { readonly verdict: 'untrusted'; readonly nameMatchedEntry: string };
@@ -79,6 +80,12 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
       const image = normalisePath(process.containerImage);
       const pattern = image === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.containerImages.find((p) => pathMatches(p, image));
       if (pattern !== undefined) return { verdict: 'trusted', by: 'container-image', entryId: entry.id, pattern };
+      continue;
+    }
+    if (entry.parentCommandLines !== undefined) {
+      const line = collapsedCommandLine(process.parentCommandLine);
+      const pattern = line === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.parentCommandLines.find((p) => commandLineMatches(p, line));
+      if (pattern !== undefined) return { verdict: 'trusted', by: 'parent-command-line', entryId: entry.id, pattern };
       continue;
     }
     if (entry.parentScripts !== undefined) {
@@ -146,6 +153,23 @@ function parentScriptOf(event: EndpointEvent): string {
 }
 
 const POSIX_SHELLS = new Set(['bash', 'sh', 'dash']);
+
+/** A command line with its white space collapsed and trimmed, lower-case: how parentCommandLines compare. */
+function collapsedCommandLine(commandLine: string): string {
+  return commandLine.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+const COMMAND_LINE_PATTERNS = new Map<string, RegExp>();
+/** A parentCommandLines pattern against a collapsed command line: `*` any run of characters within one word, the rest literal. */
+function commandLineMatches(pattern: string, line: string): boolean {
+  let compiled = COMMAND_LINE_PATTERNS.get(pattern);
+  if (compiled === undefined) {
+    const literal = collapsedCommandLine(pattern).split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    compiled = new RegExp(`^${literal.join('\\S*')}$`);
+    COMMAND_LINE_PATTERNS.set(pattern, compiled);
+  }
+  return compiled.test(line);
+}
 
 /** The child is one of the entry's names, at a path only an administrator writes (`/usr/bin/curl`). */
 function runsFromSystemFolder(event: EndpointEvent, entry: TrustedProcess): boolean {
@@ -237,7 +261,7 @@ export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVecto
   const scope = entriesFor(allowlist, vector, event.platform, matched);
   const known = scope.trustedPaths.get(pathKey);
   if (known !== undefined) return known;
-  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.parentScripts === undefined && e.containerImages === undefined && e.pathPatterns.some((p) => pathMatches(p, pathKey)));
+  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.parentScripts === undefined && e.parentCommandLines === undefined && e.containerImages === undefined && e.pathPatterns.some((p) => pathMatches(p, pathKey)));
   // A path longer than any real one (a record's megabytes) is not kept: the memo bounds entries, not their size.
   if (pathKey.length > TRUSTED_PATH_MEMO_MAX_LENGTH) return trusted;
   return rememberBounded(scope.trustedPaths, pathKey, trusted, TRUSTED_PATHS_MAX);

@@ -65,6 +65,14 @@ export interface TrustedProcess {
    */
   readonly parentScripts?: readonly string[];
   /**
+   * The parent's whole command lines whose children the trust covers, and nothing else, where the
+   * parent runs no script to name: white space collapsed, letter case aside, `*` any run of
+   * characters within one word (so nothing can be appended to the command). AgentBaker wraps its registry token request in `timeout 60 curl …` and runs its
+   * older tag helpers as `bash -cx <function>`; these are those exact wrappers. The child must be
+   * one of `names` in a system folder, as for parentScripts.
+   */
+  readonly parentCommandLines?: readonly string[];
+  /**
    * Container images whose processes the trust covers, and nothing else: the entry's `names` run
    * from system folders inside a container of one of these images (path pattern syntax, `*` within
    * one part: `mcr.microsoft.com/azuremonitor/containerinsights/ciprod*`). Container Insights' startup

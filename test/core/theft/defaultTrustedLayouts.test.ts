@@ -27,6 +27,9 @@ type Sample =
   // A program trusted in one image's containers (TrustedProcess.containerImages).
   | { readonly inImage: string; readonly exe: string; readonly commandLine: string };
 
+/** The kubelet identity's registry token as AgentBaker asks IMDS for it (network-isolated clusters). */
+const AKS_TOKEN_URL = 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://containerregistry.azure.net&client_id=0a1b2c3d-0000-4000-8000-000000000001';
+
 const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   // ── Azure ──
   'azure-windows-guest-agent': [
@@ -50,6 +53,19 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'aks-node-provisioning': [
     { child: '/usr/bin/curl', commandLine: 'curl -fsSL -H Metadata: true --noproxy * http://169.254.169.254/metadata/instance?api-version=2021-02-01', parent: '/usr/bin/bash', parentCommandLine: '/bin/bash /opt/azure/containers/provision_start.sh' },
     { child: '/usr/bin/timeout', commandLine: 'timeout 60 curl -v -s -H Metadata:true --noproxy * http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://containerregistry.azure.net', parent: '/usr/bin/bash', parentCommandLine: '/bin/bash /opt/azure/containers/provision.sh' },
+  ],
+  // The same curls where the parent names no script: AgentBaker's `retrycmd_get_aad_access_token` runs `timeout 60 curl -v -s -H
+  // "Metadata:true" --noproxy "*" "$url" -w "\n%{http_code}"` (bash passes `\n` through; curl reads it), and its older tag helpers run
+  // `retrycmd_silent 10 1 10 bash -cx should_skip_nvidia_drivers`, whose curl reads the instance metadata.
+  'aks-node-provisioning-wrapped': [
+    {
+      child: '/usr/bin/curl',
+      commandLine: `curl -v -s -H Metadata:true --noproxy * ${AKS_TOKEN_URL} -w \\n%{http_code}`,
+      parent: '/usr/bin/timeout',
+      parentCommandLine: `timeout 60 curl -v -s -H Metadata:true --noproxy * ${AKS_TOKEN_URL} -w \\n%{http_code}`,
+    },
+    { child: '/usr/bin/curl', commandLine: `curl -v -s -H Metadata:true --noproxy * ${AKS_TOKEN_URL}`, parent: '/usr/bin/timeout', parentCommandLine: `timeout 60 curl -v -s -H Metadata:true --noproxy * ${AKS_TOKEN_URL}` },
+    { child: '/usr/bin/curl', commandLine: 'curl -fsSL -H Metadata: true --noproxy * http://169.254.169.254/metadata/instance?api-version=2021-02-01', parent: '/usr/bin/bash', parentCommandLine: 'bash -cx should_skip_nvidia_drivers' },
   ],
   'azure-vm-extension-handlers-linux': [
     { interpreter: '/usr/bin/python3', commandLine: 'python3 ./agent.py -enable', cwd: '/var/lib/waagent/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.33.2' },
@@ -323,6 +339,11 @@ describe('what the defaults must not trust', () => {
     ['curl run by inline shell code naming the provisioning folder', event('/usr/bin/curl', 'curl http://169.254.169.254/metadata/identity/oauth2/token?resource=x', '', { path: '/usr/bin/bash', commandLine: 'bash -c /opt/azure/containers/provision_start.sh' })],
     ['a curl in /tmp run by the provisioning script', event('/tmp/curl', 'curl http://169.254.169.254/metadata/identity/oauth2/token?resource=x', '', { path: '/usr/bin/bash', commandLine: '/bin/bash /opt/azure/containers/provision_start.sh' })],
     ['python run by the provisioning script', event('/usr/bin/python3', 'python3 -c "import urllib.request"', '', { path: '/usr/bin/bash', commandLine: '/bin/bash /opt/azure/containers/provision_start.sh' })],
+    // The wrapped curls are trusted under those exact parents only: nothing appended, no other helper, not a copy in /tmp.
+    ['curl under timeout with an output file appended', event('/usr/bin/curl', `curl -v -s -H Metadata:true --noproxy * ${AKS_TOKEN_URL} -o /tmp/t`, '', { path: '/usr/bin/timeout', commandLine: `timeout 60 curl -v -s -H Metadata:true --noproxy * ${AKS_TOKEN_URL} -o /tmp/t` })],
+    ['curl under timeout asking another host', event('/usr/bin/curl', 'curl -v -s -H Metadata:true --noproxy * http://203.0.113.7/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x', '', { path: '/usr/bin/timeout', commandLine: 'timeout 60 curl -v -s -H Metadata:true --noproxy * http://203.0.113.7/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x' })],
+    ['curl under a shell running another function', event('/usr/bin/curl', 'curl -s -H Metadata:true http://169.254.169.254/metadata/identity/oauth2/token?resource=x', '', { path: '/usr/bin/bash', commandLine: 'bash -cx grab_token' })],
+    ['a curl in /tmp under the token wrapper', event('/tmp/curl', `curl -v -s -H Metadata:true --noproxy * ${AKS_TOKEN_URL}`, '', { path: '/usr/bin/timeout', commandLine: `timeout 60 curl -v -s -H Metadata:true --noproxy * ${AKS_TOKEN_URL}` })],
     ['curl whose parent is no shell', event('/usr/bin/curl', 'curl http://169.254.169.254/metadata/identity/oauth2/token?resource=x', '', { path: '/usr/bin/python3', commandLine: 'python3 /opt/azure/containers/provision_start.sh' })],
   ])('%s', (_label, e) => {
     expect(trustOf(e, 'TokenEndpoint').verdict).not.toBe('trusted');

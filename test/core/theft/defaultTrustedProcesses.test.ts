@@ -90,7 +90,7 @@ function badNames(entries: readonly TrustedProcess[]): string[] {
 function malformedPatterns(entries: readonly TrustedProcess[]): string[] {
   const offenders: string[] = [];
   for (const entry of entries) {
-    if (entry.pathPatterns.length === 0 && (entry.parentScripts ?? []).length === 0 && (entry.containerImages ?? []).length === 0) offenders.push(`${entry.id}: no path patterns`);
+    if (entry.pathPatterns.length === 0 && (entry.parentScripts ?? []).length === 0 && (entry.parentCommandLines ?? []).length === 0 && (entry.containerImages ?? []).length === 0) offenders.push(`${entry.id}: no path patterns`);
     for (const pattern of entry.pathPatterns) {
       const isWindows = pattern.startsWith('?:/');
       const isLinux = pattern.startsWith('/');
@@ -330,9 +330,9 @@ describe('shells, interpreters and LOLBins', () => {
   // Homebrew's framework python runs as `Python.app/Contents/MacOS/Python`: the macOS Azure CLI entry
   // names it, for its `azure.cli` module only (an entry with modules trusts nothing else the interpreter runs).
   it.each(['powershell.exe', 'pwsh', 'pwsh.exe', 'cmd.exe', 'bash', 'sh', 'python', 'curl', 'wget', 'certutil.exe', 'bitsadmin.exe'])(
-    '%s is listed by no entry at all, but for one pinned to a module or to its parent shell\'s scripts',
+    '%s is listed by no entry at all, but for one pinned to a module, to its parent shell\'s scripts or to its parent\'s exact command lines',
     (name) => {
-      expect(DEFAULT_TRUSTED_PROCESSES.filter((entry) => entry.names.includes(name) && entry.modules === undefined && entry.parentScripts === undefined).map((entry) => entry.id)).toEqual([]);
+      expect(DEFAULT_TRUSTED_PROCESSES.filter((entry) => entry.names.includes(name) && entry.modules === undefined && entry.parentScripts === undefined && entry.parentCommandLines === undefined).map((entry) => entry.id)).toEqual([]);
     },
   );
 
