@@ -87,10 +87,10 @@ const ALLOWLISTED = decisions('allowlisted', { quiet: QUIET });
 const PRIVATE = decisions('private', { learned: LEARNED });
 const UNUSUAL_REGION = decisions('unusual-region', { medium: { severity: 'Medium', attribute: 'region', learn: false } });
 const INTERNAL = decisions('internal', { learned: LEARNED });
-const LEARNING = decisions('learning', { low: { severity: 'Low', attribute: 'none', learn: true }, arc: LEARNED });
+const LEARNING = decisions('learning', { low: { severity: 'Low', attribute: 'asn', learn: true }, arc: LEARNED });
 const UNUSUAL_ASN = decisions('unusual-asn', { high: { severity: 'High', attribute: 'asn', learn: false } });
 const UNUSUAL_IP = decisions('unusual-ip', { medium: { severity: 'Medium', attribute: 'ip', learn: false } });
-const USUAL_EXTERNAL = decisions('usual-external', { low: { severity: 'Low', attribute: 'none', learn: true }, arc: LEARNED });
+const USUAL_EXTERNAL = decisions('usual-external', { low: { severity: 'Low', attribute: 'asn', learn: true }, arc: LEARNED });
 const TOKEN_REPLAY = decisions('token-replay', { high: { severity: 'High', attribute: 'network', learn: false } });
 const REPLAYED_NETWORK = decisions('replayed-network', { high: { severity: 'High', attribute: 'network', learn: false } });
 
@@ -134,7 +134,7 @@ export const LADDER: readonly LadderRule[] = [
   },
   {
     id: 'learning',
-    description: 'Tenant still in its 14-day learning period: external use is Low (none for Arc) and learned.',
+    description: 'Tenant still in its 14-day learning period: external use is Low (none for Arc) and learned; one Low per ASN, so each network the period teaches is shown.',
     alertName: REMOTE_USAGE,
     when: (f) => !f.tenantActive,
     outcome: (f) => (f.isArc ? LEARNING.arc : LEARNING.low),

@@ -58,6 +58,12 @@ interface LadderCase {
 const cases: LadderCase[] = [
   { name: 'learning period: external use is Low', probe: [activityUse(vmA, at(5, 30), ATTACKER_IP)], expected: ['Low'] },
   { name: 'activation is 14 days after the first event: day 13 still learning', probe: [activityUse(vmA, at(13, 59), ATTACKER_IP)], expected: ['Low'] },
+  {
+    // vmB's on-prem ASN raised its learning Low on day 1; a thief's ASN days later is not taught in silence.
+    name: 'learning period: another external ASN within 5 days is a Low of its own; the same ASN again is not',
+    probe: [activityUse(vmB, at(4, 30), ATTACKER_IP), activityUse(vmB, at(5, 30), '203.0.113.67')],
+    expected: ['Low', '-'],
+  },
   { name: 'after activation: unknown ASN is High', probe: [activityUse(vmA, at(21), ATTACKER_IP)], expected: ['High'] },
   { name: 'after activation: known ASN, new IP is Medium', probe: [activityUse(vmB, at(21), ONPREM_IP_2)], expected: ['Medium'] },
   { name: 'after activation: usual IP and ASN outside Azure is Low', probe: [activityUse(vmB, at(21), ONPREM_IP)], expected: ['Low'] },
@@ -66,6 +72,13 @@ const cases: LadderCase[] = [
     before: [activityUse(vmA, at(3, 30), ATTACKER_IP)],
     probe: [activityUse(vmA, at(21), ATTACKER_IP)],
     expected: ['Low'],
+  },
+  {
+    // Each usual external network is a Low of its own (dedup per identity and ASN), as in the learning period.
+    name: 'after activation: two usual external ASNs each raise their Low; the same ASN again within 5 days does not',
+    before: [activityUse(vmA, at(3, 30), ATTACKER_IP), activityUse(vmA, at(4, 30), ONPREM_IP)],
+    probe: [activityUse(vmA, at(21), ATTACKER_IP), activityUse(vmA, at(21, 5), ONPREM_IP), activityUse(vmA, at(22), ONPREM_IP)],
+    expected: ['Low', 'Low', '-'],
   },
   {
     name: 'anti-poisoning: an unusual ASN seen after activation stays unusual',
@@ -173,10 +186,13 @@ describe('remote-use severity ladder', () => {
     const ledger = [...backend.partitions].filter(([key]) => key.startsWith('sup|')).flatMap(([key, p]) => [...p.rows.values()].map((r): Record<string, unknown> => ({ ...r, key })));
     // Days 2..5 and 7..10 are suppressed: 8 uses, one row each, in the partition of the use's hour.
     expect(ledger).toHaveLength(8);
-    expect(ledger.every((r) => r.objectId === vmB.objectId && r.severity === 'Low' && r.attribute === '' && r.category === 'Administrative')).toBe(true);
+    // Learning-period Lows are keyed on the ASN: each network the period teaches has its own.
+    const asn = String(ledger[0]?.['attribute']);
+    expect(asn).toMatch(/^[1-9]\d*$/);
+    expect(ledger.every((r) => r.objectId === vmB.objectId && r.severity === 'Low' && r.attribute === asn && r.category === 'Administrative')).toBe(true);
     expect(ledger.map((r) => r.key)).toEqual([2, 3, 4, 5, 7, 8, 9, 10].map((day) => `sup|${TENANT}|${new Date(at(day, 7)).toISOString().slice(0, 13).replace(/[-T]/g, '')}`));
     expect(reports.reduce((n, r) => n + r.detection.suppressed, 0)).toBe(8);
-    const dedupRow = backend.partitions.get(`mi|${TENANT}|${vmB.objectId}`)?.rows.get('dd|Low|');
+    const dedupRow = backend.partitions.get(`mi|${TENANT}|${vmB.objectId}`)?.rows.get(`dd|Low|${asn}`);
     expect(dedupRow).toMatchObject({ raisedAt: at(6, 7), suppressed: 0 });
   });
 });
@@ -221,9 +237,9 @@ describe('the ladder as data', () => {
     const active = { tenantActive: true, isArc: false, allowlisted: false, azureNetworkInBaseline: true, tokenReplayed: false, networkReplayed: false };
     expect(judgeUse({ ...active, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toMatchObject({ ruleId: 'unusual-asn', severity: 'High', attribute: 'asn', learn: false });
     expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: false })).toMatchObject({ ruleId: 'unusual-ip', severity: 'Medium', attribute: 'ip', learn: false });
-    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: true })).toMatchObject({ ruleId: 'usual-external', severity: 'Low', attribute: 'none', learn: true });
+    expect(judgeUse({ ...active, scope: 'external', asnInBaseline: true, ipInBaseline: true })).toMatchObject({ ruleId: 'usual-external', severity: 'Low', attribute: 'asn', learn: true });
     expect(judgeUse({ ...active, isArc: true, scope: 'external', asnInBaseline: true, ipInBaseline: true }).severity).toBeUndefined();
-    expect(judgeUse({ ...active, tenantActive: false, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toMatchObject({ ruleId: 'learning', severity: 'Low', attribute: 'none', learn: true });
+    expect(judgeUse({ ...active, tenantActive: false, scope: 'external', asnInBaseline: false, ipInBaseline: false })).toMatchObject({ ruleId: 'learning', severity: 'Low', attribute: 'asn', learn: true });
     expect(judgeUse({ ...active, scope: 'azure', asnInBaseline: false, ipInBaseline: false })).toMatchObject({ ruleId: 'internal', severity: undefined, attribute: 'none', learn: true });
     expect(judgeUse({ ...active, scope: 'azure', asnInBaseline: true, ipInBaseline: false, azureNetworkInBaseline: false })).toMatchObject({ ruleId: 'unusual-region', severity: 'Medium', attribute: 'region', learn: false });
     expect(judgeUse({ ...active, tenantActive: false, scope: 'azure', asnInBaseline: true, ipInBaseline: false, azureNetworkInBaseline: false })).toMatchObject({ ruleId: 'internal', learn: true });
