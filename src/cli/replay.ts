@@ -19,6 +19,7 @@ import type { EndpointParsed } from '../core/records/endpoint/endpointEvent';
 import { parseEndpointRecord } from '../core/records/endpoint/parseEndpointRecord';
 import { endpointWithinWindow, eventTimeWindow } from '../core/records/eventTimeWindow';
 import type { Reject } from '../core/records/reject';
+import { archiveTimeOf } from './archiveOrder';
 import { HeapWatch } from './heapWatch';
 import { readInputBlocksOrSkip } from './inputFiles';
 import { INPUT_FILE_KINDS, listInputs, STDIN, type InputFile, type SkippedEntry } from './inputListing';
@@ -248,7 +249,7 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
   let held = 0;
   let checkedAtBytes = tally.bytesRead;
   let n = 0;
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
     let part = partOf(file);
     parts.push(part);
     for await (const block of readInputBlocksOrSkip(file, { stdin, onBytes: (bytes) => (tally.bytesRead += bytes) }, skip)) {
@@ -273,13 +274,23 @@ async function* batchesOf(files: readonly InputFile[], batchSize: number | undef
       }
     }
     tally.filesDone++;
-    if (!batchSize) {
-      yield { id: file.path, parts };
+    // Without --batch-size a file is an invocation, but an archive's blobs of one hour are one
+    // together (every container's records of that hour, as a hub would deliver them): judged in
+    // their time order, not container by container, so the hour's first use of a token is its first.
+    if (!batchSize && !sameArchiveHour(file, files[index + 1])) {
+      yield { id: parts.length === 1 ? file.path : `${parts[0]!.file} and ${parts.length - 1} more of its hour`, parts };
       parts = [];
       held = 0;
     }
   }
   if (batchSize && (pending > 0 || parts.some((p) => p.rejects.length > 0))) yield { id: `batch-${n}`, parts };
+}
+
+/** Both files are blobs of a storage-account archive for the same hour (archiveOrder.ts lists them together). */
+function sameArchiveHour(file: InputFile, next: InputFile | undefined): boolean {
+  if (next === undefined) return false;
+  const hour = archiveTimeOf(file.path);
+  return hour !== undefined && hour === archiveTimeOf(next.path);
 }
 
 /** Half of what filled the heap, in a round number (50,000 at most: what one invocation of a live hub would rarely exceed). */

@@ -439,6 +439,23 @@ describe("a downloaded storage-account archive (one container per category, PT1H
     expect(summary.alerts[0]!.Evidence).toMatchObject({ tokenLinkedToIssuance: true });
   });
 
+  it("judges an hour's blobs of every container as one invocation: a token's first use is its first, whatever container holds it", async () => {
+    const root = folder();
+    const issuedAt = at(3, 0);
+    const token = { token: tokenId(vm, issuedAt) };
+    blob(root, 'insights-logs-managedidentitysigninlogs', issuedAt, [miSignIn(vm, issuedAt)]);
+    // The hour's first use is Graph's, from Azure; Activity's container, read first in name order, holds its
+    // later use from outside Azure: the replay is that later use, as when the hour arrives from a hub.
+    blob(root, 'insights-activity-logs', issuedAt, [activityUse(vm, issuedAt + 40 * 60_000, '8.8.8.8', { ...token, iatMs: issuedAt })]);
+    // A Microsoft address (AS8075): the replay reads the real ASN data.
+    blob(root, 'insights-logs-microsoftgraphactivitylogs', issuedAt, [graphUse(vm, issuedAt + 10 * 60_000, '20.42.65.92', { ...token, issuedAtMs: issuedAt })]);
+    const byFile = await replay({ inputs: [root], alertsToStdout: false });
+    const oneBatch = await replay({ inputs: [root], alertsToStdout: false, batchSize: 1_000 });
+    expect(byFile.invocations).toBe(1);
+    expect(byFile.alerts.map((a) => [a.Severity, a.IPAddress])).toEqual([['High', '8.8.8.8']]);
+    expect(byFile.alerts.map((a) => a.AlertId)).toEqual(oneBatch.alerts.map((a) => a.AlertId));
+  });
+
   it('replays a month of two containers without event time running backwards', async () => {
     const root = folder();
     for (let day = 0; day < 30; day++) {
