@@ -42,13 +42,35 @@ export function createTableClient(
 /**
  * Creates the table if missing (idempotent). Used by replays and tests; production tables come from
  * Bicep. With the same request timeout as every other call: a store that accepts the connection and
- * never answers must not hold a replay forever.
+ * never answers must not hold a replay forever. The first attempt is made once, without the SDK's
+ * retries: when nothing listens at the endpoint or its name does not resolve (a mistyped --store,
+ * Azurite not started), the replay says so at once instead of after half a minute of retries; any
+ * other failure is asked again with them.
  */
 export async function ensureTable(connectionString: string, tableName: string, requestTimeoutMs?: number): Promise<void> {
-  await TableServiceClient.fromConnectionString(connectionString, {
-    allowInsecureConnection: isLocalEmulator(connectionString),
-    additionalPolicies: [{ policy: requestTimeoutPolicy(requestTimeoutMs), position: 'perRetry' }],
-  }).createTable(tableName);
+  const service = (maxRetries?: number): TableServiceClient =>
+    TableServiceClient.fromConnectionString(connectionString, {
+      allowInsecureConnection: isLocalEmulator(connectionString),
+      additionalPolicies: [{ policy: requestTimeoutPolicy(requestTimeoutMs), position: 'perRetry' }],
+      ...(maxRetries !== undefined ? { retryOptions: { maxRetries } } : {}),
+    });
+  try {
+    await service(0).createTable(tableName);
+  } catch (error) {
+    if (isUnreachable(error)) throw error;
+    await service().createTable(tableName);
+  }
+}
+
+/** Connection errors that retrying does not mend: nothing listens at the address, or the name does not resolve. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function isUnreachable(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+  }
+  return false;
 }
 
 /**

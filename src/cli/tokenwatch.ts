@@ -172,5 +172,9 @@ if (require.main === module) {
   for (const [signal, code] of EXIT_SIGNALS) process.once(signal, () => process.exit(code));
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // The run is over: exit once what it wrote is flushed, not when the event loop empties. The
+    // Azure SDK's HTTP client clears a request's timeout timer only when a response comes, so a
+    // request that failed to connect (a mistyped --store) held the process 30 s after its message.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -368,6 +368,18 @@ describe('tokenwatch replay: failures exit 1 with a message that says what to do
     expect(err()).not.toContain(key);
     expect(err()).not.toMatch(STACK_FRAME);
   }, 60_000);
+
+  it('the built CLI with a store where nothing listens: fails at its first request and exits, not half a minute later', () => {
+    const dir = folder();
+    writeScenario(dir);
+    const store = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${Buffer.from('k').toString('base64')};TableEndpoint=http://127.0.0.1:1/devstoreaccount1;`;
+    // Nothing listens on port 1: the SDK's retries (about 6 s) and a request timer the SDK leaves
+    // behind on a failed connection (30 s) held the process; 15 s is far above one attempt.
+    const run = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'tokenwatch.js'), 'replay', dir, '--store', store], { encoding: 'utf8', timeout: 15_000 });
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('nothing answered at the state table endpoint');
+  }, 30_000);
 });
 
 describe('describeFailure', () => {
