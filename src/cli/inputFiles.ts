@@ -304,11 +304,15 @@ function bytesOf(chunk: unknown): Uint8Array {
 /**
  * The decoder for a text whose first bytes are `start`: UTF-16 when it starts with UTF-16's
  * byte-order mark (Windows PowerShell's `Out-File` and `>` write UTF-16LE with one), else UTF-8.
- * Either drops the mark.
+ * Either drops the mark. Without a mark, UTF-16 is known by its first two characters: a log starts
+ * with `{`, `[`, a letter or white space, ASCII all, which UTF-16 writes beside a zero byte (.NET's
+ * `Encoding.Unicode.GetBytes`, `[IO.File]::WriteAllBytes`); UTF-8 text holds no zero byte.
  */
 function decoderFor(start: Uint8Array): TextDecoder {
   if (start[0] === 0xff && start[1] === 0xfe) return new TextDecoder('utf-16le');
   if (start[0] === 0xfe && start[1] === 0xff) return new TextDecoder('utf-16be');
+  if (start.length >= 4 && start[0] !== 0 && start[1] === 0 && start[2] !== 0 && start[3] === 0) return new TextDecoder('utf-16le');
+  if (start.length >= 4 && start[0] === 0 && start[1] !== 0 && start[2] === 0 && start[3] !== 0) return new TextDecoder('utf-16be');
   return new TextDecoder('utf-8');
 }
 

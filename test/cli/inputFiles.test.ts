@@ -244,17 +244,17 @@ describe('gzipped files and standard input', () => {
     expect(listInputFiles([dir]).map((f) => path.basename(f))).toEqual(['e.csv', 'e.csv.gz', 'e.json', 'e.json.gz', 'e.ndjson', 'e.ndjson.gz']);
   });
 
-  it('reads UTF-16 with its byte-order mark (Windows PowerShell\u2019s Out-File and >) as the same records as UTF-8, from a file, a .gz or standard input', async () => {
+  it('reads UTF-16 with its byte-order mark (Windows PowerShell\u2019s Out-File and >) or without one (.NET\u2019s Encoding.Unicode) as the same records as UTF-8, from a file, a .gz or standard input', async () => {
     const dir = folder();
-    const utf16 = (text: string, order: 'le' | 'be'): Buffer => {
-      const le = Buffer.from(`\ufeff${text}`, 'utf16le');
-      return order === 'le' ? le : Buffer.from(le.map((_, i) => le[i % 2 === 0 ? i + 1 : i - 1]!));
+    const utf16 = (text: string, order: 'le' | 'be' | 'le-no-bom' | 'be-no-bom'): Buffer => {
+      const le = Buffer.from(order.endsWith('no-bom') ? text : `\ufeff${text}`, 'utf16le');
+      return order.startsWith('le') ? le : Buffer.from(le.map((_, i) => le[i % 2 === 0 ? i + 1 : i - 1]!));
     };
     const bodies = { 'u.csv': CSV, 'u.json': JSON.stringify({ records: [{ a: 'é' }, { a: 2 }] }), 'u.ndjson': '{"a":"\u{1F600}"}\n{"a":2}\r\n' };
     for (const [name, text] of Object.entries(bodies)) {
       const expected = strip([...readInputRecords(write(name, text))]);
       expect(expected.length, name).toBeGreaterThan(1);
-      for (const order of ['le', 'be'] as const) {
+      for (const order of ['le', 'be', 'le-no-bom', 'be-no-bom'] as const) {
         expect(strip([...readInputRecords(write(`${order}-${name}`, utf16(text, order)))]), `${order} ${name}`).toEqual(expected);
         expect(strip(await collect(readInputItems(write(`${order}-${name}.gz`, gzipSync(utf16(text, order)))))), `${order} ${name}.gz`).toEqual(expected);
         expect(strip(await collect(readInputItems('-', { stdin: Readable.from([utf16(text, order)]) }))), `${order} stdin ${name}`).toEqual(expected);
