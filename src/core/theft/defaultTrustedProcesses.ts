@@ -599,6 +599,17 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     vectors: ['TokenCache', 'TokenEndpoint'],
     source: 'https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html',
   },
+  {
+    id: 'aws-cli-v1',
+    description:
+      "AWS CLI v1 (Python): the aws script a python runs, from a distribution package (/usr/bin/aws), pip (/usr/local/bin/aws; ~/.local/bin/aws for a user install, weaker evidence as any home folder) or the bundled installer (/usr/local/aws/bin/aws); reads ~/.aws/credentials and fetches role credentials from IMDS.",
+    platform: 'linux',
+    cloud: 'aws',
+    names: ['aws'],
+    pathPatterns: ['/usr/bin/aws', '/usr/local/bin/aws', '/usr/local/aws/bin/aws', '/home/*/.local/bin/aws'],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://docs.aws.amazon.com/cli/v1/userguide/install-linux.html',
+  },
 
   // ───────────────────────────── Google Cloud ─────────────────────────────
   {

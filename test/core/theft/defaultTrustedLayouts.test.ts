@@ -150,6 +150,13 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     { exe: 'C:\\Program Files\\Amazon\\AmazonCloudWatchAgent\\amazon-cloudwatch-agent.exe' },
   ],
   'aws-inspector-ssm-plugin': [{ exe: '/opt/aws/inspector/bin/inspectorssmplugin' }],
+  // The Python CLI: Debian's and Ubuntu's awscli package, pip as root and as a user (weaker evidence: a home folder), the bundled installer.
+  'aws-cli-v1': [
+    { interpreter: '/usr/bin/python3', commandLine: '/usr/bin/python3 /usr/bin/aws s3 ls' },
+    { interpreter: '/usr/bin/python3.10', commandLine: '/usr/bin/python3 /usr/local/bin/aws sts get-caller-identity' },
+    { interpreter: '/usr/bin/python3', commandLine: '/usr/bin/python3 /home/alice/.local/bin/aws s3 ls' },
+    { interpreter: '/usr/local/aws/bin/python3', commandLine: '/usr/local/aws/bin/python3 /usr/local/aws/bin/aws ec2 describe-instances' },
+  ],
   'aws-cli-v2': [{ exe: '/usr/local/aws-cli/v2/2.15.30/dist/aws' }, { exe: '/usr/local/aws-cli/aws' }, { exe: 'C:\\Program Files\\Amazon\\AWSCLIV2\\aws.exe' }],
   // ── Google Cloud ──
   'gcp-guest-agent-linux': [{ exe: '/usr/bin/google_guest_agent' }, { exe: '/usr/lib/google/guest_agent/core_plugin' }],
@@ -294,7 +301,9 @@ const IN_A_HOME = new Set(['vscode-desktop', 'vscode-server-node']);
 describe.each(CASES.map(([id, form, path, e]) => [`${id}: ${form}: ${path}`, id, e] as const))('%s', (_label, id, e) => {
   it('is trusted by its own entry (only as weaker evidence in a home folder)', () => {
     const { vector, tokenFile } = probe(id);
-    expect(trustOf(e, vector, tokenFile)).toMatchObject({ verdict: IN_A_HOME.has(id) ? 'user-writable' : 'trusted', entryId: id });
+    // A script an interpreter runs from a home folder (pip's --user install) is weaker evidence too.
+    const inHome = IN_A_HOME.has(id) || /(?:^|\s)\/home\/[^/\s]+\//.test(e.process.commandLine);
+    expect(trustOf(e, vector, tokenFile)).toMatchObject({ verdict: inHome ? 'user-writable' : 'trusted', entryId: id });
   });
 });
 
@@ -316,6 +325,9 @@ describe('what the defaults must not trust', () => {
     ['the guest agent name in a writable folder', event('C:\\Users\\Public\\WindowsAzureGuestAgent.exe')],
     ['a stray binary in the guest agent folder', event('C:\\WindowsAzure\\GuestAgent_2.7.41491.1193_2026-02-18_215333\\evil.exe')],
     ['python from the system folder', event('/usr/bin/python3')],
+    // The AWS CLI v1 entry names its scripts' install paths, not any script called aws.
+    ['a script named aws in /tmp', event('/usr/bin/python3', 'python3 /tmp/aws s3 ls')],
+    ['a script named aws elsewhere in a home', event('/usr/bin/python3', 'python3 /home/alice/bin/aws s3 ls')],
     ['the system python running a script', event('/usr/bin/python3.9', 'python3.9 /home/alice/grab.py')],
     ['the system python running inline code', event('/usr/bin/python3.9', "python3.9 -sc 'import azure.cli'")],
     ['the system python running another module', event('/usr/bin/python3.9', 'python3.9 -m http.server')],
