@@ -222,16 +222,30 @@ const POWERSHELL = /^(?:powershell|powershell_ise|pwsh)$/;
  * would make the rest of the line inline code. '' when there is no such script.
  */
 function powerShellFileOf(commandLine: string): string {
+  return powerShellLaunch(commandLine).script;
+}
+
+/**
+ * How PowerShell was started: the script of `-File` (powerShellFileOf), and whether it runs code
+ * given on its command line: `-Command`, `-EncodedCommand` (any abbreviation), or a bare word,
+ * which Windows PowerShell runs as a command.
+ */
+export function powerShellLaunch(commandLine: string): { readonly script: string; readonly inline: boolean } {
   const args = splitArgs(commandLine).slice(1);
   for (let i = 0; i < args.length; i++) {
     const option = /^(?:--?|\/)([a-z]+)$/i.exec(args[i] as string)?.[1]?.toLowerCase();
-    if (option === undefined) return '';
-    if ('file'.startsWith(option)) return args[i + 1] ?? '';
-    if ('command'.startsWith(option) || 'encodedcommand'.startsWith(option) || option === 'ec') return '';
+    if (option === undefined) return { script: '', inline: true };
+    if ('file'.startsWith(option)) return { script: args[i + 1] ?? '', inline: false };
+    if ('command'.startsWith(option) || 'encodedcommand'.startsWith(option) || option === 'ec' || option === 'cwa' || 'commandwithargs'.startsWith(option)) return { script: '', inline: true };
     // Options that take a value: skip it, so it cannot pose as the script.
     if (/^(?:executionpolicy|ep|ex|windowstyle|w|configurationname|version|v|psconsolefile|inputformat|if|outputformat|of|workingdirectory|wd|settingsfile)$/.test(option)) i++;
   }
-  return '';
+  return { script: '', inline: false };
+}
+
+/** PowerShell's images: Windows PowerShell, its ISE, PowerShell 7. */
+export function isPowerShellImage(image: string): boolean {
+  return POWERSHELL.test(image);
 }
 
 /**

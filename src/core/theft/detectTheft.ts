@@ -5,6 +5,7 @@ import { boundId, boundText } from '../bounds/textBounds';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { tableKey } from '../state/keys';
 import type { PartitionSnapshot, RowChange, RowValue } from '../state/partition';
+import { asAzurePowerShellHost } from './azurePowerShellHost';
 import { isInterpreterImage, profileCaller, type CallerProfile } from './callerProfile';
 import { decideTrust, trustedByExecutablePath, type TheftAllowlist, type TrustDecision } from './theftAllowlist';
 import { THEFT_RULES, type TheftMatch, type TheftRule } from './theftRules';
@@ -132,7 +133,7 @@ export class TheftScreen {
           this.trusted++;
           continue;
         }
-        caller ??= profileCaller(event.process);
+        caller ??= asAzurePowerShellHost(event, profileCaller(event.process));
         const trust = decideTrust(event, caller, rule.vector, config.allowlist, matched);
         if (trust.verdict === 'trusted') this.trusted++;
         else (suspects ??= []).push({ rule, match, trust });

@@ -187,7 +187,7 @@ function isUserPlaceable(pathKey: string, rawPath: string): boolean {
  * the user, and anything running as the user, can write there. `/home/kubernetes/` is no user's: GKE's Container-Optimized
  * OS nodes keep their node binaries there, root-owned.
  */
-function isInUserHome(pathKey: string): boolean {
+export function isInUserHome(pathKey: string): boolean {
   return /^(?:\/home\/(?!kubernetes\/)[^/]+\/|\/users\/[^/]+\/|\?:\/users\/[^/]+\/)/.test(pathKey);
 }
 

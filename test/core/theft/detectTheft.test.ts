@@ -207,6 +207,45 @@ describe('detectTheft: a token request written as a metadata host and a token pa
   });
 });
 
+describe('detectTheft: PowerShell as Azure PowerShell\'s host', () => {
+  // auditd's opened-file of an Azure PowerShell cache by pwsh, as the Az modules read it in-process.
+  const read = (commandLine: string, file: string, account = 'alice', executable = '/usr/bin/pwsh'): EndpointEvent => {
+    const e = event('ecs-auditd/opened-file-workload-identity-token-by-cat');
+    return {
+      ...e,
+      hostName: 'jump-01',
+      hostId: 'jump-01',
+      account,
+      process: { ...e.process, name: 'pwsh', path: executable, pathKey: executable.toLowerCase(), commandLine, workingDirectory: `/home/${account}`, containerId: '' },
+      file: { ...e.file!, path: file, pathKey: file.toLowerCase() },
+    };
+  };
+  const severities = (e: EndpointEvent): (string | undefined)[] => detectTheft([e], new Map(), config).alerts.map((a) => a.Severity);
+
+  it.each([
+    ['pwsh -NoLogo', '/home/alice/.IdentityService/msal.cache'],
+    ['pwsh', '/home/alice/.Azure/AzureRmContext.json'],
+    ['pwsh -NoProfile -File /home/alice/deploy.ps1', '/home/alice/.Azure/AzureRmContextSettings.json'],
+  ])('%s reading its account\'s own %s is a program reading a cache: Medium the first time, then known', (commandLine, file) => {
+    const first = read(commandLine, file);
+    const one = detectTheft([first], new Map(), config);
+    expect(one.alerts.map((a) => a.Severity)).toEqual(['Medium']);
+    expect(one.alerts[0]?.Reason).toContain("PowerShell reading its account's own Azure PowerShell context or MSAL cache");
+    expect(detectTheft([at(first, first.timeMs + 60_000, 'later')], snapshots(one.changes), config).alerts).toEqual([]);
+  });
+
+  it.each([
+    ['code on its command line', read('pwsh -c Get-Content /home/alice/.Azure/AzureRmContext.json', '/home/alice/.Azure/AzureRmContext.json')],
+    ['an encoded command', read('pwsh -enc ZQBjAGgAbwA=', '/home/alice/.IdentityService/msal.cache')],
+    ["another account's cache", read('pwsh -NoLogo', '/home/bob/.Azure/AzureRmContext.json')],
+    ['a script from /tmp', read('pwsh -File /tmp/x.ps1', '/home/alice/.IdentityService/msal.cache')],
+    ['a pwsh in a home folder', read('pwsh', '/home/alice/.IdentityService/msal.cache', 'alice', '/home/alice/pwsh')],
+    ["the Azure CLI's cache", read('pwsh', '/home/alice/.azure/msal_token_cache.json')],
+  ])('stays a shell, High: %s', (_label, e) => {
+    expect(severities(e)).toEqual(['High']);
+  });
+});
+
 describe('detectTheft: a node agent in a container', () => {
   // The shipped entries: kubelet's is one of the node agents (hostOnly), at /usr/local/bin/kubelet among others.
   const built = buildTheftAllowlist(DEFAULT_TRUSTED_PROCESSES, EMPTY_THEFT_ALLOWLIST_CONFIG);
