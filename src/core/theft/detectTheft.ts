@@ -7,6 +7,7 @@ import { tableKey } from '../state/keys';
 import type { PartitionSnapshot, RowChange, RowValue } from '../state/partition';
 import { asAzurePowerShellHost } from './azurePowerShellHost';
 import { isInterpreterImage, profileCaller, type CallerProfile } from './callerProfile';
+import { readsOwnPodToken } from './podOwnToken';
 import { decideTrust, trustedByExecutablePath, type TheftAllowlist, type TrustDecision } from './theftAllowlist';
 import { THEFT_RULES, type TheftMatch, type TheftRule } from './theftRules';
 import { versionlessPathKey } from './versionlessPath';
@@ -134,6 +135,11 @@ export class TheftScreen {
           continue;
         }
         caller ??= asAzurePowerShellHost(event, profileCaller(event.process));
+        // A pod's program reading its own mounted token is the token used as designed (podOwnToken.ts).
+        if (caller.tier === 'other' && readsOwnPodToken(event, matched)) {
+          this.trusted++;
+          continue;
+        }
         const trust = decideTrust(event, caller, rule.vector, config.allowlist, matched);
         if (trust.verdict === 'trusted') this.trusted++;
         else (suspects ??= []).push({ rule, match, trust });

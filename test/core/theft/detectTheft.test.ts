@@ -246,6 +246,38 @@ describe('detectTheft: PowerShell as Azure PowerShell\'s host', () => {
   });
 });
 
+describe("detectTheft: a pod's own token, read where the pod mounts it", () => {
+  const read = (executable: string, file: string, containerId: string): EndpointEvent => {
+    const e = event('ecs-auditd/opened-file-workload-identity-token-by-cat');
+    const name = executable.split('/').pop()!;
+    return {
+      ...e,
+      process: { ...e.process, name, path: executable, pathKey: executable, commandLine: `${name}`, containerId, containerImage: containerId === '' ? '' : 'registry.contoso.example/shop/orders:1.4' },
+      file: { ...e.file!, path: file, pathKey: file },
+    };
+  };
+  const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+  const severities = (e: EndpointEvent): (string | undefined)[] => detectTheft([e], new Map(), config).alerts.map((a) => a.Severity);
+
+  it.each([
+    ['its service account token', SA_TOKEN],
+    ['its Azure workload identity token', '/var/run/secrets/azure/tokens/azure-identity-token'],
+  ])('a program in the container reading %s raises nothing: the token used as designed', (_label, file) => {
+    const detection = detectTheft([read('/app/server', file, 'c0ffee')], new Map(), config);
+    expect(detection.alerts).toEqual([]);
+    expect(detection.summary.trusted).toBe(1);
+  });
+
+  it.each([
+    ['cat in the container', read('/usr/bin/cat', SA_TOKEN, 'c0ffee'), 'High'],
+    ['a program run from /tmp in the container', read('/tmp/x', SA_TOKEN, 'c0ffee'), 'High'],
+    ["a program in a container reading a pod's token from the node's side", read('/app/server', '/host/var/lib/kubelet/pods/7b1c/volumes/kubernetes.io~projected/kube-api-access-x7k2p/token', 'c0ffee'), 'Medium'],
+    ['the same path read outside any container', read('/app/server', SA_TOKEN, ''), 'Medium'],
+  ])('still counts: %s', (_label, e, severity) => {
+    expect(severities(e)).toEqual([severity]);
+  });
+});
+
 describe('detectTheft: a node agent in a container', () => {
   // The shipped entries: kubelet's is one of the node agents (hostOnly), at /usr/local/bin/kubelet among others.
   const built = buildTheftAllowlist(DEFAULT_TRUSTED_PROCESSES, EMPTY_THEFT_ALLOWLIST_CONFIG);
