@@ -19,7 +19,15 @@ import { isReadAction } from './tokenFiles';
 /** The token file patterns of a pod's own mounts (tokenFiles.ts), not the node's view of them. */
 const POD_MOUNTED_TOKENS: ReadonlySet<string> = new Set(['kubernetes-service-account', 'azure-workload-identity', 'eks-irsa', 'eks-pod-identity', 'projected-service-account-token']);
 
+/**
+ * Where a pod mounts its tokens, from the container's root. The token patterns match anywhere in a
+ * path; another container's token seen through a host mount (`/host/run/containerd/…/rootfs/var/run/secrets/…`)
+ * is not this pod's own.
+ */
+const POD_MOUNT = /^\/(?:var\/)?run\/secrets\//;
+
 /** A file event in a container that reads a token at its pod's own mount (`matched`: the token file pattern id). */
 export function readsOwnPodToken(event: EndpointEvent, matched: string): boolean {
-  return event.kind === 'file' && event.file !== null && event.process.containerId !== '' && POD_MOUNTED_TOKENS.has(matched) && isReadAction(event.file.action);
+  const file = event.file;
+  return event.kind === 'file' && file !== null && event.process.containerId !== '' && POD_MOUNTED_TOKENS.has(matched) && POD_MOUNT.test(file.pathKey) && isReadAction(file.action);
 }

@@ -273,6 +273,7 @@ describe("detectTheft: a pod's own token, read where the pod mounts it", () => {
     ['a program run from /tmp in the container', read('/tmp/x', SA_TOKEN, 'c0ffee'), 'High'],
     ["a program in a container reading a pod's token from the node's side", read('/app/server', '/host/var/lib/kubelet/pods/7b1c/volumes/kubernetes.io~projected/kube-api-access-x7k2p/token', 'c0ffee'), 'Medium'],
     ['the same path read outside any container', read('/app/server', SA_TOKEN, ''), 'Medium'],
+    ["another container's token through a host mount", read('/app/server', `/host/run/containerd/io.containerd.runtime.v2.task/k8s.io/5d0c/rootfs${SA_TOKEN}`, 'c0ffee'), 'Medium'],
   ])('still counts: %s', (_label, e, severity) => {
     expect(severities(e)).toEqual([severity]);
   });
