@@ -760,6 +760,25 @@ export const DEFAULT_TRUSTED_PROCESSES: readonly TrustedProcess[] = [
     source: 'https://cloud.google.com/sdk/docs/install',
   },
   {
+    id: 'gcloud-cli-linux-scripts',
+    description:
+      "Google Cloud CLI on Linux run by a python other than its bundled one (CLOUDSDK_PYTHON, or an install without the bundled python): the SDK's entry scripts in the install roots the bundled-python entry names (lib/gcloud.py, gsutil, bq.py); trusted by script path, as run by a python that is not in a home.",
+    platform: 'linux',
+    cloud: 'gcp',
+    names: ['gcloud.py', 'gsutil', 'bq.py'],
+    pathPatterns: [
+      '/usr/lib/google-cloud-sdk/lib/gcloud.py',
+      '/usr/lib/google-cloud-sdk/platform/gsutil/gsutil',
+      '/usr/lib/google-cloud-sdk/platform/bq/bq.py',
+      '/snap/google-cloud-cli/*/lib/gcloud.py',
+      '/opt/google-cloud-sdk/lib/gcloud.py',
+      '/opt/google-cloud-sdk/platform/gsutil/gsutil',
+      '/opt/google-cloud-sdk/platform/bq/bq.py',
+    ],
+    vectors: ['TokenCache', 'TokenEndpoint'],
+    source: 'https://cloud.google.com/sdk/docs/install',
+  },
+  {
     id: 'gcloud-cli-macos',
     description:
       "Google Cloud CLI from Homebrew's gcloud-cli cask on macOS: the SDK is copied to <prefix>/share/google-cloud-sdk, and gcloud runs lib/gcloud.py with the cask's virtualenv python or Homebrew's framework python (the bundled python only on x86_64); trusted by script path, as run by a python that is not in a home.",

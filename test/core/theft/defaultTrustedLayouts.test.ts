@@ -167,6 +167,12 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   'gcp-ops-agent-linux': [{ exe: '/opt/google-cloud-ops-agent/subagents/opentelemetry-collector/otelopscol' }],
   'gcp-ops-agent-windows': [{ exe: 'C:\\Program Files\\Google\\Cloud Operations\\Ops Agent\\bin\\google-cloud-ops-agent.exe' }],
   'gcloud-cli': [{ exe: '/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3' }],
+  // The SDK's scripts run by the system python (CLOUDSDK_PYTHON=/usr/bin/python3, or an install without the bundled one).
+  'gcloud-cli-linux-scripts': [
+    { interpreter: '/usr/bin/python3', commandLine: '/usr/bin/python3 /usr/lib/google-cloud-sdk/lib/gcloud.py config list' },
+    { interpreter: '/usr/bin/python3.11', commandLine: 'python3 /usr/lib/google-cloud-sdk/platform/gsutil/gsutil ls gs://contoso' },
+    { interpreter: '/usr/bin/python3', commandLine: 'python3 /opt/google-cloud-sdk/platform/bq/bq.py ls' },
+  ],
   'gcloud-cli-macos': [
     {
       interpreter: '/opt/homebrew/Cellar/python@3.13/3.13.5/Frameworks/Python.framework/Versions/3.13/Resources/Python.app/Contents/MacOS/Python',
@@ -327,6 +333,7 @@ describe('what the defaults must not trust', () => {
     ['python from the system folder', event('/usr/bin/python3')],
     // The AWS CLI v1 entry names its scripts' install paths, not any script called aws.
     ['a script named aws in /tmp', event('/usr/bin/python3', 'python3 /tmp/aws s3 ls')],
+    ['a gcloud.py outside the SDK\u2019s install roots', event('/usr/bin/python3', 'python3 /home/alice/google-cloud-sdk-copy/lib/gcloud.py auth print-access-token')],
     ['a script named aws elsewhere in a home', event('/usr/bin/python3', 'python3 /home/alice/bin/aws s3 ls')],
     ['the system python running a script', event('/usr/bin/python3.9', 'python3.9 /home/alice/grab.py')],
     ['the system python running inline code', event('/usr/bin/python3.9', "python3.9 -sc 'import azure.cli'")],
