@@ -76,7 +76,8 @@ export const NON_READING: ReadonlySet<string> = new Set([
  */
 const FIND_EXEC = /(?:^|[\s;&|(`"'\\/])find(?:\.exe)?\s[^;&|]*?\s-(?:exec|execdir|ok|okdir)\s+["']?([^\s"']+)/i;
 const FIND_TO_XARGS = /(?:^|[\s;&|(`"'\\/])find(?:\.exe)?\s[^;&|]*\|\s*xargs(?:\s+-\S+)*\s+["']?([^\s"']+)/i;
-const WINDOWS_FIND_SEARCH = /(?:^|[\s&|("'\\])find(?:\.exe)?(?:\s+\/[vcni])*\s+"/i;
+// Windows' find takes its search string quoted, first: a quoted path (`find "/srv/my data" -name x`) is Unix find's.
+const WINDOWS_FIND_SEARCH = /(?:^|[\s&|("'\\])find(?:\.exe)?(?:\s+\/[vcni])*\s+"[^"/\\]*"/i;
 
 function findReadsWhatItNames(commandLine: string): boolean {
   if (!/find/i.test(commandLine)) return false;

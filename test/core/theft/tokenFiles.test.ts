@@ -260,6 +260,8 @@ describe('tokenFileOfPath', () => {
     ['find / -xdev -name msal_token_cache.json -type f', ''],
     // find running a command that reads nothing: permissions, removal.
     ['find /home/alice/.aws -type f -exec chmod 600 {} +', ''],
+    // A quoted path is Unix find's, not Windows' quoted search string.
+    ['find "/home/alice/.aws" -name credentials', ''],
     ['find /var/run/secrets/azure/tokens -type f | xargs -r rm -f', ''],
     ['locate msal_token_cache.json', ''],
     ['where /r C:\\Users msal_token_cache.bin', ''],
