@@ -50,6 +50,6 @@ export function nothingJudged(summary: ReplaySummary): boolean {
 
 function sumOf(counts: Record<string, number>): number {
   let sum = 0;
-  for (const reason in counts) sum += counts[reason]!;
+  for (const key in counts) sum += counts[key]!;
   return sum;
 }
