@@ -71,28 +71,14 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   let inHome: TrustDecision | undefined;
   let byNameOnly: TrustDecision | undefined;
   const inContainer = process.containerId !== '';
-  // Read off the parent's command line only when an entry asks for it (TrustedProcess.parentScripts).
-  let parentScript: string | undefined;
   for (const entry of entries) {
     if (inContainer && entry.hostOnly === true) continue;
-    if (entry.containerImages !== undefined) {
-      // Image names are matched as paths are: `*` within one `/`-separated part, letter case aside.
-      const image = normalisePath(process.containerImage);
-      const pattern = image === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.containerImages.find((p) => pathMatches(p, image));
-      if (pattern !== undefined) return { verdict: 'trusted', by: 'container-image', entryId: entry.id, pattern };
-      continue;
-    }
-    if (entry.parentCommandLines !== undefined) {
-      const line = collapsedCommandLine(process.parentCommandLine);
-      const pattern = line === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.parentCommandLines.find((p) => commandLineMatches(p, line));
-      if (pattern !== undefined) return { verdict: 'trusted', by: 'parent-command-line', entryId: entry.id, pattern };
-      continue;
-    }
-    if (entry.parentScripts !== undefined) {
-      parentScript ??= parentScriptOf(event);
-      const script = parentScript;
-      const pattern = script === '' || !runsFromSystemFolder(event, entry) ? undefined : entry.parentScripts.find((p) => pathMatches(p, script));
-      if (pattern !== undefined) return { verdict: 'trusted', by: 'parent-script', entryId: entry.id, pattern };
+    const context = contextOf(entry);
+    if (context !== undefined) {
+      // The subject is read off the event only for a child the entry names, in a system folder.
+      const subject = runsFromSystemFolder(event, entry) ? context.subject(event) : '';
+      const pattern = subject === '' ? undefined : context.patterns.find((p) => context.matches(p, subject));
+      if (pattern !== undefined) return { verdict: 'trusted', by: context.by, entryId: entry.id, pattern };
       continue;
     }
     for (const candidate of candidates) {
@@ -141,6 +127,25 @@ export function decideTrust(event: EndpointEvent, caller: CallerProfile, vector:
   const names = [name, baseName(caller.scriptKey)].filter((n) => n !== '' && !NEVER_TRUSTED_BY_NAME_ALONE.has(n) && !isInterpreterImage(n.replace(/\.exe$/, '')));
   const misplaced = entries.find((e) => names.some((n) => e.names.includes(n)));
   return { verdict: 'untrusted', nameMatchedEntry: misplaced?.id ?? '' };
+}
+
+/**
+ * The context an entry trusts its names in, and nothing else (TrustedProcess.containerImages,
+ * parentCommandLines, parentScripts): what of the event it matches its patterns against, and how.
+ * Image names are matched as paths are (`*` within one `/`-separated part, letter case aside).
+ */
+interface TrustContext {
+  readonly by: 'container-image' | 'parent-command-line' | 'parent-script';
+  readonly patterns: readonly string[];
+  readonly subject: (event: EndpointEvent) => string;
+  readonly matches: (pattern: string, subject: string) => boolean;
+}
+
+function contextOf(entry: TrustedProcess): TrustContext | undefined {
+  if (entry.containerImages !== undefined) return { by: 'container-image', patterns: entry.containerImages, subject: (e) => normalisePath(e.process.containerImage), matches: pathMatches };
+  if (entry.parentCommandLines !== undefined) return { by: 'parent-command-line', patterns: entry.parentCommandLines, subject: (e) => collapsedCommandLine(e.process.parentCommandLine), matches: commandLineMatches };
+  if (entry.parentScripts !== undefined) return { by: 'parent-script', patterns: entry.parentScripts, subject: parentScriptOf, matches: pathMatches };
+  return undefined;
 }
 
 /** The script a POSIX shell parent runs (`/bin/bash /opt/azure/containers/provision_start.sh`); '' when the parent is no shell running a script, or unknown. */
@@ -261,7 +266,7 @@ export function trustedByExecutablePath(event: EndpointEvent, vector: TheftVecto
   const scope = entriesFor(allowlist, vector, event.platform, matched);
   const known = scope.trustedPaths.get(pathKey);
   if (known !== undefined) return known;
-  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => e.parentScripts === undefined && e.parentCommandLines === undefined && e.containerImages === undefined && e.pathPatterns.some((p) => pathMatches(p, pathKey)));
+  const trusted = !isInterpreterImage(imageOf(pathKey)) && !isInUserHome(pathKey) && scope.entries.some((e) => contextOf(e) === undefined && e.pathPatterns.some((p) => pathMatches(p, pathKey)));
   // A path longer than any real one (a record's megabytes) is not kept: the memo bounds entries, not their size.
   if (pathKey.length > TRUSTED_PATH_MEMO_MAX_LENGTH) return trusted;
   return rememberBounded(scope.trustedPaths, pathKey, trusted, TRUSTED_PATHS_MAX);

@@ -67,9 +67,10 @@ export interface TrustedProcess {
   /**
    * The parent's whole command lines whose children the trust covers, and nothing else, where the
    * parent runs no script to name: white space collapsed, letter case aside, `*` any run of
-   * characters within one word (so nothing can be appended to the command). AgentBaker wraps its registry token request in `timeout 60 curl …` and runs its
-   * older tag helpers as `bash -cx <function>`; these are those exact wrappers. The child must be
-   * one of `names` in a system folder, as for parentScripts.
+   * characters within one word (so nothing can be appended to the command). AgentBaker wraps its
+   * registry token request in `timeout 60 curl …` and runs its older tag helpers as `bash -cx
+   * <function>`; these are those exact wrappers. The child must be one of `names` in a system
+   * folder, as for parentScripts.
    */
   readonly parentCommandLines?: readonly string[];
   /**
