@@ -17,7 +17,7 @@ import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { isPowerShellImage, isTemporaryLocation, powerShellLaunch, scriptKeyOf, type CallerProfile } from './callerProfile';
 import { tokenFilesInCommandLine } from './commandLineTokenFiles';
 import { isInUserHome } from './theftAllowlist';
-import { isReadAction, ownsCacheHome, tokenFileOfPath } from './tokenFiles';
+import { isReadAction, ownsCacheHome } from './tokenFiles';
 
 /** Azure PowerShell's own files: its MSAL cache and its context (`AzureRmContext.json`, `AzureRmContextSettings.json`). */
 const AZURE_POWERSHELL_FILE = /(?:\/\.identityservice\/(?:[^/]+\/)*[^/]*msal[^/]*\.cache(?:\.(?:cae|nocae))?|\/\.azure\/azurermcontext(?:settings)?\.json)$/;
@@ -33,8 +33,7 @@ export function asAzurePowerShellHost(event: EndpointEvent, caller: CallerProfil
   if (pathKey === '' || isTemporaryLocation(pathKey) || isInUserHome(pathKey)) return caller;
   const launch = powerShellLaunch(commandLine);
   if (launch.inline || (launch.script !== '' && isTemporaryLocation(scriptKeyOf(launch.script, workingDirectory)))) return caller;
-  const hit = tokenFileOfPath(event.file.path);
-  if (hit === undefined || ownsCacheHome(hit, event.account) !== true) return caller;
+  if (ownsCacheHome(event.file.pathKey, event.account) !== true) return caller;
   if (tokenFilesInCommandLine(commandLine, workingDirectory).length > 0) return caller;
   return { ...caller, tier: 'other', category: 'other', description: "PowerShell reading its account's own Azure PowerShell context or MSAL cache" };
 }

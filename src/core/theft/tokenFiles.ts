@@ -236,17 +236,17 @@ const SERVICE_ACCOUNTS: Readonly<Record<string, string>> = { localservice: 'loca
 export function isCacheWrittenInPlace(hit: TokenFileHit, action: string, account: string): boolean {
   if (hit.readsOnly || action === '' || isReadAction(action)) return false;
   // Written by another account (eve's shell writing into her cache a copy of admin's), it is a copy.
-  const owned = ownsCacheHome(hit, account);
+  const owned = ownsCacheHome(hit.pathKey, account);
   return owned === true || owned === 'unknown-account';
 }
 
 /**
  * Whether `account` (`DOMAIN\user`, `user`, `user@domain` or '' when not known) is the account whose
- * home holds the cache in its own folder: false for another account's or a cache outside its home
- * folder, 'unknown-account' when the event names no account.
+ * home holds the cache at `pathKey` (normalised) in its own folder: false for another account's or a
+ * cache outside its home folder, 'unknown-account' when the event names no account.
  */
-export function ownsCacheHome(hit: TokenFileHit, account: string): boolean | 'unknown-account' {
-  const place = CACHE_HOME.exec(hit.pathKey);
+export function ownsCacheHome(pathKey: string, account: string): boolean | 'unknown-account' {
+  const place = CACHE_HOME.exec(pathKey);
   if (place === null) return false;
   const owner = place[1] ?? place[2] ?? place[3] ?? place[6] ?? (place[4] !== undefined ? 'system' : place[5] !== undefined ? SERVICE_ACCOUNTS[place[5]]! : 'root');
   // `CONTOSO\bob`, `bob` or, from SSSD and Entra-joined Linux, `bob@contoso.com`.
