@@ -14,7 +14,8 @@ import { appendAll } from '../core/arrays';
  * transaction updates it with the ETag seen at load time (or creates it), so a concurrent writer
  * makes the transaction fail with 412/409 atomically; the partition is then reported as a
  * conflict, dropped from the cache, and the caller reloads and judges again. Partitions whose
- * changes are all write-once rows are written without the guard; such a partition stays cached
+ * changes are all write-once rows are written without the guard, as inserts that fall back to
+ * upserts when the rows exist (submitWriteOnce); such a partition stays cached
  * after the write only when it is a refreshed one (see `refresh`), so its view of other writers'
  * rows is never older than the refresh period.
  *
@@ -136,7 +137,8 @@ export class TableStateStore implements StateStore {
     // An unguarded partition merges its rows into what this instance holds of it, if anything.
     const base = loaded ?? this.cache.get(key);
     // A create stays an insert among guarded changes: insert-only writers do not move the version row.
-    const { storable: operations, refused } = storableOperations(key, group.map((c) => (c.kind === 'delete' ? { op: 'delete', rowKey: c.rowKey } : { op: c.kind === 'create' ? 'create' : 'upsert', rowKey: c.rowKey, data: c.data })));
+    // Write-once rows are inserted too (see submitWriteOnce).
+    const { storable: operations, refused } = storableOperations(key, group.map((c) => (c.kind === 'delete' ? { op: 'delete', rowKey: c.rowKey } : { op: c.kind === 'create' || !guarded ? 'create' : 'upsert', rowKey: c.rowKey, data: c.data })));
     // Nothing left to write: the guard alone would only move the version.
     if (operations.length === 0) return refused;
     const nextVersion = (base?.version ?? 0) + 1;
@@ -148,7 +150,7 @@ export class TableStateStore implements StateStore {
     const chunks = transactionChunks(key, operations);
     for (let i = 0; i < chunks.length; i++) {
       try {
-        const response = await submitStorable(this.client, key, chunks[i]!, isDataRow);
+        const response = guarded ? await submitStorable(this.client, key, chunks[i]!, isDataRow) : await this.submitWriteOnce(key, chunks[i]!);
         appendAll(refused, response.refused);
         // Sub-responses carry status and ETag but no keys, in the order of the actions: the guard
         // is the first action of the first chunk (and of its first transaction when it is split).
@@ -181,6 +183,23 @@ export class TableStateStore implements StateStore {
       } else this.cache.delete(key); // nothing would ever re-read it: read it again next time
     }
     return refused;
+  }
+
+  /**
+   * Write-once rows (RowChange `unguarded`: every writer writes the same data under the same key)
+   * are sent as inserts, which Table Storage bills as it bills upserts: a row is new except when
+   * its batch is delivered again. An insert that finds its row (409) sends its transaction again as
+   * upserts, which write the same data. Why not upserts at once: Azurite looks an upserted row up
+   * in its partition twice and an inserted one once, and token buckets are most of what a batch
+   * writes (docs/performance.md).
+   */
+  private async submitWriteOnce(key: string, inserts: readonly EntityOperation[]): ReturnType<typeof submitStorable> {
+    try {
+      return await submitStorable(this.client, key, inserts);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      return submitStorable(this.client, key, inserts.map((o) => (o.op === 'create' ? { op: 'upsert', rowKey: o.rowKey, data: o.data } : o)));
+    }
   }
 
   /**

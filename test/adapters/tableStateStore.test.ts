@@ -194,6 +194,28 @@ describe('TableStateStore against Azurite', () => {
     expect(stored).toEqual(['u1']);
   });
 
+  it('writes write-once rows as inserts, and a redelivered batch whose rows exist writes them again as upserts', async () => {
+    const { client, conn } = await newStore();
+    const bucket = tableKey('tok', TENANT, '2026090114');
+    const writeOnce = (rowKey: string, name: string): RowChange => ({ kind: 'upsert', partitionKey: bucket, rowKey, data: { objectId: 'oid-a', name }, unguarded: true });
+    const sent: string[] = [];
+    const sentClient = createTableClient({ connectionString: conn }, client.tableName);
+    sentClient.pipeline.addPolicy({ name: 'capture', sendRequest: (request, next) => (sent.push(typeof request.body === 'string' ? request.body : ''), next(request)) });
+    const capturing = new TableStateStore(sentClient, { cachePartitions: 10 });
+    expect(await capturing.commit([writeOnce('u1', 'vm-a'), writeOnce('u2', 'vm-b')], new Map())).toEqual({ written: 1, conflicts: [] });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^POST .*\/\w+ HTTP\/1\.1$/m);
+    expect(sent[0]).not.toMatch(/^PUT /m);
+    // Delivered again with one new row: the insert finds u1 and fails whole, the upserts write all three.
+    sent.length = 0;
+    expect(await capturing.commit([writeOnce('u1', 'vm-a'), writeOnce('u2', 'vm-b'), writeOnce('u3', 'vm-c')], new Map())).toEqual({ written: 1, conflicts: [] });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.match(/^PUT /gm)).toHaveLength(3);
+    const stored = new Map<string, unknown>();
+    for await (const e of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${bucket}'` } })) stored.set(e.rowKey!, e['name']);
+    expect(stored).toEqual(new Map([['u1', 'vm-a'], ['u2', 'vm-b'], ['u3', 'vm-c']]));
+  });
+
   it('writing a refreshed partition does not postpone its refresh: rows of other instances appear on time', async () => {
     const refresh = { prefixes: ['tok|'], afterMs: 1_000 };
     const { store, counter, conn, table } = await newStore({ refresh });
