@@ -1,8 +1,8 @@
 /**
  * The first use of every token: the network, address and time a Managed Identity token was first
  * seen used from, so a later use from another network proves the token was copied (a replay).
- * One row per token, written once, in partitions by 6 hours of the token's issuance (`use|<tenant>|
- * <yyyymmddhh>`, hh 00/06/12/18) or, for tokens whose uses carry no issue time (Storage's
+ * One row per token, written once, in partitions by 2 hours of the token's issuance (`use|<tenant>|
+ * <yyyymmddhh>`, hh even) or, for tokens whose uses carry no issue time (Storage's
  * `identity.tokenHash`), by the day of the first use (`use|<tenant>|<yyyymmdd>`, looked up in the
  * use's day and the days either side of it): a batch's new
  * tokens land in one or two partitions and cost a transaction per 100 rows. Nothing reads a

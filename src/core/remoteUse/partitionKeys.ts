@@ -9,9 +9,9 @@ import { tableKey } from '../state/keys';
  *                                (`hd|…` those of backfilled history)
  *   tok|<tenantId>|<yyyymmddhh>  tokens issued in that UTC hour: RowKey = uniqueTokenIdentifier
  *                                (`…|<shard>` when the tenant's sign-in rate needs shards)
- *   use|<tenantId>|<yyyymmddhh>  the first use of each token issued in the 6 UTC hours from that
- *                                hour (00, 06, 12, 18; by `iat`): RowKey = the token id; its
- *                                network, address and time
+ *   use|<tenantId>|<yyyymmddhh>  the first use of each token issued in the 2 UTC hours from that
+ *                                (even) hour, by `iat`: RowKey = the token id; its network,
+ *                                address and time
  *   use|<tenantId>|<yyyymmdd>    the same for tokens whose uses carry no issue time (Storage's
  *                                `identity.tokenHash`), by the UTC day of their first use
  *   sup|<tenantId>|<yyyymmddhh> alert candidates suppressed by dedup in that UTC hour (write-once
@@ -21,11 +21,14 @@ import { tableKey } from '../state/keys';
  * transaction. Tokens are bucketed by issuance hour, not by identity, so that the sign-ins and
  * first uses of a batch cost one transaction per bucket instead of one per identity: a tenant
  * issues each identity a new token about once a day, and a write per identity and token would be
- * most of the detector's table traffic. First uses are bucketed by 6 hours of issuance, not 1: a
+ * most of the detector's table traffic. First uses are bucketed by 2 hours of issuance. Not 1: a
  * token's first use can come hours after its issuance, so a batch's first uses name tokens of
- * several hours, and hour buckets cost a transaction each (3.5 per 1,000 records in the bench,
- * against 1.2 for the sign-ins). A token lives 24 hours, so the first-use partitions a batch needs
- * are the last day's (five), which stay cached between batches.
+ * several hours, and each bucket costs a transaction (5.5 requests per 1,000 records in the bench
+ * with hour buckets, 4.4 with 2-hour ones). Not 6: a first use is an insert, which Azurite checks
+ * against every row of its partition, and the bench's 6-hour partitions grow to 6,800 rows
+ * (13,800 to 18,100 records/s through Azurite, against 20,100 to 21,300 with 2-hour ones;
+ * docs/performance.md). A token lives 24 hours, so the first-use partitions a batch needs are the
+ * last day's (13), which stay cached between batches.
  */
 /**
  * Every record names its tenant, identity, address and token hour, and the detector needs their
@@ -116,17 +119,17 @@ function hourLabel(hour: number): string {
 const firstUseBucketKeys = new Map<string, Map<number, string>>();
 const firstUseDayKeys = new Map<string, Map<number, string>>();
 
-/** 6 hours of issuance per first-use bucket (see the layout above). */
-const FIRST_USE_BUCKET_HOURS = 6;
+/** 2 hours of issuance per first-use bucket (see the layout above). */
+const FIRST_USE_BUCKET_HOURS = 2;
 const FIRST_USE_BUCKET_MS = FIRST_USE_BUCKET_HOURS * HOUR_MS;
 const DAY_MS = 86_400_000;
 
-/** The first-use bucket of a token issued at `issuedAtMs`: the number of 6-hour spans since the epoch. */
+/** The first-use bucket of a token issued at `issuedAtMs`: the number of 2-hour spans since the epoch. */
 export function firstUseBucket(issuedAtMs: number): number {
   return Math.floor(issuedAtMs / FIRST_USE_BUCKET_MS);
 }
 
-/** `use|<tenant>|<yyyymmddhh>` of a first-use bucket (hh 00, 06, 12 or 18). */
+/** `use|<tenant>|<yyyymmddhh>` of a first-use bucket (hh even). */
 export function firstUseBucketKey(tenantId: string, bucket: number): string {
   const memory = tenantMemo(firstUseBucketKeys, tenantId);
   return memory.get(bucket) ?? remember(memory, bucket, `${tableKey('use', tenantId)}|${hourLabel(bucket * FIRST_USE_BUCKET_HOURS)}`);

@@ -32,7 +32,7 @@ describe('state retention', () => {
     expect(writeOnceKeys(TENANT, ms).map(parseWriteOncePartitionKey)).toEqual([
       { family: 'tok', tenantKey: TENANT, time: '2026112317' },
       { family: 'tok', tenantKey: TENANT, time: '2026112317' },
-      { family: 'use', tenantKey: TENANT, time: '2026112312' },
+      { family: 'use', tenantKey: TENANT, time: '2026112316' },
       { family: 'use', tenantKey: TENANT, time: '20261123' },
       { family: 'sup', tenantKey: TENANT, time: '2026112317' },
       { family: 'sup', tenantKey: TENANT, time: '2026112317' },
