@@ -54,6 +54,26 @@ describe('remote-use invariance', () => {
     expect(single.alerts.map((a) => a.Reason)).toEqual(one.alerts.map((a) => a.Reason));
   });
 
+  it('an operation whose Success is listed before its Start raises the AlertIds of event-time order, one record per invocation or all in one', async () => {
+    // Each unusual use is an Activity operation's Start and, 2 s later, its Success, as a body
+    // may list them: Success first. Judged one record per invocation, the Success raises.
+    const records: Record<string, unknown>[] = [];
+    for (const record of scenario()) {
+      const ip = (record['callerIpAddress'] as string | undefined) ?? '';
+      if (ip === ATTACKER_IP || ip === ONPREM_IP_2) {
+        const success = { ...record, time: new Date(Date.parse(String(record['time'])) + 2_000).toISOString(), resultType: 'Success' };
+        records.push(success, { ...record, resultType: 'Start' });
+      } else records.push(record);
+    }
+    const inTimeOrder = await replayRecords([...records].sort((a, b) => String(a['time']).localeCompare(String(b['time']))));
+    const oneByOne = await replayRecords(records, { batchSize: 1 });
+    const ids = (alerts: typeof oneByOne.alerts): string[] => alerts.map((a) => `${a.Severity} ${a.IdentityName} ${a.AlertId}`).sort();
+    expect(inTimeOrder.alerts.filter((a) => a.IPAddress === ATTACKER_IP || a.IPAddress === ONPREM_IP_2).length).toBeGreaterThanOrEqual(3);
+    expect(ids(oneByOne.alerts)).toEqual(ids(inTimeOrder.alerts));
+    // The one-by-one run's alerts are the Success records' (the first judged), at the same AlertId.
+    expect(oneByOne.alerts.map((a) => a.EventTime).sort()).not.toEqual(inTimeOrder.alerts.map((a) => a.EventTime).sort());
+  });
+
   it('the order of messages inside a batch does not matter', async () => {
     const records = scenario();
     const ordered = await replayRecords(records, { batchSize: 50 });

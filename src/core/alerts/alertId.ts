@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * A deterministic alert id: the hex SHA-256 (first 32 chars) of the parts that identify one alert.
- * The parts must come from the triggering record and the rule, never from the clock, so that a
+ * The parts must come from the triggering events and the rule, never from the clock, so that a
  * redelivered batch produces the same id and Sentinel collapses the rows (`arg_max(...) by AlertId`).
  */
 export function alertId(parts: readonly (string | number)[]): string {

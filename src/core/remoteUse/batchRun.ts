@@ -8,6 +8,7 @@ import type { AlertRow, Severity } from '../alerts/alertRow';
 import { alertId } from '../alerts/alertId';
 import { rememberBounded } from '../boundedMemo';
 import { recordKeyText, type AuditEvent, type TokenUse } from '../records/auditEvent';
+import { isoTime } from '../records/time';
 import type { PartitionSnapshot, RowChange } from '../state/partition';
 import { EMPTY_ROWS, num, str, type RowData } from '../state/workingPartition';
 import { baselineDaysOf, batchLatestMinute, IN_BASELINE, LEARNED_AS_IS, learnedRow, NO_DAYS, rowFacts, watermarkOf, type RowReader } from './baselineRows';
@@ -280,20 +281,28 @@ export class BatchRun {
     // A usual external use in exposure mode: deduplicated per identity and UTC day, one row per day (useAlert.ts).
     const exposure = exposureOf(this.settings, outcome, e.tenantId, identity.objectId, e.timeMs);
     const attribute = exposure?.dedupAttribute ?? attributeOf(outcome, address);
-    const id = alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, e.category, recordKeyText(e.recordKey)]);
+    // The candidate: this record's alert. Dedup windows name the record that raised them, so that
+    // its redelivery is sent again and no other use of the window is.
+    const candidate = alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, e.category, recordKeyText(e.recordKey)]);
     const history = this.settings.history === true;
     const dedupKey = history ? historyDedupRowKey(severity, attribute) : dedupRowKey(severity, attribute);
     // The key's dedup windows decide, whatever order its uses come in (IdentityBaseline.decideDedup).
-    const decision = baseline.decideDedup(dedupKey, e.timeMs, id, this.settings.dedupWindowMs, late);
+    const decision = baseline.decideDedup(dedupKey, e.timeMs, candidate, this.settings.dedupWindowMs, late);
     if (decision === 'suppress') {
       // Counted in the ledger, not on the dedup row: the row changes only when a window opens or moves.
       this.summary.suppressed++;
-      if (!history) this.suppressions.count(e, identity.objectId, severity, attribute, id);
+      if (!history) this.suppressions.count(e, identity.objectId, severity, attribute, candidate);
       return;
     }
     if (decision === 'reemit') this.summary.reemitted++;
     else this.summary.alerts[severity]++;
-    this.alerts.push(this.alertRow(e, identity, address, outcome, severity, exposure?.alertId ?? id, baseline, rows, firstEventAt, replayOf, exposure));
+    // The AlertId names the window by its key and the UTC day of the use that raised it, not by
+    // that use's record: judged out of order (a body listing an operation's Success before its
+    // Start, a replay one record per invocation, a lagging partition), a window is raised by a
+    // later use of the same day than in event-time order, and must keep its AlertId. Two windows
+    // of a key raised on one day (possible only when uses come days out of order) keep their records'.
+    const id = exposure?.alertId ?? (baseline.anotherRaiseOnDay(dedupKey, candidate, e.timeMs) ? candidate : alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, isoTime(e.timeMs).slice(0, 10)]));
+    this.alerts.push(this.alertRow(e, identity, address, outcome, severity, id, baseline, rows, firstEventAt, replayOf, exposure));
   }
 
   private alertRow(e: TokenUse, identity: CatalogEntry, address: CallerAddress, outcome: LadderOutcome, severity: Severity, id: string, baseline: IdentityBaseline, rows: UseRows, firstEventAt: number, replayOf: FirstUse | undefined, exposure?: Exposure): AlertRow {

@@ -5,6 +5,7 @@
 import { dedupStateFromRow, dedupStateToRow } from '../alerts/dedup';
 import type { PartitionSnapshot, RowValue } from '../state/partition';
 import { num, str, WorkingPartition, type RowData } from '../state/workingPartition';
+import { utcDay } from '../records/time';
 import { batchLatestMinute, inBaseline, watermarkOf } from './baselineRows';
 import { IDENTITY_META_ROW } from './partitionKeys';
 
@@ -42,6 +43,14 @@ export class IdentityBaseline {
     if (outcome === 'raise') this.partition.set(rowKey, (windows ?? DedupWindows.none()).raised(timeMs, candidateAlertId).toRow(row));
     else if (outcome === 'reanchor') this.partition.set(rowKey, windows!.toRow(row));
     return outcome === 'reanchor' ? 'suppress' : outcome;
+  }
+
+  /**
+   * Whether the key has a window raised on the UTC day of `timeMs` by a use other than the one
+   * whose candidate id is `raiseId`: its alerts then cannot share an AlertId of the day (BatchRun.raise).
+   */
+  anotherRaiseOnDay(rowKey: string, raiseId: string, timeMs: number): boolean {
+    return DedupWindows.of(this.partition.get(rowKey))?.anotherRaiseOnDay(raiseId, timeMs) ?? false;
   }
 
   /** Baseline facts for the alert's Evidence. */
@@ -172,6 +181,13 @@ export class DedupWindows {
       }
     }
     return 'raise';
+  }
+
+  /** Whether a window not raised by `raiseId` was raised on the UTC day of `timeMs`. */
+  anotherRaiseOnDay(raiseId: string, timeMs: number): boolean {
+    const day = utcDay(timeMs);
+    const shortId = raiseId.slice(0, SHORT_ID_CHARS);
+    return this.windows.some((w) => w.alertId !== raiseId && w.alertId !== shortId && utcDay(w.raisedAt) === day);
   }
 
   /** The windows with a new one raised by the use at `timeMs`. */

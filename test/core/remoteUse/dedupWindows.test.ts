@@ -106,4 +106,23 @@ describe('out of order through the runner', () => {
     const row = [...backend.partitions].filter(([key]) => key.startsWith(`use|${TENANT}|`)).flatMap(([, p]) => [...p.rows.values()]).find((r) => r['rip'] === ATTACKER_IP);
     expect(row).toMatchObject({ ip: AZURE_IP, at: at(20, 5) });
   });
+
+  it('knows when another window of the key was raised on the same UTC day: its alerts then keep their records\' AlertIds', () => {
+    // A 1-day window: raised at 20:00 on day 10, moved back to 20:30 on day 9 by an earlier use,
+    // so a use at 21:00 on day 10 is past it and raises a second window on day 10.
+    const oneDay = DAY_MS;
+    const first = 'first'.padEnd(32, '0');
+    const second = 'second'.padEnd(32, '0');
+    const day10At = (hour: number): number => 10 * DAY_MS + hour * 3_600_000;
+    let windows = DedupWindows.none().raised(day10At(20), first);
+    expect(windows.anotherRaiseOnDay(first, day10At(20))).toBe(false);
+    expect(windows.decide(day10At(20) - oneDay + 1_800_000, 'earlier'.padEnd(32, '0'), oneDay, false)).toBe('reanchor');
+    windows = DedupWindows.of(windows.toRow(undefined))!;
+    expect(windows.decide(day10At(21), second, oneDay, false)).toBe('raise');
+    windows = DedupWindows.of(windows.raised(day10At(21), second).toRow(undefined))!;
+    expect(windows.anotherRaiseOnDay(second, day10At(21))).toBe(true);
+    // Asked for the first, kept as an earlier window by its short id: the second is the day's other raise.
+    expect(windows.anotherRaiseOnDay(first, day10At(20))).toBe(true);
+    expect(windows.anotherRaiseOnDay(second, day10At(21) + DAY_MS)).toBe(false);
+  });
 });
