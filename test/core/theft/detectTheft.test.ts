@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { AlertRow } from '../../../src/core/alerts/alertRow';
 import type { EndpointEvent } from '../../../src/core/records/endpoint/endpointEvent';
 import { parseEndpointRecord } from '../../../src/core/records/endpoint/parseEndpointRecord';
 import type { PartitionSnapshot, RowChange, RowData } from '../../../src/core/state/partition';
@@ -560,6 +561,26 @@ describe('detectTheft: state, dedup and determinism', () => {
     }
     expect(alerts).toEqual(whole.alerts);
     expect([...state.values()].flatMap((p) => [...p.rows.values()])).toEqual(whole.changes.map((c) => (c.kind === 'upsert' ? c.data : null)));
+  });
+
+  it('gives the AlertIds of event-time order when a later record of the same day is judged first, one event per invocation', () => {
+    const first = (alerts: readonly AlertRow[]): string[] => alerts.map((a) => `${a.Severity} ${a.Vector} ${a.AlertId}`);
+    // A suspicious caller's dedup window, and a first-time program (a first-seen row), 10 minutes apart.
+    const app = event('ecs/network-custom-app-first-time');
+    const tenMinutes = 600_000;
+    const inOrder = [0, 1, 2].flatMap((i) => [at(base, base.timeMs + i * tenMinutes, `mde:ooo${i}`), at(app, app.timeMs + i * tenMinutes, `ecs:ooo${i}`)]);
+    const whole = detectTheft(inOrder, new Map(), config);
+    expect(whole.alerts.map((a) => a.Severity).sort()).toEqual(['High', 'Medium']);
+    let state = new Map<string, PartitionSnapshot>();
+    const newestFirst: AlertRow[] = [];
+    for (const e of [...inOrder].sort((a, b) => b.timeMs - a.timeMs)) {
+      const r = detectTheft([e], state, config);
+      newestFirst.push(...r.alerts);
+      state = snapshots(r.changes, state);
+    }
+    expect(first(newestFirst).sort()).toEqual(first(whole.alerts).sort());
+    // The rows are the later records': the same alerts under the same ids, raised by other records.
+    expect(newestFirst.map((a) => a.EventTime).sort()).not.toEqual(whole.alerts.map((a) => a.EventTime).sort());
   });
 
   it('a program first seen only connecting is first-time again when its token request is seen, then known', () => {
