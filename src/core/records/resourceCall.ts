@@ -269,9 +269,19 @@ function firstPrincipalType(identity: Readonly<Record<string, unknown>>): string
   return isObject(principal) ? text(principal['type']) : undefined;
 }
 
+/**
+ * The caller's token claims; undefined when there are none. Key Vault spells it `claim`, the
+ * Activity log `claims`. Empty claims name no caller (platform-initiated Administrative and Policy
+ * events; AzureActivity stores them so for Service Health too), as a record without them does.
+ */
 function claimsOf(identity: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
-  // Key Vault spells it `claim`, the Activity log `claims`.
-  return objectOf(identity['claims'] ?? identity['claim']);
+  const claims = objectOf(identity['claims'] ?? identity['claim']);
+  return claims === undefined || isEmpty(claims) ? undefined : claims;
+}
+
+function isEmpty(object: Readonly<Record<string, unknown>>): boolean {
+  for (const _key in object) return false;
+  return true;
 }
 
 function principalTypeOf(claims: Readonly<Record<string, unknown>>, identity: Readonly<Record<string, unknown>>): TokenUse['principalType'] {

@@ -165,6 +165,18 @@ describe('Azure Activity log', () => {
     const record = { time: '2026-03-01T10:00:00Z', category: 'ServiceHealth', operationName: 'Microsoft.ServiceHealth/incident/action', resourceId: '/SUBSCRIPTIONS/C0FFEE00-0000-4000-8000-000000000003', properties: {} };
     expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'other', note: 'category.not-monitored' } });
   });
+  it('a record whose claims are empty names no caller: counted as other, as its Log Analytics row is, not rejected', () => {
+    // Platform-initiated Administrative and Policy events (a policy's deployIfNotExists, a platform
+    // maintenance action) carry an identity with no claims.
+    for (const category of ['Administrative', 'Policy']) {
+      const record = { time: '2026-03-01T10:00:00Z', category, operationName: 'Microsoft.Authorization/policies/deployIfNotExists/action', resourceId: '/SUBSCRIPTIONS/C0FFEE00-0000-4000-8000-000000000003/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINES/VM1', identity: { authorization: { action: 'Microsoft.Authorization/policies/deployIfNotExists/action', scope: '/subscriptions/c0ffee00-0000-4000-8000-000000000003' }, claims: {} } };
+      expect(parse(record), category).toMatchObject({ ok: true, value: { kind: 'other', note: 'activity.no-caller-token' } });
+      expect(parse({ ...record, identity: { claims: '{}' } }), `${category}, as text`).toMatchObject({ ok: true, value: { kind: 'other', note: 'activity.no-caller-token' } });
+    }
+    // Claims that name a caller without its ids are still a reject: a caller was there.
+    const anonymous = { time: '2026-03-01T10:00:00Z', category: 'Administrative', operationName: 'Microsoft.Compute/virtualMachines/write', resourceId: '/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINES/VM1', identity: { claims: { iss: 'https://sts.windows.net/' + TENANT + '/' } } };
+    expect(parse(anonymous)).toMatchObject({ ok: false, reject: { reason: 'activity.no-caller-id' } });
+  });
   it('Key Vault AuditEvent (identity.claim) is a token use', () => {
     const record = { time: '2026-03-01T10:00:00Z', category: 'AuditEvent', operationName: 'SecretGet', resourceId: '/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV', callerIpAddress: '203.0.113.7', identity: { claim: { oid: id.objectId, appid: id.appId, xms_mirid: id.resourceId, 'http://schemas.microsoft.com/identity/claims/tenantid': TENANT } } };
     expect(parse(record)).toMatchObject({ ok: true, value: { kind: 'use', objectId: id.objectId, callerIp: '203.0.113.7', category: 'AuditEvent', operation: 'SecretGet' } });
