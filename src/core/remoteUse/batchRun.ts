@@ -5,10 +5,9 @@
  * This is where a use is judged (`BatchRun.judge`).
  */
 import type { AlertRow, Severity } from '../alerts/alertRow';
-import { alertId } from '../alerts/alertId';
+import { alertId, windowAlertId } from '../alerts/alertId';
 import { rememberBounded } from '../boundedMemo';
 import { recordKeyText, type AuditEvent, type TokenUse } from '../records/auditEvent';
-import { isoTime } from '../records/time';
 import type { PartitionSnapshot, RowChange } from '../state/partition';
 import { EMPTY_ROWS, num, str, type RowData } from '../state/workingPartition';
 import { baselineDaysOf, batchLatestMinute, IN_BASELINE, LEARNED_AS_IS, learnedRow, NO_DAYS, rowFacts, watermarkOf, type RowReader } from './baselineRows';
@@ -296,12 +295,9 @@ export class BatchRun {
     }
     if (decision === 'reemit') this.summary.reemitted++;
     else this.summary.alerts[severity]++;
-    // The AlertId names the window by its key and the UTC day of the use that raised it, not by
-    // that use's record: judged out of order (a body listing an operation's Success before its
-    // Start, a replay one record per invocation, a lagging partition), a window is raised by a
-    // later use of the same day than in event-time order, and must keep its AlertId. Two windows
-    // of a key raised on one day (possible only when uses come days out of order) keep their records'.
-    const id = exposure?.alertId ?? (baseline.anotherRaiseOnDay(dedupKey, candidate, e.timeMs) ? candidate : alertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute, isoTime(e.timeMs).slice(0, 10)]));
+    // The AlertId names the window (windowAlertId). Two windows of a key raised on one day
+    // (possible only when uses come days out of order) keep their records'.
+    const id = exposure?.alertId ?? (baseline.anotherRaiseOnDay(dedupKey, candidate, e.timeMs) ? candidate : windowAlertId(['RemoteTokenUse', e.tenantId, identity.objectId, severity, attribute], e.timeMs));
     this.alerts.push(this.alertRow(e, identity, address, outcome, severity, id, baseline, rows, firstEventAt, replayOf, exposure));
   }
 

@@ -5,7 +5,7 @@
  * <yyyymmddhh>`, hh even) or, for tokens whose uses carry no issue time (Storage's
  * `identity.tokenHash`), by the day of the first use (`use|<tenant>|<yyyymmdd>`, looked up in the
  * use's day and the days either side of it): a batch's new
- * tokens land in one or two partitions and cost a transaction per 100 rows. Nothing reads a
+ * tokens land in a few partitions and cost a transaction per 100 rows. Nothing reads a
  * partition once its tokens have expired (24 hours), so the rows age out of use by themselves.
  *
  * The rows are written as creates (insert-only partitions, RowChange 'create'): two instances that

@@ -1,8 +1,7 @@
-import { alertId } from '../alerts/alertId';
+import { alertId, windowAlertId } from '../alerts/alertId';
 import type { AlertRow, Severity, TheftVector } from '../alerts/alertRow';
 import { decideDedup, DEDUP_WINDOW_MS, dedupStateFromRow, dedupStateToRow, type DedupState } from '../alerts/dedup';
 import { boundId, boundText } from '../bounds/textBounds';
-import { isoTime } from '../records/time';
 import type { EndpointEvent } from '../records/endpoint/endpointEvent';
 import { tableKey } from '../state/keys';
 import type { PartitionSnapshot, RowChange, RowValue } from '../state/partition';
@@ -209,10 +208,8 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
         if (decision.kind === 'reemit') counts.reemitted++;
         else state.set(partitionKey, rowKey, dedupRow(decision.next, rule.vector, event, match));
         // The candidate names the raising record (its redelivery is sent again); the AlertId names
-        // the window by its key and UTC day, so a window raised by a later record of the same day
-        // (records listed out of order, judged one per invocation) keeps the AlertId of
-        // event-time order. Two raises of a key are a dedup window (at least a day) apart.
-        const id = alertId([THEFT_DETECTOR, rule.vector, partitionKey, program, match.targetKey, utcDate(decision.next.lastRaisedAt)]);
+        // the window (windowAlertId). Two raises of a key are a dedup window (at least a day) apart.
+        const id = windowAlertId([THEFT_DETECTOR, rule.vector, partitionKey, program, match.targetKey], decision.next.lastRaisedAt);
         if (!alerts.has(id)) alerts.set(id, build(id));
         continue;
       }
@@ -226,9 +223,9 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
       // HttpConnectionInspected row, and the bare row must not make the token request known.
       const tokenSeen = match.strength !== 'endpoint-only';
       if (seen === undefined || (tokenSeen && seen['strength'] === 'endpoint-only')) {
-        // Named by the program and the UTC day, not the record, for the reason the suspicious
-        // callers' are; a program becomes known once per strength (a bare connection, then a token path).
-        const id = alertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, identity, tokenSeen ? 'token-path' : 'endpoint-only', utcDate(event.timeMs)]);
+        // Named as a window is (windowAlertId), not by the record: a program becomes known once per
+        // strength (a bare connection, then a token path).
+        const id = windowAlertId([THEFT_DETECTOR, 'first-seen', partitionKey, rule.vector, identity, tokenSeen ? 'token-path' : 'endpoint-only'], event.timeMs);
         // Values from the record are bounded (textBounds.ts): a path of megabytes would fail the write.
         state.set(partitionKey, rowKey, {
           kind: 'first-seen',
@@ -265,9 +262,6 @@ export function detectScreened(screened: ScreenedEvents, partitions: ReadonlyMap
     summary: { events: screened.events, ...counts, alerts: rows.length, alertsBySeverity, alertsByVector, rowsChanged: changes.length },
   };
 }
-
-/** `2026-03-22`: the UTC day of an event time, as alert ids name it. */
-const utcDate = (ms: number): string => isoTime(ms).slice(0, 10);
 
 /** The program as the dedup state knows it: its normalised path (or name), plus the script or module an interpreter runs. */
 function programKey(event: EndpointEvent, caller: CallerProfile): string {
