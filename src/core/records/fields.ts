@@ -24,6 +24,12 @@ export function structuredValue(value: unknown): unknown {
   }
 }
 
+/** Whether an object has an enumerable key (an empty `{}` has none). */
+export function hasKeys(value: object): boolean {
+  for (const _key in value) return true;
+  return false;
+}
+
 /** A nested object of a record (`identity`, `properties`, `identity.claims`), as it is or serialised (structuredValue). */
 export function objectOf(value: unknown): Record<string, unknown> | undefined {
   if (isObject(value)) return value;

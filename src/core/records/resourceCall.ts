@@ -1,7 +1,7 @@
 import { boundId, boundTenantId, boundText } from '../bounds/textBounds';
 import { OtherAuditEvent, ResourceRecordKeyParts, TokenUseEvent, type AuditEvent, type TokenUse } from './auditEvent';
 import { isObject } from './envelope';
-import { NO_FIELDS, objectOf, sharedTenantId, text, textField } from './fields';
+import { hasKeys, NO_FIELDS, objectOf, sharedTenantId, text, textField } from './fields';
 import { makeReject, parsedValue, type Parsed, type Reject } from './reject';
 import { parseTime } from './time';
 
@@ -276,12 +276,7 @@ function firstPrincipalType(identity: Readonly<Record<string, unknown>>): string
  */
 function claimsOf(identity: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
   const claims = objectOf(identity['claims'] ?? identity['claim']);
-  return claims === undefined || isEmpty(claims) ? undefined : claims;
-}
-
-function isEmpty(object: Readonly<Record<string, unknown>>): boolean {
-  for (const _key in object) return false;
-  return true;
+  return claims !== undefined && hasKeys(claims) ? claims : undefined;
 }
 
 function principalTypeOf(claims: Readonly<Record<string, unknown>>, identity: Readonly<Record<string, unknown>>): TokenUse['principalType'] {

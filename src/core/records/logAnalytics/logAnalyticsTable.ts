@@ -1,5 +1,5 @@
 import { isObject } from '../envelope';
-import { structuredValue, text } from '../fields';
+import { hasKeys, structuredValue, text } from '../fields';
 
 /**
  * A Log Analytics table whose rows TokenWatch reads: the workspace keeps what the diagnostic
@@ -77,11 +77,6 @@ export function dynamicColumn(value: unknown): unknown {
 export function dynamicObject(value: unknown): Record<string, unknown> | undefined {
   const parsed = dynamicColumn(value);
   return isObject(parsed) && hasKeys(parsed) ? parsed : undefined;
-}
-
-export function hasKeys(value: object): boolean {
-  for (const _key in value) return true;
-  return false;
 }
 
 /** The first present column of several spellings (a column renamed between schema revisions). */
